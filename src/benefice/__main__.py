@@ -1,0 +1,3 @@
+from benefice.cli import main
+
+main()

@@ -1,0 +1,55 @@
+"""The ``benefice`` command: thin, parses arguments, calls services, shows progress.
+
+Each capability keeps its commands in ``benefice.commands.<name>``; they are attached here so
+``benefice --help`` lists them all. Errors caused by input become one clear line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from benefice import __version__
+from benefice.errors import BeneficeError
+
+COMMAND_MODULES = [
+    "benefice.commands.corpus",  # init, import, dedup, export, serve, demo, harvest
+    "benefice.commands.dedup_file",  # dedup-file
+    "benefice.commands.sources",  # detect, sources, scan
+]
+
+
+class BeneficeGroup(click.Group):
+    def invoke(self, ctx: click.Context):  # noqa: D401 - click API
+        try:
+            return super().invoke(ctx)
+        except BeneficeError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=BeneficeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="benefice")
+def main() -> None:
+    """benefice — document and measure the benefits of reusing health data."""
+
+
+def setup_django() -> None:
+    """Configure Django for commands that touch the database (pure commands never call this)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benefice.settings")
+    import django
+
+    django.setup()
+
+
+for _name in COMMAND_MODULES:
+    _module = importlib.import_module(_name)
+    for _command in getattr(_module, "COMMANDS", []):
+        main.add_command(_command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

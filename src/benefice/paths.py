@@ -1,0 +1,20 @@
+"""Where benefice keeps its data: ``$BENEFICE_HOME`` when set, else the user's data directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+
+def home() -> Path:
+    value = os.environ.get("BENEFICE_HOME")
+    path = Path(value).expanduser() if value else Path(user_data_dir("benefice", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def package_data(*parts: str) -> Path:
+    """A file shipped inside the package (registry, typology, demo corpus…)."""
+    return Path(__file__).parent.joinpath("data", *parts)

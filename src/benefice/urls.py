@@ -1,0 +1,10 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("benefice.core.urls")),
+    path("corpus/", include("benefice.corpus.urls")),
+]
