@@ -19,6 +19,8 @@ COMMAND_MODULES = [
     "benefice.commands.corpus",  # init, import, dedup, export, serve, demo, harvest
     "benefice.commands.dedup_file",  # dedup-file
     "benefice.commands.sources",  # detect, sources, scan
+    "benefice.commands.review",  # review simulate
+    "benefice.commands.interviews",  # pseudonymise, agreement, qda
 ]
 
 
@@ -46,7 +48,12 @@ def setup_django() -> None:
 
 
 for _name in COMMAND_MODULES:
-    _module = importlib.import_module(_name)
+    try:
+        _module = importlib.import_module(_name)
+    except ModuleNotFoundError as _exc:  # a capability not installed in this tree; its own deps must not hide
+        if _exc.name != _name:
+            raise
+        continue
     for _command in getattr(_module, "COMMANDS", []):
         main.add_command(_command)
 
