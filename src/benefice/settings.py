@@ -70,10 +70,12 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "benefice.core",
     "benefice.corpus",
+    "benefice.sources",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
