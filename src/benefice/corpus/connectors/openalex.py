@@ -139,6 +139,11 @@ def _funders(work: dict[str, Any]) -> list[str]:
     return unique(names)
 
 
+def _last_segment(value: Any) -> str:
+    """ "7080219" from "https://www.ncbi.nlm.nih.gov/pmc/articles/7080219": OpenAlex gives ID URLs."""
+    return as_str(value).rstrip("/").rsplit("/", 1)[-1]
+
+
 def _pages(biblio: dict[str, Any]) -> str:
     first, last = as_str(biblio.get("first_page")), as_str(biblio.get("last_page"))
     if first and last and first != last:
@@ -202,8 +207,8 @@ def work_to_record(work: Any, position: int = 0) -> Record:
         doc_type=DOC_TYPES.get(raw_type, "other" if raw_type else ""),
         language=language if len(language) == 2 else "",
         doi=doi,
-        pmid=normalise_pmid(as_str(ids.get("pmid")).rstrip("/").rsplit("/", 1)[-1]),
-        pmcid=normalise_pmcid(as_str(ids.get("pmcid"))),
+        pmid=normalise_pmid(_last_segment(ids.get("pmid"))),
+        pmcid=normalise_pmcid(_last_segment(ids.get("pmcid"))),
         openalex_id=openalex_id,
         keywords=unique(keywords),
         mesh=unique(as_str(dig(m, "descriptor_name")) for m in as_list(work.get("mesh"))),
