@@ -1,0 +1,166 @@
+"""Benchmark benefice's deduplication against bib-dedupe on the shared gold sets, in one run.
+
+Usage::
+
+    .venv/bin/python benchmarks/dedup.py [--sets respiratory,haematology] [--no-bib-dedupe] [--errors N]
+
+For every set in ``../shared/data/dedup/`` (a ``records_pre_merged.csv`` + gold ``merged_record_ids.csv``)
+it runs both engines, times them (wall clock, whole pipeline from the loaded table to groups) and scores
+them with bib-dedupe's *record-level* evaluation (``DedupeBenchmarker.compare_dedupe_id``): each predicted
+group is merged keeping its first id in sorted order (what ``bib_dedupe.merge`` does with the sorted
+clusters it produces), then
+
+* a gold singleton that disappeared is a FP, one that survived a TN;
+* a gold group of n records with k survivors (k ≥ 1) gives TN 1, FN k-1, TP n-k;
+  with no survivor (absorbed into another work) it gives FP 1, TP n-1.
+
+It also counts *false pairs*: predicted same-group pairs that the gold set does not pair — the stricter
+check behind "zero false positives" (a false merge can hide in the record-level score when the kept
+id happens to survive). Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from itertools import combinations
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from benefice.corpus.dedup import duplicate_groups  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "dedup"
+
+
+def load(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def load_gold(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [row["merged_ids"].split(";") for row in csv.DictReader(fh) if row["merged_ids"]]
+
+
+def record_level(all_ids: list[str], gold: list[list[str]], predicted: list[list[str]]) -> dict[str, float]:
+    """bib-dedupe's record-level confusion counts and rates (see module docstring)."""
+    dropped: set[str] = set()
+    for group in predicted:
+        keep = sorted(group)[0]
+        dropped.update(i for i in group if i != keep)
+    in_gold = {i for g in gold for i in g}
+    r = {"TP": 0, "FP": 0, "FN": 0, "TN": 0}
+    for i in all_ids:
+        if i not in in_gold:
+            r["TN" if i not in dropped else "FP"] += 1
+    for g in gold:
+        survivors = sum(1 for i in g if i not in dropped)
+        if survivors == 0:
+            r["FP"] += 1
+            r["TP"] += len(g) - 1
+        else:
+            r["TN"] += 1
+            r["FN"] += survivors - 1
+            r["TP"] += len(g) - survivors
+    out: dict[str, float] = dict(r)
+    out["specificity"] = r["TN"] / (r["TN"] + r["FP"]) if r["TN"] + r["FP"] else 1.0
+    out["sensitivity"] = r["TP"] / (r["TP"] + r["FN"]) if r["TP"] + r["FN"] else 1.0
+    out["precision"] = r["TP"] / (r["TP"] + r["FP"]) if r["TP"] + r["FP"] else 1.0
+    p, s = out["precision"], out["sensitivity"]
+    out["f1"] = 2 * p * s / (p + s) if p + s else 0.0
+    return out
+
+
+def pairs(groups: list[list[str]]) -> set[tuple[str, str]]:
+    return {tuple(sorted(c)) for g in groups for c in combinations(g, 2)}  # type: ignore[misc]
+
+
+def run_benefice(rows: list[dict[str, str]]) -> tuple[list[list[str]], float]:
+    start = time.perf_counter()
+    groups = duplicate_groups(rows)
+    return groups, time.perf_counter() - start
+
+
+def run_bib_dedupe(path: Path) -> tuple[list[list[str]], float]:
+    import pandas as pd
+    from bib_dedupe.bib_dedupe import block, cluster, match, prep
+
+    df = pd.read_csv(path)
+    start = time.perf_counter()
+    prepared = prep(df, verbosity_level=0)
+    blocked = block(prepared, verbosity_level=0)
+    matched = match(blocked, verbosity_level=0)
+    groups = cluster(matched, verbosity_level=0)
+    return [list(map(str, g)) for g in groups], time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sets", default="", help="comma-separated set names (default: all)")
+    ap.add_argument("--no-bib-dedupe", action="store_true", help="only run benefice")
+    ap.add_argument("--errors", type=int, default=0, help="print up to N false pairs / missed pairs per set")
+    args = ap.parse_args(argv)
+    if not DATA.is_dir():
+        print(f"../shared absent: {DATA} not found", file=sys.stderr)
+        return 2
+    names = [n for n in args.sets.split(",") if n] or sorted(
+        p.name for p in DATA.iterdir() if (p / "records_pre_merged.csv").is_file()
+    )
+    header = (
+        "| set | n | engine | TP | FP | FN | TN | false pairs | sensitivity | specificity | precision | F1 "
+        "| wall s | speed-up |"
+    )
+    lines = [header, "|" + "---|" * 14]
+    for name in names:
+        path = DATA / name / "records_pre_merged.csv"
+        rows = load(path)
+        gold = load_gold(DATA / name / "merged_record_ids.csv")
+        ids = [r["ID"] for r in rows]
+        gold_pairs = pairs(gold)
+        results = {"benefice": run_benefice(rows)}
+        if not args.no_bib_dedupe:
+            results["bib-dedupe"] = run_bib_dedupe(path)
+        ref_time = results.get("bib-dedupe", (None, None))[1]
+        for engine, (groups, secs) in results.items():
+            m = record_level(ids, gold, groups)
+            false_pairs = pairs(groups) - gold_pairs
+            speed = f"{ref_time / secs:.1f}×" if ref_time and engine == "benefice" else ""
+            lines.append(
+                f"| {name} | {len(rows)} | {engine} | {m['TP']} | {m['FP']} | {m['FN']} | {m['TN']} "
+                f"| {len(false_pairs)} | {m['sensitivity']:.4f} | {m['specificity']:.4f} "
+                f"| {m['precision']:.4f} | {m['f1']:.4f} | {secs:.2f} | {speed} |"
+            )
+            if args.errors and engine == "benefice":
+                by_id = {r["ID"]: r for r in rows}
+                missed = gold_pairs - pairs(groups)
+                for label, bad in (("FALSE", false_pairs), ("MISSED", missed)):
+                    for x, y in sorted(bad)[: args.errors]:
+                        print(f"--- {label} {name} {x} {y}")
+                        for i in (x, y):
+                            r = by_id[i]
+                            print(
+                                "   ",
+                                " | ".join(
+                                    str(r.get(k, ""))[:140]
+                                    for k in (
+                                        "title",
+                                        "author",
+                                        "year",
+                                        "journal",
+                                        "volume",
+                                        "number",
+                                        "pages",
+                                        "doi",
+                                    )
+                                ),
+                            )
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

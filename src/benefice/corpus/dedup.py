@@ -1,0 +1,1017 @@
+"""Find bibliographic records that describe the same work, without ever merging two different works.
+
+Why this shape
+--------------
+A corpus built from several databases holds the same article many times, each copy spelled a little
+differently (abbreviated journal, initials instead of given names, a translated title in brackets,
+``1324-7`` for ``1324-1327``…). A wrong merge silently loses a work, which is worse than a missed
+duplicate that a person can still spot, so the engine is built for *zero false positives first*:
+
+1. **Identifiers decide when they can.** Equal DOI / PMID / PMCID / OpenAlex id → same work; two
+   different DOIs or PMIDs → different works, whatever the titles say (a DOI identifies one object).
+2. **Notices are never the article.** Errata, retraction notices, replies and comments usually repeat
+   the article's title; a record's *notice kind* is detected from its title and two records of different
+   kinds never match, not even through a chain of other matches.
+3. **Fuzzy evidence is cumulative.** A similar title alone proves nothing (short titles, series
+   "Part 1/Part 2"); it must be backed by agreeing authors, year, venue, volume, pages, and contradicted
+   by none of them. The stronger the title agreement, the less extra evidence is required.
+4. **Blocking keeps it linear.** Records are only compared when they share a key (identifier, title
+   prefix or suffix skeleton, first author + year + page, year + volume + page, …), so 200k records
+   cost 200k small look-ups rather than 20 billion comparisons. Keys are computed on *skeletons*
+   (vowels dropped, British/American spellings collapsed) so spelling variants still meet.
+
+The same :class:`DuplicateIndex` serves batch deduplication (:func:`duplicate_groups`) and incremental
+imports into an existing corpus (``add`` / ``find`` / ``remove``). Pure Python + rapidfuzz, no Django.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
+
+from rapidfuzz import fuzz
+
+from benefice.corpus.identifiers import normalise_doi, normalise_openalex, normalise_pmcid, normalise_pmid
+
+if TYPE_CHECKING:  # pragma: no cover
+    from benefice.corpus.record import Record
+
+__all__ = [
+    "DedupRecord",
+    "DuplicateIndex",
+    "Match",
+    "compare",
+    "duplicate_groups",
+    "from_record",
+    "prepare",
+]
+
+# --------------------------------------------------------------------------------------------------
+# Public data types
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why a record is considered a duplicate of an indexed one."""
+
+    id: str
+    score: float  # 1.0 for identifiers; for fuzzy matches a weighted agreement in (0, 1]
+    method: Literal["identifier", "fuzzy"]
+    reason: str  # short human sentence, e.g. "same DOI 10.1/x"
+
+
+@dataclass
+class DedupRecord:
+    """The fields the engine looks at; plain dicts with the same keys are accepted everywhere."""
+
+    id: str
+    title: str = ""
+    year: int | str | None = None
+    author: str | list[str] = ""
+    journal: str = ""
+    volume: str = ""
+    number: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    openalex_id: str = ""
+    abstract: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def from_record(rec: Record, id: str | None = None) -> dict[str, Any]:
+    """Convert a parsed :class:`~benefice.corpus.record.Record` to the dict layout the engine reads."""
+    authors = [a.name or ", ".join(p for p in (a.family, a.given) if p) for a in rec.authors]
+    return {
+        "id": id if id is not None else str(rec.position),
+        "title": rec.title,
+        "year": rec.year,
+        "author": [a for a in authors if a],
+        "journal": rec.journal,
+        "volume": rec.volume,
+        "number": rec.issue,
+        "pages": rec.pages,
+        "doi": rec.doi,
+        "pmid": rec.pmid,
+        "pmcid": rec.pmcid,
+        "openalex_id": rec.openalex_id,
+        "abstract": rec.abstract,
+        "doc_type": rec.doc_type,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Text normalisation
+# --------------------------------------------------------------------------------------------------
+
+_SPECIAL_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+        "þ": "th",
+        "ð": "d",
+        "α": " alpha ",
+        "β": " beta ",
+        "γ": " gamma ",
+        "δ": " delta ",
+        "ε": " epsilon ",
+        "κ": " kappa ",
+        "λ": " lambda ",
+        "μ": " mu ",
+        "π": " pi ",
+        "σ": " sigma ",
+        "τ": " tau ",
+        "ω": " omega ",
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "&": " and ",
+        "+": " plus ",
+    }
+)
+
+
+def _ascii(text: str) -> str:
+    """Strip accents and fold special letters: databases disagree on diacritics far more than authors do."""
+    text = text.translate(_SPECIAL_LETTERS)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _clean(value: Any) -> str:
+    """Any cell (None, NaN, number, list) → stripped string; spreadsheets give floats for empty cells."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, list | tuple):
+        return " and ".join(_clean(v) for v in value if _clean(v))
+    text = str(value).strip()
+    if text.lower() in {"nan", "none", "null", "n/a", "na", "unknown", "#name?"}:
+        return ""
+    return text
+
+
+_NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "first": "1st",
+    "second": "2nd",
+    "third": "3rd",
+    "ii": "2",
+    "iii": "3",
+    "iv": "4",
+    "vi": "6",
+    "vii": "7",
+    "viii": "8",
+    "ix": "9",
+}
+_STOPWORDS = frozenset(
+    "a an the of in on for and with to by at from or as is are its their de la le les des du et en der die "
+    "das und el los las".split()
+)
+_LANGUAGES = (
+    "afrikaans|arabic|bulgarian|catalan|chinese|croatian|czech|danish|dutch|english|estonian|finnish|french|"
+    "german|greek|hebrew|hungarian|icelandic|italian|japanese|korean|latvian|lithuanian|norwegian|persian|"
+    "polish|portuguese|romanian|russian|serbian|slovak|slovenian|spanish|swedish|thai|turkish|ukrainian|"
+    "vietnamese|chi|eng|fre|ger|spa|ita|jpn|rus|por|pol|dut|cze|hun|ara|kor|tur|swe|dan|nor|fin"
+)
+
+# Medline/Ovid annotations appended to titles: they describe *other* records, not this one.
+_ANNOTATION_RE = re.compile(
+    r"\s*\[?\s*(?:erratum|errata|comment|corrected|retracted|republished|update|summary for patients)"
+    r"(?:\s+(?:appears|in|on|and|for))+\b.*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAIL_NOISE_RE = re.compile(
+    r"(?:\s*\[review\]|\s*\[\d+\s*refs?\]|\s*\[abstract(?: no)?[^\]]*\]|\s*\(multiple letters\)"
+    r"|\s*\[\d{1,2}\]|\s*\(review\)|\s*\[(?:editorial|letter|comment)\])+\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_LANG_TAIL_RE = re.compile(
+    rf"(?:\s*\.?\s*(?:\[\s*(?:in\s+)?(?:{_LANGUAGES})(?:\s*,\s*(?:{_LANGUAGES}))*\s*\]|\bLA:\s*\w+)\s*\.?\s*)+$",
+    re.IGNORECASE,
+)
+_ORIGINAL_RE = re.compile(r"<\s*original\s*>.*$", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]{1,40}>")
+_WHOLE_BRACKET_RE = re.compile(r"^\s*\[(.+)\]\s*\.?\s*$", re.DOTALL)
+_TRANSLATION_TAIL_RE = re.compile(r"^(.{20,}?)\s*[\[(][^\[\]()]{12,}[\])]\s*\.?\s*$", re.DOTALL)
+_ARTICLE_PREFIX_RE = re.compile(
+    r"^\s*(?:retracted(?:\s+article)?|withdrawn|reprint(?:ed)?|proceedings)\s*[:.\-]\s*", re.IGNORECASE
+)
+
+NoticeKind = Literal["", "erratum", "retraction", "reply", "comment"]
+_SEP = r"[\s:.\-,;]"
+_NOTICE_PREFIX: list[tuple[NoticeKind, re.Pattern[str]]] = [
+    (
+        "erratum",
+        re.compile(
+            rf"^\s*(?:erratum|errata|corrigendum|corrigenda|correction|corrections|addendum|"
+            rf"publisher(?:'s)? (?:erratum|correction|note)|author correction)\b(?:{_SEP}*(?:to|for|on|in|of)\b)?{_SEP}*",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "retraction",
+        re.compile(
+            rf"^\s*(?:retraction(?: notice| note)?|notice of retraction|retraction statement|"
+            rf"expression of concern)\b(?:{_SEP}*(?:to|for|on|of)\b)?{_SEP}*",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "reply",
+        re.compile(
+            rf"^\s*(?:in reply|reply|the authors? reply|authors?'? reply|author(?:s|s')? response|"
+            rf"response to (?:the |a )?(?:letters?|comments?|commentary|editorial|correspondence|critique|criticism))"
+            rf"\b(?:{_SEP}*(?:to|from)\b)?{_SEP}*",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "comment",
+        re.compile(
+            rf"^\s*(?:(?:a )?(?:comments?|commentary) (?:on|to|about|regarding)\b|(?:re|comments?|letter)\s*:)"
+            rf"{_SEP}*",
+            re.IGNORECASE,
+        ),
+    ),
+]
+_NOTICE_SUFFIX: list[tuple[NoticeKind, re.Pattern[str]]] = [
+    ("erratum", re.compile(r"[\s:.\-,;(\[]+(?:erratum|corrigendum|correction|addendum)[\s.)\]]*$", re.I)),
+    ("retraction", re.compile(r"[\s:.\-,;(\[]+(?:retraction(?: notice)?)[\s.)\]]*$", re.I)),
+    (
+        "reply",
+        re.compile(r"[\s:.\-,;(\[]+(?:the authors? reply|authors?'? reply|reply|in reply)[\s.)\]]*$", re.I),
+    ),
+]
+_ONLY_NOTICE_RE = re.compile(r"^\s*(erratum|errata|corrigendum|correction|retraction|reply)\s*\.?\s*$", re.I)
+
+
+def clean_title(raw: str) -> tuple[str, NoticeKind]:
+    """Remove what databases add around a title and tell whether the record is a notice about a work.
+
+    Returns the cleaned (still human-readable) title and the notice kind ("" for an ordinary work).
+    """
+    title = html.unescape(raw)
+    title = _ORIGINAL_RE.sub("", title)
+    title = _TAG_RE.sub(" ", title)
+    title = _ANNOTATION_RE.sub("", title)
+    for _ in range(2):
+        title = _TAIL_NOISE_RE.sub("", title)
+        title = _LANG_TAIL_RE.sub("", title)
+    title = title.strip().strip('"').strip()
+    m = _WHOLE_BRACKET_RE.match(title)
+    if m and "[" not in m.group(1):
+        title = m.group(1)
+    m = _TRANSLATION_TAIL_RE.match(title)
+    if m and len(m.group(1).split()) >= 3:
+        title = m.group(1)
+    title = _ARTICLE_PREFIX_RE.sub("", title)
+    kind: NoticeKind = ""
+    only = _ONLY_NOTICE_RE.match(title)
+    if only:
+        word = only.group(1).lower()
+        kind = "retraction" if word == "retraction" else "reply" if word == "reply" else "erratum"
+        return "", kind
+    for k, pattern in _NOTICE_PREFIX:
+        m = pattern.match(title)
+        if m and m.end() < len(title):
+            kind, title = k, title[m.end() :]
+            break
+    if not kind:
+        for k, pattern in _NOTICE_SUFFIX:
+            m = pattern.search(title)
+            if m and m.start() > 0:
+                kind, title = k, title[: m.start()]
+                break
+    title = title.strip().strip("\"'[]").strip()
+    return title, kind
+
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+
+
+def title_tokens(title: str) -> list[str]:
+    """Lower-case ascii word tokens with number words folded (``three``→``3``, ``II``→``2``)."""
+    text = _ascii(title).lower().replace("'", "")
+    return [_NUMBER_WORDS.get(t, t) for t in _TOKEN_RE.findall(text)]
+
+
+_VOWELS_RE = re.compile(r"[aeiouy]")
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(token: str) -> str:
+    """Spelling-insensitive form for blocking: haemolytic/hemolytic, tumour/tumor, -ise/-ize meet."""
+    if token.isdigit():
+        return token
+    s = _VOWELS_RE.sub("", token.replace("z", "s"))
+    return (token[0] + s) if s and token[0] in "aeiouy" else (s or token)
+
+
+# --------------------------------------------------------------------------------------------------
+# Authors
+# --------------------------------------------------------------------------------------------------
+
+_PARTICLES = frozenset("van von der den de del della di da du le la dos das ter ten vom zu st saint".split())
+_INITIALS_RE = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+_ORG_RE = re.compile(
+    r"\b(group|consortium|committee|collaborat\w*|investigators|society|association|council|"
+    r"agency|network|study|trial|organi[sz]ation|institute|working|task force|panel|board)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class AuthorName:
+    family: str  # ascii lower, letters only, particles kept glued ("vanheck")
+    core: str  # family without leading particles ("heck"), to meet "van Heck" / "Heck"
+    initials: str  # lower-case first letters of given names ("pf")
+
+
+def _split_authors(text: str) -> list[str]:
+    text = re.sub(r"\bet al\.?", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s*\[[^\]]*\]\s*", " ", text)  # "[Corrected]" annotations
+    if ";" in text or re.search(r"\s+and\s+", text, re.IGNORECASE) or "\n" in text:
+        parts = re.split(r"\s*;\s*|\s+and\s+|\n", text, flags=re.IGNORECASE)
+        parts = [p for p in parts if p.strip()]
+        if len(parts) == 2 and parts[1].count(",") > 1 and "," not in parts[0]:
+            pass  # "Smith J, Jones K and Brown L" handled below
+        else:
+            out: list[str] = []
+            for p in parts:
+                out.extend(_split_comma_list(p) if p.count(",") > 1 else [p])
+            return out
+    return _split_comma_list(text)
+
+
+def _split_comma_list(text: str) -> list[str]:
+    """ "Smith J, Jones KL, Brown L" (Vancouver) vs "Smith, John" (one author): initials decide."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) <= 1:
+        return parts
+    vancouver = sum(1 for p in parts if len(p.split()) >= 2 and _INITIALS_RE.match(p.split()[-1]))
+    if vancouver >= max(1, len(parts) - 1):
+        return parts
+    if len(parts) == 2:
+        return [f"{parts[0]}, {parts[1]}"]
+    # "Smith, J., Jones, K." → pair them up
+    return [
+        f"{parts[i]}, {parts[i + 1]}" if i + 1 < len(parts) else parts[i] for i in range(0, len(parts), 2)
+    ]
+
+
+def _fold_name(text: str) -> str:
+    s = _ascii(text).lower()
+    s = s.replace("ue", "u").replace("oe", "o").replace("ae", "a")  # Müller/Mueller/Muller
+    return re.sub(r"[^a-z]", "", s)
+
+
+def parse_author(text: str) -> AuthorName | None:
+    """One author string in any common layout → family name and initials, or None when empty."""
+    text = text.strip().strip(".").strip()
+    if not text or text.lower() in {"anonymous", "anon", "et al"}:
+        return None
+    if _ORG_RE.search(text):
+        fam = _fold_name(text)
+        return AuthorName(fam, fam, "") if fam else None
+    if "," in text:
+        family, given = text.split(",", 1)
+    else:
+        words = text.split()
+        if len(words) >= 2 and _INITIALS_RE.match(words[-1]):
+            family, given = " ".join(words[:-1]), words[-1]
+        elif len(words) >= 2 and words[0].isupper() and len(words[0]) > 3 and not words[-1].isupper():
+            family, given = words[0], " ".join(words[1:])  # "SMITH John"
+        elif len(words) >= 2:
+            idx = len(words) - 1
+            while idx > 1 and words[idx - 1].lower() in _PARTICLES:
+                idx -= 1
+            family, given = " ".join(words[idx:]), " ".join(words[:idx])
+        else:
+            family, given = text, ""
+    given = given.strip()
+    family_words = family.split()
+    core_words = [w for w in family_words if w.lower() not in _PARTICLES] or family_words
+    fam = _fold_name(family)
+    core = _fold_name(" ".join(core_words[-1:])) or fam
+    fam = re.sub(r"(jr|sr|iii|ii)$", "", fam) or fam
+    if re.fullmatch(r"[A-Z]{1,4}", given.replace(".", "").replace(" ", "").replace("-", "")):
+        initials = given.replace(".", "").replace(" ", "").replace("-", "").lower()
+    else:
+        initials = "".join(w[0] for w in re.findall(r"[^\W\d_]+", _ascii(given))).lower()
+    return AuthorName(fam, core, initials) if fam else None
+
+
+def parse_authors(value: Any) -> tuple[AuthorName, ...]:
+    """Author field (``"A, B and C, D"``, Vancouver list, or a list of names) → parsed names."""
+    if isinstance(value, list | tuple):
+        items = [_clean(v) for v in value]
+    else:
+        text = _clean(value)
+        items = _split_authors(text) if text else []
+    out = [a for a in (parse_author(i) for i in items if i) if a is not None]
+    return tuple(out[:50])
+
+
+def _same_name(a: AuthorName, b: AuthorName) -> bool:
+    if a.family == b.family or a.core == b.core:
+        return True
+    if len(a.core) >= 5 and len(b.core) >= 5:
+        return fuzz.ratio(a.core, b.core) >= 85
+    return False
+
+
+def author_agreement(a: tuple[AuthorName, ...], b: tuple[AuthorName, ...]) -> tuple[bool, float]:
+    """(first authors agree, share of the shorter list found in the longer one)."""
+    if not a or not b:
+        return False, 0.0
+    first = _same_name(a[0], b[0]) and (
+        not a[0].initials or not b[0].initials or a[0].initials[0] == b[0].initials[0]
+    )
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    short = short[:12]
+    found = sum(1 for x in short if any(_same_name(x, y) for y in long_[:60]))
+    return first, found / len(short)
+
+
+# --------------------------------------------------------------------------------------------------
+# Venue, pages, volume
+# --------------------------------------------------------------------------------------------------
+
+_JOURNAL_STOP = frozenset("of the and for in on de la le des du et i d l fur und der die to at".split())
+
+
+def journal_tokens(value: str) -> tuple[str, ...]:
+    text = _ascii(value).lower()
+    text = re.sub(r"\(.*?\)", " ", text)  # "(London, England)", "(Print)"
+    text = re.split(r"\s[:=]\s|\s-\s|\.\s+\d|\[electronic resource\]", text)[0]
+    tokens = [t for t in re.findall(r"[a-z0-9]+", text) if t not in _JOURNAL_STOP]
+    return tuple(tokens)
+
+
+def _abbrev_of(short: str, full: str) -> bool:
+    """ISO-4 style: "natl" abbreviates "national", "hemost" → "hemostasis" (same first letter, subsequence)."""
+    if short == full:
+        return True
+    if not short or not full or short[0] != full[0] or len(short) > len(full):
+        return False
+    if full.startswith(short):
+        return True
+    it = iter(full)
+    return all(c in it for c in short)
+
+
+def journal_agreement(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """1.0 same venue, ~0.9 abbreviation of the other, lower when they differ; -1 when unknown."""
+    if not a or not b:
+        return -1.0
+    if a == b:
+        return 1.0
+    ja, jb = " ".join(a), " ".join(b)
+    if ja.replace(" ", "") == jb.replace(" ", ""):
+        return 1.0
+    short, long_ = (a, b) if len("".join(a)) <= len("".join(b)) else (b, a)
+    # initialism: JAMA, BMJ, PLoS
+    if len(short) == 1 and len(long_) >= 2 and short[0] == "".join(t[0] for t in long_):
+        return 0.9
+    # ordered abbreviation alignment
+    i = 0
+    matched = 0
+    for tok in short:
+        while i < len(long_) and not _abbrev_of(tok, long_[i]):
+            i += 1
+        if i == len(long_):
+            break
+        matched += 1
+        i += 1
+    if matched == len(short):
+        return 0.9 if len(short) >= max(1, len(long_) - 2) or len(short) >= 3 else 0.75
+    return fuzz.ratio(ja, jb) / 100 * 0.9
+
+
+_EXCEL_DATE_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE)
+_PAGE_RE = re.compile(r"([A-Za-z]*)0*(\d+)\s*[A-Za-z]?\s*(?:-+|–|—|to)\s*([A-Za-z]*)0*(\d+)")
+_FIRST_NUM_RE = re.compile(r"([A-Za-z]*)0*(\d+)")
+
+
+def parse_pages(value: str) -> tuple[str, str]:
+    """(first, last) page as digit strings; "1324-7" → ("1324", "1327"), "e1234" → ("1234", "")."""
+    text = _clean(value)
+    if not text or re.fullmatch(r"[A-Za-z .]*", text) or _EXCEL_DATE_RE.search(text):
+        return "", ""  # "01-Jun": a spreadsheet turned a range into a date; the range is lost
+    m = _PAGE_RE.search(text)
+    if m:
+        first, last = m.group(2), m.group(4)
+        if len(last) < len(first):
+            last = first[: len(first) - len(last)] + last
+        return first, last if last != first else ""
+    m = _FIRST_NUM_RE.search(text)
+    return (m.group(2), "") if m else ("", "")
+
+
+def _first_int(value: Any) -> str:
+    m = re.search(r"\d+", _clean(value))
+    return m.group(0).lstrip("0") or "0" if m else ""
+
+
+def _year(value: Any) -> int | None:
+    m = re.search(r"(1[5-9]\d\d|20\d\d|21\d\d)", _clean(value))
+    return int(m.group(1)) if m else None
+
+
+_DOI_TAIL_RE = re.compile(r"(?:/(?:abstract|full|pdf|epdf|epub|suppinfo|html|meta)|\.(?:pdf|html?))+$")
+
+
+def canonical_doi(value: Any) -> str:
+    """Normalised DOI with the resolver/viewer tails some exports keep (``/abstract``, ``/full``…) removed."""
+    doi = normalise_doi(_clean(value))
+    return _DOI_TAIL_RE.sub("", doi)
+
+
+# --------------------------------------------------------------------------------------------------
+# Prepared records
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """A record reduced to the normalised features compared pairwise (computed once per record)."""
+
+    id: str
+    title: str  # cleaned, human-readable
+    kind: NoticeKind
+    tokens: tuple[str, ...]
+    tcomp: str  # tokens joined without spaces: hyphen/space variants compare equal
+    tmain: str  # tcomp of the title before its subtitle ("X: a randomised trial" → "x"), "" if none
+    year: int | None
+    authors: tuple[AuthorName, ...]
+    journal: tuple[str, ...]
+    volume: str
+    number: str
+    page_first: str
+    page_last: str
+    doi: str
+    pmid: str
+    pmcid: str
+    openalex: str
+    entry_type: str = ""
+    keys: list[str] = field(default_factory=list)
+
+
+_SUBTITLE_RE = re.compile(r"\s*(?::|\?|\.\s|\s-+\s|--|\s–\s)\s*")
+
+
+def _get(rec: Mapping[str, Any], *names: str) -> Any:
+    for n in names:
+        v = rec.get(n)
+        if v is not None and _clean(v) != "":
+            return v
+    return None
+
+
+def prepare(record: Mapping[str, Any] | Record, id: str | None = None) -> Prepared:
+    """Normalise one record (dict layout of :class:`DedupRecord`, a CSV row, or a Record)."""
+    if not isinstance(record, Mapping):
+        record = from_record(record, id=id)
+    rid = id if id is not None else _clean(_get(record, "id", "ID"))
+    title, kind = clean_title(_clean(_get(record, "title")))
+    tokens = tuple(title_tokens(title))
+    main = _SUBTITLE_RE.split(title, maxsplit=1)[0]
+    main_tokens = title_tokens(main) if main != title else []
+    tmain = "".join(main_tokens) if len([t for t in main_tokens if t not in _STOPWORDS]) >= 2 else ""
+    journal = _clean(_get(record, "journal", "container_title", "booktitle", "secondary_title", "source"))
+    first, last = parse_pages(_clean(_get(record, "pages")))
+    year = _year(_get(record, "year", "date"))
+    volume = _first_int(_get(record, "volume"))
+    number = _first_int(_get(record, "number", "issue"))
+    if first and year and first == str(year):  # year typed into the pages column
+        first, last = "", ""
+    prep = Prepared(
+        id=rid,
+        title=title,
+        kind=kind,
+        tokens=tokens,
+        tcomp="".join(tokens),
+        tmain=tmain if len(tmain) >= 12 else "",
+        year=year,
+        authors=parse_authors(_get(record, "author", "authors")),
+        journal=journal_tokens(journal),
+        volume=volume,
+        number=number,
+        page_first=first,
+        page_last=last,
+        doi=canonical_doi(_get(record, "doi")),
+        pmid=normalise_pmid(_clean(_get(record, "pmid"))),
+        pmcid=normalise_pmcid(_clean(_get(record, "pmcid"))),
+        openalex=normalise_openalex(_clean(_get(record, "openalex_id", "openalex"))),
+        entry_type=_clean(_get(record, "ENTRYTYPE", "doc_type", "entry_type")).lower(),
+    )
+    prep.keys = _block_keys(prep)
+    return prep
+
+
+def _block_keys(p: Prepared) -> list[str]:
+    """Keys under which a record is filed; two records are compared only if they share one."""
+    keys: list[str] = []
+    if p.doi:
+        keys.append("d" + p.doi)
+    if p.pmid:
+        keys.append("p" + p.pmid)
+    if p.pmcid:
+        keys.append("c" + p.pmcid)
+    if p.openalex:
+        keys.append("o" + p.openalex)
+    sig = [skeleton(t) for t in p.tokens if t not in _STOPWORDS]
+    fam = p.authors[0].core[:8] if p.authors else ""
+    if len(sig) >= 3:
+        keys.append("h" + " ".join(sig[:4]))  # survives dropped subtitles and tails
+        if len(sig) >= 5:
+            keys.append("t" + " ".join(sig[-4:]))  # survives prefixes ("Review:", translations first)
+        if len(sig) >= 8:
+            keys.append("m" + " ".join(sig[2:6]))  # survives a typo at both ends
+    elif sig:
+        keys.append("s" + " ".join(sig) + f"|{p.year or ''}")
+    if fam and p.year and p.page_first:
+        keys.append(f"a{fam}|{p.year}|{p.page_first}")
+    if p.year and p.volume and p.page_first:
+        keys.append(f"v{p.year}|{p.volume}|{p.page_first}")
+    if fam and sig:
+        keys.append(f"f{fam}|{' '.join(sig[:2])}")
+    return keys
+
+
+# --------------------------------------------------------------------------------------------------
+# Pairwise decision
+# --------------------------------------------------------------------------------------------------
+
+
+def title_similarity(a: Prepared, b: Prepared) -> tuple[float, str]:
+    """Similarity of cleaned titles in [0, 1] and a note when a subtitle or tail was ignored."""
+    if not a.tcomp or not b.tcomp:
+        return 0.0, ""
+    if a.tcomp == b.tcomp:
+        return 1.0, ""
+    ratio = fuzz.ratio(a.tcomp, b.tcomp) / 100
+    short, long_ = (a, b) if len(a.tcomp) <= len(b.tcomp) else (b, a)
+    if len(short.tokens) >= 5 and len(short.tcomp) >= 30 and len(short.tcomp) < 0.85 * len(long_.tcomp):
+        # one title lacks a subtitle (or carries a translation): compare the shared part
+        prefix = fuzz.ratio(short.tcomp, long_.tcomp[: len(short.tcomp)]) / 100
+        if prefix >= 0.95 and prefix * 0.95 > ratio:
+            return prefix * 0.95, "subtitle"
+        suffix = fuzz.ratio(short.tcomp, long_.tcomp[-len(short.tcomp) :]) / 100
+        if suffix >= 0.95 and suffix * 0.93 > ratio:
+            return suffix * 0.93, "prefix"
+    if ratio < 0.9:
+        # one record dropped the subtitle after the colon: compare its title with the other's main title
+        for x, y in ((a, b), (b, a)):
+            if x.tmain and not y.tmain and fuzz.ratio(x.tmain, y.tcomp) >= 97:
+                return 0.9, "subtitle"
+    return ratio, ""
+
+
+def compare(a: Prepared, b: Prepared) -> Match | None:
+    """Decide whether two prepared records are the same work; returns the match seen from ``a`` to ``b``.
+
+    Symmetric: ``compare(a, b)`` and ``compare(b, a)`` agree on whether, how and how strongly.
+    """
+    # 1. notices never match the work they are about
+    if a.kind != b.kind:
+        return None
+    # 2. identifiers
+    if a.doi and b.doi:
+        if a.doi == b.doi:
+            return Match(b.id, 1.0, "identifier", f"same DOI {a.doi}")
+    if a.pmid and b.pmid:
+        if a.pmid == b.pmid:
+            return Match(b.id, 1.0, "identifier", f"same PMID {a.pmid}")
+        return None
+    if a.pmcid and b.pmcid:
+        if a.pmcid == b.pmcid:
+            return Match(b.id, 1.0, "identifier", f"same PMCID {a.pmcid}")
+        return None
+    if a.doi and b.doi:
+        return None  # two different DOIs are two different objects
+    if a.openalex and b.openalex and a.openalex == b.openalex:
+        return Match(b.id, 1.0, "identifier", f"same OpenAlex id {a.openalex}")
+    return _fuzzy(a, b)
+
+
+def _unexplained_tokens(a: Prepared, b: Prepared) -> list[str]:
+    """Content words of ``a`` that ``b`` does not contain, even misspelt or glued to a neighbour."""
+    other = set(b.tokens)
+    out = []
+    for t in a.tokens:
+        if t in other or t in _STOPWORDS or len(t) < 3 or t in b.tcomp:
+            continue
+        if any(len(u) >= 3 and fuzz.ratio(t, u) >= 80 for u in other):
+            continue
+        out.append(t)
+    return out
+
+
+def _coordinates_agree(a: Prepared, b: Prepared, jo: float) -> bool:
+    """Same venue, year, volume and a multi-page range: two works cannot occupy the same pages.
+
+    Catches translated titles ("[Arbeiten in der Crowd]" / "Crowdwork") that no title measure can.
+    """
+    return bool(
+        a.year
+        and a.year == b.year
+        and a.volume
+        and a.volume == b.volume
+        and a.page_first
+        and a.page_first == b.page_first
+        and a.page_last
+        and a.page_last == b.page_last
+        and int(a.page_last) > int(a.page_first)
+        and jo >= 0.7
+    )
+
+
+def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
+    ts, note = title_similarity(a, b)
+    if not a.tcomp or not b.tcomp:
+        return None  # without both titles there is too little to tell works apart
+    # hard contradictions
+    year_gap = abs(a.year - b.year) if a.year and b.year else None
+    if year_gap is not None and year_gap > 1:
+        return None
+    if a.volume and b.volume and a.volume != b.volume:
+        return None
+    if a.page_first and b.page_first and a.page_first != b.page_first:
+        return None
+    number_ne = bool(a.number and b.number and a.number != b.number)
+    # an issue number above ~60 is an accession/sequence number in disguise, not an issue
+    issue_conflict = number_ne and int(a.number) <= 60 and int(b.number) <= 60
+    first_au, au_share = author_agreement(a.authors, b.authors)
+    both_authors = bool(a.authors and b.authors)
+    if both_authors and not first_au and au_share < 0.5:
+        return None
+    jo = journal_agreement(a.journal, b.journal)
+    if ts < 0.80:
+        if first_au and au_share >= 0.8 and not issue_conflict and _coordinates_agree(a, b, jo):
+            return Match(
+                b.id, 0.9, "fuzzy", "same authors, venue, year, volume and page range; title differs"
+            )
+        return None
+    # series and numbered parts: "Part 1" vs "Part 2", "(I)" vs "(II)", trial names with numbers
+    if ts < 1.0 and _DIGITS_RE.findall(a.tcomp) != _DIGITS_RE.findall(b.tcomp):
+        return None
+    pages_eq = bool(a.page_first) and a.page_first == b.page_first
+    range_eq = pages_eq and bool(a.page_last) and a.page_last == b.page_last
+    if issue_conflict and not pages_eq:
+        return None  # same title in another issue: a recurring column ("Editor's comments"), not a copy
+    support = 0.0
+    why: list[str] = []
+    if first_au and au_share >= 0.8:
+        support += 2.0
+        why.append("same authors")
+    elif first_au:
+        support += 1.0
+        why.append("same first author")
+    elif both_authors:
+        support += 0.5 if au_share >= 0.8 else 0.0
+        why.append(f"authors {au_share:.0%} shared")
+    if year_gap == 0:
+        support += 1.0
+        why.append("year")
+    elif year_gap == 1:
+        support -= 0.5
+        why.append("year ±1")
+    if jo >= 0.85:
+        support += 1.0
+        why.append("venue")
+    elif jo >= 0.7:
+        support += 0.5
+        why.append("venue≈")
+    elif jo >= 0:
+        support -= 1.0
+        why.append("other venue")
+    if a.volume and a.volume == b.volume:
+        support += 1.0
+        why.append("volume")
+    if pages_eq:
+        support += 1.5 if range_eq else 1.0
+        why.append("pages")
+    if a.number and a.number == b.number:
+        support += 0.5
+    if number_ne:
+        support -= 0.5  # issue numbers are often wrong (supplements, database accession numbers)
+
+    if ts < 0.97:
+        # a word substituted rather than misspelt ("Pediatric" vs "Adult" patients) is a different work
+        # unless the bibliographic coordinates pin the record down
+        subst = _unexplained_tokens(a, b) and _unexplained_tokens(b, a)
+        if subst and not (pages_eq and a.volume and a.volume == b.volume):
+            return None
+    if ts >= 0.97:
+        needed = 2.0
+    elif ts >= 0.92:
+        needed = 3.0
+    elif ts >= 0.87:
+        needed = 4.0
+    else:
+        needed = 5.0
+    if not both_authors:
+        needed += 1.0  # without authors a title family (editorials, guidelines) is too easy to confuse
+    if support < needed:
+        return None
+    score = round(min(1.0, 0.5 * ts + 0.5 * min(1.0, support / 6.0)), 4)
+    label = f"title {ts:.2f}" + (f" ({note})" if note else "")
+    return Match(b.id, score, "fuzzy", ", ".join([label, *why]))
+
+
+_DIGITS_RE = re.compile(r"\d+")
+
+
+# --------------------------------------------------------------------------------------------------
+# Index and grouping
+# --------------------------------------------------------------------------------------------------
+
+_MAX_BUCKET = 400  # fuzzy keys shared by more records than this stop discriminating (e.g. "editorial")
+
+
+class DuplicateIndex:
+    """Records already in a corpus, filed by blocking keys, to test new records against them.
+
+    ``find`` returns the best match; ``find_all`` every match (used for grouping). Identifier buckets
+    are never capped; a fuzzy bucket only keeps its most recent ``_MAX_BUCKET`` members so one generic
+    title cannot make look-ups quadratic.
+    """
+
+    def __init__(self) -> None:
+        self._records: dict[str, Prepared] = {}
+        self._buckets: dict[str, dict[str, None]] = {}
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, id: object) -> bool:
+        return id in self._records
+
+    def add(self, id: str, record: Mapping[str, Any] | Record | Prepared) -> None:
+        """File a record under ``id`` (replacing any record already filed under that id)."""
+        prep = record if isinstance(record, Prepared) else prepare(record, id=id)
+        if prep.id != id:
+            prep.id = id
+        if id in self._records:
+            self.remove(id)
+        self._records[id] = prep
+        for key in prep.keys:
+            bucket = self._buckets.setdefault(key, {})
+            bucket[id] = None
+            if len(bucket) > _MAX_BUCKET and key[0] not in "dpco":
+                del bucket[next(iter(bucket))]
+
+    def remove(self, id: str) -> None:
+        """Forget a record (no error if it was never added)."""
+        prep = self._records.pop(id, None)
+        if prep is None:
+            return
+        for key in prep.keys:
+            bucket = self._buckets.get(key)
+            if bucket is not None:
+                bucket.pop(id, None)
+                if not bucket:
+                    del self._buckets[key]
+
+    def get(self, id: str) -> Prepared | None:
+        return self._records.get(id)
+
+    def candidates(self, prep: Prepared) -> Iterator[Prepared]:
+        seen: set[str] = {prep.id} if prep.id else set()
+        for key in prep.keys:
+            bucket = self._buckets.get(key)
+            if not bucket:
+                continue
+            for cid in bucket:
+                if cid not in seen:
+                    seen.add(cid)
+                    yield self._records[cid]
+
+    def find_all(self, record: Mapping[str, Any] | Record | Prepared) -> list[Match]:
+        """Every indexed record that duplicates ``record``, best first."""
+        prep = record if isinstance(record, Prepared) else prepare(record)
+        found = [m for c in self.candidates(prep) if (m := compare(prep, c)) is not None]
+        found.sort(key=lambda m: (-m.score, m.method != "identifier", m.id))
+        return found
+
+    def find(self, record: Mapping[str, Any] | Record | Prepared) -> Match | None:
+        """The indexed record that ``record`` most likely duplicates, or None."""
+        found = self.find_all(record)
+        return found[0] if found else None
+
+
+class _Clusters:
+    """Union-find that refuses unions joining contradictory records (cannot-link constraints).
+
+    Pairwise matching is not transitive: A~B and B~C may chain two different works. A union is
+    refused when the merged group would hold two different DOIs or PMIDs, or a notice and a work.
+    """
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.dois: dict[str, set[str]] = {}
+        self.pmids: dict[str, set[str]] = {}
+        self.kinds: dict[str, set[str]] = {}
+
+    def add(self, p: Prepared) -> None:
+        self.parent[p.id] = p.id
+        self.dois[p.id] = {p.doi} if p.doi else set()
+        self.pmids[p.id] = {p.pmid} if p.pmid else set()
+        self.kinds[p.id] = {p.kind}
+
+    def root(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, x: str, y: str) -> bool:
+        rx, ry = self.root(x), self.root(y)
+        if rx == ry:
+            return True
+        for attr in (self.dois, self.pmids):
+            if attr[rx] and attr[ry] and not (attr[rx] & attr[ry]):
+                return False
+        if self.kinds[rx] != self.kinds[ry]:
+            return False
+        self.parent[ry] = rx
+        for attr in (self.dois, self.pmids, self.kinds):
+            attr[rx] |= attr.pop(ry)
+        return True
+
+    def groups(self, order: list[str]) -> list[list[str]]:
+        by_root: dict[str, list[str]] = {}
+        for x in order:
+            by_root.setdefault(self.root(x), []).append(x)
+        return [g for g in by_root.values() if len(g) > 1]
+
+
+def duplicate_groups(
+    records: Iterable[Mapping[str, Any] | Record], *, progress: Any = None
+) -> list[list[str]]:
+    """Groups (size ≥ 2) of ids of records describing the same work, in input order.
+
+    ``progress``, when given, is called with the number of records processed so far (every 1,000).
+    Records without an id get their 1-based position as id; duplicate ids raise ``ValueError``.
+    """
+    index = DuplicateIndex()
+    clusters = _Clusters()
+    order: list[str] = []
+    for n, rec in enumerate(records, start=1):
+        prep = prepare(rec)
+        if not prep.id:
+            prep.id = str(n)
+            prep.keys = _block_keys(prep)
+        if prep.id in index:
+            raise ValueError(f"duplicate record id {prep.id!r}")
+        clusters.add(prep)
+        matches = index.find_all(prep)
+        # identifiers first, then the strongest fuzzy evidence: decides which union wins a conflict
+        for m in matches:
+            clusters.union(m.id, prep.id)
+        index.add(prep.id, prep)
+        order.append(prep.id)
+        if progress is not None and n % 1000 == 0:
+            progress(n)
+    return clusters.groups(order)
