@@ -1,0 +1,542 @@
+"""Find the health data sources a publication names, and whether it uses them or only mentions them.
+
+Pure and fast (no Django, no model): every alias of the registry is folded (lower case, no accents, every
+non-alphanumeric character a space) into one Aho–Corasick automaton; each text field is folded the same
+way after markup is stripped, with an offset map so every mention's span points into the *original* text
+(``text[start:end] == mention["text"]``). Word boundaries come for free because keys and text are padded
+with spaces.
+
+Rules, in the order they apply (each is general, none is about a particular publication):
+
+* **Ambiguous forms** (CONSTANCES/"constances", ELFE, 3C, CANTO, REIN/"rein"…) are accepted only as
+  written in the registry (case-sensitive) and when a context word of that source is near, or when the
+  same record names the source unambiguously elsewhere. Lower-case ordinary words never count.
+* **Descriptions** ("French hospital discharge database") count only with one of their ``requires`` cue
+  words near or in the title, and are dropped when they merely introduce another source written right
+  after them in parentheses ("the French national database (PMSI)").
+* **Nesting**: the longest alias wins; an alias nested inside a longer one is kept only when it is the
+  acronym of an ancestor (``PMSI-MCO`` names the PMSI and its MCO component).
+* **Components and parents are independent**: a named component never adds its parent, nor a parent
+  its components.
+* **Role**: a mention is *used* unless the sentence around it carries a cue of background, comparison,
+  future work or literature (nearer than any cue of use), or the publication is a literature review
+  and the sentence has no first-person cue of analysis. A source is used when any of its mentions is.
+* **Actors** (EPI-PHARE) are reported like sources, as the gold standard does; no source is inferred
+  from them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import ahocorasick
+
+from benefice.sources.registry import Registry, fold, load_registry
+
+FIELDS = ("title", "abstract", "full_text", "acknowledgements")
+_CONFIDENCE = {
+    "acronym": 0.95,
+    "official_name": 0.97,
+    "translation": 0.92,
+    "former_name": 0.9,
+    "description": 0.8,
+}
+_CONTEXT_WINDOW = 90  # characters either side of an ambiguous form where a context word must be
+_REQUIRES_WINDOW = 200  # characters either side of a description where a `requires` cue must be
+
+
+# ---------------------------------------------------------------------------------------------- folding
+def _build_fold_table() -> dict[int, int]:
+    """One character in, one character out: folding never changes offsets (markup and space runs are
+    handled separately with an offset map)."""
+    table: dict[int, int] = {}
+    for code in range(0x3000):
+        char = chr(code)
+        decomposed = unicodedata.normalize("NFKD", char)
+        base = next((c for c in decomposed if not unicodedata.combining(c)), "")
+        if char.isalnum() and base and base.isalnum():
+            low = base.lower()
+            out = low[0] if low else " "
+        elif char.isalnum():
+            low = char.lower()
+            out = low[0] if len(low) == 1 else char
+        else:
+            out = " "
+        if out != char:
+            table[code] = ord(out)
+    return table
+
+
+_FOLD = _build_fold_table()
+_SPACE_RUN = re.compile(r" {2,}")
+_MARKUP = re.compile(
+    r"<(/?)([A-Za-z][\w:.-]*)(?:\s[^<>]{0,500})?/?>|<!--.*?-->|&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
+    re.S,
+)
+_INLINE_TAGS = frozenset(
+    "i b em strong sup sub span a u small italic bold sc underline inline-formula abbr font mml:math "
+    "jats:italic jats:bold jats:sup jats:sub jats:sc xref named-content styled-content".split()
+)
+
+
+@dataclass
+class OffsetMap:
+    """Maps positions of a rewritten string back to the string it was rewritten from.
+
+    ``segments`` holds (new_start, old_start, old_end, copied): a copied segment maps one to one; a
+    replaced one (a decoded entity, a collapsed space run) maps to the whole original span.
+    """
+
+    starts: list[int]
+    segments: list[tuple[int, int, int, bool]]
+
+    def start(self, i: int) -> int:
+        new_start, old_start, _old_end, copied = self.segments[bisect_right(self.starts, i) - 1]
+        return old_start + (i - new_start) if copied else old_start
+
+    def end(self, i: int) -> int:
+        """Original exclusive end for a new exclusive end ``i`` (> 0)."""
+        new_start, old_start, old_end, copied = self.segments[bisect_right(self.starts, i - 1) - 1]
+        return old_start + (i - new_start) if copied else old_end
+
+
+def _rewrite(text: str, matches: Iterable[re.Match[str]], replace) -> tuple[str, OffsetMap | None]:
+    pieces: list[str] = []
+    starts: list[int] = []
+    segments: list[tuple[int, int, int, bool]] = []
+    new_pos = old_pos = 0
+    for match in matches:
+        if match.start() > old_pos:
+            starts.append(new_pos)
+            segments.append((new_pos, old_pos, match.start(), True))
+            pieces.append(text[old_pos : match.start()])
+            new_pos += match.start() - old_pos
+        replacement = replace(match)
+        if replacement:
+            starts.append(new_pos)
+            segments.append((new_pos, match.start(), match.end(), False))
+            pieces.append(replacement)
+            new_pos += len(replacement)
+        old_pos = match.end()
+    if not segments:
+        return text, None
+    starts.append(new_pos)
+    segments.append((new_pos, old_pos, len(text), True))
+    pieces.append(text[old_pos:])
+    return "".join(pieces), OffsetMap(starts, segments)
+
+
+def _markup_replacement(match: re.Match[str]) -> str:
+    if match.group(3):  # entity
+        decoded = html.unescape(match.group(0))
+        return decoded if decoded != match.group(0) else match.group(0)
+    if match.group(2) and match.group(2).lower() in _INLINE_TAGS:
+        return ""
+    return " "
+
+
+@dataclass
+class FoldedText:
+    """A field folded for matching, with the way back to the original offsets."""
+
+    original: str
+    folded: str  # " " + folded text + " "
+    maps: list[OffsetMap] = field(default_factory=list)  # applied in reverse to go back
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        start, end = start - 1, end - 1  # padding
+        for offset_map in reversed(self.maps):
+            start, end = offset_map.start(start), offset_map.end(end)
+        return start, end
+
+
+def fold_text(text: str) -> FoldedText:
+    """Strip markup, fold case/accents/punctuation and collapse spaces, keeping the offset maps."""
+    maps: list[OffsetMap] = []
+    stripped = text
+    if "<" in text or "&" in text:
+        stripped, markup_map = _rewrite(text, _MARKUP.finditer(text), _markup_replacement)
+        if markup_map is not None:
+            maps.append(markup_map)
+    folded = stripped.translate(_FOLD)
+    collapsed, space_map = _rewrite(folded, _SPACE_RUN.finditer(folded), lambda m: " ")
+    if space_map is not None:
+        maps.append(space_map)
+    return FoldedText(text, f" {collapsed} ", maps)
+
+
+# ---------------------------------------------------------------------------------------------- cues
+def _cue_regex(phrases: Iterable[str]) -> re.Pattern[str]:
+    """A regex over folded text matching any cue phrase at a word start (prefix match on the last word)."""
+    keys = sorted({fold(p) for p in phrases if fold(p)}, key=len, reverse=True)
+    return re.compile(r"(?<= )(?:" + "|".join(re.escape(k) for k in keys) + ")")
+
+
+# Cues that the data were analysed in this study.
+USED_CUES = _cue_regex(
+    """we used|we use|we analysed|we analyzed|we extracted|we identified|we included|we linked|we conducted|
+    we studied|we performed|we selected|we examined|we assessed|we investigated|we estimated|we matched|
+    using|used|use of|based on|data from|data of|extracted from|derived from|obtained from|drawn from|
+    retrieved from|collected in|collected from|identified in|identified from|identified through|recorded in|
+    registered in|included in|enrolled in|participants|participating|linked|linkage|analysis of|analyses of|
+    analysed|analyzed|cohort study|population based|nationwide|results from|findings from|
+    evidence from|lessons from|study of|a partir|issues du|issues de|issues des|extraites|extraits|extrait|
+    donnees du|donnees de|donnees des|base de donnees|utilise|utilisant|utilisees|utilisation|chainees|
+    chainage|appariement|apparie|appariees|inclus|incluses|participants|dans la cohorte|de la cohorte|
+    resultats de|etude a partir|repere|reperes|reperees|enregistres|enregistrees|recenses|selon|source|
+    sources""".replace("\n", "|").split("|")
+)
+# Cues that the source is only background, comparison, discussion, literature or future work. Comparison
+# cues count only before the mention ("compared with the Swedish registers"), because after it they
+# usually compare groups inside the data ("in the CONSTANCES cohort, compared with non-users…").
+MENTIONED_BEFORE_CUES = _cue_regex(
+    """compared with|compared to|in comparison with|in comparison to|unlike|in contrast to|contrary to|
+    similar to|such as|for example|for instance|e g|en comparaison|par comparaison|comparativement|
+    contrairement|a la difference|tels que|telles que|tel que|par exemple""".replace("\n", "|").split("|")
+)
+MENTIONED_CUES = _cue_regex(
+    """future|could be|could also|may be used|might|should be|should|would be|would|will be|will allow|
+    potential|perspective|perspectives|opportunit|review|literature|studies using|studies based on|
+    studies that used|published studies|previous studies|previous study|prior studies|other databases|
+    other data sources|other sources|other countries|guidance|guidelines|recommendations|challenges|
+    limitations of|advantages|strengths and|pourrait|pourraient|pourra|pourront|a l avenir|futur|futures|
+    revue de la litterature|revue de litterature|revue systematique|etudes utilisant|etudes publiees|
+    limites|recommandations|autres bases|autres sources""".replace("\n", "|").split("|")
+)
+# First-person cues: the authors analysed the data themselves (overrides the review default).
+FIRST_PERSON_CUES = _cue_regex(
+    """we used|we use|we analysed|we analyzed|we extracted|we linked|we identified|our study used|
+    this study used|nous avons utilise|nous avons analyse|nous avons extrait|a partir des donnees""".replace(
+        "\n", "|"
+    ).split("|")
+)
+_REVIEW = _cue_regex(
+    """systematic review|literature review|scoping review|narrative review|umbrella review|review of the literature|
+    systematic literature review|revue systematique|revue de la litterature|revue de litterature|
+    revue narrative""".replace("\n", "|").split("|")
+)
+_PART_OF = _cue_regex(
+    """sample of|part of|component of|subset of|extract of|extraction of|drawn from|echantillon|
+    composante|partie du|partie de|extrait du|extrait de|issu du|issu de""".replace("\n", "|").split("|")
+)
+_SENTENCE_END = re.compile(r"[.!?;:]\s+|\n\s*\n|\s[–—]\s")
+
+
+# ---------------------------------------------------------------------------------------------- model
+@dataclass(frozen=True)
+class _Entry:
+    source: str
+    form: str
+    requires: tuple[str, ...]  # folded cue prefixes (descriptions)
+    surfaces: Mapping[str, bool] | None  # ambiguous key: allowed exact surfaces -> needs context
+    length: int  # folded key length, for longest-match resolution
+
+
+@dataclass
+class Mention:
+    """One occurrence of a source in one field."""
+
+    source: str
+    field: str
+    start: int
+    end: int
+    text: str
+    form: str
+    role: str = "used"
+    confidence: float = 0.0
+    needs_context: bool = False
+    cue: str = ""
+    strong: bool = True  # an unambiguous form, able to confirm the source's ambiguous mentions elsewhere
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "form": self.form,
+            "role": self.role,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+class Detector:
+    """Compiled registry: call :meth:`detect` on one record (a mapping with text fields)."""
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self.registry = registry or load_registry()
+        self.automaton = ahocorasick.Automaton()
+        entries: dict[str, list[_Entry]] = {}
+        contexts: dict[str, re.Pattern[str] | None] = {}
+        for source in self.registry:
+            contexts[source.id] = _cue_regex(source.context) if source.context else None
+            ambiguous_by_key: dict[str, list[str]] = {}
+            for form in source.ambiguous:
+                ambiguous_by_key.setdefault(fold(form), []).append(form)
+            for alias in source.aliases():
+                key = fold(alias.text)
+                surfaces: dict[str, bool] | None = None
+                if key in ambiguous_by_key:
+                    # Exact spellings only: the listed ambiguous ones need context, the other
+                    # spellings of the same key (e.g. "CONSTANCES" beside "Constances") do not.
+                    surfaces = {}
+                    for other in source.aliases():
+                        if fold(other.text) == key:
+                            surfaces[other.text] = other.text in ambiguous_by_key[key]
+                entry = _Entry(
+                    source.id,
+                    alias.form,
+                    tuple(fold(r) for r in alias.requires),
+                    surfaces,
+                    len(key),
+                )
+                bucket = entries.setdefault(key, [])
+                if all((e.source, e.form) != (entry.source, entry.form) for e in bucket):
+                    bucket.append(entry)
+        for key, bucket in entries.items():
+            self.automaton.add_word(f" {key} ", (key, tuple(bucket)))
+        self.automaton.make_automaton()
+        self._contexts = contexts
+        self._ancestors = {s.id: frozenset(self.registry.ancestors(s.id)) for s in self.registry}
+
+    # -------------------------------------------------------------------------------- one field
+    def _field_mentions(self, name: str, text: str, title_folded: str) -> list[Mention]:
+        folded = fold_text(text)
+        norm = folded.folded
+        raw: list[tuple[int, int, _Entry]] = []
+        for end_index, (key, bucket) in self.automaton.iter(norm):
+            end = end_index  # index of the trailing pad space
+            start = end - len(key)  # first character of the key
+            for entry in bucket:
+                raw.append((start, end, entry))
+        if not raw:
+            return []
+        raw.sort(key=lambda r: (r[0], -(r[1] - r[0])))
+        kept: list[tuple[int, int, _Entry]] = []
+        covering: list[tuple[int, int, _Entry]] = []
+        for start, end, entry in raw:
+            covering = [c for c in covering if c[1] > start]  # raw is sorted by start: drop expired
+            outer = next(
+                (c for c in covering if c[0] <= start and end <= c[1] and (c[0], c[1]) != (start, end)), None
+            )
+            if outer is not None:
+                # Nested alias: keep only an ancestor's acronym inside a compound ("PMSI-MCO").
+                if not (entry.form == "acronym" and entry.source in self._ancestors.get(outer[2].source, ())):
+                    continue
+            elif any(c[0] < end and start < c[1] and (c[0], c[1]) != (start, end) for c in covering):
+                continue  # partial overlap with a longer, earlier alias
+            kept.append((start, end, entry))
+            covering.append((start, end, entry))
+        mentions: list[Mention] = []
+        shouting: bool | None = None
+        for start, end, entry in kept:
+            o_start, o_end = folded.span(start, end)
+            surface = text[o_start:o_end]
+            needs_context = False
+            if entry.surfaces is not None:
+                if surface not in entry.surfaces:
+                    # Allow all-capitals fields ("THE CONSTANCES COHORT") to reach the context test.
+                    if shouting is None:
+                        shouting = _is_shouting(text)
+                    if not (shouting and surface.isupper()):
+                        continue
+                    needs_context = True
+                else:
+                    needs_context = entry.surfaces[surface]
+                    if not needs_context and surface.isupper():
+                        if shouting is None:
+                            shouting = _is_shouting(text)
+                        needs_context = shouting
+            ambiguous_here = needs_context
+            if needs_context and not self._has_context(entry.source, norm, start, end):
+                needs_context = True
+                confidence = 0.0  # resolved later: accepted only if named elsewhere
+            else:
+                confidence = _CONFIDENCE[entry.form] * (0.9 if needs_context else 1.0)
+                needs_context = False
+            if entry.requires and not _near(norm, start, end, entry.requires, _REQUIRES_WINDOW, title_folded):
+                continue
+            mention = Mention(entry.source, name, o_start, o_end, surface, entry.form, "used", confidence)
+            mention.needs_context, mention.strong = needs_context, not ambiguous_here
+            mentions.append(mention)
+        mentions = self._drop_introducing_descriptions(mentions, text)
+        if mentions:
+            self._assign_roles(mentions, text)
+        return mentions
+
+    def _has_context(self, source_id: str, norm: str, start: int, end: int) -> bool:
+        pattern = self._contexts.get(source_id)
+        if pattern is None:
+            return False
+        left = norm[max(0, start - _CONTEXT_WINDOW) : start]
+        right = norm[end : end + _CONTEXT_WINDOW + 1]
+        return bool(pattern.search(" " + left) or pattern.search(right))
+
+    @staticmethod
+    def _drop_introducing_descriptions(mentions: list[Mention], text: str) -> list[Mention]:
+        """'the French national database (PMSI)': the description introduces the named source."""
+        if len(mentions) < 2:
+            return mentions
+        drop = set()
+        ordered = sorted(mentions, key=lambda m: m.start)
+        for first, second in zip(ordered, ordered[1:], strict=False):
+            if first.form == "description" and first.source != second.source and second.form != "description":
+                gap = text[first.end : second.start]
+                if len(gap) <= 8 and gap.strip().startswith(("(", "[")):
+                    drop.add(id(first))
+        return [m for m in mentions if id(m) not in drop]
+
+    def _assign_roles(self, mentions: list[Mention], text: str) -> None:
+        bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+        sentence_of: dict[int, int] = {}
+        for mention in mentions:
+            index = bisect_right(bounds, mention.start) - 1
+            sentence_of[id(mention)] = index
+            s_start, s_end = bounds[max(index, 0)], bounds[min(index + 1, len(bounds) - 1)]
+            sentence = " " + text[s_start:s_end].translate(_FOLD) + " "
+            offset = mention.start - s_start + 1
+            length = mention.end - mention.start
+            used = _nearest(USED_CUES, sentence, offset, length)
+            mentioned = _nearest(MENTIONED_CUES, sentence, offset, length)
+            before = _nearest(MENTIONED_BEFORE_CUES, sentence, offset, length, before_only=True)
+            if before is not None and (mentioned is None or before[0] < mentioned[0]):
+                mentioned = before
+            mention.role = "used"
+            if mentioned is not None and (used is None or mentioned[0] < used[0]):
+                mention.role, mention.cue = "mentioned", mentioned[1]
+                mention.confidence *= 0.85
+            elif used is not None:
+                mention.cue = used[1]
+            else:
+                mention.confidence *= 0.9
+        # "the Permanent Sample of Beneficiaries, a sample of the SNIIRAM": the parent only describes
+        # the component the study used, so it is mentioned, not used.
+        for parent in mentions:
+            for child in mentions:
+                if (
+                    child.start < parent.start
+                    and sentence_of[id(child)] == sentence_of[id(parent)]
+                    and parent.source in self._ancestors.get(child.source, ())
+                    and _PART_OF.search(" " + text[child.end : parent.start].translate(_FOLD) + " ")
+                ):
+                    parent.role, parent.cue = "mentioned", "describes a component"
+                    break
+
+    # -------------------------------------------------------------------------------- one record
+    def detect(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Detect mentions in a record's text fields; return ``id``, ``sources_used``,
+        ``sources_mentioned`` and ``mentions`` (dicts with source, field, start, end, text, form, role,
+        confidence). Missing, empty or non-string fields are skipped."""
+        title = record.get("title")
+        title_folded = fold_text(title).folded if isinstance(title, str) and title else ""
+        mentions: list[Mention] = []
+        for name in FIELDS:
+            value = record.get(name)
+            if isinstance(value, str) and value:
+                mentions.extend(self._field_mentions(name, value, title_folded))
+        if mentions:
+            confirmed = {m.source for m in mentions if m.strong}
+            kept = []
+            for mention in mentions:
+                if mention.needs_context:
+                    if mention.source not in confirmed:
+                        continue
+                    mention.needs_context = False
+                    mention.confidence = _CONFIDENCE[mention.form] * 0.9
+                kept.append(mention)
+            mentions = kept
+        if mentions and self._is_review(record):
+            for mention in mentions:
+                if mention.role == "used" and not self._first_person(record, mention):
+                    mention.role, mention.cue = "mentioned", "review"
+                    mention.confidence *= 0.85
+        used: list[str] = []
+        for mention in mentions:
+            if mention.role == "used" and mention.source not in used:
+                used.append(mention.source)
+        mentioned: list[str] = []
+        for mention in mentions:
+            if mention.source not in used and mention.source not in mentioned:
+                mentioned.append(mention.source)
+        return {
+            "id": record.get("id"),
+            "sources_used": used,
+            "sources_mentioned": mentioned,
+            "mentions": [m.to_dict() for m in mentions],
+        }
+
+    @staticmethod
+    def _is_review(record: Mapping[str, Any]) -> bool:
+        head = " ".join(str(record.get(f) or "")[:3000] for f in ("title", "abstract"))
+        return bool(_REVIEW.search(" " + head.translate(_FOLD) + " "))
+
+    @staticmethod
+    def _first_person(record: Mapping[str, Any], mention: Mention) -> bool:
+        text = record.get(mention.field) or ""
+        window = text[max(0, mention.start - 200) : mention.end + 50]
+        return bool(FIRST_PERSON_CUES.search(" " + window.translate(_FOLD) + " "))
+
+
+def _is_shouting(text: str) -> bool:
+    letters = [c for c in text[:2000] if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _near(norm: str, start: int, end: int, cues: tuple[str, ...], window: int, title_folded: str) -> bool:
+    left = norm[max(0, start - window) : start]
+    right = norm[end : end + window]
+    for cue in cues:
+        needle = " " + cue
+        if needle in left or needle in " " + right or (title_folded and needle in title_folded):
+            return True
+    return False
+
+
+def _nearest(
+    pattern: re.Pattern[str], sentence: str, offset: int, length: int, before_only: bool = False
+) -> tuple[int, str] | None:
+    """Distance (in characters) from the mention to the nearest cue in its sentence, and the cue."""
+    best: tuple[int, str] | None = None
+    for match in pattern.finditer(sentence):
+        if match.end() <= offset:
+            distance = offset - match.end()
+        elif match.start() >= offset + length and not before_only:
+            distance = match.start() - (offset + length)
+        else:
+            continue  # the cue is inside the mention itself ("Permanent Sample ...")
+        if best is None or distance < best[0]:
+            best = (distance, match.group(0))
+    return best
+
+
+_DEFAULT: Detector | None = None
+
+
+def default_detector() -> Detector:
+    """The detector for the shipped registry, built once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Detector()
+    return _DEFAULT
+
+
+def detect(record: Mapping[str, Any], detector: Detector | None = None) -> dict[str, Any]:
+    """Detect the sources of one record (see :meth:`Detector.detect`)."""
+    return (detector or default_detector()).detect(record)
+
+
+def detect_records(
+    records: Iterable[Mapping[str, Any]], detector: Detector | None = None
+) -> Iterator[dict[str, Any]]:
+    """Detect the sources of each record, lazily (constant memory): the entry point for the database
+    scan, ``benefice detect`` and ``benefice scan``."""
+    detector = detector or default_detector()
+    for record in records:
+        yield detector.detect(record)
