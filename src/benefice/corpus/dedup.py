@@ -216,9 +216,16 @@ _LANGUAGES = (
 
 # Medline/Ovid annotations appended to titles: they describe *other* records, not this one.
 _ANNOTATION_RE = re.compile(
-    r"\s*\[?\s*(?:erratum|errata|comment|corrected|retracted|republished|update|summary for patients)"
-    r"(?:\s+(?:appears|in|on|and|for))+\b.*$",
+    r"\s*(?:\[\s*(?:erratum|errata|comment|corrected|retracted|republished|update|summary for patients)\b"
+    r"|\.?\s*\b(?:erratum|errata|comment|correction)\s+appears\s+in\b"
+    r"|\.{2,}\s+[A-Z][\w ]*\.?\s+(?:19|20)\d\d\b).*$",  # "... N Engl J Med. 2009 Jan 29;360(5):544-6"
     re.IGNORECASE | re.DOTALL,
+)
+# Web of Science "(vol 360, pg 542, 2009)" and Embase "(New England Journal of Medicine (2009) 360 (542-544))"
+# tails cite the corrected article: the record is a correction notice.
+_CORRECTION_CITE_RE = re.compile(
+    r"\s*\((?:vol\.?\s*\d+[^()]*\bpg\.?\s*\w+[^()]*|[^()]*\(\s*(?:19|20)\d\d\s*\)\s*\d+\s*\(\s*\d+[^()]*\))(?:\)|$)\s*\.?\s*$",
+    re.IGNORECASE,
 )
 _TAIL_NOISE_RE = re.compile(
     r"(?:\s*\[review\]|\s*\[\d+\s*refs?\]|\s*\[abstract(?: no)?[^\]]*\]|\s*\(multiple letters\)"
@@ -232,6 +239,10 @@ _LANG_TAIL_RE = re.compile(
 _ORIGINAL_RE = re.compile(r"<\s*original\s*>.*$", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]{1,40}>")
 _WHOLE_BRACKET_RE = re.compile(r"^\s*\[(.+)\]\s*\.?\s*$", re.DOTALL)
+# "[English translation] TO: Original title" (Ovid) → the translation
+_BRACKET_THEN_ORIGINAL_RE = re.compile(
+    r"^\s*\[([^\]]{20,})\]\.?\s*(?:TO|OT|original title)\s*:.*$", re.DOTALL
+)
 _TRANSLATION_TAIL_RE = re.compile(r"^(.{20,}?)\s*[\[(][^\[\]()]{12,}[\])]\s*\.?\s*$", re.DOTALL)
 _ARTICLE_PREFIX_RE = re.compile(
     r"^\s*(?:retracted(?:\s+article)?|withdrawn|reprint(?:ed)?|proceedings)\s*[:.\-]\s*", re.IGNORECASE
@@ -298,32 +309,53 @@ def clean_title(raw: str) -> tuple[str, NoticeKind]:
         title = _TAIL_NOISE_RE.sub("", title)
         title = _LANG_TAIL_RE.sub("", title)
     title = title.strip().strip('"').strip()
-    m = _WHOLE_BRACKET_RE.match(title)
+    kind: NoticeKind = ""
+    m = _CORRECTION_CITE_RE.search(title)
+    if m and m.start() > 0:
+        title, kind = title[: m.start()], "erratum"
+    m = _WHOLE_BRACKET_RE.match(title) or _BRACKET_THEN_ORIGINAL_RE.match(title)
     if m and "[" not in m.group(1):
         title = m.group(1)
     m = _TRANSLATION_TAIL_RE.match(title)
     if m and len(m.group(1).split()) >= 3:
         title = m.group(1)
     title = _ARTICLE_PREFIX_RE.sub("", title)
-    kind: NoticeKind = ""
     only = _ONLY_NOTICE_RE.match(title)
     if only:
         word = only.group(1).lower()
         kind = "retraction" if word == "retraction" else "reply" if word == "reply" else "erratum"
         return "", kind
-    for k, pattern in _NOTICE_PREFIX:
+    for k, pattern in [] if kind else _NOTICE_PREFIX:
         m = pattern.match(title)
         if m and m.end() < len(title):
             kind, title = k, title[m.end() :]
             break
-    if not kind:
-        for k, pattern in _NOTICE_SUFFIX:
+    else:
+        for k, pattern in [] if kind else _NOTICE_SUFFIX:
             m = pattern.search(title)
             if m and m.start() > 0:
                 kind, title = k, title[: m.start()]
                 break
     title = title.strip().strip("\"'[]").strip()
-    return title, kind
+    return _strip_footnote(title), kind
+
+
+# "…employee representation 1", "…Arbeitsorganisationen **": footnote markers, unlike "Part 1", "phase 1"
+_FOOTNOTE_RE = re.compile(r"(?:\s*[*†‡]+|\s1|(?<=[a-z]{5})1)$")
+_NUMBERED_WORDS = frozenset(
+    "part type phase stage grade class study trial volume vol no number step level wave hiv covid".split()
+)
+
+
+def _strip_footnote(title: str) -> str:
+    m = _FOOTNOTE_RE.search(title)
+    if not m:
+        return title
+    before = title[: m.start()].rstrip()
+    last_word = before.rsplit(None, 1)[-1].lower().strip("-") if before else ""
+    if not before or last_word in _NUMBERED_WORDS:
+        return title
+    return before
 
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
@@ -365,6 +397,7 @@ class AuthorName:
     family: str  # ascii lower, letters only, particles kept glued ("vanheck")
     core: str  # family without leading particles ("heck"), to meet "van Heck" / "Heck"
     initials: str  # lower-case first letters of given names ("pf")
+    given: str = ""  # folded given names when spelt out, to spot family/given swaps ("Xiaoguang, Wang")
 
 
 def _split_authors(text: str) -> list[str]:
@@ -434,11 +467,13 @@ def parse_author(text: str) -> AuthorName | None:
     fam = _fold_name(family)
     core = _fold_name(" ".join(core_words[-1:])) or fam
     fam = re.sub(r"(jr|sr|iii|ii)$", "", fam) or fam
+    given_fold = ""
     if re.fullmatch(r"[A-Z]{1,4}", given.replace(".", "").replace(" ", "").replace("-", "")):
         initials = given.replace(".", "").replace(" ", "").replace("-", "").lower()
     else:
         initials = "".join(w[0] for w in re.findall(r"[^\W\d_]+", _ascii(given))).lower()
-    return AuthorName(fam, core, initials) if fam else None
+        given_fold = _fold_name(given)
+    return AuthorName(fam, core, initials, given_fold) if fam else None
 
 
 def parse_authors(value: Any) -> tuple[AuthorName, ...]:
@@ -455,9 +490,14 @@ def parse_authors(value: Any) -> tuple[AuthorName, ...]:
 def _same_name(a: AuthorName, b: AuthorName) -> bool:
     if a.family == b.family or a.core == b.core:
         return True
-    if len(a.core) >= 5 and len(b.core) >= 5:
-        return fuzz.ratio(a.core, b.core) >= 85
-    return False
+    if len(a.core) >= 5 and len(b.core) >= 5 and fuzz.ratio(a.core, b.core) >= 85:
+        return True
+    return _swapped(a, b) or _swapped(b, a)
+
+
+def _swapped(a: AuthorName, b: AuthorName) -> bool:
+    """ "Carignani, Andrea" written "Andrea, C." (given name taken for the family name)."""
+    return bool(a.given) and a.given == b.family and bool(b.initials) and a.family[:1] == b.initials[:1]
 
 
 def author_agreement(a: tuple[AuthorName, ...], b: tuple[AuthorName, ...]) -> tuple[bool, float]:
@@ -465,7 +505,11 @@ def author_agreement(a: tuple[AuthorName, ...], b: tuple[AuthorName, ...]) -> tu
     if not a or not b:
         return False, 0.0
     first = _same_name(a[0], b[0]) and (
-        not a[0].initials or not b[0].initials or a[0].initials[0] == b[0].initials[0]
+        not a[0].initials
+        or not b[0].initials
+        or a[0].initials[0] == b[0].initials[0]
+        or _swapped(a[0], b[0])
+        or _swapped(b[0], a[0])
     )
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     short = short[:12]
@@ -483,7 +527,7 @@ _JOURNAL_STOP = frozenset("of the and for in on de la le des du et i d l fur und
 def journal_tokens(value: str) -> tuple[str, ...]:
     text = _ascii(value).lower()
     text = re.sub(r"\(.*?\)", " ", text)  # "(London, England)", "(Print)"
-    text = re.split(r"\s[:=]\s|\s-\s|\.\s+\d|\[electronic resource\]", text)[0]
+    text = re.split(r"\s[:=]\s|\s-\s|\.\s+\d|\[electronic resource\]|\.\s*conference\b", text)[0]
     tokens = [t for t in re.findall(r"[a-z0-9]+", text) if t not in _JOURNAL_STOP]
     return tuple(tokens)
 
@@ -534,18 +578,28 @@ _FIRST_NUM_RE = re.compile(r"([A-Za-z]*)0*(\d+)")
 
 
 def parse_pages(value: str) -> tuple[str, str]:
-    """(first, last) page as digit strings; "1324-7" → ("1324", "1327"), "e1234" → ("1234", "")."""
+    """(first, last) page as digit strings; "1324-7" → ("1324", "1327"), "e1234" → ("1234", "").
+
+    Only a range that starts the field counts ("532, 534-536" → first 532, last unknown); an impossible
+    range ("2297-2108", a typo) keeps only its last page.
+    """
     text = _clean(value)
     if not text or re.fullmatch(r"[A-Za-z .]*", text) or _EXCEL_DATE_RE.search(text):
         return "", ""  # "01-Jun": a spreadsheet turned a range into a date; the range is lost
-    m = _PAGE_RE.search(text)
-    if m:
-        first, last = m.group(2), m.group(4)
-        if len(last) < len(first):
-            last = first[: len(first) - len(last)] + last
-        return first, last if last != first else ""
-    m = _FIRST_NUM_RE.search(text)
-    return (m.group(2), "") if m else ("", "")
+    first_m = _FIRST_NUM_RE.search(text)
+    if not first_m:
+        return "", ""
+    m = _PAGE_RE.match(text, first_m.start())
+    if not m:
+        return first_m.group(2), ""
+    first, last = m.group(2), m.group(4)
+    if len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    if last == first:
+        return first, ""
+    if int(last) < int(first):
+        return "", last
+    return first, last
 
 
 def _first_int(value: Any) -> str:
@@ -589,6 +643,7 @@ class Prepared:
     number: str
     page_first: str
     page_last: str
+    page_starts: frozenset[str]  # first page of every range in "233-8, 230-5, 246-51" (order varies)
     doi: str
     pmid: str
     pmcid: str
@@ -619,9 +674,13 @@ def prepare(record: Mapping[str, Any] | Record, id: str | None = None) -> Prepar
     main_tokens = title_tokens(main) if main != title else []
     tmain = "".join(main_tokens) if len([t for t in main_tokens if t not in _STOPWORDS]) >= 2 else ""
     journal = _clean(_get(record, "journal", "container_title", "booktitle", "secondary_title", "source"))
-    first, last = parse_pages(_clean(_get(record, "pages")))
+    pages_text = _clean(_get(record, "pages"))
+    first, last = parse_pages(pages_text)
+    starts = frozenset(parse_pages(part)[0] for part in re.split(r"[,;+]", pages_text)) - {""}
     year = _year(_get(record, "year", "date"))
     volume = _first_int(_get(record, "volume"))
+    if year and volume == str(year):  # magazines without volumes: the year was copied into the field
+        volume = ""
     number = _first_int(_get(record, "number", "issue"))
     if first and year and first == str(year):  # year typed into the pages column
         first, last = "", ""
@@ -639,6 +698,7 @@ def prepare(record: Mapping[str, Any] | Record, id: str | None = None) -> Prepar
         number=number,
         page_first=first,
         page_last=last,
+        page_starts=starts if len(starts) > 1 else frozenset(),
         doi=canonical_doi(_get(record, "doi")),
         pmid=normalise_pmid(_clean(_get(record, "pmid"))),
         pmcid=normalise_pmcid(_clean(_get(record, "pmcid"))),
@@ -762,7 +822,6 @@ def _coordinates_agree(a: Prepared, b: Prepared, jo: float) -> bool:
         and a.page_first == b.page_first
         and a.page_last
         and a.page_last == b.page_last
-        and int(a.page_last) > int(a.page_first)
         and jo >= 0.7
     )
 
@@ -777,7 +836,10 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
         return None
     if a.volume and b.volume and a.volume != b.volume:
         return None
-    if a.page_first and b.page_first and a.page_first != b.page_first:
+    same_last = bool(a.page_last) and a.page_last == b.page_last
+    if a.page_starts and b.page_starts and a.page_starts == b.page_starts:
+        same_last = True  # the same multi-part page list written in another order
+    if a.page_first and b.page_first and a.page_first != b.page_first and not same_last:
         return None
     number_ne = bool(a.number and b.number and a.number != b.number)
     # an issue number above ~60 is an accession/sequence number in disguise, not an issue
@@ -796,8 +858,8 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
     # series and numbered parts: "Part 1" vs "Part 2", "(I)" vs "(II)", trial names with numbers
     if ts < 1.0 and _DIGITS_RE.findall(a.tcomp) != _DIGITS_RE.findall(b.tcomp):
         return None
-    pages_eq = bool(a.page_first) and a.page_first == b.page_first
-    range_eq = pages_eq and bool(a.page_last) and a.page_last == b.page_last
+    pages_eq = (bool(a.page_first) and a.page_first == b.page_first) or same_last
+    range_eq = pages_eq and same_last
     if issue_conflict and not pages_eq:
         return None  # same title in another issue: a recurring column ("Editor's comments"), not a copy
     support = 0.0
@@ -841,7 +903,11 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
         # a word substituted rather than misspelt ("Pediatric" vs "Adult" patients) is a different work
         # unless the bibliographic coordinates pin the record down
         subst = _unexplained_tokens(a, b) and _unexplained_tokens(b, a)
-        if subst and not (pages_eq and a.volume and a.volume == b.volume):
+        pinned = pages_eq and (
+            (a.volume and a.volume == b.volume)
+            or (range_eq and first_au and au_share >= 0.8 and year_gap == 0)
+        )
+        if subst and not pinned:
             return None
     if ts >= 0.97:
         needed = 2.0
