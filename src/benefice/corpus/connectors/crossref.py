@@ -58,18 +58,27 @@ DOC_TYPES = {
     "dataset": "dataset",
 }
 
-_JATS_TITLE = re.compile(r"<(?:jats:)?title\b[^>]*>.*?</(?:jats:)?title>", re.IGNORECASE | re.DOTALL)
+_JATS_TITLE = re.compile(r"<(?:jats:)?title\b[^>]*>(.*?)</(?:jats:)?title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 
 
 def jats_to_text(value: str) -> str:
-    """Plain text from a JATS abstract: section titles ("Abstract") dropped, tags removed, entities decoded.
+    """Plain text from a JATS abstract, shaped like PubMed's structured abstracts.
 
-    A regular expression is enough (and cannot be tricked into loading anything) because only text is kept.
+    The heading "Abstract" is dropped, section headings become "Heading: " before their paragraph,
+    paragraphs become lines, tags go and entities are decoded. A regular expression suffices (and cannot
+    be made to load anything) because only text is kept.
     """
     if not value:
         return ""
-    text = _JATS_TITLE.sub(" ", value)
+
+    def heading(match: re.Match[str]) -> str:
+        title = " ".join(_TAG.sub(" ", match.group(1)).split())
+        if title.lower().rstrip(":") in {"abstract", "summary", "résumé", "graphical abstract"}:
+            return "\n"
+        return f"\n{title}: " if title else "\n"
+
+    text = _JATS_TITLE.sub(heading, value)
     text = re.sub(r"</(?:jats:)?p>", "\n", text, flags=re.IGNORECASE)
     text = html.unescape(_TAG.sub(" ", text))
     lines = (" ".join(line.split()) for line in text.splitlines())
