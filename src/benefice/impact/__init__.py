@@ -1,0 +1,1 @@
+"""Impact framework: use typology, indicator catalogue, impact cases (pure core, no Django)."""
