@@ -48,8 +48,17 @@ def ensure_chromium() -> None:
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         sh("apt-get", "update", "-qq", env=env, check=False)
-        sh("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core",
-           env=env, check=False)
+        sh(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            "fonts-dejavu-core",
+            env=env,
+            check=False,
+        )
     if not Path("/usr/bin/chromium").exists():
         print("note: /usr/bin/chromium is absent; browser tests will be skipped", flush=True)
 
@@ -80,7 +89,9 @@ def task_lint(args: argparse.Namespace) -> int:
 def task_bench(args: argparse.Namespace) -> int:
     ensure_venv("requirements-bench.lock")
     code = 0
-    names = args.names or sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py") if not p.stem.startswith("_"))
+    names = args.names or sorted(
+        p.stem for p in (ROOT / "benchmarks").glob("*.py") if not p.stem.startswith("_")
+    )
     for name in names:
         code |= sh(PY, ROOT / "benchmarks" / f"{name}.py", check=False)
     return code

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,16 +86,22 @@ def main() -> int:
             peer = run_child(CHILD_RISPY, str(path))
             rows.append((n, ours, peer, path.stat().st_size / 1e6))
             path.unlink()
-    print("\n## Import: benefice (parse + dedup + SQLite, one transaction) vs rispy.load (parse only, in memory)\n")
-    print("| records | file MB | benefice rec/s | benefice peak MB | new | merged | rispy rec/s | rispy peak MB "
-          "| speed ratio | memory ratio |")
+    print(
+        "\n## Import: benefice (parse + dedup + SQLite, one transaction) vs rispy.load (parse only, in memory)\n"
+    )
+    print(
+        "| records | file MB | benefice rec/s | benefice peak MB | new | merged | rispy rec/s | rispy peak MB "
+        "| speed ratio | memory ratio |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, ours, peer, mb in rows:
         ours_rate = ours["records"] / ours["seconds"]
         peer_rate = peer["records"] / peer["seconds"]
-        print(f"| {n:,} | {mb:.0f} | {ours_rate:,.0f} | {ours['peak_mb']:.0f} | {ours['new']:,} | {ours['merged']:,} "
-              f"| {peer_rate:,.0f} | {peer['peak_mb']:.0f} | {ours_rate / peer_rate:.2f} "
-              f"| {ours['peak_mb'] / peer['peak_mb']:.2f} |")
+        print(
+            f"| {n:,} | {mb:.0f} | {ours_rate:,.0f} | {ours['peak_mb']:.0f} | {ours['new']:,} | {ours['merged']:,} "
+            f"| {peer_rate:,.0f} | {peer['peak_mb']:.0f} | {ours_rate / peer_rate:.2f} "
+            f"| {ours['peak_mb'] / peer['peak_mb']:.2f} |"
+        )
     return 0
 
 

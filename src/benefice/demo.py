@@ -16,6 +16,8 @@ def load_demo(echo: Callable[[str], None] = print) -> None:
 
     for name in DEMO_FILES:
         batch = import_file(package_data("demo", name), kind="demo")
-        echo(f"demo {name}: records read: {batch.records_read}; new publications: {batch.new_publications}; "
-             f"duplicates merged: {batch.duplicates_merged}; already known: {batch.already_known}")
+        echo(
+            f"demo {name}: records read: {batch.records_read}; new publications: {batch.new_publications}; "
+            f"duplicates merged: {batch.duplicates_merged}; already known: {batch.already_known}"
+        )
     ensure_user("demo", "demo", ADMIN, superuser=True)

@@ -59,7 +59,13 @@ def database_from_url(url: str | None) -> dict:
 
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("BENEFICE_DEBUG", "") == "1"
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver", *filter(None, os.environ.get("BENEFICE_ALLOWED_HOSTS", "").split(","))]
+ALLOWED_HOSTS = [
+    "127.0.0.1",
+    "localhost",
+    "[::1]",
+    "testserver",
+    *filter(None, os.environ.get("BENEFICE_ALLOWED_HOSTS", "").split(",")),
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -25,7 +25,7 @@ VL  - 19
 SP  - 1256
 EP  - 1262
 DO  - 10.1002/pds.2044
-ER  - 
+ER  -
 
 TY  - JOUR
 TI  - Pioglitazone and risk of bladder cancer among diabetic patients in France
@@ -37,7 +37,7 @@ VL  - 55
 SP  - 1953
 EP  - 1962
 DO  - 10.1007/s00125-012-2538-9
-ER  - 
+ER  -
 """
 
 NBIB = """PMID- 22460763
@@ -60,8 +60,15 @@ LA  - eng
 
 
 def _rec(n: int, **kw) -> Record:
-    base = dict(source_format="test", position=n, raw=f"raw {n} {kw}", title=f"A title number {n}",
-                year=2020, authors=[Author(name="Doe, Jane", family="Doe", given="Jane")], journal="J Test")
+    base = dict(
+        source_format="test",
+        position=n,
+        raw=f"raw {n} {kw}",
+        title=f"A title number {n}",
+        year=2020,
+        authors=[Author(name="Doe, Jane", family="Doe", given="Jane")],
+        journal="J Test",
+    )
     base.update(kw)
     return Record(**base)
 
@@ -127,12 +134,28 @@ def test_failed_file_writes_nothing(tmp_path, files):
 
 def test_fuzzy_merge_without_identifiers_is_recorded():
     batch = ImportBatch.objects.create(origin="test")
-    title = "Risk of stroke after discontinuation of oral anticoagulants in the French national claims database"
+    title = (
+        "Risk of stroke after discontinuation of oral anticoagulants in the French national claims database"
+    )
     recs = [
-        _rec(1, title=title, year=2019, volume="12", pages="100-110",
-             authors=[Author(name="Martin, Paul", family="Martin", given="Paul")], journal="Stroke"),
-        _rec(2, title=title.upper() + ".", year=2019, volume="12", pages="100-10",
-             authors=[Author(name="Martin, P.", family="Martin", given="P.")], journal="Stroke"),
+        _rec(
+            1,
+            title=title,
+            year=2019,
+            volume="12",
+            pages="100-110",
+            authors=[Author(name="Martin, Paul", family="Martin", given="Paul")],
+            journal="Stroke",
+        ),
+        _rec(
+            2,
+            title=title.upper() + ".",
+            year=2019,
+            volume="12",
+            pages="100-10",
+            authors=[Author(name="Martin, P.", family="Martin", given="P.")],
+            journal="Stroke",
+        ),
     ]
     counts = services.import_records(recs, batch, origin="test")
     assert counts.new_publications == 1 and counts.duplicates_merged == 1
@@ -158,15 +181,33 @@ def test_export_formats(files):
 def test_dedup_corpus_merges_existing_duplicates():
     batch = ImportBatch.objects.create(origin="test")
     title = "Cyproterone acetate and meningioma: a nationwide cohort study"
-    a = Publication.objects.create(title=title, year=2021, journal="BMJ", volume="372", pages="n37",
-                                   authors=[{"name": "Weill, Alain", "family": "Weill", "given": "Alain"}])
-    b = Publication.objects.create(title=title + ".", year=2021, journal="BMJ (Clinical research ed.)",
-                                   volume="372", pages="n37",
-                                   authors=[{"name": "Weill, A.", "family": "Weill", "given": "A."}])
+    a = Publication.objects.create(
+        title=title,
+        year=2021,
+        journal="BMJ",
+        volume="372",
+        pages="n37",
+        authors=[{"name": "Weill, Alain", "family": "Weill", "given": "Alain"}],
+    )
+    b = Publication.objects.create(
+        title=title + ".",
+        year=2021,
+        journal="BMJ (Clinical research ed.)",
+        volume="372",
+        pages="n37",
+        authors=[{"name": "Weill, A.", "family": "Weill", "given": "A."}],
+    )
     for pub in (a, b):
-        RawRecord.objects.create(batch=batch, publication=pub, source_format="test", origin="t", position=pub.pk,
-                                 raw=str(pub.pk), content_hash=f"h{pub.pk}",
-                                 parsed=services.publication_to_record(pub).to_dict())
+        RawRecord.objects.create(
+            batch=batch,
+            publication=pub,
+            source_format="test",
+            origin="t",
+            position=pub.pk,
+            raw=str(pub.pk),
+            content_hash=f"h{pub.pk}",
+            parsed=services.publication_to_record(pub).to_dict(),
+        )
     assert services.dedup_corpus() == 1
     assert Publication.objects.count() == 1
     assert Publication.objects.get().raw_records.count() == 2

@@ -51,8 +51,13 @@ def init(admin_user: str | None, password: str | None) -> None:
 
 @click.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", default="auto", show_default=True,
-              help="ris, bibtex, pubmed_xml, medline, openalex, wos, scopus_csv, csv, xlsx or auto.")
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    help="ris, bibtex, pubmed_xml, medline, openalex, wos, scopus_csv, csv, xlsx or auto.",
+)
 def import_(paths: tuple[Path, ...], fmt: str) -> None:
     """Import bibliographic files into the corpus (idempotent: re-importing adds nothing)."""
     initialise()
@@ -90,7 +95,9 @@ def dedup() -> None:
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["csv", "ris", "jsonl"]), default="csv", show_default=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write ('-' for stdout).")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path), required=True, help="File to write ('-' for stdout)."
+)
 @click.option("--query", "-q", default="", help="Only publications matching this full-text query.")
 def export(fmt: str, output: Path, query: str) -> None:
     """Export the corpus as CSV, RIS or JSON lines."""
@@ -146,3 +153,132 @@ def demo(no_serve: bool, host: str, port: int) -> None:
 
 
 COMMANDS = [init, import_, dedup, export, serve, demo]
+
+
+# --- harvest ---------------------------------------------------------------------------------------------
+
+_api_options = [
+    click.option(
+        "--mailto", envvar="BENEFICE_MAILTO", default="", help="Contact e-mail sent to the API (polite pool)."
+    ),
+    click.option(
+        "--rate", type=float, default=None, help="Requests per second (default: the connector's polite rate)."
+    ),
+    click.option("--limit", type=int, default=None, help="Stop after about this many records."),
+    click.option(
+        "--no-resume",
+        is_flag=True,
+        help="Start over instead of resuming an interrupted harvest of the same query.",
+    ),
+]
+
+
+def api_options(func):
+    for option in reversed(_api_options):
+        func = option(func)
+    return func
+
+
+def _run_harvest(connector, query: dict, kind: str, limit: int | None, no_resume: bool) -> None:
+    initialise()
+    from benefice.corpus.services import harvest as harvest_service
+
+    with progress_bar(f"harvest {kind}") as update:
+        batch = harvest_service(
+            connector, query, kind=kind, progress=update, resume=not no_resume, limit=limit
+        )
+    click.echo(
+        f"{kind}: records read: {batch.records_read}; new publications: {batch.new_publications}; "
+        f"duplicates merged: {batch.duplicates_merged}; already known: {batch.already_known}"
+    )
+
+
+@click.group()
+def harvest() -> None:
+    """Harvest publications from OpenAlex, PubMed or HAL (resumable: re-run the same command to continue)."""
+
+
+@harvest.command()
+@click.option("--search", default="", help="Full-text search (title, abstract, full text).")
+@click.option(
+    "--filter",
+    "filter_",
+    default="",
+    help="OpenAlex filter, e.g. 'publication_year:2015-2024,authorships.institutions.country_code:FR'.",
+)
+@click.option("--per-page", default=100, show_default=True, type=int)
+@click.option(
+    "--api-key", envvar="OPENALEX_API_KEY", default="", help="OpenAlex API key (env OPENALEX_API_KEY)."
+)
+@api_options
+def openalex(search, filter_, per_page, api_key, mailto, rate, limit, no_resume) -> None:
+    """Harvest OpenAlex works (cursor paging, abstracts rebuilt)."""
+    from benefice.corpus.connectors import OpenAlexConnector
+
+    connector = OpenAlexConnector(api_key=api_key, mailto=mailto, rate=rate)
+    _run_harvest(
+        connector, {"search": search, "filter": filter_, "per_page": per_page}, "openalex", limit, no_resume
+    )
+
+
+@harvest.command()
+@click.option("--term", required=True, help="PubMed query, e.g. '(SNDS OR SNIIRAM) AND France'.")
+@click.option(
+    "--mindate", default="1800", show_default=True, help="Earliest publication date (YYYY[/MM[/DD]])."
+)
+@click.option("--maxdate", default="", help="Latest publication date (default: five years ahead).")
+@click.option(
+    "--api-key",
+    envvar="NCBI_API_KEY",
+    default="",
+    help="NCBI API key (env NCBI_API_KEY): 10 requests/s instead of 3.",
+)
+@api_options
+def pubmed(term, mindate, maxdate, api_key, mailto, rate, limit, no_resume) -> None:
+    """Harvest PubMed (E-utilities; queries over 9,999 results are sliced by date)."""
+    from benefice.corpus.connectors import PubMedConnector
+
+    connector = PubMedConnector(api_key=api_key, mailto=mailto, rate=rate)
+    _run_harvest(
+        connector, {"term": term, "mindate": mindate, "maxdate": maxdate}, "pubmed", limit, no_resume
+    )
+
+
+@harvest.command()
+@click.option("--query", required=True, help="HAL (Solr) query, e.g. 'text:(SNDS OR SNIIRAM)'.")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    help="Solr filter query (fq), repeatable, e.g. 'producedDateY_i:[2015 TO *]'.",
+)
+@click.option("--rows", default=500, show_default=True, type=int)
+@api_options
+def hal(query, filters, rows, mailto, rate, limit, no_resume) -> None:
+    """Harvest the HAL French open archive (cursorMark paging)."""
+    from benefice.corpus.connectors import HALConnector
+
+    connector = HALConnector(mailto=mailto, rate=rate)
+    _run_harvest(connector, {"query": query, "filters": list(filters), "rows": rows}, "hal", limit, no_resume)
+
+
+@click.command()
+@click.option(
+    "--mailto", envvar="BENEFICE_MAILTO", default="", help="Contact e-mail for Crossref's polite pool."
+)
+@click.option("--limit", type=int, default=None, help="At most this many publications.")
+def enrich(mailto: str, limit: int | None) -> None:
+    """Enrich publications that have a DOI with Crossref metadata (kept as raw records, merged by DOI)."""
+    initialise()
+    from benefice.corpus.connectors import CrossrefConnector
+    from benefice.corpus.services import enrich_crossref
+
+    with progress_bar("crossref") as update:
+        batch = enrich_crossref(CrossrefConnector(mailto=mailto), limit=limit, progress=update)
+    click.echo(
+        f"crossref: records read: {batch.records_read}; merged: {batch.duplicates_merged}; "
+        f"already known: {batch.already_known}; errors: {len(batch.errors)}"
+    )
+
+
+COMMANDS.extend([harvest, enrich])

@@ -35,9 +35,24 @@ class AuditEntry(models.Model):
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
 
-def audit(action: str, obj_type: str, obj_id: Any, *, before: Any = None, after: Any = None, user=None,
-          comment: str = "") -> AuditEntry:
+def audit(
+    action: str,
+    obj_type: str,
+    obj_id: Any,
+    *,
+    before: Any = None,
+    after: Any = None,
+    user=None,
+    comment: str = "",
+) -> AuditEntry:
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    return AuditEntry.objects.create(action=action, object_type=obj_type, object_id=str(obj_id), before=before,
-                                     after=after, user=user, comment=comment)
+    return AuditEntry.objects.create(
+        action=action,
+        object_type=obj_type,
+        object_id=str(obj_id),
+        before=before,
+        after=after,
+        user=user,
+        comment=comment,
+    )

@@ -11,7 +11,9 @@ _DOI_RE = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 _PMID_RE = re.compile(r"^\s*(?:pmid\s*:?\s*)?(\d{1,9})\s*(?:\[[^\]]*\])?\s*$", re.IGNORECASE)
 _PMCID_RE = re.compile(r"(?:PMC)?\s*(\d{1,9})", re.IGNORECASE)
 _OPENALEX_RE = re.compile(r"(?:openalex\.org/)?(W\d+)\b", re.IGNORECASE)
-_HAL_RE = re.compile(r"\b((?:hal|tel|inserm|pasteur|halshs|cea|in2p3|hal-pasteur|inria)-\d{8})(?:v\d+)?\b", re.I)
+_HAL_RE = re.compile(
+    r"\b((?:hal|tel|inserm|pasteur|halshs|cea|in2p3|hal-pasteur|inria)-\d{8})(?:v\d+)?\b", re.I
+)
 
 
 def normalise_doi(value: str | None) -> str:

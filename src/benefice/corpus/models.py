@@ -70,7 +70,9 @@ class Publication(models.Model):
     field_sources = models.JSONField(
         default=dict, blank=True, help_text="field name → id of the RawRecord its value came from"
     )
-    search_text = models.TextField(blank=True, help_text="title, authors, abstract, keywords for full-text search")
+    search_text = models.TextField(
+        blank=True, help_text="title, authors, abstract, keywords for full-text search"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -33,8 +33,10 @@ def search(queryset: QuerySet, text: str) -> QuerySet:
         if not query:
             return queryset.none()
         return queryset.extra(
-            where=["corpus_publication.id IN (SELECT rowid FROM corpus_publication_fts WHERE "
-                   "corpus_publication_fts MATCH %s)"],
+            where=[
+                "corpus_publication.id IN (SELECT rowid FROM corpus_publication_fts WHERE "
+                "corpus_publication_fts MATCH %s)"
+            ],
             params=[query],
         )
     if connection.vendor == "postgresql":
@@ -42,6 +44,5 @@ def search(queryset: QuerySet, text: str) -> QuerySet:
 
         vector = SearchVector("search_text", config="simple")
         sq = SearchQuery(text, config="simple", search_type="websearch")
-        return (queryset.annotate(_rank=SearchRank(vector, sq)).filter(_rank__gt=0)
-                .order_by("-_rank", "-year"))
+        return queryset.annotate(_rank=SearchRank(vector, sq)).filter(_rank__gt=0).order_by("-_rank", "-year")
     return queryset.filter(search_text__icontains=text)

@@ -24,9 +24,31 @@ from benefice.errors import BeneficeError
 
 # Publication fields filled from records; first non-empty value wins and is attributed to its RawRecord.
 MERGEABLE_FIELDS = (
-    "doi", "pmid", "pmcid", "openalex_id", "hal_id", "title", "abstract", "year", "date", "journal", "issn",
-    "publisher", "volume", "issue", "pages", "doc_type", "language", "authors", "keywords", "mesh", "funders",
-    "oa_status", "cited_by_count", "referenced_works", "url",
+    "doi",
+    "pmid",
+    "pmcid",
+    "openalex_id",
+    "hal_id",
+    "title",
+    "abstract",
+    "year",
+    "date",
+    "journal",
+    "issn",
+    "publisher",
+    "volume",
+    "issue",
+    "pages",
+    "doc_type",
+    "language",
+    "authors",
+    "keywords",
+    "mesh",
+    "funders",
+    "oa_status",
+    "cited_by_count",
+    "referenced_works",
+    "url",
 )
 IDENTIFIER_FIELDS = ("doi", "pmid", "pmcid", "openalex_id", "hal_id")
 CHUNK = 1000
@@ -43,13 +65,21 @@ class ImportCounts:
 
 
 def content_hash(record: Record) -> str:
-    return hashlib.sha256(f"{record.source_format}\0{record.raw}".encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(
+        f"{record.source_format}\0{record.raw}".encode("utf-8", "surrogatepass")
+    ).hexdigest()
 
 
 def _record_value(record: Record, field: str) -> Any:
     if field == "authors":
         return [
-            {"name": a.name, "family": a.family, "given": a.given, "orcid": a.orcid, "affiliations": a.affiliations}
+            {
+                "name": a.name,
+                "family": a.family,
+                "given": a.given,
+                "orcid": a.orcid,
+                "affiliations": a.affiliations,
+            }
             for a in record.authors
         ]
     if field == "title":
@@ -80,8 +110,16 @@ def apply_record(pub: Publication, record: Record, raw_id: int | None) -> bool:
 
 
 def build_search_text(pub: Publication) -> str:
-    parts = [pub.title, " ".join(a.get("name", "") for a in pub.authors), pub.abstract, " ".join(pub.keywords),
-             " ".join(pub.mesh), pub.journal, pub.doi, pub.pmid]
+    parts = [
+        pub.title,
+        " ".join(a.get("name", "") for a in pub.authors),
+        pub.abstract,
+        " ".join(pub.keywords),
+        " ".join(pub.mesh),
+        pub.journal,
+        pub.doi,
+        pub.pmid,
+    ]
     return "\n".join(p for p in parts if p)
 
 
@@ -95,8 +133,15 @@ def publication_to_record(pub: Publication) -> Record:
         source_format="benefice",
         position=pub.pk or 0,
         **{f: getattr(pub, f) for f in MERGEABLE_FIELDS if f != "authors"},
-        authors=[Author(**{k: a.get(k, "" if k != "affiliations" else []) for k in
-                           ("name", "family", "given", "orcid", "affiliations")}) for a in pub.authors],
+        authors=[
+            Author(
+                **{
+                    k: a.get(k, "" if k != "affiliations" else [])
+                    for k in ("name", "family", "given", "orcid", "affiliations")
+                }
+            )
+            for a in pub.authors
+        ],
     )
 
 
@@ -111,7 +156,9 @@ class CorpusIndex:
     def from_database(cls) -> CorpusIndex:
         index = cls()
         fields = ["pk", *MERGEABLE_FIELDS]
-        for row in Publication.objects.values(*[f if f != "pk" else "id" for f in fields]).iterator(chunk_size=2000):
+        for row in Publication.objects.values(*[f if f != "pk" else "id" for f in fields]).iterator(
+            chunk_size=2000
+        ):
             pub = Publication(**row)
             index.add(pub)
         return index
@@ -160,7 +207,9 @@ def import_records(
 
     def flush() -> None:
         hashes = {content_hash(r): r for r in buffer}
-        known = set(RawRecord.objects.filter(content_hash__in=list(hashes)).values_list("content_hash", flat=True))
+        known = set(
+            RawRecord.objects.filter(content_hash__in=list(hashes)).values_list("content_hash", flat=True)
+        )
         seen_here: set[str] = set()
         for h, record in ((content_hash(r), r) for r in buffer):
             if h in known or h in seen_here:
@@ -184,12 +233,19 @@ def import_records(
     return counts
 
 
-def _store_one(record: Record, h: str, batch: ImportBatch, origin: str, index: CorpusIndex,
-               counts: ImportCounts, user) -> None:
+def _store_one(
+    record: Record, h: str, batch: ImportBatch, origin: str, index: CorpusIndex, counts: ImportCounts, user
+) -> None:
     found = index.find(record)
     raw = RawRecord.objects.create(
-        batch=batch, source_format=record.source_format, origin=origin, position=record.position,
-        line=record.line, raw=record.raw, parsed=record.to_dict(), content_hash=h,
+        batch=batch,
+        source_format=record.source_format,
+        origin=origin,
+        position=record.position,
+        line=record.line,
+        raw=record.raw,
+        parsed=record.to_dict(),
+        content_hash=h,
     )
     if found is None:
         pub = Publication()
@@ -208,8 +264,9 @@ def _store_one(record: Record, h: str, batch: ImportBatch, origin: str, index: C
         index.add(pub)
     raw.publication = pub
     raw.save(update_fields=["publication"])
-    MergeEvent.objects.create(publication=pub, raw_record=raw, method=method, score=score, reason=reason,
-                              created_by=user)
+    MergeEvent.objects.create(
+        publication=pub, raw_record=raw, method=method, score=score, reason=reason, created_by=user
+    )
     counts.duplicates_merged += 1
 
 
@@ -244,8 +301,9 @@ def import_file(
         batch.save(update_fields=["format"])
         total = formats.count_hint(path)
         with transaction.atomic():
-            counts = import_records(formats.read(path, name), batch, origin=path.name, progress=progress,
-                                    total=total, user=user)
+            counts = import_records(
+                formats.read(path, name), batch, origin=path.name, progress=progress, total=total, user=user
+            )
     except BeneficeError as exc:
         batch.errors = [*batch.errors, str(exc)]
         _finish(batch, ImportCounts(), ImportBatch.Status.FAILED)
@@ -258,8 +316,16 @@ def import_file(
     return batch
 
 
-def harvest(connector, query: dict[str, Any], *, kind: str, user=None, progress: Progress | None = None,
-            resume: bool = True, limit: int | None = None) -> ImportBatch:
+def harvest(
+    connector,
+    query: dict[str, Any],
+    *,
+    kind: str,
+    user=None,
+    progress: Progress | None = None,
+    resume: bool = True,
+    limit: int | None = None,
+) -> ImportBatch:
     """Harvest pages from a connector, committing each page with the state needed to resume after it.
 
     An interrupted harvest of the same query resumes from its last committed page.
@@ -267,15 +333,21 @@ def harvest(connector, query: dict[str, Any], *, kind: str, user=None, progress:
     origin = json.dumps({"kind": kind, **query}, sort_keys=True)
     batch = None
     if resume:
-        batch = (ImportBatch.objects.filter(kind=kind, origin=origin)
-                 .exclude(status=ImportBatch.Status.DONE).order_by("-started_at").first())
+        batch = (
+            ImportBatch.objects.filter(kind=kind, origin=origin)
+            .exclude(status=ImportBatch.Status.DONE)
+            .order_by("-started_at")
+            .first()
+        )
     if batch is None:
         batch = ImportBatch.objects.create(user=user, kind=kind, origin=origin, format=kind)
     else:
         batch.status = ImportBatch.Status.RUNNING
         batch.save(update_fields=["status"])
     index = CorpusIndex.from_database()
-    totals = ImportCounts(batch.records_read, batch.new_publications, batch.duplicates_merged, batch.already_known)
+    totals = ImportCounts(
+        batch.records_read, batch.new_publications, batch.duplicates_merged, batch.already_known
+    )
     state = batch.state or None
     try:
         for page in connector.harvest(**query, state=state):
@@ -310,6 +382,7 @@ def harvest(connector, query: dict[str, Any], *, kind: str, user=None, progress:
 
 # --- deduplication of the stored corpus ------------------------------------------------------------------
 
+
 def dedup_corpus(*, user=None, progress: Progress | None = None) -> int:
     """Merge publications that are duplicates of each other; returns the number of merges made."""
     pubs = {str(p.pk): p for p in Publication.objects.all()}
@@ -322,23 +395,36 @@ def dedup_corpus(*, user=None, progress: Progress | None = None) -> int:
             ids = sorted(int(i) for i in group)
             target = pubs[str(ids[0])]
             for other_id in ids[1:]:
-                merge_publications(target, pubs[str(other_id)], user=user, method=MergeEvent.Method.FUZZY,
-                                   reason="corpus deduplication")
+                merge_publications(
+                    target,
+                    pubs[str(other_id)],
+                    user=user,
+                    method=MergeEvent.Method.FUZZY,
+                    reason="corpus deduplication",
+                )
                 merges += 1
             if progress:
                 progress(n, len(groups))
     return merges
 
 
-def merge_publications(target: Publication, other: Publication, *, user=None, method: str = "manual",
-                       reason: str = "", score: float | None = None) -> None:
+def merge_publications(
+    target: Publication,
+    other: Publication,
+    *,
+    user=None,
+    method: str = "manual",
+    reason: str = "",
+    score: float | None = None,
+) -> None:
     """Move every raw record of ``other`` into ``target`` and delete the emptied ``other``."""
     with transaction.atomic():
         for raw in other.raw_records.all():
             raw.publication = target
             raw.save(update_fields=["publication"])
-            MergeEvent.objects.create(publication=target, raw_record=raw, method=method, score=score,
-                                      reason=reason, created_by=user)
+            MergeEvent.objects.create(
+                publication=target, raw_record=raw, method=method, score=score, reason=reason, created_by=user
+            )
         other.merge_events.all().delete()
         other.delete()
         rebuild_publication(target)
@@ -401,3 +487,38 @@ def export_publications(publications: Iterable[Publication], fmt: str, stream) -
 
     writer(records(), stream)
     return count
+
+
+def enrich_crossref(
+    connector, *, limit: int | None = None, progress: Progress | None = None, user=None
+) -> ImportBatch:
+    """Fetch Crossref metadata for publications with a DOI and no Crossref record yet."""
+    pubs = (
+        Publication.objects.exclude(doi="")
+        .exclude(raw_records__source_format="crossref")
+        .order_by("pk")
+        .values_list("doi", flat=True)
+    )
+    dois = list(pubs[:limit] if limit else pubs)
+    batch = ImportBatch.objects.create(
+        user=user, kind="crossref", origin=f"crossref: {len(dois)} DOIs", format="crossref"
+    )
+    index = CorpusIndex.from_database()
+    totals = ImportCounts()
+    for n, doi in enumerate(dois, 1):
+        try:
+            record = connector.enrich(doi)
+        except BeneficeError as exc:
+            batch.errors = [*batch.errors, str(exc)]
+            continue
+        if record is not None:
+            with transaction.atomic():
+                c = import_records([record], batch, origin=f"crossref:{doi}", index=index, user=user)
+            totals.records_read += c.records_read
+            totals.duplicates_merged += c.duplicates_merged
+            totals.new_publications += c.new_publications
+            totals.already_known += c.already_known
+        if progress:
+            progress(n, len(dois))
+    _finish(batch, totals, ImportBatch.Status.DONE)
+    return batch

@@ -36,7 +36,12 @@ class Source(models.Model):
         return self.id
 
     def name(self, language: str = "fr") -> str:
-        return (self.name_fr if language.startswith("fr") else self.name_en) or self.name_en or self.name_fr or self.id
+        return (
+            (self.name_fr if language.startswith("fr") else self.name_en)
+            or self.name_en
+            or self.name_fr
+            or self.id
+        )
 
 
 class PublicationDetection(models.Model):
