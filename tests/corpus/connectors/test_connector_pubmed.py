@@ -113,7 +113,7 @@ def test_slices_by_date_when_count_exceeds_9999(connector):
     assert [r.position for p in pages for r in p.records] == list(range(1, 12_001))
 
 
-@pytest.mark.parametrize("stop_after", [1, 3, 12, 13, -2])
+@pytest.mark.parametrize("stop_after", [3, 13, -2])  # mid-slice, at the slice boundary, near the end
 def test_resume_mid_harvest_has_no_duplicates_or_gaps(connector, stop_after):
     corpus = synthetic_corpus(12_000)
     server = EUtils(corpus)
@@ -141,6 +141,33 @@ def test_resume_picks_up_records_added_since(connector):
     )
     got = harvest_ids(pages[:1]) + harvest_ids(resumed)
     assert sorted(got) == sorted(grown) and len(got) == len(set(got))
+
+
+def test_slice_grown_past_ceiling_on_resume_is_bisected_without_duplicates(connector):
+    corpus = synthetic_corpus(9_000)
+    pages = list(connector(EUtils(corpus)).harvest("snds", mindate="2015", maxdate="2017", batch_size=500))
+    assert len(pages) == 18  # one slice: no bisection needed yet
+    saved = pages[4].state
+    assert saved["pending"][0][2] is not None  # in the middle of the slice
+    grown = dict(corpus)
+    grown.update(synthetic_corpus(4_000, first_pmid=35_000_000))  # newer PMIDs, same dates
+    server = EUtils(grown)
+    resumed = list(
+        connector(server).harvest("snds", mindate="2015", maxdate="2017", state=saved, batch_size=500)
+    )
+    got = harvest_ids(pages[:5]) + harvest_ids(resumed)
+    assert sorted(got) == sorted(grown) and len(got) == len(set(got))
+    assert any(s["mindate"] != "2015/01/01" for s in server.esearches)  # it did bisect
+
+
+def test_malformed_state_is_refused(connector):
+    state = {
+        "connector": "pubmed",
+        "query": {"term": "x", "mindate": "1800", "maxdate": ""},
+        "pending": [["a"]],
+    }
+    with pytest.raises(BeneficeError, match="pending"):
+        next(connector(EUtils({})).harvest("x", state=state))
 
 
 def test_single_day_over_ceiling_is_a_clear_error(connector):

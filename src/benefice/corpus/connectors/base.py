@@ -213,7 +213,7 @@ class HttpConnector:
             delay = parse_retry_after(response.headers.get("Retry-After"))
         if delay is not None and delay > self.retry.max_retry_after:
             raise ConnectorError(
-                f"{self.name}: the server asks to wait {delay:.0f} s (HTTP {response.status_code if response else '?'});"
+                f"{self.name}: the server asks to wait {delay:.0f} s (HTTP {response.status_code if response is not None else '?'});"
                 " stopping here, resume later from the saved state",
                 path=url,
             )

@@ -19,8 +19,9 @@ fetched, and records added since are picked up rather than shifting offsets (no 
 Constructor options the CLI should expose: ``api_key`` (env ``NCBI_API_KEY``), ``mailto`` (sent as
 ``email``), ``rate``. Query arguments: ``term`` (PubMed syntax), ``--mindate``/``--maxdate``
 (``YYYY``, ``YYYY/MM`` or ``YYYY/MM/DD`` publication dates), ``--batch-size``.
-Resume state: ``{"connector": "pubmed", "query": {...}, "pending": [[min, max], ...], "after_pmid": int |
-None, "position": int, "total": int | None, "done": bool}``; ``pending[0]`` is the slice in progress.
+Resume state: ``{"connector": "pubmed", "query": {...}, "pending": [[mindate, maxdate, after_pmid], ...],
+"position": int, "total": int | None, "done": bool}``: the date slices still to do, ``pending[0]`` being
+in progress with every PMID up to ``after_pmid`` (null: none) already fetched.
 
 ``parse_pubmed_xml``/``article_to_record`` are a small self-contained PubmedArticle reader; the file
 importer (``benefice.corpus.formats``) may share or replace it.
@@ -148,10 +149,10 @@ def _abstract(container: etree._Element | None) -> str:
     return "\n".join(parts)
 
 
-def _doc_type(types: list[str], book: bool) -> str:
+def _doc_type(types: list[str], book: etree._Element | None) -> str:
     lowered = {t.lower() for t in types}
-    if book:
-        return "chapter" if "chapter" in " ".join(lowered) else "book"
+    if book is not None:  # a PubmedBookArticle is a chapter when it has its own title within the book
+        return "chapter" if book.find("ArticleTitle") is not None else "book"
     if "preprint" in lowered:
         return "preprint"
     if lowered & {"review", "systematic review", "meta-analysis", "scoping review"}:
@@ -236,7 +237,7 @@ def article_to_record(article: etree._Element, position: int = 0) -> Record:
         volume=_find_text(journal, "JournalIssue/Volume") if journal is not None else "",
         issue=_find_text(journal, "JournalIssue/Issue") if journal is not None else "",
         pages=_find_text(art, "Pagination/MedlinePgn") if art is not None else "",
-        doc_type=_doc_type(types, book is not None),
+        doc_type=_doc_type(types, book),
         language=language,
         doi=normalise_doi(doi),
         pmid=pmid or normalise_pmid(ids.get("pubmed")),
@@ -277,6 +278,7 @@ def parse_pubmed_xml(data: bytes | str, *, path: str = "", start: int = 0) -> li
 
 
 # -- date ranges --------------------------------------------------------------------------------
+_DAY_RE = re.compile(r"^\d{4}/\d{2}/\d{2}$")
 _DATE_RE = re.compile(r"^\s*(\d{4})(?:[/-](\d{1,2})(?:[/-](\d{1,2}))?)?\s*$")
 
 
@@ -306,6 +308,16 @@ def bisect_range(lo: str, hi: str) -> list[list[str]]:
     a, b = dt.date.fromisoformat(lo.replace("/", "-")), dt.date.fromisoformat(hi.replace("/", "-"))
     mid = dt.date.fromordinal((a.toordinal() + b.toordinal()) // 2)
     return [[fmt_pdat(a), fmt_pdat(mid)], [fmt_pdat(mid + dt.timedelta(days=1)), fmt_pdat(b)]]
+
+
+def _slice(value: Any) -> list[Any] | None:
+    """A saved ``[mindate, maxdate, after_pmid]`` slice, validated; None when malformed."""
+    if not isinstance(value, list) or len(value) != 3:
+        return None
+    lo, hi, after = as_str(value[0]), as_str(value[1]), value[2]
+    if not (_DAY_RE.match(lo) and _DAY_RE.match(hi)) or (after is not None and as_int(after) is None):
+        return None
+    return [lo, hi, as_int(after)]
 
 
 class PubMedConnector(HttpConnector):
@@ -354,7 +366,7 @@ class PubMedConnector(HttpConnector):
         }
         response = self._get(f"{self.base_url}/esearch.fcgi", params=params)
         body = self._json(response)
-        result = as_dict(dig_result(body))
+        result = as_dict(as_dict(body).get("esearchresult"))
         shown = str(response.request.url.copy_with(query=None))
         error = as_str(result.get("ERROR")) or as_str(as_dict(body).get("error"))
         if error:
@@ -394,28 +406,28 @@ class PubMedConnector(HttpConnector):
         if current.get("done"):
             return
         if "pending" in current:
-            pending = [
-                [as_str(a), as_str(b)] for a, b in (p for p in as_list(current["pending"]) if len(p) == 2)
-            ]
+            pending = [_slice(p) for p in as_list(current["pending"])]
+            if any(p is None for p in pending):
+                raise BeneficeError("pubmed: resume state has a malformed 'pending' list", field="state")
         else:
             lo = parse_pdat(mindate, end=False)
             hi = parse_pdat(maxdate, end=True) if maxdate else dt.date(dt.date.today().year + 5, 12, 31)
             if hi < lo:
                 raise BeneficeError("pubmed: maxdate is before mindate", field="maxdate")
-            pending = [[fmt_pdat(lo), fmt_pdat(hi)]]
-        after = as_int(current.get("after_pmid"))
+            pending = [[fmt_pdat(lo), fmt_pdat(hi), None]]
         position = as_int(current.get("position")) or 0
         total = as_int(current.get("total"))
         counts: dict[tuple[str, str], int] = {}
         if total is None and pending:
-            total = counts.setdefault(tuple(pending[0]), self.esearch(term, *pending[0])[0])  # type: ignore[arg-type]
+            # the first slice is the whole range: its count is the query's total, reused below
+            lo_s, hi_s, _ = pending[0]
+            total = counts[(lo_s, hi_s)] = self.esearch(term, lo_s, hi_s)[0]
 
         def snapshot() -> dict[str, Any]:
             return {
                 "connector": self.name,
                 "query": query,
                 "pending": [list(p) for p in pending],
-                "after_pmid": after,
                 "position": position,
                 "total": total,
                 "done": not pending,
@@ -423,7 +435,7 @@ class PubMedConnector(HttpConnector):
 
         yielded_done = False
         while pending:
-            lo_s, hi_s = pending[0]
+            lo_s, hi_s, after = pending[0]
             key = (lo_s, hi_s)
             count = counts.pop(key) if key in counts else self.esearch(term, lo_s, hi_s)[0]
             if count > MAX_RETRIEVABLE:
@@ -433,32 +445,31 @@ class PubMedConnector(HttpConnector):
                         " search, narrow the query",
                         field="term",
                     )
-                pending[0:1] = bisect_range(lo_s, hi_s)
+                # both halves inherit the slice's progress: PMIDs up to ``after`` were fetched in either
+                pending[0:1] = [[a, b, after] for a, b in bisect_range(lo_s, hi_s)]
                 continue
             pmids: list[str] = []
             if count:
-                _, found = self.esearch(term, lo_s, hi_s, retmax=min(count + 50, MAX_RETRIEVABLE))
+                recount, found = self.esearch(term, lo_s, hi_s, retmax=min(count + 50, MAX_RETRIEVABLE))
+                if recount > MAX_RETRIEVABLE:  # the slice grew past the ceiling since it was counted
+                    counts[key] = recount
+                    continue
                 pmids = sorted(set(found), key=int)
                 if after is not None:
                     pmids = [p for p in pmids if int(p) > after]
             if not pmids:
                 pending.pop(0)
-                after = None
                 continue
             for i in range(0, len(pmids), batch_size):
                 batch = pmids[i : i + batch_size]
                 records = self.efetch(batch, start=position)
                 position += len(records)
-                after = int(batch[-1])
                 if i + batch_size >= len(pmids):
                     pending.pop(0)
-                    after = None
+                else:
+                    pending[0] = [lo_s, hi_s, int(batch[-1])]
                 page_state = snapshot()
                 yielded_done = page_state["done"]
                 yield Page(records=records, state=page_state, total=total)
         if not yielded_done:
             yield Page(records=[], state=snapshot(), total=total)
-
-
-def dig_result(body: Any) -> Any:
-    return body.get("esearchresult") if isinstance(body, dict) else None
