@@ -1,9 +1,473 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Corpus pages: browse and search, one publication with its provenance, import, batches, export.
 
-from benefice.corpus.models import Publication
+Every page is server-rendered and works without JavaScript; htmx only swaps parts of a page (the results of
+a search, the progress of an import). A request made by htmx carries ``HX-Request``; responses that differ
+on it say so in ``Vary`` so that no cache (nor the browser's back button) serves a fragment as a page.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, F, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from benefice.core.views import editor_required, reader_required
+from benefice.corpus import jobs, search
+from benefice.corpus.forms import PAGE_SIZES, SORTS, ImportForm, SearchForm
+from benefice.corpus.models import ImportBatch, MergeEvent, Publication, RawRecord
+from benefice.corpus.templatetags.corpus_tags import (
+    DOC_TYPE_LABELS,
+    FORMAT_LABELS,
+    doc_type_label,
+    format_label,
+    label,
+    language_label,
+)
+from benefice.errors import BeneficeError
+
+#: Facets of the corpus browser: URL parameter → (title, how to read and filter its values).
+FACETS = ("year", "source", "type", "lang")
+YEAR_FACET_LIMIT = 50
+FACET_LIMIT = 20
+
+#: Fields shown in the "Bibliographic data" table of a publication, in this order.
+DETAIL_FIELDS = (
+    "doi",
+    "pmid",
+    "pmcid",
+    "openalex_id",
+    "hal_id",
+    "year",
+    "date",
+    "journal",
+    "issn",
+    "publisher",
+    "volume",
+    "issue",
+    "pages",
+    "doc_type",
+    "language",
+    "oa_status",
+    "cited_by_count",
+    "url",
+    "keywords",
+    "mesh",
+    "funders",
+    "referenced_works",
+)
+
+EXPORT_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "ris": "application/x-research-info-systems; charset=utf-8",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+}
 
 
-@login_required
-def publication_list(request):
-    return render(request, "corpus/list.html", {"publications": Publication.objects.all()[:50]})
+def is_htmx(request: HttpRequest) -> bool:
+    """An htmx request for a fragment (a history restore asks for the whole page)."""
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+# --- search -------------------------------------------------------------------------------------------
+
+
+def _filter(qs: QuerySet, params: dict[str, Any], skip: str | None = None) -> QuerySet:
+    """Apply the facet filters of ``params`` except ``skip`` (a facet counts values without its own filter)."""
+    if params.get("year") is not None and skip != "year":
+        qs = qs.filter(year=params["year"])
+    if params.get("source") and skip != "source":
+        # a subquery rather than a join: no duplicate rows, so no DISTINCT that would defeat the ordering
+        qs = qs.filter(
+            pk__in=RawRecord.objects.filter(source_format=params["source"]).values("publication_id")
+        )
+    if params.get("type") and skip != "type":
+        qs = qs.filter(doc_type="" if params["type"] == "-" else params["type"])
+    if params.get("lang") and skip != "lang":
+        qs = qs.filter(language="" if params["lang"] == "-" else params["lang"])
+    return qs
+
+
+def _ranked(qs: QuerySet, text: str) -> QuerySet:
+    """Order search results by relevance.
+
+    PostgreSQL results come ranked from ``search.search``. On SQLite the FTS5 ``bm25`` score is read
+    for each row (a title match weighs ten times a match elsewhere); lower bm25 is better.
+    """
+    if connection.vendor != "sqlite":
+        return qs
+    query = search.fts5_query(text)
+    if not query:
+        return qs
+    return qs.extra(
+        select={
+            "fts_rank": "SELECT bm25(corpus_publication_fts, 10.0, 1.0) FROM corpus_publication_fts "
+            "WHERE corpus_publication_fts MATCH %s AND rowid = corpus_publication.id"
+        },
+        select_params=[query],
+        order_by=["fts_rank", "-year", "id"],
+    )
+
+
+def _ordered(qs: QuerySet, params: dict[str, Any]) -> QuerySet:
+    ordering = SORTS[params["sort"]][1]
+    if ordering is None:
+        return _ranked(qs, params["q"])
+    if params["sort"] == "cited":
+        return qs.order_by(F("cited_by_count").desc(nulls_last=True), "-year", "pk")
+    return qs.order_by(*ordering)
+
+
+def _facet_rows(qs: QuerySet, field: str, *, by_value: bool = False, limit: int = FACET_LIMIT) -> list:
+    rows = qs.order_by().values(field).annotate(n=Count("pk", distinct=True))
+    rows = rows.order_by(f"-{field}") if by_value else rows.order_by("-n", field)
+    return [(row[field], row["n"]) for row in rows[:limit]]
+
+
+def build_facets(searched: QuerySet, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Facet values with counts, each counted over the search narrowed by the *other* facets.
+
+    So choosing a year still lists the other years (with how many results each would give) instead of
+    collapsing the year facet to the one value chosen.
+    """
+    facets = []
+    specs = (
+        ("year", _("Year"), "year", True, YEAR_FACET_LIMIT, str),
+        ("source", _("Source format"), "raw_records__source_format", False, FACET_LIMIT, format_label),
+        ("type", _("Type"), "doc_type", False, FACET_LIMIT, doc_type_label),
+        ("lang", _("Language"), "language", False, FACET_LIMIT, language_label),
+    )
+    for param, title, field, by_value, limit, labeller in specs:
+        rows = _facet_rows(_filter(searched, params, skip=param), field, by_value=by_value, limit=limit)
+        selected = params.get(param)
+        values = []
+        for value, count in rows:
+            if value is None or value == "":
+                if param in ("year", "source"):
+                    continue  # no way to filter "unknown year" in the year facet: leave it out
+                value, text = "-", _("unknown")
+            else:
+                text = labeller(value)
+            values.append(
+                {
+                    "value": value,
+                    "label": text,
+                    "count": count,
+                    "selected": selected is not None and str(selected) == str(value),
+                }
+            )
+        facets.append({"param": param, "title": title, "values": values, "selected": selected})
+    return facets
+
+
+def _search_params(request: HttpRequest) -> dict[str, Any]:
+    return SearchForm(request.GET).values()
+
+
+def _results(params: dict[str, Any]) -> tuple[QuerySet, QuerySet]:
+    """(search results before facet filters, final ordered results)."""
+    searched = search.search(Publication.objects.all(), params["q"])
+    return searched, _ordered(_filter(searched, params), params)
+
+
+@reader_required
+@require_GET
+def publication_list(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    params = form.values()
+    searched, results = _results(params)
+    paginator = Paginator(results.prefetch_related("raw_records"), params["size"])
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "params": params,
+        "page": page,
+        "facets": build_facets(searched, params),
+        "sorts": [(key, lbl) for key, (lbl, _o) in SORTS.items() if key != "relevance" or params["q"]],
+        "export_formats": list(EXPORT_CONTENT_TYPES),
+        "active_filters": _active_filters(params),
+        "total": Publication.objects.count(),
+        "page_sizes": PAGE_SIZES,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "filter_params": [{"name": p, "value": params.get(p)} for p in FACETS],
+        "partial": is_htmx(request),
+    }
+    template = "corpus/_results.html" if context["partial"] else "corpus/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _active_filters(params: dict[str, Any]) -> list[dict[str, str]]:
+    """The facet filters in force, as removable chips."""
+    active = []
+    names = {"year": _("Year"), "source": _("Source format"), "type": _("Type"), "lang": _("Language")}
+    for param in FACETS:
+        value = params.get(param)
+        if value is None or value == "":
+            continue
+        if value == "-":
+            text = _("unknown")
+        elif param == "source":
+            text = label(FORMAT_LABELS, value)
+        elif param == "type":
+            text = label(DOC_TYPE_LABELS, value)
+        elif param == "lang":
+            text = language_label(value)
+        else:
+            text = str(value)
+        active.append({"param": param, "name": names[param], "label": text})
+    return active
+
+
+# --- export -------------------------------------------------------------------------------------------
+
+
+class _QueueStream:
+    """A text stream whose writes go to a queue (the exporter writes, the HTTP response reads)."""
+
+    def __init__(self, out: queue.SimpleQueue) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        if text:
+            self.out.put(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+_END = object()
+
+
+def stream_export(publications: Iterable[Publication], fmt: str, *, batch: int = 200) -> Iterator[bytes]:
+    """Yield the export of ``publications`` as UTF-8 bytes while it is being written.
+
+    ``services.export_publications`` pushes text into a stream and returns when it has written
+    everything; an HTTP response pulls. The exporter therefore runs in a worker thread fed through a
+    bounded queue, while this generator (in the request's thread, the one allowed to use the database
+    connection) reads the publications and hands out what the worker wrote so far. Memory stays
+    bounded by the queue size whatever the size of the corpus.
+    """
+    from benefice.corpus.services import export_publications
+
+    inbox: queue.Queue = queue.Queue(maxsize=batch)
+    out: queue.SimpleQueue = queue.SimpleQueue()
+    failure: list[BaseException] = []
+
+    def feed() -> Iterator[Publication]:
+        while (item := inbox.get()) is not _END:
+            yield item
+
+    def work() -> None:
+        try:
+            export_publications(feed(), fmt, _QueueStream(out))
+        except BaseException as exc:  # re-raised in the response thread below
+            failure.append(exc)
+            while inbox.get() is not _END:  # let the producer finish instead of blocking on a full queue
+                pass
+        finally:
+            out.put(_END)
+
+    worker = threading.Thread(target=work, name="export", daemon=True)
+    worker.start()
+
+    def drain() -> Iterator[bytes]:
+        chunks = []
+        while True:
+            try:
+                item = out.get_nowait()
+            except queue.Empty:
+                break
+            if item is _END:
+                out.put(_END)  # keep the end marker for the final blocking drain
+                break
+            chunks.append(item)
+        if chunks:
+            yield "".join(chunks).encode("utf-8")
+
+    try:
+        for pub in publications:
+            inbox.put(pub)
+            yield from drain()
+        inbox.put(_END)
+        while (item := out.get()) is not _END:
+            yield item.encode("utf-8")
+    except GeneratorExit:  # the client went away: stop the worker
+        inbox.put(_END)
+        raise
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
+@reader_required
+@require_GET
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_CONTENT_TYPES:
+        raise Http404(_("Unknown export format"))
+    params = _search_params(request)
+    _searched, results = _results(params)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(
+        stream_export(results.iterator(chunk_size=500), fmt), content_type=EXPORT_CONTENT_TYPES[fmt]
+    )
+    response["Content-Disposition"] = f'attachment; filename="benefice-corpus-{stamp}.{fmt}"'
+    return response
+
+
+# --- one publication ----------------------------------------------------------------------------------
+
+
+@reader_required
+@require_GET
+def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pub = get_object_or_404(Publication, pk=pk)
+    raws = list(pub.raw_records.select_related("batch", "batch__user").order_by("pk"))
+    by_id = {raw.pk: raw for raw in raws}
+
+    def source(field: str) -> RawRecord | None:
+        raw_id = pub.field_sources.get(field)
+        return by_id.get(int(raw_id)) if raw_id is not None else None
+
+    fields = []
+    for name in DETAIL_FIELDS:
+        value = getattr(pub, name)
+        if value in (None, "", []):
+            continue
+        fields.append({"name": name, "value": value, "source": source(name)})
+    events = list(
+        pub.merge_events.select_related(
+            "raw_record", "raw_record__batch", "created_by", "undone_by", "split_into"
+        )
+    )
+    context = {
+        "pub": pub,
+        "fields": fields,
+        "title_source": source("title"),
+        "abstract_source": source("abstract"),
+        "authors_source": source("authors"),
+        "raw_records": raws,
+        "events": events,
+        "can_undo": len(raws) > 1,
+        "split_from": MergeEvent.objects.filter(split_into=pub).select_related("publication"),
+    }
+    return render(request, "corpus/detail.html", context)
+
+
+@editor_required
+@require_POST
+def undo_merge(request: HttpRequest, event_id: int) -> HttpResponse:
+    from benefice.corpus.services import undo_merge as undo
+
+    event = get_object_or_404(MergeEvent.objects.select_related("publication"), pk=event_id)
+    source = event.publication
+    try:
+        new = undo(event, user=request.user)
+    except BeneficeError as exc:
+        messages.error(request, _("The merge could not be undone: %(reason)s") % {"reason": exc})
+        return redirect("corpus:detail", pk=source.pk)
+    messages.success(
+        request,
+        format_html(
+            _('Merge undone: the record is now the separate publication <a href="{url}">#{pk}</a>.'),
+            url=reverse("corpus:detail", args=[new.pk]),
+            pk=new.pk,
+        ),
+    )
+    return redirect("corpus:detail", pk=source.pk)
+
+
+# --- import -------------------------------------------------------------------------------------------
+
+
+@editor_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            job = jobs.create_import_job(form.cleaned_data["file"], form.cleaned_data["format"], request.user)
+            jobs.start_import_job(job)
+            return redirect("corpus:import_job", job_id=job["id"])
+    else:
+        form = ImportForm()
+    recent = jobs.recent_jobs(10)
+    for job in recent:
+        job["created"] = datetime.fromisoformat(job["created_at"]) if job.get("created_at") else None
+    return render(request, "corpus/import.html", {"form": form, "recent_jobs": recent})
+
+
+def _job_or_404(job_id: str) -> jobs.Job:
+    job = jobs.read_job(job_id) if jobs.valid_job_id(job_id) else None
+    if job is None:
+        raise Http404(_("No such import job"))
+    return job
+
+
+def _job_context(job: jobs.Job) -> dict[str, Any]:
+    total = job.get("total")
+    done = job.get("done", 0)
+    percent = round(100 * done / total) if total else None
+    return {
+        "job": job,
+        "active": job.get("status") in jobs.ACTIVE,
+        "percent": min(percent, 100) if percent is not None else None,
+        "batch": ImportBatch.objects.filter(pk=job.get("batch_id")).first() if job.get("batch_id") else None,
+    }
+
+
+@editor_required
+@require_GET
+def import_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    return render(request, "corpus/import_job.html", _job_context(_job_or_404(job_id)))
+
+
+@editor_required
+@require_GET
+def import_job_status(request: HttpRequest, job_id: str) -> HttpResponse:
+    """The progress fragment htmx polls every second; a finished job's fragment no longer polls."""
+    context = {**_job_context(_job_or_404(job_id)), "partial": is_htmx(request)}
+    response = render(request, "corpus/_job_status.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+# --- batches ------------------------------------------------------------------------------------------
+
+
+@reader_required
+@require_GET
+def batch_list(request: HttpRequest) -> HttpResponse:
+    batches = ImportBatch.objects.select_related("user").annotate(
+        raw_count=Count("raw_records"),
+    )
+    status = request.GET.get("status", "")
+    if status in ImportBatch.Status.values:
+        batches = batches.filter(status=status)
+    page = Paginator(batches.order_by("-started_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "corpus/batches.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": ImportBatch.Status.choices,
+        },
+    )

@@ -1,0 +1,74 @@
+"""Fixtures shared by the whole suite.
+
+Tests must never touch a user's real data directory. ``BENEFICE_HOME`` is therefore pointed at a fresh
+temporary directory here, unless the caller set one (CI does). pytest-django imports the settings before
+any conftest runs, so the settings module has already computed its paths from the default directory when
+this file is imported: the paths derived from ``HOME`` (SQLite database and test database, uploads,
+static files) are moved into the test home as well. The ``DATABASES`` dictionaries are updated in place
+because Django's connection handler holds these very objects and reads ``TEST["NAME"]`` only when the test
+database is created, after this module has run.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+if not os.environ.get("BENEFICE_HOME"):
+    _TEMP_HOME = tempfile.mkdtemp(prefix="benefice-test-")
+    os.environ["BENEFICE_HOME"] = _TEMP_HOME
+    atexit.register(shutil.rmtree, _TEMP_HOME, ignore_errors=True)
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def _rebase_settings_on_home() -> None:
+    from django.conf import settings
+
+    if not settings.configured:
+        return  # settings not loaded yet: they will read BENEFICE_HOME themselves
+    _rebase(settings)
+    # whitenoise warns on every request when STATIC_ROOT does not exist (nothing is collected in tests)
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+def _rebase(settings) -> None:
+    new_home = Path(os.environ["BENEFICE_HOME"]).expanduser()
+    old_home = Path(settings.HOME)
+    if old_home == new_home:
+        return
+    new_home.mkdir(parents=True, exist_ok=True)
+
+    def moved(value: object) -> object:
+        path = Path(str(value))
+        try:
+            return str(new_home / path.relative_to(old_home))
+        except ValueError:
+            return value  # not under the old home (a DATABASE_URL, an explicit path): leave it
+
+    settings.HOME = new_home
+    settings.MEDIA_ROOT = Path(moved(settings.MEDIA_ROOT))
+    settings.STATIC_ROOT = Path(moved(settings.STATIC_ROOT))
+    for database in settings.DATABASES.values():
+        if "sqlite" not in database.get("ENGINE", ""):
+            continue
+        database["NAME"] = moved(database["NAME"])
+        test = database.setdefault("TEST", {})
+        if test.get("NAME"):
+            test["NAME"] = moved(test["NAME"])
+
+
+_rebase_settings_on_home()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """The read-only third-party data in ``../shared/data`` (skips the test when it is absent)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data directory {SHARED_DATA} is absent (third-party fixtures are not shipped)")
+    return SHARED_DATA
