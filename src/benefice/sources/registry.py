@@ -76,19 +76,46 @@ _KNOWN_FIELDS = frozenset(
 )
 
 
+_SPECIAL_LETTERS = {"ø": "o", "æ": "a", "œ": "o", "ß": "s", "ł": "l", "đ": "d", "ð": "d", "þ": "t", "ı": "i"}
+_ASCII_FOLD = bytes(
+    (b + 32 if 65 <= b <= 90 else b) if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122) else 32
+    for b in range(256)
+)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=65536)
+def _fold_char(char: str) -> str:
+    """One non-ASCII character to one ASCII character: its unaccented letter or digit, else a space."""
+    low = char.lower()
+    if low in _SPECIAL_LETTERS:
+        return _SPECIAL_LETTERS[low]
+    base = unicodedata.normalize("NFKD", char)[:1]
+    if base.isascii() and base.isalnum():
+        return base.lower()
+    return " "
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    return _fold_char(match.group(0))
+
+
+def fold_chars(text: str) -> str:
+    """Fold case, accents and punctuation one character for one character (offsets are unchanged):
+    ASCII letters and digits lower-cased, accented Latin letters to their base letter, everything else
+    (punctuation, symbols, other scripts) to a space. The result is pure ASCII, so the bulk of the work is
+    a C-level ``bytes.translate``."""
+    if not text.isascii():
+        text = _NON_ASCII.sub(_fold_match, text)
+    return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
+
+
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive key of an alias: how aliases are compared.
 
-    Must agree with the folding used by detection (``benefice.sources.detect``): lower case, accents
-    removed, every non-alphanumeric character a single space.
+    The same folding as detection applies to texts (:func:`fold_chars`), with space runs collapsed.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    out = []
-    for char in decomposed:
-        if unicodedata.combining(char):
-            continue
-        out.append(char.lower() if char.isalnum() else " ")
-    return " ".join("".join(out).split())
+    return " ".join(fold_chars(text).split())
 
 
 @dataclass(frozen=True)

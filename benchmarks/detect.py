@@ -1,0 +1,222 @@
+"""Benchmark source detection against the gold set, beside two peers, and print a markdown table.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/detect.py [--gold ../shared/data/mentions/gold_dev.jsonl] [--details]
+
+Scoring follows ``../shared/data/mentions/README.md``: records with ``exclude_from_eval`` are left out;
+micro precision/recall/F1 of ``sources_used`` over the 19 ids of issue #3 (other ids ignored on both
+sides), per source and overall; and "uses any French source" as yes/no (gold yes when
+``gold_sources_used`` is not empty; predicted yes when ``sources_used`` holds a French source of the
+registry).
+
+Peers, on the same records and the same registry:
+(a) keyword: case-insensitive whole-word search of every source's acronyms and official names (what a user
+    does with a spreadsheet search); every hit counts as used.
+(b) spaCy ``PhraseMatcher`` (``spacy.blank("en")``, ``attr="LOWER"``) with every alias of the registry;
+    every hit counts as used.
+Throughput is abstracts per second on one core: ours is measured JSONL to JSONL through the same
+streaming function as ``benefice detect``; peers are measured on the in-memory records (which favours
+them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from benefice.sources.detect import Detector, detect_jsonl  # noqa: E402
+from benefice.sources.registry import Registry, load_registry  # noqa: E402
+
+IDS = (
+    "SNDS SNIIRAM DCIR PMSI CEPIDC EGB ESND CONSTANCES E3N NUTRINET ELFE GAZEL 3C CANTO FRANCIM REIN "
+    "EDS_APHP EDP_SANTE ESPS_EHIS"
+).split()
+DEFAULT_GOLD = ROOT.parent / "shared" / "data" / "mentions" / "gold_dev.jsonl"
+
+
+def load_gold(path: Path) -> list[dict]:
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in records if not r.get("exclude_from_eval")]
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def score(gold: list[dict], predicted: list[list[str]], registry: Registry) -> dict:
+    per = {i: Counter() for i in IDS}
+    yes = Counter()
+    for record, used in zip(gold, predicted, strict=True):
+        g = set(record["gold_sources_used"]) & set(IDS)
+        p = set(used) & set(IDS)
+        for i in IDS:
+            per[i]["tp"] += i in g and i in p
+            per[i]["fp"] += i not in g and i in p
+            per[i]["fn"] += i in g and i not in p
+        gy = bool(record["gold_sources_used"])
+        py = any(registry.is_french(s) for s in used)
+        yes["tp"] += gy and py
+        yes["fp"] += py and not gy
+        yes["fn"] += gy and not py
+    total = Counter()
+    for c in per.values():
+        total.update(c)
+    return {
+        "micro": prf(total["tp"], total["fp"], total["fn"]),
+        "counts": total,
+        "per_source": {i: (prf(c["tp"], c["fp"], c["fn"]), c) for i, c in per.items()},
+        "french": prf(yes["tp"], yes["fp"], yes["fn"]),
+    }
+
+
+def keyword_peer(registry: Registry) -> Callable[[dict], list[str]]:
+    terms = []
+    for source in registry:
+        for term in [*source.acronyms, *source.names.values()]:
+            terms.append((re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)", re.IGNORECASE), source.id))
+
+    def predict(record: dict) -> list[str]:
+        text = f"{record.get('title') or ''}\n{record.get('abstract') or ''}"
+        return sorted({sid for pattern, sid in terms if pattern.search(text)})
+
+    return predict
+
+
+def spacy_peer(registry: Registry) -> Callable[[dict], list[str]] | None:
+    try:
+        import spacy
+        from spacy.matcher import PhraseMatcher
+    except ImportError:  # pragma: no cover - bench extra not installed
+        return None
+    nlp = spacy.blank("en")
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for source in registry:
+        patterns = [nlp.make_doc(a.text) for a in source.aliases()]
+        matcher.add(source.id, patterns)
+
+    def predict(record: dict) -> list[str]:
+        doc = nlp.make_doc(f"{record.get('title') or ''}\n{record.get('abstract') or ''}")
+        return sorted({nlp.vocab.strings[match_id] for match_id, _s, _e in matcher(doc)})
+
+    return predict
+
+
+def throughput(predict: Callable[[dict], object], records: list[dict], minimum: int = 20000) -> float:
+    repeated = (records * (minimum // max(len(records), 1) + 1))[:minimum]
+    start = time.process_time()
+    for record in repeated:
+        predict(record)
+    return len(repeated) / (time.process_time() - start)
+
+
+def ours_jsonl_throughput(detector: Detector, records: list[dict], minimum: int = 20000) -> float:
+    repeated = (records * (minimum // max(len(records), 1) + 1))[:minimum]
+    fields = ("id", "title", "abstract", "language")
+    payload = "".join(json.dumps({k: r.get(k) for k in fields}, ensure_ascii=False) + "\n" for r in repeated)
+    source = io.BytesIO(payload.encode("utf-8"))
+    sink = io.StringIO()
+    start = time.process_time()
+    count = detect_jsonl(source, sink, detector=detector)
+    return count / (time.process_time() - start)
+
+
+def table(rows: Iterable[tuple]) -> str:
+    rows = list(rows)
+    header, body = rows[0], rows[1:]
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in body]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
+    parser.add_argument("--details", action="store_true", help="print every error of our detector")
+    args = parser.parse_args(argv)
+    if not args.gold.exists():
+        print(f"gold set not found: {args.gold} (../shared absent?)", file=sys.stderr)
+        return 2
+    gold = load_gold(args.gold)
+    registry = load_registry()
+    detector = Detector(registry)
+
+    ours = [detector.detect(r)["sources_used"] for r in gold]
+    systems = {"benefice": (ours, ours_jsonl_throughput(detector, gold))}
+    kw = keyword_peer(registry)
+    systems["keyword (case-insensitive)"] = ([kw(r) for r in gold], throughput(kw, gold, 5000))
+    sp = spacy_peer(registry)
+    if sp is not None:
+        systems["spaCy PhraseMatcher"] = ([sp(r) for r in gold], throughput(sp, gold, 5000))
+
+    scores = {name: score(gold, pred, registry) for name, (pred, _speed) in systems.items()}
+    base_f1 = scores["benefice"]["micro"][2]
+    base_speed = systems["benefice"][1]
+    print(f"Gold: {args.gold.name}, {len(gold)} records scored; registry {registry.version}\n")
+    rows = [
+        (
+            "system",
+            "P",
+            "R",
+            "F1",
+            "French yes/no P",
+            "R",
+            "F1",
+            "abstracts/s",
+            "our F1 ÷ theirs",
+            "our speed ÷ theirs",
+        )
+    ]
+    for name, (_pred, speed) in systems.items():
+        s = scores[name]
+        p, r, f = s["micro"]
+        fp_, fr_, ff_ = s["french"]
+        rows.append(
+            (
+                name,
+                f"{p:.3f}",
+                f"{r:.3f}",
+                f"{f:.3f}",
+                f"{fp_:.3f}",
+                f"{fr_:.3f}",
+                f"{ff_:.3f}",
+                f"{speed:,.0f}",
+                f"{base_f1 / f:.2f}" if f else "∞",
+                f"{base_speed / speed:.2f}",
+            )
+        )
+    print(table(rows))
+    print("\nPer source (benefice):\n")
+    per_rows = [("source", "TP", "FP", "FN", "P", "R", "F1")]
+    for sid, ((p, r, f), c) in scores["benefice"]["per_source"].items():
+        if c["tp"] + c["fp"] + c["fn"]:
+            per_rows.append((sid, c["tp"], c["fp"], c["fn"], f"{p:.2f}", f"{r:.2f}", f"{f:.2f}"))
+    print(table(per_rows))
+    if args.details:
+        print("\nErrors:")
+        for record, used in zip(gold, ours, strict=True):
+            g = set(record["gold_sources_used"]) & set(IDS)
+            p = set(used) & set(IDS)
+            gy, py = bool(record["gold_sources_used"]), any(registry.is_french(s) for s in used)
+            if g != p or gy != py:
+                print(
+                    f"- {record['id']} gold={sorted(record['gold_sources_used'])} ours={used}: {record['title'][:90]}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
