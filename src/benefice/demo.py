@@ -20,4 +20,10 @@ def load_demo(echo: Callable[[str], None] = print) -> None:
             f"demo {name}: records read: {batch.records_read}; new publications: {batch.new_publications}; "
             f"duplicates merged: {batch.duplicates_merged}; already known: {batch.already_known}"
         )
+    from benefice.sources.services import scan_database, sync_registry
+
+    synced = sync_registry()
+    echo(f"source registry: {len(synced.created)} sources added, {len(synced.updated)} updated")
+    scan = scan_database()
+    echo(f"source detection: {scan.scanned} publications scanned, {scan.with_sources} name a data source")
     ensure_user("demo", "demo", ADMIN, superuser=True)

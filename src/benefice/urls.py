@@ -1,4 +1,3 @@
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,4 +6,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("benefice.core.urls")),
     path("corpus/", include("benefice.corpus.urls")),
+    path("sources/", include("benefice.sources.urls")),
 ]

@@ -1,0 +1,131 @@
+"""Vega-Lite specifications for the source pages, and mention highlighting. Pure: no Django import.
+
+Charts carry their data inline so each one can be downloaded (PNG/SVG from vega-embed's menu) with the figures
+it shows, and the same numbers are offered as CSV next to it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+LABELS = {
+    "fr": {
+        "year": "Année de publication",
+        "publications": "Publications",
+        "used": "utilise",
+        "mentioned": "mentionne seulement",
+        "role": "Rôle",
+        "variant": "Forme du nom",
+        "mentions": "Mentions",
+        "form": "Type de forme",
+        "source": "Source utilisée avec",
+        "co": "Publications communes",
+    },
+    "en": {
+        "year": "Publication year",
+        "publications": "Publications",
+        "used": "uses",
+        "mentioned": "mentions only",
+        "role": "Role",
+        "variant": "Name as written",
+        "mentions": "Mentions",
+        "form": "Kind of form",
+        "source": "Source used with",
+        "co": "Publications in common",
+    },
+}
+
+
+def _labels(lang: str) -> dict[str, str]:
+    return LABELS["fr" if (lang or "fr").startswith("fr") else "en"]
+
+
+def timeline_spec(per_year: Sequence[dict[str, Any]], lang: str = "fr") -> dict[str, Any]:
+    t = _labels(lang)
+    values = []
+    for row in per_year:
+        values.append({"year": row["year"], "role": t["used"], "n": row["used"]})
+        values.append({"year": row["year"], "role": t["mentioned"], "n": row["mentioned"]})
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 220,
+        "data": {"values": values},
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": "year", "type": "ordinal", "title": t["year"]},
+            "y": {"field": "n", "type": "quantitative", "title": t["publications"]},
+            "color": {
+                "field": "role",
+                "type": "nominal",
+                "title": t["role"],
+                "scale": {"range": ["#1f5fa8", "#b0b7c3"]},
+            },
+        },
+    }
+
+
+def variants_spec(variants: Sequence[dict[str, Any]], lang: str = "fr") -> dict[str, Any]:
+    t = _labels(lang)
+    values = [{"variant": v["text"], "form": v["form"], "n": v["count"]} for v in variants]
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": {"step": 22},
+        "data": {"values": values},
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": "variant", "type": "nominal", "sort": "-x", "title": t["variant"]},
+            "x": {"field": "n", "type": "quantitative", "title": t["mentions"]},
+            "color": {"field": "form", "type": "nominal", "title": t["form"]},
+        },
+    }
+
+
+def co_use_spec(co_use: Sequence[dict[str, Any]], lang: str = "fr") -> dict[str, Any]:
+    t = _labels(lang)
+    values = [{"source": c["source"], "n": c["count"]} for c in co_use]
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": {"step": 22},
+        "data": {"values": values},
+        "mark": {"type": "bar", "tooltip": True, "color": "#2e7d5b"},
+        "encoding": {
+            "y": {"field": "source", "type": "nominal", "sort": "-x", "title": t["source"]},
+            "x": {"field": "n", "type": "quantitative", "title": t["co"]},
+        },
+    }
+
+
+def highlight(text: str, mentions: Sequence[Any], context: int | None = None) -> str:
+    """HTML-escaped text with each mention wrapped in <mark>; with ``context``, only windows around mentions."""
+    if not text:
+        return ""
+    spans = sorted((m.start, m.end) for m in mentions if 0 <= m.start < m.end <= len(text))
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    if context is not None and not merged:
+        return html.escape(text[: 2 * context]) + ("…" if len(text) > 2 * context else "")
+    out: list[str] = []
+    cursor = 0
+    for start, end in merged:
+        lead = text[cursor:start]
+        if context is not None and len(lead) > 2 * context:
+            lead = (lead[:context] + " … " if cursor else "… ") + lead[-context:]
+        out.append(html.escape(lead))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        cursor = end
+    tail = text[cursor:]
+    if context is not None and len(tail) > context:
+        tail = tail[:context] + "…"
+    out.append(html.escape(tail))
+    return "".join(out)

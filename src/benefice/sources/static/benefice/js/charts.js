@@ -1,0 +1,22 @@
+// Render every <figure data-spec="ID"> from the JSON in <script id="ID" type="application/json">.
+// Vega, Vega-Lite and vega-embed are vendored (static/benefice/vendor/vega): no CDN at run time.
+(function () {
+  function render() {
+    document.querySelectorAll("[data-spec]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-spec"));
+      if (!source || el.dataset.rendered) return;
+      var spec = JSON.parse(source.textContent);
+      var target = el.querySelector(".chart") || el;
+      vegaEmbed(target, spec, {actions: {export: true, source: false, compiled: false, editor: false},
+                               renderer: "svg"})
+        .then(function (result) {
+          el.dataset.rendered = "1";
+          var svg = target.querySelector("svg");
+          if (svg) { svg.setAttribute("role", "img"); svg.setAttribute("aria-label", el.getAttribute("data-label") || ""); }
+        })
+        .catch(function (err) { target.textContent = String(err); el.dataset.error = "1"; });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", render); else render();
+  document.addEventListener("htmx:afterSettle", render);
+})();

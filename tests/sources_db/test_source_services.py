@@ -1,0 +1,120 @@
+"""Registry in the database, detection over the corpus, source pages and audited edits."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from benefice.core.models import AuditEntry
+from benefice.core.roles import ADMIN, VIEWER
+from benefice.core.users import ensure_user
+from benefice.corpus.models import Publication
+from benefice.errors import BeneficeError
+from benefice.sources import services
+from benefice.sources.models import Mention, PublicationDetection, Source
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus():
+    services.sync_registry()
+    pubs = [
+        Publication.objects.create(
+            title="Valproate exposure in pregnancy: a cohort study in the SNDS",
+            year=2018,
+            abstract="We used the French national health data system (SNDS) and the PMSI hospital discharge "
+            "database to follow 1.7 million pregnancies.",
+        ),
+        Publication.objects.create(
+            title="Anticoagulants after stroke",
+            year=2020,
+            abstract="Data were extracted from the SNDS. Results were compared with a study in the CPRD.",
+        ),
+        Publication.objects.create(title="A trial of a new inhaler", year=2021, abstract="Randomised trial."),
+    ]
+    return pubs
+
+
+def test_sync_is_idempotent_and_keeps_person_edits(corpus):
+    again = services.sync_registry()
+    assert not again.created and not again.updated and again.unchanged == Source.objects.count()
+    assert Source.objects.filter(pk="SNDS", country="FR").exists()
+    snds = Source.objects.get(pk="SNDS")
+    data = dict(snds.data, custodian="Caisse nationale de l'Assurance maladie (edited)")
+    services.update_source("SNDS", data, expected_version=snds.version)
+    report = services.sync_registry()
+    assert "SNDS" in report.kept_edited
+    assert "edited" in Source.objects.get(pk="SNDS").custodian
+
+
+def test_scan_detects_and_resumes(corpus):
+    report = services.scan_database()
+    assert report.scanned == 3
+    det = PublicationDetection.objects.get(publication=corpus[0])
+    assert "SNDS" in det.sources_used and "PMSI" in det.sources_used
+    assert Mention.objects.filter(publication=corpus[0], source_id="SNDS").exists()
+    m = Mention.objects.filter(publication=corpus[0]).first()
+    text = getattr(corpus[0], m.field)
+    assert text[m.start : m.end] == m.text
+    again = services.scan_database()
+    assert again.scanned == 0 and again.skipped == 3
+    stats = services.source_statistics("SNDS")
+    assert stats["used"] == 2 and stats["first_year"] == 2018 and stats["last_year"] == 2020
+    assert any(c["source"] == "PMSI" for c in stats["co_use"])
+    assert abs(sum(v["share"] for v in stats["variants"]) - 1) < 1e-9
+
+
+def test_edit_validates_whole_registry_and_detects_conflicts(corpus):
+    pmsi = Source.objects.get(pk="PMSI")
+    bad = dict(pmsi.data, acronyms=[*pmsi.data["acronyms"], "SNDS"])  # alias of another source
+    with pytest.raises(BeneficeError) as info:
+        services.update_source("PMSI", bad, expected_version=pmsi.version)
+    assert "SNDS" in str(info.value)
+    cycle = dict(Source.objects.get(pk="SNDS").data, parent="PMSI")
+    with pytest.raises(BeneficeError):
+        services.update_source("SNDS", cycle, expected_version=Source.objects.get(pk="SNDS").version)
+    ok = dict(pmsi.data, citation="Please cite the PMSI as ATIH, PMSI MCO, year.")
+    saved = services.update_source("PMSI", ok, expected_version=pmsi.version, comment="citation")
+    assert saved.version == pmsi.version + 1
+    with pytest.raises(services.EditConflict):
+        services.update_source("PMSI", ok, expected_version=pmsi.version)
+    entry = AuditEntry.objects.filter(object_id="PMSI", action="update").get()
+    assert entry.changed_fields == ["citation"] and entry.comment == "citation"
+
+
+def test_source_pages_and_permissions(corpus):
+    services.scan_database()
+    ensure_user("ed", "pw", ADMIN)
+    ensure_user("viewer", "pw", VIEWER)
+    client = Client()
+    assert client.get("/sources/").status_code == 302  # login required
+    client.login(username="viewer", password="pw")
+    page = client.get("/sources/SNDS/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "spec-timeline" in html and "<mark>" in html and "vega-embed.min.js" in html
+    assert client.get("/sources/SNDS/edit/").status_code == 403
+    csv_text = b"".join(client.get("/sources/SNDS/mentions.csv").streaming_content).decode()
+    assert csv_text.splitlines()[0].startswith("source,publication_id") and "SNDS" in csv_text
+    assert "used_per_year,2018" in client.get("/sources/SNDS/citation.csv").content.decode()
+
+    editor = Client()
+    editor.login(username="ed", password="pw")
+    src = Source.objects.get(pk="REIN")
+    form = {
+        "version": src.version,
+        "name_fr": src.data["names"]["fr"],
+        "name_en": src.data["names"]["en"],
+        "kind": src.data["kind"],
+        "country": "FR",
+        "acronyms": "REIN",
+        "comment": "test",
+    }
+    response = editor.post("/sources/REIN/edit/", form)
+    assert response.status_code == 302
+    stale = editor.post("/sources/REIN/edit/", form)
+    assert stale.status_code == 409
+    assert User.objects.count() == 2
+    assert "test" in editor.get("/sources/REIN/history/").content.decode()
