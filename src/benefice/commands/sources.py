@@ -1,0 +1,184 @@
+"""Source commands: ``benefice detect``, ``benefice sources export``, ``benefice scan``.
+
+None of them needs the database or imports Django: they run on files, so they work on a laptop, in CI
+and on cluster nodes alike. Output files are written to a temporary name and renamed when complete, so
+an error never leaves a truncated result behind.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from benefice.commands.progress import console, progress_bar
+from benefice.errors import BeneficeError
+
+
+def _atomic_target(output: str) -> Path:
+    path = Path(output)
+    if path.parent and not path.parent.exists():
+        raise BeneficeError("output directory does not exist", path=str(path.parent))
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+@click.command()
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    help="JSON lines: id, title, abstract[, full_text, language]; '-' for stdin.",
+)
+@click.option(
+    "--output", "output_path", required=True, help="JSON lines, one per input record; '-' for stdout."
+)
+@click.option(
+    "--registry", "registry_path", type=click.Path(dir_okay=False), help="Another registry file (YAML)."
+)
+@click.option(
+    "--skip-bad", is_flag=True, help="Write an error line for a bad input line instead of stopping."
+)
+def detect(input_path: str, output_path: str, registry_path: str | None, skip_bad: bool) -> None:
+    """Detect the data sources each publication uses or mentions (no database needed)."""
+    from benefice.sources.detect import Detector, detect_jsonl
+    from benefice.sources.registry import load_registry
+
+    detector = Detector(load_registry(registry_path))
+    bad_utf8: list[int] = []
+    source = sys.stdin.buffer if input_path == "-" else None
+    if source is None and not Path(input_path).is_file():
+        raise BeneficeError("input file not found", path=input_path)
+
+    def run(out) -> int:
+        handle = source or open(input_path, "rb")  # noqa: SIM115 - closed below
+        try:
+            with progress_bar("detect") as update:
+                counter = _Counting(handle, update)
+                return detect_jsonl(
+                    counter,
+                    out,
+                    detector=detector,
+                    path=input_path,
+                    skip_bad=skip_bad,
+                    on_invalid_utf8=bad_utf8.append,
+                )
+        finally:
+            if source is None:
+                handle.close()
+
+    if output_path == "-":
+        count = run(sys.stdout)
+    else:
+        tmp = _atomic_target(output_path)
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="\n") as out:
+                count = run(out)
+            os.replace(tmp, output_path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    if bad_utf8:
+        shown = ", ".join(str(n) for n in bad_utf8[:10]) + (" …" if len(bad_utf8) > 10 else "")
+        console.print(
+            f"[yellow]warning:[/] {len(bad_utf8)} line(s) with invalid UTF-8 read with replacement characters (lines {shown})"
+        )
+    console.print(f"{count} record(s) written to {output_path} (registry {detector.registry.version})")
+
+
+class _Counting:
+    """Iterate over lines while driving the progress bar every 1000 lines."""
+
+    def __init__(self, handle, update) -> None:
+        self.handle, self.update, self.count = handle, update, 0
+
+    def __iter__(self):
+        for line in self.handle:
+            self.count += 1
+            if self.count % 1000 == 0:
+                self.update(self.count)
+            yield line
+        self.update(self.count)
+
+
+@click.group()
+def sources() -> None:
+    """The source registry."""
+
+
+@sources.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "yaml", "csv"]), default="json", show_default=True
+)
+@click.option("--output", "output_path", required=True, help="File to write; '-' for stdout.")
+@click.option(
+    "--registry", "registry_path", type=click.Path(dir_okay=False), help="Another registry file (YAML)."
+)
+def export(fmt: str, output_path: str, registry_path: str | None) -> None:
+    """Export the source registry (JSON list of sources, YAML like the shipped file, or CSV)."""
+    from benefice.sources.registry import export_registry, load_registry
+
+    registry = load_registry(registry_path)
+    text = export_registry(registry, fmt)
+    if output_path == "-":
+        click.echo(text, nl=False)
+        return
+    tmp = _atomic_target(output_path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, output_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    console.print(f"{len(registry)} sources (registry {registry.version}) written to {output_path}")
+
+
+@click.command()
+@click.option(
+    "--input",
+    "input_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory of *.gz partitions (OpenAlex snapshot style).",
+)
+@click.option(
+    "--output",
+    "output_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for one Parquet file per partition.",
+)
+@click.option("--scheduler", help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster.")
+@click.option("--workers", type=click.IntRange(min=1), help="Local workers (default: all cores).")
+@click.option(
+    "--registry", "registry_path", type=click.Path(dir_okay=False), help="Another registry file (YAML)."
+)
+def scan(
+    input_dir: str, output_dir: str, scheduler: str | None, workers: int | None, registry_path: str | None
+) -> None:
+    """Detect sources over a directory of partitions; resumable (partitions already done are skipped)."""
+    from benefice.sources.scan import run_scan
+
+    with progress_bar("scan partitions") as update:
+        report = run_scan(
+            input_dir,
+            output_dir,
+            scheduler=scheduler,
+            workers=workers,
+            registry_path=registry_path,
+            progress=update,
+        )
+    console.print(
+        f"{len(report.done)} partition(s) scanned ({report.works} works), {len(report.skipped)} already done, "
+        f"{len(report.failed)} failed"
+    )
+    for failure in report.failed:
+        console.print(f"[red]failed:[/] {failure['error']}")
+    if report.failed:
+        raise BeneficeError(
+            f"{len(report.failed)} partition(s) failed; run the same command again to retry them"
+        )
+
+
+COMMANDS = [detect, sources, scan]
