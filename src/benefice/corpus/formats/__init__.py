@@ -1,0 +1,228 @@
+"""Read bibliographic exports into :class:`~benefice.corpus.record.Record` objects, one at a time.
+
+``read(path)`` sniffs the format from the content (extensions lie: WoS ships RIS as ``.txt``, PubMed
+ships MEDLINE as ``.txt``), picks the encoding, enforces the size limits and streams records so a
+200,000-record export never sits in memory. Every problem caused by the file surfaces as
+:class:`~benefice.errors.FormatError` naming the file and, when known, the line and record.
+
+Pure Python: no Django import here, so the CLI, tests and workers can parse without a database.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from benefice.corpus.formats import bibtex, medline, openalex, pubmed_xml, ris, tabular, wos
+from benefice.corpus.formats._common import (
+    CHUNK,
+    Source,
+    check_size,
+    decode_head,
+    detect_encoding,
+    read_head,
+)
+from benefice.corpus.record import Record
+from benefice.errors import BeneficeError, FormatError
+
+__all__ = [
+    "FORMATS",
+    "MAX_FIELD_CHARS",
+    "MAX_FILE_BYTES",
+    "Format",
+    "count_hint",
+    "detect_format",
+    "read",
+]
+
+#: Files above this size are refused before reading (tests monkeypatch it small).
+MAX_FILE_BYTES = 2 * 1024**3
+#: A single field (title, abstract, author list…) above this many characters is refused as corrupt.
+MAX_FIELD_CHARS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Format:
+    """One supported format: its name, what it is, its reader and how to estimate its record count."""
+
+    name: str
+    label: str
+    reader: Callable[[Source], Iterator[Record]]
+    extensions: tuple[str, ...]
+    record_marker: bytes | None = None  # bytes that open each record, for count_hint
+
+    def read(self, path: str | Path) -> Iterator[Record]:
+        return read(path, self.name)
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format(
+            "ris",
+            "RIS (EndNote, Zotero, PubMed, Embase, Ovid, Scopus, WoS…)",
+            ris.read,
+            (".ris", ".txt"),
+            b"\nER  -",
+        ),
+        Format("bibtex", "BibTeX", bibtex.read, (".bib", ".bibtex"), b"\n@"),
+        Format("pubmed_xml", "PubMed XML / PMC JATS", pubmed_xml.read, (".xml", ".nxml"), b"<PubmedArticle>"),
+        Format(
+            "medline", "MEDLINE / PubMed nbib text", medline.read, (".nbib", ".medline", ".txt"), b"PMID- "
+        ),
+        Format(
+            "openalex", "OpenAlex works JSON / JSONL / zip", openalex.read, (".json", ".jsonl", ".zip"), None
+        ),
+        Format("wos", "Web of Science plain text", wos.read, (".txt", ".isi", ".ciw"), b"\nER"),
+        Format("scopus_csv", "Scopus CSV", tabular.read_scopus_csv, (".csv",), b"\n"),
+        Format("csv", "CSV / TSV with a header row", tabular.read_csv, (".csv", ".tsv", ".tab"), b"\n"),
+        Format("xlsx", "Excel workbook (.xlsx)", tabular.read_xlsx, (".xlsx",), None),
+    )
+}
+
+
+def _source(path: str | Path) -> Source:
+    # limits are read at call time so a test (or a deployment) can change them on this module
+    return Source(path=Path(path), max_field_chars=MAX_FIELD_CHARS, max_file_bytes=MAX_FILE_BYTES)
+
+
+_RIS_TAG = re.compile(r"^TY {1,2}- ?", re.MULTILINE)
+_WOS_START = re.compile(r"^(?:FN |VR \d|PT [A-Z]\s*$)", re.MULTILINE)
+_MEDLINE = re.compile(r"^PMID- ?\d", re.MULTILINE)
+_BIBTEX = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
+_XML_PUBMED = re.compile(r"<(?:PubmedArticleSet|PubmedArticle|PubmedBookArticle)[\s>]")
+_XML_JATS = re.compile(r"<(?:pmc-articleset|article)[\s>]")
+
+
+def _sniff(source: Source) -> str:
+    head = read_head(source)
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(source)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise source.error(
+            "unsupported format: legacy Excel .xls (or other OLE file); save it as .xlsx or CSV"
+        )
+    if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b", b"GIF8")):
+        raise source.error("unsupported format: binary file (PDF, image or compressed data)")
+    source.encoding = detect_encoding(source, head)
+    text = decode_head(source, head).lstrip("\ufeff")
+    stripped = text.lstrip()
+    if not stripped:
+        raise source.error("empty file")
+    if stripped.startswith("<"):
+        if _XML_PUBMED.search(text):
+            return "pubmed_xml"
+        if _XML_JATS.search(text) and ("<front" in text or "<article-meta" in text or "JATS" in text):
+            return "pubmed_xml"
+        raise source.error("unsupported format: XML that is neither PubMed nor PMC JATS")
+    if stripped[0] in "[{":
+        if openalex.looks_like_openalex(stripped):
+            return "openalex"
+        raise source.error("unsupported format: JSON that does not look like OpenAlex works")
+    if _WOS_START.search(text[:4096]) and re.search(r"^(?:AU|TI|UT) ", text, re.MULTILINE):
+        return "wos"
+    if _RIS_TAG.search(text):
+        return "ris"
+    if _MEDLINE.search(text):
+        return "medline"
+    if _BIBTEX.search(text):
+        return "bibtex"
+    kind = tabular.sniff_delimited(text)
+    if kind:
+        return kind
+    raise source.error("unsupported format: not RIS, BibTeX, MEDLINE, WoS, PubMed XML, OpenAlex, CSV or XLSX")
+
+
+def _sniff_zip(source: Source) -> str:
+    try:
+        with zipfile.ZipFile(source.path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise source.error(f"damaged zip file: {exc}") from exc
+    if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    if any(n.lower().endswith((".json", ".jsonl")) for n in names):
+        return "openalex"
+    raise source.error("unsupported format: zip archive without OpenAlex JSON files or an Excel workbook")
+
+
+def detect_format(path: str | Path) -> str:
+    """Name of the format of ``path`` (a key of FORMATS), from its content; FormatError if unknown/empty."""
+    source = _source(path)
+    check_size(source)
+    return _sniff(source)
+
+
+def read(path: str | Path, fmt: str = "auto") -> Iterator[Record]:
+    """Stream the records of ``path``; only FormatError (a BeneficeError) ever escapes.
+
+    The generator checks size and format eagerly on first ``next()``; records already yielded stay valid
+    if a later record raises, so callers that need all-or-nothing must wrap the import in a transaction.
+    """
+    source = _source(path)
+    check_size(source)
+    if fmt == "auto":
+        fmt = _sniff(source)
+    elif fmt not in FORMATS:
+        raise FormatError(f"unsupported format {fmt!r}; known: {', '.join(FORMATS)}", path=str(path))
+    return _guarded(source, FORMATS[fmt].reader(source))
+
+
+def _guarded(source: Source, records: Iterator[Record]) -> Iterator[Record]:
+    """Turn the few library exceptions that mean "bad input" into FormatError; let our bugs surface."""
+    try:
+        yield from records
+    except BeneficeError:
+        raise
+    except UnicodeError as exc:
+        raise source.error(
+            f"cannot decode text as {source.encoding or 'the detected encoding'}: {exc}"
+        ) from exc
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise source.error(f"damaged or truncated archive: {exc}") from exc
+    except RecursionError as exc:
+        raise source.error("data nested too deeply") from exc
+    except OSError as exc:
+        raise source.error(f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def count_hint(path: str | Path) -> int | None:
+    """Cheap estimate of the number of records (for progress bars); None when it cannot tell."""
+    try:
+        source = _source(path)
+        check_size(source)
+        fmt = _sniff(source)
+    except BeneficeError:
+        return None
+    spec = FORMATS[fmt]
+    if fmt == "xlsx":
+        return tabular.xlsx_row_count(source)
+    if fmt == "openalex":
+        return openalex.count_hint(source)
+    marker = spec.record_marker
+    if marker is None:
+        return None
+    enc = (source.encoding or "utf-8").replace("-sig", "")
+    if enc.startswith(("utf-16", "utf-32")):
+        enc = {"utf-16": "utf-16-le", "utf-32": "utf-32-le"}.get(enc, enc)
+        marker = marker.decode("ascii").encode(enc)
+    count = 0
+    tail = b"\n"  # a record marker at the very start of the file counts too
+    with source.open_binary() as fh:
+        while chunk := fh.read(CHUNK):
+            data = tail + chunk
+            count += data.count(marker)
+            tail = data[-(len(marker) - 1) :] if len(marker) > 1 else b""
+    if fmt in ("csv", "scopus_csv"):
+        return max(count - 1, 0)
+    if count == 0:
+        return None
+    return count
+
+
+def _dump(record: Record) -> str:  # handy in a REPL
+    return json.dumps(record.to_dict(), ensure_ascii=False, indent=1)

@@ -1,0 +1,382 @@
+"""Shared plumbing for the bibliographic readers: opening files safely, encodings, limits, small parsers.
+
+Every reader receives a :class:`Source`, never a bare path, so the limits (file size, field size) and the
+encoding decision are made once, in one place, and every error names the file. Pure Python, no Django.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from benefice.corpus.record import Author
+from benefice.errors import FormatError
+
+CHUNK = 1 << 20  # bytes read at a time when scanning files
+SNIFF_BYTES = 64 * 1024  # how much of a file detection and binary checks look at
+# A run of control bytes above this share of the head means the file is not text (images, PDFs, archives).
+CONTROL_SHARE_MAX = 0.01
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x0b\x1a")
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
+
+
+@dataclass
+class Source:
+    """A file about to be read, with the limits in force and, once known, its text encoding."""
+
+    path: Path
+    max_field_chars: int
+    max_file_bytes: int
+    size: int = 0
+    encoding: str = ""
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    @property
+    def max_record_chars(self) -> int:
+        """A record may hold many fields; bound it too so one record cannot exhaust memory."""
+        return 16 * self.max_field_chars + 4096
+
+    @property
+    def max_line_chars(self) -> int:
+        """Longest line read at once: a field at the limit plus room for a tag."""
+        return self.max_field_chars + 64
+
+    def error(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        record: int | None = None,
+        field: str | None = None,
+    ) -> FormatError:
+        return FormatError(message, path=self.name, line=line, record=record, field=field)
+
+    def check_field(self, value: str, *, line: int | None, record: int | None, field: str) -> str:
+        """Refuse oversized values: a 1 MB title is corruption or an attack, never a bibliographic fact."""
+        if len(value) > self.max_field_chars:
+            raise self.error(
+                f"field longer than {self.max_field_chars} characters", line=line, record=record, field=field
+            )
+        return value
+
+    def open_binary(self) -> IO[bytes]:
+        try:
+            return open(self.path, "rb")  # noqa: SIM115 - caller closes
+        except OSError as exc:
+            raise self.error(f"cannot open file: {exc.strerror or exc}") from exc
+
+    def open_text(self) -> IO[str]:
+        """Open as text in the detected encoding, keeping line endings so raw text stays verbatim."""
+        if not self.encoding:
+            self.encoding = detect_encoding(self)
+        try:
+            return open(self.path, encoding=self.encoding, newline="")  # noqa: SIM115 - caller closes
+        except OSError as exc:
+            raise self.error(f"cannot open file: {exc.strerror or exc}") from exc
+
+    def iter_lines(self, stream: IO[str]) -> Iterator[tuple[int, str]]:
+        """Yield (1-based line number, line with its ending) without ever reading an unbounded line."""
+        limit = self.max_line_chars
+        readline = stream.readline
+        number = 0
+        while True:
+            line = readline(limit)
+            if not line:
+                return
+            number += 1
+            if len(line) >= limit and line[-1] not in "\r\n":
+                raise self.error(f"line longer than {self.max_field_chars} characters", line=number)
+            yield number, line
+
+
+def check_size(source: Source) -> None:
+    """Refuse files above the configured limit before reading any of them, and empty files."""
+    try:
+        source.size = source.path.stat().st_size
+    except OSError as exc:
+        raise source.error(f"cannot read file: {exc.strerror or exc}") from exc
+    if not source.path.is_file():
+        raise source.error("not a regular file")
+    if source.size > source.max_file_bytes:
+        raise source.error(
+            f"file is {source.size} bytes, above the {source.max_file_bytes}-byte limit; split it before importing"
+        )
+    if source.size == 0:
+        raise source.error("empty file")
+
+
+def read_head(source: Source, n: int = SNIFF_BYTES) -> bytes:
+    with source.open_binary() as fh:
+        try:
+            return fh.read(n)
+        except OSError as exc:
+            raise source.error(f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def _bom_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return ""
+
+
+def _bomless_utf16(head: bytes) -> str:
+    """UTF-16 without BOM (some Windows tools): ASCII text puts a NUL in every other byte."""
+    sample = head[: len(head) - len(head) % 2]
+    if len(sample) < 4:
+        return ""
+    pairs = len(sample) // 2
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    if odd_nuls > 0.4 * pairs and even_nuls < 0.05 * pairs:
+        return "utf-16-le"
+    if even_nuls > 0.4 * pairs and odd_nuls < 0.05 * pairs:
+        return "utf-16-be"
+    return ""
+
+
+def _decodes_fully(source: Source, encoding: str, skip: int = 0) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    with source.open_binary() as fh:
+        fh.seek(skip)
+        try:
+            while chunk := fh.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def detect_encoding(source: Source, head: bytes | None = None) -> str:
+    """Pick the text encoding: BOM first, then strict UTF-8 over the whole file, then cp1252, then latin-1.
+
+    The whole file is checked (streamed, constant memory) because an invalid byte at record 150,000 must
+    not abort an import half-way; cp1252 comes before latin-1 because Windows exports are far more common
+    and latin-1 would silently turn curly quotes into C1 controls.
+    """
+    if head is None:
+        head = read_head(source)
+    bom = _bom_encoding(head)
+    if bom:
+        return bom
+    if b"\x00" in head:
+        utf16 = _bomless_utf16(head)
+        if utf16:
+            return utf16
+        raise source.error("binary file (NUL bytes): not a bibliographic text export")
+    controls = sum(head.count(b) for b in _CONTROL_BYTES)
+    if controls > max(2, CONTROL_SHARE_MAX * len(head)):
+        raise source.error("binary file (control bytes): not a bibliographic text export")
+    if _decodes_fully(source, "utf-8"):
+        return "utf-8"
+    if _decodes_fully(source, "cp1252"):
+        return "cp1252"
+    return "latin-1"
+
+
+def decode_head(source: Source, head: bytes) -> str:
+    """Decode the sniffed head for detection only (a split multibyte char at the end is dropped)."""
+    enc = _bom_encoding(head)
+    if not enc and b"\x00" in head[:4096]:
+        enc = _bomless_utf16(head)
+    if enc:
+        return codecs.getincrementaldecoder(enc)("replace").decode(head)
+    try:
+        return codecs.getincrementaldecoder("utf-8")("strict").decode(head)
+    except UnicodeDecodeError:
+        return head.decode("cp1252", "replace")
+
+
+# --------------------------------------------------------------------------------------------------------
+# small value parsers shared by the readers
+
+_YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|21\d\d)(?!\d)")
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january", "janv", "janvier"),
+            ("feb", "february", "fev", "fevr", "février", "fevrier"),
+            ("mar", "march", "mars"),
+            ("apr", "april", "avr", "avril"),
+            ("may", "mai"),
+            ("jun", "june", "juin"),
+            ("jul", "july", "juil", "juillet"),
+            ("aug", "august", "aou", "août", "aout"),
+            ("sep", "sept", "september", "septembre"),
+            ("oct", "october", "octobre"),
+            ("nov", "november", "novembre"),
+            ("dec", "december", "déc", "décembre", "decembre"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_DATE_SEP_RE = re.compile(r"[\s/.,\-]+")
+
+
+def parse_year(value: Any) -> int | None:
+    """First plausible publication year (1500–2199) in a value, or None."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 1500 <= value <= 2199 else None
+    if isinstance(value, float) and value.is_integer():
+        return parse_year(int(value))
+    m = _YEAR_RE.search(str(value))
+    return int(m.group(1)) if m else None
+
+
+def month_number(token: str) -> int | None:
+    token = token.strip().lower().rstrip(".")
+    if token.isdigit():
+        n = int(token)
+        return n if 1 <= n <= 12 else None
+    return _MONTHS.get(token) or _MONTHS.get(token[:3])
+
+
+def parse_date(value: Any, year: int | None = None) -> str:
+    """ISO date as precise as the value allows: '2012/07/03' → '2012-07-03', '2016 Jan 15' → '2016-01-15'."""
+    if value is None:
+        return f"{year:04d}" if year else ""
+    text = str(value).strip()
+    parts = [p for p in _DATE_SEP_RE.split(text) if p]
+    y = parse_year(text) or year
+    if not y:
+        return ""
+    # locate the year token; month and day follow it (RIS/MEDLINE/WoS) or precede it (French d/m/Y)
+    month = day = None
+    try:
+        idx = next(i for i, p in enumerate(parts) if p == str(y))
+    except StopIteration:
+        return f"{y:04d}"
+    after = parts[idx + 1 : idx + 3]
+    before = parts[:idx]
+    if after:
+        month = month_number(after[0])
+        if month and len(after) > 1 and after[1].isdigit() and 1 <= int(after[1]) <= 31:
+            day = int(after[1])
+    elif len(before) >= 2 and before[-1].isdigit() and before[-2].isdigit():
+        month = month_number(before[-1])
+        d = int(before[-2])
+        day = d if month and 1 <= d <= 31 else None
+    elif before:
+        month = month_number(before[-1])
+    if month and day:
+        return f"{y:04d}-{month:02d}-{day:02d}"
+    if month:
+        return f"{y:04d}-{month:02d}"
+    return f"{y:04d}"
+
+
+_LANGUAGES = {
+    "en": "en", "eng": "en", "english": "en", "anglais": "en",
+    "fr": "fr", "fre": "fr", "fra": "fr", "french": "fr", "français": "fr", "francais": "fr",
+    "de": "de", "ger": "de", "deu": "de", "german": "de",
+    "es": "es", "spa": "es", "spanish": "es",
+    "it": "it", "ita": "it", "italian": "it",
+    "pt": "pt", "por": "pt", "portuguese": "pt",
+    "nl": "nl", "dut": "nl", "nld": "nl", "dutch": "nl",
+    "zh": "zh", "chi": "zh", "zho": "zh", "chinese": "zh",
+    "ja": "ja", "jpn": "ja", "japanese": "ja",
+    "ru": "ru", "rus": "ru", "russian": "ru",
+    "pl": "pl", "pol": "pl", "polish": "pl",
+    "sv": "sv", "swe": "sv", "swedish": "sv",
+    "da": "da", "dan": "da", "danish": "da",
+    "no": "no", "nor": "no", "norwegian": "no",
+    "fi": "fi", "fin": "fi", "finnish": "fi",
+    "tr": "tr", "tur": "tr", "turkish": "tr",
+    "ko": "ko", "kor": "ko", "korean": "ko",
+    "ar": "ar", "ara": "ar", "arabic": "ar",
+}  # fmt: skip
+
+
+def parse_language(value: Any) -> str:
+    """ISO 639-1 code for the common spellings exporters use ('English', 'eng', 'en'); else ''."""
+    if not value:
+        return ""
+    token = str(value).strip().split(";")[0].split(",")[0].strip().lower()
+    return _LANGUAGES.get(token, "")
+
+
+def author_from_string(text: str) -> Author | None:
+    """Parse one author as exporters write it: 'Family, Given', 'Family G.' (Embase/Scopus), 'Family GH'."""
+    name = " ".join(text.split()).strip(" ;,")
+    if not name:
+        return None
+    if "," in name:
+        family, _, given = name.partition(",")
+        family, given = family.strip(), given.strip()
+        return Author(name=f"{family}, {given}" if given else family, family=family, given=given)
+    parts = name.split(" ")
+    if len(parts) > 1 and _looks_like_initials(parts[-1]):
+        # "Liu R." / "Gadzalski M" / "Adler D.G.": family first, initials last
+        given = parts[-1]
+        family = " ".join(parts[:-1])
+        return Author(name=f"{family}, {given}", family=family, given=given)
+    if len(parts) > 1:
+        family = parts[-1]
+        given = " ".join(parts[:-1])
+        return Author(name=f"{family}, {given}", family=family, given=given)
+    return Author(name=name, family=name)
+
+
+_INITIALS_RE = re.compile(r"^(?:[A-Z][a-z]?\.?-?){1,4}$")
+
+
+def _looks_like_initials(token: str) -> bool:
+    return bool(_INITIALS_RE.match(token)) and (len(token) <= 4 or "." in token)
+
+
+def split_author_list(value: str) -> list[Author]:
+    """Split a one-cell author list: ';' when present, else ' and ', else 'Liu R., Adler D.G.' style commas."""
+    text = value.strip()
+    if not text:
+        return []
+    if ";" in text:
+        pieces = text.split(";")
+    elif " and " in text:
+        pieces = text.split(" and ")
+    elif "," in text:
+        pieces = [p.strip() for p in text.split(",")]
+        # "Family, Given" is one author; "Liu R., Adler D.G." are two: every piece ends with initials
+        if not all(" " in p and _looks_like_initials(p.rsplit(" ", 1)[-1]) for p in pieces if p):
+            pieces = [text]
+    else:
+        pieces = [text]
+    authors = []
+    for piece in pieces:
+        author = author_from_string(piece)
+        if author is not None:
+            authors.append(author)
+    return authors
+
+
+def join_pages(start: str, end: str) -> str:
+    start, end = start.strip(), end.strip()
+    if f"{start} {end}".lower() == "no specified":  # Ovid writes "SP - No / EP - Specified"
+        return ""
+    if start and end and end != start and "-" not in start:
+        return f"{start}-{end}"
+    return start or end
+
+
+def norm_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def open_text_member(raw: IO[bytes], encoding: str = "utf-8-sig") -> IO[str]:
+    return io.TextIOWrapper(raw, encoding=encoding, newline="")
