@@ -63,7 +63,7 @@ def timeline_spec(per_year: Sequence[dict[str, Any]], lang: str = "fr") -> dict[
                 "field": "role",
                 "type": "nominal",
                 "title": t["role"],
-                "scale": {"range": ["#1f5fa8", "#b0b7c3"]},
+                "scale": {"domain": [t["used"], t["mentioned"]], "range": ["#1f5fa8", "#b0b7c3"]},
             },
         },
     }
