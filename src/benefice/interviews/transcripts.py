@@ -264,7 +264,8 @@ def _cue_seconds(value: str) -> float:
     if not match:
         raise ValueError(f"bad cue time {value!r}")
     hours, minutes, seconds, fraction = match.groups()
-    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(fraction) / 10 ** len(fraction)
+    milliseconds = int(fraction.ljust(3, "0"))  # integer arithmetic: 1.777 stays 1.777
+    return (int(hours or 0) * 3_600_000 + int(minutes) * 60_000 + int(seconds) * 1000 + milliseconds) / 1000
 
 
 def _from_cues(cues: list[tuple[str | None, float, float, str]]) -> Transcript:
