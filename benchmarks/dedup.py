@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/dedup.py [--sets respiratory,haematology] [--no-bib-dedupe] [--errors N]
+                                         [--scale 200000]
 
 For every set in ``../shared/data/dedup/`` (a ``records_pre_merged.csv`` + gold ``merged_record_ids.csv``)
 it runs both engines, times them (wall clock, whole pipeline from the loaded table to groups) and scores
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import random
 import sys
 import time
 from itertools import combinations
@@ -31,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from benefice.corpus.dedup import duplicate_groups  # noqa: E402
+from benefice.corpus.dedup import DuplicateIndex, duplicate_groups  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "dedup"
 
@@ -98,12 +100,72 @@ def run_bib_dedupe(path: Path) -> tuple[list[list[str]], float]:
     return [list(map(str, g)) for g in groups], time.perf_counter() - start
 
 
+def synthetic(n: int, seed: int = 1) -> tuple[list[dict[str, object]], dict[str, str]]:
+    """Zipf-distributed title words, shared surnames and venues, 15 % planted upper-cased copies."""
+    rng = random.Random(seed)
+    syll = ["ka", "to", "mi", "re", "su", "lo", "na", "vi", "de", "po", "ra", "ti", "mo", "le", "gu", "sa"]
+    vocab = ["".join(rng.choice(syll) for _ in range(rng.randint(2, 4))) for _ in range(4000)]
+    weights = [1 / (k + 10) for k in range(len(vocab))]
+    surnames = ["".join(rng.choice(syll) for _ in range(rng.randint(2, 3))).capitalize() for _ in range(6000)]
+    venues = [" ".join(rng.choice(vocab).capitalize() for _ in range(rng.randint(1, 4))) for _ in range(800)]
+    out: list[dict[str, object]] = []
+    planted: dict[str, str] = {}
+    for i in range(n):
+        first = rng.randint(1, 3000)
+        r: dict[str, object] = {
+            "id": f"r{i}",
+            "title": " ".join(rng.choices(vocab, weights=weights, k=rng.randint(5, 14))).capitalize(),
+            "year": rng.randint(1980, 2024),
+            "author": " and ".join(
+                f"{rng.choice(surnames)}, {chr(65 + rng.randint(0, 25))}." for _ in range(rng.randint(1, 8))
+            ),
+            "journal": rng.choice(venues),
+            "volume": str(rng.randint(1, 120)),
+            "number": str(rng.randint(1, 12)),
+            "pages": f"{first}-{first + rng.randint(1, 15)}",
+        }
+        if rng.random() < 0.3:
+            r["doi"] = f"10.{rng.randint(1000, 9999)}/x{i}"
+        out.append(r)
+        if rng.random() < 0.15:
+            out.append({**r, "id": f"copy{i}", "title": str(r["title"]).upper() + ".", "doi": ""})
+            planted[f"copy{i}"] = f"r{i}"
+    return out, planted
+
+
+def scale(n: int) -> None:
+    records, planted = synthetic(n)
+    index = DuplicateIndex()
+    found: dict[str, str] = {}
+    start = time.perf_counter()
+    for r in records:
+        m = index.find(r)
+        if m is not None:
+            found[str(r["id"])] = m.id
+        index.add(str(r["id"]), r)
+    secs = time.perf_counter() - start
+    hits = sum(1 for k, v in found.items() if planted.get(k) == v)
+    print(
+        f"DuplicateIndex: {len(records)} finds + {len(records)} adds in {secs:.1f} s = "
+        f"{2 * len(records) / secs:,.0f} ops/s; planted copies found {hits}/{len(planted)}, "
+        f"other matches {len(found) - hits}\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sets", default="", help="comma-separated set names (default: all)")
     ap.add_argument("--no-bib-dedupe", action="store_true", help="only run benefice")
     ap.add_argument("--errors", type=int, default=0, help="print up to N false pairs / missed pairs per set")
+    ap.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="also time DuplicateIndex find+add on N synthetic works (+15%% copies)",
+    )
     args = ap.parse_args(argv)
+    if args.scale:
+        scale(args.scale)
     if not DATA.is_dir():
         print(f"../shared absent: {DATA} not found", file=sys.stderr)
         return 2

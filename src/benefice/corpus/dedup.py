@@ -159,6 +159,8 @@ _SPECIAL_LETTERS = str.maketrans(
 
 def _ascii(text: str) -> str:
     """Strip accents and fold special letters: databases disagree on diacritics far more than authors do."""
+    if text.isascii():
+        return text.replace("&", " and ").replace("+", " plus ")
     text = text.translate(_SPECIAL_LETTERS)
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
@@ -336,7 +338,7 @@ def clean_title(raw: str) -> tuple[str, NoticeKind]:
             if m and m.start() > 0:
                 kind, title = k, title[: m.start()]
                 break
-    title = title.strip().strip("\"'[]").strip()
+    title = title.strip().strip("\"'[]").strip().rstrip(" .;,")
     return _strip_footnote(title), kind
 
 
@@ -438,6 +440,7 @@ def _fold_name(text: str) -> str:
     return re.sub(r"[^a-z]", "", s)
 
 
+@lru_cache(maxsize=200_000)
 def parse_author(text: str) -> AuthorName | None:
     """One author string in any common layout → family name and initials, or None when empty."""
     text = text.strip().strip(".").strip()
@@ -524,12 +527,23 @@ def author_agreement(a: tuple[AuthorName, ...], b: tuple[AuthorName, ...]) -> tu
 _JOURNAL_STOP = frozenset("of the and for in on de la le des du et i d l fur und der die to at".split())
 
 
+@lru_cache(maxsize=50_000)
 def journal_tokens(value: str) -> tuple[str, ...]:
     text = _ascii(value).lower()
     text = re.sub(r"\(.*?\)", " ", text)  # "(London, England)", "(Print)"
     text = re.split(r"\s[:=]\s|\s-\s|\.\s+\d|\[electronic resource\]|\.\s*conference\b", text)[0]
     tokens = [t for t in re.findall(r"[a-z0-9]+", text) if t not in _JOURNAL_STOP]
-    return tuple(tokens)
+    # "U S A" / "U.S.A." → "usa": a run of single letters is one abbreviation
+    merged: list[str] = []
+    in_run = False
+    for t in tokens:
+        single = len(t) == 1 and t.isalpha()
+        if single and in_run:
+            merged[-1] += t
+        else:
+            merged.append(t)
+        in_run = single
+    return tuple(merged)
 
 
 def _abbrev_of(short: str, full: str) -> bool:
@@ -827,10 +841,9 @@ def _coordinates_agree(a: Prepared, b: Prepared, jo: float) -> bool:
 
 
 def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
-    ts, note = title_similarity(a, b)
     if not a.tcomp or not b.tcomp:
         return None  # without both titles there is too little to tell works apart
-    # hard contradictions
+    # hard contradictions first: they are cheap and reject most blocked candidates
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     if year_gap is not None and year_gap > 1:
         return None
@@ -841,6 +854,7 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
         same_last = True  # the same multi-part page list written in another order
     if a.page_first and b.page_first and a.page_first != b.page_first and not same_last:
         return None
+    ts, note = title_similarity(a, b)
     number_ne = bool(a.number and b.number and a.number != b.number)
     # an issue number above ~60 is an accession/sequence number in disguise, not an issue
     issue_conflict = number_ne and int(a.number) <= 60 and int(b.number) <= 60
@@ -933,7 +947,7 @@ _DIGITS_RE = re.compile(r"\d+")
 # Index and grouping
 # --------------------------------------------------------------------------------------------------
 
-_MAX_BUCKET = 400  # fuzzy keys shared by more records than this stop discriminating (e.g. "editorial")
+_MAX_BUCKET = 200  # fuzzy keys shared by more records than this stop discriminating (e.g. "editorial")
 
 
 class DuplicateIndex:
