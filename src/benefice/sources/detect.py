@@ -163,10 +163,17 @@ def fold_text(text: str) -> FoldedText:
 
 
 # ---------------------------------------------------------------------------------------------- cues
-def _cue_regex(phrases: Iterable[str]) -> re.Pattern[str]:
-    """A regex over folded text matching any cue phrase at a word start (prefix match on the last word)."""
-    keys = sorted({fold(p) for p in phrases if fold(p)}, key=len, reverse=True)
-    return re.compile(r"(?<= )(?:" + "|".join(re.escape(k) for k in keys) + ")")
+def _cue_regex(phrases: Iterable[str], prefix: bool = False) -> re.Pattern[str]:
+    """A regex over folded text matching any cue phrase as whole words; a phrase ending with ``*`` (or
+    every phrase, with ``prefix``) may continue its last word ("cohort" → "cohorts", "cohorte")."""
+    whole, prefixes = set(), set()
+    for phrase in phrases:
+        key = fold(phrase.rstrip("*"))
+        if key:
+            (prefixes if prefix or phrase.rstrip().endswith("*") else whole).add(key)
+    alternatives = [re.escape(k) + "(?= )" for k in whole] + [re.escape(k) for k in prefixes]
+    alternatives.sort(key=len, reverse=True)
+    return re.compile(r"(?<= )(?:" + "|".join(alternatives) + ")")
 
 
 # Cues that the data were analysed in this study.
@@ -175,13 +182,12 @@ USED_CUES = _cue_regex(
     we studied|we performed|we selected|we examined|we assessed|we investigated|we estimated|we matched|
     using|used|use of|based on|data from|data of|extracted from|derived from|obtained from|drawn from|
     retrieved from|collected in|collected from|identified in|identified from|identified through|recorded in|
-    registered in|included in|enrolled in|participants|participating|linked|linkage|analysis of|analyses of|
+    registered in|included in|enrolled in|participant*|participating|linked|linkage|analysis of|analyses of|
     analysed|analyzed|cohort study|population based|nationwide|results from|findings from|
-    evidence from|lessons from|study of|a partir|issues du|issues de|issues des|extraites|extraits|extrait|
-    donnees du|donnees de|donnees des|base de donnees|utilise|utilisant|utilisees|utilisation|chainees|
-    chainage|appariement|apparie|appariees|inclus|incluses|participants|dans la cohorte|de la cohorte|
-    resultats de|etude a partir|repere|reperes|reperees|enregistres|enregistrees|recenses|selon|source|
-    sources""".replace("\n", "|").split("|")
+    evidence from|lessons from|study of|a partir|issu*|extrait*|extraction*|donnees du|donnees de|donnees des|
+    base de donnees|utilise|utilisee|utilisees|utilises|utilisant|utilisation|chaine*|chainage|apparie*|
+    appariement*|inclu*|dans la cohorte|de la cohorte|resultats de|etude a partir|repere*|enregistre*|recense*|
+    selon|source|sources""".replace("\n", "|").split("|")
 )
 # Cues that the source is only background, comparison, discussion, literature or future work. Comparison
 # cues count only before the mention ("compared with the Swedish registers"), because after it they
@@ -192,13 +198,13 @@ MENTIONED_BEFORE_CUES = _cue_regex(
     contrairement|a la difference|tels que|telles que|tel que|par exemple""".replace("\n", "|").split("|")
 )
 MENTIONED_CUES = _cue_regex(
-    """future|could be|could also|may be used|might|should be|should|would be|would|will be|will allow|
-    potential|perspective|perspectives|opportunit|review|literature|studies using|studies based on|
+    """future|could be|could also|could|may be used|might|should be|should|would be|would|will be|will allow|
+    potential*|perspective*|opportunit*|review|reviews|literature|studies using|studies based on|
     studies that used|published studies|previous studies|previous study|prior studies|other databases|
-    other data sources|other sources|other countries|guidance|guidelines|recommendations|challenges|
-    limitations of|advantages|strengths and|pourrait|pourraient|pourra|pourront|a l avenir|futur|futures|
-    revue de la litterature|revue de litterature|revue systematique|etudes utilisant|etudes publiees|
-    limites|recommandations|autres bases|autres sources""".replace("\n", "|").split("|")
+    other data sources|other sources|other countries|guidance|guideline*|recommendation*|challenge*|
+    limitations of|advantage*|strengths and|pourr*|a l avenir|futur*|revue de la litterature|
+    revue de litterature|revue systematique|etudes utilisant|etudes publiees|limites|recommandation*|
+    autres bases|autres sources""".replace("\n", "|").split("|")
 )
 # First-person cues: the authors analysed the data themselves (overrides the review default).
 FIRST_PERSON_CUES = _cue_regex(
@@ -267,7 +273,7 @@ class Detector:
         entries: dict[str, list[_Entry]] = {}
         contexts: dict[str, re.Pattern[str] | None] = {}
         for source in self.registry:
-            contexts[source.id] = _cue_regex(source.context) if source.context else None
+            contexts[source.id] = _cue_regex(source.context, prefix=True) if source.context else None
             ambiguous_by_key: dict[str, list[str]] = {}
             for form in source.ambiguous:
                 ambiguous_by_key.setdefault(fold(form), []).append(form)
