@@ -12,7 +12,7 @@ IMPORT_FORMATS = ("ris", "bibtex", "pubmed_xml", "medline", "openalex", "wos", "
 
 SORTS = {
     # key: (label, ordering); "relevance" is ordered by the search backend itself.
-    "relevance": (_("Relevance"), None),
+    "relevance": (_("Relevance"), None),  # newest first when there is no query
     "newest": (_("Newest first"), ("-year", "-date", "title", "pk")),
     "oldest": (_("Oldest first"), ("year", "date", "title", "pk")),
     "title": (_("Title (A–Z)"), ("title", "pk")),
@@ -47,8 +47,10 @@ class SearchForm(forms.Form):
         self.is_valid()
         data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
         data["q"] = data.get("q") or ""
-        if not data.get("sort"):
-            data["sort"] = "relevance" if data["q"] else "newest"
+        # "relevance" is the default and what the sort menu shows; without words to rank by it means
+        # newest first, so that typing a query after browsing ranks the results without touching the menu
+        data["sort_choice"] = data.get("sort") or "relevance"
+        data["sort"] = data["sort_choice"]
         if data["sort"] == "relevance" and not data["q"]:
             data["sort"] = "newest"
         data["size"] = data.get("size") or 25

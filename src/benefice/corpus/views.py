@@ -199,7 +199,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
         "params": params,
         "page": page,
         "facets": build_facets(searched, params),
-        "sorts": [(key, lbl) for key, (lbl, _o) in SORTS.items() if key != "relevance" or params["q"]],
+        "sorts": [(key, lbl) for key, (lbl, _o) in SORTS.items()],
         "export_formats": list(EXPORT_CONTENT_TYPES),
         "active_filters": _active_filters(params),
         "total": Publication.objects.count(),
