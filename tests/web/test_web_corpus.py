@@ -375,3 +375,23 @@ def test_batch_list_shows_counts_and_errors(viewer: Client, corpus) -> None:
     assert [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)] == [0, 0, 0, 0]  # not finished
     failed = viewer.get(reverse("corpus:batches"), {"status": "failed"}).content.decode()
     assert "bad.ris" in failed and f'id="batch-{ris_batch.pk}"' not in failed
+
+
+# --- admin --------------------------------------------------------------------------------------------
+
+
+def test_admin_lists_corpus_models_and_keeps_provenance_read_only(admin_client_: Client, corpus) -> None:
+    from benefice.corpus.models import RawRecord
+
+    pub = corpus["benfluorex"]
+    for name in ("publication", "rawrecord", "importbatch", "mergeevent"):
+        assert admin_client_.get(reverse(f"admin:corpus_{name}_changelist")).status_code == 200
+    assert admin_client_.get(reverse("admin:corpus_publication_change", args=[pub.pk])).status_code == 200
+    raw = RawRecord.objects.filter(publication=pub).first()
+    assert (
+        admin_client_.post(
+            reverse("admin:corpus_rawrecord_delete", args=[raw.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert RawRecord.objects.filter(pk=raw.pk).exists()
