@@ -520,3 +520,32 @@ def pseudonymise(
         cursor = entity.end
     pieces.append(text[cursor:])
     return Result("".join(pieces), entities, mapping)
+
+
+def score(gold: list[dict], predicted: list[Entity]) -> dict[str, dict[str, float | int | None]]:
+    """Recall and precision of ``predicted`` against ``gold`` spans (dicts with start, end, type).
+
+    Two recalls, because they answer two questions: ``masked`` (every letter of the gold entity was
+    replaced, whatever type we gave it: what matters for privacy) and ``exact`` (same span and type: what
+    matters for a useful report). Precision counts a predicted span as right when it overlaps a gold one.
+    """
+    covered = [False] * (max([g["end"] for g in gold] + [e.end for e in predicted] + [0]))
+    for entity in predicted:
+        for i in range(entity.start, entity.end):
+            covered[i] = True
+    exact = {(e.start, e.end, e.type) for e in predicted}
+    table: dict[str, dict[str, float | int | None]] = {}
+    for entity_type in (*TYPES, "ALL"):
+        wanted = [g for g in gold if entity_type in ("ALL", g["type"])]
+        found = [e for e in predicted if entity_type in ("ALL", e.type)]
+        masked = sum(all(covered[i] for i in range(g["start"], g["end"])) for g in wanted)
+        typed = sum((g["start"], g["end"], g["type"]) in exact for g in wanted)
+        right = sum(any(e.start < g["end"] and g["start"] < e.end for g in gold) for e in found)
+        table[entity_type] = {
+            "gold": len(wanted),
+            "predicted": len(found),
+            "recall_masked": masked / len(wanted) if wanted else None,
+            "recall_exact": typed / len(wanted) if wanted else None,
+            "precision": right / len(found) if found else None,
+        }
+    return table
