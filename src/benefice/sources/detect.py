@@ -222,6 +222,7 @@ _PART_OF = _cue_regex(
     """sample of|part of|component of|subset of|extract of|extraction of|drawn from|echantillon|
     composante|partie du|partie de|extrait du|extrait de|issu du|issu de""".replace("\n", "|").split("|")
 )
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]]")
 _SENTENCE_END = re.compile(r"[.!?;:]\s+|\n\s*\n|\s[–—]\s")
 
 
@@ -403,10 +404,15 @@ class Detector:
             used = _nearest(USED_CUES, sentence, offset, length)
             mentioned = _nearest(MENTIONED_CUES, sentence, offset, length)
             before = _nearest(MENTIONED_BEFORE_CUES, sentence, offset, length, before_only=True)
+            # A comparison cue in the same clause, right before the mention, wins over any use cue:
+            # "Unlike the SNDS, we used the PMSI" mentions the SNDS.
+            same_clause = before is not None and not _CLAUSE_BREAK.search(
+                text, mention.start - before[0], mention.start
+            )
             if before is not None and (mentioned is None or before[0] < mentioned[0]):
                 mentioned = before
             mention.role = "used"
-            if mentioned is not None and (used is None or mentioned[0] < used[0]):
+            if mentioned is not None and (same_clause or used is None or mentioned[0] < used[0]):
                 mention.role, mention.cue = "mentioned", mentioned[1]
                 mention.confidence *= 0.85
             elif used is not None:
