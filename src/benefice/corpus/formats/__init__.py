@@ -175,7 +175,10 @@ def read(path: str | Path, fmt: str = "auto") -> Iterator[Record]:
 def _guarded(source: Source, records: Iterator[Record]) -> Iterator[Record]:
     """Turn the few library exceptions that mean "bad input" into FormatError; let our bugs surface."""
     try:
-        yield from records
+        for record in records:
+            if source.encoding and source.encoding not in ("utf-8", "utf-8-sig"):
+                record.extra["encoding"] = source.encoding
+            yield record
     except BeneficeError:
         raise
     except UnicodeError as exc:

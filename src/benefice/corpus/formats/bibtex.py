@@ -89,7 +89,8 @@ def _parse_batch(
         if block.start_line < offset:
             continue  # a macro we prepended
         if isinstance(block, ParsingFailedBlock):
-            reason = str(block.error).splitlines()[0] if block.error else "syntax error"
+            lines_ = str(block.error or "").strip().splitlines()
+            reason = lines_[0] if lines_ else "syntax error (unbalanced braces or truncated entry?)"
             raise source.error(f"BibTeX entry cannot be parsed: {reason}", line=line, record=position + 1)
         if isinstance(block, String):
             strings.append(block.raw)

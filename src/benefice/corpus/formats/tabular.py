@@ -136,7 +136,10 @@ def sniff_delimited(text: str) -> str:
     if not first:
         return ""
     delimiter = _delimiter(first)
-    header = next(csv.reader([first], delimiter=delimiter), [])
+    try:
+        header = next(csv.reader([first], delimiter=delimiter), [])
+    except csv.Error:
+        return ""
     keys = {column_key(h) for h in header}
     if "eid" in keys and ({"sourcetitle", "authorsid", "link"} & keys):
         return "scopus_csv"
@@ -184,7 +187,10 @@ def _read_delimited(source: Source, fmt: str) -> Iterator[Record]:
         state["line"] = first_line[0]
         header_text = first_line[1].lstrip("\ufeff")
         delimiter = _delimiter(header_text.rstrip("\r\n"))
-        header = next(csv.reader([header_text], delimiter=delimiter), [])
+        try:
+            header = next(csv.reader([header_text.rstrip("\r\n")], delimiter=delimiter), [])
+        except csv.Error as exc:
+            raise source.error(f"malformed CSV header: {exc}", line=1) from exc
         columns = map_columns(header)
         if not columns.keys() & {"title", "doi", "pmid", "abstract", "openalex_id"}:
             raise source.error(
