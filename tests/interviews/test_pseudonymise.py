@@ -306,3 +306,13 @@ def test_cli_help_warns_about_originals_and_refuses_overwrite(tmp_path):
         main, ["pseudonymise", "--input", str(source), "--output", str(source), "--no-ner"]
     )
     assert result.exit_code == 2 and "must differ" in result.output
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("en_core_web_sm") is None,
+    reason="en_core_web_sm absent: pip install en-core-web-sm (not on PyPI under that name)",
+)
+def test_english_ner():
+    result = pseudonymise("Yesterday John Smith from Oxford University phoned me from London.", "en")
+    assert "John Smith" not in result.text and "[PERSON_1]" in result.text
+    assert "London" not in result.text

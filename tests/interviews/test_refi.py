@@ -7,6 +7,8 @@ import re
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from tests.interviews.conftest import shared
 
@@ -299,3 +301,89 @@ def test_not_a_zip_and_missing_qde(tmp_path):
     write_zip(path, {"readme.txt": b"no project"})
     with pytest.raises(BeneficeError, match="project.qde"):
         read_qdpx(path)
+
+
+xml_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
+guids = st.uuids().map(lambda u: str(u).upper())
+
+
+@st.composite
+def projects(draw) -> Project:
+    users = [User(draw(guids), draw(xml_text)) for _ in range(draw(st.integers(0, 3)))]
+    codes = []
+    for _ in range(draw(st.integers(1, 4))):
+        children = [
+            Code(draw(guids), draw(xml_text), color=draw(st.sampled_from([None, "#A0B1C2", "#fff"])))
+            for _ in range(draw(st.integers(0, 3)))
+        ]
+        codes.append(
+            Code(
+                draw(guids),
+                draw(xml_text),
+                draw(st.booleans()),
+                description=draw(st.none() | xml_text),
+                children=children,
+            )
+        )
+    all_codes = [c for code in codes for c in (code, *code.children)]
+    sources = []
+    for _ in range(draw(st.integers(0, 3))):
+        text = draw(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200))
+        selections = []
+        for _ in range(draw(st.integers(0, 4))):
+            start = draw(st.integers(0, len(text)))
+            end = draw(st.integers(start, len(text)))
+            codings = [
+                Coding(
+                    draw(guids),
+                    draw(st.sampled_from(all_codes)).guid,
+                    draw(st.none() | st.sampled_from([u.guid for u in users] or [None])),
+                )
+                for _ in range(draw(st.integers(0, 2)))
+            ]
+            selections.append(Selection(draw(guids), start, end, codings=codings))
+        sources.append(Source(draw(guids), draw(xml_text), text=text, selections=selections))
+    return Project(draw(xml_text), users=users, codes=codes, sources=sources)
+
+
+def strip_unsafe(project: Project) -> Project:
+    """What the writer can carry: text fields without XML-forbidden characters."""
+    clean = refi.xml_safe
+
+    def code(c: Code) -> Code:
+        return dataclasses.replace(
+            c,
+            name=clean(c.name),
+            description=None if c.description is None else clean(c.description),
+            children=[code(x) for x in c.children],
+        )
+
+    return dataclasses.replace(
+        project,
+        name=clean(project.name),
+        users=[dataclasses.replace(u, name=clean(u.name)) for u in project.users],
+        codes=[code(c) for c in project.codes],
+        sources=[dataclasses.replace(s, name=clean(s.name)) for s in project.sources],
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(projects())
+def test_any_project_round_trips_and_validates(tmp_path, project_schema, project):
+    target = tmp_path / "generated.qdpx"
+    write_qdpx(project, target)
+    again = read_qdpx(target, schema=project_schema)
+    expected = strip_unsafe(project)
+    for built, read in zip(expected.sources, again.sources, strict=True):
+        built.paths = read.paths
+    again.origin = expected.origin
+    assert again == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(lambda t: ("<Project " + t).encode()))
+def test_any_bytes_are_parsed_or_refused_cleanly(data):
+    try:
+        refi.parse_project(data)
+    except BeneficeError:
+        pass

@@ -545,10 +545,18 @@ def read_qdc(path: Path | str, schema=None) -> Codebook:
 # ----------------------------------------------------------------------------------------------- writing
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(value: str) -> str:
+    """Drop the characters XML 1.0 cannot carry (control characters from pasted text), rather than fail."""
+    return _NOT_XML.sub("", value)
+
+
 def _set_optional(element: etree._Element, attributes: dict[str, str | None]) -> None:
     for name, value in attributes.items():
         if value is not None:
-            element.set(name, value)
+            element.set(name, xml_safe(value))
 
 
 def _sub(
@@ -557,7 +565,7 @@ def _sub(
     element = etree.SubElement(parent, f"{{{ns}}}{tag}")
     _set_optional(element, attributes)
     if content is not None:
-        element.text = content
+        element.text = xml_safe(content)
     return element
 
 
@@ -612,7 +620,7 @@ def project_xml(project: Project) -> tuple[bytes, dict[str, str]]:
     """The ``project.qde`` bytes and the source texts to store as ``sources/<name>`` (name → text)."""
     ns = PROJECT_NS
     root = etree.Element(f"{{{ns}}}Project", nsmap={None: ns})
-    root.set("name", project.name)
+    root.set("name", xml_safe(project.name))
     _set_optional(root, {"origin": project.origin or "benefice"})
     _set_optional(root, {k: v for k, v in project.attributes.items()})
     if project.users:
