@@ -415,13 +415,13 @@ def test_index_speed_and_recall_on_synthetic_corpus() -> None:
     recs = _synthetic(8000)
     index = DuplicateIndex()
     found: dict[str, str] = {}
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: parallel test runs must not make this flaky
     for r in recs:
         m = index.find(r)
         if m is not None:
             found[str(r["id"])] = m.id
         index.add(str(r["id"]), r)
-    rate = 2 * len(recs) / (time.perf_counter() - start)
+    rate = 2 * len(recs) / (time.process_time() - start)
     planted = {str(r["id"]): "r" + str(r["id"])[4:] for r in recs if str(r["id"]).startswith("copy")}
     assert found == planted
     assert rate > 2_000, f"{rate:.0f} ops/s"
@@ -541,3 +541,23 @@ def test_shared_gold_zero_false_pairs_and_f1_floor(name: str, floor: float) -> N
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert fp == 0
     assert f1 >= floor, f"F1 {f1:.4f}"
+
+
+def test_other_venue_needs_pinned_issue_or_pages() -> None:
+    a = {
+        "id": "1",
+        "title": "Intrapleural t-PA plus DNase improved outcomes in pleural infection",
+        "author": "Mathur, P. N.",
+        "year": 2011,
+        "journal": "Annals of Internal Medicine",
+        "volume": "155",
+    }
+    reprint = {**a, "id": "2", "author": "Mathur, Praveen N.", "journal": "ACP Journal Club"}
+    assert same(a, reprint) is None
+    translated_venue = {**a, "id": "3", "journal": "Jinko Chino Gakkai Ronbunshi", "number": "2"}
+    assert same({**a, "number": "2"}, translated_venue) is not None
+
+
+def test_particles_and_given_names_are_not_split_into_authors() -> None:
+    names = parse_authors("Goicoechea de, Jorge E. and Harris, C. L.")
+    assert len(names) == 2 and names[1].family == "harris" and names[1].initials == "cl"

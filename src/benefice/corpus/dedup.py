@@ -403,19 +403,14 @@ class AuthorName:
 
 
 def _split_authors(text: str) -> list[str]:
+    """Split an author field on ``and`` / ``;`` / newlines, then Vancouver comma lists inside each part."""
     text = re.sub(r"\bet al\.?", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\s*\[[^\]]*\]\s*", " ", text)  # "[Corrected]" annotations
-    if ";" in text or re.search(r"\s+and\s+", text, re.IGNORECASE) or "\n" in text:
-        parts = re.split(r"\s*;\s*|\s+and\s+|\n", text, flags=re.IGNORECASE)
-        parts = [p for p in parts if p.strip()]
-        if len(parts) == 2 and parts[1].count(",") > 1 and "," not in parts[0]:
-            pass  # "Smith J, Jones K and Brown L" handled below
-        else:
-            out: list[str] = []
-            for p in parts:
-                out.extend(_split_comma_list(p) if p.count(",") > 1 else [p])
-            return out
-    return _split_comma_list(text)
+    parts = [p for p in re.split(r"\s*;\s*|\s+and\s+|\n", text, flags=re.IGNORECASE) if p.strip()]
+    out: list[str] = []
+    for part in parts:
+        out.extend(_split_comma_list(part) if "," in part else [part.strip()])
+    return out
 
 
 def _split_comma_list(text: str) -> list[str]:
@@ -424,7 +419,7 @@ def _split_comma_list(text: str) -> list[str]:
     if len(parts) <= 1:
         return parts
     vancouver = sum(1 for p in parts if len(p.split()) >= 2 and _INITIALS_RE.match(p.split()[-1]))
-    if vancouver >= max(1, len(parts) - 1):
+    if vancouver >= max(2, len(parts) - 1):
         return parts
     if len(parts) == 2:
         return [f"{parts[0]}, {parts[1]}"]
@@ -900,6 +895,12 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
         support += 0.5
         why.append("venue≈")
     elif jo >= 0:
+        issue_eq = bool(a.number) and a.number == b.number and int(a.number) <= 60
+        many_authors = first_au and au_share >= 0.8 and min(len(a.authors), len(b.authors)) >= 3
+        pinned_issue = bool(a.volume) and a.volume == b.volume and (issue_eq or (many_authors and ts >= 0.97))
+        if not (pages_eq or pinned_issue):
+            # another venue (or a translated venue name) with nothing pinning the issue or pages
+            return None
         support -= 1.0
         why.append("other venue")
     if a.volume and a.volume == b.volume:
@@ -1082,7 +1083,6 @@ def duplicate_groups(
         prep = prepare(rec)
         if not prep.id:
             prep.id = str(n)
-            prep.keys = _block_keys(prep)
         if prep.id in index:
             raise ValueError(f"duplicate record id {prep.id!r}")
         clusters.add(prep)
