@@ -561,3 +561,18 @@ def test_other_venue_needs_pinned_issue_or_pages() -> None:
 def test_particles_and_given_names_are_not_split_into_authors() -> None:
     names = parse_authors("Goicoechea de, Jorge E. and Harris, C. L.")
     assert len(names) == 2 and names[1].family == "harris" and names[1].initials == "cl"
+
+
+def test_dedup_record_dataclass_is_accepted() -> None:
+    from benefice.corpus.dedup import DedupRecord
+
+    a = DedupRecord(
+        id="a",
+        title=str(ARTICLE["title"]),
+        year=2006,
+        author=["Zipfel, P. F.", "Skerka, C."],
+        journal="Curr Opin Rheumatol",
+        volume="18",
+        pages="548-55",
+    )
+    assert duplicate_groups([a, rec(id="b")]) == [["a", "b"]]

@@ -672,9 +672,11 @@ def _get(rec: Mapping[str, Any], *names: str) -> Any:
     return None
 
 
-def prepare(record: Mapping[str, Any] | Record, id: str | None = None) -> Prepared:
-    """Normalise one record (dict layout of :class:`DedupRecord`, a CSV row, or a Record)."""
-    if not isinstance(record, Mapping):
+def prepare(record: Mapping[str, Any] | DedupRecord | Record, id: str | None = None) -> Prepared:
+    """Normalise one record (a :class:`DedupRecord`, a dict with its keys, a CSV row, or a Record)."""
+    if isinstance(record, DedupRecord):
+        record = record.to_dict()
+    elif not isinstance(record, Mapping):
         record = from_record(record, id=id)
     rid = id if id is not None else _clean(_get(record, "id", "ID"))
     title, kind = clean_title(_clean(_get(record, "title")))
@@ -969,7 +971,7 @@ class DuplicateIndex:
     def __contains__(self, id: object) -> bool:
         return id in self._records
 
-    def add(self, id: str, record: Mapping[str, Any] | Record | Prepared) -> None:
+    def add(self, id: str, record: Mapping[str, Any] | DedupRecord | Record | Prepared) -> None:
         """File a record under ``id`` (replacing any record already filed under that id)."""
         prep = record if isinstance(record, Prepared) else prepare(record, id=id)
         if prep.id != id:
@@ -1009,14 +1011,14 @@ class DuplicateIndex:
                     seen.add(cid)
                     yield self._records[cid]
 
-    def find_all(self, record: Mapping[str, Any] | Record | Prepared) -> list[Match]:
+    def find_all(self, record: Mapping[str, Any] | DedupRecord | Record | Prepared) -> list[Match]:
         """Every indexed record that duplicates ``record``, best first."""
         prep = record if isinstance(record, Prepared) else prepare(record)
         found = [m for c in self.candidates(prep) if (m := compare(prep, c)) is not None]
         found.sort(key=lambda m: (-m.score, m.method != "identifier", m.id))
         return found
 
-    def find(self, record: Mapping[str, Any] | Record | Prepared) -> Match | None:
+    def find(self, record: Mapping[str, Any] | DedupRecord | Record | Prepared) -> Match | None:
         """The indexed record that ``record`` most likely duplicates, or None."""
         found = self.find_all(record)
         return found[0] if found else None
@@ -1069,7 +1071,7 @@ class _Clusters:
 
 
 def duplicate_groups(
-    records: Iterable[Mapping[str, Any] | Record], *, progress: Any = None
+    records: Iterable[Mapping[str, Any] | DedupRecord | Record], *, progress: Any = None
 ) -> list[list[str]]:
     """Groups (size ≥ 2) of ids of records describing the same work, in input order.
 
