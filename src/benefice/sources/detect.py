@@ -222,6 +222,9 @@ _PART_OF = _cue_regex(
     """sample of|part of|component of|subset of|extract of|extraction of|drawn from|echantillon|
     composante|partie du|partie de|extrait du|extrait de|issu du|issu de""".replace("\n", "|").split("|")
 )
+URL_RE = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|org|com|net|eu|io)\b\S*|\S+@\S+", re.I
+)
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]]")
 _SENTENCE_END = re.compile(r"[.!?;:]\s+|\n\s*\n|\s[–—]\s")
 
@@ -364,6 +367,12 @@ class Detector:
             mention = Mention(entry.source, name, o_start, o_end, surface, entry.form, "used", confidence)
             mention.needs_context, mention.strong = needs_context, not ambiguous_here
             mentions.append(mention)
+        if mentions and ("." in text or "@" in text):
+            # A name inside a URL or an e-mail address ("documentation-snds.health-data-hub.fr") is
+            # not the text naming the source.
+            urls = [(m.start(), m.end()) for m in URL_RE.finditer(text)]
+            if urls:
+                mentions = [m for m in mentions if not any(a <= m.start < b for a, b in urls)]
         mentions = self._drop_introducing_descriptions(mentions, text)
         if mentions:
             self._assign_roles(mentions, text)
@@ -402,12 +411,15 @@ class Detector:
             offset = mention.start - s_start + 1
             length = mention.end - mention.start
             used = _nearest(USED_CUES, sentence, offset, length)
+            used_before = _nearest(USED_CUES, sentence, offset, length, before_only=True)
             mentioned = _nearest(MENTIONED_CUES, sentence, offset, length)
             before = _nearest(MENTIONED_BEFORE_CUES, sentence, offset, length, before_only=True)
             # A comparison cue in the same clause, right before the mention, wins over any use cue:
             # "Unlike the SNDS, we used the PMSI" mentions the SNDS.
-            same_clause = before is not None and not _CLAUSE_BREAK.search(
-                text, mention.start - before[0], mention.start
+            same_clause = (
+                before is not None
+                and not _CLAUSE_BREAK.search(text, mention.start - before[0], mention.start)
+                and (used_before is None or used_before[0] > before[0])  # "compared with … using data from X"
             )
             if before is not None and (mentioned is None or before[0] < mentioned[0]):
                 mentioned = before

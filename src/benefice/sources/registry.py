@@ -44,6 +44,9 @@ KINDS = frozenset(
     }
 )
 FORMS = ("acronym", "official_name", "translation", "former_name", "description")
+_GENERIC_WORDS = frozenset(
+    "the la le les l cohort cohorte study etude registry registre network reseau database base sample".split()
+)
 _ID_RE = re.compile(r"^[A-Z0-9][A-Z0-9_]*$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _LIST_FIELDS = (
@@ -165,11 +168,16 @@ class Source:
         return self.kind == "actor"
 
     def aliases(self) -> list[Alias]:
-        """Every name, acronym, variant, translation and description, each tagged with its form."""
+        """Every name, acronym, variant, translation and description, each tagged with its form.
+
+        A name that is only an acronym plus a generic word ("CONSTANCES cohort", "Cohorte GAZEL") counts
+        as the acronym form: it does not spell the source out."""
         out: list[Alias] = []
+        acronyms = {fold(a) for a in self.acronyms}
         for lang, name in self.names.items():
             form = "official_name" if lang == self.own_language else "translation"
-            out.append(Alias(name, form, f"names.{lang}"))
+            bare = " ".join(w for w in fold(name).split() if w not in _GENERIC_WORDS)
+            out.append(Alias(name, "acronym" if bare in acronyms else form, f"names.{lang}"))
         out += [Alias(a, "acronym", "acronyms") for a in self.acronyms]
         out += [Alias(v, "official_name", "variants") for v in self.variants]
         out += [Alias(t, "translation", "translations") for t in self.translations]
