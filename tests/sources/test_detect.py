@@ -258,3 +258,26 @@ def test_folding_keeps_a_valid_offset_map(text: str) -> None:
     if folded.folded.strip():
         start, end = folded.span(1, len(folded.folded) - 1)
         assert 0 <= start <= end <= len(text)
+
+
+def test_use_cue_between_comparison_and_mention_wins() -> None:
+    text = "Deaths in 2020 were compared with the 2014-2019 cohorts using data from the SNDS."
+    assert [m["role"] for m in run(abstract=text)["mentions"]] == ["used"]
+
+
+def test_inventory_of_data_sources_only_mentions_them() -> None:
+    result = run(
+        title="Nouvelles sources de données pour la couverture vaccinale",
+        abstract="Nous avons recensé les sources de données et décrit leurs avantages et inconvénients. "
+        "Les données issues du SNIIRAM et de l'EGB permettent d'estimer la couverture.",
+    )
+    assert result["sources_used"] == [] and sorted(result["sources_mentioned"]) == ["EGB", "SNIIRAM"]
+
+
+def test_methods_guidance_only_mentions_sources() -> None:
+    result = run(title="A tutorial on the SNDS for pharmacoepidemiologists")
+    assert result["sources_used"] == [] and result["sources_mentioned"] == ["SNDS"]
+
+
+def test_names_inside_urls_are_ignored() -> None:
+    assert run(abstract="See https://documentation-snds.health-data-hub.fr for details.")["mentions"] == []

@@ -218,6 +218,21 @@ _REVIEW = _cue_regex(
     systematic literature review|revue systematique|revue de la litterature|revue de litterature|
     revue narrative""".replace("\n", "|").split("|")
 )
+_GUIDANCE = _cue_regex(
+    """tutorial|guide|good practice*|bonnes pratiques|recommendations for|user guide|guide d utilisation|
+    methodological guide|guide methodologique""".replace("\n", "|").split("|")
+)
+# An inventory compares candidate data sources: both a "data sources" phrase and an evaluative one.
+_INVENTORY_SOURCES = _cue_regex(
+    """data sources|sources of data|sources de donnees|nouvelles sources|new sources|sources nouvelles|
+    available databases|bases de donnees disponibles""".replace("\n", "|").split("|")
+)
+_INVENTORY_EVAL = _cue_regex(
+    """advantages and disadvantages|advantages and limitations|strengths and limitations|strengths and weaknesses|
+    avantages et inconvenients|avantages et limites|interet et limites|forces et faiblesses|pertinence""".replace(
+        "\n", "|"
+    ).split("|")
+)
 _PART_OF = _cue_regex(
     """sample of|part of|component of|subset of|extract of|extraction of|drawn from|echantillon|
     composante|partie du|partie de|extrait du|extrait de|issu du|issu de""".replace("\n", "|").split("|")
@@ -225,6 +240,7 @@ _PART_OF = _cue_regex(
 URL_RE = re.compile(
     r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|org|com|net|eu|io)\b\S*|\S+@\S+", re.I
 )
+_URL_HINT = re.compile(r"://|www\.|@|\w\.(?:fr|org|com|net|eu|io)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]]")
 _SENTENCE_END = re.compile(r"[.!?;:]\s+|\n\s*\n|\s[–—]\s")
 
@@ -367,7 +383,7 @@ class Detector:
             mention = Mention(entry.source, name, o_start, o_end, surface, entry.form, "used", confidence)
             mention.needs_context, mention.strong = needs_context, not ambiguous_here
             mentions.append(mention)
-        if mentions and ("." in text or "@" in text):
+        if mentions and _URL_HINT.search(text):
             # A name inside a URL or an e-mail address ("documentation-snds.health-data-hub.fr") is
             # not the text naming the source.
             urls = [(m.start(), m.end()) for m in URL_RE.finditer(text)]
@@ -469,10 +485,13 @@ class Detector:
                     mention.confidence = _CONFIDENCE[mention.form] * 0.9
                 kept.append(mention)
             mentions = kept
-        if mentions and self._is_review(record):
+        genre = self._genre(record, mentions) if mentions else ""
+        if genre:
+            # Literature reviews, methods guidance and inventories of data sources discuss sources
+            # without analysing them, unless the authors say they analysed one themselves.
             for mention in mentions:
                 if mention.role == "used" and not self._first_person(record, mention):
-                    mention.role, mention.cue = "mentioned", "review"
+                    mention.role, mention.cue = "mentioned", genre
                     mention.confidence *= 0.85
         used: list[str] = []
         for mention in mentions:
@@ -490,9 +509,24 @@ class Detector:
         }
 
     @staticmethod
-    def _is_review(record: Mapping[str, Any]) -> bool:
-        head = " ".join(str(record.get(f) or "")[:3000] for f in ("title", "abstract"))
-        return bool(_REVIEW.search(" " + fold_chars(head) + " "))
+    def _genre(record: Mapping[str, Any], mentions: list[Mention]) -> str:
+        """ "review", "guidance" or "inventory" when the publication discusses sources rather than
+        analysing them; "" otherwise."""
+        head = (
+            " " + fold_chars(" ".join(str(record.get(f) or "")[:4000] for f in ("title", "abstract"))) + " "
+        )
+        if _REVIEW.search(head):
+            return "review"
+        title = " " + fold_chars(str(record.get("title") or "")) + " "
+        if _GUIDANCE.search(title):
+            return "guidance"
+        if (
+            len({m.source for m in mentions}) >= 2
+            and _INVENTORY_SOURCES.search(head)
+            and _INVENTORY_EVAL.search(head)
+        ):
+            return "inventory"
+        return ""
 
     @staticmethod
     def _first_person(record: Mapping[str, Any], mention: Mention) -> bool:
