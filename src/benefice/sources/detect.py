@@ -199,6 +199,7 @@ MENTIONED_BEFORE_CUES = _cue_regex(
 )
 MENTIONED_CUES = _cue_regex(
     """future|could be|could also|could|may be used|might|should be|should|would be|would|will be|will allow|
+    further studies|further research|planned|is planned|are planned|warranted|envisag*|prevu*|prevue*|
     potential*|perspective*|opportunit*|review|reviews|literature|studies using|studies based on|
     studies that used|published studies|previous studies|previous study|prior studies|other databases|
     other data sources|other sources|other countries|guidance|guideline*|recommendation*|challenge*|
