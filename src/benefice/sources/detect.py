@@ -131,19 +131,27 @@ class FoldedText:
     original: str
     folded: str  # " " + folded, collapsed text + " "
     uncollapsed: str  # folded text before collapsing space runs (same offsets as the markup-free text)
-    maps: list[OffsetMap] = field(default_factory=list)  # markup map, then space map; applied in reverse
+    maps: list[OffsetMap] = field(default_factory=list)  # markup map (applied after the space shifts)
     _space_map_done: bool = False
+    _run_starts: list[int] = field(default_factory=list)
+    _run_shifts: list[int] = field(default_factory=list)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        """Original (start, end) of the folded span [start, end) of ``folded``."""
+        """Original (start, end) of the folded span [start, end) of ``folded`` (a span that starts and
+        ends on a letter or digit, as every alias does)."""
         if not self._space_map_done:
-            _collapsed, space_map = _rewrite(
-                self.uncollapsed, _SPACE_RUN.finditer(self.uncollapsed), lambda m: " "
-            )
-            if space_map is not None:
-                self.maps.append(space_map)
+            removed = 0
+            for run in _SPACE_RUN.finditer(self.uncollapsed):
+                removed += run.end() - run.start() - 1
+                self._run_starts.append(run.end() - removed)  # collapsed index from which the shift applies
+                self._run_shifts.append(removed)
             self._space_map_done = True
         start, end = start - 1, end - 1  # padding
+        if self._run_starts:
+            index = bisect_right(self._run_starts, start) - 1
+            start += self._run_shifts[index] if index >= 0 else 0
+            index = bisect_right(self._run_starts, end - 1) - 1
+            end += self._run_shifts[index] if index >= 0 else 0
         for offset_map in reversed(self.maps):
             start, end = offset_map.start(start), offset_map.end(end)
         return start, end
@@ -163,17 +171,47 @@ def fold_text(text: str) -> FoldedText:
 
 
 # ---------------------------------------------------------------------------------------------- cues
-def _cue_regex(phrases: Iterable[str], prefix: bool = False) -> re.Pattern[str]:
-    """A regex over folded text matching any cue phrase as whole words; a phrase ending with ``*`` (or
-    every phrase, with ``prefix``) may continue its last word ("cohort" → "cohorts", "cohorte")."""
-    whole, prefixes = set(), set()
-    for phrase in phrases:
-        key = fold(phrase.rstrip("*"))
-        if key:
-            (prefixes if prefix or phrase.rstrip().endswith("*") else whole).add(key)
-    alternatives = [re.escape(k) + "(?= )" for k in whole] + [re.escape(k) for k in prefixes]
-    alternatives.sort(key=len, reverse=True)
-    return re.compile(r"(?<= )(?:" + "|".join(alternatives) + ")")
+class _CueSet:
+    """Cue phrases matched as whole words over folded, space-padded text, with an Aho–Corasick automaton
+    (much faster than a regex alternation, which Python tries at every position)."""
+
+    def __init__(self, phrases: Iterable[str], prefix: bool = False) -> None:
+        self.automaton = ahocorasick.Automaton()
+        count = 0
+        for phrase in phrases:
+            key = fold(phrase.rstrip("*"))
+            if not key:
+                continue
+            open_ended = prefix or phrase.rstrip().endswith("*")
+            # value: (characters of padding after the cue, the cue)
+            self.automaton.add_word(f" {key}" if open_ended else f" {key} ", (0 if open_ended else 1, key))
+            count += 1
+        if count:
+            self.automaton.make_automaton()
+        self.empty = count == 0
+
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, cue) of every cue in ``text`` (which must start with a space)."""
+        if self.empty:
+            return []
+        out = []
+        for end_index, (pad, key) in self.automaton.iter(text):
+            end = end_index + 1 - pad
+            out.append((end - len(key), end, key))
+        return out
+
+    def search(self, text: str) -> bool:
+        if self.empty:
+            return False
+        for _item in self.automaton.iter(text):
+            return True
+        return False
+
+
+def _cue_regex(phrases: Iterable[str], prefix: bool = False) -> _CueSet:
+    """Cue phrases as whole words; a phrase ending with ``*`` (or every phrase, with ``prefix``) may
+    continue its last word ("cohort" → "cohorts", "cohorte")."""
+    return _CueSet(phrases, prefix)
 
 
 # Cues that the data were analysed in this study.
@@ -241,9 +279,9 @@ _PART_OF = _cue_regex(
 URL_RE = re.compile(
     r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|org|com|net|eu|io)\b\S*|\S+@\S+", re.I
 )
-_URL_HINT = re.compile(r"://|www\.|@|\w\.(?:fr|org|com|net|eu|io)\b", re.I)
+_URL_HINTS = ("://", "www.", "WWW.", "@", ".fr", ".org", ".com", ".net", ".eu", ".io")
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]]")
-_SENTENCE_END = re.compile(r"[.!?;:]\s+|\n\s*\n|\s[–—]\s")
+_SEPARATORS = (". ", "? ", "! ", "; ", ": ", ".\n", "\n\n", " – ", " — ", ".\t")
 
 
 # ---------------------------------------------------------------------------------------------- model
@@ -384,7 +422,7 @@ class Detector:
             mention = Mention(entry.source, name, o_start, o_end, surface, entry.form, "used", confidence)
             mention.needs_context, mention.strong = needs_context, not ambiguous_here
             mentions.append(mention)
-        if mentions and _URL_HINT.search(text):
+        if mentions and any(hint in text for hint in _URL_HINTS):
             # A name inside a URL or an e-mail address ("documentation-snds.health-data-hub.fr") is
             # not the text naming the source.
             urls = [(m.start(), m.end()) for m in URL_RE.finditer(text)]
@@ -418,19 +456,25 @@ class Detector:
         return [m for m in mentions if id(m) not in drop]
 
     def _assign_roles(self, mentions: list[Mention], text: str) -> None:
-        bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
         sentence_of: dict[int, int] = {}
+        cache: dict[tuple[int, int], tuple] = {}
         for mention in mentions:
-            index = bisect_right(bounds, mention.start) - 1
-            sentence_of[id(mention)] = index
-            s_start, s_end = bounds[max(index, 0)], bounds[min(index + 1, len(bounds) - 1)]
-            sentence = " " + fold_chars(text[s_start:s_end]) + " "
+            s_start, s_end = _sentence_span(text, mention.start, mention.end)
+            sentence_of[id(mention)] = s_start
+            if (s_start, s_end) not in cache:
+                sentence = " " + fold_chars(text[s_start:s_end]) + " "
+                cache[(s_start, s_end)] = (
+                    USED_CUES.matches(sentence),
+                    MENTIONED_CUES.matches(sentence),
+                    MENTIONED_BEFORE_CUES.matches(sentence),
+                )
+            used_cues, mentioned_cues, before_cues = cache[(s_start, s_end)]
             offset = mention.start - s_start + 1
             length = mention.end - mention.start
-            used = _nearest(USED_CUES, sentence, offset, length)
-            used_before = _nearest(USED_CUES, sentence, offset, length, before_only=True)
-            mentioned = _nearest(MENTIONED_CUES, sentence, offset, length)
-            before = _nearest(MENTIONED_BEFORE_CUES, sentence, offset, length, before_only=True)
+            used = _nearest(used_cues, offset, length)
+            used_before = _nearest(used_cues, offset, length, before_only=True)
+            mentioned = _nearest(mentioned_cues, offset, length)
+            before = _nearest(before_cues, offset, length, before_only=True)
             # A comparison cue in the same clause, right before the mention, wins over any use cue:
             # "Unlike the SNDS, we used the PMSI" mentions the SNDS.
             same_clause = (
@@ -552,20 +596,30 @@ def _near(norm: str, start: int, end: int, cues: tuple[str, ...], window: int, t
 
 
 def _nearest(
-    pattern: re.Pattern[str], sentence: str, offset: int, length: int, before_only: bool = False
+    cues: list[tuple[int, int, str]], offset: int, length: int, before_only: bool = False
 ) -> tuple[int, str] | None:
     """Distance (in characters) from the mention to the nearest cue in its sentence, and the cue."""
     best: tuple[int, str] | None = None
-    for match in pattern.finditer(sentence):
-        if match.end() <= offset:
-            distance = offset - match.end()
-        elif match.start() >= offset + length and not before_only:
-            distance = match.start() - (offset + length)
+    for start, end, cue in cues:
+        if end <= offset:
+            distance = offset - end
+        elif start >= offset + length and not before_only:
+            distance = start - (offset + length)
         else:
             continue  # the cue is inside the mention itself ("Permanent Sample ...")
         if best is None or distance < best[0]:
-            best = (distance, match.group(0))
+            best = (distance, cue)
     return best
+
+
+def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around [start, end): bounded by sentence punctuation followed by a space, a blank
+    line or a dash between spaces (string searches only: no pass over the whole text)."""
+    left = max(
+        text.rfind(sep, 0, start) + len(sep) if text.rfind(sep, 0, start) >= 0 else 0 for sep in _SEPARATORS
+    )
+    rights = [i for i in (text.find(sep, end) for sep in _SEPARATORS) if i >= 0]
+    return left, (min(rights) + 1 if rights else len(text))
 
 
 _DEFAULT: Detector | None = None
