@@ -281,3 +281,23 @@ def test_methods_guidance_only_mentions_sources() -> None:
 
 def test_names_inside_urls_are_ignored() -> None:
     assert run(abstract="See https://documentation-snds.health-data-hub.fr for details.")["mentions"] == []
+
+
+def test_generic_description_of_a_named_family_adds_nothing() -> None:
+    text = "We used French health insurance databases: the SNIIRAM and its sample, the EGB."
+    assert used(abstract=text) == ["EGB", "SNIIRAM"]
+    assert used(abstract="We used French health insurance databases.") == ["SNDS"]
+
+
+def test_shared_description_goes_to_the_source_whose_cue_is_near() -> None:
+    assert used(abstract="Data from the clinical data warehouse of the AP-HP.") == ["EDS_APHP"]
+    assert used(abstract="Data from the clinical data warehouse of Lille University Hospital.") == [
+        "EDS_OTHER"
+    ]
+    assert used(abstract="Patients with EDS were seen in Lyon.") == []
+
+
+def test_background_statements_only_mention() -> None:
+    assert run(abstract="The SNDS has been widely used for drug safety studies.")["sources_mentioned"] == [
+        "SNDS"
+    ]

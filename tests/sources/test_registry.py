@@ -56,9 +56,12 @@ def test_hierarchy_of_the_snds() -> None:
 
 
 def test_no_alias_points_to_two_sources() -> None:
+    """Only descriptions guarded by `requires` cues may be shared (the cues decide)."""
     owner: dict[str, str] = {}
     for source in load_registry():
         for alias in source.aliases():
+            if alias.requires:
+                continue
             key = fold(alias.text)
             assert owner.setdefault(key, source.id) == source.id, (alias.text, owner[key], source.id)
 
@@ -148,3 +151,13 @@ def test_exports_round_trip() -> None:
     assert len(rows) == len(registry) and rows[0]["id"] == "SNDS"
     with pytest.raises(BeneficeError):
         export_registry(registry, "xml")
+
+
+def test_contextual_descriptions_may_be_shared_but_plain_ones_may_not(raw: dict) -> None:
+    shared = {"text": "national cohort database", "requires": ["france"]}
+    data = _with(raw, "GAZEL", descriptions=[shared])
+    data = _with(data, "E3N", descriptions=[shared])
+    registry_from_dict(data)  # both carry cues: allowed
+    data = _with(data, "E3N", descriptions=["national cohort database"])
+    with pytest.raises(BeneficeError, match="GAZEL"):
+        registry_from_dict(data)

@@ -238,6 +238,7 @@ MENTIONED_BEFORE_CUES = _cue_regex(
 MENTIONED_CUES = _cue_regex(
     """future|could be|could also|could|may be used|might|should be|should|would be|would|will be|will allow|
     further studies|further research|planned|is planned|are planned|warranted|envisag*|prevu*|prevue*|
+    has been used|have been used|has been widely used|have been widely used|widely used|increasingly used|
     potential*|perspective*|opportunit*|review|reviews|literature|studies using|studies based on|
     studies that used|published studies|previous studies|previous study|prior studies|other databases|
     other data sources|other sources|other countries|guidance|guideline*|recommendation*|challenge*|
@@ -361,6 +362,10 @@ class Detector:
         self.automaton.make_automaton()
         self._contexts = contexts
         self._ancestors = {s.id: frozenset(self.registry.ancestors(s.id)) for s in self.registry}
+        self._family = {
+            s.id: frozenset(self.registry.ancestors(s.id)) | frozenset(self.registry.descendants(s.id))
+            for s in self.registry
+        }
 
     # -------------------------------------------------------------------------------- one field
     def _field_mentions(self, name: str, folded: FoldedText, title_folded: str) -> list[Mention]:
@@ -392,6 +397,7 @@ class Detector:
             covering.append((start, end, entry))
         mentions: list[Mention] = []
         shouting: bool | None = None
+        described: set[tuple[int, int]] = set()
         for start, end, entry in kept:
             o_start, o_end = folded.span(start, end)
             surface = text[o_start:o_end]
@@ -417,8 +423,12 @@ class Detector:
             else:
                 confidence = _CONFIDENCE[entry.form] * (0.9 if needs_context else 1.0)
                 needs_context = False
-            if entry.requires and not _near(norm, start, end, entry.requires, _REQUIRES_WINDOW, title_folded):
-                continue
+            if entry.requires:
+                if (start, end) in described or not _near(
+                    norm, start, end, entry.requires, _REQUIRES_WINDOW, title_folded
+                ):
+                    continue
+                described.add((start, end))  # a shared description goes to the first source whose cue is near
             mention = Mention(entry.source, name, o_start, o_end, surface, entry.form, "used", confidence)
             mention.needs_context, mention.strong = needs_context, not ambiguous_here
             mentions.append(mention)
@@ -530,6 +540,17 @@ class Detector:
                     mention.confidence = _CONFIDENCE[mention.form] * 0.9
                 kept.append(mention)
             mentions = kept
+        if mentions:
+            # A generic description ("French health insurance databases") in a text that names a parent or
+            # component of the described source ("… the SNIIRAM and its sample, the EGB") describes what
+            # is named, and adds nothing.
+            named = {m.source for m in mentions if m.form != "description"}
+            related = set().union(*(self._family[sid] for sid in named)) if named else set()
+            mentions = [
+                m
+                for m in mentions
+                if not (m.form == "description" and m.source not in named and m.source in related)
+            ]
         genre = self._genre(record, mentions) if mentions else ""
         if genre:
             # Literature reviews, methods guidance and inventories of data sources discuss sources

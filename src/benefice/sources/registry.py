@@ -386,7 +386,9 @@ def registry_from_dict(data: Any, path: str = "<registry>") -> Registry:
             raise _fail("duplicate id", path, index, source.id, "id")
         sources[source.id] = source
 
-    owner: dict[str, tuple[str, str]] = {}  # folded alias -> (source id, field)
+    # folded alias -> (source id, field, contextual). Two sources may share a description only when both
+    # copies carry `requires` cues (the nearby words decide; the first source in file order wins a tie).
+    owner: dict[str, tuple[str, str, bool]] = {}
     for index, source in enumerate(sources.values(), start=1):
         for alias in source.aliases():
             key = fold(alias.text)
@@ -394,8 +396,9 @@ def registry_from_dict(data: Any, path: str = "<registry>") -> Registry:
                 raise _fail(
                     f"alias {alias.text!r} has no letters or digits", path, index, source.id, alias.field
                 )
+            contextual = bool(alias.requires)
             other = owner.get(key)
-            if other is not None and other[0] != source.id:
+            if other is not None and other[0] != source.id and not (contextual and other[2]):
                 raise _fail(
                     f"alias {alias.text!r} ({alias.field}) also belongs to source {other[0]!r} ({other[1]})",
                     path,
@@ -403,7 +406,7 @@ def registry_from_dict(data: Any, path: str = "<registry>") -> Registry:
                     source.id,
                     alias.field,
                 )
-            owner.setdefault(key, (source.id, alias.field))
+            owner.setdefault(key, (source.id, alias.field, contextual))
 
     for index, source in enumerate(sources.values(), start=1):
         for fld in ("parent", "predecessor", "successor"):
