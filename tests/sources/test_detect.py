@@ -301,3 +301,15 @@ def test_background_statements_only_mention() -> None:
     assert run(abstract="The SNDS has been widely used for drug safety studies.")["sources_mentioned"] == [
         "SNDS"
     ]
+
+
+def test_acronym_defined_as_something_else_is_not_the_source() -> None:
+    result = run(
+        title="Ramipril Efficacy In Nephropathy (REIN) trial: renal outcomes",
+        abstract="Patients with chronic nephropathy enrolled in the REIN study.",
+    )
+    assert result["mentions"] == []
+    assert used(abstract="Patients recorded in the Renal Epidemiology and Information Network (REIN).") == [
+        "REIN"
+    ]
+    assert used(abstract="Données du Système national des données de santé (SNDS).") == ["SNDS"]

@@ -310,6 +310,7 @@ class Mention:
     needs_context: bool = False
     cue: str = ""
     strong: bool = True  # an unambiguous form, able to confirm the source's ambiguous mentions elsewhere
+    defined_as_other: bool = False  # "Ramipril Efficacy In Nephropathy (REIN)": another thing's acronym
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -438,6 +439,9 @@ class Detector:
             urls = [(m.start(), m.end()) for m in URL_RE.finditer(text)]
             if urls:
                 mentions = [m for m in mentions if not any(a <= m.start < b for a, b in urls)]
+        for mention in mentions:
+            if mention.form == "acronym" and _defined_as_other(text, mention, mentions):
+                mention.defined_as_other = True
         mentions = self._drop_introducing_descriptions(mentions, text)
         if mentions:
             self._assign_roles(mentions, text)
@@ -530,6 +534,13 @@ class Detector:
                 folded = title_text if name == "title" and title_text is not None else fold_text(value)
                 mentions.extend(self._field_mentions(name, folded, title_folded))
         if mentions:
+            # An acronym the text defines as something else means that thing everywhere in the record.
+            other_things = {(m.source, m.text) for m in mentions if m.defined_as_other}
+            if other_things:
+                mentions = [
+                    m for m in mentions if not (m.form == "acronym" and (m.source, m.text) in other_things)
+                ]
+        if mentions:
             confirmed = {m.source for m in mentions if m.strong}
             kept = []
             for mention in mentions:
@@ -614,6 +625,35 @@ def _near(norm: str, start: int, end: int, cues: tuple[str, ...], window: int, t
         if needle in left or needle in " " + right or (title_folded and needle in title_folded):
             return True
     return False
+
+
+_STOPWORDS = frozenset("of and the in on for to a an de des du la le les et en d l au aux".split())
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _defined_as_other(text: str, mention: Mention, mentions: list[Mention]) -> bool:
+    """True for "Ramipril Efficacy In Nephropathy (REIN)": the acronym, in parentheses, follows words
+    whose initials spell it, and no name of the same source precedes it."""
+    before = text[max(0, mention.start - 160) : mention.start].rstrip()
+    if not before.endswith("("):
+        return False
+    head = before[:-1].rstrip()
+    cut = mention.start - (len(before) - len(head))
+    if any(m.source == mention.source and m is not mention and abs(m.end - cut) <= 2 for m in mentions):
+        return False  # "Renal Epidemiology and Information Network (REIN)": its own name
+    letters = [c.lower() for c in mention.text if c.isalnum()]
+    words = _WORD.findall(head)[-(len(letters) + 4) :]
+    if len(letters) < 2 or len(words) < len(letters):
+        return False
+    index = len(letters) - 1
+    for word in reversed(words):
+        if index < 0:
+            break
+        if word[0].lower() == letters[index]:
+            index -= 1
+        elif word.lower() not in _STOPWORDS:
+            return False
+    return index < 0
 
 
 def _nearest(
