@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from benefice.cli import main
+from benefice.errors import BeneficeError
 from benefice.sources.scan import (
     abstract_from_inverted_index,
     output_for,
@@ -222,3 +223,64 @@ def test_scan_command_reports_failed_partitions(tmp_path: Path) -> None:
     assert sorted(partitions(tmp_path / "in")) == sorted(paths)
     assert not [p for p in out.rglob("*") if p.name.startswith(".")]
     os.environ.pop("DASK_DISTRIBUTED__WORKER__DAEMON", None)
+
+
+def test_scan_real_openalex_works(tmp_path: Path) -> None:
+    import zipfile
+
+    archive = (
+        Path(__file__).resolve().parents[2].parent
+        / "shared"
+        / "data"
+        / "openalex_synergy"
+        / "Nelson_2002"
+        / "works_1.zip"
+    )
+    if not archive.exists():
+        pytest.skip("../shared absent: OpenAlex SYNERGY works not available")
+    works = []
+    with zipfile.ZipFile(archive) as zipped:
+        for name in sorted(zipped.namelist())[:2]:
+            works.extend(json.loads(zipped.read(name)))
+    partition = tmp_path / "in" / "part_000.gz"
+    _write_partition(partition, works)
+    output = output_for(partition, tmp_path / "in", tmp_path / "out")
+    stats = scan_partition(partition, output)
+    rows = pq.read_table(output).to_pylist()
+    assert stats["works"] == len(works) == len(rows)
+    assert [r["work_id"] for r in rows] == [w["id"] for w in works]
+    with_abstract = [w for w in works if w.get("abstract_inverted_index")]
+    assert with_abstract
+    for work in with_abstract[:20]:
+        text = abstract_from_inverted_index(work["abstract_inverted_index"])
+        assert len(text.split()) == sum(len(p) for p in work["abstract_inverted_index"].values())
+
+
+def test_scan_on_an_existing_scheduler(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    paths = _snapshot(tmp_path / "in")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        result = CliRunner().invoke(
+            main,
+            [
+                "scan",
+                "--input",
+                str(tmp_path / "in"),
+                "--output",
+                str(tmp_path / "out"),
+                "--scheduler",
+                cluster.scheduler_address,
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    assert "3 partition(s) scanned (36 works)" in result.output
+    assert all(output_for(p, tmp_path / "in", tmp_path / "out").exists() for p in paths)
+
+
+def test_scan_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    _snapshot(tmp_path / "in")
+    with pytest.raises(BeneficeError, match="scheduler"):
+        run_scan(tmp_path / "in", tmp_path / "out", scheduler="tcp://127.0.0.1:9", connect_timeout="2s")

@@ -214,6 +214,7 @@ def run_scan(
     processes: bool = True,
     registry_path: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    connect_timeout: str = "20s",
 ) -> ScanReport:
     """Scan every partition not yet done, on a Dask cluster.
 
@@ -241,7 +242,7 @@ def run_scan(
     try:
         if scheduler:
             try:
-                client = Client(scheduler, timeout="20s")
+                client = Client(scheduler, timeout=connect_timeout)
             except (OSError, TimeoutError) as exc:
                 raise BeneficeError(f"cannot reach the Dask scheduler: {exc}", path=scheduler) from exc
         else:
