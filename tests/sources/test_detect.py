@@ -313,3 +313,13 @@ def test_acronym_defined_as_something_else_is_not_the_source() -> None:
         "REIN"
     ]
     assert used(abstract="Données du Système national des données de santé (SNDS).") == ["SNDS"]
+
+
+def test_mco_stays_are_pmsi_but_managed_care_is_not() -> None:
+    assert used(abstract="En 2007, 77 300 séjours en médecine, chirurgie, obstétrique (MCO).") == ["PMSI"]
+    assert used(abstract="Medicaid MCO enrollees had fewer hospitalizations.") == ["MEDICAID"]
+
+
+def test_ehis_needs_a_french_context() -> None:
+    assert used(abstract="EHIS wave 2 survey data from 28 European countries.") == []
+    assert used(abstract="Données de l'enquête EHIS 2019 (DREES).") == ["ESPS_EHIS"]
