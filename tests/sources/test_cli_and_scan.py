@@ -284,3 +284,15 @@ def test_scan_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
     _snapshot(tmp_path / "in")
     with pytest.raises(BeneficeError, match="scheduler"):
         run_scan(tmp_path / "in", tmp_path / "out", scheduler="tcp://127.0.0.1:9", connect_timeout="2s")
+
+
+def test_detect_lone_surrogate_escapes_survive(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"id": "s", "title": "Système national \\ud800des données de santé (SNDS)"}\n', encoding="utf-8"
+    )
+    out = tmp_path / "out.jsonl"
+    assert _invoke("detect", "--input", str(source), "--output", str(out)).exit_code == 0
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert row["sources_used"] == ["SNDS"] and len(row["mentions"]) == 2
+    assert row["mentions"][0]["text"] == "Système national \ud800des données de santé"

@@ -750,6 +750,12 @@ def detect_jsonl(
             out.write(json.dumps({"line": number, "error": message}, ensure_ascii=False) + "\n")
             written += 1
             continue
-        out.write(json.dumps(detector.detect(record), ensure_ascii=False) + "\n")
+        result = detector.detect(record)
+        line = json.dumps(result, ensure_ascii=False)
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate escaped in the input ("\\ud800"): keep it escaped
+            line = json.dumps(result)
+        out.write(line + "\n")
         written += 1
     return written
