@@ -323,3 +323,10 @@ def test_mco_stays_are_pmsi_but_managed_care_is_not() -> None:
 def test_ehis_needs_a_french_context() -> None:
     assert used(abstract="EHIS wave 2 survey data from 28 European countries.") == []
     assert used(abstract="Données de l'enquête EHIS 2019 (DREES).") == ["ESPS_EHIS"]
+
+
+def test_how_to_titles_are_methods_guidance() -> None:
+    result = run(
+        title="Performing studies using the French health insurance data warehouse (SNDS): how to start"
+    )
+    assert result["sources_used"] == [] and result["sources_mentioned"] == ["SNDS"]

@@ -260,6 +260,7 @@ _REVIEW = _cue_regex(
 )
 _GUIDANCE = _cue_regex(
     """tutorial|guide|good practice*|bonnes pratiques|recommendations for|user guide|guide d utilisation|
+    how to|primer|introduction to|practical guide|mode d emploi|
     methodological guide|guide methodologique""".replace("\n", "|").split("|")
 )
 # An inventory compares candidate data sources: both a "data sources" phrase and an evaluative one.
