@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benefice.sources.citation import citation_stats, co_use_pairs, yearly_rows
+from benefice.sources.citation import citation_stats, co_use_pairs, variant_rows, yearly_rows
 from benefice.sources.detect import detect
 
 RECORDS = [
@@ -92,3 +92,13 @@ def test_on_the_gold_set_every_used_source_is_counted() -> None:
     for s in stats.values():
         assert s.publications == s.used + s.mentioned
         assert abs(sum(share for _v, _n, share in s.variant_shares()) - 1) < 1e-9
+
+
+def test_variants_per_year(stats) -> None:
+    rows = [r for r in variant_rows(stats) if r["source"] == "SNDS"]
+    assert {(r["year"], r["variant"], r["mentions"], r["share"]) for r in rows} == {
+        (2019, "Système national des données de santé", 1, 0.5),
+        (2019, "SNDS", 1, 0.5),
+        (2021, "SNDS", 2, 1.0),
+        (2022, "SNDS", 1, 1.0),
+    }

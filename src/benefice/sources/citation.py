@@ -107,6 +107,7 @@ class SourceCitations:
     last_year: int | None = None
     by_year: dict[int, Counter] = field(default_factory=dict)  # year -> {publications, used, mentioned}
     variants: Counter = field(default_factory=Counter)  # surface text -> mentions
+    variants_by_year: dict[int, Counter] = field(default_factory=dict)  # year -> surface text -> mentions
     forms: Counter = field(default_factory=Counter)  # form -> mentions
     acronym_only: int = 0  # publications naming the source only by an acronym
     named_in_full: int = 0  # publications giving its official name or a translation
@@ -201,6 +202,8 @@ def citation_stats(
             forms = {m.get("form", "") for m in own}
             for mention in own:
                 s.variants[_variant(mention["text"])] += 1
+                if year is not None:
+                    s.variants_by_year.setdefault(year, Counter())[_variant(mention["text"])] += 1
                 s.forms[mention.get("form", "")] += 1
             if forms == {"acronym"}:
                 s.acronym_only += 1
@@ -229,6 +232,7 @@ def co_use_pairs(detections: Iterable[Mapping[str, Any]]) -> Counter:
 
 
 CSV_COLUMNS = ("source", "year", "publications", "used", "mentioned")
+VARIANT_COLUMNS = ("source", "year", "variant", "mentions", "share")
 
 
 def yearly_rows(stats: Mapping[str, SourceCitations]) -> list[dict[str, Any]]:
@@ -245,4 +249,24 @@ def yearly_rows(stats: Mapping[str, SourceCitations]) -> list[dict[str, Any]]:
                     "mentioned": counts["mentioned"],
                 }
             )
+    return rows
+
+
+def variant_rows(stats: Mapping[str, SourceCitations]) -> list[dict[str, Any]]:
+    """One row per source, year and naming variant, with its share of that source's mentions that year
+    (the "how is it called" chart of the source page, and its CSV export)."""
+    rows = []
+    for sid in sorted(stats):
+        for year, counter in sorted(stats[sid].variants_by_year.items()):
+            total = sum(counter.values())
+            for variant, count in counter.most_common():
+                rows.append(
+                    {
+                        "source": sid,
+                        "year": year,
+                        "variant": variant,
+                        "mentions": count,
+                        "share": count / total,
+                    }
+                )
     return rows
