@@ -330,3 +330,9 @@ def test_how_to_titles_are_methods_guidance() -> None:
         title="Performing studies using the French health insurance data warehouse (SNDS): how to start"
     )
     assert result["sources_used"] == [] and result["sources_mentioned"] == ["SNDS"]
+
+
+def test_unlisted_spelling_of_the_own_name_still_defines_the_source() -> None:
+    assert used(abstract="Data from the Système National De Données De Santé Français (SNDS).") == ["SNDS"]
+    assert used(abstract="We used the Systeme National Des Donnees De Sante (SNDS).") == ["SNDS"]
+    assert used(abstract="Data from the Système National de Données Santé (SNDS).") == ["SNDS"]

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import ahocorasick
+from rapidfuzz import fuzz
 
 from benefice.errors import BeneficeError
 from benefice.sources.registry import Registry, fold, fold_chars, load_registry
@@ -364,6 +365,10 @@ class Detector:
         self.automaton.make_automaton()
         self._contexts = contexts
         self._ancestors = {s.id: frozenset(self.registry.ancestors(s.id)) for s in self.registry}
+        self._long_names = {
+            s.id: tuple(fold(a.text) for a in s.aliases() if a.form != "acronym" and len(a.text) > 12)
+            for s in self.registry
+        }
         self._family = {
             s.id: frozenset(self.registry.ancestors(s.id)) | frozenset(self.registry.descendants(s.id))
             for s in self.registry
@@ -441,7 +446,9 @@ class Detector:
             if urls:
                 mentions = [m for m in mentions if not any(a <= m.start < b for a, b in urls)]
         for mention in mentions:
-            if mention.form == "acronym" and _defined_as_other(text, mention, mentions):
+            if mention.form == "acronym" and _defined_as_other(
+                text, mention, mentions, self._long_names.get(mention.source, ())
+            ):
                 mention.defined_as_other = True
         mentions = self._drop_introducing_descriptions(mentions, text)
         if mentions:
@@ -632,9 +639,11 @@ _STOPWORDS = frozenset("of and the in on for to a an de des du la le les et en d
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _defined_as_other(text: str, mention: Mention, mentions: list[Mention]) -> bool:
+def _defined_as_other(
+    text: str, mention: Mention, mentions: list[Mention], own_names: tuple[str, ...] = ()
+) -> bool:
     """True for "Ramipril Efficacy In Nephropathy (REIN)": the acronym, in parentheses, follows words
-    whose initials spell it, and no name of the same source precedes it."""
+    whose initials spell it, and neither a name of the same source nor a near spelling of one precedes it."""
     before = text[max(0, mention.start - 160) : mention.start].rstrip()
     if not before.endswith("("):
         return False
@@ -647,14 +656,21 @@ def _defined_as_other(text: str, mention: Mention, mentions: list[Mention]) -> b
     if len(letters) < 2 or len(words) < len(letters):
         return False
     index = len(letters) - 1
+    consumed = 0
     for word in reversed(words):
         if index < 0:
             break
+        consumed += 1
         if word[0].lower() == letters[index]:
             index -= 1
         elif word.lower() not in _STOPWORDS:
             return False
-    return index < 0
+    if index >= 0:
+        return False
+    expansion = fold(" ".join(words[-consumed:]))
+    # An unlisted spelling of the source's own name ("Système National De Données De Santé") is not
+    # "something else".
+    return not any(fuzz.ratio(expansion, name) >= 80 for name in own_names)
 
 
 def _nearest(
