@@ -161,3 +161,9 @@ def test_contextual_descriptions_may_be_shared_but_plain_ones_may_not(raw: dict)
     data = _with(data, "E3N", descriptions=["national cohort database"])
     with pytest.raises(BeneficeError, match="GAZEL"):
         registry_from_dict(data)
+
+
+def test_exported_records_validate_again_as_they_are() -> None:
+    registry = load_registry()
+    data = {"version": registry.version, "changelog": registry.changelog, "sources": registry.to_records()}
+    assert registry_from_dict(data).to_records() == registry.to_records()

@@ -74,6 +74,7 @@ _KNOWN_FIELDS = frozenset(
         "access",
         "documentation_url",
         "citation",
+        "components",  # derived from the other sources' parent: accepted (as exported) and ignored
         *_LIST_FIELDS,
     }
 )
