@@ -1,0 +1,166 @@
+"""Active learning on a synthetic labelled set: it must beat random order, and the Screener must be safe."""
+
+import threading
+
+import numpy as np
+import pytest
+from review_synthetic import synthetic
+from sklearn.naive_bayes import MultinomialNB
+
+from benefice.review import metrics
+from benefice.review.active_learning import (
+    ClassWeights,
+    DynamicResampling,
+    LinearSVM,
+    Mixed,
+    Model,
+    NaiveBayes,
+    RandomOrder,
+    Screener,
+    make_model,
+)
+from benefice.review.simulate import draw_priors, simulate, simulate_run
+
+
+@pytest.mark.parametrize("name", ["nb", "logistic", "svm"])
+def test_models_find_relevant_records_faster_than_random(name):
+    texts, labels = synthetic()
+    features = make_model(name).feature_extractor.fit_transform(texts)
+    doc = simulate(features, labels, model_name=name, runs=2, seed=7)
+    random_doc = simulate(
+        features, labels, model_factory=lambda: Model(NaiveBayes(), querier=RandomOrder()), runs=2, seed=7
+    )
+    assert doc["averaged"]["wss@95"] > 0.5
+    assert doc["averaged"]["atd"] < 0.2
+    assert doc["averaged"]["wss@95"] > random_doc["averaged"]["wss@95"] + 0.3
+    assert doc["averaged"]["rrf@10"] > random_doc["averaged"]["rrf@10"]
+
+
+def test_simulation_is_reproducible_and_priors_vary():
+    texts, labels = synthetic()
+    features = make_model("nb").feature_extractor.fit_transform(texts)
+    a = simulate(features, labels, model_name="nb", runs=3, seed=11)
+    b = simulate(features, labels, model_name="nb", runs=3, seed=11)
+    assert [r["priors"] for r in a["runs"]] == [r["priors"] for r in b["runs"]]
+    assert [r["wss@95"] for r in a["runs"]] == [r["wss@95"] for r in b["runs"]]
+    assert len({tuple(r["priors"]) for r in a["runs"]}) > 1
+    priors = draw_priors(labels, 0, 11, 2, 3)
+    assert labels[priors].tolist() == [1, 1, 0, 0, 0]
+
+
+def test_retrain_every_k_trains_less():
+    texts, labels = synthetic()
+    features = make_model("nb").feature_extractor.fit_transform(texts)
+    priors = draw_priors(labels, 0, 1)
+    every1 = simulate_run(features, labels, make_model("nb"), priors)
+    every5 = simulate_run(features, labels, make_model("nb"), priors, retrain_every=5)
+    assert len(every5.retrain_seconds) == pytest.approx(len(every1.retrain_seconds) / 5, abs=2)
+    assert every1.labels_in_order[-1] == 1  # a run stops at the last relevant record
+
+
+def test_naive_bayes_matches_scikit_learn():
+    texts, labels = synthetic(120)
+    features = make_model("nb").feature_extractor.fit_transform(texts)
+    ours = NaiveBayes(alpha=1.0)
+    ours.fit(features, labels)
+    reference = MultinomialNB(alpha=1.0).fit(features, labels)
+    log_proba = reference.predict_log_proba(features)
+    np.testing.assert_allclose(ours.score(features), log_proba[:, 1] - log_proba[:, 0], atol=1e-8)
+
+
+def test_balancers():
+    y = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    w = ClassWeights(1.0).weights(y, np.random.default_rng(0))
+    assert w[y == 1].sum() == pytest.approx(w[y == 0].sum())
+    assert w.sum() == pytest.approx(y.size)
+    w = ClassWeights(4.0).weights(y, np.random.default_rng(0))
+    assert w[y == 1].sum() == pytest.approx(4 * w[y == 0].sum())
+    w = DynamicResampling(3).weights(y, np.random.default_rng(0))
+    assert (w[y == 0] > 0).sum() == 3 and w[0] == 1
+
+
+def test_mixed_querier_is_a_permutation():
+    scores = np.random.default_rng(0).normal(size=200)
+    order = Mixed(share=0.5).order(scores, 0.0, np.random.default_rng(1))
+    assert sorted(order.tolist()) == list(range(200))
+    assert order[0] in (np.argmax(scores), np.argmin(np.abs(scores)))
+
+
+def test_screener_session_and_background_retraining():
+    texts, labels = synthetic()
+    screener = Screener.from_texts(texts, Model(LinearSVM()), seed=0)
+    screener.record(0, 1)
+    screener.record(1, 0)
+    assert screener.ranking().scores is None  # nothing trained yet: random order
+    screener.start_background(every=1)
+    try:
+        seen = set()
+        for _ in range(30):
+            index = screener.next()
+            assert index not in seen and index not in (0, 1)
+            seen.add(index)
+            screener.record(index, int(labels[index]))
+            assert screener.wait_until_trained(timeout=10)  # a human is slower than a retraining
+        ranking = screener.ranking()
+        assert ranking.scores is not None and ranking.trained_on == 32
+        assert screener.last_error is None
+        found = labels[[i for i, _ in screener.history[2:]]].sum()
+        assert found > 30 * labels.mean() * 2  # far more relevant records than random order would give
+    finally:
+        screener.stop_background()
+    assert screener.labels_in_order().size == 32
+
+
+def test_crash_during_retraining_loses_no_decision():
+    texts, labels = synthetic()
+
+    class Broken(NaiveBayes):
+        def fit(self, X, y, sample_weight=None):
+            raise RuntimeError("model exploded")
+
+    screener = Screener.from_texts(texts, Model(Broken()), seed=0)
+    screener.start_background()
+    try:
+        for index in range(10):
+            screener.record(index, int(labels[index]))
+        assert screener.wait_until_trained(timeout=10)
+        assert isinstance(screener.last_error, RuntimeError)
+        assert screener.next() not in range(10)
+    finally:
+        screener.stop_background()
+    assert (screener.labels[:10] == labels[:10]).all()
+
+
+def test_next_never_waits_for_training():
+    texts, labels = synthetic()
+    release = threading.Event()
+
+    class Slow(NaiveBayes):
+        def fit(self, X, y, sample_weight=None):
+            release.wait(5)
+            super().fit(X, y, sample_weight)
+
+    screener = Screener.from_texts(texts, Model(Slow()), seed=0)
+    screener.record(0, 1)
+    screener.record(1, 0)
+    screener.start_background()
+    try:
+        import time
+
+        started = time.perf_counter()
+        for _ in range(5):
+            index = screener.next()
+            screener.record(index, int(labels[index]))
+        assert time.perf_counter() - started < 1.0  # training is blocked, screening is not
+    finally:
+        release.set()
+        screener.stop_background()
+
+
+def test_metrics_from_screener_history():
+    texts, labels = synthetic()
+    features = make_model("nb").feature_extractor.fit_transform(texts)
+    run = simulate_run(features, labels, make_model("nb"), draw_priors(labels, 0, 5))
+    assert metrics.wss(run.labels_in_order, 1.0, run.n_records) == pytest.approx(
+        1 - run.order.size / run.n_records
+    )
