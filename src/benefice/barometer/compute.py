@@ -1,0 +1,699 @@
+"""The figures of an edition, computed from :class:`~benefice.barometer.inputs.EditionInputs` alone.
+
+Publication counts are columnar (pyarrow + numpy): the (publication, source) pairs are flattened once and
+every count is a ``bincount`` over integer keys, so a million publications take seconds, not minutes, and
+no Python code runs per publication. The impact cases are a few dozen records and are handled in plain
+Python.
+
+Rules this module implements (the methodology page prints them from :data:`RULES`):
+
+* the perimeter is the publication years ``[last - span + 1, last]`` where ``last`` defaults to the year
+  before the edition (the edition year is still being indexed when it is observed); publications outside
+  it are counted, not silently dropped;
+* a publication *uses* a source it analyses; a source it only names is *mentioned*;
+* **own** count: a publication counts for each source it names as used, a component (DCIR) for itself
+  only; **family** count: a publication counts once for a parent (SNDS) if it uses the parent or any of
+  its components, however many;
+* citation quality is measured over (publication, source used) pairs;
+* decisions, figures and cases are taken as they stand at the observation date; impact figures are always
+  ranges: within a case, figures in the same unit may overlap (low = largest low, high = sum of highs);
+  across cases they are added.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from benefice.barometer.inputs import PRECISE_FORMS, EditionInputs
+from benefice.errors import BeneficeError
+from benefice.impact.catalogue import Case, Figure
+from benefice.sources.registry import fold
+
+PEOPLE_INDICATORS = ("A1", "X1")
+ATTRIBUTABLE_INDICATORS = ("A2", "H3", "J1")
+AVOIDED_INDICATORS = ("A3", "C2", "E2", "H5")
+PERSON_UNITS = {"persons": "persons", "women": "persons", "girls": "persons", "children": "persons"}
+COUNT_UNITS = {
+    "events", "deaths", "hospitalisations", "cases", "children", "pregnancies",
+    "events_per_year", "deaths_per_year", "cases_per_year", "pregnancies_per_year",
+}  # fmt: skip
+STUDY_CUES = re.compile(
+    r"\b(study|studies|report|results?|publish\w*|publication|comparison|cohort|analysis|review|assessment|"
+    r"étude|rapport|résultats?)\b",
+    re.IGNORECASE,
+)
+SHARE_DIGITS = 4
+
+
+@dataclass(frozen=True)
+class Window:
+    """The edition year, its observation date and the publication years it covers."""
+
+    year: int
+    observed_at: str
+    first: int
+    last: int
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first, self.last + 1))
+
+
+def window_for(year: int, observed_at: str, params: dict[str, Any]) -> Window:
+    try:
+        observed = _dt.date.fromisoformat(observed_at)
+    except (TypeError, ValueError) as exc:
+        raise BeneficeError(
+            f"observation date must be YYYY-MM-DD, got {observed_at!r}", field="observed_at"
+        ) from exc
+    if not 1900 <= year <= 2200:
+        raise BeneficeError(f"edition year out of range: {year}", field="year")
+    last = params.get("last_publication_year") or year - 1
+    if last > observed.year:
+        raise BeneficeError(
+            f"the perimeter ends in {last}, after the observation date {observed_at}", field="observed_at"
+        )
+    return Window(year, observed.isoformat(), last - int(params["span"]) + 1, last)
+
+
+def _share(numerator: float, denominator: float) -> float | None:
+    return round(float(numerator) / float(denominator), SHARE_DIGITS) if denominator else None
+
+
+def _change(current: int, previous: int | None) -> tuple[int | None, float | None]:
+    if previous is None:
+        return None, None
+    return current - previous, (round((current - previous) / previous, SHARE_DIGITS) if previous else None)
+
+
+def slug(text: str) -> str:
+    """A file-name-safe key for a custodian (folded, hyphenated, at most 60 characters)."""
+    return "-".join(fold(text).split())[:60].strip("-") or "unknown"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Publications: columnar counts
+# ----------------------------------------------------------------------------------------------------------
+def _pairs(column: pa.ChunkedArray, codes: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(publication index, source code) for each element of a list<string> column, duplicates removed."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    flat = pc.list_flatten(array)
+    if len(flat) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    parents = pc.list_parent_indices(array).to_numpy().astype(np.int64)
+    source = pc.index_in(flat, value_set=codes).to_numpy(zero_copy_only=False).astype(np.int64)
+    n = len(codes)
+    keys = np.unique(parents * n + source)
+    return keys // n, keys % n
+
+
+def _expand(pub: np.ndarray, src: np.ndarray, groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Map each (pub, source) pair to (pub, g) for every group g in ``groups[source]``, deduplicated."""
+    sizes = np.array([len(g) for g in groups], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    flat = np.array([x for g in groups for x in g], dtype=np.int64)
+    counts = sizes[src]
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.repeat(offsets[src], counts)
+    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    target = flat[starts + within]
+    n = max(len(groups), int(flat.max()) + 1 if len(flat) else 1)
+    keys = np.unique(np.repeat(pub, counts) * n + target)
+    return keys // n, keys % n
+
+
+def _grid(keys_a: np.ndarray, keys_b: np.ndarray, na: int, nb: int, weights=None) -> np.ndarray:
+    return np.bincount(keys_a * nb + keys_b, weights=weights, minlength=na * nb).reshape(na, nb)
+
+
+def publication_figures(inputs: EditionInputs, window: Window) -> dict[str, Any]:
+    """Every publication count of the edition (see the module docstring for the rules)."""
+    registry = inputs.registry
+    table = inputs.publications
+    years_all = table.column("year").to_numpy()
+    before = int((years_all < window.first).sum())
+    after = int((years_all > window.last).sum())
+    mask = (years_all >= window.first) & (years_all <= window.last)
+    table = table.filter(pa.array(mask))
+    n_pub = table.num_rows
+    years = window.years
+    ny = len(years)
+    year_idx = table.column("year").to_numpy().astype(np.int64) - window.first
+
+    source_ids = sorted(registry.sources)
+    codes = pa.array(source_ids)
+    ns = len(source_ids)
+    index = {sid: i for i, sid in enumerate(source_ids)}
+    french = np.array([registry.is_french(s) for s in source_ids])
+
+    used_pub, used_src = _pairs(table.column("sources_used"), codes)
+    ment_pub, ment_src = _pairs(table.column("sources_mentioned"), codes)
+    used_keys = used_pub * ns + used_src
+    mentioned_only = ~np.isin(ment_pub * ns + ment_src, used_keys)
+    ment_pub, ment_src = ment_pub[mentioned_only], ment_src[mentioned_only]
+
+    # Forms: which (publication, source) pairs carry a recorded form, and which a precise one.
+    forms = table.column("forms").combine_chunks()
+    flat_forms = pc.list_flatten(forms)
+    if len(flat_forms):
+        form_pub = pc.list_parent_indices(forms).to_numpy().astype(np.int64)
+        form_src = pc.index_in(flat_forms.field("source"), value_set=codes).to_numpy(zero_copy_only=False)
+        form_precise = pc.is_in(flat_forms.field("form"), value_set=pa.array(PRECISE_FORMS)).to_numpy(
+            zero_copy_only=False
+        )
+        form_keys = form_pub * ns + form_src.astype(np.int64)
+        known = np.isin(used_keys, form_keys)
+        precise = np.isin(used_keys, form_keys[form_precise])
+    else:
+        known = precise = np.zeros(len(used_keys), dtype=bool)
+
+    flags = {
+        name: table.column(f"cites_{name}").fill_null(False).to_numpy(zero_copy_only=False).astype(np.float64)
+        for name in ("authorisation", "documentation", "custodian")
+    }
+
+    own = _grid(used_src, year_idx[used_pub], ns, ny)
+    mentioned = np.bincount(ment_src, minlength=ns)
+    groups = [[index[s], *(index[a] for a in registry.ancestors(s))] for s in source_ids]
+    fam_pub, fam_src = _expand(used_pub, used_src, groups)
+    family = _grid(fam_src, year_idx[fam_pub], ns, ny)
+    own_total = own.sum(axis=1)
+    known_n = np.bincount(used_src, weights=known, minlength=ns)
+    precise_n = np.bincount(used_src, weights=precise, minlength=ns)
+    flag_n = {k: np.bincount(used_src, weights=v[used_pub], minlength=ns) for k, v in flags.items()}
+
+    sources = []
+    for i, sid in enumerate(source_ids):
+        s = registry[sid]
+        sources.append(
+            {
+                "source": sid,
+                "name_fr": s.names.get("fr") or s.names.get("en", ""),
+                "name_en": s.names.get("en") or s.names.get("fr", ""),
+                "kind": s.kind,
+                "country": s.country,
+                "parent": s.parent or "",
+                "components": "|".join(registry.descendants(sid)),
+                "custodian": s.custodian,
+                "custodian_slug": slug(s.custodian) if s.custodian else "",
+                "publications_own": int(own_total[i]),
+                "publications_family": int(family[i].sum()),
+                "mentioned_only": int(mentioned[i]),
+                "forms_known": int(known_n[i]),
+                "precise_share": _share(precise_n[i], known_n[i]),
+                "authorisation_share": _share(flag_n["authorisation"][i], own_total[i]),
+                "documentation_share": _share(flag_n["documentation"][i], own_total[i]),
+                "custodian_share": _share(flag_n["custodian"][i], own_total[i]),
+            }
+        )
+    sources_by_year = []
+    for i, sid in enumerate(source_ids):
+        previous = None
+        for j, y in enumerate(years):
+            value = int(family[i, j])
+            delta, pct = _change(value, previous)
+            sources_by_year.append(
+                {
+                    "source": sid,
+                    "year": y,
+                    "publications_own": int(own[i, j]),
+                    "publications_family": value,
+                    "change_family": delta,
+                    "change_family_pct": pct,
+                }
+            )
+            previous = value
+
+    # Publications by year: all in the perimeter, using any source, using a French source.
+    per_year = np.bincount(year_idx, minlength=ny)
+    any_used = np.zeros(n_pub, dtype=bool)
+    any_used[used_pub] = True
+    any_french = np.zeros(n_pub, dtype=bool)
+    any_french[used_pub[french[used_src]]] = True
+    used_year = np.bincount(year_idx[any_used], minlength=ny)
+    french_year = np.bincount(year_idx[any_french], minlength=ny)
+    pair_year = year_idx[used_pub]
+    by_year = []
+    previous = None
+    for j, y in enumerate(years):
+        sel = pair_year == j
+        known_y = int(known[sel].sum())
+        pubs_y = any_used & (year_idx == j)
+        n_used = int(pubs_y.sum())
+        delta, pct = _change(int(french_year[j]), previous)
+        by_year.append(
+            {
+                "year": y,
+                "publications": int(per_year[j]),
+                "using_any_source": int(used_year[j]),
+                "using_french_source": int(french_year[j]),
+                "change": delta,
+                "change_pct": pct,
+                "pairs": int(sel.sum()),
+                "precise_share": _share(precise[sel].sum(), known_y),
+                "authorisation_share": _share(flags["authorisation"][pubs_y].sum(), n_used),
+                "documentation_share": _share(flags["documentation"][pubs_y].sum(), n_used),
+                "custodian_share": _share(flags["custodian"][pubs_y].sum(), n_used),
+            }
+        )
+        previous = int(french_year[j])
+
+    # Custodians: a publication counts once for a custodian whatever the number of its sources it uses.
+    custodian_names = sorted({s.custodian for s in registry if s.custodian})
+    cust_index = {c: i for i, c in enumerate(custodian_names)}
+    cust_groups = [[cust_index[registry[s].custodian]] if registry[s].custodian else [] for s in source_ids]
+    cust_pub, cust_code = _expand(used_pub, used_src, cust_groups)
+    nc = len(custodian_names)
+    cust_grid = _grid(cust_code, year_idx[cust_pub], nc, ny) if nc else np.zeros((0, ny), np.int64)
+    custodians, custodians_by_year, seen_slugs = [], [], set()
+    for c, name in enumerate(custodian_names):
+        key = slug(name)
+        base, k = key, 2
+        while key in seen_slugs:
+            key, k = f"{base}-{k}", k + 1
+        seen_slugs.add(key)
+        members = [s for s in source_ids if registry[s].custodian == name]
+        custodians.append(
+            {
+                "custodian_slug": key,
+                "custodian": name,
+                "sources": "|".join(members),
+                "publications": int(cust_grid[c].sum()),
+            }
+        )
+        for j, y in enumerate(years):
+            custodians_by_year.append(
+                {"custodian_slug": key, "year": y, "publications": int(cust_grid[c, j])}
+            )
+    for row in sources:  # the same de-duplicated slug on both tables
+        if row["custodian"]:
+            row["custodian_slug"] = custodians[cust_index[row["custodian"]]]["custodian_slug"]
+
+    # Categories of use.
+    cat_ids = list(inputs.typology.categories)
+    cat_pub, cat_code = _pairs(table.column("categories"), pa.array(cat_ids))
+    cat_grid = _grid(cat_code, year_idx[cat_pub], len(cat_ids), ny)
+    categories_by_year = [
+        {"category": cid, "year": y, "publications": int(cat_grid[k, j])}
+        for k, cid in enumerate(cat_ids)
+        for j, y in enumerate(years)
+    ]
+
+    return {
+        "perimeter": {
+            "publications_in_file": int(len(years_all)),
+            "in_perimeter": n_pub,
+            "before_perimeter": before,
+            "after_perimeter": after,
+            "using_any_source": int(any_used.sum()),
+            "using_french_source": int(any_french.sum()),
+            "no_source_used": int(n_pub - any_used.sum()),
+            "pairs_used": int(len(used_pub)),
+            "pairs_with_forms": int(known.sum()),
+            "pairs_precise": int(precise.sum()),
+            "citing_authorisation": int(flags["authorisation"][any_used].sum()),
+            "citing_documentation": int(flags["documentation"][any_used].sum()),
+            "citing_custodian": int(flags["custodian"][any_used].sum()),
+        },
+        "sources": sources,
+        "sources_by_year": sources_by_year,
+        "publications_by_year": by_year,
+        "custodians": custodians,
+        "custodians_by_year": custodians_by_year,
+        "categories_publications": {cid: int(cat_grid[k].sum()) for k, cid in enumerate(cat_ids)},
+        "categories_by_year": categories_by_year,
+        "_evidence": _evidence(table, used_pub, used_src, any_french, year_idx, precise, known, source_ids,
+                               int(inputs.params["evidence_per_figure"]), window),
+    }  # fmt: skip
+
+
+def _evidence(
+    table: pa.Table,
+    used_pub: np.ndarray,
+    used_src: np.ndarray,
+    any_french: np.ndarray,
+    year_idx: np.ndarray,
+    precise: np.ndarray,
+    known: np.ndarray,
+    source_ids: list[str],
+    n: int,
+    window: Window,
+) -> dict[str, list[str]]:
+    """A few publication identifiers (DOI when known, else id) behind each headline figure, smallest ids
+    first so that the choice is reproducible."""
+    ids = table.column("id")
+    dois = table.column("doi")
+
+    def refs(rows: np.ndarray) -> list[str]:
+        rows = np.unique(rows)[:n]
+        return [(dois[int(r)].as_py() and f"doi:{dois[int(r)].as_py()}") or str(ids[int(r)]) for r in rows]
+
+    last = window.last - window.first
+    return {
+        "latest_year": refs(np.flatnonzero(any_french & (year_idx == last))),
+        "vague_naming": refs(used_pub[known & ~precise]),
+        "precise_naming": refs(used_pub[precise]),
+        **{f"source:{sid}": refs(used_pub[used_src == i]) for i, sid in enumerate(source_ids)},
+    }
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Cases, decisions, figures
+# ----------------------------------------------------------------------------------------------------------
+def _earliest(date: str) -> str:
+    """The first day a date of precision YYYY, YYYY-MM or YYYY-MM-DD can mean."""
+    parts = date.split("-")
+    return f"{parts[0]}-{parts[1] if len(parts) > 1 else '01'}-{parts[2] if len(parts) > 2 else '01'}"
+
+
+def _month_range(date: str) -> tuple[int, int]:
+    parts = [int(p) for p in date.split("-")]
+    if len(parts) == 1:
+        return parts[0] * 12, parts[0] * 12 + 11
+    return parts[0] * 12 + parts[1] - 1, parts[0] * 12 + parts[1] - 1
+
+
+def _known_at(date: str, observed_at: str) -> bool:
+    return _earliest(date) <= observed_at
+
+
+def study_to_decision(case: Case, decisions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Months from the first dated study event of a case (a timeline entry that speaks of a study, report,
+    results or publication) to the first decision dated on or after it, as a range that reflects the
+    precision of both dates (a date given as a year spans twelve months)."""
+    studies = sorted(
+        (e for e in case.timeline if STUDY_CUES.search(e.event)), key=lambda e: _earliest(e.date)
+    )
+    if not studies or not decisions:
+        return None
+    study = studies[0]
+    following = sorted(
+        (d for d in decisions if _month_range(d["date"])[1] >= _month_range(study.date)[0]),
+        key=lambda d: _earliest(d["date"]),
+    )
+    if not following:
+        return None
+    decision = following[0]
+    s_low, s_high = _month_range(study.date)
+    d_low, d_high = _month_range(decision["date"])
+    return {
+        "case": case.id,
+        "study_date": study.date,
+        "study_event": study.event,
+        "decision_date": decision["date"],
+        "decision_type": decision["type"],
+        "months_low": max(0, d_low - s_high),
+        "months_high": max(0, d_high - s_low),
+    }
+
+
+def _figure_row(case: Case, figure: Figure, figure_id: str, included: bool) -> dict[str, Any]:
+    return {
+        "figure_id": figure_id,
+        "case": case.id,
+        "indicator": figure.indicator,
+        "label": figure.label,
+        "unit": figure.unit,
+        "low": figure.low,
+        "value": figure.value,
+        "high": figure.high,
+        "text": figure.text,
+        "evidence_grade": figure.evidence_grade,
+        "attribution_grade": figure.attribution_grade,
+        "verified": figure.verified,
+        "entered_at": figure.entered_at,
+        "included": included,
+        "source_doi": figure.source.doi,
+        "source_url": figure.source.url,
+        "source_location": figure.source.location or figure.source.quote,
+    }
+
+
+def interval_sum(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Add figures as intervals: within one case, figures in the same unit may describe overlapping
+    groups (the largest low is certain, the sum of highs is the most); across cases they add up. The
+    central value is given only when every case has one."""
+    per_case: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        per_case[row["case"]].append(row)
+    low = high = 0.0
+    value: float | None = 0.0
+    for figures in per_case.values():
+        lows = [f["low"] if f["low"] is not None else f["value"] for f in figures]
+        highs = [f["high"] if f["high"] is not None else f["value"] for f in figures]
+        values = [f["value"] for f in figures if f["value"] is not None]
+        low += max(lows)
+        high += sum(highs)
+        value = value + max(values) if (value is not None and values) else None
+    return {
+        "low": low,
+        "value": value,
+        "high": high,
+        "cases": len(per_case),
+        "figures": len(rows),
+        "figure_ids": "|".join(sorted(r["figure_id"] for r in rows)),
+    }
+
+
+def _aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Interval aggregation; the impact-values module's when it exists (one rule across the project)."""
+    try:
+        from benefice.impact import values  # noqa: PLC0415 - optional colleague module
+    except ImportError:
+        return interval_sum(rows)
+    aggregate = getattr(values, "aggregate_ranges", None)
+    if aggregate is None:
+        return interval_sum(rows)
+    return aggregate(rows)
+
+
+def case_figures(inputs: EditionInputs, window: Window) -> dict[str, Any]:
+    """Cases, their decisions, figures and impact ranges as known at the observation date."""
+    typology = inputs.typology
+    registry = inputs.registry
+    include_unverified = bool(inputs.params["include_unverified"])
+    cases, decisions, figures, delays = [], [], [], []
+    for case in inputs.cases.cases.values():
+        case_decisions = []
+        for d in case.decisions:
+            if not _known_at(d.date, window.observed_at):
+                continue
+            row = {
+                "case": case.id,
+                "agency": d.agency,
+                "date": d.date,
+                "year": int(d.date[:4]),
+                "type": d.type,
+                "type_rank": typology.decision_types[d.type].rank,
+                "scope": d.scope,
+                "verified": d.verified,
+                "included": d.verified or include_unverified,
+            }
+            decisions.append(row)
+            if row["included"]:
+                case_decisions.append(row)
+        counter: dict[str, int] = defaultdict(int)
+        for f in case.figures:
+            counter[f.indicator] += 1
+            if not _known_at(f.entered_at, window.observed_at):
+                continue
+            figure_id = f"{case.id}/{f.indicator}/{counter[f.indicator]}"
+            figures.append(_figure_row(case, f, figure_id, f.verified or include_unverified))
+        delay = study_to_decision(case, case_decisions)
+        if delay:
+            delays.append(delay)
+        strongest = max(case_decisions, key=lambda r: r["type_rank"], default=None)
+        cases.append(
+            {
+                "case": case.id,
+                "title_fr": case.title.fr,
+                "title_en": case.title.en,
+                "categories": "|".join(case.categories),
+                "data_sources": "|".join(case.data_sources),
+                "attribution_grade": case.attribution_grade,
+                "decisions": len(case_decisions),
+                "strongest_decision": strongest["type"] if strongest else "",
+                "first_decision": min((r["date"] for r in case_decisions), key=_earliest, default=""),
+                "publications": len(case.publications),
+                "dois": "|".join(p.doi for p in case.publications if p.doi),
+            }
+        )
+
+    # Cases and decisions per data source (own and family), category and decision type.
+    per_source: dict[str, dict[str, set]] = defaultdict(lambda: {"own": set(), "family": set()})
+    for row in cases:
+        for sid in row["data_sources"].split("|"):
+            if not sid:
+                continue
+            per_source[sid]["own"].add(row["case"])
+            per_source[sid]["family"].add(row["case"])
+            if sid in registry:
+                for ancestor in registry.ancestors(sid):
+                    per_source[ancestor]["family"].add(row["case"])
+    decisions_per_case = {r["case"]: r["decisions"] for r in cases}
+    cases_by_source = {
+        sid: {
+            "cases_own": len(v["own"]),
+            "cases_family": len(v["family"]),
+            "decisions_family": sum(decisions_per_case[c] for c in v["family"]),
+            "case_ids": "|".join(sorted(v["family"])),
+        }
+        for sid, v in sorted(per_source.items())
+    }
+    categories = []
+    for cid, cat in typology.categories.items():
+        members = [r for r in cases if cid in r["categories"].split("|")]
+        categories.append(
+            {
+                "category": cid,
+                "name_fr": cat.name.fr,
+                "name_en": cat.name.en,
+                "cases": len(members),
+                "decisions": sum(r["decisions"] for r in members),
+            }
+        )
+    decision_types = []
+    for tid, rung in sorted(typology.decision_types.items(), key=lambda kv: kv[1].rank):
+        chosen = [r for r in decisions if r["included"] and r["type"] == tid]
+        decision_types.append(
+            {
+                "type": tid,
+                "rank": rung.rank,
+                "name_fr": rung.name.fr,
+                "name_en": rung.name.en,
+                "decisions": len(chosen),
+                "cases": len({r["case"] for r in chosen}),
+            }
+        )
+    decisions_by_year: dict[int, int] = defaultdict(int)
+    for r in decisions:
+        if r["included"]:
+            decisions_by_year[r["year"]] += 1
+
+    ranges = []
+    measures = (
+        ("people", PEOPLE_INDICATORS),
+        ("attributable", ATTRIBUTABLE_INDICATORS),
+        ("avoided", AVOIDED_INDICATORS),
+    )
+    for measure, codes in measures:
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for f in figures:
+            if not f["included"] or f["indicator"] not in codes:
+                continue
+            unit = PERSON_UNITS.get(f["unit"], f["unit"]) if measure == "people" else f["unit"]
+            if unit in COUNT_UNITS or unit == "persons":
+                grouped[unit].append(f)
+        for unit, rows in sorted(grouped.items()):
+            ranges.append({"measure": measure, "unit": unit, **_aggregate(rows)})
+
+    lows = [d["months_low"] for d in delays]
+    highs = [d["months_high"] for d in delays]
+    delay_summary = {
+        "cases": len(delays),
+        "median_low": statistics.median(lows) if lows else None,
+        "median_high": statistics.median(highs) if highs else None,
+        "case_ids": "|".join(d["case"] for d in delays),
+    }
+    return {
+        "cases": cases,
+        "decisions": decisions,
+        "figures": figures,
+        "cases_by_source": cases_by_source,
+        "categories": categories,
+        "decision_types": decision_types,
+        "decisions_by_year": [{"year": y, "decisions": n} for y, n in sorted(decisions_by_year.items())],
+        "impact_ranges": ranges,
+        "delays": delays,
+        "delay_summary": delay_summary,
+        "excluded_unverified": sum(1 for f in figures if not f["included"])
+        + sum(1 for d in decisions if not d["included"]),
+    }
+
+
+def ranking(inputs: EditionInputs) -> dict[str, Any]:
+    """The ranking of cases with its stability, from ``benefice.impact.rank`` when it is installed."""
+    try:
+        from benefice.impact import rank  # noqa: PLC0415 - optional colleague module
+    except ImportError:
+        rank = None
+    rank_cases = getattr(rank, "rank_cases", None) if rank else None
+    if rank_cases is None:
+        return {
+            "available": False,
+            "rows": [],
+            "note_fr": "Le classement des cas et sa stabilité ne figurent pas dans cette édition : le module "
+            "de classement (benefice.impact.rank) n'était pas disponible lors de sa construction.",
+            "note_en": "The ranking of cases and its stability are not part of this edition: the ranking "
+            "module (benefice.impact.rank) was not available when it was built.",
+        }
+    rows = rank_cases(inputs.cases, inputs.indicators, inputs.typology, inputs.params)
+    return {"available": True, "rows": list(rows), "note_fr": "", "note_en": ""}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The edition
+# ----------------------------------------------------------------------------------------------------------
+def compute(inputs: EditionInputs, year: int, observed_at: str) -> dict[str, Any]:
+    """All the figures of one edition as plain JSON-ready data (lists of rows, no floats beyond 4 digits)."""
+    if inputs.publications.num_rows == 0:
+        raise BeneficeError("the publication set is empty: an edition needs at least one publication")
+    window = window_for(year, observed_at, inputs.params)
+    pubs = publication_figures(inputs, window)
+    if pubs["perimeter"]["in_perimeter"] == 0:
+        raise BeneficeError(
+            f"no publication falls in the perimeter {window.first}–{window.last} "
+            f"({pubs['perimeter']['publications_in_file']} in the file, all outside it)"
+        )
+    cases = case_figures(inputs, window)
+    for row in pubs["sources"]:
+        extra = cases["cases_by_source"].get(row["source"], {})
+        row["cases_own"] = extra.get("cases_own", 0)
+        row["cases_family"] = extra.get("cases_family", 0)
+        row["decisions_family"] = extra.get("decisions_family", 0)
+    for row in cases["categories"]:
+        row["publications"] = pubs["categories_publications"].get(row["category"], 0)
+    evidence = pubs.pop("_evidence")
+    results = {
+        "edition": {
+            "year": window.year,
+            "observed_at": window.observed_at,
+            "first_publication_year": window.first,
+            "last_publication_year": window.last,
+        },
+        "versions": {
+            "registry": inputs.registry.version,
+            "typology": inputs.typology.version,
+            "indicators": inputs.indicators.version,
+            "cases": inputs.cases.version,
+        },
+        "params": dict(sorted(inputs.params.items())),
+        **{k: v for k, v in pubs.items() if k != "categories_publications"},
+        "categories": cases["categories"],
+        "cases": cases["cases"],
+        "decisions": cases["decisions"],
+        "decision_types": cases["decision_types"],
+        "decisions_by_year": cases["decisions_by_year"],
+        "figures": cases["figures"],
+        "impact_ranges": cases["impact_ranges"],
+        "delays": cases["delays"],
+        "delay_summary": cases["delay_summary"],
+        "excluded_unverified": cases["excluded_unverified"],
+        "ranking": ranking(inputs),
+        "evidence": evidence,
+    }
+    from benefice.barometer.texts import headline  # noqa: PLC0415 - texts imports this module's helpers
+
+    results["headline"] = headline(results)
+    return results

@@ -1,0 +1,415 @@
+"""What an edition of the barometer is computed from, read from plain files (no database, no Django).
+
+An edition must be rebuildable byte for byte years later, from a copy of its inputs kept inside it. The
+inputs are therefore held as the exact bytes of a handful of files (the publication set, the source
+registry, the typology, the indicator catalogue, the impact cases and the parameters) and parsed from those
+bytes only: whoever builds an :class:`EditionInputs` (this module from a directory, the web app from its
+database) goes through :func:`inputs_from_bytes`, so the frozen copy and the live build cannot disagree.
+
+Publications are one JSON object per line (``publications.jsonl``) or a Parquet file with the same
+columns (``publications.parquet``, the fast path for large corpora). A publication says which registry
+sources it *uses* (analyses) and which it only *mentions*, the forms in which each source is named
+(acronym, official name, translation, former name or only a generic description), its categories of use,
+and whether it cites the authorisation (CNIL, CESREES/CEREES, Health Data Hub), the documentation and the
+custodian.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from benefice.errors import BeneficeError
+from benefice.impact.catalogue import (
+    CaseBook,
+    IndicatorCatalogue,
+    Typology,
+    _parse_yaml,
+    parse_cases,
+    parse_indicators,
+    parse_typology,
+)
+from benefice.paths import package_data
+from benefice.sources.registry import FORMS, Registry, registry_from_dict
+
+REGISTRY_FILE = "sources.yaml"
+TYPOLOGY_FILE = "typology.yaml"
+INDICATORS_FILE = "indicators.yaml"
+CASES_FILE = "cases.yaml"
+PARAMS_FILE = "params.json"
+PUBLICATIONS_JSONL = "publications.jsonl"
+PUBLICATIONS_PARQUET = "publications.parquet"
+DEFINITION_FILES = (REGISTRY_FILE, TYPOLOGY_FILE, INDICATORS_FILE, CASES_FILE)
+
+#: Forms that name a source precisely (anything but a generic description).
+PRECISE_FORMS = tuple(f for f in FORMS if f != "description")
+
+#: Parameters every edition records; a file or the command line may override them.
+DEFAULT_PARAMS: dict[str, Any] = {
+    "span": 15,  # publication years covered, ending the year before the edition
+    "last_publication_year": None,  # default: edition year - 1 (the edition year is still incomplete)
+    "include_unverified": False,  # figures and decisions tagged verified: false stay out of the sums
+    "evidence_per_figure": 5,  # DOIs/ids shown as evidence under each headline figure
+    "licence": "etalab-2.0",
+    "base_url": "",  # where the site will be published; the iframe snippets use relative links without it
+}
+
+PUBLICATION_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("year", pa.int32(), nullable=False),
+        pa.field("doi", pa.string()),
+        pa.field("pmid", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("journal", pa.string()),
+        pa.field("sources_used", pa.list_(pa.string())),
+        pa.field("sources_mentioned", pa.list_(pa.string())),
+        pa.field("forms", pa.list_(pa.struct([("source", pa.string()), ("form", pa.string())]))),
+        pa.field("categories", pa.list_(pa.string())),
+        pa.field("cites_authorisation", pa.bool_()),
+        pa.field("cites_documentation", pa.bool_()),
+        pa.field("cites_custodian", pa.bool_()),
+    ]
+)
+
+
+@dataclass
+class EditionInputs:
+    """Everything an edition is computed from, parsed, with the bytes it was parsed from."""
+
+    publications: pa.Table  # PUBLICATION_SCHEMA, sorted by id
+    registry: Registry
+    typology: Typology
+    indicators: IndicatorCatalogue
+    cases: CaseBook
+    params: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)  # file name -> exact bytes (frozen copy)
+
+    @property
+    def publications_file(self) -> str:
+        return PUBLICATIONS_PARQUET if PUBLICATIONS_PARQUET in self.files else PUBLICATIONS_JSONL
+
+    def hashes(self) -> dict[str, str]:
+        """SHA-256 of every input file, the identity of this input set."""
+        return {name: hashlib.sha256(data).hexdigest() for name, data in sorted(self.files.items())}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Publications
+# ----------------------------------------------------------------------------------------------------------
+def _str_list(value: Any, path: str, line: int, fld: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise BeneficeError("expected a list of non-empty strings", path=path, line=line, field=fld)
+    return [v.strip() for v in value]
+
+
+def _forms(value: Any, path: str, line: int) -> list[dict[str, str]]:
+    """``{"SNDS": ["acronym"], ...}`` (or already a list of {source, form}) to a list of pairs."""
+    if value is None:
+        return []
+    out: list[dict[str, str]] = []
+    if isinstance(value, Mapping):
+        for source, forms in value.items():
+            for form in _str_list(forms, path, line, f"forms.{source}"):
+                out.append({"source": str(source), "form": form})
+    elif isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
+        out = [{"source": str(v.get("source", "")), "form": str(v.get("form", ""))} for v in value]
+    else:
+        raise BeneficeError(
+            "forms must map each source to a list of forms", path=path, line=line, field="forms"
+        )
+    for pair in out:
+        if pair["form"] not in FORMS:
+            raise BeneficeError(
+                f"unknown form {pair['form']!r} for {pair['source']} (known: {', '.join(FORMS)})",
+                path=path,
+                line=line,
+                field="forms",
+            )
+    return sorted(out, key=lambda p: (p["source"], p["form"]))
+
+
+def _flag(value: Any, path: str, line: int, fld: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise BeneficeError("expected true or false", path=path, line=line, field=fld)
+    return value
+
+
+def normalise_publication(raw: Any, path: str = "<publications>", line: int = 0) -> dict[str, Any]:
+    """One publication as a plain dict in the canonical shape, or a BeneficeError naming line and field."""
+    if not isinstance(raw, Mapping):
+        raise BeneficeError("each publication must be a JSON object", path=path, line=line)
+    pid = raw.get("id")
+    if isinstance(pid, int) and not isinstance(pid, bool):
+        pid = str(pid)
+    if not isinstance(pid, str) or not pid.strip():
+        raise BeneficeError("missing id", path=path, line=line, field="id")
+    year = raw.get("year")
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year)
+    if not isinstance(year, int) or isinstance(year, bool) or not 1800 <= year <= 2200:
+        raise BeneficeError(f"year must be a year, got {year!r}", path=path, line=line, field="year")
+    text = {}
+    for key in ("doi", "pmid", "title", "journal"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str | int):
+            raise BeneficeError("expected text", path=path, line=line, field=key)
+        text[key] = str(value).strip() if value not in (None, "") else None
+    if text["doi"]:
+        text["doi"] = text["doi"].lower()
+    return {
+        "id": pid.strip(),
+        "year": year,
+        **text,
+        "sources_used": sorted(set(_str_list(raw.get("sources_used"), path, line, "sources_used"))),
+        "sources_mentioned": sorted(
+            set(_str_list(raw.get("sources_mentioned"), path, line, "sources_mentioned"))
+        ),
+        "forms": _forms(raw.get("forms"), path, line),
+        "categories": sorted(set(_str_list(raw.get("categories"), path, line, "categories"))),
+        "cites_authorisation": _flag(raw.get("cites_authorisation"), path, line, "cites_authorisation"),
+        "cites_documentation": _flag(raw.get("cites_documentation"), path, line, "cites_documentation"),
+        "cites_custodian": _flag(raw.get("cites_custodian"), path, line, "cites_custodian"),
+    }
+
+
+def publications_jsonl(records: Iterable[Mapping[str, Any]]) -> bytes:
+    """Canonical JSONL bytes of a publication set (normalised, sorted by id): the same set, the same bytes."""
+    rows = [normalise_publication(r, line=i) for i, r in enumerate(records, start=1)]
+    rows.sort(key=lambda r: r["id"])
+    return b"".join(
+        json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8") + b"\n"
+        for r in rows
+    )
+
+
+def _read_jsonl(data: bytes, path: str) -> pa.Table:
+    rows = []
+    for number, raw_line in enumerate(data.splitlines(), start=1):
+        if not raw_line.strip():
+            continue
+        try:
+            raw = json.loads(raw_line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise BeneficeError(f"not valid JSON: {exc}", path=path, line=number) from exc
+        rows.append(normalise_publication(raw, path, number))
+    return pa.Table.from_pylist(rows, schema=PUBLICATION_SCHEMA)
+
+
+def _read_parquet(data: bytes, path: str) -> pa.Table:
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise BeneficeError(f"not a readable Parquet file: {exc}", path=path) from exc
+    missing = [
+        f.name for f in PUBLICATION_SCHEMA if f.name not in table.column_names and f.name in ("id", "year")
+    ]
+    if missing:
+        raise BeneficeError("missing column", path=path, field=missing[0])
+    columns = []
+    for f in PUBLICATION_SCHEMA:
+        if f.name in table.column_names:
+            try:
+                columns.append(table.column(f.name).cast(f.type))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise BeneficeError(f"column has the wrong type: {exc}", path=path, field=f.name) from exc
+        else:
+            columns.append(pa.nulls(table.num_rows, f.type))
+    table = pa.Table.from_arrays(
+        columns, schema=PUBLICATION_SCHEMA.with_field(0, pa.field("id", pa.string()))
+    )
+    if table.column("id").null_count or table.column("year").null_count:
+        fld = "id" if table.column("id").null_count else "year"
+        raise BeneficeError("null values are not allowed", path=path, field=fld)
+    return table
+
+
+def _check_publications(table: pa.Table, registry: Registry, typology: Typology, path: str) -> pa.Table:
+    """Sort by id and refuse duplicates and unknown source or category ids (columnar: fast on 1M rows)."""
+    table = table.sort_by("id")
+    ids = table.column("id")
+    if table.num_rows > 1:
+        same = pc.equal(ids.slice(1), ids.slice(0, table.num_rows - 1))
+        if pc.any(same).as_py():
+            dup = ids[pc.index(same, True).as_py()].as_py()
+            raise BeneficeError(f"publication id {dup!r} appears twice", path=path, field="id")
+    known = pa.array(sorted(registry.sources))
+    for column in ("sources_used", "sources_mentioned"):
+        flat = pc.list_flatten(table.column(column))
+        bad = pc.invert(pc.is_in(flat, value_set=known))
+        if pc.any(bad).as_py():
+            unknown = flat.filter(bad)[0].as_py()
+            raise BeneficeError(f"unknown source {unknown!r} (not in the registry)", path=path, field=column)
+    flat = pc.list_flatten(table.column("forms")).combine_chunks()
+    if len(flat):
+        form_sources = flat.field("source")
+        bad = pc.invert(pc.is_in(form_sources, value_set=known))
+        if pc.any(bad).as_py():
+            raise BeneficeError(
+                f"unknown source {form_sources.filter(bad)[0].as_py()!r} in forms", path=path, field="forms"
+            )
+    categories = pc.list_flatten(table.column("categories"))
+    bad = pc.invert(pc.is_in(categories, value_set=pa.array(sorted(typology.categories))))
+    if pc.any(bad).as_py():
+        raise BeneficeError(
+            f"unknown category of use {categories.filter(bad)[0].as_py()!r}", path=path, field="categories"
+        )
+    return table
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Building inputs
+# ----------------------------------------------------------------------------------------------------------
+def _params(data: bytes | None, path: str) -> dict[str, Any]:
+    params = dict(DEFAULT_PARAMS)
+    if data:
+        try:
+            given = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise BeneficeError(f"not valid JSON: {exc}", path=path) from exc
+        if not isinstance(given, dict):
+            raise BeneficeError("parameters must be a JSON object", path=path)
+        unknown = sorted(set(given) - set(DEFAULT_PARAMS))
+        if unknown:
+            raise BeneficeError(f"unknown parameter(s) {', '.join(unknown)}", path=path, field=unknown[0])
+        params.update(given)
+    span = params["span"]
+    if not isinstance(span, int) or isinstance(span, bool) or not 1 <= span <= 100:
+        raise BeneficeError("span must be a number of years between 1 and 100", path=path, field="span")
+    return params
+
+
+def params_json(params: Mapping[str, Any]) -> bytes:
+    """Canonical bytes of a parameter set (sorted keys), so equal parameters hash equal."""
+    merged = dict(DEFAULT_PARAMS)
+    merged.update(params)
+    return (json.dumps(merged, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+
+
+def inputs_from_bytes(files: Mapping[str, bytes], where: str = "<inputs>") -> EditionInputs:
+    """Parse and validate an input set given as file name -> bytes (the single way inputs are built)."""
+    files = dict(files)
+    for name in DEFINITION_FILES:
+        if name not in files:
+            raise BeneficeError(f"input file {name} is missing", path=f"{where}/{name}")
+    pub_name = next((n for n in (PUBLICATIONS_PARQUET, PUBLICATIONS_JSONL) if n in files), None)
+    if pub_name is None:
+        raise BeneficeError(
+            f"no publication set ({PUBLICATIONS_JSONL} or {PUBLICATIONS_PARQUET})", path=where
+        )
+
+    def text(name: str) -> str:
+        try:
+            return files[name].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BeneficeError("file is not UTF-8", path=f"{where}/{name}") from exc
+
+    registry_path = f"{where}/{REGISTRY_FILE}"
+    registry = registry_from_dict(_parse_yaml(text(REGISTRY_FILE), registry_path), registry_path)
+    typology = parse_typology(
+        _parse_yaml(text(TYPOLOGY_FILE), f"{where}/{TYPOLOGY_FILE}"), f"{where}/{TYPOLOGY_FILE}"
+    )
+    indicators = parse_indicators(
+        _parse_yaml(text(INDICATORS_FILE), f"{where}/{INDICATORS_FILE}"),
+        f"{where}/{INDICATORS_FILE}",
+        typology,
+    )
+    cases = parse_cases(
+        _parse_yaml(text(CASES_FILE), f"{where}/{CASES_FILE}"), f"{where}/{CASES_FILE}", typology, indicators
+    )
+    params = _params(files.get(PARAMS_FILE), f"{where}/{PARAMS_FILE}")
+    files[PARAMS_FILE] = params_json(params)
+    pub_path = f"{where}/{pub_name}"
+    reader = _read_parquet if pub_name == PUBLICATIONS_PARQUET else _read_jsonl
+    table = _check_publications(reader(files[pub_name], pub_path), registry, typology, pub_path)
+    files = {k: v for k, v in files.items() if k in (*DEFINITION_FILES, PARAMS_FILE, pub_name)}
+    return EditionInputs(table, registry, typology, indicators, cases, params, files)
+
+
+def shipped_definitions() -> dict[str, bytes]:
+    """The registry, typology, indicators and cases shipped with benefice, as bytes."""
+    return {name: package_data(name).read_bytes() for name in DEFINITION_FILES}
+
+
+def inputs_from_directory(directory: str | Path) -> EditionInputs:
+    """Read an input set from a directory; definition files it lacks are taken from the shipped ones.
+
+    Which definitions were used is never ambiguous: the edition stores a copy of every file, with its hash.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise BeneficeError("input directory not found", path=str(directory))
+    files = shipped_definitions()
+    for name in (*DEFINITION_FILES, PARAMS_FILE, PUBLICATIONS_JSONL, PUBLICATIONS_PARQUET):
+        path = directory / name
+        if path.is_file():
+            files[name] = path.read_bytes()
+    if PUBLICATIONS_JSONL in files and PUBLICATIONS_PARQUET in files:
+        raise BeneficeError(
+            f"both {PUBLICATIONS_JSONL} and {PUBLICATIONS_PARQUET} are present: keep one", path=str(directory)
+        )
+    return inputs_from_bytes(files, str(directory))
+
+
+def inputs_from_records(
+    publications: Iterable[Mapping[str, Any]],
+    *,
+    definitions: Mapping[str, bytes] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> EditionInputs:
+    """Inputs from publication dicts (e.g. the database) and definition bytes (default: shipped files)."""
+    files = dict(shipped_definitions())
+    files.update(definitions or {})
+    files[PUBLICATIONS_JSONL] = publications_jsonl(publications)
+    files[PARAMS_FILE] = params_json(params or {})
+    return inputs_from_bytes(files)
+
+
+def write_inputs(
+    directory: str | Path,
+    publications: Iterable[Mapping[str, Any]] | pa.Table,
+    *,
+    definitions: Mapping[str, bytes] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write an input set that :func:`inputs_from_directory` reads back (Parquet when given a table).
+
+    Definitions default to the shipped files, written out so the directory is self-describing.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    files = dict(shipped_definitions())
+    files.update(definitions or {})
+    for name, data in files.items():
+        (directory / name).write_bytes(data)
+    if isinstance(publications, pa.Table):
+        pq.write_table(publications, directory / PUBLICATIONS_PARQUET, compression="zstd")
+    else:
+        (directory / PUBLICATIONS_JSONL).write_bytes(publications_jsonl(publications))
+    (directory / PARAMS_FILE).write_bytes(params_json(params or {}))
+    return directory
+
+
+def with_params(inputs: EditionInputs, overrides: Mapping[str, Any]) -> EditionInputs:
+    """The same inputs with some parameters changed (validated like a params file)."""
+    merged = dict(inputs.params)
+    merged.update(overrides)
+    files = dict(inputs.files)
+    files[PARAMS_FILE] = params_json(merged)
+    params = _params(files[PARAMS_FILE], PARAMS_FILE)
+    return EditionInputs(
+        inputs.publications, inputs.registry, inputs.typology, inputs.indicators, inputs.cases, params, files
+    )

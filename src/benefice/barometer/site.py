@@ -1,0 +1,334 @@
+"""The static site of an edition: plain HTML files in French and English that work from ``file://``.
+
+No server and no CDN: Vega, Vega-Lite and vega-embed are copied from benefice's vendored files into
+``assets/``, every chart carries its data inline (a browser refuses to fetch files next to a page opened
+from disk), and links are relative. Each chart comes with its comment, source and method note, a table
+alternative, a CSV download, PNG/SVG export from vega-embed's menu and an iframe snippet. Templates are
+Jinja2 (not Django) so the site is built without Django.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from benefice.barometer.charts import Chart, cell, custodian_charts, national_charts
+from benefice.barometer.opendata import csv_bytes
+from benefice.barometer.texts import LABELS, LANGS, rules
+
+TEMPLATES = Path(__file__).with_name("site_templates")
+VEGA_DIR = Path(__file__).resolve().parent.parent / "sources" / "static" / "benefice" / "vendor" / "vega"
+VEGA_FILES = (
+    "vega.min.js",
+    "vega-lite.min.js",
+    "vega-embed.min.js",
+    "LICENSE.vega-lite",
+    "LICENSE.vega-embed",
+    "README",
+)
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+    env.globals["cell"] = cell
+    return env
+
+
+def _spec_json(spec: dict[str, Any]) -> str:
+    """JSON safe inside <script>: no "</" can close the element early."""
+    return json.dumps(spec, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+
+
+def report_name(year: int, lang: str) -> str:
+    return f"barometre-{year}-fr.pdf" if lang == "fr" else f"barometer-{year}-en.pdf"
+
+
+def _prepare(charts: list[Chart], embed_prefix: str, base_url: str, lang: str) -> list[Chart]:
+    for c in charts:
+        c.extra["spec_json"] = _spec_json(c.spec)
+        src = f"{base_url.rstrip('/')}/{lang}/embed/{c.id}.html" if base_url else f"{embed_prefix}{c.id}.html"
+        c.extra["embed_snippet"] = (
+            f'<iframe src="{src}" title="{c.title}" width="100%" height="480" style="border:0" loading="lazy"></iframe>'
+        )
+    return charts
+
+
+class _ChartView:
+    """A chart as the templates see it (attribute access to the prepared extras)."""
+
+    def __init__(self, chart: Chart) -> None:
+        self._chart = chart
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._chart.extra:
+            return self._chart.extra[name]
+        return getattr(self._chart, name)
+
+
+def _methodology_tables(
+    results: dict[str, Any], definitions: dict[str, Any], lang: str
+) -> list[dict[str, Any]]:
+    fr = lang == "fr"
+    typology, indicators = definitions["typology"], definitions["indicators"]
+    tables = [
+        {
+            "id": "indicators",
+            "title": "Indicateurs" if fr else "Indicators",
+            "note": ("Catalogue des indicateurs, version " if fr else "Indicator catalogue, version ")
+            + indicators.version,
+            "headers": [
+                "Code",
+                "Nom" if fr else "Name",
+                "Type",
+                "Niveau" if fr else "Level",
+                "Définition" if fr else "Definition",
+            ],
+            "rows": [
+                [
+                    i.code,
+                    getattr(i.name, lang),
+                    i.type,
+                    getattr(typology.ladder[i.level].name, lang),
+                    i.definition,
+                ]
+                for i in indicators.indicators.values()
+            ],
+        },
+        {
+            "id": "grades",
+            "title": "Niveaux de preuve et d'attribution" if fr else "Evidence and attribution grades",
+            "note": "",
+            "headers": ["Id", "Nom" if fr else "Name", "Définition" if fr else "Definition"],
+            "rows": [
+                [g.id, getattr(g.name, lang), getattr(g.definition, lang)]
+                for g in typology.evidence_grades.values()
+            ]
+            + [
+                [g.id, getattr(g.name, lang), getattr(g.definition, lang)]
+                for g in sorted(typology.attribution_grades.values(), key=lambda g: -g.rank)
+            ],
+        },
+        {
+            "id": "decision-scale",
+            "title": "Échelle des décisions" if fr else "Decision scale",
+            "note": "",
+            "headers": ["Rang" if fr else "Rank", "Type", "Définition" if fr else "Definition"],
+            "rows": [
+                [str(d.rank), getattr(d.name, lang), getattr(d.definition, lang)]
+                for d in sorted(typology.decision_types.values(), key=lambda d: d.rank)
+            ],
+        },
+        {
+            "id": "weights",
+            "title": "Paramètres et pondérations" if fr else "Parameters and weights",
+            "note": results["ranking"][f"note_{lang}"],
+            "headers": ["Paramètre" if fr else "Parameter", "Valeur" if fr else "Value"],
+            "rows": [[k, json.dumps(v, ensure_ascii=False)] for k, v in sorted(results["params"].items())],
+        },
+        {
+            "id": "inputs",
+            "title": "Entrées figées" if fr else "Frozen inputs",
+            "note": "SHA-256",
+            "headers": ["Fichier" if fr else "File", "SHA-256"],
+            "rows": [[k, v] for k, v in sorted(definitions["hashes"].items())],
+        },
+    ]
+    return tables
+
+
+def _page(
+    env: Environment,
+    files: dict[str, bytes],
+    common: dict[str, Any],
+    lang: str,
+    other: str,
+    template: str,
+    path: str,
+    depth: int,
+    title: str,
+    **extra: Any,
+) -> None:
+    """Render one page at ``<lang>/<path>``, ``depth`` folders below the language's home."""
+    up = "../" * depth
+    context = {
+        **common,
+        "root": up + "../",
+        "home": up,
+        "page_title": title,
+        "other_lang_href": f"{up}../{other}/{path}",
+        "charts": [],
+        "methodology_href": f"{up}methodology.html",
+        **extra,
+    }
+    files[f"{lang}/{path}"] = env.get_template(template).render(**context).encode("utf-8")
+
+
+def build_site(results: dict[str, Any], definitions: dict[str, Any], code_version: str) -> dict[str, bytes]:
+    """Relative path (under ``site/``) -> bytes of every file of the static site.
+
+    ``definitions`` holds the parsed ``registry``, ``typology``, ``indicators`` and the input ``hashes``.
+    """
+    env = _env()
+    files: dict[str, bytes] = {}
+    for name in VEGA_FILES:
+        files[f"assets/{name}"] = (VEGA_DIR / name).read_bytes()
+    for name in ("barometer.js", "barometer.css"):
+        files[f"assets/{name}"] = (TEMPLATES / name).read_bytes()
+    e = results["edition"]
+    files["index.html"] = env.get_template("root.html").render(edition=e).encode("utf-8")
+    registry = definitions["registry"]
+    families = [(s.id, registry.descendants(s.id)) for s in registry if s.components and not s.parent]
+    base_url = str(results["params"].get("base_url") or "")
+
+    for lang in LANGS:
+        other = "en" if lang == "fr" else "fr"
+        t = LABELS[lang]
+        common = {
+            "lang": lang,
+            "other_lang": other,
+            "t": t,
+            "edition": e,
+            "versions": results["versions"],
+            "code_version": code_version,
+            "report_name": report_name(e["year"], lang),
+            "ranking": results["ranking"],
+        }
+
+        page = functools.partial(_page, env, files, common, lang, other)
+
+        charts = _prepare(national_charts(results, lang), "embed/", base_url, lang)
+        for c in charts:
+            files[f"{lang}/data/{c.id}.csv"] = csv_bytes([k for k, _ in c.columns], c.rows)
+            up = "../"
+            files[f"{lang}/embed/{c.id}.html"] = (
+                env.get_template("embed.html")
+                .render(lang=lang, t=t, c=_ChartView(c), root=up + "../")
+                .encode("utf-8")
+            )
+        views = [_ChartView(c) for c in charts]
+        page("index.html", "index.html", 0, f"{t['title']} — {e['year']}", headline=results["headline"])
+        page("charts.html", "charts.html", 0, t["charts"], chart_list=views, charts=views, intro="",
+             data_prefix="data/", embed_prefix="embed/", back_href="")  # fmt: skip
+
+        source_columns = [
+            ("source", "Source"),
+            (f"name_{lang}", "Nom" if lang == "fr" else "Name"),
+            ("custodian", t["custodian"]),
+            ("publications_family", "Publications (famille)" if lang == "fr" else "Publications (family)"),
+            ("publications_own", "Publications (propre)" if lang == "fr" else "Publications (own)"),
+            ("mentioned_only", "Mentionnée seulement" if lang == "fr" else "Mentioned only"),
+            ("precise_share", "Nommée précisément" if lang == "fr" else "Named precisely"),
+            ("authorisation_share", "Autorisation citée" if lang == "fr" else "Authorisation cited"),
+            ("cases_family", "Cas (famille)" if lang == "fr" else "Cases (family)"),
+        ]
+        files[f"{lang}/data/sources.csv"] = csv_bytes([k for k, _ in source_columns], results["sources"])
+        page(
+            "sources.html",
+            "sources.html",
+            0,
+            t["sources_table"],
+            intro=(
+                "Toutes les sources du registre, y compris celles sans aucune publication dans le périmètre (zéro)."
+                if lang == "fr"
+                else "Every registry source, including those with no publication in the perimeter (zero)."
+            ),
+            columns=source_columns,
+            rows=sorted(results["sources"], key=lambda r: (-r["publications_family"], r["source"])),
+        )
+
+        fr = lang == "fr"
+        case_tables = [
+            {
+                "id": "cases",
+                "title": "Cas documentés" if fr else "Documented cases",
+                "note": "",
+                "columns": [("case", "Cas" if fr else "Case"), (f"title_{lang}", "Titre" if fr else "Title"),
+                            ("data_sources", "Sources"), ("decisions", "Décisions" if fr else "Decisions"),
+                            ("strongest_decision", "Décision la plus forte" if fr else "Strongest decision"),
+                            ("first_decision", "Première décision" if fr else "First decision"),
+                            ("attribution_grade", "Attribution")],
+                "rows": results["cases"],
+            },
+            {
+                "id": "figures",
+                "title": "Chiffres des cas" if fr else "Case figures",
+                "note": ("Chiffres non vérifiés : comptés hors totaux." if fr else "Unverified figures: kept out of totals."),
+                "columns": [("figure_id", "Id"), ("label", "Libellé" if fr else "Label"), ("unit", "Unité" if fr else "Unit"),
+                            ("low", "Bas" if fr else "Low"), ("value", "Valeur" if fr else "Value"),
+                            ("high", "Haut" if fr else "High"), ("evidence_grade", "Preuve" if fr else "Evidence"),
+                            ("included", "Compté" if fr else "Counted"), ("source_doi", "DOI")],
+                "rows": results["figures"],
+            },
+            {
+                "id": "ranking",
+                "title": t["ranking"],
+                "note": results["ranking"][f"note_{lang}"],
+                "columns": [(k, k) for k in (results["ranking"]["rows"][0].keys() if results["ranking"]["rows"] else [])],
+                "rows": results["ranking"]["rows"],
+            },
+        ]  # fmt: skip
+        for table in case_tables:
+            if table["rows"]:
+                files[f"{lang}/data/{table['id']}.csv"] = csv_bytes(
+                    [k for k, _ in table["columns"]], table["rows"]
+                )
+        page("cases.html", "cases.html", 0, t["cases"], tables=case_tables)
+        page(
+            "methodology.html",
+            "methodology.html",
+            0,
+            t["methodology"],
+            rules=rules(results, lang),
+            families=families,
+            tables=_methodology_tables(results, definitions, lang),
+        )
+
+        custodians = sorted(results["custodians"], key=lambda r: (-r["publications"], r["custodian"]))
+        page(
+            "custodians.html",
+            "custodians/index.html",
+            1,
+            t["custodians"],
+            custodians=custodians,
+            intro=(
+                "Chaque baromètre local ne retient que les sources d'un responsable de données."
+                if fr
+                else "Each local barometer keeps only one data custodian's sources."
+            ),
+        )
+        for custodian in custodians:
+            key = custodian["custodian_slug"]
+            local = _prepare(custodian_charts(results, custodian, lang), "", "", lang)
+            for c in local:
+                files[f"{lang}/custodians/{key}/data/{c.id}.csv"] = csv_bytes(
+                    [k for k, _ in c.columns], c.rows
+                )
+            views = [_ChartView(c) for c in local]
+            page(
+                "charts.html",
+                f"custodians/{key}/index.html",
+                2,
+                f"{t['short']} — {custodian['custodian']}",
+                chart_list=views,
+                charts=views,
+                intro=t["local_intro"].format(
+                    custodian=custodian["custodian"], sources=custodian["sources"].replace("|", ", ")
+                ),
+                data_prefix="data/",
+                embed_prefix="",
+                back_href="../../index.html",
+            )
+    return files
+
+
+__all__ = ["build_site", "report_name"]

@@ -1,0 +1,125 @@
+"""``benefice barometer build|verify|diff``: annual editions, frozen and checkable.
+
+``build`` reads its inputs from a directory (``--inputs``) or, without it, from the database through
+``benefice.barometer.db`` (the only part that needs Django, imported on demand).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from benefice.errors import BeneficeError
+
+
+@click.group()
+def barometer() -> None:
+    """Annual barometer: build, verify and compare frozen editions."""
+
+
+def _database_inputs(params: dict):
+    try:
+        module = importlib.import_module("benefice.barometer.db")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("benefice.barometer.db",):
+            raise
+        raise BeneficeError(
+            "building from the database needs benefice.barometer.db, which is not installed in this tree; "
+            "pass --inputs DIR (publications.jsonl or publications.parquet, optional definition files)"
+        ) from exc
+    from benefice.cli import setup_django  # noqa: PLC0415
+
+    setup_django()
+    return module.inputs_from_database(params=params) if params else module.inputs_from_database()
+
+
+@barometer.command("build")
+@click.option("--year", type=int, required=True, help="Edition year (publications up to the year before).")
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), required=True, help="New edition directory."
+)
+@click.option(
+    "--inputs",
+    "inputs_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory with publications.jsonl/.parquet (and optionally sources.yaml, typology.yaml, "
+    "indicators.yaml, cases.yaml, params.json); default: the database.",
+)
+@click.option(
+    "--observed-at",
+    default=None,
+    help="Observation date YYYY-MM-DD (default: today). Recorded in the edition; never the build time.",
+)
+@click.option("--span", type=int, default=None, help="Publication years covered (default 15).")
+@click.option("--param", "params", multiple=True, metavar="KEY=JSON", help="Override a parameter.")
+@click.option("--force-new-dir", is_flag=True, help="Allow a second edition of the same year in this parent.")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF reports (recorded in the manifest).")
+def build_command(year, out_dir, inputs_dir, observed_at, span, params, force_new_dir, no_pdf) -> None:
+    """Compute an edition and freeze it into OUT."""
+    from benefice.barometer.freeze import build  # noqa: PLC0415
+    from benefice.barometer.inputs import inputs_from_directory  # noqa: PLC0415
+
+    overrides: dict = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise BeneficeError(f"--param needs KEY=VALUE, got {item!r}", field="param")
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
+    if span is not None:
+        overrides["span"] = span
+    inputs = inputs_from_directory(inputs_dir) if inputs_dir else _database_inputs({})
+    observed = observed_at or _dt.date.today().isoformat()
+    out = build(
+        inputs,
+        year,
+        out_dir,
+        observed,
+        overrides,
+        force_new_dir=force_new_dir,
+        with_pdf=not no_pdf,
+        progress=lambda m: click.echo(f"… {m}", err=True),
+    )
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    click.echo(
+        f"edition {year} (observed {observed}) written to {out}: "
+        f"{manifest['publications']['in_perimeter']} publications in the perimeter, "
+        f"{len(manifest['outputs'])} files; open {out / 'site' / 'index.html'}"
+    )
+
+
+@barometer.command("verify")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+def verify_command(directory: Path) -> None:
+    """Rebuild DIRECTORY from its frozen inputs and compare byte for byte."""
+    from benefice.barometer.freeze import verify  # noqa: PLC0415
+
+    report = verify(directory)
+    if report.ok:
+        click.echo(f"{directory}: OK — every file matches the manifest and an identical rebuild")
+        return
+    for line in report.lines():
+        click.secho(line, fg="red", err=True)
+    sys.exit(1)
+
+
+@barometer.command("diff")
+@click.argument("dir_a", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("dir_b", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+def diff_command(dir_a: Path, dir_b: Path, as_json: bool) -> None:
+    """Explain what changed from edition DIR_A to edition DIR_B."""
+    from benefice.barometer.diff import diff, diff_text  # noqa: PLC0415
+
+    result = diff(dir_a, dir_b)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else diff_text(result))
+
+
+COMMANDS = [barometer]
