@@ -39,6 +39,11 @@ class Chart:
     share: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # The page labels the whole SVG (role=img + aria-label) and gives the data as a table: Vega's own
+        # per-mark ARIA roles would be unlabelled images to a screen reader (axe: svg-img-alt).
+        self.spec.setdefault("config", {})["aria"] = False
+
     @property
     def alt(self) -> str:
         return f"{self.title}. {self.comment}"
@@ -97,7 +102,7 @@ def _lines(values: list[dict], x: str, y: str, series: str, titles: tuple[str, s
         "width": "container",
         "height": 260,
         "data": {"values": values},
-        "mark": {"type": "line", "point": True, "tooltip": True},
+        "mark": {"type": "line", "point": True, "tooltip": True, "aria": False},
         "encoding": {
             "x": {"field": x, "type": "ordinal", "title": titles[0]},
             "y": y_enc,

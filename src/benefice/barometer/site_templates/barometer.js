@@ -1,20 +1,41 @@
 // Render every [data-spec] chart from the JSON in <script id="…" type="application/json">.
 // Vega, Vega-Lite and vega-embed are copied next to this file: no CDN, and it works from file://.
 (function () {
+  function french(el) { var host = el.closest("[lang]"); return host && host.lang === "fr"; }
+
+  // One labelled image per chart; the data are in the table alternative. Vega's inner ARIA roles would be
+  // unlabelled images for screen readers, and Vega re-creates them on each resize: strip them each time.
+  function label(el) {
+    var svg = el.querySelector("svg");
+    if (!svg) return;
+    svg.querySelectorAll("[role], [aria-roledescription], [aria-label]").forEach(function (n) {
+      n.removeAttribute("role"); n.removeAttribute("aria-roledescription"); n.removeAttribute("aria-label");
+    });
+    if (svg.getAttribute("role") !== "img") svg.setAttribute("role", "img");
+    var text = el.getAttribute("data-label") || "";
+    if (svg.getAttribute("aria-label") !== text) svg.setAttribute("aria-label", text);
+    var summary = el.querySelector("details summary");
+    if (summary && !summary.hasAttribute("aria-label")) {
+      summary.setAttribute("aria-label", french(el) ? "Télécharger l'image" : "Download the image");
+    }
+  }
+
   function render() {
     document.querySelectorAll("[data-spec]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-spec"));
       if (!source || el.dataset.rendered) return;
       var spec = JSON.parse(source.textContent);
+      var fr = french(el);
       vegaEmbed(el, spec, {actions: {export: true, source: false, compiled: false, editor: false},
-                           renderer: "svg", i18n: {PNG_ACTION: el.closest("[lang]").lang === "fr" ? "Enregistrer en PNG" : "Save as PNG",
-                                                    SVG_ACTION: el.closest("[lang]").lang === "fr" ? "Enregistrer en SVG" : "Save as SVG"}})
-        .then(function () {
+                           renderer: "svg",
+                           i18n: {PNG_ACTION: fr ? "Enregistrer en PNG" : "Save as PNG",
+                                  SVG_ACTION: fr ? "Enregistrer en SVG" : "Save as SVG"}})
+        .then(function (result) {
+          label(el);
+          new MutationObserver(function () { label(el); }).observe(el, {childList: true, subtree: true, attributes: true,
+                                                                     attributeFilter: ["role", "aria-roledescription", "aria-label"]});
+          result.view.runAfter(function () { label(el); });
           el.dataset.rendered = "1";
-          var svg = el.querySelector("svg");
-          if (svg) { svg.setAttribute("role", "img"); svg.setAttribute("aria-label", el.getAttribute("data-label") || ""); }
-          var summary = el.querySelector("details summary");
-          if (summary) { summary.setAttribute("aria-label", el.closest("[lang]").lang === "fr" ? "Télécharger l'image" : "Download the image"); }
         })
         .catch(function (err) { el.textContent = String(err); el.dataset.error = "1"; console.error(err); });
     });
