@@ -320,3 +320,17 @@ def test_site_pages_charts_and_local_barometers(edition):
     assert sorted(line.split(",")[0] for line in lines[1:]) == sorted(members)  # zeros included
     # the report is a PDF in both languages
     assert (edition / "report" / "barometre-2026-fr.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_parquet_input_gives_the_same_figures_as_jsonl(tmp_path):
+    import pyarrow as pa
+
+    from benefice.barometer.inputs import normalise_publication
+
+    jsonl = inputs_from_records(PUBLICATIONS)
+    table = pa.Table.from_pylist([normalise_publication(p) for p in reversed(PUBLICATIONS)])
+    write_inputs(tmp_path / "pq", table)
+    parquet = inputs_from_directory(tmp_path / "pq")
+    assert parquet.publications_file == "publications.parquet"
+    a, b = compute(jsonl, YEAR, OBSERVED), compute(parquet, YEAR, OBSERVED)
+    assert a["sources"] == b["sources"] and a["publications_by_year"] == b["publications_by_year"]

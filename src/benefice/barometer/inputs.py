@@ -228,9 +228,7 @@ def _read_parquet(data: bytes, path: str) -> pa.Table:
                 raise BeneficeError(f"column has the wrong type: {exc}", path=path, field=f.name) from exc
         else:
             columns.append(pa.nulls(table.num_rows, f.type))
-    table = pa.Table.from_arrays(
-        columns, schema=PUBLICATION_SCHEMA.with_field(0, pa.field("id", pa.string()))
-    )
+    table = pa.Table.from_arrays(columns, names=PUBLICATION_SCHEMA.names)
     if table.column("id").null_count or table.column("year").null_count:
         fld = "id" if table.column("id").null_count else "year"
         raise BeneficeError("null values are not allowed", path=path, field=fld)
