@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("benefice.core.urls")),
     path("corpus/", include("benefice.corpus.urls")),
     path("sources/", include("benefice.sources.urls")),
+    path("interviews/", include("benefice.interviews.urls")),
 ]
