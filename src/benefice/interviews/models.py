@@ -27,7 +27,10 @@ class InterviewProject(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
     language = models.CharField(
-        _("language of the interviews"), max_length=2, choices=[("fr", "Français"), ("en", "English")], default="fr"
+        _("language of the interviews"),
+        max_length=2,
+        choices=[("fr", "Français"), ("en", "English")],
+        default="fr",
     )
     keep_originals = models.BooleanField(
         _("keep original transcripts"),
@@ -57,7 +60,9 @@ class Membership(models.Model):
     ROLES = [(LEAD, _("lead")), (CODER, _("coder")), (VIEWER, _("viewer"))]
 
     project = models.ForeignKey(InterviewProject, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interview_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interview_roles"
+    )
     role = models.CharField(max_length=10, choices=ROLES, default=CODER)
 
     class Meta:
@@ -141,7 +146,11 @@ class EntityReplacement(models.Model):
     """
 
     ACCEPTED, REPLACED, REJECTED = "accepted", "replaced", "rejected"
-    DECISIONS = [(ACCEPTED, _("accepted")), (REPLACED, _("replaced by hand")), (REJECTED, _("not personal data"))]
+    DECISIONS = [
+        (ACCEPTED, _("accepted")),
+        (REPLACED, _("replaced by hand")),
+        (REJECTED, _("not personal data")),
+    ]
 
     project = models.ForeignKey(InterviewProject, on_delete=models.CASCADE, related_name="replacements")
     entity_type = models.CharField(max_length=20)
@@ -149,12 +158,16 @@ class EntityReplacement(models.Model):
     original = models.CharField(max_length=300)
     replacement = models.CharField(max_length=300, blank=True)
     decision = models.CharField(max_length=10, choices=DECISIONS, default=ACCEPTED)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["project", "entity_type", "key"], name="one_replacement_per_original")
+            models.UniqueConstraint(
+                fields=["project", "entity_type", "key"], name="one_replacement_per_original"
+            )
         ]
 
 
@@ -176,7 +189,9 @@ class Coder(models.Model):
 
 class Code(models.Model):
     project = models.ForeignKey(InterviewProject, on_delete=models.CASCADE, related_name="codes")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     colour = models.CharField(_("colour"), max_length=7, default="#ffd966")
@@ -203,7 +218,9 @@ class CodebookVersion(models.Model):
     number = models.PositiveIntegerField()
     note = models.TextField(blank=True)
     snapshot = models.JSONField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -287,9 +304,13 @@ class IndicatorGrounding(models.Model):
 
     indicator_code = models.CharField(max_length=20, db_index=True)
     code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="groundings")
-    quote = models.ForeignKey(Coding, null=True, blank=True, on_delete=models.SET_NULL, related_name="groundings")
+    quote = models.ForeignKey(
+        Coding, null=True, blank=True, on_delete=models.SET_NULL, related_name="groundings"
+    )
     note = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
