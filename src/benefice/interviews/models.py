@@ -43,6 +43,8 @@ class InterviewProject(models.Model):
         help_text=_("One per line, optionally 'name<TAB>PERSON|PLACE|ORG'; always masked."),
     )
     notes = models.JSONField(default=list, blank=True)  # REFI project-level notes: [{guid, name, text}]
+    # REFI picture, PDF, audio and video sources, kept as read (positions, codings) without their media
+    other_sources = models.JSONField(default=list, blank=True)
     guid = models.CharField(max_length=40, default=new_guid)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -108,8 +110,12 @@ class InterviewGuide(models.Model):
 
 
 class Transcript(models.Model):
-    IMPORTED, PSEUDONYMISED = "imported", "pseudonymised"
-    STATUSES = [(IMPORTED, _("imported, awaiting review")), (PSEUDONYMISED, _("pseudonymised (reviewed)"))]
+    IMPORTED, PSEUDONYMISED, NO_TEXT = "imported", "pseudonymised", "no_text"
+    STATUSES = [
+        (IMPORTED, _("imported, awaiting review")),
+        (PSEUDONYMISED, _("pseudonymised (reviewed)")),
+        (NO_TEXT, _("text not included in the imported file")),
+    ]
 
     project = models.ForeignKey(InterviewProject, on_delete=models.CASCADE, related_name="transcripts")
     participant = models.ForeignKey(
@@ -125,6 +131,9 @@ class Transcript(models.Model):
     report = models.JSONField(default=dict, blank=True)  # counts by type and decision, no originals
     status = models.CharField(max_length=20, choices=STATUSES, default=IMPORTED)
     memo = models.TextField(blank=True)
+    refi_paths = models.JSONField(
+        default=dict, blank=True
+    )  # REFI plainTextPath etc. of a source without text
     guid = models.CharField(max_length=40, default=new_guid)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1070,7 +1070,11 @@ def to_refi(project: InterviewProject) -> refi.Project:
 
     codes = build(None)
     sources = []
-    for transcript in project.transcripts.filter(status=Transcript.PSEUDONYMISED).order_by("pk"):
+    exported_transcripts = project.transcripts.filter(
+        status__in=(Transcript.PSEUDONYMISED, Transcript.NO_TEXT)
+    )
+    for transcript in exported_transcripts.order_by("pk"):
+        has_text = transcript.status == Transcript.PSEUDONYMISED
         selections = []
         for selection in transcript.selections.prefetch_related("codings__coder", "codings__code"):
             codings = [
@@ -1089,7 +1093,7 @@ def to_refi(project: InterviewProject) -> refi.Project:
                     guid=selection.guid,
                     start=selection.start,
                     end=selection.end,
-                    name=transcript.text[selection.start : selection.end][:60],
+                    name=transcript.text[selection.start : selection.end][:60] or None,
                     codings=codings,
                     note_refs=[_note(notes, "Memo", selection.memo)] if selection.memo else [],
                     audit={"creatingUser": selection.created_by.guid} if selection.created_by else {},
@@ -1099,13 +1103,16 @@ def to_refi(project: InterviewProject) -> refi.Project:
             refi.Source(
                 guid=transcript.guid,
                 name=transcript.title,
-                text=transcript.text,
+                text=transcript.text if has_text else None,
+                paths={} if has_text else dict(transcript.refi_paths),
                 selections=selections,
                 note_refs=[_note(notes, f"Memo: {transcript.title}", transcript.memo)]
                 if transcript.memo
                 else [],
             )
         )
+    code_guids = {_norm(c.guid) for c in exported_codes}
+    sources += [_source_from_json(item, code_guids, notes) for item in project.other_sources]
     users = [refi.User(guid=c.guid, name=c.name) for c in project.coders.all()]
     return refi.Project(
         name=project.name,
@@ -1215,19 +1222,36 @@ def import_refi(
         )
         stored["codings"] += 1
 
+    other_sources = list(project.other_sources)
     for source in data.sources:
-        if source.kind != "TextSource" or source.text is None:
-            skipped[source.kind if source.kind != "TextSource" else "TextSource without text"] += 1
-            continue
         used_notes.update(source.note_refs)
+        if source.kind != "TextSource":
+            # media we cannot show: kept as read so that an export gives them back to the other tool
+            for item in source.selections:
+                used_notes.update(item.note_refs)
+            other_sources.append(_source_to_json(source, notes))
+            skipped[f"{source.kind} (kept without its media)"] += 1
+            stored["selections"] += len(source.selections)
+            stored["codings"] += sum(len(s.codings) for s in source.selections) + len(source.codings)
+            continue
+        has_text = source.text is not None
+        if not has_text:
+            skipped["TextSource without its text in the file (kept with its selections)"] += 1
         transcript = Transcript.objects.create(
             project=project,
             title=(source.name or "source")[:200],
             file_name=(source.name or "")[:255],
             format="qdpx",
-            text=source.text if pseudonymised else "",
-            original_text="" if pseudonymised else source.text,
-            status=Transcript.PSEUDONYMISED if pseudonymised else Transcript.IMPORTED,
+            text=source.text if has_text and pseudonymised else "",
+            original_text="" if not has_text or pseudonymised else source.text,
+            status=(
+                Transcript.NO_TEXT
+                if not has_text
+                else Transcript.PSEUDONYMISED
+                if pseudonymised
+                else Transcript.IMPORTED
+            ),
+            refi_paths={} if has_text else dict(source.paths),
             memo=_note_text(notes, source.note_refs),
             guid=_norm(source.guid),
         )
@@ -1247,19 +1271,85 @@ def import_refi(
             for coding in item.codings:
                 add(selection, coding)
         if source.codings:  # a whole-source coding: a selection spanning the text
-            whole = Selection.objects.create(transcript=transcript, start=0, end=max(1, len(source.text)))
+            whole = Selection.objects.create(
+                transcript=transcript,
+                start=0,
+                end=max(1, len(source.text or transcript.original_text or " ")),
+            )
             stored["selections"] += 1
             for coding in source.codings:
                 add(whole, coding)
+    project.other_sources = other_sources
     project.notes = list(project.notes) + [
         {"guid": n.guid, "name": n.name, "text": n.text} for n in data.notes if n.guid not in used_notes
     ]
-    project.save(update_fields=["notes"])
+    project.save(update_fields=["notes", "other_sources"])
     counts = {**data.counts(), "stored_sources": stored["sources"], "stored_selections": stored["selections"],
               "stored_codings": stored["codings"], "skipped": dict(skipped), "ignored": dict(data.ignored)}  # fmt: skip
     audit("import", _type(project), project.pk, after={"format": "qdpx", **counts}, user=user)
     CodeChange.objects.create(project=project, kind="import", after={"codes": len(codes)}, user=user)
     return counts
+
+
+def _source_to_json(source: refi.Source, notes: dict) -> dict:
+    """A media source as JSON: name, paths, selections (positions) and codings by code and coder GUID."""
+
+    def coding(item: refi.Coding) -> dict:
+        return {"guid": item.guid, "code": _norm(item.code_guid), "coder": item.creating_user,
+                "when": item.creation_datetime, "memo": _note_text(notes, item.note_refs)}  # fmt: skip
+
+    return {
+        "guid": source.guid,
+        "name": source.name,
+        "kind": source.kind,
+        "paths": source.paths,
+        "description": source.description,
+        "selections": [
+            {
+                "guid": s.guid,
+                "kind": s.kind,
+                "name": s.name,
+                "positions": s.positions,
+                "codings": [coding(c) for c in s.codings],
+            }  # fmt: skip
+            for s in source.selections
+        ],
+        "codings": [coding(c) for c in source.codings],
+    }
+
+
+def _source_from_json(data: dict, code_guids: set[str], notes: list) -> refi.Source:
+    def codings(items: list[dict]) -> list[refi.Coding]:
+        return [
+            refi.Coding(
+                guid=c["guid"],
+                code_guid=c["code"],
+                creating_user=c.get("coder"),
+                creation_datetime=c.get("when"),
+                note_refs=[_note(notes, "Memo", c["memo"])] if c.get("memo") else [],
+            )
+            for c in items
+            if c["code"] in code_guids  # a code deleted since the import takes its codings with it
+        ]
+
+    return refi.Source(
+        guid=data["guid"],
+        name=data.get("name"),
+        kind=data["kind"],
+        paths=data.get("paths") or {},
+        description=data.get("description"),
+        selections=[
+            refi.Selection(
+                guid=s["guid"],
+                kind=s["kind"],
+                name=s.get("name"),
+                positions=s.get("positions") or {},
+                codings=codings(s["codings"]),
+            )  # fmt: skip
+            for s in data.get("selections", [])
+        ],
+        codings=codings(data.get("codings", [])),
+    )
 
 
 def _anonymous_coder(project) -> Coder:
