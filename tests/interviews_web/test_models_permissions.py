@@ -89,7 +89,11 @@ def test_participant_for_leads_only_hides_transcript(project, transcript, people
     url = reverse("interviews:transcript", args=[project.pk, transcript.pk])
     assert client_for(people["coder1"]).get(url).status_code == 404
     assert client_for(people["lead"]).get(url).status_code == 200
-    page = client_for(people["coder1"]).get(reverse("interviews:participants", args=[project.pk])).content.decode()
+    page = (
+        client_for(people["coder1"])
+        .get(reverse("interviews:participants", args=[project.pk]))
+        .content.decode()
+    )
     assert "P07" not in page
 
 
@@ -123,7 +127,9 @@ def test_exports_never_include_originals(project, transcript, people, kind) -> N
 
 def test_every_change_is_audited(project, transcript, people) -> None:
     _code_something(project, transcript, people)
-    actions = set(AuditEntry.objects.filter(object_type__startswith="interviews.").values_list("action", flat=True))
+    actions = set(
+        AuditEntry.objects.filter(object_type__startswith="interviews.").values_list("action", flat=True)
+    )
     assert {"create", "member", "import", "pseudonymise", "code"} <= actions
     for entry in AuditEntry.objects.filter(object_type__startswith="interviews."):
         assert "Marchetti" not in str(entry.before) + str(entry.after)

@@ -371,6 +371,8 @@ def apply_review(transcript: Transcript, decisions: dict[str, tuple[str, str]], 
 
     if transcript.is_pseudonymised:
         raise BeneficeError("this transcript has already been pseudonymised")
+    if transcript.status == Transcript.NO_TEXT:
+        raise BeneficeError("the imported file did not include the text of this source: nothing to pseudonymise")
     project = transcript.project
     by_key = {}
     for group in review_groups(transcript):

@@ -229,6 +229,8 @@ def transcript_review(request, pk: int, transcript_id: int):
     transcript = get_object_or_404(project.transcripts, pk=transcript_id)
     if transcript.is_pseudonymised:
         return redirect("interviews:transcript", pk=project.pk, transcript_id=transcript.pk)
+    if transcript.status == Transcript.NO_TEXT:
+        raise Http404
     if not transcript.review and transcript.original_text:
         services.propose_entities(transcript)  # sources imported from a REFI-QDA project
     if request.method == "POST":
