@@ -221,8 +221,7 @@ def import_transcript(
         path.write_bytes(data)
         try:
             parsed = read_transcript(path)
-        except BeneficeError as exc:
-            exc.path = file_name  # the user knows their file's name, not our temporary one
+        except BeneficeError as exc:  # name the user's file, not our temporary copy
             raise BeneficeError(exc.message, path=file_name, line=exc.line) from None
     if not parsed.text.strip():
         raise BeneficeError("the transcript is empty", path=file_name)
@@ -372,7 +371,9 @@ def apply_review(transcript: Transcript, decisions: dict[str, tuple[str, str]], 
     if transcript.is_pseudonymised:
         raise BeneficeError("this transcript has already been pseudonymised")
     if transcript.status == Transcript.NO_TEXT:
-        raise BeneficeError("the imported file did not include the text of this source: nothing to pseudonymise")
+        raise BeneficeError(
+            "the imported file did not include the text of this source: nothing to pseudonymise"
+        )
     project = transcript.project
     by_key = {}
     for group in review_groups(transcript):
