@@ -20,7 +20,11 @@ COMMAND_MODULES = [
     "benefice.commands.dedup_file",  # dedup-file
     "benefice.commands.sources",  # detect, sources, scan
     "benefice.commands.review",  # review simulate
-    "benefice.commands.interviews",  # pseudonymise, agreement, qda
+    "benefice.commands.interviews",  # pseudonymise, agreement
+    "benefice.commands.qda",  # qda import/export
+    "benefice.commands.impact",  # classify, rank, cases
+    "benefice.commands.barometer",  # barometer build/verify/diff
+    "benefice.commands.projects",  # projects import/link (custodians)
 ]
 
 

@@ -1,12 +1,26 @@
-"""The demo: bundled real bibliographic facts loaded through the ordinary importers (idempotent)."""
+"""The demo: bundled real bibliographic facts loaded through the ordinary importers (idempotent).
+
+After the corpus and the source scan, each capability app that has a ``demo`` module with a
+``load_demo(echo)`` function adds its own part (cases, review, projects, a barometer edition…), in the
+order of ``APP_DEMOS``; every part must be idempotent, since the demo command is run again and again.
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable
 
 from benefice.paths import package_data
 
 DEMO_FILES = ("corpus.ris", "corpus_pubmed.nbib")
+APP_DEMOS = (
+    "benefice.impact.demo",
+    "benefice.review.demo",
+    "benefice.interviews.demo",
+    "benefice.custodians.demo",
+    "benefice.barometer.demo",  # last: an edition of everything above
+)
 
 
 def load_demo(echo: Callable[[str], None] = print) -> None:
@@ -27,3 +41,6 @@ def load_demo(echo: Callable[[str], None] = print) -> None:
     scan = scan_database()
     echo(f"source detection: {scan.scanned} publications scanned, {scan.with_sources} name a data source")
     ensure_user("demo", "demo", ADMIN, superuser=True)
+    for name in APP_DEMOS:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).load_demo(echo)

@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "benefice.corpus",
     "benefice.sources",
     "benefice.interviews",
+    "benefice.impact",
+    "benefice.review",
+    "benefice.barometer",
+    "benefice.custodians",
 ]
 
 MIDDLEWARE = [

@@ -1,11 +1,32 @@
+"""URL map. Each capability app that has a ``urls`` module is mounted under its own prefix.
+
+Why discovery: capabilities land one by one (and a tree may ship without one); mounting whatever exists
+keeps this file from being edited by every app, as Datasette's plugin hooks keep its core small.
+"""
+
+import importlib.util
+
 from django.contrib import admin
 from django.urls import include, path
+
+# prefix -> app module, in the order of the main menu
+APPS = {
+    "corpus/": "benefice.corpus",
+    "sources/": "benefice.sources",
+    "review/": "benefice.review",
+    "impact/": "benefice.impact",
+    "interviews/": "benefice.interviews",
+    "barometer/": "benefice.barometer",
+    "custodians/": "benefice.custodians",
+}
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("benefice.core.urls")),
-    path("corpus/", include("benefice.corpus.urls")),
-    path("sources/", include("benefice.sources.urls")),
-    path("interviews/", include("benefice.interviews.urls")),
+]
+urlpatterns += [
+    path(prefix, include(f"{module}.urls"))
+    for prefix, module in APPS.items()
+    if importlib.util.find_spec(f"{module}.urls") is not None
 ]

@@ -1,0 +1,1 @@
+"""Custodians: project registry, benefit records, questionnaires, per-custodian reports, recommendations."""
