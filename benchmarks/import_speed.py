@@ -2,7 +2,8 @@
 
 Builds RIS files by replicating the real records of ``../shared/data/formats/ris/asreview__baseline.ris``
 with fresh identifiers (DOI, and a replicate number in the title so each copy is a distinct work), then
-imports each into a fresh SQLite database in a child process and reports records/s and peak RSS. The peer,
+imports each into a fresh SQLite database in a child process and reports records/s and peak RSS. Replicas are made distinct works
+(title words reordered, year, volume, first page and author order changed), as a real corpus is. The peer,
 measured in the same run on the same file, is rispy parsing the whole file into memory (no database): what a
 script using the reference RIS library would pay before doing any work. Targets (issue #2): ≥ 2,000
 records/s end to end, and peak memory that does not grow with the file size.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import subprocess
 import sys
@@ -47,6 +49,12 @@ print(json.dumps({"seconds": elapsed, "records": len(entries),
 """
 
 
+def _shuffle(title: str, seed: int) -> str:
+    words = title.split()
+    random.Random(seed).shuffle(words)
+    return " ".join(words)
+
+
 def build_file(n: int, out: Path) -> None:
     text = SOURCE.read_text(encoding="utf-8-sig")
     records = [r.strip() + "\n" for r in re.split(r"(?m)^ER  -.*$", text) if r.strip()]
@@ -54,10 +62,21 @@ def build_file(n: int, out: Path) -> None:
         for i in range(n):
             rec = records[i % len(records)]
             copy = i // len(records)
+            # a fresh work: no identifier of the original may survive (PMIDs hide in L2/UR/AN links)
+            rec = re.sub(r"(?m)^(?:L1|L2|L3|L4|UR|AN|ID|C2|M1)  - .*\n?", "", rec)
             rec = re.sub(r"(?m)^DO  - .*$", f"DO  - 10.99999/bench.{i}", rec)
             if "DO  - " not in rec:
                 rec += f"DO  - 10.99999/bench.{i}\n"
-            rec = re.sub(r"(?m)^TI  - (.*)$", lambda m: f"TI  - {m.group(1)} (replicate {copy})", rec)
+            if copy:  # a distinct work: title words reordered, other year, volume and pages, authors rotated
+                rec = re.sub(r"(?m)^TI  - (.*)$", lambda m: f"TI  - {_shuffle(m.group(1), i)} (replicate {copy})", rec)
+                rec = re.sub(r"(?m)^PY  - .*$", f"PY  - {1990 + (i * 7) % 35}", rec)
+                rec = re.sub(r"(?m)^VL  - .*$", f"VL  - {i % 97 + 1}", rec)
+                rec = re.sub(r"(?m)^SP  - .*$", f"SP  - {i % 9973 + 1}", rec)
+                authors = re.findall(r"(?m)^AU  - .*$", rec)
+                if len(authors) > 1:
+                    k = copy % len(authors)
+                    rotated = authors[k:] + authors[:k]
+                    rec = re.sub(r"(?m)^AU  - .*\n?", "", rec) + "\n".join(rotated) + "\n"
             f.write(rec + "ER  - \n\n")
 
 

@@ -145,3 +145,14 @@ class MergeEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class DedupKey(models.Model):
+    """A blocking key of a publication (DOI, PMID, title skeleton…): candidates for duplicates are looked up
+    here, so importing a large file keeps memory flat instead of holding the whole corpus in an index."""
+
+    key = models.CharField(max_length=255, db_index=True)
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="dedup_keys")
+
+    class Meta:
+        indexes = [models.Index(fields=["publication"], name="corpus_dedupkey_pub")]

@@ -7,7 +7,7 @@ position where it was found so errors and provenance can point back to it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -56,7 +56,13 @@ class Record:
     extra: dict[str, Any] = field(default_factory=dict)  # anything else worth keeping, format-specific
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain data (JSON-ready). Hand-written: ``dataclasses.asdict`` deep-copies and was an import hot spot."""
+        data = {name: getattr(self, name) for name in _FIELD_NAMES}
+        data["authors"] = [
+            {"name": a.name, "family": a.family, "given": a.given, "orcid": a.orcid, "affiliations": list(a.affiliations)}
+            for a in self.authors
+        ]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Record:
@@ -69,3 +75,6 @@ class Record:
             return ""
         a = self.authors[0]
         return a.family or a.name.split(",")[0].strip()
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Record))

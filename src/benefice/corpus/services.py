@@ -8,17 +8,18 @@ as it was, and the batch is marked failed with the error naming the file and rec
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from benefice.corpus import dedup, formats
-from benefice.corpus.models import ImportBatch, MergeEvent, Publication, RawRecord
+from benefice.corpus.models import DedupKey, ImportBatch, MergeEvent, Publication, RawRecord
 from benefice.corpus.record import Author, Record
 from benefice.errors import BeneficeError
 
@@ -145,49 +146,124 @@ def publication_to_record(pub: Publication) -> Record:
     )
 
 
+HAL_KEY = "#hal:"  # HAL ids are not among the dedup engine's identifiers; a prefix no engine key uses
+CANDIDATES_PER_KEY = 200  # as the engine's own bucket cap: a key shared by more records stops discriminating
+LOOKUP_BATCH = 500  # keys per IN (...) query, well under SQLite's parameter limit
+
+
+def publication_keys(pub: Publication, prepared: dedup.Prepared) -> list[str]:
+    keys = list(prepared.keys)
+    if pub.hal_id:
+        keys.append(HAL_KEY + pub.hal_id)
+    return keys
+
+
+def prepare_publication(pub: Publication, key: int | str | None = None) -> dedup.Prepared:
+    key = pub.pk if key is None else key
+    return dedup.prepare(dedup.from_record(publication_to_record(pub), id=str(key)))
+
+
+def _insert_keys(rows: list[tuple[str, int]]) -> None:
+    """Plain executemany: building a model instance per key cost more than the inserts themselves."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(DedupKey._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({connection.ops.quote_name('key')}, publication_id) VALUES (%s, %s)", rows)
+
+
+def reindex_publications(pubs: Iterable[Publication]) -> None:
+    """Replace the blocking keys of these (saved) publications."""
+    pubs = list(pubs)
+    DedupKey.objects.filter(publication__in=pubs).delete()
+    _insert_keys([(k[:255], p.pk) for p in pubs for k in publication_keys(p, prepare_publication(p))])
+
+
 class CorpusIndex:
-    """In-memory lookup of the existing corpus: identifiers and a fuzzy duplicate index."""
+    """Finds the publication a record describes, looking candidates up in the ``DedupKey`` table.
+
+    Memory stays flat whatever the corpus or file size: only the candidates of the chunk being imported are
+    loaded (and a bounded cache of their prepared forms). Publications of the current chunk, not yet saved, are
+    held under temporary keys ("new:N").
+    """
+
+    CACHE_SIZE = 2_000
 
     def __init__(self) -> None:
-        self.ids: dict[str, dict[str, int]] = {f: {} for f in IDENTIFIER_FIELDS}
-        self.fuzzy = dedup.DuplicateIndex()
+        self._cache: OrderedDict[int, dedup.Prepared] = OrderedDict()
+        self._local = dedup.DuplicateIndex()
+        self._hal: dict[str, int | str] = {}
 
     @classmethod
     def from_database(cls) -> CorpusIndex:
-        index = cls()
-        fields = ["pk", *MERGEABLE_FIELDS]
-        for row in Publication.objects.values(*[f if f != "pk" else "id" for f in fields]).iterator(
-            chunk_size=2000
-        ):
+        """An index over the stored corpus; publications saved without keys (admin, fixtures) are keyed first."""
+        unkeyed = Publication.objects.filter(dedup_keys__isnull=True)
+        for start in range(0, unkeyed.count(), 2000):
+            reindex_publications(unkeyed[:2000])
+        return cls()
+
+    def _prepared(self, pub_ids: set[int]) -> dict[int, dedup.Prepared]:
+        found = {i: self._cache[i] for i in pub_ids if i in self._cache}
+        missing = pub_ids - found.keys()
+        for row in Publication.objects.filter(pk__in=missing).values("id", *MERGEABLE_FIELDS).iterator(2000):
             pub = Publication(**row)
-            index.add(pub)
-        return index
+            found[pub.pk] = prepare_publication(pub)
+        for i, prep in found.items():
+            self._cache[i] = prep
+            self._cache.move_to_end(i)
+        while len(self._cache) > self.CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return found
 
-    def add(self, pub: Publication) -> None:
-        for f in IDENTIFIER_FIELDS:
-            value = getattr(pub, f)
-            if value:
-                self.ids[f].setdefault(value, pub.pk)
-        self.fuzzy.add(str(pub.pk), dedup.from_record(publication_to_record(pub)))
+    def load_candidates(self, prepared: Iterable[dedup.Prepared], hal_ids: Iterable[str]) -> None:
+        """Start a chunk: index the stored publications sharing a key with any record of the chunk."""
+        self._local = dedup.DuplicateIndex()
+        self._hal = {}
+        keys = {k[:255] for p in prepared for k in p.keys} | {HAL_KEY + h for h in hal_ids if h}
+        per_key: dict[str, list[int]] = {}
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), LOOKUP_BATCH):
+            part = ordered[start : start + LOOKUP_BATCH]
+            for key, pub_id in DedupKey.objects.filter(key__in=part).order_by("-publication_id").values_list(
+                "key", "publication_id"
+            ):
+                bucket = per_key.setdefault(key, [])
+                if len(bucket) < CANDIDATES_PER_KEY:
+                    bucket.append(pub_id)
+        ids = {i for key, bucket in per_key.items() if not key.startswith(HAL_KEY) for i in bucket}
+        for pub_id, prep in self._prepared(ids).items():
+            self._local.add(str(pub_id), prep)
+        for key, bucket in per_key.items():
+            if key.startswith(HAL_KEY):
+                self._hal[key[len(HAL_KEY) :]] = bucket[-1]
 
-    def remove(self, pub: Publication) -> None:
-        for f in IDENTIFIER_FIELDS:
-            value = getattr(pub, f)
-            if value and self.ids[f].get(value) == pub.pk:
-                del self.ids[f][value]
-        self.fuzzy.remove(str(pub.pk))
+    def add(self, key: str, pub: Publication, prepared: dedup.Prepared) -> None:
+        prepared.id = key
+        self._local.add(key, prepared)
+        if pub.hal_id:
+            self._hal.setdefault(pub.hal_id, key)
 
-    def find(self, record: Record) -> tuple[int, str, float | None, str] | None:
-        """(publication id, method, score, reason) of the publication this record describes, if any."""
-        for f in IDENTIFIER_FIELDS:
-            value = getattr(record, f)
-            if value and value in self.ids[f]:
-                return self.ids[f][value], MergeEvent.Method.IDENTIFIER, 1.0, f"same {f} {value}"
-        match = self.fuzzy.find(dedup.from_record(record))
+    def replace(self, key: int | str, pub: Publication) -> None:
+        """A publication of the chunk gained fields from a merged record: refile it under its new features."""
+        self._local.add(str(key), prepare_publication(pub, key))
+        if pub.hal_id:
+            self._hal.setdefault(pub.hal_id, key)
+
+    def forget(self, pub_id: int) -> None:
+        self._cache.pop(pub_id, None)
+
+    def find(
+        self, record: Record, prepared: dedup.Prepared
+    ) -> tuple[int | str, str, float | None, str] | None:
+        """(publication key, method, score, reason) of the publication this record describes, if any."""
+        if record.hal_id and record.hal_id in self._hal:
+            return self._hal[record.hal_id], MergeEvent.Method.IDENTIFIER, 1.0, f"same hal_id {record.hal_id}"
+        match = self._local.find(prepared)
         if match is None:
             return None
         method = MergeEvent.Method.IDENTIFIER if match.method == "identifier" else MergeEvent.Method.FUZZY
-        return int(match.id), method, match.score, match.reason
+        key: int | str = match.id if match.id.startswith("new:") else int(match.id)
+        return key, method, match.score, match.reason
 
 
 def import_records(
@@ -200,74 +276,110 @@ def import_records(
     total: int | None = None,
     user=None,
 ) -> ImportCounts:
-    """Store records (verbatim) and merge them into publications. Caller holds the transaction."""
+    """Store records (verbatim) and merge them into publications. Caller holds the transaction.
+
+    Records are written a chunk at a time with bulk inserts: one prepared dedup key per record, raw records
+    first (their ids are what each publication field points back to), then the new publications, then links.
+    """
     index = index or CorpusIndex.from_database()
     counts = ImportCounts()
     buffer: list[Record] = []
-
-    def flush() -> None:
-        hashes = {content_hash(r): r for r in buffer}
-        known = set(
-            RawRecord.objects.filter(content_hash__in=list(hashes)).values_list("content_hash", flat=True)
-        )
-        seen_here: set[str] = set()
-        for h, record in ((content_hash(r), r) for r in buffer):
-            if h in known or h in seen_here:
-                counts.already_known += 1
-                continue
-            seen_here.add(h)
-            _store_one(record, h, batch, origin, index, counts, user)
-        buffer.clear()
-
     for record in records:
         counts.records_read += 1
         buffer.append(record)
         if len(buffer) >= CHUNK:
-            flush()
+            _store_chunk(buffer, batch, origin, index, counts, user)
+            buffer = []
             if progress:
                 progress(counts.records_read, total)
     if buffer:
-        flush()
+        _store_chunk(buffer, batch, origin, index, counts, user)
     if progress:
         progress(counts.records_read, total)
     return counts
 
 
-def _store_one(
-    record: Record, h: str, batch: ImportBatch, origin: str, index: CorpusIndex, counts: ImportCounts, user
+def _store_chunk(
+    buffer: list[Record], batch: ImportBatch, origin: str, index: CorpusIndex, counts: ImportCounts, user
 ) -> None:
-    found = index.find(record)
-    raw = RawRecord.objects.create(
-        batch=batch,
-        source_format=record.source_format,
-        origin=origin,
-        position=record.position,
-        line=record.line,
-        raw=record.raw,
-        parsed=record.to_dict(),
-        content_hash=h,
-    )
-    if found is None:
-        pub = Publication()
-        apply_record(pub, record, raw.pk)
-        pub.save()
-        raw.publication = pub
-        raw.save(update_fields=["publication"])
-        index.add(pub)
-        counts.new_publications += 1
+    hashes = [content_hash(r) for r in buffer]
+    known = set(RawRecord.objects.filter(content_hash__in=hashes).values_list("content_hash", flat=True))
+    todo: list[tuple[Record, str]] = []
+    for record, h in zip(buffer, hashes, strict=True):
+        if h in known:
+            counts.already_known += 1
+            continue
+        known.add(h)
+        todo.append((record, h))
+    if not todo:
         return
-    pub_id, method, score, reason = found
-    pub = Publication.objects.get(pk=pub_id)
-    if apply_record(pub, record, raw.pk):
+    raws = [
+        RawRecord(
+            batch=batch, source_format=r.source_format, origin=origin, position=r.position, line=r.line,
+            raw=r.raw, parsed=r.to_dict(), content_hash=h,
+        )
+        for r, h in todo
+    ]
+    RawRecord.objects.bulk_create(raws, batch_size=500)
+    prepared_all = [dedup.prepare(dedup.from_record(r, id=f"raw:{raw.pk}")) for (r, _h), raw in zip(todo, raws, strict=True)]
+    index.load_candidates(prepared_all, (r.hal_id for r, _h in todo))
+    new: dict[str, Publication] = {}  # temporary key -> unsaved publication
+    new_prepared: dict[str, dedup.Prepared] = {}
+    existing: dict[int, Publication] = {}  # publications already in the database that received a record
+    links: list[tuple[RawRecord, int | str]] = []
+    events: list[tuple[RawRecord, int | str, str, float | None, str]] = []
+    for (record, _h), raw, prepared in zip(todo, raws, prepared_all, strict=True):
+        found = index.find(record, prepared)
+        if found is None:
+            key = f"new:{raw.pk}"
+            pub = Publication()
+            apply_record(pub, record, raw.pk)
+            new[key] = pub
+            new_prepared[key] = prepared
+            index.add(key, pub, prepared)
+            links.append((raw, key))
+            counts.new_publications += 1
+            continue
+        key, method, score, reason = found
+        if isinstance(key, str):
+            pub = new[key]
+        else:
+            pub = existing.get(key) or Publication.objects.get(pk=key)
+            existing[key] = pub
+        if apply_record(pub, record, raw.pk):
+            index.replace(key, pub)
+            if isinstance(key, str):
+                new_prepared[key] = prepare_publication(pub, key)
+        links.append((raw, key))
+        events.append((raw, key, method, score, reason))
+        counts.duplicates_merged += 1
+    Publication.objects.bulk_create(list(new.values()), batch_size=500)
+    _insert_keys([(k[:255], pub.pk) for key, pub in new.items() for k in publication_keys(pub, new_prepared[key])])
+    for pub in existing.values():
         pub.save()
-        index.remove(pub)
-        index.add(pub)
-    raw.publication = pub
-    raw.save(update_fields=["publication"])
-    MergeEvent.objects.create(
-        publication=pub, raw_record=raw, method=method, score=score, reason=reason, created_by=user
+        index.forget(pub.pk)
+    reindex_publications(existing.values())
+
+    def resolve(key: int | str) -> Publication:
+        return new[key] if isinstance(key, str) else existing[key]
+
+    for raw, key in links:
+        raw.publication = resolve(key)
+    # executemany of a plain UPDATE: bulk_update's CASE expression cost more than all the inserts
+    table = RawRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {connection.ops.quote_name(table)} SET publication_id = %s WHERE id = %s",
+            [(raw.publication_id, raw.pk) for raw in raws],
+        )
+    MergeEvent.objects.bulk_create(
+        [
+            MergeEvent(publication=resolve(key), raw_record=raw, method=method, score=score, reason=reason,
+                       created_by=user)
+            for raw, key, method, score, reason in events
+        ],
+        batch_size=500,
     )
-    counts.duplicates_merged += 1
 
 
 def _finish(batch: ImportBatch, counts: ImportCounts, status: str) -> None:
@@ -439,6 +551,7 @@ def rebuild_publication(pub: Publication) -> None:
         apply_record(pub, record_from_parsed(raw.parsed), raw.pk)
     pub.search_text = build_search_text(pub)
     pub.save()
+    reindex_publications([pub])
 
 
 def undo_merge(event: MergeEvent, *, user=None) -> Publication:
@@ -453,6 +566,7 @@ def undo_merge(event: MergeEvent, *, user=None) -> Publication:
         new = Publication()
         apply_record(new, record_from_parsed(raw.parsed), raw.pk)
         new.save()
+        reindex_publications([new])
         raw.publication = new
         raw.save(update_fields=["publication"])
         rebuild_publication(source)
