@@ -8,8 +8,8 @@ as it was, and the batch is marked failed with the error naming the file and rec
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +110,17 @@ def apply_record(pub: Publication, record: Record, raw_id: int | None) -> bool:
     return changed
 
 
+def fold_for_search(text: str) -> str:
+    """Lower-case, accent-free words separated by spaces: the same tokens for SQLite FTS5 and PostgreSQL.
+
+    Why fold here rather than in the database: PostgreSQL's ``unaccent`` needs an extension (and superuser
+    rights) that a custodian's managed server may refuse; folding once when the row is written costs nothing.
+    """
+    from benefice.corpus.search import fold
+
+    return fold(text)
+
+
 def build_search_text(pub: Publication) -> str:
     parts = [
         pub.title,
@@ -121,7 +132,8 @@ def build_search_text(pub: Publication) -> str:
         pub.doi,
         pub.pmid,
     ]
-    return "\n".join(p for p in parts if p)
+    # one folded line per field, the title first: PostgreSQL's ranking reads the title back as line 1
+    return "\n".join(fold_for_search(p) for p in parts if p)
 
 
 def record_from_parsed(parsed: dict[str, Any]) -> Record:
@@ -198,8 +210,9 @@ class CorpusIndex:
     def from_database(cls) -> CorpusIndex:
         """An index over the stored corpus; publications saved without keys (admin, fixtures) are keyed first."""
         unkeyed = Publication.objects.filter(dedup_keys__isnull=True)
-        for start in range(0, unkeyed.count(), 2000):
-            reindex_publications(unkeyed[:2000])
+        ids = list(unkeyed.values_list("pk", flat=True))
+        for start in range(0, len(ids), 2000):  # by id: a publication with no key must not be picked again
+            reindex_publications(Publication.objects.filter(pk__in=ids[start : start + 2000]))
         return cls()
 
     def _prepared(self, pub_ids: set[int]) -> dict[int, dedup.Prepared]:

@@ -107,9 +107,11 @@ def _filter(qs: QuerySet, params: dict[str, Any], skip: str | None = None) -> Qu
 def _ranked(qs: QuerySet, text: str) -> QuerySet:
     """Order search results by relevance.
 
-    PostgreSQL results come ranked from ``search.search``. On SQLite the FTS5 ``bm25`` score is read
-    for each row (a title match weighs ten times a match elsewhere); lower bm25 is better.
+    On PostgreSQL ``search.search`` selects ``fts_rank`` (higher is better). On SQLite the FTS5 ``bm25`` score
+    is read for each row (a title match weighs ten times a match elsewhere); lower bm25 is better.
     """
+    if connection.vendor == "postgresql":
+        return qs.extra(order_by=["-fts_rank", "-year", "id"]) if search.tokens(text) else qs
     if connection.vendor != "sqlite":
         return qs
     query = search.fts5_query(text)
