@@ -118,3 +118,47 @@ def test_source_pages_and_permissions(corpus):
     assert stale.status_code == 409
     assert User.objects.count() == 2
     assert "test" in editor.get("/sources/REIN/history/").content.decode()
+
+
+def test_citation_practices_on_the_source_page_and_csv():
+    services.sync_registry()
+    Publication.objects.create(
+        title="Statins and dementia",
+        year=2019,
+        abstract="We used the Système national des données de santé (SNDS) of the Caisse nationale de "
+        "l'Assurance maladie. The study was authorised by the CNIL.",
+    )
+    Publication.objects.create(title="Opioids in France", year=2020, abstract="Data came from the SNDS.")
+    services.scan_database()
+    practices = services.source_statistics("SNDS")["practices"]
+    assert practices["publications"] == 2
+    rows = {r["key"]: r for r in practices["rows"]}
+    assert rows["named_in_full"]["count"] == 1 and rows["acronym_only"]["count"] == 1
+    assert rows["authorisation_cited"]["count"] == 1 and rows["authorisation_cited"]["share"] == 0.5
+    assert rows["custodian_cited"]["count"] == 1
+    assert [a["body"] for a in practices["authorisations"]] == ["CNIL"]
+    ensure_user("viewer", "pw", VIEWER)
+    client = Client()
+    client.login(username="viewer", password="pw")
+    html = client.get("/sources/SNDS/").content.decode()
+    assert "Citation practice in the 2 publications" in html or "publications qui nomment" in html
+    body = client.get("/sources/SNDS/citation.csv").content.decode()
+    assert "citation_practice,authorisation_cited,,1,0.5000" in body
+    assert "authorisation,CNIL,,1,0.5000" in body
+
+
+def test_scan_command_without_input_scans_the_database(corpus):
+    from click.testing import CliRunner
+
+    from benefice.cli import main
+
+    first = CliRunner().invoke(main, ["scan"])
+    assert first.exit_code == 0, first.output
+    assert "3 publication(s) scanned, 2 name a data source" in " ".join(first.output.split())
+    assert PublicationDetection.objects.count() == 3
+    again = CliRunner().invoke(main, ["scan"])
+    assert "0 publication(s) scanned" in again.output and "3 already scanned" in " ".join(
+        again.output.split()
+    )
+    half = CliRunner().invoke(main, ["scan", "--output", "somewhere"])
+    assert half.exit_code != 0 and "needs both --input and --output" in half.output

@@ -138,16 +138,19 @@ def export(fmt: str, output_path: str, registry_path: str | None) -> None:
 @click.option(
     "--input",
     "input_dir",
-    required=True,
     type=click.Path(file_okay=False),
-    help="Directory of *.gz partitions (OpenAlex snapshot style).",
+    help="Directory of *.gz partitions (OpenAlex snapshot style); without it, the database is scanned.",
 )
 @click.option(
     "--output",
     "output_dir",
-    required=True,
     type=click.Path(file_okay=False),
-    help="Directory for one Parquet file per partition.",
+    help="Directory for one Parquet file per partition (with --input).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Database scan: detect again publications already scanned with this registry.",
 )
 @click.option("--scheduler", help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster.")
 @click.option("--workers", type=click.IntRange(min=1), help="Local workers (default: all cores).")
@@ -155,9 +158,27 @@ def export(fmt: str, output_path: str, registry_path: str | None) -> None:
     "--registry", "registry_path", type=click.Path(dir_okay=False), help="Another registry file (YAML)."
 )
 def scan(
-    input_dir: str, output_dir: str, scheduler: str | None, workers: int | None, registry_path: str | None
+    input_dir: str | None,
+    output_dir: str | None,
+    force: bool,
+    scheduler: str | None,
+    workers: int | None,
+    registry_path: str | None,
 ) -> None:
-    """Detect sources over a directory of partitions; resumable (partitions already done are skipped)."""
+    """Detect sources over the database, or over a directory of partitions (--input, --output); resumable.
+
+    Database: publications already scanned with the current registry are skipped (--force to redo them), and
+    an interrupted scan resumes where it stopped. Partitions: each is written once, whole, and skipped later.
+    """
+    if input_dir is None and output_dir is None:
+        if scheduler or workers or registry_path:
+            raise click.UsageError(
+                "--scheduler, --workers and --registry apply to a partition scan (--input)"
+            )
+        _scan_database(force)
+        return
+    if input_dir is None or output_dir is None:
+        raise click.UsageError("a partition scan needs both --input and --output")
     from benefice.sources.scan import run_scan
 
     with progress_bar("scan partitions") as update:
@@ -179,6 +200,21 @@ def scan(
         raise BeneficeError(
             f"{len(report.failed)} partition(s) failed; run the same command again to retry them"
         )
+
+
+def _scan_database(force: bool) -> None:
+    from benefice.commands.corpus import initialise
+
+    initialise()  # the schema must exist (and be current) before anything is read
+    from benefice.sources.services import scan_database, sync_registry
+
+    sync_registry()
+    with progress_bar("scan publications") as update:
+        report = scan_database(force=force, progress=update)
+    console.print(
+        f"{report.scanned} publication(s) scanned, {report.with_sources} name a data source, "
+        f"{report.skipped} already scanned with this registry"
+    )
 
 
 COMMANDS = [detect, sources, scan]

@@ -262,7 +262,9 @@ def source_statistics(source_id: str) -> dict[str, Any]:
         by_pub_forms[pid].add(form)
     acronym_only = sum(1 for f in by_pub_forms.values() if f == {"acronym"})
     known_years = [y for y in years.values() if y]
+    practices = citation_practices(source_id, used_ids | mentioned_ids)
     return {
+        "practices": practices,
         "used": len(used_ids),
         "mentioned_only": len(mentioned_only),
         "per_year": [{"year": y, **c} for y, c in sorted(per_year.items())],
@@ -275,6 +277,57 @@ def source_statistics(source_id: str) -> dict[str, Any]:
         "acronym_only_share": acronym_only / len(used_ids) if used_ids else None,
         "first_year": min(known_years) if known_years else None,
         "last_year": max(known_years) if known_years else None,
+    }
+
+
+def citation_practices(source_id: str, publication_ids: set[int]) -> dict[str, Any]:
+    """Whether the publications naming a source also name it in full, its custodian, an authorisation, its
+    documentation: ``citation.citation_stats`` run over the stored texts and mentions of those publications.
+
+    Shares are of the publications that name the source (used or only mentioned), so each figure says what a
+    reader can check: open the list of publications and look.
+    """
+    from benefice.sources.citation import citation_stats
+
+    mentions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for pid, sid, text, form, role in Mention.objects.filter(publication_id__in=publication_ids).values_list(
+        "publication_id", "source_id", "text", "form", "role"
+    ):
+        mentions[pid].append({"source": sid, "text": text, "form": form, "role": role})
+    used = dict(
+        PublicationDetection.objects.filter(publication_id__in=publication_ids).values_list(
+            "publication_id", "sources_used"
+        )
+    )
+    pairs = (
+        (
+            {"id": pub.pk, "year": pub.year, "title": pub.title, "abstract": pub.abstract},
+            {"sources_used": used.get(pub.pk, []), "mentions": mentions.get(pub.pk, [])},
+        )
+        for pub in Publication.objects.filter(pk__in=publication_ids).only("pk", "year", "title", "abstract")
+    )
+    stats = citation_stats(pairs, db_registry()).get(source_id)
+    n = stats.publications if stats else 0
+
+    def share(count: int) -> float | None:
+        return count / n if n else None
+
+    rows = []
+    if stats:
+        rows = [
+            ("named_in_full", stats.named_in_full),
+            ("acronym_only", stats.acronym_only),
+            ("custodian_cited", stats.custodian_cited),
+            ("authorisation_cited", stats.any_authorisation),
+            ("documentation_cited", stats.documentation_cited),
+        ]
+    return {
+        "publications": n,
+        "rows": [{"key": k, "count": c, "share": share(c)} for k, c in rows],
+        "authorisations": [
+            {"body": body, "count": c, "share": share(c)}
+            for body, c in (stats.authorisations.most_common() if stats else [])
+        ],
     }
 
 

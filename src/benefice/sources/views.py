@@ -248,6 +248,11 @@ def statistics_csv(request, source_id: str):
         w.writerow([src.id, "variant", row["text"], row["form"], row["count"], f"{row['share']:.4f}"])
     for row in stats["co_use"]:
         w.writerow([src.id, "co_use", row["source"], "", row["count"], ""])
+    for row in stats["practices"]["rows"]:
+        share = "" if row["share"] is None else f"{row['share']:.4f}"
+        w.writerow([src.id, "citation_practice", row["key"], "", row["count"], share])
+    for row in stats["practices"]["authorisations"]:
+        w.writerow([src.id, "authorisation", row["body"], "", row["count"], f"{row['share']:.4f}"])
     return response
 
 
