@@ -155,6 +155,27 @@ def _write_all(files: dict[str, bytes], target: Path) -> None:
         raise
 
 
+def check_target(out_dir: str | Path, year: int, *, force_new_dir: bool = False) -> Path:
+    """Refuse, before any work, a target that exists and is not empty, or a second edition of ``year`` in the
+    same parent directory (unless ``force_new_dir``)."""
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise BeneficeError(
+            "this edition directory already exists and is not empty; an edition is never overwritten "
+            "(choose a new directory)",
+            path=str(out),
+        )
+    if not force_new_dir:
+        same_year = [p for p in _existing_editions(out.parent, year) if p.resolve() != out.resolve()]
+        if same_year:
+            raise BeneficeError(
+                f"an edition for {year} already exists in {same_year[0]}; use --force-new-dir to build "
+                "another one next to it",
+                path=str(out.parent),
+            )
+    return out
+
+
 def build(
     inputs: EditionInputs,
     year: int,
@@ -171,21 +192,7 @@ def build(
 
     Refuses a second edition of the same year in the same parent directory unless ``force_new_dir``.
     """
-    out = Path(out_dir)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise BeneficeError(
-            "this edition directory already exists and is not empty; an edition is never overwritten "
-            "(choose a new directory)",
-            path=str(out),
-        )
-    if not force_new_dir:
-        same_year = [p for p in _existing_editions(out.parent, year) if p.resolve() != out.resolve()]
-        if same_year:
-            raise BeneficeError(
-                f"an edition for {year} already exists in {same_year[0]}; use --force-new-dir to build "
-                "another one next to it",
-                path=str(out.parent),
-            )
+    out = check_target(out_dir, year, force_new_dir=force_new_dir)
     if params:
         inputs = with_params(inputs, params)
     files = edition_files(

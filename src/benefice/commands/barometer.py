@@ -1,7 +1,8 @@
 """``benefice barometer build|verify|diff``: annual editions, frozen and checkable.
 
 ``build`` reads its inputs from a directory (``--inputs``) or, without it, from the database through
-``benefice.barometer.db`` (the only part that needs Django, imported on demand).
+``benefice.barometer.db`` (the only part that needs Django, imported on demand). Without ``--out`` an
+edition goes to ``$BENEFICE_HOME/barometer/YEAR``, where the web app lists and serves it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def barometer() -> None:
     """Annual barometer: build, verify and compare frozen editions."""
 
 
-def _database_inputs(params: dict):
+def _database_inputs(year: int, observed_at: str, params: dict):
+    """Inputs from the database (Django set up and the schema upgraded first), with what was left out."""
     try:
         module = importlib.import_module("benefice.barometer.db")
     except ModuleNotFoundError as exc:
@@ -32,16 +34,48 @@ def _database_inputs(params: dict):
             "building from the database needs benefice.barometer.db, which is not installed in this tree; "
             "pass --inputs DIR (publications.jsonl or publications.parquet, optional definition files)"
         ) from exc
-    from benefice.cli import setup_django  # noqa: PLC0415
+    report = module.DatabaseReport()
+    inputs = module.inputs_from_database(year, observed_at, params=params or None, report=report)
+    for line in report.lines():
+        click.echo(f"… {line}", err=True)
+    return inputs
 
-    setup_django()
-    return module.inputs_from_database(params=params) if params else module.inputs_from_database()
+
+def _register(out: Path) -> None:
+    """Record a database-built edition in the web app's list (skipped quietly when the app is absent)."""
+    try:
+        from benefice.barometer.services import register_edition  # noqa: PLC0415
+    except ModuleNotFoundError:
+        return
+    register_edition(out)
+
+
+def _setup_database() -> None:
+    """Django set up and the schema current, before anything that holds models is imported."""
+    from benefice.commands.corpus import initialise  # noqa: PLC0415
+
+    initialise()
+
+
+def _default_out(year: int, database: bool) -> Path:
+    """``$BENEFICE_HOME/barometer/YEAR`` (the settings' home once Django is set up: the web app's)."""
+    if database:
+        from django.conf import settings  # noqa: PLC0415
+
+        return Path(settings.HOME) / "barometer" / str(year)
+    from benefice.paths import home  # noqa: PLC0415
+
+    return home() / "barometer" / str(year)
 
 
 @barometer.command("build")
 @click.option("--year", type=int, required=True, help="Edition year (publications up to the year before).")
 @click.option(
-    "--out", "out_dir", type=click.Path(path_type=Path), required=True, help="New edition directory."
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="New edition directory (default: $BENEFICE_HOME/barometer/YEAR, where the web app finds it).",
 )
 @click.option(
     "--inputs",
@@ -61,7 +95,7 @@ def _database_inputs(params: dict):
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF reports (recorded in the manifest).")
 def build_command(year, out_dir, inputs_dir, observed_at, span, params, force_new_dir, no_pdf) -> None:
     """Compute an edition and freeze it into OUT."""
-    from benefice.barometer.freeze import build  # noqa: PLC0415
+    from benefice.barometer.freeze import build, check_target  # noqa: PLC0415
     from benefice.barometer.inputs import inputs_from_directory  # noqa: PLC0415
 
     overrides: dict = {}
@@ -75,8 +109,13 @@ def build_command(year, out_dir, inputs_dir, observed_at, span, params, force_ne
             overrides[key] = value
     if span is not None:
         overrides["span"] = span
-    inputs = inputs_from_directory(inputs_dir) if inputs_dir else _database_inputs({})
     observed = observed_at or _dt.date.today().isoformat()
+    if not inputs_dir:
+        _setup_database()
+    if out_dir is None:
+        out_dir = _default_out(year, database=not inputs_dir)
+    check_target(out_dir, year, force_new_dir=force_new_dir)  # refuse before reading anything
+    inputs = inputs_from_directory(inputs_dir) if inputs_dir else _database_inputs(year, observed, {})
     out = build(
         inputs,
         year,
@@ -87,6 +126,8 @@ def build_command(year, out_dir, inputs_dir, observed_at, span, params, force_ne
         with_pdf=not no_pdf,
         progress=lambda m: click.echo(f"… {m}", err=True),
     )
+    if not inputs_dir:
+        _register(out)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     click.echo(
         f"edition {year} (observed {observed}) written to {out}: "

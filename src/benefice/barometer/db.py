@@ -1,0 +1,229 @@
+"""Edition inputs read from the database: the corpus, what detection found in it, and the registry.
+
+The computations never see the database: this module reads it once, turns each publication into an
+edition record (``benefice.barometer.records``) and hands the records to
+:func:`benefice.barometer.inputs.inputs_from_records`, so an edition built from the database and one built
+from files go through the same validation and are frozen the same way (its ``inputs/`` hold the exact
+publication set and registry it was computed from).
+
+The registry, indicators and cases are those in the database, which people edit in the web app. When the
+registry there is the shipped file unchanged, the shipped bytes are used, so the edition names the registry's
+released version; otherwise it is exported and versioned ``<shipped version>+db.<hash>``, so two editions
+built from different edits never claim the same registry version. Indicators and cases are exported from
+the database only when someone edited them there (the edition records the hash of every file either way).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from django.db.models import Q
+
+from benefice.barometer.inputs import (
+    CASES_FILE,
+    INDICATORS_FILE,
+    REGISTRY_FILE,
+    TYPOLOGY_FILE,
+    EditionInputs,
+    inputs_from_records,
+    shipped_definitions,
+)
+from benefice.barometer.records import RecordBuilder, Skipped
+from benefice.corpus.models import Publication
+from benefice.errors import BeneficeError
+from benefice.impact.catalogue import _parse_yaml, parse_cases, parse_indicators, parse_typology
+from benefice.sources.models import Mention, PublicationDetection, Source
+from benefice.sources.registry import load_registry, registry_from_dict
+
+CHUNK = 2000
+TEXT_FIELDS = ("id", "year", "doi", "pmid", "title", "journal", "abstract")
+
+
+@dataclass
+class DatabaseReport:
+    """What was read, and what was left out and why (printed by the CLI, shown by the web app)."""
+
+    publications: int = 0
+    records: int = 0
+    not_scanned: int = 0
+    created_after_observation: int = 0
+    after_edition_year: int = 0
+    registry_version: str = ""
+    skipped: Skipped = field(default_factory=Skipped)
+
+    def lines(self) -> list[str]:
+        out = [f"{self.records} publication(s) read from the database (of {self.publications})"]
+        if self.after_edition_year:
+            out.append(f"{self.after_edition_year} publication(s) dated after the edition year left out")
+        if self.created_after_observation:
+            out.append(
+                f"{self.created_after_observation} publication(s) added to the corpus after the observation "
+                "date left out"
+            )
+        if self.not_scanned:
+            out.append(
+                f"{self.not_scanned} publication(s) never scanned for data sources count as using none; "
+                "run `benefice scan` first"
+            )
+        return out + self.skipped.lines()
+
+
+def _entries(registry) -> dict[str, dict[str, Any]]:
+    """The registry's entries without the derived ``components`` (their order follows the loading order)."""
+    return {r["id"]: {k: v for k, v in r.items() if k != "components"} for r in registry.to_records()}
+
+
+def _registry_bytes() -> tuple[bytes, str]:
+    """The registry file for the edition: the shipped bytes when the database holds it unchanged."""
+    from benefice.sources.services import db_registry, registry_hash  # noqa: PLC0415
+
+    shipped = shipped_definitions()[REGISTRY_FILE]
+    if not Source.objects.exists():
+        registry = registry_from_dict(_parse_yaml(shipped.decode("utf-8"), REGISTRY_FILE), REGISTRY_FILE)
+        return shipped, registry.version
+    reference = load_registry()
+    current = db_registry()
+    if _entries(current) == _entries(reference):
+        return shipped, reference.version
+    version = f"{reference.version}+db.{registry_hash(current)[:12]}"
+    records = current.to_records()
+    for record in records:
+        record.pop("components", None)  # derived from the parents on load
+    document = {"version": version, "changelog": list(reference.changelog), "sources": records}
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=110).encode("utf-8"), version
+
+
+def _impact_definitions() -> dict[str, bytes]:
+    """Indicators and cases as edited in the web app, when someone edited them; otherwise nothing (the
+    shipped files are used, with their released versions)."""
+    try:
+        from benefice.impact import services as impact  # noqa: PLC0415
+        from benefice.impact.models import Case, Indicator  # noqa: PLC0415
+    except ImportError:
+        return {}
+    out = {}
+    if Indicator.objects.filter(edited=True).exists():
+        out[INDICATORS_FILE] = impact.indicators_yaml().encode("utf-8")
+    if Case.objects.filter(edited=True).exists():
+        out[CASES_FILE] = impact.cases_yaml().encode("utf-8")
+    return out
+
+
+def _definitions(registry_bytes: bytes, definitions: Mapping[str, bytes] | None) -> dict[str, bytes]:
+    files = shipped_definitions()
+    files[REGISTRY_FILE] = registry_bytes
+    files.update(_impact_definitions())
+    files.update(definitions or {})
+    return files
+
+
+def _cases(files: Mapping[str, bytes]):
+    typology = parse_typology(_parse_yaml(files[TYPOLOGY_FILE].decode("utf-8"), TYPOLOGY_FILE), TYPOLOGY_FILE)
+    indicators = parse_indicators(
+        _parse_yaml(files[INDICATORS_FILE].decode("utf-8"), INDICATORS_FILE), INDICATORS_FILE, typology
+    )
+    return parse_cases(
+        _parse_yaml(files[CASES_FILE].decode("utf-8"), CASES_FILE), CASES_FILE, typology, indicators
+    )
+
+
+def _end_of(observed_at: str) -> _dt.datetime:
+    try:
+        day = _dt.date.fromisoformat(observed_at) + _dt.timedelta(days=1)
+    except (TypeError, ValueError) as exc:
+        raise BeneficeError(
+            f"observation date must be YYYY-MM-DD, got {observed_at!r}", field="observed_at"
+        ) from exc
+    return _dt.datetime.combine(day, _dt.time.min, tzinfo=_dt.UTC)
+
+
+def publication_records(
+    year: int | None = None,
+    observed_at: str | None = None,
+    *,
+    builder: RecordBuilder,
+    report: DatabaseReport | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Edition records of the corpus, in id order, read in chunks (memory stays flat on large corpora).
+
+    ``year``: leave out publications dated after it (they cannot be in that edition's perimeter).
+    ``observed_at``: leave out publications added to the corpus after that day, so an edition observed
+    at a past date sees the corpus as it stood then.
+    """
+    report = report if report is not None else DatabaseReport()
+    base = Publication.objects.all()
+    report.publications = base.count()
+    if year is not None:
+        report.after_edition_year = base.filter(year__gt=year).count()
+        base = base.filter(Q(year__lte=year) | Q(year__isnull=True))
+    if observed_at:
+        late = base.filter(created_at__gte=_end_of(observed_at))
+        report.created_after_observation = late.count()
+        base = base.exclude(pk__in=late.values("pk"))
+    ids = list(base.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        detections = {
+            row["publication_id"]: row
+            for row in PublicationDetection.objects.filter(publication_id__in=chunk).values(
+                "publication_id", "sources_used", "sources_mentioned"
+            )
+        }
+        forms: dict[int, list[tuple[str, str]]] = {}
+        for pid, sid, form in (
+            Mention.objects.filter(publication_id__in=chunk)
+            .order_by()
+            .values_list("publication_id", "source_id", "form")
+            .distinct()
+        ):
+            forms.setdefault(pid, []).append((sid, form))
+        for row in Publication.objects.filter(pk__in=chunk).order_by("pk").values(*TEXT_FIELDS):
+            detection = detections.get(row["id"])
+            if detection is None:
+                report.not_scanned += 1
+            record = builder.record(row, detection, sorted(forms.get(row["id"], [])))
+            if record is not None:
+                report.records += 1
+                yield record
+        if progress:
+            progress(min(start + CHUNK, len(ids)), len(ids))
+    report.skipped = builder.skipped
+
+
+def inputs_from_database(
+    year: int | None = None,
+    observed_at: str | None = None,
+    *,
+    params: Mapping[str, Any] | None = None,
+    definitions: Mapping[str, bytes] | None = None,
+    report: DatabaseReport | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EditionInputs:
+    """The inputs of an edition of ``year`` (publications up to that year) from the database.
+
+    ``definitions`` replaces shipped typology / indicators / cases files (file name -> bytes). Raises a
+    BeneficeError with what to do when the corpus holds no usable publication.
+    """
+    report = report if report is not None else DatabaseReport()
+    registry_bytes, report.registry_version = _registry_bytes()
+    files = _definitions(registry_bytes, definitions)
+    registry = registry_from_dict(
+        _parse_yaml(files[REGISTRY_FILE].decode("utf-8"), REGISTRY_FILE), REGISTRY_FILE
+    )
+    builder = RecordBuilder(registry, _cases(files))
+    records = list(publication_records(year, observed_at, builder=builder, report=report, progress=progress))
+    if not records:
+        where = f" dated up to {year}" if year is not None else ""
+        left_out = "; ".join(report.lines()[1:])
+        raise BeneficeError(
+            f"the corpus holds no publication{where} with a year ({report.publications} in the database"
+            + (f"; {left_out}" if left_out else "")
+            + "): import publications first (`benefice import FILE` or `benefice demo --no-serve`), then "
+            "`benefice scan`"
+        )
+    return inputs_from_records(records, definitions=files, params=params)

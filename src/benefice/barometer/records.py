@@ -1,0 +1,156 @@
+"""One publication of the corpus as an edition input record (pure: no Django).
+
+The database keeps what detection found (sources used and mentioned, each mention with the form in which it
+names the source) and the publication's text. An edition needs, per publication, the sources it uses, the
+forms in which it names them, whether it cites the access authorisation, the source's documentation and its
+custodian, and its categories of use. This module turns the former into the latter with the same rules as
+``benefice.sources.citation`` (the source pages), so the barometer and the source pages never disagree on
+what "cites the authorisation" means.
+
+Categories of use are not detected from text: a publication takes the categories of the documented impact
+cases that cite it (matched by DOI or PMID). A publication no case cites has no category; the barometer
+says so rather than guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from benefice.impact.catalogue import CaseBook
+from benefice.sources.citation import _AUTHORISATION_RE, _DOCUMENTATION, _doc_hosts, _source_custodians
+from benefice.sources.detect import FIELDS
+from benefice.sources.detect import URL_RE as _URL
+from benefice.sources.registry import FORMS, Registry, fold_chars
+
+
+def _doi(value: str | None) -> str:
+    text = (value or "").strip().lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    return text
+
+
+def case_categories(cases: CaseBook) -> dict[str, set[str]]:
+    """``doi:…`` / ``pmid:…`` -> categories of use of every case citing that publication."""
+    index: dict[str, set[str]] = {}
+    for case in cases.cases.values():
+        for pub in case.publications:
+            for key in (f"doi:{_doi(pub.doi)}" if pub.doi else "", f"pmid:{pub.pmid}" if pub.pmid else ""):
+                if key:
+                    index.setdefault(key, set()).update(case.categories)
+    return index
+
+
+@dataclass
+class Skipped:
+    """What the conversion left out, counted so that nothing is dropped silently."""
+
+    without_year: int = 0
+    unknown_sources: dict[str, int] = field(default_factory=dict)  # source id no longer in the registry
+    unknown_forms: int = 0
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.without_year:
+            out.append(
+                f"{self.without_year} publication(s) without a year left out (an edition counts by year)"
+            )
+        for sid, n in sorted(self.unknown_sources.items()):
+            out.append(
+                f"source {sid!r} (in {n} detection(s)) is not in the registry any more: ignored; "
+                "run `benefice scan` to detect again with the current registry"
+            )
+        if self.unknown_forms:
+            out.append(f"{self.unknown_forms} mention(s) without a known naming form ignored")
+        return out
+
+
+class RecordBuilder:
+    """Builds edition records; the registry-derived patterns are compiled once, not per publication."""
+
+    def __init__(self, registry: Registry, cases: CaseBook | None = None) -> None:
+        self.registry = registry
+        self.custodians = _source_custodians(registry)
+        self.hosts = _doc_hosts(registry)
+        self.categories = case_categories(cases) if cases else {}
+        self.skipped = Skipped()
+
+    def flags(self, text_fields: Mapping[str, Any], used: Iterable[str]) -> dict[str, bool]:
+        """Whether the text cites an authorisation, and, for a source it uses, its documentation or custodian
+        (the rules of ``benefice.sources.citation.citation_stats``, restricted to used sources)."""
+        text = " ".join(str(text_fields.get(f) or "") for f in FIELDS)
+        hosts_folded = " " + " ".join(fold_chars(" ".join(_URL.findall(text))).split()) + " "
+        folded = " " + " ".join(fold_chars(_URL.sub(" ", text)).split()) + " "
+        used = list(used)
+        documentation_words = bool(_DOCUMENTATION.search(folded))
+        documentation = custodian = False
+        for sid in used:
+            host = self.hosts.get(sid)
+            if (host and f" {host} " in hosts_folded) or (documentation_words and sid == "SNDS"):
+                documentation = True
+            if any(p.search(folded) for p in self.custodians.get(sid, [])):
+                custodian = True
+        return {
+            "cites_authorisation": bool(used) and any(p.search(folded) for p in _AUTHORISATION_RE.values()),
+            "cites_documentation": documentation,
+            "cites_custodian": custodian,
+        }
+
+    def _known(self, ids: Iterable[str]) -> list[str]:
+        out = []
+        for sid in ids:
+            if sid in self.registry:
+                out.append(sid)
+            else:
+                self.skipped.unknown_sources[sid] = self.skipped.unknown_sources.get(sid, 0) + 1
+        return sorted(set(out))
+
+    def record(
+        self,
+        publication: Mapping[str, Any],
+        detection: Mapping[str, Any] | None,
+        forms: Iterable[tuple[str, str]] = (),
+    ) -> dict[str, Any] | None:
+        """The edition record of one publication, or None (counted in :attr:`skipped`) when it has no year.
+
+        ``publication`` holds ``id``, ``year``, ``doi``, ``pmid``, ``title``, ``journal`` and the text
+        fields; ``detection`` its ``sources_used`` / ``sources_mentioned`` (None: not scanned, no source);
+        ``forms`` the (source, form) of each of its mentions.
+        """
+        year = publication.get("year")
+        if not isinstance(year, int) or isinstance(year, bool):
+            self.skipped.without_year += 1
+            return None
+        used = self._known((detection or {}).get("sources_used") or [])
+        mentioned = [
+            s for s in self._known((detection or {}).get("sources_mentioned") or []) if s not in used
+        ]
+        pairs: dict[str, set[str]] = {}
+        for sid, form in forms:
+            if sid not in self.registry:
+                continue  # already counted through the detection
+            if form not in FORMS:
+                self.skipped.unknown_forms += 1
+                continue
+            pairs.setdefault(sid, set()).add(form)
+        doi = _doi(publication.get("doi"))
+        pmid = str(publication.get("pmid") or "").strip()
+        categories: set[str] = set()
+        for key in (f"doi:{doi}" if doi else "", f"pmid:{pmid}" if pmid else ""):
+            categories |= self.categories.get(key, set())
+        return {
+            "id": str(publication["id"]),
+            "year": year,
+            "doi": doi or None,
+            "pmid": pmid or None,
+            "title": (publication.get("title") or "").strip() or None,
+            "journal": (publication.get("journal") or "").strip() or None,
+            "sources_used": used,
+            "sources_mentioned": mentioned,
+            "forms": {sid: sorted(f) for sid, f in sorted(pairs.items())},
+            "categories": sorted(categories),
+            **self.flags(publication, used),
+        }
