@@ -1,0 +1,40 @@
+"""Number formatting for barometer pages, the same as the static site's (``texts.fmt_num``/``fmt_pct``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+
+from benefice.barometer.texts import fmt_num, fmt_pct, fmt_range
+
+register = template.Library()
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+@register.filter
+def num(value: Any) -> str:
+    """A count or amount with the language's thousands separator; an em dash when unknown."""
+    if value is None or value == "":
+        return "—"
+    return fmt_num(value, _lang())
+
+
+@register.filter
+def pct(value: Any) -> str:
+    """A share (0–1) as a percentage; an em dash when there is nothing to divide by."""
+    if value is None or value == "":
+        return "—"
+    return fmt_pct(value, _lang())
+
+
+@register.simple_tag
+def span(low: Any, value: Any, high: Any) -> str:
+    """A range with its central value when there is one (low–high is what the edition asserts)."""
+    if low is None and high is None:
+        return num(value)
+    return fmt_range(value if low is None else low, value, value if high is None else high, _lang())

@@ -1,0 +1,401 @@
+"""Barometer pages: the list of editions, one edition's figures, and the drill-down from every figure to
+the publications, cases and case figures behind it, plus the edition's own files (static site, PDF, data).
+
+Views are thin: what an edition says is read from its frozen directory (``services``), and which
+publications lie behind a figure is recomputed from its frozen inputs by the pure ``drill`` module.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import zipfile
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from benefice.barometer import drill, services
+from benefice.barometer.models import Edition
+from benefice.barometer.site import report_name
+from benefice.core.roles import can_edit
+from benefice.core.views import editor_required, reader_required
+from benefice.errors import BeneficeError
+
+PAGE_SIZE = 100
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+def _drill_url(edition: Edition, figure: str, year: int | None = None) -> str:
+    query = {"figure": figure} | ({"year": year} if year is not None else {})
+    return reverse("barometer:publications", args=[edition.pk]) + "?" + urlencode(query)
+
+
+def _edition_or_404(pk: int) -> Edition:
+    edition = get_object_or_404(Edition, pk=pk)
+    if services.status(edition) != services.OK:
+        raise Http404(_("This edition's directory is missing or was changed since it was registered."))
+    return edition
+
+
+@reader_required
+def edition_list(request: HttpRequest) -> HttpResponse:
+    editions = services.discover_editions()
+    rows = [{"edition": e, "status": services.status(e)} for e in editions]
+    return render(
+        request,
+        "barometer/list.html",
+        {"rows": rows, "can_build": can_edit(request.user), "root": services.editions_root()},
+    )
+
+
+def _headline_link(edition: Edition, item: dict[str, Any], results: dict[str, Any]) -> str:
+    """Where a headline figure drills down to."""
+    ident = item["id"]
+    if ident == "publications":
+        return _drill_url(edition, "french")
+    if ident == "top_source" and item.get("value_en"):
+        return _drill_url(edition, f"source:{item['value_en']}")
+    if ident == "precise_naming":
+        return _drill_url(edition, "vague")
+    if ident == "authorisation":
+        return _drill_url(edition, "authorisation")
+    if ident == "people":
+        people = [r for r in results["impact_ranges"] if r["measure"] == "people"]
+        if people:
+            return reverse("barometer:range", args=[edition.pk, "people", people[0]["unit"]])
+    return {"cases": "#cases", "delay": "#delays"}.get(ident, "")
+
+
+@reader_required
+def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = _edition_or_404(pk)
+    results = services.results(edition)
+    lang = _lang()
+    headline = [
+        {
+            "title": item[f"title_{lang}"],
+            "value": item[f"value_{lang}"],
+            "comment": item[f"comment_{lang}"],
+            "href": _headline_link(edition, item, results),
+        }
+        for item in results["headline"]
+    ]
+    by_year = [
+        row
+        | {
+            "href_all": _drill_url(edition, "perimeter", row["year"]),
+            "href_any": _drill_url(edition, "any", row["year"]),
+            "href_french": _drill_url(edition, "french", row["year"]),
+        }
+        for row in results["publications_by_year"]
+    ]
+    sources = [
+        row
+        | {
+            "name": row[f"name_{lang}"],
+            "href_family": _drill_url(edition, f"source:{row['source']}"),
+            "href_own": _drill_url(edition, f"source-own:{row['source']}"),
+            "href_mentioned": _drill_url(edition, f"mentioned:{row['source']}"),
+        }
+        for row in sorted(results["sources"], key=lambda r: (-r["publications_family"], r["source"]))
+        if row["publications_family"] or row["mentioned_only"] or row.get("cases_family")
+    ]
+    custodians = [
+        row
+        | {
+            "href": _drill_url(edition, f"custodian:{row['custodian_slug']}"),
+            "sources_text": row["sources"].replace("|", ", "),
+            "site": reverse(
+                "barometer:file",
+                args=[edition.pk, f"site/{lang}/custodians/{row['custodian_slug']}/index.html"],
+            ),
+        }
+        for row in sorted(results["custodians"], key=lambda r: (-r["publications"], r["custodian"]))
+        if row["publications"]
+    ]
+    categories = [
+        row | {"name": row[f"name_{lang}"], "href": _drill_url(edition, f"category:{row['category']}")}
+        for row in results["categories"]
+    ]
+    cases = [
+        row
+        | {
+            "title": row[f"title_{lang}"],
+            "href": reverse("barometer:case", args=[edition.pk, row["case"]]),
+            "sources_text": row["data_sources"].replace("|", ", "),
+        }
+        for row in results["cases"]
+    ]
+    ranges = [
+        row | {"href": reverse("barometer:range", args=[edition.pk, row["measure"], row["unit"]])}
+        for row in results["impact_ranges"]
+    ]
+    ranking = results.get("ranking") or {}
+    titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
+    ranking_rows = [
+        row | {"title": titles.get(row.get("case"), row.get("case")),
+               "href": reverse("barometer:case", args=[edition.pk, row["case"]])}
+        for row in ranking.get("rows", []) if row.get("case") in titles
+    ]  # fmt: skip
+    files = {
+        "site": reverse("barometer:file", args=[edition.pk, f"site/{lang}/index.html"]),
+        "pdf": reverse("barometer:file", args=[edition.pk, f"report/{report_name(edition.year, lang)}"])
+        if edition.with_pdf
+        else "",
+        "datapackage": reverse("barometer:file", args=[edition.pk, "data/datapackage.json"]),
+        "zip": reverse("barometer:data_zip", args=[edition.pk]),
+        "manifest": reverse("barometer:file", args=[edition.pk, "manifest.json"]),
+        "results": reverse("barometer:file", args=[edition.pk, "results.json"]),
+    }
+    return render(
+        request,
+        "barometer/edition.html",
+        {
+            "edition": edition,
+            "results": results,
+            "perimeter": results["perimeter"],
+            "headline": headline,
+            "by_year": by_year,
+            "sources": sources,
+            "custodians": custodians,
+            "categories": categories,
+            "cases": cases,
+            "ranges": ranges,
+            "delays": results["delays"],
+            "delay_summary": results["delay_summary"],
+            "ranking": ranking,
+            "ranking_note": ranking.get(f"note_{lang}", ""),
+            "ranking_rows": ranking_rows,
+            "files": files,
+            "lang": lang,
+            "drill": {k.replace("-", "_"): _drill_url(edition, k) for k in drill.SIMPLE},
+        },
+    )
+
+
+def _figure_title(key: drill.FigureKey, results: dict[str, Any], lang: str) -> str:
+    value = key.value
+    if key.kind in ("source", "source-own", "mentioned"):
+        row = next((r for r in results["sources"] if r["source"] == value), None)
+        name = f"{row[f'name_{lang}']} ({value})" if row else value
+        return {
+            "source": _("Publications using %(source)s or one of its components") % {"source": name},
+            "source-own": _("Publications using %(source)s itself") % {"source": name},
+            "mentioned": _("Publications naming %(source)s without using it") % {"source": name},
+        }[key.kind]
+    if key.kind == "custodian":
+        row = next((r for r in results["custodians"] if r["custodian_slug"] == value), None)
+        return _("Publications using a source held by %(custodian)s") % {
+            "custodian": row["custodian"] if row else value
+        }
+    if key.kind == "category":
+        row = next((r for r in results["categories"] if r["category"] == value), None)
+        return _("Publications of the category of use “%(category)s” (from the cases that cite them)") % {
+            "category": row[f"name_{lang}"] if row else value
+        }
+    return {
+        "perimeter": _("Publications in the edition's perimeter"),
+        "any": _("Publications using at least one registry data source"),
+        "french": _("Publications using at least one French data source"),
+        "none": _("Publications using no registry data source"),
+        "precise": _("Publications naming a source they use precisely (name, acronym or translation)"),
+        "vague": _("Publications naming a source they use only by a generic description"),
+        "authorisation": _("Publications using a source that cite the access authorisation"),
+        "documentation": _("Publications using a source that cite its documentation"),
+        "custodian-cited": _("Publications using a source that name its custodian"),
+    }[key.kind]
+
+
+@reader_required
+def publications(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publications behind one figure, each linked to the corpus when it is still there."""
+    edition = _edition_or_404(pk)
+    results = services.results(edition)
+    year_text = request.GET.get("year", "")
+    try:
+        key = drill.parse_key(request.GET.get("figure", "perimeter"))
+        year = int(year_text) if year_text else None
+        rows = drill.publications_for(services.inputs(edition), results, key, year)
+    except (BeneficeError, ValueError) as exc:
+        return render(request, "barometer/error.html", {"edition": edition, "error": exc}, status=400)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    in_corpus = services.corpus_ids([r["id"] for r in page.object_list])
+    query = {"figure": str(key)} | ({"year": year} if year is not None else {})
+    return render(
+        request,
+        "barometer/publications.html",
+        {
+            "edition": edition,
+            "title": _figure_title(key, results, _lang()),
+            "year": year,
+            "count": len(rows),
+            "page": page,
+            "rows": [r | {"in_corpus": r["id"] in in_corpus} for r in page.object_list],
+            "query": urlencode(query),
+        },
+    )
+
+
+@reader_required
+def case(request: HttpRequest, pk: int, case_id: str) -> HttpResponse:
+    edition = _edition_or_404(pk)
+    results = services.results(edition)
+    try:
+        detail = drill.case_in_edition(results, case_id)
+    except BeneficeError as exc:
+        raise Http404(str(exc)) from exc
+    lang = _lang()
+    inputs = services.inputs(edition)
+    case_def = inputs.cases.cases.get(case_id)
+    citations = []
+    if case_def is not None:
+        from benefice.corpus.models import Publication  # noqa: PLC0415
+
+        for pub in case_def.publications:
+            match = None
+            if pub.doi:
+                match = Publication.objects.filter(doi__iexact=pub.doi).only("pk").first()
+            if match is None and pub.pmid:
+                match = Publication.objects.filter(pmid=pub.pmid).only("pk").first()
+            citations.append({"publication": pub, "corpus_pk": match.pk if match else None})
+    return render(
+        request,
+        "barometer/case.html",
+        {
+            "edition": edition,
+            "case": detail["case"],
+            "title": detail["case"][f"title_{lang}"],
+            "decisions": detail["decisions"],
+            "figures": detail["figures"],
+            "delay": detail["delay"],
+            "rank": detail["rank"],
+            "citations": citations,
+            "summary": case_def.summary if case_def else "",
+        },
+    )
+
+
+@reader_required
+def impact_range(request: HttpRequest, pk: int, measure: str, unit: str) -> HttpResponse:
+    edition = _edition_or_404(pk)
+    results = services.results(edition)
+    row = next((r for r in results["impact_ranges"] if r["measure"] == measure and r["unit"] == unit), None)
+    if row is None:
+        raise Http404(_("No such range in this edition."))
+    lang = _lang()
+    titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
+    figures = [
+        f | {"case_title": titles.get(f["case"], f["case"]),
+             "case_href": reverse("barometer:case", args=[edition.pk, f["case"]])}
+        for f in drill.figure_rows(results, row["figure_ids"])
+    ]  # fmt: skip
+    return render(request, "barometer/range.html", {"edition": edition, "row": row, "figures": figures})
+
+
+@reader_required
+def edition_file(request: HttpRequest, pk: int, path: str) -> FileResponse:
+    """A file of the edition (static site page or asset, PDF, CSV, datapackage.json, manifest)."""
+    edition = get_object_or_404(Edition, pk=pk)
+    try:
+        target = services.served_file(edition, path)
+    except (FileNotFoundError, BeneficeError) as exc:
+        raise Http404(_("No such file in this edition.")) from exc
+    content_type, _encoding = mimetypes.guess_type(target.name)
+    if target.suffix in (".csv", ".json", ".html", ".js", ".css", ".jsonl", ".yaml"):
+        base = {".jsonl": "application/x-ndjson", ".yaml": "text/plain"}.get(target.suffix, content_type)
+        content_type = f"{base}; charset=utf-8"
+    as_attachment = target.suffix in (".pdf", ".csv", ".zip") and request.GET.get("inline") != "1"
+    response = FileResponse(
+        target.open("rb"),
+        content_type=content_type or "application/octet-stream",
+        as_attachment=as_attachment,
+    )
+    response["X-Frame-Options"] = "SAMEORIGIN"  # the site's charts offer iframe snippets of its own pages
+    return response
+
+
+@reader_required
+def data_zip(request: HttpRequest, pk: int) -> HttpResponse:
+    """The open-data package (CSV files and datapackage.json) as one zip, as published."""
+    edition = _edition_or_404(pk)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted((edition.path / "data").rglob("*")):
+            if path.is_file():
+                info = zipfile.ZipInfo(f"barometer-{edition.year}/{path.relative_to(edition.path / 'data')}")
+                info.date_time = (edition.year, 1, 1, 0, 0, 0)  # stable bytes for the same edition
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes())
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="barometer-{edition.year}-data.zip"'
+    return response
+
+
+@editor_required
+@require_POST
+def build_start(request: HttpRequest) -> HttpResponse:
+    try:
+        year = int(request.POST.get("year", ""))
+        if not 1900 <= year <= 2200:
+            raise ValueError(year)
+    except ValueError:
+        messages.error(request, _("Give the edition year as four digits."))
+        return redirect("barometer:list")
+    with_pdf = request.POST.get("with_pdf") == "on"
+    try:
+        job = services.start_build(year, request.user, with_pdf=with_pdf)
+    except BeneficeError as exc:
+        messages.error(request, str(exc))
+        return redirect("barometer:list")
+    return redirect("barometer:build_job", job_id=job["id"])
+
+
+def _job_or_404(request: HttpRequest, job_id: str) -> dict[str, Any]:
+    job = services.read_job(job_id)
+    if job is None or (job.get("user_id") != request.user.pk and not request.user.is_superuser):
+        raise Http404(_("No such build."))
+    return job
+
+
+@editor_required
+def build_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = _job_or_404(request, job_id)
+    return render(request, "barometer/build.html", {"job": job, **_job_context(job)})
+
+
+@editor_required
+def build_job_status(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = _job_or_404(request, job_id)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(
+            {k: job.get(k) for k in ("status", "step", "done", "total", "edition_id", "error")}
+        )
+    return render(request, "barometer/_build_status.html", {"job": job, **_job_context(job)})
+
+
+def _job_context(job: dict[str, Any]) -> dict[str, Any]:
+    steps = {
+        "reading the corpus": _("reading the corpus"),
+        "computing figures": _("computing figures"),
+        "writing open data": _("writing open data"),
+        "writing the static site": _("writing the static site"),
+        "writing the PDF reports": _("writing the PDF reports"),
+    }
+    return {
+        "step_label": steps.get(job.get("step", ""), ""),
+        "edition_href": reverse("barometer:edition", args=[job["edition_id"]])
+        if job.get("edition_id")
+        else "",
+        "status_href": reverse("barometer:build_job_status", args=[job["id"]]),
+    }

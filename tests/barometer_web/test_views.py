@@ -1,0 +1,197 @@
+"""Web pages of the barometer: editions listed, figures drilled down to publications and cases, the
+edition's files served (and nothing else), builds from the page, access control, and the demo edition."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import time
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from benefice.barometer import demo, drill, services
+from benefice.barometer.models import Edition
+
+from .conftest import OBSERVED, YEAR, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def edition(corpus, home) -> Edition:
+    return services.build_from_database(YEAR, OBSERVED, with_pdf=False)
+
+
+def test_drill_down_lists_exactly_the_publications_each_figure_counts(edition):
+    results, inputs = services.results(edition), services.inputs(edition)
+
+    def count(key: str, year: int | None = None) -> int:
+        return len(drill.publications_for(inputs, results, key, year))
+
+    checked = 0
+    for row in results["sources"]:
+        assert count(f"source:{row['source']}") == row["publications_family"], row["source"]
+        assert count(f"source-own:{row['source']}") == row["publications_own"], row["source"]
+        assert count(f"mentioned:{row['source']}") == row["mentioned_only"], row["source"]
+        checked += row["publications_family"] + row["mentioned_only"]
+    assert checked >= 6  # not vacuous: SNDS family (3), PMSI, CONSTANCES, CPRD mentioned…
+    for row in results["custodians"]:
+        assert count(f"custodian:{row['custodian_slug']}") == row["publications"], row["custodian"]
+    for row in results["categories"]:
+        assert count(f"category:{row['category']}") == row["publications"], row["category"]
+    for row in results["publications_by_year"]:
+        assert count("perimeter", row["year"]) == row["publications"]
+        assert count("any", row["year"]) == row["using_any_source"]
+        assert count("french", row["year"]) == row["using_french_source"]
+    p = results["perimeter"]
+    assert count("perimeter") == p["in_perimeter"] == 5
+    assert count("none") == p["no_source_used"] == 1
+    assert count("authorisation") == p["citing_authorisation"] == 1
+    assert count("custodian-cited") == p["citing_custodian"] == 1
+    # every use of a source in this corpus is named precisely somewhere (the PMSI also by a description,
+    # but in the same text as its acronym), so no publication is behind the vague-naming figure
+    assert count("precise") == p["using_any_source"] == 4
+    assert p["pairs_with_forms"] - p["pairs_precise"] == 0 and count("vague") == 0
+
+
+def test_pages_require_sign_in_and_list_discovers_editions(edition, people, client):
+    response = client.get(reverse("barometer:list"))
+    assert response.status_code == 302 and "/login" in response["Location"]
+    viewer = client_for(people["viewer"])
+    page = viewer.get(reverse("barometer:list")).content.decode()
+    assert reverse("barometer:edition", args=[edition.pk]) in page
+    assert 'action="/barometer/build/"' not in page  # viewers cannot build
+    assert (
+        'action="/barometer/build/"'
+        in client_for(people["editor"]).get(reverse("barometer:list")).content.decode()
+    )
+    assert viewer.post(reverse("barometer:build"), {"year": "2025"}).status_code == 403
+
+
+def test_edition_page_links_every_figure_to_its_evidence(edition, people, corpus):
+    viewer = client_for(people["viewer"])
+    page = viewer.get(reverse("barometer:edition", args=[edition.pk])).content.decode()
+    base = reverse("barometer:publications", args=[edition.pk])
+    for key in (
+        "figure=source%3ASNDS",
+        "figure=custodian%3A",
+        "figure=french&amp;year=2025",
+        "figure=perimeter",
+    ):
+        assert f"{base}?{key}" in page, key
+    assert reverse("barometer:case", args=[edition.pk, "mediator_benfluorex"]) in page
+    assert reverse("barometer:range", args=[edition.pk, "people", "persons"]) in page
+    assert reverse("barometer:file", args=[edition.pk, "data/datapackage.json"]) in page
+
+    drill_page = viewer.get(base, {"figure": "source:SNDS"}).content.decode()
+    assert "Statin use in France" in drill_page and "A trial of a new inhaler" not in drill_page
+    assert reverse("corpus:detail", args=[corpus[3].pk]) in drill_page
+    assert viewer.get(base, {"figure": "source:NOPE"}).status_code == 400
+    assert viewer.get(base, {"figure": "french", "year": "1990"}).status_code == 400
+
+
+def test_case_and_range_pages_reach_the_sources(edition, people, corpus):
+    viewer = client_for(people["viewer"])
+    page = viewer.get(reverse("barometer:case", args=[edition.pk, "mediator_benfluorex"])).content.decode()
+    assert reverse("corpus:detail", args=[corpus[0].pk]) in page  # the case's DOI is in our corpus
+    assert "https://doi.org/" in page
+    assert viewer.get(reverse("barometer:case", args=[edition.pk, "no_such_case"])).status_code == 404
+    results = services.results(edition)
+    people_range = next(r for r in results["impact_ranges"] if r["measure"] == "people")
+    page = viewer.get(
+        reverse("barometer:range", args=[edition.pk, "people", people_range["unit"]])
+    ).content.decode()
+    for figure_id in people_range["figure_ids"].split("|"):
+        case_id = figure_id.split("/")[0]
+        assert reverse("barometer:case", args=[edition.pk, case_id]) in page
+
+
+def test_files_served_and_nothing_outside(corpus, home, people):
+    edition = services.build_from_database(YEAR, OBSERVED, with_pdf=True)
+    viewer = client_for(people["viewer"])
+
+    def get(path: str):
+        return viewer.get(reverse("barometer:file", args=[edition.pk, path]))
+
+    site = get("site/fr/index.html")
+    assert site.status_code == 200 and site["Content-Type"].startswith("text/html")
+    assert b"".join(site.streaming_content).startswith(b"<!DOCTYPE html>")
+    pdf = get(f"report/barometre-{YEAR}-fr.pdf")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    package = json.loads(b"".join(get("data/datapackage.json").streaming_content))
+    assert package["resources"]
+    assert get("site/fr/").status_code == 200  # a folder serves its index.html
+    for bad in ("../../secret_key", "site/../../../etc/passwd", "nothing.txt", "site/fr/nope.html"):
+        assert get(bad).status_code == 404, bad
+    archive = zipfile.ZipFile(
+        io.BytesIO(viewer.get(reverse("barometer:data_zip", args=[edition.pk])).content)
+    )
+    assert f"barometer-{YEAR}/datapackage.json" in archive.namelist()
+
+
+def test_changed_edition_is_flagged_not_served(edition, people):
+    manifest = edition.path / "manifest.json"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace('"with_pdf"', '"with_pdf" ', 1), encoding="utf-8"
+    )
+    viewer = client_for(people["viewer"])
+    assert viewer.get(reverse("barometer:edition", args=[edition.pk])).status_code == 404
+    listing = viewer.get(reverse("barometer:list")).content.decode()
+    assert "à vérifier" in listing  # French first: "changed since registered: verify it"
+    assert reverse("barometer:edition", args=[edition.pk]) not in listing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editor_builds_an_edition_from_the_page_with_progress(corpus, home, people):
+    editor = client_for(people["editor"])
+    response = editor.post(reverse("barometer:build"), {"year": str(YEAR)})
+    assert response.status_code == 302
+    job_url = response["Location"]
+    status_url = job_url + "status/"
+    deadline = time.monotonic() + 60
+    state = {}
+    while time.monotonic() < deadline:
+        state = editor.get(status_url, HTTP_ACCEPT="application/json").json()
+        if state["status"] != "running":
+            break
+        time.sleep(0.2)
+    assert state["status"] == "done", state
+    assert state["done"] == state["total"] == 4  # no PDF: four steps
+    edition = Edition.objects.get(pk=state["edition_id"])
+    assert edition.year == YEAR and edition.built_by == people["editor"] and not edition.with_pdf
+    page = editor.get(job_url).content.decode()
+    assert reverse("barometer:edition", args=[edition.pk]) in page
+    again = editor.post(reverse("barometer:build"), {"year": str(YEAR)}, follow=True)
+    assert "already exists" in again.content.decode()
+    assert editor.post(reverse("barometer:build"), {"year": "soon"}, follow=True).status_code == 200
+
+
+def test_demo_edition_is_built_once_then_kept(corpus, home):
+    lines: list[str] = []
+    demo.load_demo(lines.append)
+    # the corpus runs to 2027, but an edition cannot cover years after its observation date
+    year = demo.demo_year()
+    assert year == min(2028, datetime.date.today().year)
+    target = home / "barometer" / str(year)
+    assert (target / "manifest.json").is_file() and "built" in lines[-1]
+    before = (target / "manifest.json").read_bytes()
+    demo.load_demo(lines.append)
+    assert "kept" in lines[-1] and (target / "manifest.json").read_bytes() == before
+    assert Edition.objects.filter(year=year).count() == 1
+    (target / "results.json").write_text("{}", encoding="utf-8")
+    demo.load_demo(lines.append)
+    assert "does not match its manifest" in lines[-1] and (target / "results.json").read_text() == "{}"
+
+
+def test_pages_in_french_and_english(edition, people):
+    viewer = client_for(people["viewer"])
+    url = reverse("barometer:edition", args=[edition.pk])
+    french = viewer.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert f"Baromètre, édition {YEAR}" in french and "Chiffres clés" in french
+    viewer.post(reverse("set_language"), {"language": "en", "next": url})
+    english = viewer.get(url).content.decode()
+    assert f"Barometer, edition {YEAR}" in english and "Key figures" in english
+    assert "Source la plus utilisée" not in english  # headline texts follow the page's language
