@@ -1,7 +1,7 @@
 """A real browser on the barometer pages: every page passes axe-core (no serious or critical WCAG 2.1 AA
 violation), a figure is followed down to a publication of the corpus, and an editor builds an edition from
-the page (its progress section updates itself until the edition is ready). Chromium driven by Playwright against the live server; skipped,
-with the reason, where /usr/bin/chromium is absent."""
+the page (its progress section updates itself until the edition is ready). Chromium driven by Playwright
+against the live server; skipped, with the reason, where /usr/bin/chromium is absent."""
 
 from __future__ import annotations
 
