@@ -63,8 +63,7 @@ def test_figure_form_refuses_with_a_message_on_the_field(loaded, people, changes
     case = Case.objects.get(pk=CASE)
     before = Figure.objects.filter(case=case).count()
     client = client_for(people["alice"])
-    with _english():
-        response = client.post(add_url(), figure_post(case, **changes))
+    response = client.post(add_url(), figure_post(case, **changes), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     form = response.context["form"]
     assert field in form.errors, form.errors
@@ -73,12 +72,6 @@ def test_figure_form_refuses_with_a_message_on_the_field(loaded, people, changes
     assert Figure.objects.filter(case=case).count() == before
     case.refresh_from_db()
     assert case.version == 1
-
-
-def _english():
-    from django.utils import translation
-
-    return translation.override("en")
 
 
 def test_figure_saved_with_who_and_when_and_history(loaded, people) -> None:

@@ -344,12 +344,19 @@ class FigureForm(SourceMixin, VersionedForm):
             self.add_error("value", _("Give a value, or both a low and a high bound."))
         if low is not None and high is not None and low > high:
             self.add_error(
-                "low", _("Low (%(low)s) is greater than high (%(high)s).") % {"low": low, "high": high}
+                "low",
+                _("Low (%(low)s) is greater than high (%(high)s).")
+                % {"low": f"{low:g}", "high": f"{high:g}"},
             )
         if value is not None and low is not None and value < low:
-            self.add_error("value", _("Value (%(v)s) is below low (%(low)s).") % {"v": value, "low": low})
+            self.add_error(
+                "value", _("Value (%(v)s) is below low (%(low)s).") % {"v": f"{value:g}", "low": f"{low:g}"}
+            )
         if value is not None and high is not None and value > high:
-            self.add_error("value", _("Value (%(v)s) is above high (%(high)s).") % {"v": value, "high": high})
+            self.add_error(
+                "value",
+                _("Value (%(v)s) is above high (%(high)s).") % {"v": f"{value:g}", "high": f"{high:g}"},
+            )
         self.clean_sources(cleaned)
         return cleaned
 
