@@ -256,3 +256,33 @@ def test_viewers_read_but_do_not_edit(loaded, people) -> None:
     assert client.get(reverse("impact:indicator_edit", args=["A2"])).status_code == 403
     anonymous = client.__class__()
     assert anonymous.get(reverse("impact:cases")).status_code == 302
+
+
+def test_indicator_conflict_keeps_the_second_text(loaded, people) -> None:
+    url = reverse("impact:indicator_edit", args=["R1"])
+    alice, bruno = client_for(people["alice"]), client_for(people["bruno"])
+    initial = alice.get(url).context["form"].initial
+    post = {k: v for k, v in initial.items() if v not in (None, False)}
+    assert alice.post(url, {**post, "how_to_measure": "Alice's way."}).status_code == 302
+    response = bruno.post(url, {**post, "how_to_measure": "Bruno's way."}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    assert "indicator R1 was changed by alice" in response.context["error"]
+    assert response.context["form"].data["how_to_measure"] == "Bruno's way."
+    assert response.context["current"]["how_to_measure"] == "Alice's way."
+    assert Indicator.objects.get(pk="R1").data["how_to_measure"] == "Alice's way."
+
+
+def test_figure_edit_conflict(loaded, people) -> None:
+    fig = Figure.objects.filter(case_id=CASE, indicator_id="R2").get()
+    url = reverse("impact:child_edit", args=[CASE, "figures", fig.pk])
+    alice, bruno = client_for(people["alice"]), client_for(people["bruno"])
+    initial = alice.get(url).context["form"].initial
+    assert initial["indicator"] == "R2" and initial["value"] == 3.1 and initial["version"] == 1
+    post = {k: v for k, v in initial.items() if v not in (None, False)}
+    assert alice.post(url, {**post, "value": "3.2"}).status_code == 302
+    response = bruno.post(url, {**post, "value": "3.0"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    assert response.context["current"]["value"] == 3.2
+    assert response.context["form"].data["value"] == "3.0"
+    fig.refresh_from_db()
+    assert fig.value == 3.2 and fig.entered_by == "alice"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 
 def load_demo(echo: Callable[[str], None] = print) -> None:
+    from benefice.impact.models import CasePublication
     from benefice.impact.services import link_publications, sync_cases, sync_indicators
 
     ind = sync_indicators()
@@ -18,9 +19,10 @@ def load_demo(echo: Callable[[str], None] = print) -> None:
         f"{ind.unchanged} unchanged, {len(ind.kept_edited)} kept as edited in the web app"
     )
     cases = sync_cases()
-    linked = link_publications()
+    link_publications()
+    linked = CasePublication.objects.filter(publication__isnull=False).count()
     echo(
         f"impact cases {cases.version}: {len(cases.created)} added, {len(cases.updated)} updated, "
         f"{cases.unchanged} unchanged, {len(cases.kept_edited)} kept as edited; "
-        f"{linked} more publications linked to the corpus"
+        f"{linked} of {CasePublication.objects.count()} case publications linked to the corpus"
     )
