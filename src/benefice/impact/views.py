@@ -468,6 +468,9 @@ def child_edit(request: HttpRequest, case_id: str, kind: str, child_id: int | No
             "form": form,
             "error": error,
             "current": current,
+            "indicator_units": {i.code: i.units for i in Indicator.objects.all()}
+            if kind == "figures"
+            else None,
         },
         status=status,
     )
