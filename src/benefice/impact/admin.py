@@ -12,6 +12,12 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_fr", "name_en")
     readonly_fields = [f.name for f in Indicator._meta.fields]
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
 
 class _ReadOnlyInline(admin.TabularInline):
     extra = 0
@@ -47,3 +53,9 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ("id", "title_fr", "title_en")
     readonly_fields = [f.name for f in Case._meta.fields]
     inlines = [PublicationInline, DecisionInline, FigureInline, TimelineInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
