@@ -267,5 +267,5 @@ def _run_build(job: dict[str, Any], observed_at: str | None, with_pdf: bool) -> 
         log.exception("barometer build %s failed", job["id"])
         job.update(status="failed", error=f"{type(exc).__name__}: {exc}")
     finally:
+        connection.close()  # before the last write: whoever waits for "done" may tear the database down
         write_job(job)
-        connection.close()
