@@ -334,3 +334,21 @@ def test_parquet_input_gives_the_same_figures_as_jsonl(tmp_path):
     assert parquet.publications_file == "publications.parquet"
     a, b = compute(jsonl, YEAR, OBSERVED), compute(parquet, YEAR, OBSERVED)
     assert a["sources"] == b["sources"] and a["publications_by_year"] == b["publications_by_year"]
+
+
+def test_cli_lists_local_barometers_per_custodian(edition):
+    result = CliRunner().invoke(barometer, ["custodians", str(edition)])
+    assert result.exit_code == 0, result.output
+    results = json.loads((edition / "results.json").read_text(encoding="utf-8"))
+    lines = result.output.strip().splitlines()
+    assert len(lines) == len(results["custodians"])
+    slug, name, _sources, count, page = lines[0].split("\t")
+    top = max(results["custodians"], key=lambda r: r["publications"])
+    assert (slug, count) == (top["custodian_slug"], f"{top['publications']} publication(s)")
+    assert Path(page).is_file() and Path(page).parts[-4:-2] == ("fr", "custodians")
+    one = CliRunner().invoke(
+        barometer, ["custodians", str(edition), "--custodian", name.upper(), "--lang", "en"]
+    )
+    assert one.exit_code == 0 and one.output.count("\n") == 1 and "/site/en/custodians/" in one.output
+    missing = CliRunner().invoke(barometer, ["custodians", str(edition), "--custodian", "nobody"])
+    assert missing.exit_code != 0 and "no custodian 'nobody'" in str(missing.exception)

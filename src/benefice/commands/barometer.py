@@ -163,4 +163,35 @@ def diff_command(dir_a: Path, dir_b: Path, as_json: bool) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else diff_text(result))
 
 
+@barometer.command("custodians")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--custodian", default=None, help="Only this custodian (its name or slug, case-insensitive).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+def custodians_command(directory: Path, custodian: str | None, lang: str) -> None:
+    """List the local barometers of an edition: one per data custodian, with its sources and publications.
+
+    Each local barometer is a page of the edition's static site keeping only that custodian's sources
+    (``site/LANG/custodians/SLUG/index.html``), with its charts, CSV files and iframe snippets.
+    """
+    from benefice.barometer.freeze import RESULTS, read_manifest  # noqa: PLC0415
+
+    read_manifest(directory)
+    results = json.loads((directory / RESULTS).read_text(encoding="utf-8"))
+    rows = sorted(results["custodians"], key=lambda r: (-r["publications"], r["custodian"]))
+    if custodian:
+        wanted = custodian.casefold()
+        rows = [r for r in rows if wanted in (r["custodian"].casefold(), r["custodian_slug"].casefold())]
+        if not rows:
+            known = ", ".join(r["custodian_slug"] for r in results["custodians"])
+            raise BeneficeError(
+                f"no custodian {custodian!r} in this edition (known: {known})", field="custodian"
+            )
+    for row in rows:
+        page = directory / "site" / lang / "custodians" / row["custodian_slug"] / "index.html"
+        click.echo(
+            f"{row['custodian_slug']}\t{row['custodian']}\t{row['sources'].replace('|', ', ')}\t"
+            f"{row['publications']} publication(s)\t{page}"
+        )
+
+
 COMMANDS = [barometer]
