@@ -57,6 +57,30 @@ def test_drill_down_lists_exactly_the_publications_each_figure_counts(edition):
     assert p["pairs_with_forms"] - p["pairs_precise"] == 0 and count("vague") == 0
 
 
+def test_decisions_behind_each_kind_and_year(edition, people):
+    results, cases = services.results(edition), services.inputs(edition).cases
+    total = 0
+    for row in results["decision_types"]:
+        listed = drill.decisions_for(results, cases, row["type"])
+        assert len(listed) == row["decisions"] and len({d["case"] for d in listed}) == row["cases"]
+        total += row["decisions"]
+    assert total > 10  # the shipped cases hold more than ten counted decisions
+    for row in results["decisions_by_year"]:
+        assert len(drill.decisions_for(results, cases, year=row["year"])) == row["decisions"]
+    withdrawals = drill.decisions_for(results, cases, "withdrawal")
+    # each row is matched to its decision in the frozen case file (the shipped decisions carry a description;
+    # a reference when the file gives one)
+    assert withdrawals and all(d["description"] for d in withdrawals)
+    viewer = client_for(people["viewer"])
+    page = viewer.get(
+        reverse("barometer:decisions", args=[edition.pk]), {"type": "withdrawal"}
+    ).content.decode()
+    assert reverse("barometer:case", args=[edition.pk, "mediator_benfluorex"]) in page
+    assert viewer.get(reverse("barometer:decisions", args=[edition.pk]), {"type": "nope"}).status_code == 400
+    edition_page = viewer.get(reverse("barometer:edition", args=[edition.pk])).content.decode()
+    assert reverse("barometer:decisions", args=[edition.pk]) + "?type=withdrawal" in edition_page
+
+
 def test_pages_require_sign_in_and_list_discovers_editions(edition, people, client):
     response = client.get(reverse("barometer:list"))
     assert response.status_code == 302 and "/login" in response["Location"]

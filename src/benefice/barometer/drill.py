@@ -148,3 +148,36 @@ def case_in_edition(results: dict[str, Any], case_id: str) -> dict[str, Any]:
         "delay": next((d for d in results["delays"] if d["case"] == case_id), None),
         "rank": next((r for r in ranking.get("rows", []) if r.get("case") == case_id), None),
     }
+
+
+def decisions_for(
+    results: dict[str, Any], cases: Any, decision_type: str | None = None, year: int | None = None
+) -> list[dict[str, Any]]:
+    """The counted decisions behind a "decisions by type" or "by year" figure, with the reference each
+    decision was recorded from (taken from the frozen case file: agency, date and type identify it)."""
+    known_types = {row["type"] for row in results["decision_types"]}
+    if decision_type is not None and decision_type not in known_types:
+        raise BeneficeError(f"no decision type {decision_type!r} in this edition", field="type")
+    out = []
+    for row in results["decisions"]:
+        if not row["included"] or (decision_type and row["type"] != decision_type):
+            continue
+        if year is not None and row["year"] != year:
+            continue
+        case = cases.cases.get(row["case"]) if cases is not None else None
+        source = None
+        description = ""
+        for d in case.decisions if case else ():
+            if (d.agency, d.date, d.type) == (row["agency"], row["date"], row["type"]):
+                source, description = d.reference, d.description
+                break
+        out.append(
+            row
+            | {
+                "description": description,
+                "reference_doi": source.doi if source else "",
+                "reference_url": source.url if source else "",
+                "reference_location": (source.location or source.quote) if source else "",
+            }
+        )
+    return sorted(out, key=lambda r: (r["date"], r["case"]))

@@ -141,6 +141,16 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         row | {"href": reverse("barometer:range", args=[edition.pk, row["measure"], row["unit"]])}
         for row in results["impact_ranges"]
     ]
+    decisions_url = reverse("barometer:decisions", args=[edition.pk])
+    decision_types = [
+        row | {"name": row[f"name_{lang}"], "href": f"{decisions_url}?{urlencode({'type': row['type']})}"}
+        for row in results["decision_types"]
+        if row["decisions"]
+    ]
+    decisions_by_year = [
+        row | {"href": f"{decisions_url}?{urlencode({'year': row['year']})}"}
+        for row in results["decisions_by_year"]
+    ]
     ranking = results.get("ranking") or {}
     titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
     ranking_rows = [
@@ -172,6 +182,8 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "categories": categories,
             "cases": cases,
             "ranges": ranges,
+            "decision_types": decision_types,
+            "decisions_by_year": decisions_by_year,
             "delays": results["delays"],
             "delay_summary": results["delay_summary"],
             "ranking": ranking,
@@ -284,6 +296,36 @@ def case(request: HttpRequest, pk: int, case_id: str) -> HttpResponse:
             "summary": case_def.summary if case_def else "",
         },
     )
+
+
+@reader_required
+def decisions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The counted decisions behind a figure (by type or by year), each with its case and reference."""
+    edition = _edition_or_404(pk)
+    results = services.results(edition)
+    lang = _lang()
+    kind = request.GET.get("type") or None
+    try:
+        year = int(request.GET["year"]) if request.GET.get("year") else None
+        rows = drill.decisions_for(results, services.inputs(edition).cases, kind, year)
+    except (BeneficeError, ValueError) as exc:
+        return render(request, "barometer/error.html", {"edition": edition, "error": exc}, status=400)
+    titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
+    names = {t["type"]: t[f"name_{lang}"] for t in results["decision_types"]}
+    return render(
+        request,
+        "barometer/decisions.html",
+        {
+            "edition": edition,
+            "type_name": names.get(kind, "") if kind else "",
+            "year": year,
+            "rows": [
+                r | {"case_title": titles.get(r["case"], r["case"]), "type_name": names.get(r["type"], r["type"]),
+                     "case_href": reverse("barometer:case", args=[edition.pk, r["case"]])}
+                for r in rows
+            ],
+        },
+    )  # fmt: skip
 
 
 @reader_required
