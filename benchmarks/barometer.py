@@ -22,6 +22,12 @@ Each measurement runs in a fresh child process so that its peak memory (``resour
 
 Prints a markdown table with wall time, time per publication (flat when growth is linear) and peak memory,
 and the pandas/benefice ratios. Target: 1M publications in < 60 s and < 2 GB.
+
+``--database 10000,50000`` measures instead reading an edition's inputs from the database
+(``benefice.barometer.db.inputs_from_database``: publications, detections, naming forms, citation flags
+from the text, case categories) on a throwaway SQLite database filled with that many publications, each
+with a detection and one mention per source used (bulk-inserted, not timed). No peer: this is the cost of
+the database path on top of the computation above.
 """
 
 from __future__ import annotations
@@ -193,7 +199,80 @@ def run_pandas(directory: Path) -> dict:
     }
 
 
+def run_database(n: int, seed: int = 7) -> dict:
+    """Fill a fresh SQLite database with ``n`` publications and time ``inputs_from_database`` on it."""
+    import os
+
+    import numpy as np
+
+    home = tempfile.mkdtemp(prefix="barometer-bench-db-")
+    os.environ["BENEFICE_HOME"] = home
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "benefice.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from benefice.barometer.db import DatabaseReport, inputs_from_database
+    from benefice.corpus.models import Publication
+    from benefice.sources.models import Mention, PublicationDetection
+    from benefice.sources.registry import FORMS
+    from benefice.sources.services import sync_registry
+
+    sync_registry()
+    from benefice.sources.registry import load_registry
+
+    registry = load_registry()
+    rng = np.random.default_rng(seed)
+    records = demo_records()
+    sources = sorted(s.id for s in registry if not s.is_actor)
+    t0 = time.perf_counter()
+    chunk = 5000
+    for start in range(0, n, chunk):
+        size = min(chunk, n - start)
+        pubs = []
+        picks = []
+        for k in range(size):
+            rec = records[int(rng.integers(0, len(records)))]
+            used = sorted({sources[int(i)] for i in rng.integers(0, len(sources), int(rng.integers(0, 3)))})
+            picks.append(used)
+            text = " ".join(f"We used the {registry[s].names.get('en', s)} ({s})." for s in used)
+            if rng.random() < 0.3:
+                text += " The study was approved by the CNIL."
+            pubs.append(Publication(title=rec["title"], year=int(FIRST_YEAR + rng.integers(0, YEARS)),
+                                    doi=f"{rec['doi']}.b{start + k}" if rec["doi"] else "", abstract=text))  # fmt: skip
+        pubs = Publication.objects.bulk_create(pubs)
+        PublicationDetection.objects.bulk_create(
+            [PublicationDetection(publication=p, registry_hash="bench", sources_used=u, sources_mentioned=[])
+             for p, u in zip(pubs, picks, strict=True)]
+        )  # fmt: skip
+        Mention.objects.bulk_create(
+            [Mention(publication=p, source_id=s, field="abstract", start=0, end=len(s), text=s,
+                     form=FORMS[int(rng.integers(0, len(FORMS)))], role="used")
+             for p, u in zip(pubs, picks, strict=True) for s in u]
+        )  # fmt: skip
+    filled = time.perf_counter() - t0
+    start = time.perf_counter()
+    report = DatabaseReport()
+    inputs = inputs_from_database(EDITION_YEAR, f"{EDITION_YEAR + 5}-01-01", report=report)
+    total = time.perf_counter() - start
+    import shutil
+
+    from django.db import connection
+
+    connection.close()
+    shutil.rmtree(home, ignore_errors=True)
+    return {"total": total, "fill": filled, "records": report.records, "rows": inputs.publications.num_rows}
+
+
 def child(mode: str, directory: str) -> None:
+    if mode == "database":
+        result = run_database(int(directory))
+        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
     result = run_benefice(Path(directory)) if mode == "benefice" else run_pandas(Path(directory))
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
@@ -216,10 +295,23 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-pandas", action="store_true")
+    parser.add_argument("--database", metavar="SIZES", help="time reading inputs from the database instead")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
+        return
+    if args.database:
+        print(
+            "| publications in the database | read inputs from the database (s) | µs / publication | peak MB |"
+        )
+        print("|---:|---:|---:|---:|")
+        for n in (int(x) for x in args.database.split(",")):
+            result = measure("database", Path(str(n)))
+            assert result["records"] == result["rows"] == n, result
+            print(
+                f"| {n:,} | {result['total']:.2f} | {result['total'] / n * 1e6:.1f} | {result['peak_mb']:.0f} |"
+            )
         return
     from benefice.barometer.inputs import write_inputs
 
