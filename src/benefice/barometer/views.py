@@ -229,6 +229,20 @@ def _figure_title(key: drill.FigureKey, results: dict[str, Any], lang: str) -> s
     }[key.kind]
 
 
+class _TableRows:
+    """A table seen as a sequence of row dicts, converted only for the page shown."""
+
+    def __init__(self, table) -> None:
+        self.table = table
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        start, stop, _step = window.indices(self.table.num_rows)
+        return self.table.slice(start, max(0, stop - start)).to_pylist()
+
+
 @reader_required
 def publications(request: HttpRequest, pk: int) -> HttpResponse:
     """The publications behind one figure, each linked to the corpus when it is still there."""
@@ -238,10 +252,10 @@ def publications(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         key = drill.parse_key(request.GET.get("figure", "perimeter"))
         year = int(year_text) if year_text else None
-        rows = drill.publications_for(services.inputs(edition), results, key, year)
+        selected = drill.select(services.inputs(edition), results, key, year)
     except (BeneficeError, ValueError) as exc:
         return render(request, "barometer/error.html", {"edition": edition, "error": exc}, status=400)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_TableRows(selected), PAGE_SIZE).get_page(request.GET.get("page"))
     in_corpus = services.corpus_ids([r["id"] for r in page.object_list])
     query = {"figure": str(key)} | ({"year": year} if year is not None else {})
     return render(
@@ -251,7 +265,7 @@ def publications(request: HttpRequest, pk: int) -> HttpResponse:
             "edition": edition,
             "title": _figure_title(key, results, _lang()),
             "year": year,
-            "count": len(rows),
+            "count": selected.num_rows,
             "page": page,
             "rows": [r | {"in_corpus": r["id"] in in_corpus} for r in page.object_list],
             "query": urlencode(query),
