@@ -22,18 +22,21 @@ Rules this module implements (the methodology page prints them from :data:`RULES
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 import statistics
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benefice.barometer.inputs import PRECISE_FORMS, EditionInputs
+from benefice.barometer.inputs import PRECISE_FORMS, WEIGHTS_FILE, EditionInputs
 from benefice.errors import BeneficeError
 from benefice.impact.catalogue import Case, Figure
 from benefice.sources.registry import fold
@@ -643,24 +646,104 @@ def case_figures(inputs: EditionInputs, window: Window) -> dict[str, Any]:
     }
 
 
-def ranking(inputs: EditionInputs) -> dict[str, Any]:
-    """The ranking of cases with its stability, from ``benefice.impact.rank`` when it is installed."""
+RANK_SAMPLES = 1000  # weight draws behind the ranks' stability (fixed seed: the same ranks on every rebuild)
+
+
+def _unavailable_ranking(reason_fr: str, reason_en: str) -> dict[str, Any]:
+    return {
+        "available": False,
+        "rows": [],
+        "method": "",
+        "samples": 0,
+        "note_fr": f"Le classement des cas et sa stabilité ne figurent pas dans cette édition : {reason_fr}.",
+        "note_en": f"The ranking of cases and its stability are not part of this edition: {reason_en}.",
+    }
+
+
+def case_as_known(case: Case, observed_at: str, include_unverified: bool) -> Case:
+    """The case as it stood at the observation date: later decisions and figures (and, unless asked,
+    unverified ones) left out, so the ranking sees what the rest of the edition counts."""
+    return dataclasses.replace(
+        case,
+        decisions=tuple(
+            d for d in case.decisions if _known_at(d.date, observed_at) and (d.verified or include_unverified)
+        ),
+        figures=tuple(
+            f
+            for f in case.figures
+            if _known_at(f.entered_at, observed_at) and (f.verified or include_unverified)
+        ),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready, floats rounded to SHARE_DIGITS (numpy scalars and mappings included), so that a rebuild
+    on another machine writes the same bytes."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return round(float(value), SHARE_DIGITS)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def ranking(inputs: EditionInputs, window: Window) -> dict[str, Any]:
+    """The ranking of cases with its stability, from ``benefice.impact.rank`` when it is installed.
+
+    The weights come from the edition's frozen ``weights.yaml`` when it has one (else the ranking module's
+    defaults); cases are taken as known at the observation date. Each row gives the rank, the score and
+    the range of ranks the case takes under uncertain weights (``rank_low``–``rank_high``).
+    """
     try:
         from benefice.impact import rank  # noqa: PLC0415 - optional colleague module
     except ImportError:
         rank = None
-    rank_cases = getattr(rank, "rank_cases", None) if rank else None
-    if rank_cases is None:
-        return {
-            "available": False,
-            "rows": [],
-            "note_fr": "Le classement des cas et sa stabilité ne figurent pas dans cette édition : le module "
-            "de classement (benefice.impact.rank) n'était pas disponible lors de sa construction.",
-            "note_en": "The ranking of cases and its stability are not part of this edition: the ranking "
-            "module (benefice.impact.rank) was not available when it was built.",
-        }
-    rows = rank_cases(inputs.cases, inputs.indicators, inputs.typology, inputs.params)
-    return {"available": True, "rows": list(rows), "note_fr": "", "note_en": ""}
+    if rank is None or not hasattr(rank, "rank_cases"):
+        return _unavailable_ranking(
+            "le module de classement (benefice.impact.rank) n'était pas disponible lors de sa construction",
+            "the ranking module (benefice.impact.rank) was not available when it was built",
+        )
+    spec = None
+    weights = inputs.files.get(WEIGHTS_FILE)
+    if weights is not None:
+        with tempfile.TemporaryDirectory(prefix="benefice-weights-") as tmp:
+            path = Path(tmp) / WEIGHTS_FILE
+            path.write_bytes(weights)
+            spec = rank.load_weights(path)
+    include = bool(inputs.params["include_unverified"])
+    cases = [case_as_known(c, window.observed_at, include) for c in inputs.cases.cases.values()]
+    if not cases:
+        return _unavailable_ranking("aucun cas documenté", "no documented case")
+    result = rank.rank_cases(cases, inputs.typology, inputs.indicators, spec, samples=RANK_SAMPLES, seed=0)
+    rows = []
+    for r in sorted(result.rows, key=lambda r: (r.rank, r.case_id)):
+        rows.append(
+            {
+                "case": r.case_id,
+                "rank": int(r.rank),
+                "score": _plain(r.score),
+                "rank_low": int(r.rank_low),
+                "rank_high": int(r.rank_high),
+                "rank_probabilities": _plain(r.rank_probabilities),
+                "criteria": _plain(r.criteria),
+            }
+        )
+    method = str(getattr(result, "method", "") or "weighted_sum")
+    return {
+        "available": True,
+        "rows": rows,
+        "method": method,
+        "samples": RANK_SAMPLES,
+        "note_fr": f"Rang médian et intervalle des rangs sur {RANK_SAMPLES} tirages des pondérations "
+        f"(méthode {method}, graine fixe) : plus l'intervalle est étroit, plus le rang est stable.",
+        "note_en": f"Rank and range of ranks over {RANK_SAMPLES} draws of the weights (method {method}, fixed "
+        "seed): the narrower the range, the more stable the rank.",
+    }
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -711,7 +794,7 @@ def compute(inputs: EditionInputs, year: int, observed_at: str) -> dict[str, Any
         "delays": cases["delays"],
         "delay_summary": cases["delay_summary"],
         "excluded_unverified": cases["excluded_unverified"],
-        "ranking": ranking(inputs),
+        "ranking": ranking(inputs, window),
         "evidence": evidence,
     }
     from benefice.barometer.texts import headline  # noqa: PLC0415 - texts imports this module's helpers

@@ -48,6 +48,7 @@ CASES_FILE = "cases.yaml"
 PARAMS_FILE = "params.json"
 PUBLICATIONS_JSONL = "publications.jsonl"
 PUBLICATIONS_PARQUET = "publications.parquet"
+WEIGHTS_FILE = "weights.yaml"  # optional: the ranking's weights (editions built before ranking have none)
 DEFINITION_FILES = (REGISTRY_FILE, TYPOLOGY_FILE, INDICATORS_FILE, CASES_FILE)
 
 #: Forms that name a source precisely (anything but a generic description).
@@ -333,13 +334,17 @@ def inputs_from_bytes(files: Mapping[str, bytes], where: str = "<inputs>") -> Ed
     pub_path = f"{where}/{pub_name}"
     reader = _read_parquet if pub_name == PUBLICATIONS_PARQUET else _read_jsonl
     table = _check_publications(reader(files[pub_name], pub_path), registry, typology, pub_path)
-    files = {k: v for k, v in files.items() if k in (*DEFINITION_FILES, PARAMS_FILE, pub_name)}
+    files = {k: v for k, v in files.items() if k in (*DEFINITION_FILES, WEIGHTS_FILE, PARAMS_FILE, pub_name)}
     return EditionInputs(table, registry, typology, indicators, cases, params, files)
 
 
 def shipped_definitions() -> dict[str, bytes]:
-    """The registry, typology, indicators and cases shipped with benefice, as bytes."""
-    return {name: package_data(name).read_bytes() for name in DEFINITION_FILES}
+    """The registry, typology, indicators and cases shipped with benefice (and the ranking weights when it
+    ships them), as bytes."""
+    files = {name: package_data(name).read_bytes() for name in DEFINITION_FILES}
+    if package_data(WEIGHTS_FILE).is_file():
+        files[WEIGHTS_FILE] = package_data(WEIGHTS_FILE).read_bytes()
+    return files
 
 
 def inputs_from_directory(directory: str | Path) -> EditionInputs:
@@ -351,7 +356,7 @@ def inputs_from_directory(directory: str | Path) -> EditionInputs:
     if not directory.is_dir():
         raise BeneficeError("input directory not found", path=str(directory))
     files = shipped_definitions()
-    for name in (*DEFINITION_FILES, PARAMS_FILE, PUBLICATIONS_JSONL, PUBLICATIONS_PARQUET):
+    for name in (*DEFINITION_FILES, WEIGHTS_FILE, PARAMS_FILE, PUBLICATIONS_JSONL, PUBLICATIONS_PARQUET):
         path = directory / name
         if path.is_file():
             files[name] = path.read_bytes()

@@ -230,6 +230,22 @@ FIELDS: dict[str, tuple[str, str, str]] = {
         "Preuves : DOI, identifiants, séparés par |",
     ),
     "chart": ("string", "Chart id", "Identifiant du graphique"),
+    "case_rank": ("integer", "Rank of the case (1 = first)", "Rang du cas (1 = premier)"),
+    "score": (
+        "number",
+        "Score of the case under the edition's weights",
+        "Score du cas avec les pondérations de l'édition",
+    ),
+    "rank_low": (
+        "integer",
+        "Best plausible rank under uncertain weights",
+        "Meilleur rang plausible sous pondérations incertaines",
+    ),
+    "rank_high": (
+        "integer",
+        "Worst plausible rank under uncertain weights",
+        "Moins bon rang plausible sous pondérations incertaines",
+    ),
 }
 
 # table name -> (columns, primary key, English description)
@@ -249,6 +265,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "impact_ranges": (("measure", "unit", "low", "value", "high", "cases", "figures", "figure_ids"), ("measure", "unit"), "People concerned and events attributable or avoided, as ranges"),
     "delays": (("case", "study_date", "study_event", "decision_date", "decision_type", "months_low", "months_high"), ("case",), "Time from study to decision per case"),
     "publications": (("id", "year", "doi", "pmid", "title", "journal", "sources_used"), ("id",), "The publications in the perimeter, for drill-down from any count"),
+    "ranking": (("case", "case_rank", "score", "rank_low", "rank_high"), ("case",), "Ranking of the cases with the range of ranks under uncertain weights (empty when the edition has no ranking)"),
 }  # fmt: skip
 
 
@@ -309,6 +326,8 @@ def build_opendata(
             rows: Iterable[dict[str, Any]] = publication_rows(
                 publications, e["first_publication_year"], e["last_publication_year"]
             )
+        elif name == "ranking":
+            rows = [{**r, "case_rank": r["rank"]} for r in results["ranking"]["rows"]]
         elif name == "headline":
             rows = [{**h, "evidence": h["evidence"]} for h in results["headline"]]
         else:

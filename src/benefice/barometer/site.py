@@ -247,6 +247,7 @@ def build_site(results: dict[str, Any], definitions: dict[str, Any], code_versio
         )
 
         fr = lang == "fr"
+        titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
         case_tables = [
             {
                 "id": "cases",
@@ -273,8 +274,11 @@ def build_site(results: dict[str, Any], definitions: dict[str, Any], code_versio
                 "id": "ranking",
                 "title": t["ranking"],
                 "note": results["ranking"][f"note_{lang}"],
-                "columns": [(k, k) for k in (results["ranking"]["rows"][0].keys() if results["ranking"]["rows"] else [])],
-                "rows": results["ranking"]["rows"],
+                "columns": [("rank", "Rang" if fr else "Rank"), ("case", "Cas" if fr else "Case"),
+                            ("title", "Titre" if fr else "Title"), ("score", "Score"),
+                            ("rank_range", "Rangs plausibles" if fr else "Plausible ranks")],
+                "rows": [{**r, "title": titles.get(r["case"], r["case"]), "rank_range": f"{r['rank_low']}–{r['rank_high']}"}
+                         for r in results["ranking"]["rows"]],
             },
         ]  # fmt: skip
         for table in case_tables:
