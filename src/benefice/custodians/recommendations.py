@@ -1,0 +1,138 @@
+"""Recommendations derived from measured gaps (pure, no Django).
+
+The rules are data (``data/recommendations.yaml``), so a custodian or the project team can change a
+threshold or a wording without touching code. Each rule names one *measured figure* of the per-custodian
+report (e.g. the share of publications that do not name the source in full), a comparison and a
+threshold, and the least number of records the figure must rest on; a recommendation is produced only when
+the figure is measured on enough records and crosses the threshold. Every recommendation carries the figure
+that motivated it, with how it was computed and over which records, so a reader can check it.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from benefice.errors import BeneficeError
+from benefice.paths import package_data
+
+OPERATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+_RULE_KEYS = {"id", "figure", "operator", "threshold", "min_records", "text", "rationale"}
+
+
+@dataclass(frozen=True)
+class MeasuredFigure:
+    """A figure of the report: value = numerator / denominator, with how and over what it was computed."""
+
+    id: str
+    numerator: int
+    denominator: int
+    how: str  # one sentence: what was counted over what
+    records: tuple[str, ...] = ()  # the records counted in the numerator (publication ids, references…)
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    figure: str
+    operator: str
+    threshold: float
+    min_records: int
+    text: dict[str, str]
+    rationale: dict[str, str]
+
+
+@dataclass
+class Recommendation:
+    rule: Rule
+    figure: MeasuredFigure
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str = "fr") -> str:
+        return self.rule.text.get(lang[:2]) or self.rule.text["en"]
+
+    def rationale(self, lang: str = "fr") -> str:
+        return self.rule.rationale.get(lang[:2]) or self.rule.rationale["en"]
+
+
+def parse_rules(
+    data: Any, path: str = "<recommendations>", known_figures: set[str] | None = None
+) -> list[Rule]:
+    """Validate the rules file: every rule has an id, a known figure, an operator among > >= < <=, a
+    numeric threshold and texts in French and English. Errors name the file, the rule and the field."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
+        raise BeneficeError("expected a mapping with a 'rules' list", path=path)
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(data["rules"], start=1):
+        if not isinstance(raw, Mapping):
+            raise BeneficeError("a rule must be a mapping", path=path, record=index)
+        rid = str(raw.get("id") or "")
+        where = {"path": path, "record": index}
+        if not rid:
+            raise BeneficeError("rule without an id", field="id", **where)
+        if rid in seen:
+            raise BeneficeError(f"duplicate rule id {rid!r}", field="id", **where)
+        seen.add(rid)
+        unknown = set(raw) - _RULE_KEYS
+        if unknown:
+            raise BeneficeError(f"rule {rid!r}: unknown keys {sorted(unknown)}", **where)
+        figure = str(raw.get("figure") or "")
+        if not figure or (known_figures is not None and figure not in known_figures):
+            raise BeneficeError(f"rule {rid!r}: unknown figure {figure!r}", field="figure", **where)
+        op = str(raw.get("operator", ">="))
+        if op not in OPERATORS:
+            raise BeneficeError(
+                f"rule {rid!r}: operator must be one of {sorted(OPERATORS)}", field="operator", **where
+            )
+        threshold = raw.get("threshold")
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+            raise BeneficeError(f"rule {rid!r}: threshold must be a number", field="threshold", **where)
+        min_records = raw.get("min_records", 1)
+        if isinstance(min_records, bool) or not isinstance(min_records, int) or min_records < 1:
+            raise BeneficeError(
+                f"rule {rid!r}: min_records must be a positive integer", field="min_records", **where
+            )
+        texts = {}
+        for key in ("text", "rationale"):
+            value = raw.get(key)
+            if not isinstance(value, Mapping) or not value.get("fr") or not value.get("en"):
+                raise BeneficeError(f"rule {rid!r}: {key} needs 'fr' and 'en'", field=key, **where)
+            texts[key] = {"fr": " ".join(str(value["fr"]).split()), "en": " ".join(str(value["en"]).split())}
+        rules.append(Rule(rid, figure, op, float(threshold), min_records, texts["text"], texts["rationale"]))
+    return rules
+
+
+def load_rules(path: str | Path | None = None, known_figures: set[str] | None = None) -> list[Rule]:
+    """The bundled rules (``data/recommendations.yaml``) or those at ``path``."""
+    path = Path(path) if path else package_data("recommendations.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BeneficeError("file not found", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise BeneficeError(f"not valid YAML: {exc}", path=str(path)) from None
+    return parse_rules(data, str(path), known_figures)
+
+
+def recommend(rules: list[Rule], figures: Mapping[str, MeasuredFigure]) -> list[Recommendation]:
+    """The recommendations whose figure is measured on at least ``min_records`` records and crosses the
+    threshold, in the order of the rules. A figure that was not measured produces nothing: no data is not
+    a gap."""
+    out = []
+    for rule in rules:
+        figure = figures.get(rule.figure)
+        if figure is None or figure.value is None or figure.denominator < rule.min_records:
+            continue
+        if OPERATORS[rule.operator](figure.value, rule.threshold):
+            out.append(Recommendation(rule, figure))
+    return out
