@@ -219,6 +219,13 @@ def _ranking(method: str, category: str) -> tuple[Any, str]:
     return result, ""
 
 
+def _probabilities(value: Any, n: int) -> list[float]:
+    """P(rank = 1..n) as a list, whether the ranking gives a list or a mapping rank -> probability."""
+    if isinstance(value, dict):
+        return [float(value.get(i, value.get(str(i), 0.0))) for i in range(1, n + 1)]
+    return [float(p) for p in list(value)[:n]]
+
+
 @reader_required
 def case_list(request: HttpRequest) -> HttpResponse:
     typ = services.typology()
@@ -238,7 +245,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             case = rows.get(r.case_id)
             if case is None:
                 continue
-            probs = list(r.rank_probabilities)
+            probs = _probabilities(r.rank_probabilities, n)
             criteria_names = criteria_names or list(r.criteria)
             items.append(
                 {
