@@ -260,7 +260,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
                         {"rank": i + 1, "p": p, "height": max(1, round(p * 100))}
                         for i, p in enumerate(probs[:n])
                     ],
-                    "top_p": max(probs) if probs else 0.0,
+                    "top_p": round(100 * max(probs)) if probs else 0,
+                    "top_rank": probs.index(max(probs)) + 1 if probs else r.rank,
                     "criteria": r.criteria,
                 }
             )
