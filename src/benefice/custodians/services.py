@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from benefice.core.models import audit
 from benefice.corpus.models import Publication
@@ -445,7 +446,12 @@ def custodian_report(
     for link in links:
         linked_by_project[link.project_id].append(link)
     using = _publications_using(sources)
-    pubs = {p.pk: p for p in Publication.objects.filter(pk__in=using).only("pk", "title", "year", "doi")}
+    linked_ids = {link.publication_id for link in links}
+    # the custodian's publications: detected as using its sources, or confirmed as coming from its projects
+    pubs = {
+        p.pk: p
+        for p in Publication.objects.filter(pk__in=set(using) | linked_ids).only("pk", "title", "year", "doi")
+    }
     per_year: dict[int, int] = defaultdict(int)
     for pub in pubs.values():
         if pub.year:
@@ -461,7 +467,7 @@ def custodian_report(
     for sid in sources:
         related |= family(sid)
     cases = [case for case in load_cases().cases.values() if related & set(case.data_sources)]
-    figures = gap_figures(custodian, projects, linked_by_project, using, cases, today=today)
+    figures = gap_figures(custodian, projects, linked_by_project, sorted(pubs), cases, today=today)
     rules = load_rules(known_figures=set(FIGURE_IDS))
     return {
         "custodian": custodian,
@@ -496,41 +502,47 @@ def gap_figures(
     custodian: Custodian,
     projects: list[Project],
     linked_by_project: dict[int, list[ProjectLink]],
-    using: dict[int, list[str]],
+    pub_ids: list[int],
     cases: list,
     *,
     today: dt.date,
 ) -> dict[str, MeasuredFigure]:
     """The measured figures of the gap analysis, each with its numerator's records."""
     figures: dict[str, MeasuredFigure] = {}
-    pub_ids = sorted(using)
     if pub_ids:
         sources = set(custodian.source_ids)
         from benefice.sources.citation import citation_stats
         from benefice.sources.services import db_registry
 
         per_pub = _citation_flags(pub_ids, sources, citation_stats, db_registry)
-        for fid, key, what in (
+        for fid, key, how in (
             (
                 "pubs_source_not_named_in_full",
                 "named_in_full",
-                "never name a source in full in title and abstract (acronym or description only)",
+                _(
+                    "publications of the custodian (detected as using its sources or linked to its projects) whose "
+                    "title and abstract never name one of its sources in full (acronym, description or nothing)"
+                ),
             ),
-            ("pubs_documentation_not_cited", "documentation_cited", "cite no documentation of the source"),
+            (
+                "pubs_documentation_not_cited",
+                "documentation_cited",
+                _(
+                    "publications of the custodian (detected as using its sources or linked to its projects) that "
+                    "cite no documentation of its sources"
+                ),
+            ),
             (
                 "pubs_authorisation_not_cited",
                 "any_authorisation",
-                "cite no authorisation (CNIL, CESREES, HDH…)",
+                _(
+                    "publications of the custodian (detected as using its sources or linked to its projects) that "
+                    "cite no authorisation (CNIL, CESREES, HDH…)"
+                ),
             ),
         ):
             missing = [str(pid) for pid in pub_ids if not per_pub.get(pid, {}).get(key)]
-            figures[fid] = MeasuredFigure(
-                fid,
-                len(missing),
-                len(pub_ids),
-                f"publications using the custodian's sources that {what}",
-                tuple(missing),
-            )
+            figures[fid] = MeasuredFigure(fid, len(missing), len(pub_ids), how, tuple(missing))
     old_enough = [
         p
         for p in projects
@@ -541,8 +553,8 @@ def gap_figures(
         "projects_without_publication",
         len(no_pub),
         len(old_enough),
-        f"projects started at least {YEARS_BEFORE_EXPECTING_PUBLICATION} years before {today.isoformat()} with no "
-        "confirmed linked publication",
+        _("projects started at least %(years)s years before %(day)s with no confirmed linked publication")
+        % {"years": YEARS_BEFORE_EXPECTING_PUBLICATION, "day": today.isoformat()},
         tuple(no_pub),
     )
     no_record = [p.reference for p in projects if not p.benefit_records.all()]
@@ -550,7 +562,7 @@ def gap_figures(
         "projects_without_benefit_record",
         len(no_record),
         len(projects),
-        "projects with no benefit record",
+        _("projects with no benefit record"),
         tuple(no_record),
     )
     decisions = [(case.id, n, d) for case in cases for n, d in enumerate(case.decisions, start=1)]
@@ -563,8 +575,10 @@ def gap_figures(
         "decisions_without_data_trail",
         len(untraced),
         len(decisions),
-        "decisions of the impact cases using the custodian's sources with no reference (DOI or URL) to the "
-        "decision text",
+        _(
+            "decisions of the impact cases using the custodian's sources with no reference (DOI or URL) to the "
+            "decision text"
+        ),
         tuple(untraced),
     )
     flagged = [p.reference for p in projects if p.unrecognised_labels]
@@ -572,7 +586,7 @@ def gap_figures(
         "unrecognised_source_labels",
         len(flagged),
         len(projects),
-        "projects whose data-source labels include one the source registry does not recognise",
+        _("projects whose data-source labels include one the source registry does not recognise"),
         tuple(flagged),
     )
     return figures

@@ -1,0 +1,108 @@
+"""A real browser: a custodian's report, a project's candidate links confirmed with htmx, a benefit record
+entered (a figure without source refused) and its public page read without an account; axe-core on each.
+
+Chromium driven by Playwright against the live server; skipped, with the reason, where /usr/bin/chromium is
+absent.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from benefice.core.roles import EDITOR
+from benefice.core.users import ensure_user
+from benefice.custodians.models import BenefitRecord, Custodian, Project, ProjectLink
+from web.test_web_browser import CHROMIUM, axe_violations, browser  # noqa: F401 - fixture reused
+
+from .conftest import PASSWORD, load_custodian_demo
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def setup(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    load_custodian_demo()
+    ensure_user("eddie", PASSWORD, EDITOR)
+
+
+def assert_accessible(page, where: str) -> None:
+    """Serious and critical WCAG 2.1 A/AA violations, as in tests/web; the shared flash-message list of
+    base.html (axe rule ``list`` on ``.messages``) is set aside, as in tests/interviews_web."""
+    violations = [
+        v for v in axe_violations(page) if not (v["id"] == "list" and v["targets"] == [[".messages"]])
+    ]
+    assert not violations, f"{where}: {violations}"
+
+
+def test_report_links_and_benefit_record(browser, live_server, setup) -> None:  # noqa: F811
+    base = live_server.url
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{base}/login/")
+    page.locator("input[name=username]").fill("eddie")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+    # the menu leads to the custodians, then to the CNAM report
+    page.get_by_role("link", name="Responsables de données").first.click()
+    page.wait_for_url(re.compile(r"/custodians/$"))
+    assert_accessible(page, "custodian list")
+    cnam = Custodian.objects.get(name__startswith="Caisse nationale")
+    page.goto(f"{base}/custodians/{cnam.slug}/report/")
+    expect(page.get_by_role("heading", name="Analyse des écarts")).to_be_visible()
+    expect(page.locator("#r-recs").locator("..")).to_contain_text("DEMO-90")
+    assert_accessible(page, "custodian report (fr)")
+    page.get_by_role("link", name="English version").click()
+    expect(page.get_by_role("heading", name="Gap analysis")).to_be_visible()
+    assert_accessible(page, "custodian report (en)")
+
+    # a project: confirm its best candidate without reloading the page
+    project = Project.objects.get(reference="DEMO-04")
+    link = project.links.order_by("-score").first()
+    page.goto(f"{base}/custodians/projects/{project.pk}/")
+    assert_accessible(page, "project page")
+    page.evaluate("window.__same_document = true")
+    row = page.locator(f"#link-{link.pk}")
+    row.get_by_role("button", name=re.compile("^Confirmer")).click()
+    expect(page.locator(f"#link-{link.pk}")).to_contain_text("confirmé")
+    assert page.evaluate("window.__same_document === true")
+    link.refresh_from_db()
+    assert link.status == ProjectLink.CONFIRMED
+
+    # a benefit record: a figure without a source is refused, then saved and published
+    page.get_by_role("link", name="Ajouter une fiche de bénéfices").click()
+    page.get_by_label("Année").fill("2021")
+    page.get_by_label("Production 1 : type").select_option("publications")
+    page.get_by_label("Production 1 : description").fill("Article dans une revue à comité de lecture")
+    page.get_by_label("Chiffre 1 : indicateur").select_option("X1")
+    page.get_by_label("Chiffre 1 : ce qui est compté").fill("Grossesses exposées étudiées")
+    page.get_by_label("Chiffre 1 : valeur").fill("12")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("#record-error")).to_contain_text("source")
+    assert_accessible(page, "record form with an error")
+    page.get_by_label("Chiffre 1 : source (DOI, URL, document et page)").fill("Rapport final, p. 3")
+    page.get_by_label("Publier cette fiche (lisible sans compte)").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url(re.compile(r"/custodians/records/\d+/$"))
+    expect(page.get_by_role("table")).to_contain_text("Rapport final, p. 3")
+    assert_accessible(page, "benefit record")
+    record = BenefitRecord.objects.get(project=project)
+    assert record.published and record.figures.get().source == "Rapport final, p. 3"
+
+    # the published record is public
+    anonymous = browser.new_context(locale="fr-FR").new_page()
+    anonymous.goto(f"{base}/custodians/records/{record.pk}/")
+    expect(anonymous.get_by_role("heading", level=1)).to_contain_text("Fiche de bénéfices")
+    assert_accessible(anonymous, "public benefit record")
+    assert not errors, errors
+    context.close()
