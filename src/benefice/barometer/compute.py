@@ -738,6 +738,7 @@ def ranking(inputs: EditionInputs, window: Window) -> dict[str, Any]:
         "available": True,
         "rows": rows,
         "method": method,
+        "weights_version": str(getattr(getattr(result, "spec", None), "version", "") or ""),
         "samples": RANK_SAMPLES,
         "note_fr": f"Rang médian et intervalle des rangs sur {RANK_SAMPLES} tirages des pondérations "
         f"(méthode {method}, graine fixe) : plus l'intervalle est étroit, plus le rang est stable.",
