@@ -166,7 +166,10 @@ def match_columns(headers: list[str], path: str, required: Iterable[str] = REQUI
     if missing:
         found = ", ".join(repr(str(h)) for h in headers if h is not None and str(h).strip()) or "none"
         names = ", ".join(repr(LABELS[m]) for m in missing)
-        raise BeneficeError(f"required column {names} not found (columns found: {found})", path=path)
+        raise BeneficeError(
+            f"required column{'s' if len(missing) > 1 else ''} {names} not found (columns found: {found})",
+            path=path,
+        )
     return mapping
 
 
