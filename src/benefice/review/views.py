@@ -1,0 +1,494 @@
+"""Review pages: thin views over :mod:`benefice.review.services` (access: membership of the review)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from benefice.core.roles import can_edit
+from benefice.core.views import reader_required
+from benefice.errors import BeneficeError
+from benefice.review import services
+from benefice.review.forms import CorpusSearchForm, MemberForm, ReviewForm, UploadSearchForm
+from benefice.review.models import (
+    FULL_TEXT,
+    STAGES,
+    TITLE_ABSTRACT,
+    Decision,
+    DecisionChange,
+    Resolution,
+    Review,
+    ReviewRecord,
+    Status,
+)
+
+SKIPPED = "review-skipped-{pk}-{stage}"
+
+
+def highlight(text: str, keywords: list[str]) -> SafeString:
+    """Escape ``text`` and wrap every case-insensitive occurrence of a keyword in <mark>."""
+    words = sorted({k.strip() for k in keywords if k.strip()}, key=len, reverse=True)
+    if not words or not text:
+        return mark_safe(escape(text or ""))
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out.append(escape(text[last : m.start()]))
+        out.append(f"<mark>{escape(m.group(0))}</mark>")
+        last = m.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))
+
+
+def _review(request: HttpRequest, pk: int) -> Review:
+    review = get_object_or_404(Review, pk=pk)
+    if not services.can_view(review, request.user):
+        raise PermissionDenied(_("You are not a member of this review."))
+    return review
+
+
+def _lead(request: HttpRequest, review: Review) -> None:
+    if not services.is_lead(review, request.user):
+        raise PermissionDenied(_("Only a lead of this review can do this."))
+
+
+def _stage(stage: str) -> str:
+    if stage not in (TITLE_ABSTRACT, FULL_TEXT):
+        raise Http404
+    return stage
+
+
+def _context(request: HttpRequest, review: Review, **extra) -> dict:
+    return {"review": review, "is_lead": services.is_lead(review, request.user), "stages": STAGES, **extra}
+
+
+def _form_initial(review: Review) -> dict:
+    return {
+        "title": review.title,
+        "question": review.question,
+        "inclusion_criteria": review.inclusion_criteria,
+        "exclusion_criteria": review.exclusion_criteria,
+        "exclusion_reasons": "\n".join(review.exclusion_reasons),
+        "keywords": "\n".join(review.keywords),
+        "reviewers_per_record": review.reviewers_per_record,
+        "blind": review.blind,
+        "model_name": review.model_name,
+        "retrain_every": review.retrain_every,
+    }
+
+
+def _form_fields(data: dict) -> dict:
+    data = dict(data)
+    data["exclusion_reasons"] = services.parse_lines(data["exclusion_reasons"])
+    data["keywords"] = services.parse_lines(data["keywords"])
+    return data
+
+
+@reader_required
+@require_http_methods(["GET", "POST"])
+def review_list(request: HttpRequest) -> HttpResponse:
+    form = ReviewForm(request.POST or None) if can_edit(request.user) else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Creating a review needs the editor role."))
+        if form.is_valid():
+            data = _form_fields(form.cleaned_data)
+            review = services.create_review(data.pop("title"), request.user, **data)
+            messages.success(request, _("Review created."))
+            return redirect("review:detail", pk=review.pk)
+    reviews = services.reviews_for(request.user).order_by("-created_at")
+    return render(request, "review/list.html", {"reviews": reviews, "form": form})
+
+
+@reader_required
+@require_GET
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    ranking = review.current_ranking
+    return render(
+        request,
+        "review/detail.html",
+        _context(
+            request,
+            review,
+            searches=review.searches.all(),
+            progress=services.progress(review),
+            members=review.members.select_related("user"),
+            ranking=ranking,
+            aid=services.stopping_aid(review),
+            member_form=MemberForm(),
+        ),
+    )
+
+
+@reader_required
+@require_http_methods(["GET", "POST"])
+def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    _lead(request, review)
+    form = ReviewForm(request.POST or None, initial=_form_initial(review))
+    if request.method == "POST" and form.is_valid():
+        services.update_review(review, request.user, **_form_fields(form.cleaned_data))
+        messages.success(request, _("Protocol saved."))
+        return redirect("review:detail", pk=review.pk)
+    return render(request, "review/edit.html", _context(request, review, form=form))
+
+
+@reader_required
+@require_POST
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    _lead(request, review)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
+        if user is None:
+            messages.error(request, _("No user named “%(name)s”.") % {"name": form.cleaned_data["username"]})
+        else:
+            services.set_member(review, user, form.cleaned_data["role"], request.user)
+            messages.success(request, _("%(name)s is now a member.") % {"name": user.username})
+    else:
+        messages.error(request, _("Give a user name and a role."))
+    return redirect("review:detail", pk=review.pk)
+
+
+@reader_required
+@require_http_methods(["GET", "POST"])
+def records_add(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    _lead(request, review)
+    corpus_form = CorpusSearchForm(request.POST if request.POST.get("source") == "corpus" else None)
+    upload_form = UploadSearchForm(
+        request.POST if request.POST.get("source") == "file" else None,
+        request.FILES if request.POST.get("source") == "file" else None,
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("source") == "corpus" and corpus_form.is_valid():
+                d = corpus_form.cleaned_data
+                _search, added = services.add_from_corpus(
+                    review,
+                    request.user,
+                    database=d["database"],
+                    query=d["query"] or "",
+                    batch_id=d["batch"],
+                    year_from=d["year_from"],
+                    year_to=d["year_to"],
+                    searched_on=d["searched_on"],
+                    notes=d["notes"],
+                )
+            elif request.POST.get("source") == "file" and upload_form.is_valid():
+                d = upload_form.cleaned_data
+                upload = d["file"]
+                _search, added = services.import_for_review(
+                    review,
+                    request.user,
+                    filename=upload.name,
+                    content=upload.read(),
+                    database=d["database"],
+                    query=d["query"],
+                    searched_on=d["searched_on"],
+                    date_from=d["date_from"],
+                    date_to=d["date_to"],
+                    notes=d["notes"],
+                )
+            else:
+                added = None
+        except BeneficeError as exc:
+            messages.error(request, _("Nothing was added: %(error)s") % {"error": exc})
+        else:
+            if added is not None:
+                messages.success(
+                    request,
+                    _(
+                        "%(identified)d records identified, %(added)d added to the review, %(dup)d duplicates or "
+                        "already in the review."
+                    )
+                    % {
+                        "identified": added.identified,
+                        "added": added.added,
+                        "dup": added.identified - added.added,
+                    },
+                )
+                return redirect("review:detail", pk=review.pk)
+    return render(
+        request,
+        "review/records_add.html",
+        _context(request, review, corpus_form=corpus_form, upload_form=upload_form),
+    )
+
+
+def _skipped(request: HttpRequest, review: Review, stage: str) -> list[int]:
+    return request.session.get(SKIPPED.format(pk=review.pk, stage=stage), [])
+
+
+@reader_required
+@require_http_methods(["GET", "POST"])
+def screen(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    """One record at a time: the model's most relevant unscreened record, or ?record=ID to revise one."""
+    review = _review(request, pk)
+    stage = _stage(stage)
+    if not services.can_screen(review, request.user):
+        raise PermissionDenied(_("You are not a member of this review."))
+    key = SKIPPED.format(pk=review.pk, stage=stage)
+    if request.method == "POST":
+        record = get_object_or_404(ReviewRecord, pk=request.POST.get("record"), review=review)
+        if request.POST.get("action") == "skip":
+            request.session[key] = [*_skipped(request, review, stage), record.pk][-200:]
+            return redirect("review:screen", pk=review.pk, stage=stage)
+        try:
+            services.decide(
+                record,
+                request.user,
+                stage,
+                request.POST.get("value", ""),
+                reasons=request.POST.getlist("reasons"),
+                note=request.POST.get("note", "").strip(),
+                tags=services.parse_tags(request.POST.get("tags", "")),
+            )
+        except BeneficeError as exc:
+            messages.error(request, str(exc))
+            return redirect(f"{reverse('review:screen', args=[review.pk, stage])}?record={record.pk}")
+        if request.POST.get("return") == "record":
+            messages.success(request, _("Decision saved."))
+            return redirect("review:record", pk=review.pk, record_id=record.pk)
+        return redirect("review:screen", pk=review.pk, stage=stage)
+    started = time.perf_counter()
+    record = None
+    if request.GET.get("record"):
+        record = get_object_or_404(ReviewRecord, pk=request.GET["record"], review=review)
+    else:
+        record = services.next_record(review, request.user, stage, skip=_skipped(request, review, stage))
+        if record is None and _skipped(request, review, stage):
+            request.session[key] = []
+            record = services.next_record(review, request.user, stage)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    mine = (
+        Decision.objects.filter(record=record, stage=stage, reviewer=request.user).first() if record else None
+    )
+    ranking = review.current_ranking
+    return render(
+        request,
+        "review/screen.html",
+        _context(
+            request,
+            review,
+            stage=stage,
+            stage_label=dict(STAGES)[stage],
+            record=record,
+            mine=mine,
+            title_html=highlight(record.title, review.keywords) if record else "",
+            abstract_html=highlight(record.abstract, review.keywords) if record else "",
+            progress=services.progress(review),
+            ranking=ranking,
+            aid=ranking.stats if ranking and ranking.stats else None,
+            run=services.consecutive_irrelevant(review, request.user),
+            elapsed_ms=elapsed_ms,
+            reasons=list(enumerate(review.exclusion_reasons, 1)),
+        ),
+    )
+
+
+@reader_required
+@require_GET
+def record_list(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    records = review.records.order_by("pk")
+    status = request.GET.get("status", "")
+    stage = request.GET.get("stage", TITLE_ABSTRACT)
+    stage = stage if stage in (TITLE_ABSTRACT, FULL_TEXT) else TITLE_ABSTRACT
+    if status in Status.values:
+        records = records.filter(**{"ta_status" if stage == TITLE_ABSTRACT else "ft_status": status})
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    mine = dict(
+        Decision.objects.filter(record__in=page.object_list, stage=stage, reviewer=request.user).values_list(
+            "record_id", "value"
+        )
+    )
+    rows = [(r, mine.get(r.pk, "")) for r in page.object_list]
+    return render(
+        request,
+        "review/records.html",
+        _context(
+            request,
+            review,
+            page=page,
+            rows=rows,
+            status=status,
+            stage=stage,
+            statuses=Status.choices[1:],
+        ),
+    )
+
+
+@reader_required
+@require_GET
+def record_detail(request: HttpRequest, pk: int, record_id: int) -> HttpResponse:
+    review = _review(request, pk)
+    record = get_object_or_404(ReviewRecord, pk=record_id, review=review)
+    stages = []
+    for code, label in STAGES:
+        visible = services.visible_decisions(record, request.user, code)
+        changes = DecisionChange.objects.filter(decision__in=visible).select_related(
+            "decision__reviewer", "changed_by"
+        )
+        resolution = (
+            Resolution.objects.filter(record=record, stage=code).select_related("resolved_by").first()
+        )
+        stages.append(
+            {
+                "code": code,
+                "label": label,
+                "status": record.get_ta_status_display()
+                if code == TITLE_ABSTRACT
+                else record.get_ft_status_display(),
+                "decisions": visible,
+                "changes": changes,
+                "resolution": resolution,
+                "hidden": len(visible) < Decision.objects.filter(record=record, stage=code).count(),
+            }
+        )
+    return render(
+        request,
+        "review/record.html",
+        _context(
+            request,
+            review,
+            record=record,
+            stage_rows=stages,
+            title_html=highlight(record.title, review.keywords),
+            abstract_html=highlight(record.abstract, review.keywords),
+        ),
+    )
+
+
+@reader_required
+@require_http_methods(["GET", "POST"])
+def conflict_list(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    review = _review(request, pk)
+    stage = _stage(stage)
+    if request.method == "POST":
+        record = get_object_or_404(ReviewRecord, pk=request.POST.get("record"), review=review)
+        try:
+            services.resolve(
+                record,
+                request.user,
+                stage,
+                request.POST.get("value", ""),
+                reasons=request.POST.getlist("reasons"),
+                note=request.POST.get("note", "").strip(),
+            )
+        except BeneficeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Conflict resolved: record %(id)s.") % {"id": record.pk})
+        return redirect("review:conflicts", pk=review.pk, stage=stage)
+    records = list(services.conflicts(review, stage)[:200])
+    decisions: dict[int, list[Decision]] = {}
+    for d in Decision.objects.filter(record__in=records, stage=stage).select_related("reviewer"):
+        decisions.setdefault(d.record_id, []).append(d)
+    return render(
+        request,
+        "review/conflicts.html",
+        _context(
+            request,
+            review,
+            stage=stage,
+            stage_label=dict(STAGES)[stage],
+            rows=[(r, decisions.get(r.pk, [])) for r in records],
+            total=services.conflicts(review, stage).count(),
+            reasons=review.exclusion_reasons,
+        ),
+    )
+
+
+@reader_required
+@require_GET
+def agreement_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    _lead(request, review)  # per-pair statistics reveal who decided what
+    return render(
+        request,
+        "review/agreement.html",
+        _context(
+            request,
+            review,
+            pairs=services.agreement_stats(review),
+            stage_names=dict(STAGES),
+        ),
+    )
+
+
+def _prisma_labels() -> dict[str, str]:
+    return {
+        "title": _("PRISMA 2020 flow diagram"),
+        "identification": _("Identification"),
+        "screening": _("Screening"),
+        "included": _("Included"),
+        "identified": _("Records identified from databases (n = {n})"),
+        "removed": _("Records removed before screening: duplicate records removed (n = {n})"),
+        "screened": _("Records screened (n = {n})"),
+        "excluded": _("Records excluded (n = {n})"),
+        "assessed": _("Reports assessed for eligibility (n = {n})"),
+        "excluded_ft": _("Reports excluded (n = {n})"),
+        "studies": _("Studies included in review (n = {n})"),
+        "awaiting": _("Awaiting a decision: title/abstract {ta}, full text {ft}"),
+        "no_reason": _("no reason given"),
+    }
+
+
+@reader_required
+@require_GET
+def prisma_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    counts = services.prisma_counts(review)
+    return render(request, "review/prisma.html", _context(request, review, counts=counts))
+
+
+@reader_required
+@require_GET
+def prisma_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    from benefice.review import prisma
+
+    review = _review(request, pk)
+    counts = services.prisma_counts(review)
+    if kind == "svg":
+        response = HttpResponse(
+            prisma.to_svg(counts, _prisma_labels()), content_type="image/svg+xml; charset=utf-8"
+        )
+    elif kind == "png":
+        response = HttpResponse(prisma.to_png(counts, _prisma_labels()), content_type="image/png")
+    else:
+        raise Http404
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="prisma-review-{review.pk}.{kind}"'
+    return response
+
+
+@reader_required
+@require_GET
+def export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    review = _review(request, pk)
+    _lead(request, review)
+    if kind == "csv":
+        response = HttpResponse(services.export_csv(review), content_type="text/csv; charset=utf-8")
+    elif kind == "ris":
+        response = HttpResponse(
+            services.export_ris(review), content_type="application/x-research-info-systems"
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}.{kind}"'
+    return response

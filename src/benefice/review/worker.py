@@ -1,0 +1,224 @@
+"""Background retraining for the web app: one daemon thread per process writes rankings to the database.
+
+``schedule(review_id)`` is called after a title/abstract decision has been committed; it never blocks. The
+thread retrains the review's model (the same :class:`~benefice.review.active_learning.Screener` as
+``benefice review simulate``) once ``retrain_every`` new decisions exist, and writes the order of the
+records still awaiting screening as a new :class:`Ranking`, in chunks of short transactions, before making
+it current. Readers keep using the previous ranking meanwhile; a failure is stored on the review
+(``ranking_error``) and the previous ranking stays; no decision can be lost because decisions were
+committed before the thread was even woken.
+
+TF-IDF features are computed once per set of records and kept in memory (keyed by the review and its
+record ids), since they are unsupervised and do not change with decisions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from benefice.review.active_learning import Screener, make_model, record_text
+
+log = logging.getLogger(__name__)
+CHUNK = 5000
+
+_lock = threading.Lock()
+_wanted: set[int] = set()
+_thread: threading.Thread | None = None
+_wake = threading.Event()
+_features: dict[int, tuple[str, object]] = {}
+# Tests and scripts can run retraining in the caller's thread (e.g. a test database transaction).
+SYNCHRONOUS = False
+
+
+def schedule(review_id: int) -> None:
+    """Ask for a retraining of the review (coalesced with any pending request); returns at once."""
+    if SYNCHRONOUS:
+        retrain(review_id)
+        return
+    global _thread
+    with _lock:
+        _wanted.add(review_id)
+        if _thread is None or not _thread.is_alive():
+            _thread = threading.Thread(target=_loop, name="review-retrain", daemon=True)
+            _thread.start()
+    _wake.set()
+
+
+def _loop() -> None:
+    from django.db import connection
+
+    try:
+        while True:
+            _wake.wait(timeout=30)
+            _wake.clear()
+            with _lock:
+                todo = sorted(_wanted)
+                _wanted.clear()
+            if not todo:
+                with _lock:
+                    if not _wanted:
+                        global _thread
+                        _thread = None
+                        return
+                continue
+            for review_id in todo:
+                try:
+                    retrain(review_id)
+                except Exception:  # noqa: BLE001 - recorded on the review by retrain(); keep serving
+                    log.exception("retraining review %s failed", review_id)
+    finally:
+        connection.close()
+
+
+@dataclass
+class Outcome:
+    ranking_id: int | None
+    seconds: float
+    trained_on: int
+    size: int
+    skipped: bool = False
+
+
+def _features_for(review_id: int, ids: list[int], model_name: str):
+    from benefice.review.models import ReviewRecord
+
+    key = hashlib.sha1(np.asarray(ids, dtype=np.int64).tobytes() + model_name.encode()).hexdigest()
+    cached = _features.get(review_id)
+    if cached and cached[0] == key:
+        return cached[1]
+    texts = dict(
+        (pk, record_text(t, a))
+        for pk, t, a in ReviewRecord.objects.filter(review_id=review_id).values_list(
+            "pk", "title", "abstract"
+        )
+    )
+    model = make_model(model_name)
+    features = model.feature_extractor.fit_transform([texts.get(pk, "") for pk in ids])
+    _features[review_id] = (key, features)
+    return features
+
+
+def training_labels(review_id: int) -> dict[int, int]:
+    """0/1 per title/abstract record that has a label: resolution first, then any include, else exclude.
+
+    "maybe" alone gives no label (the model learns only from clear decisions).
+    """
+    from benefice.review.models import EXCLUDE, INCLUDE, TITLE_ABSTRACT, Decision, Resolution
+
+    labels: dict[int, int] = {}
+    for record_id, value in Decision.objects.filter(
+        record__review_id=review_id, stage=TITLE_ABSTRACT
+    ).values_list("record_id", "value"):
+        if value == INCLUDE:
+            labels[record_id] = 1
+        elif value == EXCLUDE:
+            labels.setdefault(record_id, 0)
+    for record_id, value in Resolution.objects.filter(
+        record__review_id=review_id, stage=TITLE_ABSTRACT
+    ).values_list("record_id", "value"):
+        labels[record_id] = int(value == INCLUDE)
+    return labels
+
+
+def retrain(review_id: int, *, force: bool = False) -> Outcome:
+    """Retrain and write a new current ranking of the records awaiting title/abstract screening."""
+    from django.db import transaction
+
+    from benefice.review.models import (
+        TITLE_ABSTRACT,
+        Decision,
+        Ranking,
+        RankingEntry,
+        Review,
+        ReviewRecord,
+        Status,
+    )
+
+    review = Review.objects.get(pk=review_id)
+    decisions = Decision.objects.filter(record__review_id=review_id, stage=TITLE_ABSTRACT).count()
+    current = review.current_ranking
+    if (
+        not force
+        and current is not None
+        and decisions - current.decisions < max(1, review.retrain_every)
+        and current.size
+    ):
+        return Outcome(current.pk, 0.0, current.trained_on, current.size, skipped=True)
+    started = time.perf_counter()
+    try:
+        rows = list(
+            ReviewRecord.objects.filter(review_id=review_id).order_by("pk").values_list("pk", "ta_status")
+        )
+        ids = [pk for pk, _ in rows]
+        pending = np.asarray([i for i, (_, s) in enumerate(rows) if s == Status.PENDING], dtype=np.int64)
+        labels = training_labels(review_id)
+        features = _features_for(review_id, ids, review.model_name)
+        model = make_model(review.model_name)
+        screener = Screener(features, model, seed=review_id)
+        position = {pk: i for i, pk in enumerate(ids)}
+        for pk, label in labels.items():
+            if pk in position:
+                screener.record(position[pk], label)
+        ranking = screener.retrain()
+        rng = np.random.default_rng(review_id + decisions)
+        if ranking.scores is not None and pending.size:
+            order = pending[model.querier.order(ranking.scores[pending], model.classifier.centre, rng)]
+            scores = ranking.scores
+        else:
+            order = pending[rng.permutation(pending.size)]
+            scores = None
+        n_labelled = int(ranking.trained_on) if ranking.scores is not None else 0
+        from benefice.review.services import stopping_aid
+
+        stats = stopping_aid(review)
+        new = Ranking.objects.create(
+            review_id=review_id,
+            model_name=model.name,
+            decisions=decisions,
+            trained_on=n_labelled,
+            size=int(order.size),
+            stats=stats,
+        )
+        for start in range(0, order.size, CHUNK):
+            chunk = order[start : start + CHUNK]
+            with transaction.atomic():
+                RankingEntry.objects.bulk_create(
+                    [
+                        RankingEntry(
+                            ranking=new,
+                            position=start + j,
+                            record_id=ids[i],
+                            score=None if scores is None else float(scores[i]),
+                        )
+                        for j, i in enumerate(chunk.tolist())
+                    ],
+                    batch_size=CHUNK,
+                )
+        seconds = time.perf_counter() - started
+        with transaction.atomic():
+            Ranking.objects.filter(pk=new.pk).update(seconds=seconds)
+            Review.objects.filter(pk=review_id).update(current_ranking=new, ranking_error="")
+        _drop_old(review_id, new.pk)
+        return Outcome(new.pk, seconds, n_labelled, int(order.size))
+    except Exception as exc:
+        Review.objects.filter(pk=review_id).update(ranking_error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+
+
+def _drop_old(review_id: int, keep: int) -> None:
+    """Delete older rankings of the review a chunk at a time (short write transactions)."""
+    from benefice.review.models import Ranking, RankingEntry
+
+    for old in Ranking.objects.filter(review_id=review_id).exclude(pk=keep).values_list("pk", flat=True):
+        while True:
+            ids = list(RankingEntry.objects.filter(ranking_id=old).values_list("pk", flat=True)[:CHUNK])
+            if not ids:
+                break
+            RankingEntry.objects.filter(pk__in=ids).delete()
+        Ranking.objects.filter(pk=old).delete()

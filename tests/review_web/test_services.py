@@ -1,0 +1,253 @@
+"""Screening services: decisions and their history, blind double screening, conflicts, next record from the
+model's ranking, crash-safe retraining, file import with duplicates, PRISMA counts and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from benefice.errors import BeneficeError
+from benefice.review import services, worker
+from benefice.review.models import Decision, DecisionChange, Member, Review, ReviewRecord, Search, Status
+
+RIS = """TY  - JOUR
+TI  - Valproate exposure during pregnancy: a nationwide SNDS cohort
+AU  - Martin, Anne
+PY  - 2019
+AB  - We used the SNDS to follow pregnancies exposed to valproate.
+DO  - 10.1000/valproate.1
+ER  -
+
+TY  - JOUR
+TI  - Valproate exposure during pregnancy: a nationwide SNDS cohort
+AU  - Martin, A.
+PY  - 2019
+AB  - We used the SNDS to follow pregnancies exposed to valproate.
+DO  - 10.1000/VALPROATE.1
+ER  -
+
+TY  - JOUR
+TI  - Crystal growth of paracetamol at low temperature
+AU  - Durand, Paul
+PY  - 2018
+DO  - 10.1000/crystal.2
+ER  -
+""".replace("ER  -", "ER  - ")  # RIS ends records with "ER  - "
+
+
+def test_decision_change_keeps_history(review, people) -> None:
+    record = services.next_record(review, people["alice"])
+    services.decide(
+        record, people["alice"], "ta", "exclude", reasons=[review.exclusion_reasons[0]], note="n1"
+    )
+    services.decide(record, people["alice"], "ta", "include", tags=["SNDS", "cohort"])
+    services.decide(record, people["alice"], "ta", "include", tags=["SNDS", "cohort"])  # no change: no entry
+    decision = Decision.objects.get(record=record, reviewer=people["alice"])
+    assert (decision.value, decision.reasons, decision.tags) == ("include", [], ["SNDS", "cohort"])
+    history = list(DecisionChange.objects.filter(decision=decision).values_list("value", "reasons", "note"))
+    assert history == [("exclude", [review.exclusion_reasons[0]], "n1"), ("include", [], "")]
+    record.refresh_from_db()
+    assert record.ta_status == Status.INCLUDED and record.ft_status == Status.PENDING
+
+
+@pytest.mark.parametrize(
+    ("value", "reasons", "field"),
+    [
+        ("drop", [], "value"),
+        ("exclude", ["not a reason of this review"], "reasons"),
+        ("include", None, "reasons"),
+    ],
+)
+def test_bad_decisions_are_refused_and_nothing_written(review, people, value, reasons, field) -> None:
+    record = review.records.first()
+    reasons = [review.exclusion_reasons[0]] if reasons is None else reasons
+    with pytest.raises(BeneficeError) as err:
+        services.decide(record, people["alice"], "ta", value, reasons=reasons)
+    assert err.value.field == field
+    assert not Decision.objects.exists() and not DecisionChange.objects.exists()
+
+
+def test_outsider_cannot_decide_and_full_text_needs_inclusion(review, people) -> None:
+    record = review.records.first()
+    with pytest.raises(BeneficeError):
+        services.decide(record, people["outsider"], "ta", "include")
+    with pytest.raises(BeneficeError, match="not included"):
+        services.decide(record, people["alice"], "ft", "include")
+
+
+def test_blind_double_screening_conflict_and_resolution(review, people) -> None:
+    services.update_review(review, people["lead"], reviewers_per_record=2)
+    alice, bob, lead = people["alice"], people["bob"], people["lead"]
+    record = services.next_record(review, alice)
+    services.decide(record, alice, "ta", "include")
+    record.refresh_from_db()
+    assert record.ta_status == Status.PENDING  # one of two reviewers
+    # blind: bob does not see alice's decision, alice sees only hers
+    assert services.visible_decisions(record, bob, "ta") == []
+    assert [d.reviewer for d in services.visible_decisions(record, alice, "ta")] == [alice]
+    # bob is still offered the record (it needs his decision)
+    offered = set()
+    while (r := services.next_record(review, bob, skip=offered)) is not None:
+        offered.add(r.pk)
+    assert record.pk in offered
+    services.decide(record, bob, "ta", "exclude", reasons=[review.exclusion_reasons[1]])
+    record.refresh_from_db()
+    assert record.ta_status == Status.CONFLICT
+    assert list(services.conflicts(review, "ta")) == [record]
+    assert len(services.visible_decisions(record, bob, "ta")) == 2  # complete: the conflict is shown
+    with pytest.raises(BeneficeError, match="lead"):
+        services.resolve(record, bob, "ta", "include")
+    services.resolve(record, lead, "ta", "include", note="population fits")
+    record.refresh_from_db()
+    assert (record.ta_status, record.ft_status) == (Status.INCLUDED, Status.PENDING)
+    assert not services.conflicts(review, "ta").exists()
+    # a third member does not get records already decided by two reviewers
+    carol = people["outsider"]
+    services.set_member(review, carol, Member.REVIEWER, lead)
+    seen = set()
+    while (r := services.next_record(review, carol, skip=seen)) is not None:
+        seen.add(r.pk)
+    assert record.pk not in seen
+
+
+def test_agreement_per_pair(review, people) -> None:
+    services.update_review(review, people["lead"], reviewers_per_record=2)
+    records = list(review.records.order_by("pk")[:6])
+    a = ["include", "include", "exclude", "exclude", "exclude", "maybe"]
+    b = ["include", "exclude", "exclude", "exclude", "maybe", "maybe"]
+    for record, va, vb in zip(records, a, b, strict=True):
+        services.decide(record, people["alice"], "ta", va)
+        services.decide(record, people["bob"], "ta", vb)
+    from sklearn.metrics import cohen_kappa_score
+
+    [pair] = services.agreement_stats(review)
+    assert (pair.rater_a, pair.rater_b, pair.n) == ("alice", "bob", 6)
+    assert pair.agreement == pytest.approx(4 / 6)
+    assert pair.kappa == pytest.approx(cohen_kappa_score(a, b))
+
+
+def test_next_record_follows_the_model(review, people) -> None:
+    alice = people["alice"]
+    relevant = review.records.filter(title__startswith="Nationwide").order_by("pk")
+    irrelevant = review.records.filter(title__startswith="Laboratory").order_by("pk")
+    services.decide(relevant[0], alice, "ta", "include")
+    services.decide(irrelevant[0], alice, "ta", "exclude")
+    review.refresh_from_db()
+    ranking = review.current_ranking
+    assert ranking is not None and ranking.trained_on == 2
+    # every remaining relevant record comes before any irrelevant one
+    shown = []
+    for _ in range(7):
+        record = services.next_record(review, alice)
+        shown.append(record.title.split()[0])
+        services.decide(record, alice, "ta", "include")
+    assert shown == ["Nationwide"] * 7
+    review.refresh_from_db()
+    assert review.current_ranking.stats["screened"] == 9
+
+
+def test_retraining_crash_loses_no_decision(review, people, monkeypatch) -> None:
+    alice = people["alice"]
+    first = services.next_record(review, alice)
+    services.decide(first, alice, "ta", "include")
+    review.refresh_from_db()
+    before = review.current_ranking_id
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("model exploded")
+
+    monkeypatch.setattr(worker.Screener, "retrain", broken)
+    second = services.next_record(review, alice)
+    with pytest.raises(RuntimeError):
+        services.decide(second, alice, "ta", "exclude")
+    review.refresh_from_db()
+    assert Decision.objects.filter(record=second, reviewer=alice, value="exclude").exists()
+    assert review.current_ranking_id == before
+    assert "model exploded" in review.ranking_error
+    assert services.next_record(review, alice) not in (first, second)
+
+
+def test_import_file_hides_duplicates_and_counts_them(people, tmp_path) -> None:
+    review = services.create_review("Import", people["lead"])
+    search, added = services.import_for_review(
+        review,
+        people["lead"],
+        filename="pubmed.ris",
+        content=RIS.encode(),
+        database="PubMed",
+        query="valproate AND SNDS",
+        date_from="2000",
+        date_to="2024",
+    )
+    assert (added.identified, added.added) == (3, 2)
+    # the same file again, as another database: nothing new, all three identified
+    _s, again = services.import_for_review(
+        review, people["lead"], filename="embase.ris", content=RIS.encode(), database="Embase"
+    )
+    assert (again.identified, again.added) == (3, 0)
+    counts = services.prisma_counts(review)
+    assert counts.identified == {"PubMed": 3, "Embase": 3}
+    assert counts.duplicates_removed == 4
+    assert review.records.count() == 2
+    assert Search.objects.get(pk=search.pk).query == "valproate AND SNDS"
+
+
+def test_bad_file_names_the_record_and_keeps_nothing(people) -> None:
+    review = services.create_review("Import", people["lead"])
+    bad = "TY  - JOUR\nTI  - Fine\nER  - \n\nTY  - JOUR\nPY  - 20x9\nTI  - broken\n"
+    with pytest.raises(BeneficeError) as err:
+        services.import_for_review(
+            review, people["lead"], filename="bad.ris", content=bad.encode(), database="PubMed"
+        )
+    assert "bad.ris" in str(err.value)
+    assert not review.records.exists() and not review.searches.exists()
+
+
+def test_prisma_counts_and_exports(review, people) -> None:
+    alice = people["alice"]
+    records = list(review.records.order_by("pk"))
+    reason = review.exclusion_reasons[0]
+    for record in records[:5]:
+        services.decide(record, alice, "ta", "include")
+    for record in records[5:9]:
+        services.decide(record, alice, "ta", "exclude", reasons=[reason])
+    services.decide(records[9], alice, "ta", "maybe")
+    services.decide(records[0], alice, "ft", "include", note="fits")
+    services.decide(records[1], alice, "ft", "exclude", reasons=[reason])
+    services.decide(records[2], alice, "ft", "exclude")
+    counts = services.prisma_counts(review)
+    assert counts.identified == {"Corpus": 32} and counts.duplicates_removed == 0
+    assert counts.screened == 10 and counts.excluded_screening == 4
+    assert counts.assessed == 3 and counts.included == 1
+    assert counts.excluded_reasons == {reason: 1, "": 1}
+    assert counts.awaiting_screening == 23 and counts.awaiting_full_text == 2
+
+    rows = list(csv.DictReader(io.StringIO(services.export_csv(review))))
+    first = [r for r in rows if r["record_id"] == str(records[0].pk)]
+    assert {(r["stage"], r["reviewer"], r["decision"]) for r in first} == {
+        ("ta", "alice", "include"),
+        ("ft", "alice", "include"),
+    }
+    assert all(r["decided_at"] for r in first)
+    excluded = next(r for r in rows if r["record_id"] == str(records[5].pk))
+    assert excluded["reasons"] == reason and excluded["ta_status"] == "excluded"
+    assert len({r["record_id"] for r in rows}) == 32
+    ris = services.export_ris(review)
+    assert ris.count("TY  - ") == 32 and ris.count("ER  - ") == 32
+    assert "N1  - decision ft alice exclude" in ris
+    assert f"({reason})" in ris
+    assert records[0].title in ris
+
+
+def test_update_required_reviewers_recomputes_status(review, people) -> None:
+    record = review.records.first()
+    services.decide(record, people["alice"], "ta", "include")
+    record.refresh_from_db()
+    assert record.ta_status == Status.INCLUDED
+    services.update_review(review, people["lead"], reviewers_per_record=2)
+    record.refresh_from_db()
+    assert record.ta_status == Status.PENDING
+    assert Review.objects.get(pk=review.pk).reviewers_per_record == 2
+    assert ReviewRecord.objects.filter(review=review, ta_status=Status.PENDING).count() == 32

@@ -1,0 +1,184 @@
+"""Pages: access by membership, creating a review, screening by POST, conflicts, PRISMA files, exports,
+highlighting (escaped) and the records import form's messages."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benefice.review import services
+from benefice.review.models import Decision, Review, Status
+from benefice.review.views import highlight
+
+from .conftest import client_for
+from .test_services import RIS
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80), st.lists(st.text(min_size=1, max_size=8), max_size=4))
+def test_highlight_escapes_and_keeps_the_text(text, keywords) -> None:
+    import html
+    import re
+
+    out = str(highlight(text, keywords))
+    plain = re.sub(r"</?mark>", "", out)
+    assert html.unescape(plain) == text
+    assert "<" not in plain and ">" not in plain
+
+
+def test_highlight_marks_keywords_case_insensitively() -> None:
+    assert (
+        str(highlight("The SNDS & snds <b>", ["snds"]))
+        == "The <mark>SNDS</mark> &amp; <mark>snds</mark> &lt;b&gt;"
+    )
+
+
+def test_outsider_gets_403_and_members_see_pages(review, people) -> None:
+    outsider = client_for(people["outsider"])
+    assert outsider.get(reverse("review:detail", args=[review.pk])).status_code == 403
+    assert outsider.get(reverse("review:screen", args=[review.pk, "ta"])).status_code == 403
+    alice = client_for(people["alice"])
+    for name, args in [
+        ("detail", []),
+        ("screen", ["ta"]),
+        ("screen", ["ft"]),
+        ("records", []),
+        ("conflicts", ["ta"]),
+        ("prisma", []),
+    ]:
+        response = alice.get(reverse(f"review:{name}", args=[review.pk, *args]))
+        assert response.status_code == 200, name
+    # leads only: exports, agreement, protocol edits
+    assert alice.get(reverse("review:export", args=[review.pk, "csv"])).status_code == 403
+    assert alice.get(reverse("review:agreement", args=[review.pk])).status_code == 403
+    assert alice.get(reverse("review:edit", args=[review.pk])).status_code == 403
+    assert review.title not in outsider.get(reverse("review:list")).content.decode()
+
+
+def test_create_review_with_protocol(people) -> None:
+    lead = client_for(people["lead"])
+    response = lead.post(
+        reverse("review:list"),
+        {
+            "title": "Revue valproate",
+            "question": "Q?",
+            "exclusion_reasons": "Hors sujet\n\nHors sujet\nMauvais design",
+            "keywords": "valproate\nSNDS",
+            "reviewers_per_record": 2,
+            "blind": "on",
+            "model_name": "svm",
+            "retrain_every": 3,
+        },
+    )
+    review = Review.objects.get(title="Revue valproate")
+    assert response.status_code == 302 and response["Location"] == reverse("review:detail", args=[review.pk])
+    assert review.exclusion_reasons == ["Hors sujet", "Mauvais design"]
+    assert (review.reviewers_per_record, review.blind, review.model_name, review.retrain_every) == (
+        2,
+        True,
+        "svm",
+        3,
+    )
+    # a viewer cannot create one
+    viewer = client_for(people["alice"])
+    assert viewer.post(reverse("review:list"), {"title": "x"}).status_code == 403
+
+
+def test_screen_post_decides_and_offers_the_next(review, people) -> None:
+    alice = client_for(people["alice"])
+    url = reverse("review:screen", args=[review.pk, "ta"])
+    relevant = review.records.filter(title__startswith="Nationwide").first()
+    page = alice.get(f"{url}?record={relevant.pk}").content.decode()
+    assert "<mark>SNDS</mark>" in page and "<mark>cohort</mark>" in page
+    record = alice.get(url).context["record"]
+    response = alice.post(
+        url,
+        {
+            "record": record.pk,
+            "value": "exclude",
+            "reasons": [review.exclusion_reasons[0]],
+            "note": "lab study",
+            "tags": "crystal, lab",
+        },
+    )
+    assert response.status_code == 302
+    decision = Decision.objects.get(record=record)
+    assert (decision.value, decision.note, decision.tags) == ("exclude", "lab study", ["crystal", "lab"])
+    assert alice.get(url).context["record"].pk != record.pk
+    # skip (n) moves on without deciding
+    current = alice.get(url).context["record"]
+    alice.post(url, {"record": current.pk, "action": "skip"})
+    assert alice.get(url).context["record"].pk != current.pk
+    assert not Decision.objects.filter(record=current).exists()
+    # a refused decision says why and writes nothing
+    response = alice.post(url, {"record": current.pk, "value": "include", "reasons": ["nope"]}, follow=True)
+    assert "unknown exclusion reason" in response.content.decode()
+    assert not Decision.objects.filter(record=current).exists()
+
+
+def test_conflict_resolution_page(review, people) -> None:
+    services.update_review(review, people["lead"], reviewers_per_record=2)
+    record = review.records.first()
+    services.decide(record, people["alice"], "ta", "include")
+    services.decide(record, people["bob"], "ta", "exclude")
+    url = reverse("review:conflicts", args=[review.pk, "ta"])
+    bob = client_for(people["bob"])
+    assert bob.post(url, {"record": record.pk, "value": "include"}).status_code == 302
+    record.refresh_from_db()
+    assert record.ta_status == Status.CONFLICT  # refused: bob is not a lead
+    lead = client_for(people["lead"])
+    page = lead.get(url).content.decode()
+    assert f'id="conflict-{record.pk}"' in page
+    lead.post(url, {"record": record.pk, "value": "include", "note": "ok"})
+    record.refresh_from_db()
+    assert record.ta_status == Status.INCLUDED
+    agreement = lead.get(reverse("review:agreement", args=[review.pk])).content.decode()
+    assert "alice / bob" in agreement
+
+
+def test_prisma_files_and_exports(review, people) -> None:
+    services.decide(review.records.first(), people["alice"], "ta", "include")
+    lead = client_for(people["lead"])
+    svg = lead.get(reverse("review:prisma_file", args=[review.pk, "svg"]) + "?download=1")
+    assert svg["Content-Type"].startswith("image/svg+xml") and "attachment" in svg["Content-Disposition"]
+    assert b"Records screened (n = 1)" in svg.content
+    png = lead.get(reverse("review:prisma_file", args=[review.pk, "png"]))
+    assert png.content[:4] == b"\x89PNG"
+    french = lead.get(reverse("review:prisma_file", args=[review.pk, "svg"]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 200
+    csv_text = lead.get(reverse("review:export", args=[review.pk, "csv"])).content.decode()
+    assert "alice" in csv_text and "include" in csv_text
+    assert b"TY  - " in lead.get(reverse("review:export", args=[review.pk, "ris"])).content
+
+
+def test_records_add_by_file_and_by_corpus(people) -> None:
+    review = services.create_review("Ajouts", people["lead"])
+    lead = client_for(people["lead"])
+    url = reverse("review:records_add", args=[review.pk])
+    response = lead.post(
+        url,
+        {
+            "source": "file",
+            "database": "PubMed",
+            "query": "valproate",
+            "file": SimpleUploadedFile("p.ris", RIS.encode()),
+        },
+        follow=True,
+    )
+    assert "3 records identified, 2 added" in response.content.decode()
+    bad = lead.post(
+        url,
+        {
+            "source": "file",
+            "database": "PubMed",
+            "file": SimpleUploadedFile("bad.ris", b"TY  - JOUR\nPY  - 20x9\n"),
+        },
+        follow=True,
+    )
+    assert "Nothing was added" in bad.content.decode() and "bad.ris" in bad.content.decode()
+    empty = lead.post(url, {"source": "corpus", "database": "Corpus"})
+    assert "Give words" in empty.content.decode()
+    lead.post(url, {"source": "corpus", "database": "Corpus", "year_from": 2018})
+    assert review.searches.count() == 2 and review.records.count() == 2
