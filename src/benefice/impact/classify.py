@@ -1,0 +1,396 @@
+"""Which kinds of use (typology categories) a publication belongs to: readable rules plus a learnt model.
+
+Rules (``data/use_rules.yaml``) are versioned data a reviewer can read: each proposed label names the rules
+that fired and the words they matched. The model (TF-IDF + one logistic regression per category) learns from
+the labels people set or corrected, so the classifier improves with use without anyone editing regexes.
+Every ``Label`` says how it was set: ``rule`` (score = summed rule weights, capped at 1), ``model`` (score =
+predicted probability) or ``person`` (score 1). Multi-label: a publication may have several categories, or
+none. Pure Python + scikit-learn, no Django.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+
+from benefice.errors import BeneficeError, FormatError
+from benefice.paths import package_data
+
+METHODS = ("rule", "model", "person")
+LANGS = ("fr", "en", "any")
+
+
+@dataclass(frozen=True)
+class Label:
+    """One category of use for one publication, with how it was set and why."""
+
+    category: str
+    method: str  # 'rule' | 'model' | 'person'
+    score: float
+    evidence: tuple[str, ...] = ()  # rule ids with the matched text, top model terms, or who corrected
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "method": self.method,
+            "score": round(float(self.score), 4),
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    lang: str
+    weight: float
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    version: str
+    threshold: float
+    rules: tuple[Rule, ...]
+    categories: tuple[str, ...] = field(default=())
+
+    def apply(self, text: str) -> list[Label]:
+        """Labels proposed by the rules for one text (categories whose distinct rules weigh >= threshold)."""
+        hits: dict[str, list[tuple[Rule, str]]] = {}
+        for rule in self.rules:
+            m = rule.pattern.search(text)
+            if m:
+                hits.setdefault(rule.category, []).append((rule, m.group(0)))
+        labels = []
+        for category, found in hits.items():
+            total = sum(r.weight for r, _ in found)
+            if total + 1e-9 >= self.threshold:
+                evidence = tuple(f"{r.id}: {matched.strip()!r}" for r, matched in found)
+                labels.append(Label(category, "rule", min(1.0, total / (2 * self.threshold)), evidence))
+        labels.sort(key=lambda lab: (-lab.score, lab.category))
+        return labels
+
+
+# --------------------------------------------------------------------------------------------------
+# Rule file
+# --------------------------------------------------------------------------------------------------
+def parse_rules(text: str, path: str = "<use_rules>", categories: Iterable[str] | None = None) -> RuleSet:
+    """Parse and validate a rule file; every error names the file and the field (category/rule id)."""
+    if categories is None:
+        from benefice.impact.catalogue import load_typology
+
+        categories = load_typology().categories
+    known = set(categories)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise FormatError(
+            f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
+            path=path,
+            line=mark.line + 1 if mark else None,
+        ) from exc
+    if not isinstance(data, dict):
+        raise FormatError("expected a mapping at the top of the file", path=path)
+    version = data.get("version")
+    if not isinstance(version, str) or not version.strip():
+        raise FormatError("missing or empty", path=path, field="version")
+    threshold = data.get("threshold", 1.0)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold <= 0:
+        raise FormatError(
+            f"threshold must be a positive number, got {threshold!r}", path=path, field="threshold"
+        )
+    cats = data.get("categories")
+    if not isinstance(cats, dict) or not cats:
+        raise FormatError(
+            "expected a non-empty mapping of category id -> rules", path=path, field="categories"
+        )
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for category, items in cats.items():
+        where = f"categories.{category}"
+        if category not in known:
+            raise FormatError(
+                f"unknown category of use {category!r} (known: {', '.join(sorted(known))})",
+                path=path,
+                field=where,
+            )
+        if not isinstance(items, list) or not items:
+            raise FormatError("expected a non-empty list of rules", path=path, field=where)
+        for i, item in enumerate(items):
+            fld = f"{where}[{i}]"
+            if not isinstance(item, dict):
+                raise FormatError("a rule is a mapping with id, lang, weight, pattern", path=path, field=fld)
+            unknown = sorted(set(item) - {"id", "lang", "weight", "pattern", "note"})
+            if unknown:
+                raise FormatError(
+                    f"unknown field(s) {', '.join(unknown)}", path=path, field=f"{fld}.{unknown[0]}"
+                )
+            rid = item.get("id")
+            if not isinstance(rid, str) or not rid.strip():
+                raise FormatError("missing or empty", path=path, field=f"{fld}.id")
+            if rid in seen:
+                raise FormatError(f"duplicate rule id {rid!r}", path=path, field=f"{fld}.id")
+            seen.add(rid)
+            lang = item.get("lang", "any")
+            if lang not in LANGS:
+                raise FormatError(
+                    f"lang must be one of {', '.join(LANGS)}, got {lang!r}", path=path, field=f"{fld}.lang"
+                )
+            weight = item.get("weight")
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 10:
+                raise FormatError(
+                    f"weight must be a number in (0, 10], got {weight!r}", path=path, field=f"{fld}.weight"
+                )
+            pattern = item.get("pattern")
+            if not isinstance(pattern, str) or not pattern.strip():
+                raise FormatError("missing or empty", path=path, field=f"{fld}.pattern")
+            try:
+                compiled = re.compile(pattern, re.IGNORECASE)
+            except re.error as exc:
+                raise FormatError(
+                    f"bad regular expression ({rid}): {exc}", path=path, field=f"{fld}.pattern"
+                ) from exc
+            if compiled.search(""):
+                raise FormatError(
+                    f"pattern of {rid} matches the empty text", path=path, field=f"{fld}.pattern"
+                )
+            rules.append(Rule(rid, str(category), lang, float(weight), compiled))
+    return RuleSet(str(version).strip(), float(threshold), tuple(rules), tuple(sorted(known)))
+
+
+def load_rules(path: Path | str | None = None, categories: Iterable[str] | None = None) -> RuleSet:
+    """The rule file shipped with benefice, or the one at `path`."""
+    path = Path(path) if path else package_data("use_rules.yaml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BeneficeError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise FormatError("file is not UTF-8", path=str(path)) from exc
+    return parse_rules(text, str(path), categories)
+
+
+# --------------------------------------------------------------------------------------------------
+# Records -> text
+# --------------------------------------------------------------------------------------------------
+def record_text(record: dict[str, Any]) -> str:
+    """Title, abstract and keywords of a record (gold-set or ``benefice export --format jsonl`` fields)."""
+    parts = [record.get("title"), record.get("abstract")]
+    for key in ("keywords", "mesh"):
+        value = record.get(key)
+        if isinstance(value, list):
+            parts.append("; ".join(str(v) for v in value))
+        elif isinstance(value, str):
+            parts.append(value)
+    return "\n".join(str(p) for p in parts if p)
+
+
+def record_id(record: dict[str, Any], line: int) -> str:
+    """The record's id: `id`, else the export's benefice id, DOI, PMID or OpenAlex id, else the line number."""
+    if record.get("id") not in (None, ""):
+        return str(record["id"])
+    extra = record.get("extra") if isinstance(record.get("extra"), dict) else {}
+    for value in (extra.get("benefice_id"), record.get("doi"), record.get("pmid"), record.get("openalex_id")):
+        if value not in (None, ""):
+            return str(value)
+    return f"line-{line}"
+
+
+# --------------------------------------------------------------------------------------------------
+# The classifier
+# --------------------------------------------------------------------------------------------------
+class UseClassifier:
+    """Rules + (optionally) a TF-IDF / logistic-regression model per category, trained from corrections.
+
+    ``mode`` chooses what ``predict`` returns: ``"rules"``, ``"model"`` or ``"both"`` (default). In
+    ``both`` a category is kept when a rule fires or the model's probability reaches ``threshold``; the
+    label keeps the rule's evidence and records the model's probability next to it. Before ``fit`` (or with
+    too few examples), only rules are used.
+    """
+
+    MIN_POSITIVES = 2  # a category needs this many positive examples to get a model
+
+    def __init__(self, rules: RuleSet | None = None, *, threshold: float = 0.5, mode: str = "both") -> None:
+        if mode not in ("rules", "model", "both"):
+            raise BeneficeError(f"unknown mode {mode!r} (choose rules, model or both)")
+        self.rules = rules if rules is not None else load_rules()
+        self.threshold = threshold
+        self.mode = mode
+        self._vectorizer: Any = None
+        self._models: dict[str, Any] = {}
+
+    @property
+    def fitted(self) -> bool:
+        return bool(self._models)
+
+    def fit(self, texts: Sequence[str], label_sets: Sequence[Iterable[str]]) -> UseClassifier:
+        """Learn one logistic regression per category from labelled texts (e.g. people's corrections)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        sets = [set(s) for s in label_sets]
+        if len(texts) != len(sets):
+            raise BeneficeError(f"{len(texts)} texts but {len(sets)} label sets")
+        unknown = sorted({c for s in sets for c in s} - set(self.rules.categories))
+        if unknown:
+            raise BeneficeError(f"unknown category of use {unknown[0]!r} in the training labels")
+        self._models = {}
+        if not texts:
+            return self
+        self._vectorizer = TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, min_df=1, strip_accents="unicode", lowercase=True
+        )
+        x = self._vectorizer.fit_transform(list(texts))
+        for category in self.rules.categories:
+            y = [int(category in s) for s in sets]
+            positives = sum(y)
+            if positives < self.MIN_POSITIVES or positives == len(y):
+                continue
+            model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+            model.fit(x, y)
+            self._models[category] = model
+        return self
+
+    def _model_scores(self, texts: Sequence[str]) -> list[dict[str, tuple[float, tuple[str, ...]]]]:
+        out: list[dict[str, tuple[float, tuple[str, ...]]]] = [{} for _ in texts]
+        if not self._models or not texts:
+            return out
+        x = self._vectorizer.transform(list(texts))
+        vocab = self._vectorizer.get_feature_names_out()
+        for category, model in self._models.items():
+            probs = model.predict_proba(x)[:, 1]
+            coef = model.coef_[0]
+            for i, p in enumerate(probs):
+                row = x.getrow(i)
+                contrib = sorted(
+                    ((row.data[k] * coef[j], vocab[j]) for k, j in enumerate(row.indices) if coef[j] > 0),
+                    reverse=True,
+                )[:3]
+                out[i][category] = (float(p), tuple(f"term {t!r}" for _, t in contrib))
+        return out
+
+    def predict(self, texts: Sequence[str]) -> list[list[Label]]:
+        """Labels per text, strongest first; each says whether a rule or the model set it and why."""
+        texts = list(texts)
+        model_scores = self._model_scores(texts) if self.mode != "rules" else [{} for _ in texts]
+        result: list[list[Label]] = []
+        for text, scores in zip(texts, model_scores, strict=True):
+            labels: dict[str, Label] = {}
+            if self.mode != "model":
+                for lab in self.rules.apply(text):
+                    extra = ()
+                    if lab.category in scores:
+                        extra = (f"model p={scores[lab.category][0]:.2f}",)
+                    labels[lab.category] = Label(lab.category, "rule", lab.score, lab.evidence + extra)
+            for category, (p, terms) in scores.items():
+                if p >= self.threshold and category not in labels:
+                    labels[category] = Label(category, "model", p, terms)
+            result.append(sorted(labels.values(), key=lambda lab: (-lab.score, lab.category)))
+        return result
+
+
+def person_labels(categories: Iterable[str], who: str, known: Iterable[str]) -> list[Label]:
+    """Labels a person set or corrected: they replace rule and model labels for that publication."""
+    known = set(known)
+    out = []
+    for c in categories:
+        if c not in known:
+            raise BeneficeError(f"unknown category of use {c!r}", field="use_categories")
+        out.append(Label(c, "person", 1.0, (f"set by {who}",)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# JSON lines in, JSON lines out (the CLI)
+# --------------------------------------------------------------------------------------------------
+def read_jsonl(handle: IO[bytes] | IO[str], path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, record) for each non-empty line; a bad line raises naming the file and line."""
+    for n, raw in enumerate(handle, start=1):
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise FormatError("not UTF-8", path=path, line=n) from exc
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise FormatError(f"not valid JSON: {exc.msg}", path=path, line=n) from exc
+        if not isinstance(record, dict):
+            raise FormatError("each line must be a JSON object", path=path, line=n)
+        title, abstract = record.get("title"), record.get("abstract")
+        for fld, value in (("title", title), ("abstract", abstract)):
+            if value is not None and not isinstance(value, str):
+                raise FormatError("expected text", path=path, line=n, field=fld)
+        if not (title or abstract):
+            raise FormatError("a record needs a title or an abstract", path=path, line=n, field="title")
+        yield n, record
+
+
+def training_examples(
+    records: Iterable[dict[str, Any]], known: Iterable[str]
+) -> tuple[list[str], list[set[str]]]:
+    """Texts and label sets from records carrying `use_categories` (list) or `use_category` (one id).
+
+    Records whose label is outside the typology (e.g. ``not_applicable``) train as "no category".
+    """
+    known = set(known)
+    texts, sets = [], []
+    for record in records:
+        if "use_categories" in record and isinstance(record["use_categories"], list):
+            labels = {str(c) for c in record["use_categories"]}
+        elif "use_category" in record:
+            labels = {str(record["use_category"])}
+        else:
+            continue
+        texts.append(record_text(record))
+        sets.append(labels & known)
+    return texts, sets
+
+
+KEEP_FIELDS = ("title", "doi", "pmid", "year", "language")
+
+
+def classify_jsonl(
+    source: IO[bytes] | IO[str],
+    sink: IO[str],
+    classifier: UseClassifier,
+    *,
+    path: str = "<input>",
+    batch: int = 256,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Classify JSON lines in batches; writes id, use_categories, use_labels (+ a few fields). Returns count."""
+    count = 0
+    pending: list[tuple[int, dict[str, Any]]] = []
+
+    def flush() -> None:
+        nonlocal count
+        labels = classifier.predict([record_text(r) for _, r in pending])
+        for (n, record), labs in zip(pending, labels, strict=True):
+            out = {"id": record_id(record, n), "use_categories": [lab.category for lab in labs]}
+            out["use_labels"] = [lab.to_dict() for lab in labs]
+            for key in KEEP_FIELDS:
+                if record.get(key) not in (None, ""):
+                    out[key] = record[key]
+            sink.write(json.dumps(out, ensure_ascii=False) + "\n")
+        count += len(pending)
+        pending.clear()
+        if progress:
+            progress(count)
+
+    for n, record in read_jsonl(source, path):
+        pending.append((n, record))
+        if len(pending) >= batch:
+            flush()
+    if pending:
+        flush()
+    return count
