@@ -72,12 +72,12 @@ def test_ranking_sees_cases_as_known_at_the_observation_date(stand_in):
 
 def test_frozen_weights_are_used_and_edition_rebuilds_identically(stand_in, tmp_path):
     weights = b"method: weighted_sum\nweights: {decisions: 2}\n"
-    inputs = inputs_from_records(PUBLICATIONS, definitions={"weights.yaml": weights})
+    inputs = inputs_from_records(PUBLICATIONS, definitions={"ranking.yaml": weights})
     out = build(inputs, YEAR, tmp_path / "ed", OBSERVED, version="test", with_pdf=False)
     assert stand_in["weights"] == weights.decode()
-    assert (out / "inputs" / "weights.yaml").read_bytes() == weights
+    assert (out / "inputs" / "ranking.yaml").read_bytes() == weights
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert "weights.yaml" in manifest["inputs"]
+    assert "ranking.yaml" in manifest["inputs"]
     page = (out / "site" / "fr" / "cases.html").read_text(encoding="utf-8")
     assert "Rangs plausibles" in page
     assert (

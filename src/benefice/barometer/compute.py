@@ -490,18 +490,6 @@ def interval_sum(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Interval aggregation; the impact-values module's when it exists (one rule across the project)."""
-    try:
-        from benefice.impact import values  # noqa: PLC0415 - optional colleague module
-    except ImportError:
-        return interval_sum(rows)
-    aggregate = getattr(values, "aggregate_ranges", None)
-    if aggregate is None:
-        return interval_sum(rows)
-    return aggregate(rows)
-
-
 def case_figures(inputs: EditionInputs, window: Window) -> dict[str, Any]:
     """Cases, their decisions, figures and impact ranges as known at the observation date."""
     typology = inputs.typology
@@ -620,7 +608,7 @@ def case_figures(inputs: EditionInputs, window: Window) -> dict[str, Any]:
             if unit in COUNT_UNITS or unit == "persons":
                 grouped[unit].append(f)
         for unit, rows in sorted(grouped.items()):
-            ranges.append({"measure": measure, "unit": unit, **_aggregate(rows)})
+            ranges.append({"measure": measure, "unit": unit, **interval_sum(rows)})
 
     lows = [d["months_low"] for d in delays]
     highs = [d["months_high"] for d in delays]
@@ -646,7 +634,7 @@ def case_figures(inputs: EditionInputs, window: Window) -> dict[str, Any]:
     }
 
 
-RANK_SAMPLES = 1000  # weight draws behind the ranks' stability (fixed seed: the same ranks on every rebuild)
+RANK_SAMPLES = 1000  # weight draws behind the ranks' stability, unless the weights file says otherwise
 
 
 def _unavailable_ranking(reason_fr: str, reason_en: str) -> dict[str, Any]:
@@ -695,8 +683,8 @@ def _plain(value: Any) -> Any:
 def ranking(inputs: EditionInputs, window: Window) -> dict[str, Any]:
     """The ranking of cases with its stability, from ``benefice.impact.rank`` when it is installed.
 
-    The weights come from the edition's frozen ``weights.yaml`` when it has one (else the ranking module's
-    defaults); cases are taken as known at the observation date. Each row gives the rank, the score and
+    The criteria and weights come from the edition's frozen ``ranking.yaml`` when it has one (else the
+    ranking module's defaults); cases are taken as known at the observation date. Each row gives the rank, the score and
     the range of ranks the case takes under uncertain weights (``rank_low``–``rank_high``).
     """
     try:
@@ -719,7 +707,10 @@ def ranking(inputs: EditionInputs, window: Window) -> dict[str, Any]:
     cases = [case_as_known(c, window.observed_at, include) for c in inputs.cases.cases.values()]
     if not cases:
         return _unavailable_ranking("aucun cas documenté", "no documented case")
-    result = rank.rank_cases(cases, inputs.typology, inputs.indicators, spec, samples=RANK_SAMPLES, seed=0)
+    if spec is None and hasattr(rank, "load_weights"):
+        spec = rank.load_weights()
+    samples = int(getattr(spec, "samples", RANK_SAMPLES) or RANK_SAMPLES)
+    result = rank.rank_cases(cases, inputs.typology, inputs.indicators, spec, samples=samples, seed=0)
     rows = []
     for r in sorted(result.rows, key=lambda r: (r.rank, r.case_id)):
         rows.append(
@@ -739,11 +730,12 @@ def ranking(inputs: EditionInputs, window: Window) -> dict[str, Any]:
         "rows": rows,
         "method": method,
         "weights_version": str(getattr(getattr(result, "spec", None), "version", "") or ""),
-        "samples": RANK_SAMPLES,
-        "note_fr": f"Rang médian et intervalle des rangs sur {RANK_SAMPLES} tirages des pondérations "
-        f"(méthode {method}, graine fixe) : plus l'intervalle est étroit, plus le rang est stable.",
-        "note_en": f"Rank and range of ranks over {RANK_SAMPLES} draws of the weights (method {method}, fixed "
-        "seed): the narrower the range, the more stable the rank.",
+        "samples": samples,
+        "note_fr": f"Rang avec les pondérations publiées et intervalle des rangs (5e–95e centile) sur {samples} "
+        f"tirages des pondérations (méthode {method}, graine fixe) : plus l'intervalle est étroit, plus le "
+        "rang est stable.",
+        "note_en": f"Rank under the published weights and range of ranks (5th–95th percentile) over {samples} "
+        f"draws of the weights (method {method}, fixed seed): the narrower the range, the more stable the rank.",
     }
 
 

@@ -48,7 +48,7 @@ CASES_FILE = "cases.yaml"
 PARAMS_FILE = "params.json"
 PUBLICATIONS_JSONL = "publications.jsonl"
 PUBLICATIONS_PARQUET = "publications.parquet"
-WEIGHTS_FILE = "weights.yaml"  # optional: the ranking's weights (editions built before ranking have none)
+WEIGHTS_FILE = "ranking.yaml"  # optional: the ranking's criteria and weights (older editions have none)
 DEFINITION_FILES = (REGISTRY_FILE, TYPOLOGY_FILE, INDICATORS_FILE, CASES_FILE)
 
 #: Forms that name a source precisely (anything but a generic description).
