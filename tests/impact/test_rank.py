@@ -243,3 +243,13 @@ def test_vectorised_scores_equal_one_weight_vector_scores(values: list[float], m
     a = rank.SCORERS[method](matrix, signs, w)
     b = rank.SCORERS[method](matrix, signs, np.stack([w, w], axis=1))
     assert np.allclose(b[:, 0], a) and np.allclose(b[:, 1], a)
+
+
+def test_spec_defaults_for_draws_and_bad_values() -> None:
+    spec = rank.load_weights()
+    assert spec.samples == SPEC_DATA["samples"] and spec.concentration == SPEC_DATA["concentration"]
+    assert rank.rank_cases(CASES[:3], TYPOLOGY, INDICATORS, spec, samples=5).spec is spec
+    for key, value in (("samples", 0), ("samples", 2.5), ("concentration", -1), ("concentration", "x")):
+        with pytest.raises(FormatError) as info:
+            _spec(**{key: value})
+        assert info.value.field == key

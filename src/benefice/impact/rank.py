@@ -57,6 +57,8 @@ class RankingSpec:
     include_unverified: bool = False
     path: str = ""
     changelog: tuple[dict[str, str], ...] = ()
+    samples: int = 1000  # default number of weight draws (the CLI's and the barometer's)
+    concentration: float = 50.0  # default Dirichlet concentration around the published weights
 
     @property
     def weights(self) -> np.ndarray:
@@ -109,6 +111,7 @@ class Ranking:
     concentration: float
     category: str | None = None
     matrix: CriteriaMatrix | None = field(default=None, repr=False)
+    spec: RankingSpec | None = field(default=None, repr=False)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -159,6 +162,12 @@ def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
     include = data.get("include_unverified", False)
     if not isinstance(include, bool):
         raise fail("expected true or false", "include_unverified")
+    samples = data.get("samples", 1000)
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise fail(f"samples must be a whole number >= 1, got {samples!r}", "samples")
+    concentration = data.get("concentration", 50.0)
+    if not _num(concentration) or concentration <= 0:
+        raise fail(f"concentration must be a positive number, got {concentration!r}", "concentration")
     raw = data.get("criteria")
     if not isinstance(raw, list) or not raw:
         raise fail("expected a non-empty list of criteria", "criteria")
@@ -237,7 +246,7 @@ def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
     if sum(c.weight for c in criteria) <= 0:
         raise fail("the weights sum to zero: at least one criterion must weigh something", "criteria")
     log = tuple({str(k): str(v) for k, v in e.items()} for e in changelog)
-    return RankingSpec(str(version).strip(), tuple(criteria), include, p, log)
+    return RankingSpec(str(version).strip(), tuple(criteria), include, p, log, samples, float(concentration))
 
 
 def check_spec(spec: RankingSpec, typology: Typology, indicators: IndicatorCatalogue) -> None:
@@ -441,7 +450,7 @@ def rank_cases(
     if not _num(concentration) or concentration <= 0:
         raise BeneficeError(f"the Dirichlet concentration must be a positive number, got {concentration!r}")
     if not cases:
-        return Ranking([], method, spec.version, samples, seed, float(concentration), category)
+        return Ranking([], method, spec.version, samples, seed, float(concentration), category, None, spec)
     cases = list(cases)
     matrix = criteria_matrix(cases, typology, indicators, spec)
     signs = _signs(spec)
@@ -474,7 +483,7 @@ def rank_cases(
         for i in range(n)
     ]
     rows.sort(key=lambda r: r.rank)
-    return Ranking(rows, method, spec.version, samples, seed, float(concentration), category, matrix)
+    return Ranking(rows, method, spec.version, samples, seed, float(concentration), category, matrix, spec)
 
 
 def ranking_rows(ranking: Ranking) -> list[dict[str, Any]]:
