@@ -16,6 +16,7 @@ from benefice.barometer.freeze import build, verify
 from benefice.barometer.inputs import inputs_from_directory, inputs_from_records, write_inputs
 from benefice.commands.barometer import barometer
 from benefice.errors import BeneficeError
+from benefice.paths import package_data
 
 
 def _results(edition: Path) -> dict:
@@ -113,9 +114,10 @@ def test_interval_sum_overlap_rule():
 # ---------------------------------------------------------------------------------------------------------
 def test_manifest_records_inputs_versions_and_outputs(edition):
     manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
+    ranking = {"ranking.yaml"} if package_data("ranking.yaml").is_file() else set()  # frozen when shipped
     assert set(manifest["inputs"]) == {
         "sources.yaml", "typology.yaml", "indicators.yaml", "cases.yaml", "params.json", "publications.jsonl",
-    }  # fmt: skip
+    } | ranking  # fmt: skip
     assert manifest["versions"]["registry"] and manifest["code_version"] == "test"
     for rel in manifest["outputs"]:
         assert (edition / rel).is_file(), rel
