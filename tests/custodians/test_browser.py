@@ -106,3 +106,35 @@ def test_report_links_and_benefit_record(browser, live_server, setup) -> None:  
     assert_accessible(anonymous, "public benefit record")
     assert not errors, errors
     context.close()
+
+
+def test_questionnaire_answered_through_private_link_autosaves(
+    browser,  # noqa: F811
+    live_server,
+    transactional_db,
+) -> None:
+    from benefice.custodians import services
+    from benefice.custodians.models import Response
+
+    q = services.create_questionnaire("Bénéfices du SNDS", None, source_id="SNDS")
+    figure = services.add_question(
+        q, kind="figure", text="Patients concernés par les décisions", unit="patients"
+    )
+    text = services.add_question(q, kind="text", text="Quelle décision ces données ont-elles éclairée ?")
+    respondent = services.add_respondent(q, "Direction des études")
+    page = browser.new_context(locale="fr-FR").new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/custodians/q/{respondent.token}/")  # no account
+    assert_accessible(page, "questionnaire answer page")
+    page.get_by_label("Valeur (patients)").fill("1 500")
+    expect(page.locator(f"#status-{figure.pk}")).to_contain_text("source")
+    page.get_by_label("Source de ce chiffre (document, page, lien)").fill("Rapport annuel, p. 7")
+    expect(page.locator(f"#status-{figure.pk}")).to_contain_text("Enregistré")
+    page.get_by_label("Votre réponse").fill("Une alerte sur un médicament.")
+    expect(page.locator(f"#status-{text.pk}")).to_contain_text("Enregistré")
+    assert_accessible(page, "questionnaire after autosave")
+    answers = {r.question_id: r for r in Response.objects.filter(respondent=respondent)}
+    assert answers[figure.pk].number == 1500.0 and answers[figure.pk].source == "Rapport annuel, p. 7"
+    assert answers[text.pk].value == "Une alerte sur un médicament."
+    assert not errors, errors

@@ -143,3 +143,82 @@ class BenefitFigure(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+
+def _token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class Questionnaire(models.Model):
+    """A survey sent to custodians; answers are stored against the data source they describe."""
+
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    source_id = models.CharField(_("data source"), max_length=40, blank=True, help_text="registry id")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    KINDS = [
+        ("choice", _("choice")),
+        ("scale", _("scale")),
+        ("number", _("number with unit")),
+        ("text", _("free text")),
+        ("figure", _("figure with its source")),
+    ]
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("type"), max_length=10, choices=KINDS)
+    text = models.TextField(_("question"))
+    choices = models.JSONField(default=list, blank=True)
+    scale_min = models.SmallIntegerField(default=1)
+    scale_max = models.SmallIntegerField(default=5)
+    unit = models.CharField(_("unit"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire_id", "position", "pk"]
+
+    def spec(self):
+        from benefice.custodians.survey import QuestionSpec
+
+        return QuestionSpec(self.kind, tuple(self.choices), self.scale_min, self.scale_max, self.unit)
+
+
+class Respondent(models.Model):
+    """One person asked to answer, reached by a private link that works without an account."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="respondents")
+    label = models.CharField(_("respondent"), max_length=200)
+    source_id = models.CharField(_("data source"), max_length=40, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire_id", "pk"]
+
+
+class Response(models.Model):
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.TextField(blank=True)
+    number = models.FloatField(null=True, blank=True)
+    source = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["respondent", "question"], name="custodians_response_unique")
+        ]

@@ -17,3 +17,12 @@ urlpatterns = [
     path("<slug:slug>/report/", views.report, name="report"),
     path("<slug:slug>/report.pdf", views.report_pdf, name="report_pdf"),
 ]
+urlpatterns += [
+    path("questionnaires/", views.questionnaire_list, name="questionnaires"),
+    path("questionnaires/<int:qid>/", views.questionnaire_detail, name="questionnaire"),
+    path(
+        "questionnaires/<int:qid>/export.<str:fmt>", views.questionnaire_export, name="questionnaire_export"
+    ),
+    path("q/<str:token>/", views.respond, name="respond"),
+    path("q/<str:token>/answer/<int:question_id>/", views.respond_answer, name="respond_answer"),
+]
