@@ -49,6 +49,13 @@ class Chart:
         return f"{self.title}. {self.comment}"
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """A chart label: the text up to ``limit`` characters, cut at a word and marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:(") + "…"
+
+
 def _t(lang: str, fr: str, en: str) -> str:
     return fr if lang == "fr" else en
 
@@ -623,6 +630,51 @@ def national_charts(results: dict[str, Any], lang: str) -> list[Chart]:
             "high",
         )  # fmt: skip
     )
+
+    # 10. Ranking of the cases and how stable each rank is under uncertain weights (when the edition has one).
+    ranking = results.get("ranking") or {}
+    if ranking.get("available") and ranking.get("rows"):
+        titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
+        rows = [{"case": f"{r['rank']}. {_short(titles.get(r['case'], r['case']))}", "value": r["rank"],
+                 "low": r["rank_low"], "high": r["rank_high"], "score": r["score"]} for r in ranking["rows"]]  # fmt: skip
+        stable = sum(1 for r in ranking["rows"] if r["rank_low"] == r["rank_high"])
+        top = rows[0]
+        charts.append(
+            Chart(
+                "ranking",
+                _t(
+                    lang,
+                    "Classement des cas et stabilité des rangs",
+                    "Ranking of cases and stability of ranks",
+                ),
+                _t(
+                    lang,
+                    f"En tête : {top['case']} (rangs plausibles {top['low']} à {top['high']}). Cas gardant le "
+                    f"même rang quelles que soient les pondérations tirées : {fmt_int(stable, lang)} sur "
+                    f"{fmt_int(len(rows), lang)}.",
+                    f"First: {top['case']} (plausible ranks {top['low']} to {top['high']}). Cases keeping the same "
+                    f"rank whatever the weights drawn: {fmt_int(stable, lang)} of {fmt_int(len(rows), lang)}.",
+                ),
+                src,
+                ranking[f"note_{lang}"],
+                "weights",
+                [
+                    ("case", _t(lang, "Cas", "Case")),
+                    ("value", _t(lang, "Rang", "Rank")),
+                    ("low", _t(lang, "Meilleur rang plausible", "Best plausible rank")),
+                    ("high", _t(lang, "Moins bon rang plausible", "Worst plausible rank")),
+                    ("score", "Score"),
+                ],
+                rows,
+                _ranges(
+                    rows, "case", _t(lang, "Rang", "Rank"), _t(lang, "Rangs plausibles", "Plausible ranks")
+                ),
+                "case",
+                "high",
+                "low",
+                "high",
+            )  # fmt: skip
+        )
     return charts
 
 

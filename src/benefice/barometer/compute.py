@@ -790,6 +790,8 @@ def compute(inputs: EditionInputs, year: int, observed_at: str) -> dict[str, Any
         "ranking": ranking(inputs, window),
         "evidence": evidence,
     }
+    if results["ranking"].get("weights_version"):
+        results["versions"]["ranking"] = results["ranking"]["weights_version"]
     from benefice.barometer.texts import headline  # noqa: PLC0415 - texts imports this module's helpers
 
     results["headline"] = headline(results)
