@@ -230,6 +230,11 @@ class UseClassifier:
     def fitted(self) -> bool:
         return bool(self._models)
 
+    @property
+    def model_categories(self) -> tuple[str, ...]:
+        """Categories that had enough examples to get a model (the others rely on rules alone)."""
+        return tuple(self._models)
+
     def fit(self, texts: Sequence[str], label_sets: Sequence[Iterable[str]]) -> UseClassifier:
         """Learn one logistic regression per category from labelled texts (e.g. people's corrections)."""
         from sklearn.feature_extraction.text import TfidfVectorizer

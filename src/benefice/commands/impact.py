@@ -1,0 +1,221 @@
+"""Impact commands: ``benefice classify`` (kinds of use), ``benefice rank`` (cases) and ``benefice values``.
+
+None needs the database: they run on files (JSON lines of publications; the bundled or given cases,
+weights and rules files). Outputs are written to a temporary name and renamed when complete, so an error
+never leaves a truncated file behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from benefice.commands.progress import console, progress_bar
+from benefice.errors import BeneficeError
+
+
+def _atomic_write(output: str, write: Callable[[IO[str]], Any]) -> Any:
+    """Run ``write(handle)`` on a temporary file next to `output`, then rename it; '-' writes to stdout."""
+    if output == "-":
+        return write(sys.stdout)
+    path = Path(output)
+    if not path.parent.exists():
+        raise BeneficeError("output directory does not exist", path=str(path.parent))
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            result = write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return result
+
+
+def _write_csv(output: str, rows: list[dict[str, Any]]) -> None:
+    def write(handle: IO[str]) -> None:
+        fields = list(rows[0]) if rows else ["case_id", "rank", "score", "rank_low", "rank_high"]
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+    _atomic_write(output, write)
+
+
+def _load_cases(cases_path: str | None):
+    from benefice.impact.catalogue import load_cases, load_indicators, load_typology
+
+    typology = load_typology()
+    indicators = load_indicators(typology=typology)
+    book = load_cases(cases_path, typology=typology, indicators=indicators)
+    return typology, indicators, list(book.cases.values())
+
+
+# --------------------------------------------------------------------------------------------------
+# classify
+# --------------------------------------------------------------------------------------------------
+@click.command()
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    help="JSON lines with id, title, abstract[, keywords] (gold-set or 'benefice export' fields); '-' = stdin.",
+)
+@click.option("--output", "output_path", required=True, help="JSON lines: id, use_categories, use_labels…")
+@click.option(
+    "--train",
+    "train_path",
+    type=click.Path(dir_okay=False),
+    help="Labelled JSON lines (use_categories list or use_category) the model learns from, e.g. corrections.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["both", "rules", "model"]),
+    default="both",
+    show_default=True,
+    help="Rules, the model trained with --train, or both (a rule or the model is enough).",
+)
+@click.option(
+    "--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Model probability."
+)
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="Another use_rules.yaml.")
+def classify(
+    input_path: str,
+    output_path: str,
+    train_path: str | None,
+    mode: str,
+    threshold: float,
+    rules_path: str | None,
+) -> None:
+    """Classify publications into categories of use; every label says how it was set and why."""
+    from benefice.impact.classify import (
+        UseClassifier,
+        classify_jsonl,
+        load_rules,
+        read_jsonl,
+        training_examples,
+    )
+
+    rules = load_rules(rules_path)
+    classifier = UseClassifier(rules, threshold=threshold, mode=mode)
+    if train_path:
+        if not Path(train_path).is_file():
+            raise BeneficeError("training file not found", path=train_path)
+        with open(train_path, "rb") as handle:
+            texts, sets = training_examples((r for _, r in read_jsonl(handle, train_path)), rules.categories)
+        if not texts:
+            raise BeneficeError(
+                "no labelled record (use_categories or use_category) in the file", path=train_path
+            )
+        classifier.fit(texts, sets)
+        console.print(
+            f"model trained on {len(texts)} labelled record(s), {len(classifier.model_categories)} categories with a model"
+        )
+    elif mode == "model":
+        raise click.UsageError("--mode model needs --train FILE (labelled records to learn from)")
+    if input_path != "-" and not Path(input_path).is_file():
+        raise BeneficeError("input file not found", path=input_path)
+
+    def write(out: IO[str]) -> int:
+        handle = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")  # noqa: SIM115
+        try:
+            with progress_bar("classify") as update:
+                return classify_jsonl(handle, out, classifier, path=input_path, progress=update)
+        finally:
+            if input_path != "-":
+                handle.close()
+
+    count = _atomic_write(output_path, write)
+    console.print(f"{count} record(s) classified into {output_path} (rules {rules.version}, mode {mode})")
+
+
+# --------------------------------------------------------------------------------------------------
+# rank
+# --------------------------------------------------------------------------------------------------
+@click.command()
+@click.option(
+    "--output", "output_path", required=True, help="CSV: case_id, rank, score, rank_low, rank_high…"
+)
+@click.option(
+    "--method",
+    type=click.Choice(["weighted_sum", "topsis", "promethee"]),
+    default="weighted_sum",
+    show_default=True,
+)
+@click.option("--category", help="Rank only the cases of this category of use (typology id).")
+@click.option("--samples", type=int, help="Monte-Carlo draws of the weights [weights file: 1000].")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the weight draws.")
+@click.option(
+    "--concentration", type=float, help="Dirichlet concentration around the weights [weights file: 50]."
+)
+@click.option("--weights", "weights_path", type=click.Path(dir_okay=False), help="Another ranking.yaml.")
+@click.option("--cases", "cases_path", type=click.Path(dir_okay=False), help="Another cases.yaml.")
+def rank(
+    output_path: str,
+    method: str,
+    category: str | None,
+    samples: int | None,
+    seed: int,
+    concentration: float | None,
+    weights_path: str | None,
+    cases_path: str | None,
+) -> None:
+    """Rank impact cases with the published weights, with each rank's stability under uncertain weights."""
+    from benefice.impact import rank as ranking
+
+    typology, indicators, cases = _load_cases(cases_path)
+    spec = ranking.load_weights(weights_path)
+    with console.status(f"ranking {len(cases)} cases ({method})", spinner="dots"):
+        result = ranking.rank_cases(
+            cases,
+            typology,
+            indicators,
+            spec,
+            method=method,
+            category=category,
+            samples=spec.samples if samples is None else samples,
+            seed=seed,
+            concentration=spec.concentration if concentration is None else concentration,
+        )
+    if not result.rows:
+        raise BeneficeError(f"no case in category {category!r}" if category else "no case to rank")
+    _write_csv(output_path, ranking.ranking_rows(result))
+    console.print(
+        f"{len(result.rows)} case(s) ranked into {output_path} ({method}, weights {result.spec_version}, "
+        f"{result.samples} draws, seed {seed})"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# values
+# --------------------------------------------------------------------------------------------------
+@click.command("values")
+@click.option(
+    "--output", "output_path", required=True, help="CSV: by, key, indicator, unit, value, low, high…"
+)
+@click.option(
+    "--by", type=click.Choice(["case", "source", "year", "category"]), default="case", show_default=True
+)
+@click.option(
+    "--include-unverified", is_flag=True, help="Add figures marked verified: false (rows are flagged)."
+)
+@click.option("--cases", "cases_path", type=click.Path(dir_okay=False), help="Another cases.yaml.")
+def values_command(output_path: str, by: str, include_unverified: bool, cases_path: str | None) -> None:
+    """Indicator values per case, data source, year or category, ranges carried, people counted once."""
+    from benefice.impact.values import aggregate
+
+    _typology, indicators, cases = _load_cases(cases_path)
+    rows = [r.to_dict() for r in aggregate(cases, indicators, by, include_unverified=include_unverified)]
+    if not rows:
+        raise BeneficeError("no numeric figure to aggregate")
+    _write_csv(output_path, rows)
+    console.print(f"{len(rows)} value row(s) by {by} written to {output_path}")
+
+
+COMMANDS = [classify, rank, values_command]

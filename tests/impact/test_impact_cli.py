@@ -1,0 +1,142 @@
+"""The impact commands: classify, rank and values write complete files or nothing, and name bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from benefice.cli import main
+from benefice.impact import rank
+from benefice.impact.catalogue import load_cases, load_indicators, load_typology
+from benefice.paths import package_data
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_commands_are_registered() -> None:
+    for name in ("classify", "rank", "values"):
+        code, out = run(name, "--help")
+        assert code == 0, out
+
+
+def test_rank_writes_the_ranking_module_result(tmp_path: Path) -> None:
+    out = tmp_path / "ranking.csv"
+    code, text = run("rank", "--output", str(out), "--method", "topsis", "--samples", "120", "--seed", "4")
+    assert code == 0, text
+    rows = read_csv(out)
+    typology = load_typology()
+    indicators = load_indicators(typology=typology)
+    cases = list(load_cases(typology=typology, indicators=indicators).cases.values())
+    expected = rank.rank_cases(cases, typology, indicators, method="topsis", samples=120, seed=4)
+    assert [r["case_id"] for r in rows] == [r.case_id for r in expected.rows]
+    assert [int(r["rank"]) for r in rows] == list(range(1, len(cases) + 1))
+    for row, exp in zip(rows, expected.rows, strict=True):
+        assert (int(row["rank_low"]), int(row["rank_high"])) == (exp.rank_low, exp.rank_high)
+        assert float(row["score"]) == pytest.approx(exp.score, abs=1e-6)
+        assert row["method"] == "topsis" and row["category"] == "all"
+
+
+def test_rank_within_a_category_and_bad_input(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    code, _ = run("rank", "--output", str(out), "--category", "crisis_surveillance", "--samples", "50")
+    assert code == 0 and {r["category"] for r in read_csv(out)} == {"crisis_surveillance"}
+    out.unlink()
+    code, text = run("rank", "--output", str(out), "--category", "astrology")
+    assert code == 2 and "unknown category of use 'astrology'" in text and not out.exists()
+    code, text = run("rank", "--output", str(out), "--category", "rare_diseases")
+    assert code == 2 and "no case in category" in text and not out.exists()
+    weights = tmp_path / "w.yaml"
+    data = yaml.safe_load(package_data("ranking.yaml").read_text(encoding="utf-8"))
+    data["criteria"][0]["weight"] = "lots"
+    weights.write_text(yaml.safe_dump(data), encoding="utf-8")
+    code, text = run("rank", "--output", str(out), "--weights", str(weights))
+    assert code == 2 and str(weights) in text and "weight" in text and not out.exists()
+    assert list(tmp_path.glob(".*.tmp")) == []
+
+
+def test_values_by_source(tmp_path: Path) -> None:
+    out = tmp_path / "v.csv"
+    code, text = run("values", "--output", str(out), "--by", "source")
+    assert code == 0, text
+    rows = read_csv(out)
+    assert rows and all(r["by"] == "source" and r["figure_refs"] for r in rows)
+    assert all(float(r["low"]) <= float(r["high"]) for r in rows)
+
+
+def test_values_refuses_a_cases_file_with_an_inconsistent_range(tmp_path: Path) -> None:
+    data = yaml.safe_load(package_data("cases.yaml").read_text(encoding="utf-8"))
+    data["cases"][0]["figures"][2]["low"] = 99
+    bad = tmp_path / "cases.yaml"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "v.csv"
+    code, text = run("values", "--output", str(out), "--cases", str(bad))
+    assert code == 2 and str(bad) in text and not out.exists()
+
+
+def _jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_classify_rules_then_with_training(tmp_path: Path) -> None:
+    src = _jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {"id": "a", "title": "COVID-19 excess mortality during the first wave", "abstract": ""},
+            {
+                "title": "Hospital spending in euros",
+                "abstract": "budget of care",
+                "extra": {"benefice_id": 9},
+            },
+        ],
+    )
+    out = tmp_path / "out.jsonl"
+    code, text = run("classify", "--input", str(src), "--output", str(out))
+    assert code == 0, text
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a", "9"]
+    assert rows[0]["use_categories"] == ["crisis_surveillance"]
+    assert rows[0]["use_labels"][0]["method"] == "rule"
+    train = _jsonl(
+        tmp_path / "train.jsonl",
+        [{"title": f"spending in euros budget {i}", "use_categories": ["health_economics"]} for i in range(4)]
+        + [{"title": f"unrelated note {i}", "use_category": "not_applicable"} for i in range(4)],
+    )
+    code, text = run(
+        "classify", "--input", str(src), "--output", str(out), "--train", str(train), "--mode", "model"
+    )
+    assert code == 0, text
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert rows[1]["use_categories"] == ["health_economics"] and rows[1]["use_labels"][0]["method"] == "model"
+
+
+def test_classify_bad_input_leaves_no_output(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "title": "fine"}\n{"id": "b", "title": \n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    code, text = run("classify", "--input", str(src), "--output", str(out))
+    assert code == 2 and "line 2" in text and str(src) in text and not out.exists()
+    code, text = run("classify", "--input", str(tmp_path / "absent.jsonl"), "--output", str(out))
+    assert code == 2 and "not found" in text
+    code, text = run("classify", "--input", str(src), "--output", str(out), "--mode", "model")
+    assert code != 0 and "--train" in text
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "version: '1'\ncategories: {astrology: [{id: a, weight: 1, pattern: x}]}\n", encoding="utf-8"
+    )
+    code, text = run("classify", "--input", str(src), "--output", str(out), "--rules", str(rules))
+    assert code == 2 and "categories.astrology" in text and str(rules) in text
+    assert list(tmp_path.glob(".*.tmp")) == []
