@@ -110,6 +110,12 @@ def test_edition_page_links_every_figure_to_its_evidence(edition, people, corpus
     assert reverse("barometer:range", args=[edition.pk, "people", "persons"]) in page
     assert reverse("barometer:file", args=[edition.pk, "data/datapackage.json"]) in page
 
+    ranking = services.results(edition)["ranking"]
+    if ranking["available"]:  # the ranking module is installed: every ranked case links to its page
+        assert 'id="ranking-title"' in page and ranking["rows"]
+        top = ranking["rows"][0]["case"]
+        assert reverse("barometer:case", args=[edition.pk, top]) in page.split('id="ranking-title"')[1]
+
     drill_page = viewer.get(base, {"figure": "source:SNDS"}).content.decode()
     assert "Statin use in France" in drill_page and "A trial of a new inhaler" not in drill_page
     assert reverse("corpus:detail", args=[corpus[3].pk]) in drill_page
