@@ -97,7 +97,24 @@ def test_report_in_both_languages_and_pdf(cnam, people) -> None:
     english = viewer.get(url, {"lang": "en"}).content.decode()
     assert "Analyse des écarts" in french and "Gap analysis" in english
     assert "DEMO-90" in english and "outcome_declarations" in english
+    # every counted record opens the page that shows it
+    demo90 = Project.objects.get(reference="DEMO-90")
+    assert f'href="{reverse("custodians:project", args=[demo90.pk])}">DEMO-90</a>' in english
+    assert 'href="/impact/cases/mediator_benfluorex/">mediator_benfluorex#1</a>' in english
     pdf = viewer.get(reverse("custodians:report_pdf", args=[cnam.slug]), {"lang": "en"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     csv_text = viewer.get(reverse("custodians:links_csv")).content.decode()
     assert csv_text.startswith("project_reference,publication_id,score,status") and ",confirmed" in csv_text
+
+
+def test_editor_scores_links_from_the_projects_page(cnam, people) -> None:
+    editor = client_for(people["editor"])
+    link = ProjectLink.objects.filter(status=ProjectLink.CONFIRMED).first()
+    ProjectLink.objects.filter(status=ProjectLink.CANDIDATE).delete()
+    assert reverse("custodians:propose_links") in editor.get(reverse("custodians:projects")).content.decode()
+    response = editor.post(reverse("custodians:propose_links"), follow=True)
+    assert response.status_code == 200
+    assert ProjectLink.objects.filter(status=ProjectLink.CANDIDATE).exists()
+    link.refresh_from_db()
+    assert link.status == ProjectLink.CONFIRMED
+    assert client_for(people["viewer"]).post(reverse("custodians:propose_links")).status_code == 403

@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/", views.import_directory, name="import"),
     path("reminders/", views.reminders, name="reminders"),
     path("links.csv", views.links_csv, name="links_csv"),
+    path("links/propose/", views.propose_links, name="propose_links"),
     path("<slug:slug>/report/", views.report, name="report"),
     path("<slug:slug>/report.pdf", views.report_pdf, name="report_pdf"),
 ]

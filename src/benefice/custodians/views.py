@@ -86,7 +86,13 @@ def project_list(request):
     return render(
         request,
         "custodians/projects.html",
-        {"page": page, "query": query, "custodian": custodian, "custodians": Custodian.objects.all()},
+        {
+            "page": page,
+            "query": query,
+            "custodian": custodian,
+            "custodians": Custodian.objects.all(),
+            "can_edit": can_edit(request.user),
+        },
     )
 
 
@@ -124,6 +130,19 @@ def link_decide(request, pk: int, link_id: int):
             request, "custodians/_link_row.html", {"link": link, "can_edit": True, "project": link.project}
         )
     return redirect("custodians:project", pk=pk)
+
+
+@editor_required
+@require_POST
+def propose_links(request):
+    """Score candidate links for every project again (decisions already taken are kept)."""
+    report = services.propose_links()
+    messages.success(
+        request,
+        _("%(n)s candidate links scored (%(new)s new); %(kept)s links already decided were kept.")
+        % {"n": report.candidates, "new": report.new, "kept": report.kept_decided},
+    )
+    return redirect("custodians:projects")
 
 
 @editor_required
@@ -315,12 +334,36 @@ def _report_context(request, custodian: Custodian) -> dict:
         {"rule": r.rule, "figure": r.figure, "text": r.text(lang), "rationale": r.rationale(lang)}
         for r in report["recommendations"]
     ]
+    pks = dict(custodian.projects.values_list("reference", "pk"))
+    links = {fid: _record_links(f, pks) for fid, f in report["figures"].items()}
+    for row in report["recommendation_rows"]:
+        row["links"] = links.get(row["figure"].id, [])
     report["figure_rows"] = [
-        {"figure": f, "label": str(FIGURE_LABELS.get(fid, fid))} for fid, f in report["figures"].items()
+        {"figure": f, "label": str(FIGURE_LABELS.get(fid, fid)), "links": links[fid]}
+        for fid, f in report["figures"].items()
     ]
     report["lang"] = lang
     report["max_per_year"] = max((n for _, n in report["per_year"]), default=0)
     return report
+
+
+def _record_links(figure, project_pks: dict[str, int], limit: int = 15) -> list[dict[str, str]]:
+    """The first records a figure counted, each with the page that shows it: publications of the corpus,
+    projects, or the impact case holding the decision (``case#n``)."""
+    out = []
+    for record in figure.records[:limit]:
+        url = ""
+        if figure.id.startswith("pubs_") and record.isdigit():
+            url = reverse("corpus:detail", args=[int(record)])
+        elif "#" in record:
+            try:
+                url = reverse("impact:case", args=[record.split("#", 1)[0]])
+            except Exception:  # noqa: BLE001 - the impact app may not be installed: plain text then
+                url = ""
+        elif record in project_pks:
+            url = reverse("custodians:project", args=[project_pks[record]])
+        out.append({"label": record, "url": url})
+    return out
 
 
 FIGURE_LABELS = {
