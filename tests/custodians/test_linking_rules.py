@@ -89,3 +89,28 @@ def test_bad_rules_are_refused_naming_the_field(rule, field) -> None:
     with pytest.raises(BeneficeError) as caught:
         parse_rules({"rules": [rule]}, "rules.yaml", known_figures={"x"})
     assert caught.value.field == field and caught.value.path == "rules.yaml"
+
+
+def test_people_and_sources_alone_never_propose_a_link() -> None:
+    """The same controller and the same source are shared by many unrelated studies: without some textual
+    similarity there is no candidate, whatever the other evidence."""
+    unrelated = PublicationText(
+        4, "Hospital bed capacity planning in winter", year=2021,
+        affiliations=("Caisse nationale de l'Assurance maladie",), sources=("DCIR",),
+    )  # fmt: skip
+    assert score_links([PROJECT], [unrelated], family=family, threshold=0) == []
+
+
+def test_many_projects_against_many_publications_scales() -> None:
+    import time
+
+    projects = [
+        ProjectText(f"P{i}", f"study {i} of drug{i} and outcome{i % 50}", start_year=2015)
+        for i in range(1500)
+    ]
+    pubs = [PublicationText(j, f"drug{j} exposure and outcome{j % 50} risk", year=2020) for j in range(3000)]
+    started = time.perf_counter()
+    candidates = score_links(projects, pubs, threshold=0.3)
+    assert time.perf_counter() - started < 30
+    best = {c.reference: c.publication_id for c in reversed(candidates)}
+    assert best["P7"] == 7 and best["P1234"] == 1234

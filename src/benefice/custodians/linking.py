@@ -29,6 +29,7 @@ from benefice.sources.registry import fold
 
 WEIGHTS = {"text": 0.5, "people": 0.2, "sources": 0.3}
 THRESHOLD = 0.25
+MIN_TEXT = 0.1
 
 
 @dataclass(frozen=True)
@@ -115,22 +116,28 @@ def _date_gate(start_year: int | None, year: int | None) -> tuple[bool, str]:
     return False, "before start"
 
 
-def text_similarity(left: Sequence[str], right: Sequence[str]) -> list[list[float]]:
-    """Cosine similarity between every left and right text under one TF-IDF model (folded text, words and
-    word pairs). Returns a len(left) x len(right) matrix of floats."""
+def text_similarity(
+    left: Sequence[str], right: Sequence[str], *, minimum: float = 0.0
+) -> dict[tuple[int, int], float]:
+    """Cosine similarity between left and right texts under one TF-IDF model (folded text, words and word
+    pairs), as {(i, j): similarity} for the pairs at or above ``minimum`` that share at least one term. The
+    product stays sparse, so a directory of thousands of projects against a large corpus fits in memory."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
 
     docs = [fold(t) for t in list(left) + list(right)]
-    if not any(d.strip() for d in docs) or not left or not right:
-        return [[0.0] * len(right) for _ in left]
+    if not left or not right or not any(d.strip() for d in docs):
+        return {}
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, stop_words=_STOP)
     try:
-        matrix = vectorizer.fit_transform(docs)
+        matrix = vectorizer.fit_transform(docs)  # rows are L2-normalised: the dot product is the cosine
     except ValueError:  # only stop words
-        return [[0.0] * len(right) for _ in left]
-    sims = cosine_similarity(matrix[: len(left)], matrix[len(left) :])
-    return [[float(v) for v in row] for row in sims]
+        return {}
+    product = (matrix[: len(left)] @ matrix[len(left) :].T).tocoo()
+    return {
+        (int(i), int(j)): float(v)
+        for i, j, v in zip(product.row, product.col, product.data, strict=True)
+        if v >= minimum and v > 0
+    }
 
 
 def score_links(
@@ -140,49 +147,53 @@ def score_links(
     family: Callable[[str], set[str]] | None = None,
     weights: Mapping[str, float] = WEIGHTS,
     threshold: float = THRESHOLD,
+    min_text: float = MIN_TEXT,
 ) -> list[Candidate]:
     """Candidates with a score at or above ``threshold``, best first. ``family(source_id)`` gives the ids a
-    source is considered equivalent to (its ancestors and descendants in the registry)."""
+    source is considered equivalent to (its ancestors and descendants in the registry). Only pairs whose
+    texts are at least ``min_text`` similar are scored: people and sources alone (the same controller, the
+    SNDS) are shared by too many unrelated studies to propose a link."""
     projects = list(projects)
     publications = list(publications)
     if not projects or not publications:
         return []
     sims = text_similarity(
-        [f"{p.title} {p.objectives}" for p in projects], [f"{p.title} {p.abstract}" for p in publications]
+        [f"{p.title} {p.objectives}" for p in projects],
+        [f"{p.title} {p.abstract}" for p in publications],
+        minimum=min_text,
     )
     out: list[Candidate] = []
-    for i, project in enumerate(projects):
-        for j, pub in enumerate(publications):
-            allowed, date_note = _date_gate(project.start_year, pub.year)
-            if not allowed:
-                continue
-            text = sims[i][j]
-            people, matched_people = _people_score(project, pub)
-            sources, matched_sources = _source_score(project.sources, pub.sources, family)
-            parts = {"text": text}
-            if people is not None:
-                parts["people"] = people
-            if sources is not None:
-                parts["sources"] = sources
-            total_weight = sum(weights[k] for k in parts)
-            score = sum(weights[k] * v for k, v in parts.items()) / total_weight if total_weight else 0.0
-            if score < threshold:
-                continue
-            out.append(
-                Candidate(
-                    project.reference,
-                    pub.id,
-                    round(score, 4),
-                    {
-                        "text": round(text, 4),
-                        "people": None if people is None else round(people, 4),
-                        "people_matched": matched_people,
-                        "sources": None if sources is None else round(sources, 4),
-                        "sources_matched": matched_sources,
-                        "dates": date_note,
-                    },
-                )
+    for (i, j), text in sims.items():
+        project, pub = projects[i], publications[j]
+        allowed, date_note = _date_gate(project.start_year, pub.year)
+        if not allowed:
+            continue
+        people, matched_people = _people_score(project, pub)
+        sources, matched_sources = _source_score(project.sources, pub.sources, family)
+        parts = {"text": text}
+        if people is not None:
+            parts["people"] = people
+        if sources is not None:
+            parts["sources"] = sources
+        total_weight = sum(weights[k] for k in parts)
+        score = sum(weights[k] * v for k, v in parts.items()) / total_weight if total_weight else 0.0
+        if score < threshold:
+            continue
+        out.append(
+            Candidate(
+                project.reference,
+                pub.id,
+                round(score, 4),
+                {
+                    "text": round(text, 4),
+                    "people": None if people is None else round(people, 4),
+                    "people_matched": matched_people,
+                    "sources": None if sources is None else round(sources, 4),
+                    "sources_matched": matched_sources,
+                    "dates": date_note,
+                },
             )
+        )
     out.sort(key=lambda c: (-c.score, c.reference, c.publication_id))
     return out
 
