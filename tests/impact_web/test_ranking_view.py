@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.parametrize("method", ["weighted_sum", "topsis"])
+@pytest.mark.parametrize("method", ["weighted_sum", "topsis", "promethee"])
 def test_overall_ranking_with_stability(loaded, people, method) -> None:
     from benefice.impact import rank
 
@@ -32,7 +32,7 @@ def test_overall_ranking_with_stability(loaded, people, method) -> None:
     assert len(items) == Case.objects.count()
     # the page shows exactly what the pure module computes on the stored cases
     expected = rank.rank_cases(
-        services.db_cases(), services.typology(), services.db_indicator_catalogue(), method=method
+        services.db_cases(), services.typology(), services.db_indicator_catalogue(), method=method, seed=0
     )
     assert [it["case"].id for it in items] == [r.case_id for r in expected.rows]
     assert [it["rank"] for it in items] == sorted(it["rank"] for it in items)
@@ -40,6 +40,12 @@ def test_overall_ranking_with_stability(loaded, people, method) -> None:
         assert it["rank_low"] <= it["rank"] <= it["rank_high"]
         assert abs(sum(p["p"] for p in it["probabilities"]) - 1.0) < 0.02
     assert b"rank-probs" in response.content and b"Overall ranking" in response.content
+    # the published criteria are on the page, and each case says where its criterion values came from
+    criteria = response.context["criteria"]
+    assert criteria and abs(sum(c["weight"] for c in criteria) - 1) < 1e-9
+    assert all(c["rationale"] for c in criteria)
+    top = items[0]["cells"]
+    assert top and any("figure" in c["source"] or "decision" in c["source"] for c in top if not c["missing"])
 
 
 def test_ranking_per_category_and_edits_count(loaded, people) -> None:

@@ -25,7 +25,7 @@ from benefice.impact import catalogue, services
 from benefice.impact.forms import CHILD_FORMS, CaseForm, IndicatorForm
 from benefice.impact.models import Case, Figure, Indicator
 
-RANK_METHODS = ("weighted_sum", "topsis")
+RANK_METHODS = ("weighted_sum", "topsis", "promethee")  # those of benefice.impact.rank.METHODS
 
 
 def _lang() -> str:
@@ -196,27 +196,69 @@ def indicators_export(request: HttpRequest) -> HttpResponse:
 # Cases and ranking
 # --------------------------------------------------------------------------------------------------
 def _ranking(method: str, category: str) -> tuple[Any, str]:
-    """The ranking of the stored cases, or the reason there is none."""
+    """The ranking of the stored cases (as people edited them), or the reason there is none.
+
+    Draws and concentration are the published defaults of ranking.yaml, with a fixed seed, so the page
+    shows the same ranks as ``benefice rank`` and the barometer for the same data.
+    """
     if not _rank_available():
         return None, _("The ranking module is not installed in this version.")
     from benefice.impact import rank
 
-    cases = services.db_cases()
-    if category:
-        cases = [c for c in cases if category in c.categories]
-    if not cases:
-        return None, _("No case in this category.")
     try:
+        spec = rank.load_weights()
         result = rank.rank_cases(
-            cases,
+            services.db_cases(),
             services.typology(),
             services.db_indicator_catalogue(),
+            spec,
             method=method,
             category=category or None,
+            samples=spec.samples,
+            seed=0,
+            concentration=spec.concentration,
         )
     except BeneficeError as exc:
         return None, str(exc)
+    if not result.rows:
+        return None, _("No case in this category.")
     return result, ""
+
+
+def _criteria_table(ranking: Any) -> list[dict[str, Any]]:
+    """The published criteria with their weight, direction and why: the ranking is only as good as these."""
+    spec = getattr(ranking, "spec", None)
+    if spec is None:
+        return []
+    total = sum(c.weight for c in spec.criteria) or 1.0
+    return [
+        {
+            "id": c.id,
+            "name": _t(c.name),
+            "definition": _t(c.definition),
+            "weight": c.weight / total,
+            "more_is_better": c.direction == "max",
+            "rationale": c.rationale,
+        }
+        for c in spec.criteria
+    ]
+
+
+def _criteria_cells(ranking: Any, case_id: str, names: dict[str, str]) -> list[dict[str, Any]]:
+    """What each criterion took from this case (value and the figure or decision it came from)."""
+    matrix = getattr(ranking, "matrix", None)
+    if matrix is None:
+        return []
+    cells = matrix.cells.get(case_id, {})
+    return [
+        {
+            "name": names.get(cid, cid),
+            "raw": cell.raw,
+            "source": cell.source,
+            "missing": cell.missing,
+        }
+        for cid, cell in cells.items()
+    ]
 
 
 def _probabilities(value: Any, n: int) -> list[float]:
@@ -238,7 +280,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     rows = {c.id: c for c in Case.objects.prefetch_related("figures", "decisions", "publications")}
     ranking, reason = _ranking(method, category)
     items = []
-    criteria_names: list[str] = []
+    criteria = _criteria_table(ranking) if ranking is not None else []
+    names = {c["id"]: c["name"] for c in criteria}
     if ranking is not None:
         n = len(ranking.rows)
         for r in ranking.rows:
@@ -246,7 +289,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
             if case is None:
                 continue
             probs = _probabilities(r.rank_probabilities, n)
-            criteria_names = criteria_names or list(r.criteria)
             items.append(
                 {
                     "case": case,
@@ -262,7 +304,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                     ],
                     "top_p": round(100 * max(probs)) if probs else 0,
                     "top_rank": probs.index(max(probs)) + 1 if probs else r.rank,
-                    "criteria": r.criteria,
+                    "cells": _criteria_cells(ranking, r.case_id, names),
                 }
             )
     else:
@@ -283,11 +325,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "ranked": ranking is not None,
             "reason": reason,
             "method": method,
-            "methods": [(m, _("weighted sum") if m == "weighted_sum" else "TOPSIS") for m in RANK_METHODS],
+            "methods": [
+                ("weighted_sum", _("weighted sum")),
+                ("topsis", "TOPSIS"),
+                ("promethee", "PROMETHEE II"),
+            ],
             "category": category,
             "categories": [(c.id, _t(c.name)) for c in typ.categories.values()],
-            "criteria_names": criteria_names,
-            "spec_version": getattr(getattr(ranking, "spec", None), "version", ""),
+            "criteria": criteria,
+            "spec_version": getattr(ranking, "spec_version", ""),
+            "samples": getattr(ranking, "samples", 0),
+            "concentration": getattr(ranking, "concentration", 0),
         },
     )
 
