@@ -126,6 +126,9 @@ def test_benefit_record_refuses_a_figure_without_source(db) -> None:
     with pytest.raises(BeneficeError, match="already exists"):
         services.save_benefit_record(project, kind="closure", year=2022, outputs=[])
     assert list(services.projects_without_record().values_list("reference", flat=True)).count("DEMO-01") == 0
+    due = services.follow_up_due(today=dt.date(2024, 6, 1))
+    assert [(p.reference, p.latest) for p in due] == [("DEMO-01", 2022)]
+    assert not services.follow_up_due(today=dt.date(2023, 6, 1)).exists()
 
 
 def test_custodian_report_figures_and_recommendations(corpus) -> None:

@@ -410,6 +410,17 @@ def _record_state(record: BenefitRecord) -> dict[str, Any]:
     }
 
 
+def follow_up_due(custodian: Custodian | None = None, *, today: dt.date | None = None):
+    """Projects that have a benefit record but none for last year or later: the yearly follow-up is due."""
+    from django.db.models import Max
+
+    last_year = (today or dt.date.today()).year - 1
+    qs = Project.objects.annotate(latest=Max("benefit_records__year")).filter(latest__lt=last_year)
+    if custodian is not None:
+        qs = qs.filter(custodian=custodian)
+    return qs.order_by("latest", "reference")
+
+
 def projects_without_record(custodian: Custodian | None = None):
     qs = Project.objects.filter(benefit_records__isnull=True)
     if custodian is not None:
