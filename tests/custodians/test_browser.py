@@ -99,6 +99,22 @@ def test_report_links_and_benefit_record(browser, live_server, setup) -> None:  
     record = BenefitRecord.objects.get(project=project)
     assert record.published and record.figures.get().source == "Rapport final, p. 3"
 
+    # the other pages of the app, scanned as they are
+    from benefice.custodians import services
+
+    questionnaire = services.create_questionnaire("Enquête", None, source_id="SNDS")
+    services.add_question(questionnaire, kind="choice", text="Oui ou non ?", choices=["oui", "non"])
+    services.add_respondent(questionnaire, "Service des études")
+    for path in (
+        "/custodians/projects/",
+        "/custodians/reminders/",
+        "/custodians/import/",
+        "/custodians/questionnaires/",
+        f"/custodians/questionnaires/{questionnaire.pk}/",
+    ):
+        page.goto(f"{base}{path}")
+        assert_accessible(page, path)
+
     # the published record is public
     anonymous = browser.new_context(locale="fr-FR").new_page()
     anonymous.goto(f"{base}/custodians/records/{record.pk}/")
