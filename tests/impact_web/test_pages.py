@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 from django.urls import reverse
 
@@ -58,3 +60,23 @@ def test_admin_lists_cases_read_only(loaded) -> None:
     assert page.status_code == 200
     assert b'name="_save"' not in page.content  # edits go through the app, which validates and audits
     assert client.get("/admin/impact/indicator/").status_code == 200
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("benefice.impact.values") is None,
+    reason="benefice.impact.values (the pure aggregation module) is not in this tree yet",
+)
+def test_indicator_page_shows_values_linked_to_figures(loaded, people) -> None:
+    from benefice.impact.models import Figure
+
+    client = client_for(people["viewer"])
+    response = client.get(reverse("impact:indicator", args=["A2"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and not response.context["values_error"]
+    rows = response.context["values"]
+    assert rows
+    linked = {pk for row in rows for _case, pk in row["links"]}
+    figures = Figure.objects.filter(indicator_id="A2", verified=True)
+    assert linked == {f.pk for f in figures if f.value is not None or f.low is not None}
+    html = response.content.decode()
+    fig = figures.first()
+    assert f'href="/impact/cases/{fig.case_id}/#figure-{fig.pk}"' in html

@@ -84,6 +84,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     figures = (
         Figure.objects.filter(indicator=ind).select_related("case").order_by("case__position", "position")
     )
+    values, values_error = _indicator_values(ind, typ)
     return render(
         request,
         "impact/indicator.html",
@@ -97,9 +98,60 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "all_categories": ind.all_categories,
             "units": [unit_name(u) for u in ind.units],
             "figures": figures,
+            "values": values,
+            "values_error": values_error,
             "history": AuditEntry.objects.filter(object_type=services.OBJ_INDICATOR, object_id=ind.code)[:5],
         },
     )
+
+
+def _indicator_values(ind: Indicator, typ: catalogue.Typology) -> tuple[list[dict[str, Any]], str]:
+    """This indicator's values per category of use, ranges carried through, each linked to its figures.
+
+    ``values.aggregate`` does the arithmetic (people counted once per population, envelopes for ratios);
+    here each ``case#figure-i`` reference becomes a link to that figure on its case page.
+    """
+    if importlib.util.find_spec("benefice.impact.values") is None:
+        return [], ""
+    from benefice.impact import values as values_module
+
+    rows = (
+        Case.objects.filter(figures__indicator=ind)
+        .distinct()
+        .prefetch_related("publications", "decisions", "figures", "timeline")
+    )
+    cases = {c.id: c for c in rows}
+    try:
+        aggregated = values_module.aggregate(
+            [services.db_case(c) for c in cases.values()], services.db_indicator_catalogue(), by="category"
+        )
+    except BeneficeError as exc:
+        return [], str(exc)
+    out = []
+    for row in aggregated:
+        if row.indicator != ind.code:
+            continue
+        links = []
+        for ref in row.figure_refs:
+            case_id, _sep, index = ref.partition("#figure-")
+            case = cases.get(case_id)
+            figs = list(case.figures.all()) if case else []
+            if index.isdigit() and int(index) < len(figs):
+                links.append((case_id, figs[int(index)].pk))
+        out.append(
+            {
+                "category": _t(typ.categories[row.key].name) if row.key in typ.categories else row.key,
+                "value": fmt_number(row.value),
+                "low": fmt_number(row.low),
+                "high": fmt_number(row.high),
+                "unit": unit_name(row.unit),
+                "method": row.method,
+                "n_figures": row.n_figures,
+                "links": links,
+                "deduplicated": row.deduplicated_populations,
+            }
+        )
+    return out, ""
 
 
 @editor_required
