@@ -117,13 +117,16 @@ def test_comment_lines_and_bom_and_quoted_newlines(tmp_path) -> None:
 def test_xlsx_merged_cells_filled_and_dates_read(tmp_path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
+    sheet.append(["Répertoire public des projets (extrait)"])
+    sheet.merge_cells("A1:R1")  # a merged title row above the table
+    sheet.append([])
     sheet.append(HDH_HEADER)
     sheet.append(["H1", "Projet un", "SNDS", "DCIR", None, None, "Terminé", "Cardiologie", "", "", "CNAM", "Public",
                   None, None, None, None, "CNAM", dt.datetime(2020, 5, 4)])  # fmt: skip
     sheet.append(["H2", "Projet deux", None, "PMSI", None, None, "En cours", None, "", "", "Inserm", "Recherche",
                   "AP-HP", "Établissement", None, None, None, 44000])  # fmt: skip
-    sheet.merge_cells("C2:C3")  # "SNDS" for both rows
-    sheet.merge_cells("Q2:Q3")  # custodian for both rows
+    sheet.merge_cells("C4:C5")  # "SNDS" for both rows
+    sheet.merge_cells("Q4:Q5")  # custodian for both rows
     path = tmp_path / "annuaire.xlsx"
     book.save(path)
     parsed = read_directory(path, normalise=no_detector)
@@ -133,6 +136,7 @@ def test_xlsx_merged_cells_filled_and_dates_read(tmp_path) -> None:
     assert two.source_ids == ["SNDS", "PMSI"]
     assert [c["name"] for c in two.controllers] == ["Inserm", "AP-HP"]
     assert not parsed.ignored_columns
+    assert [r.line for r in parsed.records] == [4, 5]
 
 
 @pytest.mark.parametrize(

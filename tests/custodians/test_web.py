@@ -96,6 +96,9 @@ def test_report_in_both_languages_and_pdf(cnam, people) -> None:
     french = viewer.get(url, {"lang": "fr"}).content.decode()
     english = viewer.get(url, {"lang": "en"}).content.decode()
     assert "Analyse des écarts" in french and "Gap analysis" in english
+    # a confirmed publication of a project is listed even if its title names no source
+    le_vu = ProjectLink.objects.get(project__reference="DEMO-01", status=ProjectLink.CONFIRMED).publication
+    assert f'href="{reverse("corpus:detail", args=[le_vu.pk])}">{le_vu.title}</a>' in french
     assert "DEMO-90" in english and "outcome_declarations" in english
     # every counted record opens the page that shows it
     demo90 = Project.objects.get(reference="DEMO-90")

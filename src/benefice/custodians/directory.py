@@ -271,7 +271,7 @@ def _text(value: Any, multiline: bool = False) -> str:
 def read_rows(path: str | Path) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
     """The header and the (line, values) rows of a CSV/TSV or XLSX file. CSV: UTF-8 (with or without a
     BOM) or Windows-1252, delimiter sniffed, leading ``#`` comment lines skipped. XLSX: the first sheet,
-    merged cells filled with their top-left value."""
+    merged cells filled with their top-left value, title rows above the header skipped."""
     path = Path(path)
     if not path.is_file():
         raise BeneficeError("file not found", path=str(path))
@@ -317,6 +317,18 @@ def read_rows(path: str | Path) -> tuple[list[Any], Iterator[tuple[int, list[Any
     return header, rows()
 
 
+def _known_columns(values: list[Any]) -> int:
+    known = 0
+    for value in values:
+        if value is None or not str(value).strip():
+            continue
+        key = _key(str(value))
+        base = re.sub(r"\s*\d$", "", key)
+        if key in _FIELD_KEYS or base in _NUMBERED_KEYS:
+            known += 1
+    return known
+
+
 def _xlsx_rows(path: Path) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
     import openpyxl
 
@@ -336,11 +348,12 @@ def _xlsx_rows(path: Path) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
                     grid[r].append(None)
                 grid[r][c] = value
     book.close()
-    start = 0
-    while start < len(grid) and not any(v not in (None, "") for v in grid[start]):
-        start += 1
-    if start >= len(grid):
+    filled = [i for i, row in enumerate(grid) if any(v not in (None, "") for v in row)]
+    if not filled:
         raise FormatError("the workbook's first sheet is empty", path=str(path))
+    # a title or a note above the table is common in published spreadsheets: the header is the first of
+    # the first rows that names at least two known columns (else the first non-empty row, for the message)
+    start = next((i for i in filled[:20] if _known_columns(grid[i]) >= 2), filled[0])
     header = grid[start]
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
