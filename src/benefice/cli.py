@@ -22,8 +22,7 @@ COMMAND_MODULES = [
     "benefice.commands.review",  # review simulate
     "benefice.commands.interviews",  # pseudonymise, agreement
     "benefice.commands.qda",  # qda import/export
-    "benefice.commands.impact",  # rank
-    "benefice.commands.classify",  # classify (kinds of use)
+    "benefice.commands.impact",  # classify, rank, values
     "benefice.commands.barometer",  # barometer build/verify/diff
     "benefice.commands.projects",  # projects import/link (custodians)
 ]
