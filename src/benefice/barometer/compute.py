@@ -680,6 +680,51 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+VALUE_GROUPINGS = ("source", "category")
+_FIGURE_REF = re.compile(r"[\w.-]+#figure-\d+")
+
+
+def impact_values(inputs: EditionInputs, window: Window) -> dict[str, Any]:
+    """Indicator values per data source and per category of use, from ``benefice.impact.values`` (ranges
+    added as intervals, the same population counted once), over the cases as known at the observation date.
+    Rows of different keys must not be added up: a case with two sources counts under both."""
+    try:
+        from benefice.impact import values  # noqa: PLC0415 - optional colleague module
+    except ImportError:
+        values = None
+    if values is None or not hasattr(values, "aggregate"):
+        return {"available": False, **{f"by_{by}": [] for by in VALUE_GROUPINGS}}
+    include = bool(inputs.params["include_unverified"])
+    cases = [case_as_known(c, window.observed_at, include) for c in inputs.cases.cases.values()]
+    # values names a figure by its position in the case it was given; the edition names it by its figure id
+    ids: dict[str, str] = {}
+    for case in inputs.cases.cases.values():
+        counter: dict[str, int] = defaultdict(int)
+        kept = 0
+        for f in case.figures:
+            counter[f.indicator] += 1
+            if _known_at(f.entered_at, window.observed_at) and (f.verified or include):
+                ids[f"{case.id}#figure-{kept}"] = f"{case.id}/{f.indicator}/{counter[f.indicator]}"
+                kept += 1
+    out: dict[str, Any] = {"available": True}
+    for by in VALUE_GROUPINGS:
+        rows = values.aggregate(cases, inputs.indicators, by, include_unverified=include)
+        plain = []
+        for r in rows:
+            row = r.to_dict() if hasattr(r, "to_dict") else dataclasses.asdict(r)
+            refs = row.get("figure_refs") or ""
+            refs = [r for r in (refs.split("|") if isinstance(refs, str) else refs) if r]
+            row["figure_ids"] = "|".join(ids.get(r, r) for r in refs)
+            row.pop("figure_refs", None)
+            row["case_ids"] = "|".join(sorted({r.split("#")[0] for r in refs}))
+            row["deduplicated_populations"] = _FIGURE_REF.sub(
+                lambda m: ids.get(m.group(0), m.group(0)), str(row.get("deduplicated_populations") or "")
+            )
+            plain.append(_plain(row))
+        out[f"by_{by}"] = plain
+    return out
+
+
 def ranking(inputs: EditionInputs, window: Window) -> dict[str, Any]:
     """The ranking of cases with its stability, from ``benefice.impact.rank`` when it is installed.
 
@@ -788,6 +833,7 @@ def compute(inputs: EditionInputs, year: int, observed_at: str) -> dict[str, Any
         "delay_summary": cases["delay_summary"],
         "excluded_unverified": cases["excluded_unverified"],
         "ranking": ranking(inputs, window),
+        "impact_values": impact_values(inputs, window),
         "evidence": evidence,
     }
     if results["ranking"].get("weights_version"):

@@ -230,6 +230,26 @@ FIELDS: dict[str, tuple[str, str, str]] = {
         "Preuves : DOI, identifiants, séparés par |",
     ),
     "chart": ("string", "Chart id", "Identifiant du graphique"),
+    "by": ("string", "Grouping: source or category", "Regroupement : source ou catégorie"),
+    "key": (
+        "string",
+        "Data source id or category of use id",
+        "Identifiant de la source ou de la catégorie d'usage",
+    ),
+    "method": (
+        "string",
+        "sum (intervals added), single (one figure) or envelope (span of non-additive figures)",
+        "sum (intervalles additionnés), single (un chiffre) ou envelope (étendue de chiffres non additifs)",
+    ),
+    "n_cases": ("integer", "Cases contributing", "Cas contributeurs"),
+    "n_figures": ("integer", "Figures contributing", "Chiffres contributeurs"),
+    "case_ids": ("string", "Case ids, separated by |", "Identifiants des cas, séparés par |"),
+    "deduplicated_populations": (
+        "string",
+        "Populations counted once, with the figures compared",
+        "Populations comptées une fois, avec les chiffres comparés",
+    ),
+    "verified_only": ("boolean", "Only verified figures", "Uniquement des chiffres vérifiés"),
     "case_rank": ("integer", "Rank of the case (1 = first)", "Rang du cas (1 = premier)"),
     "score": (
         "number",
@@ -265,6 +285,7 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "impact_ranges": (("measure", "unit", "low", "value", "high", "cases", "figures", "figure_ids"), ("measure", "unit"), "People concerned and events attributable or avoided, as ranges"),
     "delays": (("case", "study_date", "study_event", "decision_date", "decision_type", "months_low", "months_high"), ("case",), "Time from study to decision per case"),
     "publications": (("id", "year", "doi", "pmid", "title", "journal", "sources_used"), ("id",), "The publications in the perimeter, for drill-down from any count"),
+    "impact_values": (("by", "key", "indicator", "unit", "low", "value", "high", "method", "n_cases", "n_figures", "case_ids", "figure_ids", "deduplicated_populations", "verified_only"), ("by", "key", "indicator", "unit"), "Indicator values per data source and per category of use (ranges added as intervals, a population counted once; rows of different keys must not be added up)"),
     "ranking": (("case", "case_rank", "score", "rank_low", "rank_high"), ("case",), "Ranking of the cases with the range of ranks under uncertain weights (empty when the edition has no ranking)"),
 }  # fmt: skip
 
@@ -326,6 +347,9 @@ def build_opendata(
             rows: Iterable[dict[str, Any]] = publication_rows(
                 publications, e["first_publication_year"], e["last_publication_year"]
             )
+        elif name == "impact_values":
+            iv = results.get("impact_values") or {}
+            rows = [*iv.get("by_source", []), *iv.get("by_category", [])]
         elif name == "ranking":
             rows = [{**r, "case_rank": r["rank"]} for r in results["ranking"]["rows"]]
         elif name == "headline":

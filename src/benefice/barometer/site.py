@@ -271,6 +271,19 @@ def build_site(results: dict[str, Any], definitions: dict[str, Any], code_versio
                 "rows": results["figures"],
             },
             {
+                "id": "values_by_source",
+                "title": "Valeurs des indicateurs par source de données" if fr else "Indicator values by data source",
+                "note": ("Fourchettes additionnées comme des intervalles, une même population comptée une fois ; un cas à "
+                         "plusieurs sources compte pour chacune : ne pas additionner les lignes de sources différentes."
+                         if fr else "Ranges added as intervals, the same population counted once; a case with several "
+                         "sources counts under each: do not add rows of different sources."),
+                "columns": [("key", "Source"), ("indicator", "Indicateur" if fr else "Indicator"), ("unit", "Unité" if fr else "Unit"),
+                            ("low", "Bas" if fr else "Low"), ("value", "Valeur" if fr else "Value"), ("high", "Haut" if fr else "High"),
+                            ("method", "Méthode" if fr else "Method"), ("n_cases", "Cas" if fr else "Cases"),
+                            ("figure_ids", "Chiffres" if fr else "Figures")],
+                "rows": (results.get("impact_values") or {}).get("by_source", []),
+            },
+            {
                 "id": "ranking",
                 "title": t["ranking"],
                 "note": results["ranking"][f"note_{lang}"],

@@ -141,6 +141,17 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         row | {"href": reverse("barometer:range", args=[edition.pk, row["measure"], row["unit"]])}
         for row in results["impact_ranges"]
     ]
+    values_by_source = [
+        row
+        | {
+            "cases": [
+                {"id": c, "href": reverse("barometer:case", args=[edition.pk, c])}
+                for c in row["case_ids"].split("|")
+                if c
+            ]
+        }
+        for row in (results.get("impact_values") or {}).get("by_source", [])
+    ]
     decisions_url = reverse("barometer:decisions", args=[edition.pk])
     decision_types = [
         row | {"name": row[f"name_{lang}"], "href": f"{decisions_url}?{urlencode({'type': row['type']})}"}
@@ -183,6 +194,7 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cases": cases,
             "ranges": ranges,
             "decision_types": decision_types,
+            "values_by_source": values_by_source,
             "decisions_by_year": decisions_by_year,
             "delays": results["delays"],
             "delay_summary": results["delay_summary"],
