@@ -30,6 +30,10 @@ from benefice.custodians.models import (
     Project,
     ProjectImport,
     ProjectLink,
+    Question,
+    Questionnaire,
+    Respondent,
+    Response,
 )
 from benefice.custodians.recommendations import MeasuredFigure, load_rules, recommend
 from benefice.errors import BeneficeError
@@ -638,9 +642,7 @@ def _citation_flags(pub_ids, sources, citation_stats, db_registry) -> dict[int, 
 
 
 # ---------------------------------------------------------------------------------------------- questionnaires
-def create_questionnaire(title: str, user, *, description: str = "", source_id: str = ""):
-    from benefice.custodians.models import Questionnaire
-
+def create_questionnaire(title: str, user, *, description: str = "", source_id: str = "") -> Questionnaire:
     title = " ".join((title or "").split())
     if not title:
         raise BeneficeError(_("a questionnaire needs a title"), field="title")
@@ -661,7 +663,7 @@ def create_questionnaire(title: str, user, *, description: str = "", source_id: 
 
 
 def add_question(
-    questionnaire,
+    questionnaire: Questionnaire,
     *,
     kind: str,
     text: str,
@@ -670,10 +672,9 @@ def add_question(
     scale_max: int = 5,
     unit: str = "",
     user=None,
-):
+) -> Question:
     """Add a question at the end; an unanswerable one (choice without options, reversed scale) is refused."""
     from benefice.custodians import survey
-    from benefice.custodians.models import Question
 
     text = (text or "").strip()
     options = [c.strip() for c in choices if c.strip()]
@@ -709,9 +710,7 @@ def models_max(field_name: str):
     return Max(field_name)
 
 
-def add_respondent(questionnaire, label: str, *, source_id: str = "", user=None):
-    from benefice.custodians.models import Respondent
-
+def add_respondent(questionnaire: Questionnaire, label: str, *, source_id: str = "", user=None) -> Respondent:
     label = " ".join((label or "").split())
     if not label:
         raise BeneficeError(_("name the respondent (a person or an organisation)"), field="label")
@@ -722,10 +721,11 @@ def add_respondent(questionnaire, label: str, *, source_id: str = "", user=None)
     return respondent
 
 
-def save_answer(respondent, question, value: str = "", source: str = ""):
+def save_answer(
+    respondent: Respondent, question: Question, value: str = "", source: str = ""
+) -> Response | None:
     """Store (or clear) one answer, validated; called on every autosave, so it writes one row only."""
     from benefice.custodians import survey
-    from benefice.custodians.models import Response
 
     if question.questionnaire_id != respondent.questionnaire_id:
         raise BeneficeError("this question is not part of this questionnaire", field="question")
@@ -744,9 +744,8 @@ def save_answer(respondent, question, value: str = "", source: str = ""):
     return response
 
 
-def questionnaire_rows(questionnaire) -> list[list[Any]]:
+def questionnaire_rows(questionnaire: Questionnaire) -> list[list[Any]]:
     from benefice.custodians import survey
-    from benefice.custodians.models import Response
 
     responses = (
         Response.objects.filter(question__questionnaire=questionnaire)
@@ -770,7 +769,7 @@ def questionnaire_rows(questionnaire) -> list[list[Any]]:
     )
 
 
-def export_questionnaire(questionnaire, fmt: str) -> bytes:
+def export_questionnaire(questionnaire: Questionnaire, fmt: str) -> bytes:
     """The responses as CSV (UTF-8 with BOM, for spreadsheets) or XLSX, formula-like text neutralised."""
     from benefice.custodians import survey
 
@@ -793,7 +792,7 @@ def export_questionnaire(questionnaire, fmt: str) -> bytes:
     raise BeneficeError(f"unknown export format {fmt!r} (csv, xlsx)", field="format")
 
 
-def import_free_text(questionnaire, interview_project, user) -> list:
+def import_free_text(questionnaire: Questionnaire, interview_project, user) -> list:
     """Each respondent's free-text answers become one transcript of the interview project (question turns by
     "ENQ", answers by a pseudonymous respondent code), to be pseudonymised and coded like an interview."""
     from benefice.custodians import survey

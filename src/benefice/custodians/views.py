@@ -51,7 +51,7 @@ def _outcome_labels() -> dict[str, str]:
 
 
 @reader_required
-def custodian_list(request):
+def custodian_list(request) -> HttpResponse:
     custodians = Custodian.objects.annotate(
         n_projects=Count("projects", distinct=True),
         n_confirmed=Count(
@@ -71,7 +71,7 @@ def custodian_list(request):
 
 
 @reader_required
-def project_list(request):
+def project_list(request) -> HttpResponse:
     projects = Project.objects.select_related("custodian").annotate(
         n_candidates=Count("links", filter=Q(links__status=ProjectLink.CANDIDATE), distinct=True),
         n_confirmed=Count("links", filter=Q(links__status=ProjectLink.CONFIRMED), distinct=True),
@@ -97,7 +97,7 @@ def project_list(request):
 
 
 @reader_required
-def project_detail(request, pk: int):
+def project_detail(request, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.select_related("custodian"), pk=pk)
     links = project.links.select_related("publication", "decided_by").order_by("-score")
     return render(
@@ -115,7 +115,7 @@ def project_detail(request, pk: int):
 
 @editor_required
 @require_POST
-def link_decide(request, pk: int, link_id: int):
+def link_decide(request, pk: int, link_id: int) -> HttpResponse:
     link = get_object_or_404(
         ProjectLink.objects.select_related("publication", "project"), pk=link_id, project_id=pk
     )
@@ -134,7 +134,7 @@ def link_decide(request, pk: int, link_id: int):
 
 @editor_required
 @require_POST
-def propose_links(request):
+def propose_links(request) -> HttpResponse:
     """Score candidate links for every project again (decisions already taken are kept)."""
     report = services.propose_links()
     messages.success(
@@ -146,7 +146,7 @@ def propose_links(request):
 
 
 @editor_required
-def import_directory(request):
+def import_directory(request) -> HttpResponse:
     context: dict = {}
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -174,7 +174,7 @@ def import_directory(request):
 
 
 @reader_required
-def reminders(request):
+def reminders(request) -> HttpResponse:
     custodian = None
     slug = request.GET.get("custodian", "")
     if slug:
@@ -190,7 +190,7 @@ def reminders(request):
 
 
 @reader_required
-def links_csv(request):
+def links_csv(request) -> HttpResponse:
     links = ProjectLink.objects.select_related("project").order_by("project__reference", "-score")
     response = HttpResponse(services.links_csv(links), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="project-links.csv"'
@@ -198,7 +198,7 @@ def links_csv(request):
 
 
 # ------------------------------------------------------------------------------------------ benefit records
-def record_detail(request, record_id: int):
+def record_detail(request, record_id: int) -> HttpResponse:
     """A benefit record: public when published, otherwise for signed-in readers only."""
     record = get_object_or_404(
         BenefitRecord.objects.select_related("project", "project__custodian").prefetch_related("figures"),
@@ -265,7 +265,7 @@ def _record_input(post) -> dict:
 
 
 @editor_required
-def record_edit(request, pk: int, record_id: int | None = None):
+def record_edit(request, pk: int, record_id: int | None = None) -> HttpResponse:
     project = get_object_or_404(Project, pk=pk)
     record = get_object_or_404(BenefitRecord, pk=record_id, project=project) if record_id else None
     error = ""
@@ -389,7 +389,7 @@ def _with_language(request):
 
 
 @reader_required
-def report(request, slug: str):
+def report(request, slug: str) -> HttpResponse:
     custodian = get_object_or_404(Custodian, slug=slug)
     lang = _with_language(request)
     if lang:
@@ -402,7 +402,7 @@ def report(request, slug: str):
 
 
 @reader_required
-def report_pdf(request, slug: str):
+def report_pdf(request, slug: str) -> HttpResponse:
     from weasyprint import HTML
 
     custodian = get_object_or_404(Custodian, slug=slug)
@@ -419,7 +419,7 @@ def report_pdf(request, slug: str):
 
 # ------------------------------------------------------------------------------------------ questionnaires
 @reader_required
-def questionnaire_list(request):
+def questionnaire_list(request) -> HttpResponse:
     from benefice.custodians.models import Questionnaire
     from benefice.sources.models import Source
 
@@ -455,7 +455,7 @@ def questionnaire_list(request):
 
 
 @editor_required
-def questionnaire_detail(request, qid: int):
+def questionnaire_detail(request, qid: int) -> HttpResponse:
     from benefice.custodians.models import Question, Questionnaire
     from benefice.interviews.models import Membership
 
@@ -531,7 +531,7 @@ def questionnaire_detail(request, qid: int):
 
 
 @editor_required
-def questionnaire_export(request, qid: int, fmt: str):
+def questionnaire_export(request, qid: int, fmt: str) -> HttpResponse:
     from benefice.custodians.models import Questionnaire
 
     questionnaire = get_object_or_404(Questionnaire, pk=qid)
@@ -554,7 +554,7 @@ def _respondent(token: str):
     return get_object_or_404(Respondent.objects.select_related("questionnaire"), token=token)
 
 
-def respond(request, token: str):
+def respond(request, token: str) -> HttpResponse:
     """The private answer page: no account, the token is the key. Answers autosave (htmx); the submit
     button saves everything at once for browsers without JavaScript."""
     respondent = _respondent(token)
@@ -606,7 +606,7 @@ def respond(request, token: str):
 
 
 @require_POST
-def respond_answer(request, token: str, question_id: int):
+def respond_answer(request, token: str, question_id: int) -> HttpResponse:
     """Autosave of one answer: returns the status line shown next to the question."""
     respondent = _respondent(token)
     question = get_object_or_404(respondent.questionnaire.questions, pk=question_id)
