@@ -98,7 +98,10 @@ def test_create_screen_resolve_prisma(browser, live_server, setup, tmp_path) -> 
         decided.append((record_id, "include" if key == "i" else "exclude"))
     mine = dict(Decision.objects.filter(reviewer__username="alice").values_list("record_id", "value"))
     assert mine == dict(decided)
-    expect(alice.locator("mark").first).to_be_visible()
+    included = next(pk for pk, value in decided if value == "include")
+    alice.goto(f"{base}/review/{review.pk}/records/{included}/")
+    expect(alice.locator("mark", has_text="SNDS").first).to_be_visible()
+    assert_accessible(alice, "record page")
 
     # bruno decides the opposite on alice's first record (he cannot see her decision: blind)
     first_id, first_value = decided[0]

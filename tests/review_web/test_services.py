@@ -251,3 +251,25 @@ def test_update_required_reviewers_recomputes_status(review, people) -> None:
     assert record.ta_status == Status.PENDING
     assert Review.objects.get(pk=review.pk).reviewers_per_record == 2
     assert ReviewRecord.objects.filter(review=review, ta_status=Status.PENDING).count() == 32
+
+
+def test_ranking_is_cut_at_the_limit_and_the_rest_stays_reachable(review, people, monkeypatch) -> None:
+    from benefice.review.models import RankingEntry
+
+    monkeypatch.setattr(worker, "RANK_LIMIT", 5)
+    services.update_review(review, people["lead"], retrain_every=100)
+    worker.retrain(review.pk, force=True)
+    review.refresh_from_db()
+    ranked = list(
+        RankingEntry.objects.filter(ranking=review.current_ranking)
+        .order_by("position")
+        .values_list("record_id", flat=True)
+    )
+    assert len(ranked) == 5 and review.current_ranking.size == 32
+    seen = []
+    for _ in range(7):
+        record = services.next_record(review, people["alice"])
+        seen.append(record.pk)
+        services.decide(record, people["alice"], "ta", "exclude")
+    assert seen[:5] == ranked  # the ranking first, in order
+    assert len(set(seen)) == 7  # then pending records beyond the ranking

@@ -14,6 +14,7 @@ from benefice.review.models import Decision, Review
 @pytest.fixture
 def committed(transactional_db, monkeypatch):
     monkeypatch.setattr(worker, "SYNCHRONOUS", False)
+    monkeypatch.setattr(worker, "IDLE_SECONDS", 0.2)
     monkeypatch.setattr(services, "_schedule", _real_schedule)
     from benefice.core.roles import EDITOR
     from benefice.core.users import ensure_user
@@ -25,7 +26,9 @@ def committed(transactional_db, monkeypatch):
     review = services.create_review("Thread", lead)
     services.add_from_corpus(review, lead, database="Corpus", year_from=2020)
     _wait(lambda: Review.objects.get(pk=review.pk).current_ranking_id is not None)
-    return review, lead
+    yield review, lead
+    # let the thread finish and close its connection before the database is flushed or dropped
+    _wait(lambda: worker._thread is None or not worker._thread.is_alive())
 
 
 _real_schedule = services._schedule

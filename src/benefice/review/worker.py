@@ -26,12 +26,17 @@ from benefice.review.active_learning import Screener, make_model, record_text
 
 log = logging.getLogger(__name__)
 CHUNK = 5000
+# Positions written per ranking: a reviewer cannot screen more records than this between two retrainings,
+# and writing (then deleting) 100,000 rows on every retraining would cost seconds of database writes. Records
+# beyond the limit are still reachable (``next_record`` falls back to every pending record).
+RANK_LIMIT = 10_000
 
 _lock = threading.Lock()
 _wanted: set[int] = set()
 _thread: threading.Thread | None = None
 _wake = threading.Event()
 _features: dict[int, tuple[str, object]] = {}
+IDLE_SECONDS = 30.0  # the thread ends after this long without work (a new one starts on demand)
 # Tests and scripts can run retraining in the caller's thread (e.g. a test database transaction).
 SYNCHRONOUS = False
 
@@ -55,7 +60,7 @@ def _loop() -> None:
 
     try:
         while True:
-            _wake.wait(timeout=30)
+            _wake.wait(timeout=IDLE_SECONDS)
             _wake.clear()
             with _lock:
                 todo = sorted(_wanted)
@@ -72,6 +77,7 @@ def _loop() -> None:
                     retrain(review_id)
                 except Exception:  # noqa: BLE001 - recorded on the review by retrain(); keep serving
                     log.exception("retraining review %s failed", review_id)
+            connection.close()  # do not hold a database connection while idle
     finally:
         connection.close()
 
@@ -185,6 +191,7 @@ def retrain(review_id: int, *, force: bool = False) -> Outcome:
             size=int(order.size),
             stats=stats,
         )
+        order = order[:RANK_LIMIT]
         for start in range(0, order.size, CHUNK):
             chunk = order[start : start + CHUNK]
             with transaction.atomic():
