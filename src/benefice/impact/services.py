@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -168,10 +169,31 @@ def db_indicator_catalogue(
 def indicators_yaml(path: Path | str | None = None) -> str:
     """The catalogue as stored in the database, in the format of indicators.yaml (to review and commit)."""
     meta = _indicator_file_meta(str(_indicators_path(path)))
-    entries = [i.data for i in Indicator.objects.order_by("position", "code")]
-    data = {**meta, "indicators": entries}
+    rows = list(Indicator.objects.order_by("position", "code"))
+    entries = [i.data for i in rows]
+    data = {**_edited_meta(meta, [i for i in rows if i.edited], entries), "indicators": entries}
     catalogue.parse_indicators(data, "database catalogue", typology())  # never export an invalid file
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110)
+
+
+def _edited_meta(meta: dict[str, Any], edited: list[Any], entries: list[Any]) -> dict[str, Any]:
+    """The file's version, or, when people edited rows in the web app, a version that says so.
+
+    ``1.0.0+web.<hash of the content>`` with a changelog line naming what was edited: an export of edited
+    data must not pass for the released file. Dated by the last edit, so the same data exports the same bytes.
+    """
+    if not edited:
+        return meta
+    digest = hashlib.sha256(json.dumps(entries, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    version = f"{meta['version']}+web.{digest[:12]}"
+    keys = sorted(str(row.pk) for row in edited)
+    entry = {
+        "version": version,
+        "date": max(row.updated_at for row in edited).date().isoformat(),
+        "author": "benefice web app",
+        "change": f"Edited in the web app since {meta['version']}: {', '.join(keys)} (see each one's history).",
+    }
+    return {**meta, "version": version, "changelog": [*(meta.get("changelog") or []), entry]}
 
 
 def update_indicator(
@@ -452,7 +474,9 @@ def sync_cases(path: Path | str | None = None, *, user=None) -> SyncReport:
 def cases_yaml(path: Path | str | None = None) -> str:
     """Every stored case in the format of cases.yaml, validated before it is handed out."""
     meta = _cases_file_meta(str(_cases_path(path)))
-    data = {**meta, "cases": [case_to_dict(db_case(c)) for c in Case.objects.all()]}
+    rows = list(Case.objects.prefetch_related("publications", "decisions", "figures", "timeline"))
+    entries = [case_to_dict(db_case(c)) for c in rows]
+    data = {**_edited_meta(meta, [c for c in rows if c.edited], entries), "cases": entries}
     catalogue.parse_cases(data, "database cases", typology(), db_indicator_catalogue())
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110)
 
