@@ -79,6 +79,7 @@ def test_shipped_rules_on_french_and_english_text() -> None:
         ("version: '1'\ncategories: {effectiveness: [{id: a, weight: 1, pattern: x}, {id: a, weight: 1, pattern: y}]}", "categories.effectiveness[1].id", "duplicate"),
         ("version: '1'\ncategories: {effectiveness: [{id: a, weight: 1, pattern: x, colour: red}]}", "categories.effectiveness[0].colour", "unknown field"),
         ("version: '1'\ncategories: {effectiveness: [{id: a, lang: de, weight: 1, pattern: x}]}", "categories.effectiveness[0].lang", "lang"),
+        ("version: '1'\ncategories: {effectiveness: [{id: a, weight: 1, pattern: 'Covid'}]}", "categories.effectiveness[0].pattern", "lower case"),
         ("version: '1'\nthreshold: -1\ncategories: {effectiveness: [{id: a, weight: 1, pattern: x}]}", "threshold", "positive"),
     ],
 )  # fmt: skip
@@ -218,3 +219,12 @@ def test_classify_jsonl_writes_every_record_and_refuses_bad_lines() -> None:
                 io.StringIO(bad + "\n"), io.StringIO(), UseClassifier(load_rules()), path="in.jsonl"
             )
         assert info.value.path == "in.jsonl" and info.value.line == line and info.value.field == fld
+
+
+def test_patterns_may_use_uppercase_escapes_and_match_any_case() -> None:
+    rules = parse_rules(
+        "version: '1'\ncategories: {crisis_surveillance: [{id: c, weight: 1, pattern: 'covid\\W?19\\b'}]}",
+        categories=CATEGORIES,
+    )
+    (label,) = rules.apply("COVID-19 in France")
+    assert label.evidence == ("c: 'COVID-19'",)

@@ -63,10 +63,14 @@ class RuleSet:
     def apply(self, text: str) -> list[Label]:
         """Labels proposed by the rules for one text (categories whose distinct rules weigh >= threshold)."""
         hits: dict[str, list[tuple[Rule, str]]] = {}
+        low = text.lower()  # patterns are lower case: cheaper than case-insensitive matching (2.5x)
+        same = len(low) == len(text)  # then spans in `low` are spans in `text`: quote the original words
         for rule in self.rules:
-            m = rule.pattern.search(text)
+            m = rule.pattern.search(low)
             if m:
-                hits.setdefault(rule.category, []).append((rule, m.group(0)))
+                hits.setdefault(rule.category, []).append(
+                    (rule, text[m.start() : m.end()] if same else m.group(0))
+                )
         labels = []
         for category, found in hits.items():
             total = sum(r.weight for r, _ in found)
@@ -151,8 +155,17 @@ def parse_rules(text: str, path: str = "<use_rules>", categories: Iterable[str] 
             pattern = item.get("pattern")
             if not isinstance(pattern, str) or not pattern.strip():
                 raise FormatError("missing or empty", path=path, field=f"{fld}.pattern")
+            upper = [
+                ch for k, ch in enumerate(pattern) if ch.isupper() and (k == 0 or pattern[k - 1] != "\\")
+            ]
+            if upper:
+                raise FormatError(
+                    f"write patterns in lower case (texts are lower-cased before matching): {upper[0]!r} in {rid}",
+                    path=path,
+                    field=f"{fld}.pattern",
+                )
             try:
-                compiled = re.compile(pattern, re.IGNORECASE)
+                compiled = re.compile(pattern)
             except re.error as exc:
                 raise FormatError(
                     f"bad regular expression ({rid}): {exc}", path=path, field=f"{fld}.pattern"
