@@ -67,6 +67,24 @@ def test_rank_within_a_category_and_bad_input(tmp_path: Path) -> None:
     assert list(tmp_path.glob(".*.tmp")) == []
 
 
+def test_rank_overall_and_within_each_category(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    code, text = run(
+        "rank", "--output", str(out), "--each-category", "--samples", "30", "--method", "promethee"
+    )
+    assert code == 0, text
+    rows = read_csv(out)
+    typology = load_typology()
+    cases = list(load_cases(typology=typology).cases.values())
+    used = {c for case in cases for c in case.categories}
+    assert {r["category"] for r in rows} == used | {"all"}
+    for cat in used:
+        ranks = [int(r["rank"]) for r in rows if r["category"] == cat]
+        assert ranks == list(range(1, sum(cat in case.categories for case in cases) + 1))
+    code, text = run("rank", "--output", str(out), "--each-category", "--category", "effectiveness")
+    assert code != 0 and "alternatives" in text
+
+
 def test_values_by_source(tmp_path: Path) -> None:
     out = tmp_path / "v.csv"
     code, text = run("values", "--output", str(out), "--by", "source")

@@ -149,6 +149,11 @@ def classify(
     show_default=True,
 )
 @click.option("--category", help="Rank only the cases of this category of use (typology id).")
+@click.option(
+    "--each-category",
+    is_flag=True,
+    help="The overall ranking, then one ranking within each category of use that has cases (one CSV).",
+)
 @click.option("--samples", type=int, help="Monte-Carlo draws of the weights [weights file: 1000].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the weight draws.")
 @click.option(
@@ -160,6 +165,7 @@ def rank(
     output_path: str,
     method: str,
     category: str | None,
+    each_category: bool,
     samples: int | None,
     seed: int,
     concentration: float | None,
@@ -169,26 +175,35 @@ def rank(
     """Rank impact cases with the published weights, with each rank's stability under uncertain weights."""
     from benefice.impact import rank as ranking
 
+    if category and each_category:
+        raise click.UsageError("--category and --each-category are alternatives")
     typology, indicators, cases = _load_cases(cases_path)
     spec = ranking.load_weights(weights_path)
-    with console.status(f"ranking {len(cases)} cases ({method})", spinner="dots"):
-        result = ranking.rank_cases(
-            cases,
-            typology,
-            indicators,
-            spec,
-            method=method,
-            category=category,
-            samples=spec.samples if samples is None else samples,
-            seed=seed,
-            concentration=spec.concentration if concentration is None else concentration,
-        )
-    if not result.rows:
-        raise BeneficeError(f"no case in category {category!r}" if category else "no case to rank")
-    _write_csv(output_path, ranking.ranking_rows(result))
+    scopes: list[str | None] = [category]
+    if each_category:
+        scopes += [c for c in typology.categories if any(c in case.categories for case in cases)]
+    rows: list[dict[str, Any]] = []
+    with progress_bar(f"rank ({method})") as update:
+        for done, scope in enumerate(scopes):
+            result = ranking.rank_cases(
+                cases,
+                typology,
+                indicators,
+                spec,
+                method=method,
+                category=scope,
+                samples=spec.samples if samples is None else samples,
+                seed=seed,
+                concentration=spec.concentration if concentration is None else concentration,
+            )
+            if not result.rows:
+                raise BeneficeError(f"no case in category {scope!r}" if scope else "no case to rank")
+            rows += ranking.ranking_rows(result)
+            update(done + 1, len(scopes))
+    _write_csv(output_path, rows)
     console.print(
-        f"{len(result.rows)} case(s) ranked into {output_path} ({method}, weights {result.spec_version}, "
-        f"{result.samples} draws, seed {seed})"
+        f"{len(rows)} row(s), {len(scopes)} ranking(s), written to {output_path} ({method}, weights "
+        f"{spec.version}, {result.samples} draws, seed {seed})"
     )
 
 
