@@ -454,8 +454,9 @@ def next_record(
 
     Title/abstract: the walk follows the current ranking's positions (an index scan) and stops at the first
     record still awaiting decisions that this user has not decided; records added after the ranking was
-    written come next, in the order they were added. ``skip``: records the user passed over (key n). Full text: records included at title/abstract, in
-    ranking order when known, else in the order added.
+    written (or beyond the ranking's written positions) come next, in the order they were added. Full text:
+    records included at title/abstract, in the order added (the set is small; no model is needed there).
+    ``skip``: records the user passed over for now (key n).
     """
     skip = list(skip)
     mine = Decision.objects.filter(record=OuterRef("record"), stage=stage, reviewer=user)
