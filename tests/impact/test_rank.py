@@ -125,6 +125,18 @@ def test_topsis_equals_pymcdm() -> None:
     assert np.allclose(ours, theirs)
 
 
+def test_promethee_equals_pymcdm_usual_preference_with_ties() -> None:
+    from pymcdm.methods import PROMETHEE_II
+
+    rng = np.random.default_rng(2)
+    values = rng.integers(0, 5, size=(10, 4)).astype(float)  # small integers: many ties, like ordinal grades
+    signs = np.array([1, -1, 1, 1])
+    w = rng.dirichlet(np.ones(4))
+    assert np.allclose(
+        rank.promethee_scores(values, signs.astype(float), w), PROMETHEE_II("usual")(values, w, signs)
+    )
+
+
 def test_promethee_counts_who_beats_whom_not_by_how_much() -> None:
     values = np.array([[100.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
     s = rank.promethee_scores(values, np.array([1.0, 1.0]), np.array([0.5, 0.5]))
