@@ -24,6 +24,7 @@ from benefice.impact import card as card_module
 from benefice.impact import catalogue, services
 from benefice.impact.forms import CHILD_FORMS, CaseForm, IndicatorForm
 from benefice.impact.models import Case, Figure, Indicator
+from benefice.interviews import services as interview_services
 
 RANK_METHODS = ("weighted_sum", "topsis", "promethee")  # those of benefice.impact.rank.METHODS
 
@@ -101,6 +102,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "values": values,
             "values_error": values_error,
             "history": AuditEntry.objects.filter(object_type=services.OBJ_INDICATOR, object_id=ind.code)[:5],
+            # codes and quotes that ground it, only from interview projects this user is a member of
+            "groundings": interview_services.groundings_for(ind.code, request.user),
         },
     )
 
