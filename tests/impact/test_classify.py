@@ -228,3 +228,16 @@ def test_patterns_may_use_uppercase_escapes_and_match_any_case() -> None:
     )
     (label,) = rules.apply("COVID-19 in France")
     assert label.evidence == ("c: 'COVID-19'",)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gets_well_formed_labels(text: str) -> None:
+    texts, sets = _corpus()
+    clf = UseClassifier(load_rules()).fit(texts, sets)
+    (labels,) = clf.predict([text])
+    assert len({lab.category for lab in labels}) == len(labels)
+    for lab in labels:
+        assert lab.category in CATEGORIES and lab.method in ("rule", "model") and 0 <= lab.score <= 1
+        assert lab.evidence
+    assert [lab.score for lab in labels] == sorted((lab.score for lab in labels), reverse=True)

@@ -3,9 +3,9 @@
 Rules (``data/use_rules.yaml``) are versioned data a reviewer can read: each proposed label names the rules
 that fired and the words they matched. The model (TF-IDF + one logistic regression per category) learns from
 the labels people set or corrected, so the classifier improves with use without anyone editing regexes.
-Every ``Label`` says how it was set: ``rule`` (score = summed rule weights, capped at 1), ``model`` (score =
-predicted probability) or ``person`` (score 1). Multi-label: a publication may have several categories, or
-none. Pure Python + scikit-learn, no Django.
+Every ``Label`` says how it was set: ``rule`` (score = summed weights of the distinct rules that fired
+/ (2 x threshold), capped at 1), ``model`` (score = predicted probability) or ``person`` (score 1).
+Multi-label: a publication may have several categories, or none. Pure Python + scikit-learn, no Django.
 """
 
 from __future__ import annotations
