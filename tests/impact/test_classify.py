@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 
@@ -230,12 +231,15 @@ def test_patterns_may_use_uppercase_escapes_and_match_any_case() -> None:
     assert label.evidence == ("c: 'COVID-19'",)
 
 
+@functools.cache
+def _fitted() -> UseClassifier:
+    return UseClassifier(load_rules()).fit(*_corpus())
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=400))
 def test_any_text_gets_well_formed_labels(text: str) -> None:
-    texts, sets = _corpus()
-    clf = UseClassifier(load_rules()).fit(texts, sets)
-    (labels,) = clf.predict([text])
+    (labels,) = _fitted().predict([text])
     assert len({lab.category for lab in labels}) == len(labels)
     for lab in labels:
         assert lab.category in CATEGORIES and lab.method in ("rule", "model") and 0 <= lab.score <= 1
