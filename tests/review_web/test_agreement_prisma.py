@@ -6,7 +6,7 @@ import io
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from sklearn.metrics import cohen_kappa_score
@@ -17,7 +17,7 @@ VALUES = st.sampled_from(["include", "exclude", "maybe"])
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # scikit-learn warns on single-label samples
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(VALUES, VALUES), min_size=1, max_size=60))
 def test_kappa_matches_sklearn(pairs) -> None:
     a, b = [x for x, _ in pairs], [y for _, y in pairs]

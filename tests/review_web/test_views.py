@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benefice.review import services
@@ -16,7 +16,7 @@ from .conftest import client_for
 from .test_services import RIS
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=80), st.lists(st.text(min_size=1, max_size=8), max_size=4))
 def test_highlight_escapes_and_keeps_the_text(text, keywords) -> None:
     import html
