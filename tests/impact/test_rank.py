@@ -210,6 +210,16 @@ def test_spec_naming_unknown_indicator_or_unit_is_refused() -> None:
         rank.criteria_matrix(CASES, TYPOLOGY, INDICATORS, rank.parse_weights(data, "w.yaml"))
 
 
+def test_cases_with_unknown_grades_or_decision_types_are_refused_by_name() -> None:
+    case = next(c for c in CASES if c.decisions)
+    odd = dataclasses.replace(case, attribution_grade="hearsay")
+    with pytest.raises(BeneficeError, match=f"case {case.id}: unknown attribution grade 'hearsay'"):
+        rank.rank_cases([odd, CASES[-1]], TYPOLOGY, INDICATORS, samples=5)
+    odd = dataclasses.replace(case, decisions=(dataclasses.replace(case.decisions[0], type="tweet"),))
+    with pytest.raises(BeneficeError, match=f"case {case.id}, decision 1: unknown decision type 'tweet'"):
+        rank.rank_cases([odd], TYPOLOGY, INDICATORS, samples=5)
+
+
 def test_bad_arguments() -> None:
     with pytest.raises(BeneficeError, match="unknown ranking method"):
         rank.rank_cases(CASES, TYPOLOGY, INDICATORS, method="borda")

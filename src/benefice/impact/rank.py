@@ -285,7 +285,13 @@ def _measure(
     if crit.kind == "decision_type":
         best: tuple[int, int] | None = None
         for j, d in enumerate(case.decisions):
-            if (d.verified or include_unverified) and d.type in typology.decision_types:
+            if d.type not in typology.decision_types:
+                raise BeneficeError(
+                    f"case {case.id}, decision {j + 1}: unknown decision type {d.type!r} "
+                    f"(known: {', '.join(typology.decision_types)})",
+                    field="type",
+                )
+            if d.verified or include_unverified:
                 r = typology.decision_types[d.type].rank
                 if best is None or r > best[0]:
                     best = (r, j)
@@ -298,7 +304,13 @@ def _measure(
             (f"{case.id}#decision-{best[1]}",),
         )
     if crit.kind == "attribution_grade":
-        grade = typology.attribution_grades[case.attribution_grade]
+        grade = typology.attribution_grades.get(case.attribution_grade)
+        if grade is None:
+            raise BeneficeError(
+                f"case {case.id}: unknown attribution grade {case.attribution_grade!r} "
+                f"(known: {', '.join(typology.attribution_grades)})",
+                field="attribution_grade",
+            )
         return float(grade.rank), f"attribution grade {case.attribution_grade} (rank {grade.rank})", ()
     if crit.kind == "data_sources":
         return float(len(case.data_sources)), f"data sources: {', '.join(case.data_sources) or 'none'}", ()
