@@ -107,7 +107,9 @@ def test_real_ranking_module_in_an_edition(tmp_path):
     assert compute(inputs, YEAR, OBSERVED)["ranking"] == ranking  # fixed seed: the same ranks every time
     out = build(inputs, YEAR, tmp_path / "ed", OBSERVED, version="test", with_pdf=False)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["versions"]["ranking"] == ranking["weights_version"] and "ranking.yaml" in manifest["inputs"]
+    assert (
+        manifest["versions"]["ranking"] == ranking["weights_version"] and "ranking.yaml" in manifest["inputs"]
+    )
     assert (out / "site" / "fr" / "embed" / "ranking.html").is_file()
     assert (out / "site" / "en" / "data" / "ranking.csv").is_file()
     assert verify(out).ok
