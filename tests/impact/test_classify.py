@@ -245,3 +245,18 @@ def test_any_text_gets_well_formed_labels(text: str) -> None:
         assert lab.category in CATEGORIES and lab.method in ("rule", "model") and 0 <= lab.score <= 1
         assert lab.evidence
     assert [lab.score for lab in labels] == sorted((lab.score for lab in labels), reverse=True)
+
+
+def test_training_labels_outside_the_typology_are_refused_with_their_line() -> None:
+    with pytest.raises(FormatError) as info:
+        training_examples(
+            [
+                (1, {"title": "a", "use_category": "other"}),
+                (4, {"title": "b", "use_category": "pharmacovigilence"}),
+            ],
+            CATEGORIES,
+            path="train.jsonl",
+        )
+    message = str(info.value)
+    assert "train.jsonl" in message and "4" in message and "use_category" in message
+    assert "pharmacovigilence" in message

@@ -108,7 +108,7 @@ def classify(
         if not Path(train_path).is_file():
             raise BeneficeError("training file not found", path=train_path)
         with open(train_path, "rb") as handle:
-            texts, sets = training_examples((r for _, r in read_jsonl(handle, train_path)), rules.categories)
+            texts, sets = training_examples(read_jsonl(handle, train_path), rules.categories, path=train_path)
         if not texts:
             raise BeneficeError(
                 "no labelled record (use_categories or use_category) in the file", path=train_path

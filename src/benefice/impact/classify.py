@@ -353,22 +353,39 @@ def read_jsonl(handle: IO[bytes] | IO[str], path: str) -> Iterator[tuple[int, di
         yield n, record
 
 
+NO_CATEGORY = frozenset({"not_applicable", "other", "none", ""})  # labels meaning "no category of use"
+
+
 def training_examples(
-    records: Iterable[dict[str, Any]], known: Iterable[str]
+    records: Iterable[dict[str, Any] | tuple[int, dict[str, Any]]],
+    known: Iterable[str],
+    *,
+    path: str = "<training>",
 ) -> tuple[list[str], list[set[str]]]:
     """Texts and label sets from records carrying `use_categories` (list) or `use_category` (one id).
 
-    Records whose label is outside the typology (e.g. ``not_applicable``) train as "no category".
+    ``not_applicable``, ``other`` and ``none`` train as "no category". Any other id outside the typology is
+    refused, naming the line and field: a typo must not silently teach the model "no category". Records may
+    come as ``(line number, record)`` pairs (as :func:`read_jsonl` yields them) so errors name the real line.
     """
     known = set(known)
     texts, sets = [], []
-    for record in records:
+    for n, item in enumerate(records, start=1):
+        line, record = item if isinstance(item, tuple) else (n, item)
         if "use_categories" in record and isinstance(record["use_categories"], list):
-            labels = {str(c) for c in record["use_categories"]}
+            labels, fld = {str(c) for c in record["use_categories"]}, "use_categories"
         elif "use_category" in record:
-            labels = {str(record["use_category"])}
+            labels, fld = {str(record["use_category"])}, "use_category"
         else:
             continue
+        unknown = sorted(labels - known - NO_CATEGORY)
+        if unknown:
+            raise FormatError(
+                f"unknown category of use {', '.join(map(repr, unknown))} (not in the typology)",
+                path=path,
+                line=line,
+                field=fld,
+            )
         texts.append(record_text(record))
         sets.append(labels & known)
     return texts, sets
