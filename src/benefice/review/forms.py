@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from benefice.review.active_learning import MODEL_NAMES
-from benefice.review.models import Member
+from benefice.review.models import DEFAULT_REASONS, Member
 
 MAX_UPLOAD = 200 * 1024 * 1024
 
@@ -24,6 +24,7 @@ class ReviewForm(forms.Form):
     )
     exclusion_reasons = forms.CharField(
         label=_("Exclusion reasons (one per line)"),
+        initial="\n".join(DEFAULT_REASONS),
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
         help_text=_("Offered when a record is excluded; they are counted in the PRISMA diagram."),

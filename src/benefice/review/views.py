@@ -254,7 +254,7 @@ def screen(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
                 request.user,
                 stage,
                 request.POST.get("value", ""),
-                reasons=request.POST.getlist("reasons"),
+                reasons=[r for r in request.POST.getlist("reasons") if r],
                 note=request.POST.get("note", "").strip(),
                 tags=services.parse_tags(request.POST.get("tags", "")),
             )
@@ -387,7 +387,7 @@ def conflict_list(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
                 request.user,
                 stage,
                 request.POST.get("value", ""),
-                reasons=request.POST.getlist("reasons"),
+                reasons=[r for r in request.POST.getlist("reasons") if r],
                 note=request.POST.get("note", "").strip(),
             )
         except BeneficeError as exc:
