@@ -273,3 +273,25 @@ def test_ranking_is_cut_at_the_limit_and_the_rest_stays_reachable(review, people
         services.decide(record, people["alice"], "ta", "exclude")
     assert seen[:5] == ranked  # the ranking first, in order
     assert len(set(seen)) == 7  # then pending records beyond the ranking
+
+
+def test_an_older_ranking_never_replaces_a_newer_one(review, people, monkeypatch) -> None:
+    """Two processes retraining at once: the one that started first finishes last and must not win."""
+    from benefice.review.models import Ranking
+
+    review.refresh_from_db()
+    newer = Ranking.objects.create(review=review, size=0)  # another process's ranking, made current
+    Review.objects.filter(pk=review.pk).update(current_ranking=newer)
+    real_create = Ranking.objects.create
+
+    def older_pk(**kwargs):  # this retraining's ranking was created before `newer`
+        ranking = real_create(**kwargs)
+        Ranking.objects.filter(pk=ranking.pk).update(id=newer.pk - 1000)
+        ranking.pk = ranking.id = newer.pk - 1000
+        return ranking
+
+    monkeypatch.setattr(Ranking.objects, "create", older_pk)
+    worker.retrain(review.pk, force=True)
+    review.refresh_from_db()
+    assert review.current_ranking_id == newer.pk
+    assert Ranking.objects.filter(review=review).values_list("pk", flat=True).get() == newer.pk

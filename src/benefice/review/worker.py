@@ -135,6 +135,7 @@ def training_labels(review_id: int) -> dict[int, int]:
 def retrain(review_id: int, *, force: bool = False) -> Outcome:
     """Retrain and write a new current ranking of the records awaiting title/abstract screening."""
     from django.db import transaction
+    from django.db.models import Q
 
     from benefice.review.models import (
         TITLE_ABSTRACT,
@@ -210,8 +211,11 @@ def retrain(review_id: int, *, force: bool = False) -> Outcome:
         seconds = time.perf_counter() - started
         with transaction.atomic():
             Ranking.objects.filter(pk=new.pk).update(seconds=seconds)
-            Review.objects.filter(pk=review_id).update(current_ranking=new, ranking_error="")
-        _drop_old(review_id, new.pk)
+            # Two processes may retrain the same review at once: a ranking never replaces a newer one.
+            Review.objects.filter(pk=review_id).filter(
+                Q(current_ranking__isnull=True) | Q(current_ranking_id__lt=new.pk)
+            ).update(current_ranking=new, ranking_error="")
+        _drop_old(review_id, Review.objects.get(pk=review_id).current_ranking_id or new.pk)
         return Outcome(new.pk, seconds, n_labelled, int(order.size))
     except Exception as exc:
         Review.objects.filter(pk=review_id).update(ranking_error=f"{type(exc).__name__}: {exc}"[:2000])
@@ -219,10 +223,11 @@ def retrain(review_id: int, *, force: bool = False) -> Outcome:
 
 
 def _drop_old(review_id: int, keep: int) -> None:
-    """Delete older rankings of the review a chunk at a time (short write transactions)."""
+    """Delete rankings older than ``keep`` a chunk at a time (short write transactions); newer ones may still
+    be being written by another process."""
     from benefice.review.models import Ranking, RankingEntry
 
-    for old in Ranking.objects.filter(review_id=review_id).exclude(pk=keep).values_list("pk", flat=True):
+    for old in Ranking.objects.filter(review_id=review_id, pk__lt=keep).values_list("pk", flat=True):
         while True:
             ids = list(RankingEntry.objects.filter(ranking_id=old).values_list("pk", flat=True)[:CHUNK])
             if not ids:
