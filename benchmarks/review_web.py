@@ -114,6 +114,20 @@ def run(n: int, decisions: int, every: int) -> dict:
             during.append(time.perf_counter() - t)
             time.sleep(0.005)
         thread.join()
+        # the whole screening page (next record, progress, stopping aid, template) as a reviewer gets it
+        from django.conf import settings
+        from django.test import Client
+        from django.urls import reverse
+
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        client = Client()
+        client.force_login(lead)
+        url = reverse("review:screen", args=[review.pk, "ta"])
+        page = []
+        for _ in range(20):
+            t = time.perf_counter()
+            assert client.get(url).status_code == 200
+            page.append(time.perf_counter() - t)
     finally:
         services._schedule = services_schedule
     return {
@@ -124,6 +138,7 @@ def run(n: int, decisions: int, every: int) -> dict:
         "decide": decide_times,
         "retrain": retrain_times,
         "during": during,
+        "page": page,
         "found": found,
         "relevant": int(labels.sum()),
     }
@@ -136,6 +151,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=20)
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="review-web-bench-")
+    Path(home, "static").mkdir()  # whitenoise warns on every request otherwise
     os.environ["BENEFICE_HOME"] = home
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benefice.settings")
     import django
@@ -147,7 +163,8 @@ def main() -> None:
     print(f"\nreview web app, {connection.vendor}, {args.decisions} decisions, retrain every {args.every}")
     print(
         f"{'records':>8} {'fill s':>7} {'first s':>8} | next record ms (median p95 max) | decide ms "
-        f"(median p95 max) | retrain s (median max) | next during bg retrain ms (median p95 max, n) | found"
+        f"(median p95 max) | retrain s (median max) | next during bg retrain ms (median p95 max, n) | "
+        f"screen page ms (median p95 max) | found"
     )
     for r in results:
         retrain = sorted(r["retrain"]) or [0.0]
@@ -155,7 +172,7 @@ def main() -> None:
         print(
             f"{r['n']:8d} {r['fill']:7.1f} {r['first']:8.1f} | {ms(r['next'])}          | {ms(r['decide'])}    | "
             f"{statistics.median(retrain):6.2f} {retrain[-1]:6.2f}          | {during}               | "
-            f"{r['found']}/{r['relevant']}"
+            f"{ms(r['page'])}                   | {r['found']}/{r['relevant']}"
         )
 
 

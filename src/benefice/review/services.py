@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from benefice.core.models import audit
 from benefice.core.roles import is_admin
@@ -558,9 +558,15 @@ def stopping_aid(review: Review) -> dict:
     return out
 
 
+def status_counts(review: Review, field: str) -> Counter[str]:
+    """Records per status of one stage, counted by the database (an index scan, not 100,000 rows)."""
+    rows = review.records.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n")
+    return Counter({status: n for status, n in rows if status})
+
+
 def progress(review: Review) -> dict:
-    counts = Counter(review.records.values_list("ta_status", flat=True))
-    ft = Counter(review.records.exclude(ft_status="").values_list("ft_status", flat=True))
+    counts = status_counts(review, "ta_status")
+    ft = status_counts(review, "ft_status")
     return {"ta": dict(counts), "ft": dict(ft), "total": sum(counts.values())}
 
 
@@ -581,8 +587,8 @@ def prisma_counts(review: Review) -> prisma.PrismaCounts:
         identified[database] += n
     records = review.records
     n_records = records.count()
-    ta = Counter(records.values_list("ta_status", flat=True))
-    ft = Counter(records.exclude(ft_status="").values_list("ft_status", flat=True))
+    ta = status_counts(review, "ta_status")
+    ft = status_counts(review, "ft_status")
     reasons: Counter[str] = Counter()
     excluded_ft = records.filter(ft_status=Status.EXCLUDED)
     resolved = dict(
