@@ -295,3 +295,17 @@ def test_an_older_ranking_never_replaces_a_newer_one(review, people, monkeypatch
     review.refresh_from_db()
     assert review.current_ranking_id == newer.pk
     assert Ranking.objects.filter(review=review).values_list("pk", flat=True).get() == newer.pk
+
+
+def test_corpus_selection_by_words_and_years(review, people) -> None:
+    other = services.create_review("Valproate", people["lead"])
+    search, added = services.add_from_corpus(other, people["lead"], database="Corpus", query="valproate")
+    titles = list(other.records.values_list("title", flat=True))
+    assert added.added == len(titles) == 4 and all("valproate" in t for t in titles)
+    assert (search.kind, search.query, search.records_identified) == ("corpus", "valproate", 4)
+    again, added_again = services.add_from_corpus(other, people["lead"], database="Other", query="valproate")
+    assert (added_again.identified, added_again.added) == (4, 0)
+    assert services.prisma_counts(other).duplicates_removed == 4
+    with pytest.raises(BeneficeError, match="no publication"):
+        services.add_from_corpus(other, people["lead"], database="Corpus", year_from=2030)
+    assert other.searches.count() == 2
