@@ -6,207 +6,483 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('corpus', '0004_fold_search_text'),
+        ("corpus", "0004_fold_search_text"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Ranking',
+            name="Ranking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('model_name', models.CharField(blank=True, max_length=40)),
-                ('decisions', models.PositiveIntegerField(default=0, help_text='title/abstract decisions when trained')),
-                ('trained_on', models.PositiveIntegerField(default=0, help_text='labelled records used (0: random order)')),
-                ('seconds', models.FloatField(default=0.0)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('stats', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("model_name", models.CharField(blank=True, max_length=40)),
+                (
+                    "decisions",
+                    models.PositiveIntegerField(default=0, help_text="title/abstract decisions when trained"),
+                ),
+                (
+                    "trained_on",
+                    models.PositiveIntegerField(
+                        default=0, help_text="labelled records used (0: random order)"
+                    ),
+                ),
+                ("seconds", models.FloatField(default=0.0)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("stats", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'ordering': ['-pk'],
+                "ordering": ["-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('ta', 'title and abstract'), ('ft', 'full text')], max_length=2)),
-                ('value', models.CharField(choices=[('include', 'include'), ('exclude', 'exclude'), ('maybe', 'maybe')], max_length=10)),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('note', models.TextField(blank=True)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[("ta", "title and abstract"), ("ft", "full text")], max_length=2
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(
+                        choices=[("include", "include"), ("exclude", "exclude"), ("maybe", "maybe")],
+                        max_length=10,
+                    ),
+                ),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                ("note", models.TextField(blank=True)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['record', 'stage', 'created_at'],
+                "ordering": ["record", "stage", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='DecisionChange',
+            name="DecisionChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.CharField(choices=[('include', 'include'), ('exclude', 'exclude'), ('maybe', 'maybe')], max_length=10)),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('note', models.TextField(blank=True)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('changed_at', models.DateTimeField(auto_now_add=True)),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='review.decision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(
+                        choices=[("include", "include"), ("exclude", "exclude"), ("maybe", "maybe")],
+                        max_length=10,
+                    ),
+                ),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                ("note", models.TextField(blank=True)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                ("changed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="review.decision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['changed_at', 'pk'],
+                "ordering": ["changed_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('question', models.TextField(blank=True, verbose_name='review question')),
-                ('inclusion_criteria', models.TextField(blank=True, verbose_name='inclusion criteria')),
-                ('exclusion_criteria', models.TextField(blank=True, verbose_name='exclusion criteria')),
-                ('exclusion_reasons', models.JSONField(blank=True, default=list, verbose_name='exclusion reasons')),
-                ('keywords', models.JSONField(blank=True, default=list, verbose_name='highlighted keywords')),
-                ('reviewers_per_record', models.PositiveSmallIntegerField(default=1, verbose_name='reviewers per record')),
-                ('blind', models.BooleanField(default=True, verbose_name='blind screening')),
-                ('model_name', models.CharField(default='nb', max_length=20, verbose_name='classifier')),
-                ('retrain_every', models.PositiveSmallIntegerField(default=1, verbose_name='retrain every N decisions')),
-                ('ranking_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('current_ranking', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='review.ranking')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("question", models.TextField(blank=True, verbose_name="review question")),
+                ("inclusion_criteria", models.TextField(blank=True, verbose_name="inclusion criteria")),
+                ("exclusion_criteria", models.TextField(blank=True, verbose_name="exclusion criteria")),
+                (
+                    "exclusion_reasons",
+                    models.JSONField(blank=True, default=list, verbose_name="exclusion reasons"),
+                ),
+                ("keywords", models.JSONField(blank=True, default=list, verbose_name="highlighted keywords")),
+                (
+                    "reviewers_per_record",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="reviewers per record"),
+                ),
+                ("blind", models.BooleanField(default=True, verbose_name="blind screening")),
+                ("model_name", models.CharField(default="nb", max_length=20, verbose_name="classifier")),
+                (
+                    "retrain_every",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="retrain every N decisions"),
+                ),
+                ("ranking_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "current_ranking",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="review.ranking",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review',
-                'verbose_name_plural': 'reviews',
-                'ordering': ['-created_at'],
+                "verbose_name": "review",
+                "verbose_name_plural": "reviews",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='ranking',
-            name='review',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rankings', to='review.review'),
+            model_name="ranking",
+            name="review",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="rankings", to="review.review"
+            ),
         ),
         migrations.CreateModel(
-            name='ReviewRecord',
+            name="ReviewRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.TextField(blank=True)),
-                ('abstract', models.TextField(blank=True)),
-                ('authors', models.TextField(blank=True)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('journal', models.TextField(blank=True)),
-                ('doi', models.CharField(blank=True, max_length=255)),
-                ('ta_status', models.CharField(choices=[('', 'not eligible'), ('pending', 'awaiting screening'), ('included', 'included'), ('excluded', 'excluded'), ('maybe', 'undecided (maybe)'), ('conflict', 'conflict')], default='pending', max_length=10)),
-                ('ft_status', models.CharField(blank=True, choices=[('', 'not eligible'), ('pending', 'awaiting screening'), ('included', 'included'), ('excluded', 'excluded'), ('maybe', 'undecided (maybe)'), ('conflict', 'conflict')], default='', max_length=10)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('publication', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='review_records', to='corpus.publication')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='review.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.TextField(blank=True)),
+                ("abstract", models.TextField(blank=True)),
+                ("authors", models.TextField(blank=True)),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("journal", models.TextField(blank=True)),
+                ("doi", models.CharField(blank=True, max_length=255)),
+                (
+                    "ta_status",
+                    models.CharField(
+                        choices=[
+                            ("", "not eligible"),
+                            ("pending", "awaiting screening"),
+                            ("included", "included"),
+                            ("excluded", "excluded"),
+                            ("maybe", "undecided (maybe)"),
+                            ("conflict", "conflict"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "ft_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "not eligible"),
+                            ("pending", "awaiting screening"),
+                            ("included", "included"),
+                            ("excluded", "excluded"),
+                            ("maybe", "undecided (maybe)"),
+                            ("conflict", "conflict"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="review_records",
+                        to="corpus.publication",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="review.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', 'pk'],
+                "ordering": ["review", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='decision',
-            name='record',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='review.reviewrecord'),
+            model_name="decision",
+            name="record",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="decisions",
+                to="review.reviewrecord",
+            ),
         ),
         migrations.CreateModel(
-            name='Search',
+            name="Search",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('database', models.CharField(max_length=120, verbose_name='database')),
-                ('query', models.TextField(blank=True, verbose_name='query')),
-                ('searched_on', models.DateField(blank=True, null=True, verbose_name='date searched')),
-                ('date_from', models.CharField(blank=True, max_length=10, verbose_name='publication dates from')),
-                ('date_to', models.CharField(blank=True, max_length=10, verbose_name='publication dates to')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('kind', models.CharField(choices=[('file', 'file imported'), ('corpus', 'selected from the corpus')], default='file', max_length=10)),
-                ('records_identified', models.PositiveIntegerField(default=0)),
-                ('records_added', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='corpus.importbatch')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='searches', to='review.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("database", models.CharField(max_length=120, verbose_name="database")),
+                ("query", models.TextField(blank=True, verbose_name="query")),
+                ("searched_on", models.DateField(blank=True, null=True, verbose_name="date searched")),
+                (
+                    "date_from",
+                    models.CharField(blank=True, max_length=10, verbose_name="publication dates from"),
+                ),
+                ("date_to", models.CharField(blank=True, max_length=10, verbose_name="publication dates to")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("file", "file imported"), ("corpus", "selected from the corpus")],
+                        default="file",
+                        max_length=10,
+                    ),
+                ),
+                ("records_identified", models.PositiveIntegerField(default=0)),
+                ("records_added", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="corpus.importbatch",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="searches",
+                        to="review.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', 'pk'],
+                "ordering": ["review", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='reviewrecord',
-            name='search',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='review.search'),
+            model_name="reviewrecord",
+            name="search",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="review.search",
+            ),
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', 'lead'), ('reviewer', 'reviewer')], default='reviewer', max_length=10)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_memberships', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='review.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "lead"), ("reviewer", "reviewer")],
+                        default="reviewer",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="review.review",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['review', 'user__username'],
-                'constraints': [models.UniqueConstraint(fields=('review', 'user'), name='review_member_unique')],
+                "ordering": ["review", "user__username"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("review", "user"), name="review_member_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Resolution',
+            name="Resolution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('ta', 'title and abstract'), ('ft', 'full text')], max_length=2)),
-                ('value', models.CharField(choices=[('include', 'include'), ('exclude', 'exclude')], max_length=10)),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('note', models.TextField(blank=True)),
-                ('resolved_at', models.DateTimeField(auto_now=True)),
-                ('resolved_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resolutions', to='review.reviewrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[("ta", "title and abstract"), ("ft", "full text")], max_length=2
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(choices=[("include", "include"), ("exclude", "exclude")], max_length=10),
+                ),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                ("note", models.TextField(blank=True)),
+                ("resolved_at", models.DateTimeField(auto_now=True)),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resolutions",
+                        to="review.reviewrecord",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('record', 'stage'), name='review_resolution_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("record", "stage"), name="review_resolution_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RankingEntry',
+            name="RankingEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('score', models.FloatField(null=True)),
-                ('ranking', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='review.ranking')),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='review.reviewrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("score", models.FloatField(null=True)),
+                (
+                    "ranking",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="review.ranking",
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="review.reviewrecord",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['ranking', 'position'], name='review_rankingentry_pos')],
+                "indexes": [models.Index(fields=["ranking", "position"], name="review_rankingentry_pos")],
             },
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['reviewer', 'stage', 'created_at'], name='review_decision_by'),
+            model_name="decision",
+            index=models.Index(fields=["reviewer", "stage", "created_at"], name="review_decision_by"),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.UniqueConstraint(fields=('record', 'stage', 'reviewer'), name='review_decision_unique'),
+            model_name="decision",
+            constraint=models.UniqueConstraint(
+                fields=("record", "stage", "reviewer"), name="review_decision_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewrecord',
-            index=models.Index(fields=['review', 'ta_status'], name='review_record_ta'),
+            model_name="reviewrecord",
+            index=models.Index(fields=["review", "ta_status"], name="review_record_ta"),
         ),
         migrations.AddIndex(
-            model_name='reviewrecord',
-            index=models.Index(fields=['review', 'ft_status'], name='review_record_ft'),
+            model_name="reviewrecord",
+            index=models.Index(fields=["review", "ft_status"], name="review_record_ft"),
         ),
         migrations.AddConstraint(
-            model_name='reviewrecord',
-            constraint=models.UniqueConstraint(fields=('review', 'publication'), name='review_record_publication_unique'),
+            model_name="reviewrecord",
+            constraint=models.UniqueConstraint(
+                fields=("review", "publication"), name="review_record_publication_unique"
+            ),
         ),
     ]
