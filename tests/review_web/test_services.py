@@ -309,3 +309,18 @@ def test_corpus_selection_by_words_and_years(review, people) -> None:
     with pytest.raises(BeneficeError, match="no publication"):
         services.add_from_corpus(other, people["lead"], database="Corpus", year_from=2030)
     assert other.searches.count() == 2
+
+
+def test_exports_respect_blind_screening(review, people) -> None:
+    services.update_review(review, people["lead"], reviewers_per_record=2)
+    record = review.records.order_by("pk").first()
+    services.decide(record, people["alice"], "ta", "include", note="alice's note")
+    assert "alice" not in services.export_csv(review, people["lead"])  # pending: hidden from others
+    assert "alice's note" in services.export_csv(review, people["alice"])  # her own decision
+    services.decide(record, people["bob"], "ta", "include")  # agreed: no longer blinded
+    text = services.export_csv(review, people["lead"])
+    assert "alice's note" in text and "bob" in text
+    services.update_review(review, people["lead"], blind=False)
+    other = review.records.order_by("pk")[1]
+    services.decide(other, people["alice"], "ta", "exclude")
+    assert services.export_ris(review, people["lead"]).count("decision ta alice") == 2

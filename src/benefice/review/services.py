@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from benefice.core.models import audit
 from benefice.core.roles import is_admin
@@ -639,12 +639,25 @@ CSV_COLUMNS = (
 )
 
 
-def _export_rows(review: Review) -> Iterator[dict]:
+def _export_rows(review: Review, user=None) -> Iterator[dict]:
+    """Rows of the exports. With blind screening, another reviewer's decision on a record still awaiting
+    decisions in that stage is left out (as on the pages), so an export cannot break the blinding."""
     searches = dict(review.searches.values_list("pk", "database"))
     decisions: dict[int, list[dict]] = defaultdict(list)
+    blinded = Decision.objects.none()
+    if review.blind:
+        blinded = Decision.objects.filter(record__review=review).filter(
+            Q(stage=TITLE_ABSTRACT, record__ta_status=Status.PENDING)
+            | Q(stage=FULL_TEXT, record__ft_status=Status.PENDING)
+        )
+        if user is not None:
+            blinded = blinded.exclude(reviewer=user)
+    hidden = set(blinded.values_list("pk", flat=True))
     for d in (
         Decision.objects.filter(record__review=review).select_related("reviewer").order_by("created_at", "pk")
     ):
+        if d.pk in hidden:
+            continue
         decisions[d.record_id].append(
             {
                 "stage": d.stage,
@@ -687,23 +700,23 @@ def _export_rows(review: Review) -> Iterator[dict]:
             yield {**{c: "" for c in CSV_COLUMNS}, **base, **row}
 
 
-def export_csv(review: Review) -> str:
+def export_csv(review: Review, user=None) -> str:
     """One row per decision (and per resolution); records without any decision get one row."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for row in _export_rows(review):
+    for row in _export_rows(review, user):
         writer.writerow(row)
     return out.getvalue()
 
 
-def export_ris(review: Review) -> str:
+def export_ris(review: Review, user=None) -> str:
     """RIS with the screening outcome in N1 notes (one per decision) and tags as keywords."""
     from benefice.corpus.formats.writers import write_ris
     from benefice.corpus.record import Author, Record
 
     grouped: dict[int, list[dict]] = defaultdict(list)
-    for row in _export_rows(review):
+    for row in _export_rows(review, user):
         grouped[row["record_id"]].append(row)
     out = io.StringIO()
     for record in review.records.order_by("pk").iterator():

@@ -483,10 +483,12 @@ def export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     review = _review(request, pk)
     _lead(request, review)
     if kind == "csv":
-        response = HttpResponse(services.export_csv(review), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            services.export_csv(review, request.user), content_type="text/csv; charset=utf-8"
+        )
     elif kind == "ris":
         response = HttpResponse(
-            services.export_ris(review), content_type="application/x-research-info-systems"
+            services.export_ris(review, request.user), content_type="application/x-research-info-systems"
         )
     else:
         raise Http404
