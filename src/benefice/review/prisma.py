@@ -96,11 +96,14 @@ def layout(counts: PrismaCounts, labels: dict[str, str] | None = None) -> Layout
     boxes: list[Box] = []
     arrows: list[tuple[float, float, float, float]] = []
 
-    def row(left: list[str], right: list[str] | None) -> tuple[Box, Box | None]:
+    def band(name: str) -> float:  # height a phase band needs for its name written vertically
+        return len(name) * 8.0 + 2 * PAD
+
+    def row(left: list[str], right: list[str] | None, min_height: float = 0.0) -> tuple[Box, Box | None]:
         nonlocal y
         lb = _box(left_x, y, w, left)
         rb = _box(right_x, y, w, right) if right else None
-        height = max(lb.h, rb.h if rb else 0)
+        height = max(lb.h, rb.h if rb else 0, min_height)
         lb = Box(lb.x, lb.y, lb.w, height, lb.lines)
         boxes.append(lb)
         if rb:
@@ -114,6 +117,7 @@ def layout(counts: PrismaCounts, labels: dict[str, str] | None = None) -> Layout
     first, _ = row(
         [lab["identified"].format(n=counts.identified_total), *per_db],
         [lab["removed"].format(n=counts.duplicates_removed)],
+        band(lab["identification"]),
     )
     ident_bottom = y - gap
     second, _ = row(
@@ -128,7 +132,7 @@ def layout(counts: PrismaCounts, labels: dict[str, str] | None = None) -> Layout
         [lab["excluded_ft"].format(n=counts.excluded_full_text), *reasons],
     )
     screening_bottom = y - gap
-    fourth, _ = row([lab["studies"].format(n=counts.included)], None)
+    fourth, _ = row([lab["studies"].format(n=counts.included)], None, band(lab["included"]))
     for upper, lower in ((first, second), (second, third), (third, fourth)):
         cx = upper.x + upper.w / 2
         arrows.append((cx, upper.y + upper.h, cx, lower.y))
