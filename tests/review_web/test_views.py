@@ -182,3 +182,10 @@ def test_records_add_by_file_and_by_corpus(people) -> None:
     assert "Give words" in empty.content.decode()
     lead.post(url, {"source": "corpus", "database": "Corpus", "year_from": 2018})
     assert review.searches.count() == 2 and review.records.count() == 2
+
+
+def test_default_exclusion_reasons_are_offered_in_the_users_language(people) -> None:
+    french = client_for(people["lead"], "fr").get(reverse("review:list")).content.decode()
+    assert "Population hors sujet" in french and "Wrong population" not in french
+    english = client_for(people["lead"]).get(reverse("review:list")).content.decode()
+    assert "Wrong population" in english

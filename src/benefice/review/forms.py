@@ -24,7 +24,7 @@ class ReviewForm(forms.Form):
     )
     exclusion_reasons = forms.CharField(
         label=_("Exclusion reasons (one per line)"),
-        initial="\n".join(DEFAULT_REASONS),
+        initial=lambda: "\n".join(str(reason) for reason in DEFAULT_REASONS),
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
         help_text=_("Offered when a record is excluded; they are counted in the PRISMA diagram."),

@@ -32,13 +32,14 @@ class Status(models.TextChoices):
     CONFLICT = "conflict", _("conflict")
 
 
+# Offered in the user's language when a review is created, then stored as plain text the lead can edit.
 DEFAULT_REASONS = (
-    "Wrong population",
-    "Wrong intervention or exposure",
-    "Wrong outcome",
-    "Wrong study design",
-    "Not French health data",
-    "Full text not available",
+    _("Wrong population"),
+    _("Wrong intervention or exposure"),
+    _("Wrong outcome"),
+    _("Wrong study design"),
+    _("Not French health data"),
+    _("Full text not available"),
 )
 
 

@@ -116,7 +116,7 @@ def _snapshot(review: Review) -> dict:
 
 @transaction.atomic
 def create_review(title: str, user, **fields) -> Review:
-    fields.setdefault("exclusion_reasons", list(DEFAULT_REASONS))
+    fields.setdefault("exclusion_reasons", [str(reason) for reason in DEFAULT_REASONS])
     review = Review.objects.create(title=title, created_by=user, **fields)
     Member.objects.create(review=review, user=user, role=Member.LEAD)
     audit("create", "review.Review", review.pk, after=_snapshot(review), user=user)
