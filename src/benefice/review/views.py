@@ -26,6 +26,7 @@ from benefice.review.models import (
     FULL_TEXT,
     STAGES,
     TITLE_ABSTRACT,
+    VALUES,
     Decision,
     DecisionChange,
     Resolution,
@@ -126,6 +127,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             searches=review.searches.all(),
             progress=services.progress(review),
             members=review.members.select_related("user"),
+            model_label=dict(ReviewForm.base_fields["model_name"].choices).get(
+                review.model_name, review.model_name
+            ),
             ranking=ranking,
             aid=services.stopping_aid(review),
             member_form=MemberForm(),
@@ -317,7 +321,8 @@ def record_list(request: HttpRequest, pk: int) -> HttpResponse:
             "record_id", "value"
         )
     )
-    rows = [(r, mine.get(r.pk, "")) for r in page.object_list]
+    names = dict(VALUES)
+    rows = [(r, names.get(mine.get(r.pk, ""), "")) for r in page.object_list]
     return render(
         request,
         "review/records.html",
