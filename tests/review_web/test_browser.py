@@ -87,17 +87,29 @@ def test_create_screen_resolve_prisma(browser, live_server, setup, tmp_path) -> 
     alice.goto(f"{base}/review/{review.pk}/screen/ta/")
     assert_accessible(alice, "screening page")
     expect(alice.locator(".shortcuts")).to_contain_text("i")
+    skipped = int(alice.locator("#screen-record").get_attribute("data-record"))
+    alice.keyboard.press("n")  # next without deciding
+    expect(alice.locator("#screen-record")).not_to_have_attribute("data-record", str(skipped))
+    assert not Decision.objects.filter(record_id=skipped).exists()
     decided = []
+    reasons_given = False
     for _ in range(10):
         article = alice.locator("#screen-record")
         record_id = int(article.get_attribute("data-record"))
         title = alice.locator("#record-title").inner_text()
         key = "i" if title.startswith("Nationwide") else "e"
+        if key == "e" and not reasons_given:  # tick the first exclusion reason with its digit
+            alice.keyboard.press("1")
+            expect(alice.locator('input[name="reasons"][data-key="1"]')).to_be_checked()
+            reasons_given = record_id
         alice.keyboard.press(key)
         expect(alice.locator("#screen-record")).not_to_have_attribute("data-record", str(record_id))
         decided.append((record_id, "include" if key == "i" else "exclude"))
     mine = dict(Decision.objects.filter(reviewer__username="alice").values_list("record_id", "value"))
     assert mine == dict(decided)
+    assert reasons_given, "ten decisions over 8 relevant records include an exclusion"
+    if reasons_given:
+        assert Decision.objects.get(record_id=reasons_given).reasons == [review.exclusion_reasons[0]]
     included = next(pk for pk, value in decided if value == "include")
     alice.goto(f"{base}/review/{review.pk}/records/{included}/")
     expect(alice.locator("mark", has_text="SNDS").first).to_be_visible()
