@@ -132,8 +132,9 @@ def test_create_screen_resolve_prisma(browser, live_server, setup, tmp_path) -> 
     expect(conflict).to_contain_text("bruno")
     assert_accessible(page, "conflicts page")
     conflict.locator("input[value=include]").check()
-    conflict.locator("button[type=submit]").click()
-    expect(page.locator(f"#conflict-{first_id}")).to_have_count(0)
+    with page.expect_navigation(timeout=30_000):  # a plain form post: wait for the new page, even on a busy CI
+        conflict.locator("button[type=submit]").click()
+    expect(page.locator(f"#conflict-{first_id}")).to_have_count(0, timeout=15_000)
     assert review.records.get(pk=first_id).ta_status == Status.INCLUDED
 
     # PRISMA diagram: page, SVG and PNG downloads
