@@ -17,7 +17,6 @@ DEMO_FILES = ("corpus.ris", "corpus_pubmed.nbib")
 APP_DEMOS = (
     "benefice.impact.demo",
     "benefice.review.demo",
-    "benefice.interviews.demo",
     "benefice.custodians.demo",
     "benefice.barometer.demo",  # last: an edition of everything above
 )

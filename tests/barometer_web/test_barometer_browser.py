@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from benefice.barometer import services
-from web.test_web_browser import CHROMIUM, axe_violations, browser  # noqa: F401 - fixture reused
+from web.test_web_browser import CHROMIUM, axe_violations, browser, open_signed_in  # noqa: F401 - fixture reused
 
 from .conftest import OBSERVED, PASSWORD, YEAR
 
@@ -20,16 +20,7 @@ pytestmark = [
 
 
 def sign_in(chromium, base_url: str, username: str):
-    context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{base_url}/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
-    return page, errors
+    return open_signed_in(chromium, base_url, username, PASSWORD)
 
 
 def test_browse_drill_down_and_build(browser, live_server, transactional_db, corpus, home, people):  # noqa: F811

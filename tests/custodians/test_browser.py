@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from benefice.core.roles import EDITOR
 from benefice.core.users import ensure_user
 from benefice.custodians.models import BenefitRecord, Custodian, Project, ProjectLink
-from web.test_web_browser import CHROMIUM, axe_violations, browser  # noqa: F401 - fixture reused
+from web.test_web_browser import CHROMIUM, assert_accessible, axe_violations, browser  # noqa: F401 - fixture reused
 
 from .conftest import PASSWORD, load_custodian_demo
 
@@ -30,15 +30,6 @@ def setup(transactional_db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     load_custodian_demo()
     ensure_user("eddie", PASSWORD, EDITOR)
-
-
-def assert_accessible(page, where: str) -> None:
-    """Serious and critical WCAG 2.1 A/AA violations, as in tests/web; the shared flash-message list of
-    base.html (axe rule ``list`` on ``.messages``) is set aside, as in tests/interviews_web."""
-    violations = [
-        v for v in axe_violations(page) if not (v["id"] == "list" and v["targets"] == [[".messages"]])
-    ]
-    assert not violations, f"{where}: {violations}"
 
 
 def test_report_links_and_benefit_record(browser, live_server, setup) -> None:  # noqa: F811

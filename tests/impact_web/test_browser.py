@@ -15,7 +15,7 @@ from benefice.core.roles import EDITOR
 from benefice.core.users import ensure_user
 from benefice.impact import services
 from benefice.impact.models import Case
-from web.test_web_browser import CHROMIUM, axe_violations, browser  # noqa: F401 - fixture reused
+from web.test_web_browser import CHROMIUM, assert_accessible, axe_violations, browser, open_signed_in  # noqa: F401 - fixture reused
 
 from .conftest import PASSWORD
 
@@ -36,21 +36,7 @@ def setup(transactional_db, settings):
 
 
 def sign_in(chromium, base_url: str, username: str, locale: str = "fr-FR"):
-    context = chromium.new_context(locale=locale, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{base_url}/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
-    return page, errors
-
-
-def assert_accessible(page, where: str) -> None:
-    violations = axe_violations(page)
-    assert not violations, f"{where}: {violations}"
+    return open_signed_in(chromium, base_url, username, PASSWORD, locale=locale)
 
 
 def test_catalogue_ranking_case_page(browser, live_server, setup, tmp_path) -> None:  # noqa: F811

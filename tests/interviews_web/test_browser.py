@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from benefice.interviews import services
 from benefice.interviews.models import Coding, InterviewProject, Membership, Transcript
-from web.test_web_browser import CHROMIUM, axe_violations, browser  # noqa: F401 - fixture reused
+from web.test_web_browser import CHROMIUM, assert_accessible, axe_violations, browser, open_signed_in  # noqa: F401 - fixture reused
 
 from .conftest import PASSWORD
 
@@ -68,30 +68,7 @@ def setup(transactional_db, settings):
 
 
 def sign_in(chromium, base_url: str, username: str):
-    context = chromium.new_context(
-        locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{base_url}/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
-    return page, errors
-
-
-def assert_accessible(page, where: str) -> None:
-    """axe-core, serious and critical WCAG 2.1 A/AA violations, as in tests/web.
-
-    One known violation of the shared base template is set aside: its flash-message list puts
-    ``role="status"`` on ``<li>`` elements (axe rule ``list``); reported to the owner of base.html.
-    """
-    violations = [
-        v for v in axe_violations(page) if not (v["id"] == "list" and v["targets"] == [[".messages"]])
-    ]
-    assert not violations, f"{where}: {violations}"
+    return open_signed_in(chromium, base_url, username, PASSWORD)
 
 
 def code_passage(page, start: int, end: int, *, new_code: str = "", code: str = "") -> None:

@@ -14,7 +14,7 @@ from lxml import etree
 from playwright.sync_api import expect
 
 from benefice.review.models import Decision, Review, Status
-from web.test_web_browser import CHROMIUM, axe_violations, browser  # noqa: F401 - fixture reused
+from web.test_web_browser import CHROMIUM, assert_accessible, axe_violations, browser, open_signed_in  # noqa: F401 - fixture reused
 
 from .conftest import PASSWORD, make_publications
 
@@ -37,23 +37,7 @@ def setup(transactional_db, settings):
 
 
 def sign_in(chromium, base_url: str, username: str):
-    context = chromium.new_context(
-        locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{base_url}/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
-    return page, errors
-
-
-def assert_accessible(page, where: str) -> None:
-    violations = axe_violations(page)
-    assert not violations, f"{where}: {violations}"
+    return open_signed_in(chromium, base_url, username, PASSWORD)
 
 
 def test_create_screen_resolve_prisma(browser, live_server, setup, tmp_path) -> None:  # noqa: F811
@@ -132,7 +116,9 @@ def test_create_screen_resolve_prisma(browser, live_server, setup, tmp_path) -> 
     expect(conflict).to_contain_text("bruno")
     assert_accessible(page, "conflicts page")
     conflict.locator("input[value=include]").check()
-    with page.expect_navigation(timeout=30_000):  # a plain form post: wait for the new page, even on a busy CI
+    with page.expect_navigation(
+        timeout=30_000
+    ):  # a plain form post: wait for the new page, even on a busy CI
         conflict.locator("button[type=submit]").click()
     expect(page.locator(f"#conflict-{first_id}")).to_have_count(0, timeout=15_000)
     assert review.records.get(pk=first_id).ta_status == Status.INCLUDED

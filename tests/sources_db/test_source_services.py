@@ -162,3 +162,24 @@ def test_scan_command_without_input_scans_the_database(corpus):
     )
     half = CliRunner().invoke(main, ["scan", "--output", "somewhere"])
     assert half.exit_code != 0 and "needs both --input and --output" in half.output
+
+
+def test_an_account_without_a_role_cannot_read_source_pages(corpus):
+    User.objects.create_user("nobody", password="pw")
+    client = Client()
+    client.login(username="nobody", password="pw")
+    assert client.get("/sources/").status_code == 403
+    assert client.get("/sources/SNDS/citation.csv").status_code == 403
+
+
+def test_init_loads_the_reference_data_once():
+    from click.testing import CliRunner
+
+    from benefice.cli import main
+    from benefice.impact.models import Case, Indicator
+
+    first = CliRunner().invoke(main, ["init"])
+    assert first.exit_code == 0, first.output
+    assert Source.objects.count() > 50 and Indicator.objects.count() >= 30 and Case.objects.count() >= 12
+    again = CliRunner().invoke(main, ["init"])
+    assert "0 sources, 0 indicators and 0 impact cases added" in again.output

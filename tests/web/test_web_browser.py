@@ -88,6 +88,25 @@ def assert_accessible(page, where: str) -> None:
     assert not violations, f"{where}: {json.dumps(violations, indent=1, ensure_ascii=False)}"
 
 
+def open_signed_in(chromium, base_url: str, username: str, password: str, *, locale: str = "fr-FR"):
+    """A fresh browser context signed in as ``username``: (page, JavaScript errors seen on it so far).
+
+    Shared by every app's browser tests, so the way to sign in is written once.
+    """
+    context = chromium.new_context(
+        locale=locale, viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{base_url}/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    return page, errors
+
+
 def sign_in(page, base_url: str) -> None:
     page.goto(f"{base_url}/corpus/")
     assert "/login/" in page.url  # anonymous visitors are sent to sign in

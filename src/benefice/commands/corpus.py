@@ -34,9 +34,22 @@ def initialise(verbosity: int = 0) -> None:
 @click.option("--admin", "admin_user", help="Create (or reset) an admin account with this user name.")
 @click.option("--password", envvar="BENEFICE_ADMIN_PASSWORD", help="Password for --admin.")
 def init(admin_user: str | None, password: str | None) -> None:
-    """Create or upgrade the database in $BENEFICE_HOME (or DATABASE_URL)."""
+    """Create or upgrade the database in $BENEFICE_HOME (or DATABASE_URL) and load the bundled reference
+    data (source registry, indicator catalogue, impact cases); web edits are kept while a file's version
+    is unchanged."""
     initialise()
     from django.conf import settings
+
+    from benefice.impact import services as impact_services
+    from benefice.sources.services import sync_registry
+
+    registry = sync_registry()
+    indicators = impact_services.sync_indicators()
+    cases = impact_services.sync_cases()
+    click.echo(
+        f"reference data: {len(registry.created)} sources, {len(indicators.created)} indicators and "
+        f"{len(cases.created)} impact cases added"
+    )
 
     if admin_user:
         if not password:

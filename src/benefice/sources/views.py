@@ -6,7 +6,6 @@ import csv
 import json
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from benefice.core.models import AuditEntry
 from benefice.core.roles import can_edit
+from benefice.core.views import reader_required
 from benefice.errors import BeneficeError
 from benefice.sources import charts, services
 from benefice.sources.models import Mention, Source
@@ -33,7 +33,7 @@ TEXT_FIELDS = (
 )
 
 
-@login_required
+@reader_required
 def source_list(request):
     counts = services.source_counts()
     lang = get_language() or "fr"
@@ -57,7 +57,7 @@ def source_list(request):
     )
 
 
-@login_required
+@reader_required
 def source_detail(request, source_id: str):
     src = get_object_or_404(Source, pk=source_id)
     stats = services.source_statistics(src.id)
@@ -119,7 +119,7 @@ def _form_to_data(src: Source, post) -> dict:
     return data
 
 
-@login_required
+@reader_required
 def source_edit(request, source_id: str):
     if not can_edit(request.user):
         raise PermissionDenied
@@ -163,7 +163,7 @@ def source_edit(request, source_id: str):
     )
 
 
-@login_required
+@reader_required
 def source_history(request, source_id: str):
     src = get_object_or_404(Source, pk=source_id)
     entries = AuditEntry.objects.filter(object_type=services.OBJECT_TYPE, object_id=src.id)
@@ -182,7 +182,7 @@ class _Echo:
         return value
 
 
-@login_required
+@reader_required
 def mentions_csv(request, source_id: str | None = None):
     """Every mention (or one source's), with the publication it is in: the evidence behind the source pages."""
     writer = csv.writer(_Echo())
@@ -232,7 +232,7 @@ def mentions_csv(request, source_id: str | None = None):
     return response
 
 
-@login_required
+@reader_required
 def statistics_csv(request, source_id: str):
     """A source's citation statistics (per year, variants, co-use) as one tidy CSV."""
     src = get_object_or_404(Source, pk=source_id)
@@ -256,7 +256,7 @@ def statistics_csv(request, source_id: str):
     return response
 
 
-@login_required
+@reader_required
 def registry_export(request):
     """The registry as stored in the database, in the file format (JSON), so edits can go back to the file."""
     registry = services.db_registry()
