@@ -7,7 +7,6 @@ as it was, and the batch is marked failed with the error naming the file and rec
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -18,7 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from benefice.corpus import dedup, formats
+from benefice.corpus import dedup, formats, pipeline
 from benefice.corpus.models import DedupKey, ImportBatch, MergeEvent, Publication, RawRecord
 from benefice.corpus.record import Author, Record
 from benefice.errors import BeneficeError
@@ -65,10 +64,7 @@ class ImportCounts:
     already_known: int = 0
 
 
-def content_hash(record: Record) -> str:
-    return hashlib.sha256(
-        f"{record.source_format}\0{record.raw}".encode("utf-8", "surrogatepass")
-    ).hexdigest()
+content_hash = pipeline.content_hash  # kept here too: callers and tests know it as services.content_hash
 
 
 def _record_value(record: Record, field: str) -> Any:
@@ -195,7 +191,7 @@ def fast_bulk_create(model: type, objs: list) -> None:
     converters = []
     for f in fields:
         if isinstance(f, JSONField):
-            converters.append(lambda v: None if v is None else _json.dumps(v))
+            converters.append(lambda v: v if isinstance(v, pipeline.JSONText) else _json.dumps(v))
         elif isinstance(f, DateTimeField):
             converters.append(ops.adapt_datetimefield_value)
         else:
@@ -357,47 +353,69 @@ def import_records(
     Records are written a chunk at a time with bulk inserts: one prepared dedup key per record, raw records
     first (their ids are what each publication field points back to), then the new publications, then links.
     """
+    return import_prepared(
+        pipeline.chunked_items(records, CHUNK),
+        batch,
+        origin=origin,
+        index=index,
+        progress=progress,
+        total=total,
+        user=user,
+    )
+
+
+def import_prepared(
+    chunks: Iterable[list[pipeline.Item]],
+    batch: ImportBatch,
+    *,
+    origin: str,
+    index: CorpusIndex | None = None,
+    progress: Progress | None = None,
+    total: int | None = None,
+    user=None,
+) -> ImportCounts:
+    """Store chunks of already prepared records (see :mod:`benefice.corpus.pipeline`). Caller holds the
+    transaction."""
     index = index or CorpusIndex.from_database()
     counts = ImportCounts()
-    buffer: list[Record] = []
-    for record in records:
-        counts.records_read += 1
-        buffer.append(record)
-        if len(buffer) >= CHUNK:
-            _store_chunk(buffer, batch, origin, index, counts, user)
-            buffer = []
-            if progress:
-                progress(counts.records_read, total)
-    if buffer:
-        _store_chunk(buffer, batch, origin, index, counts, user)
-    if progress:
-        progress(counts.records_read, total)
+    for items in chunks:
+        counts.records_read += len(items)
+        _store_chunk(items, batch, origin, index, counts, user)
+        if progress:
+            progress(counts.records_read, total)
+    if progress and counts.records_read == 0:
+        progress(0, total)
     return counts
 
 
 def _store_chunk(
-    buffer: list[Record], batch: ImportBatch, origin: str, index: CorpusIndex, counts: ImportCounts, user
+    items: list[pipeline.Item], batch: ImportBatch, origin: str, index: CorpusIndex, counts: ImportCounts, user
 ) -> None:
-    hashes = [content_hash(r) for r in buffer]
+    hashes = [h for _r, h, _p, _prep in items]
     known = set(RawRecord.objects.filter(content_hash__in=hashes).values_list("content_hash", flat=True))
     todo: list[tuple[Record, str]] = []
-    for record, h in zip(buffer, hashes, strict=True):
+    parsed_of: list[pipeline.JSONText] = []
+    prepared_all: list[dedup.Prepared] = []
+    for record, h, parsed, prepared in items:
         if h in known:
             counts.already_known += 1
             continue
         known.add(h)
         todo.append((record, h))
+        parsed_of.append(parsed)
+        prepared_all.append(prepared)
     if not todo:
         return
     raws = [
         RawRecord(
             batch=batch, source_format=r.source_format, origin=origin, position=r.position, line=r.line,
-            raw=r.raw, parsed=r.to_dict(), content_hash=h,
+            raw=r.raw, parsed=parsed, content_hash=h,
         )
-        for r, h in todo
+        for (r, h), parsed in zip(todo, parsed_of, strict=True)
     ]
     fast_bulk_create(RawRecord, raws)
-    prepared_all = [dedup.prepare(dedup.from_record(r, id=f"raw:{raw.pk}")) for (r, _h), raw in zip(todo, raws, strict=True)]
+    for prepared, raw in zip(prepared_all, raws, strict=True):
+        prepared.id = f"raw:{raw.pk}"
     index.load_candidates(prepared_all, (r.hal_id for r, _h in todo))
     new: dict[str, Publication] = {}  # temporary key -> unsaved publication
     new_prepared: dict[str, dedup.Prepared] = {}
@@ -491,8 +509,13 @@ def import_file(
         batch.save(update_fields=["format"])
         total = formats.count_hint(path)
         with transaction.atomic():
-            counts = import_records(
-                formats.read(path, name), batch, origin=path.name, progress=progress, total=total, user=user
+            counts = import_prepared(
+                pipeline.prepared_chunks(path, name, total_hint=total),
+                batch,
+                origin=path.name,
+                progress=progress,
+                total=total,
+                user=user,
             )
     except BeneficeError as exc:
         batch.errors = [*batch.errors, str(exc)]
