@@ -68,7 +68,11 @@ def build_file(n: int, out: Path) -> None:
             if "DO  - " not in rec:
                 rec += f"DO  - 10.99999/bench.{i}\n"
             if copy:  # a distinct work: title words reordered, other year, volume and pages, authors rotated
-                rec = re.sub(r"(?m)^TI  - (.*)$", lambda m, i=i, copy=copy: f"TI  - {_shuffle(m.group(1), i)} (replicate {copy})", rec)
+                rec = re.sub(
+                    r"(?m)^TI  - (.*)$",
+                    lambda m, i=i, copy=copy: f"TI  - {_shuffle(m.group(1), i)} (replicate {copy})",
+                    rec,
+                )
                 rec = re.sub(r"(?m)^PY  - .*$", f"PY  - {1990 + (i * 7) % 35}", rec)
                 rec = re.sub(r"(?m)^VL  - .*$", f"VL  - {i % 97 + 1}", rec)
                 rec = re.sub(r"(?m)^SP  - .*$", f"SP  - {i % 9973 + 1}", rec)

@@ -59,7 +59,13 @@ class Record:
         """Plain data (JSON-ready). Hand-written: ``dataclasses.asdict`` deep-copies and was an import hot spot."""
         data = {name: getattr(self, name) for name in _FIELD_NAMES}
         data["authors"] = [
-            {"name": a.name, "family": a.family, "given": a.given, "orcid": a.orcid, "affiliations": list(a.affiliations)}
+            {
+                "name": a.name,
+                "family": a.family,
+                "given": a.given,
+                "orcid": a.orcid,
+                "affiliations": list(a.affiliations),
+            }
             for a in self.authors
         ]
         return data

@@ -232,7 +232,9 @@ def _insert_keys(rows: list[tuple[str, int]]) -> None:
         return
     table = connection.ops.quote_name(DedupKey._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({connection.ops.quote_name('key')}, publication_id) VALUES (%s, %s)", rows)
+        cursor.executemany(
+            f"INSERT INTO {table} ({connection.ops.quote_name('key')}, publication_id) VALUES (%s, %s)", rows
+        )
 
 
 def reindex_publications(pubs: Iterable[Publication]) -> None:
@@ -288,8 +290,10 @@ class CorpusIndex:
         ordered = sorted(keys)
         for start in range(0, len(ordered), LOOKUP_BATCH):
             part = ordered[start : start + LOOKUP_BATCH]
-            for key, pub_id in DedupKey.objects.filter(key__in=part).order_by("-publication_id").values_list(
-                "key", "publication_id"
+            for key, pub_id in (
+                DedupKey.objects.filter(key__in=part)
+                .order_by("-publication_id")
+                .values_list("key", "publication_id")
             ):
                 bucket = per_key.setdefault(key, [])
                 if len(bucket) < CANDIDATES_PER_KEY:
@@ -389,7 +393,12 @@ def import_prepared(
 
 
 def _store_chunk(
-    items: list[pipeline.Item], batch: ImportBatch, origin: str, index: CorpusIndex, counts: ImportCounts, user
+    items: list[pipeline.Item],
+    batch: ImportBatch,
+    origin: str,
+    index: CorpusIndex,
+    counts: ImportCounts,
+    user,
 ) -> None:
     hashes = [h for _r, h, _p, _prep in items]
     known = set(RawRecord.objects.filter(content_hash__in=hashes).values_list("content_hash", flat=True))
@@ -408,8 +417,14 @@ def _store_chunk(
         return
     raws = [
         RawRecord(
-            batch=batch, source_format=r.source_format, origin=origin, position=r.position, line=r.line,
-            raw=r.raw, parsed=parsed, content_hash=h,
+            batch=batch,
+            source_format=r.source_format,
+            origin=origin,
+            position=r.position,
+            line=r.line,
+            raw=r.raw,
+            parsed=parsed,
+            content_hash=h,
         )
         for (r, h), parsed in zip(todo, parsed_of, strict=True)
     ]
@@ -448,7 +463,9 @@ def _store_chunk(
         events.append((raw, key, method, score, reason))
         counts.duplicates_merged += 1
     fast_bulk_create(Publication, list(new.values()))
-    _insert_keys([(k[:255], pub.pk) for key, pub in new.items() for k in publication_keys(pub, new_prepared[key])])
+    _insert_keys(
+        [(k[:255], pub.pk) for key, pub in new.items() for k in publication_keys(pub, new_prepared[key])]
+    )
     for key, pub in new.items():
         index.remember(pub.pk, new_prepared[key])
     for pub in existing.values():
@@ -470,8 +487,14 @@ def _store_chunk(
         )
     MergeEvent.objects.bulk_create(
         [
-            MergeEvent(publication=resolve(key), raw_record=raw, method=method, score=score, reason=reason,
-                       created_by=user)
+            MergeEvent(
+                publication=resolve(key),
+                raw_record=raw,
+                method=method,
+                score=score,
+                reason=reason,
+                created_by=user,
+            )
             for raw, key, method, score, reason in events
         ],
         batch_size=500,

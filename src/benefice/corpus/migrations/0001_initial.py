@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,106 +14,231 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doi', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('pmid', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('pmcid', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('openalex_id', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('hal_id', models.CharField(blank=True, db_index=True, max_length=40)),
-                ('title', models.TextField(blank=True)),
-                ('abstract', models.TextField(blank=True)),
-                ('year', models.PositiveSmallIntegerField(blank=True, db_index=True, null=True)),
-                ('date', models.CharField(blank=True, max_length=10)),
-                ('journal', models.TextField(blank=True)),
-                ('issn', models.JSONField(blank=True, default=list)),
-                ('publisher', models.TextField(blank=True)),
-                ('volume', models.CharField(blank=True, max_length=64)),
-                ('issue', models.CharField(blank=True, max_length=64)),
-                ('pages', models.CharField(blank=True, max_length=64)),
-                ('doc_type', models.CharField(blank=True, db_index=True, max_length=40)),
-                ('language', models.CharField(blank=True, db_index=True, max_length=12)),
-                ('authors', models.JSONField(blank=True, default=list)),
-                ('keywords', models.JSONField(blank=True, default=list)),
-                ('mesh', models.JSONField(blank=True, default=list)),
-                ('funders', models.JSONField(blank=True, default=list)),
-                ('oa_status', models.CharField(blank=True, max_length=20)),
-                ('cited_by_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('referenced_works', models.JSONField(blank=True, default=list)),
-                ('url', models.TextField(blank=True)),
-                ('field_sources', models.JSONField(blank=True, default=dict, help_text='field name → id of the RawRecord its value came from')),
-                ('search_text', models.TextField(blank=True, help_text='title, authors, abstract, keywords for full-text search')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("doi", models.CharField(blank=True, db_index=True, max_length=255)),
+                ("pmid", models.CharField(blank=True, db_index=True, max_length=20)),
+                ("pmcid", models.CharField(blank=True, db_index=True, max_length=20)),
+                ("openalex_id", models.CharField(blank=True, db_index=True, max_length=20)),
+                ("hal_id", models.CharField(blank=True, db_index=True, max_length=40)),
+                ("title", models.TextField(blank=True)),
+                ("abstract", models.TextField(blank=True)),
+                ("year", models.PositiveSmallIntegerField(blank=True, db_index=True, null=True)),
+                ("date", models.CharField(blank=True, max_length=10)),
+                ("journal", models.TextField(blank=True)),
+                ("issn", models.JSONField(blank=True, default=list)),
+                ("publisher", models.TextField(blank=True)),
+                ("volume", models.CharField(blank=True, max_length=64)),
+                ("issue", models.CharField(blank=True, max_length=64)),
+                ("pages", models.CharField(blank=True, max_length=64)),
+                ("doc_type", models.CharField(blank=True, db_index=True, max_length=40)),
+                ("language", models.CharField(blank=True, db_index=True, max_length=12)),
+                ("authors", models.JSONField(blank=True, default=list)),
+                ("keywords", models.JSONField(blank=True, default=list)),
+                ("mesh", models.JSONField(blank=True, default=list)),
+                ("funders", models.JSONField(blank=True, default=list)),
+                ("oa_status", models.CharField(blank=True, max_length=20)),
+                ("cited_by_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("referenced_works", models.JSONField(blank=True, default=list)),
+                ("url", models.TextField(blank=True)),
+                (
+                    "field_sources",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="field name → id of the RawRecord its value came from",
+                    ),
+                ),
+                (
+                    "search_text",
+                    models.TextField(
+                        blank=True, help_text="title, authors, abstract, keywords for full-text search"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'publication',
-                'verbose_name_plural': 'publications',
-                'ordering': ['-year', 'title'],
+                "verbose_name": "publication",
+                "verbose_name_plural": "publications",
+                "ordering": ["-year", "title"],
             },
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(default='file', max_length=20)),
-                ('origin', models.TextField(help_text='file path or API query')),
-                ('format', models.CharField(blank=True, max_length=40)),
-                ('status', models.CharField(choices=[('running', 'running'), ('done', 'done'), ('failed', 'failed'), ('interrupted', 'interrupted')], default='running', max_length=20)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('records_read', models.PositiveIntegerField(default=0)),
-                ('new_publications', models.PositiveIntegerField(default=0)),
-                ('duplicates_merged', models.PositiveIntegerField(default=0)),
-                ('already_known', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('state', models.JSONField(blank=True, default=dict, help_text='resume state (cursor, slice…)')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(default="file", max_length=20)),
+                ("origin", models.TextField(help_text="file path or API query")),
+                ("format", models.CharField(blank=True, max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "running"),
+                            ("done", "done"),
+                            ("failed", "failed"),
+                            ("interrupted", "interrupted"),
+                        ],
+                        default="running",
+                        max_length=20,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("records_read", models.PositiveIntegerField(default=0)),
+                ("new_publications", models.PositiveIntegerField(default=0)),
+                ("duplicates_merged", models.PositiveIntegerField(default=0)),
+                ("already_known", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                (
+                    "state",
+                    models.JSONField(blank=True, default=dict, help_text="resume state (cursor, slice…)"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import batch',
-                'verbose_name_plural': 'import batches',
-                'ordering': ['-started_at'],
+                "verbose_name": "import batch",
+                "verbose_name_plural": "import batches",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='RawRecord',
+            name="RawRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_format', models.CharField(max_length=40)),
-                ('origin', models.TextField(help_text='file name or API URL')),
-                ('position', models.PositiveIntegerField(help_text='1-based index in its file or response stream')),
-                ('line', models.PositiveIntegerField(blank=True, null=True)),
-                ('raw', models.TextField()),
-                ('parsed', models.JSONField(default=dict)),
-                ('content_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='raw_records', to='corpus.importbatch')),
-                ('publication', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='raw_records', to='corpus.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source_format", models.CharField(max_length=40)),
+                ("origin", models.TextField(help_text="file name or API URL")),
+                (
+                    "position",
+                    models.PositiveIntegerField(help_text="1-based index in its file or response stream"),
+                ),
+                ("line", models.PositiveIntegerField(blank=True, null=True)),
+                ("raw", models.TextField()),
+                ("parsed", models.JSONField(default=dict)),
+                ("content_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="raw_records",
+                        to="corpus.importbatch",
+                    ),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="raw_records",
+                        to="corpus.publication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch_id', 'position'],
+                "ordering": ["batch_id", "position"],
             },
         ),
         migrations.CreateModel(
-            name='MergeEvent',
+            name="MergeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('identifier', 'same identifier'), ('fuzzy', 'fuzzy match'), ('manual', 'manual')], max_length=20)),
-                ('score', models.FloatField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reviewed', models.BooleanField(default=False)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('undone_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merge_events', to='corpus.publication')),
-                ('split_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='split_from', to='corpus.publication')),
-                ('raw_record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merge_events', to='corpus.rawrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("identifier", "same identifier"),
+                            ("fuzzy", "fuzzy match"),
+                            ("manual", "manual"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("score", models.FloatField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("reviewed", models.BooleanField(default=False)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "undone_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="merge_events",
+                        to="corpus.publication",
+                    ),
+                ),
+                (
+                    "split_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="split_from",
+                        to="corpus.publication",
+                    ),
+                ),
+                (
+                    "raw_record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="merge_events",
+                        to="corpus.rawrecord",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
     ]

@@ -37,7 +37,9 @@ def forward(apps, schema_editor):
 
 
 def backward(apps, schema_editor):
-    statements = {"sqlite": SQLITE_BACKWARD, "postgresql": PG_BACKWARD}.get(schema_editor.connection.vendor, [])
+    statements = {"sqlite": SQLITE_BACKWARD, "postgresql": PG_BACKWARD}.get(
+        schema_editor.connection.vendor, []
+    )
     for sql in statements:
         schema_editor.execute(sql)
 

@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('corpus', '0002_fulltext'),
+        ("corpus", "0002_fulltext"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DedupKey',
+            name="DedupKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(db_index=True, max_length=255)),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dedup_keys', to='corpus.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(db_index=True, max_length=255)),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dedup_keys",
+                        to="corpus.publication",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['publication'], name='corpus_dedupkey_pub')],
+                "indexes": [models.Index(fields=["publication"], name="corpus_dedupkey_pub")],
             },
         ),
     ]

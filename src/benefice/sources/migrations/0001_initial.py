@@ -6,64 +6,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('corpus', '0002_fulltext'),
+        ("corpus", "0002_fulltext"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublicationDetection',
+            name="PublicationDetection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('registry_hash', models.CharField(db_index=True, max_length=64)),
-                ('sources_used', models.JSONField(default=list)),
-                ('sources_mentioned', models.JSONField(default=list)),
-                ('detected_at', models.DateTimeField(auto_now=True)),
-                ('publication', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='detection', to='corpus.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("registry_hash", models.CharField(db_index=True, max_length=64)),
+                ("sources_used", models.JSONField(default=list)),
+                ("sources_mentioned", models.JSONField(default=list)),
+                ("detected_at", models.DateTimeField(auto_now=True)),
+                (
+                    "publication",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="detection",
+                        to="corpus.publication",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('name_fr', models.TextField(blank=True)),
-                ('name_en', models.TextField(blank=True)),
-                ('kind', models.CharField(blank=True, db_index=True, max_length=40)),
-                ('country', models.CharField(blank=True, db_index=True, max_length=8)),
-                ('parent_id_value', models.CharField(blank=True, db_index=True, max_length=40)),
-                ('custodian', models.TextField(blank=True)),
-                ('data', models.JSONField(default=dict, help_text='the whole registry entry, as in the data file')),
-                ('version', models.PositiveIntegerField(default=1, help_text='incremented on each save: optimistic locking')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("name_fr", models.TextField(blank=True)),
+                ("name_en", models.TextField(blank=True)),
+                ("kind", models.CharField(blank=True, db_index=True, max_length=40)),
+                ("country", models.CharField(blank=True, db_index=True, max_length=8)),
+                ("parent_id_value", models.CharField(blank=True, db_index=True, max_length=40)),
+                ("custodian", models.TextField(blank=True)),
+                (
+                    "data",
+                    models.JSONField(default=dict, help_text="the whole registry entry, as in the data file"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="incremented on each save: optimistic locking"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data source',
-                'verbose_name_plural': 'data sources',
-                'ordering': ['id'],
+                "verbose_name": "data source",
+                "verbose_name_plural": "data sources",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_id', models.CharField(db_index=True, max_length=40)),
-                ('field', models.CharField(max_length=30)),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('text', models.TextField()),
-                ('form', models.CharField(blank=True, max_length=30)),
-                ('role', models.CharField(db_index=True, max_length=20)),
-                ('confidence', models.FloatField(default=1.0)),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='corpus.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source_id", models.CharField(db_index=True, max_length=40)),
+                ("field", models.CharField(max_length=30)),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                ("text", models.TextField()),
+                ("form", models.CharField(blank=True, max_length=30)),
+                ("role", models.CharField(db_index=True, max_length=20)),
+                ("confidence", models.FloatField(default=1.0)),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="corpus.publication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['publication_id', 'field', 'start'],
-                'indexes': [models.Index(fields=['source_id', 'role'], name='sources_men_source__d27b9d_idx')],
+                "ordering": ["publication_id", "field", "start"],
+                "indexes": [
+                    models.Index(fields=["source_id", "role"], name="sources_men_source__d27b9d_idx")
+                ],
             },
         ),
     ]
