@@ -164,3 +164,18 @@ def test_metrics_from_screener_history():
     assert metrics.wss(run.labels_in_order, 1.0, run.n_records) == pytest.approx(
         1 - run.order.size / run.n_records
     )
+
+
+def test_default_svm_keeps_the_full_vocabulary_and_nb_the_filtered_one():
+    """The SVM sees stop words and single-record terms (its L2 penalty weighs them); naive Bayes does not."""
+    texts = ["the effect of nudges on food choice", "effect of the tax on food", "a rare zygote"] * 1 + [
+        f"record number {i} about the effect of food" for i in range(30)
+    ]
+    svm, nb = make_model("svm"), make_model("nb")
+    assert make_model().classifier.name == "svm"
+    assert (svm.feature_extractor.min_df, svm.feature_extractor.stop_words) == (1, None)
+    assert (nb.feature_extractor.min_df, nb.feature_extractor.stop_words) == (2, "english")
+    assert (
+        svm.feature_extractor.fit_transform(texts).shape[1]
+        > nb.feature_extractor.fit_transform(texts).shape[1]
+    )
