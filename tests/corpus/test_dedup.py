@@ -17,10 +17,12 @@ from benefice.corpus.dedup import (
     Match,
     clean_title,
     compare,
+    dump_prepared,
     duplicate_groups,
     from_record,
     journal_agreement,
     journal_tokens,
+    load_prepared,
     parse_authors,
     parse_pages,
     prepare,
@@ -501,6 +503,20 @@ def test_property_record_matches_itself_when_it_has_identifier_or_title(a: dict[
         assert m is not None and m.method == "identifier"
     if m is not None:
         assert m.id == "b"
+
+
+@settings(max_examples=200, deadline=None)
+@given(_record)
+def test_property_prepared_form_round_trips(a: dict[str, object]) -> None:
+    pa = prepare({**a, "id": "a"})
+    back = load_prepared(dump_prepared(pa), "a")
+    assert back == pa
+    assert compare(back, prepare({**a, "id": "b"})) == compare(pa, prepare({**a, "id": "b"}))
+
+
+@pytest.mark.parametrize("text", ["", "not json", "{}", "[0]", "[99, 1]", '["x"]', "[1, 2, 3]"])
+def test_unreadable_or_other_version_form_is_ignored(text: str) -> None:
+    assert load_prepared(text, "a") is None
 
 
 # ---------------------------------------------------------------------------------------------- shared gold

@@ -8,8 +8,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from benefice.corpus import services
-from benefice.corpus.models import ImportBatch, MergeEvent, Publication, RawRecord
+from benefice.corpus import dedup, services
+from benefice.corpus.models import DedupForm, ImportBatch, MergeEvent, Publication, RawRecord
 from benefice.corpus.record import Author, Record
 from benefice.errors import BeneficeError
 
@@ -103,6 +103,39 @@ def test_import_is_idempotent_and_merges_by_identifier(files):
     assert event.method == "identifier" and "doi" in event.reason.lower()
 
 
+def test_prepared_forms_are_stored_with_keys_and_read_back(files):
+    ris, nbib = files
+    services.import_file(ris)
+    assert DedupForm.objects.count() == Publication.objects.count() == 2
+    for pub in Publication.objects.all():
+        stored = dedup.load_prepared(pub.dedup_form.form, str(pub.pk))
+        fresh = services.prepare_publication(pub)
+        assert stored is not None
+        assert stored.keys == fresh.keys and stored.tokens == fresh.tokens and stored.doi == fresh.doi
+    # a later file is compared with the stored forms and merges as before
+    services.import_file(nbib)
+    assert Publication.objects.count() == 2
+    pio = Publication.objects.get(doi="10.1007/s00125-012-2538-9")
+    form = dedup.load_prepared(pio.dedup_form.form, str(pio.pk))
+    assert form is not None and form.pmid == "22460763"  # the merged publication's form was rewritten
+
+
+@pytest.mark.parametrize("damage", ["delete", "old_version"])
+def test_missing_or_outdated_prepared_form_falls_back_to_preparing(files, damage):
+    ris, nbib = files
+    services.import_file(ris)
+    if damage == "delete":
+        DedupForm.objects.all().delete()
+    else:
+        for row in DedupForm.objects.all():
+            row.form = "[0]" + row.form[row.form.index(",") :]  # another version's layout
+            row.save()
+    b = services.import_file(nbib)
+    assert (b.new_publications, b.duplicates_merged) == (0, 1)
+    if damage == "delete":  # the next import's index wrote the missing forms back
+        assert DedupForm.objects.count() == Publication.objects.count()
+
+
 def test_undo_merge_splits_and_rebuilds(files):
     ris, nbib = files
     services.import_file(ris)
@@ -118,6 +151,7 @@ def test_undo_merge_splits_and_rebuilds(files):
     assert event.undone_at is not None and event.split_into == new
     with pytest.raises(BeneficeError):
         services.undo_merge(event)
+    assert DedupForm.objects.count() == Publication.objects.count()  # split and rebuilt: forms rewritten
 
 
 def test_failed_file_writes_nothing(tmp_path, files):

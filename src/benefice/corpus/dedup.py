@@ -27,6 +27,7 @@ imports into an existing corpus (``add`` / ``find`` / ``remove``). Pure Python +
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 import unicodedata
@@ -659,6 +660,75 @@ class Prepared:
     openalex: str
     entry_type: str = ""
     keys: list[str] = field(default_factory=list)
+
+
+# Stored prepared forms: ``prepare`` costs about 0.4 ms a record (title cleaning, tokens, authors); a
+# large import compares each new record with stored candidates, so it reads their forms back instead of
+# preparing them again. The version changes whenever ``prepare`` or ``_block_keys`` would give another
+# result; a form of another version is ignored and the record prepared afresh.
+PREPARED_FORM_VERSION = 1
+
+
+def dump_prepared(p: Prepared) -> str:
+    """The prepared form as compact JSON text (everything but the id, which the storage knows)."""
+    return json.dumps(
+        [
+            PREPARED_FORM_VERSION,
+            p.title,
+            p.kind,
+            p.tokens,
+            p.tcomp,
+            p.tmain,
+            p.year,
+            [[a.family, a.core, a.initials, a.given] for a in p.authors],
+            p.journal,
+            p.volume,
+            p.number,
+            p.page_first,
+            p.page_last,
+            sorted(p.page_starts),
+            p.doi,
+            p.pmid,
+            p.pmcid,
+            p.openalex,
+            p.entry_type,
+            p.keys,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def load_prepared(text: str, id: str) -> Prepared | None:
+    """A form written by :func:`dump_prepared`, or None when it is of another version or unreadable."""
+    try:
+        v = json.loads(text)
+        if not isinstance(v, list) or len(v) != 20 or v[0] != PREPARED_FORM_VERSION:
+            return None
+        return Prepared(
+            id=id,
+            title=v[1],
+            kind=v[2],
+            tokens=tuple(v[3]),
+            tcomp=v[4],
+            tmain=v[5],
+            year=v[6],
+            authors=tuple(AuthorName(*a) for a in v[7]),
+            journal=tuple(v[8]),
+            volume=v[9],
+            number=v[10],
+            page_first=v[11],
+            page_last=v[12],
+            page_starts=frozenset(v[13]),
+            doi=v[14],
+            pmid=v[15],
+            pmcid=v[16],
+            openalex=v[17],
+            entry_type=v[18],
+            keys=list(v[19]),
+        )
+    except (ValueError, TypeError):
+        return None
 
 
 _SUBTITLE_RE = re.compile(r"\s*(?::|\?|\.\s|\s-+\s|--|\s–\s)\s*")

@@ -156,3 +156,14 @@ class DedupKey(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["publication"], name="corpus_dedupkey_pub")]
+
+
+class DedupForm(models.Model):
+    """A publication's prepared deduplication form (:func:`benefice.corpus.dedup.dump_prepared`), written with
+    its keys: reading it back is about twenty times cheaper than preparing the publication again, which a
+    large import does for every stored candidate it compares."""
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.CASCADE, primary_key=True, related_name="dedup_form"
+    )
+    form = models.TextField()

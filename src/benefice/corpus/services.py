@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from benefice.corpus import dedup, formats, pipeline
-from benefice.corpus.models import DedupKey, ImportBatch, MergeEvent, Publication, RawRecord
+from benefice.corpus.models import DedupForm, DedupKey, ImportBatch, MergeEvent, Publication, RawRecord
 from benefice.corpus.record import Author, Record
 from benefice.errors import BeneficeError
 
@@ -226,22 +227,35 @@ def fast_bulk_create(model: type, objs: list) -> None:
                 obj._state.db = connection.alias
 
 
-def _insert_keys(rows: list[tuple[str, int]]) -> None:
-    """Plain executemany: building a model instance per key cost more than the inserts themselves."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(DedupKey._meta.db_table)
+def _insert_keys(rows: list[tuple[str, int]], forms: list[tuple[int, str]] = ()) -> None:
+    """Plain executemany: building a model instance per key cost more than the inserts themselves.
+
+    ``forms`` are (publication id, :func:`dedup.dump_prepared` text), stored with the keys they go with.
+    """
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({connection.ops.quote_name('key')}, publication_id) VALUES (%s, %s)", rows
-        )
+        if rows:
+            table = connection.ops.quote_name(DedupKey._meta.db_table)
+            cursor.executemany(
+                f"INSERT INTO {table} ({connection.ops.quote_name('key')}, publication_id) VALUES (%s, %s)",
+                rows,
+            )
+        if forms:
+            table = connection.ops.quote_name(DedupForm._meta.db_table)
+            cursor.executemany(f"INSERT INTO {table} (publication_id, form) VALUES (%s, %s)", forms)
 
 
 def reindex_publications(pubs: Iterable[Publication]) -> None:
-    """Replace the blocking keys of these (saved) publications."""
+    """Replace the blocking keys and stored prepared forms of these (saved) publications."""
     pubs = list(pubs)
     DedupKey.objects.filter(publication__in=pubs).delete()
-    _insert_keys([(k[:255], p.pk) for p in pubs for k in publication_keys(p, prepare_publication(p))])
+    DedupForm.objects.filter(publication__in=pubs).delete()
+    rows: list[tuple[str, int]] = []
+    forms: list[tuple[int, str]] = []
+    for p in pubs:
+        prepared = prepare_publication(p)
+        rows.extend((k[:255], p.pk) for k in publication_keys(p, prepared))
+        forms.append((p.pk, dedup.dump_prepared(prepared)))
+    _insert_keys(rows, forms)
 
 
 class CorpusIndex:
@@ -261,9 +275,10 @@ class CorpusIndex:
 
     @classmethod
     def from_database(cls) -> CorpusIndex:
-        """An index over the stored corpus; publications saved without keys (admin, fixtures) are keyed first."""
-        unkeyed = Publication.objects.filter(dedup_keys__isnull=True)
-        ids = list(unkeyed.values_list("pk", flat=True))
+        """An index over the stored corpus; publications saved without keys (admin, fixtures) or without a
+        stored prepared form (a corpus imported before forms were stored) are keyed first."""
+        unkeyed = Publication.objects.filter(Q(dedup_keys__isnull=True) | Q(dedup_form__isnull=True))
+        ids = list(unkeyed.values_list("pk", flat=True).distinct())
         for start in range(0, len(ids), 2000):  # by id: a publication with no key must not be picked again
             reindex_publications(Publication.objects.filter(pk__in=ids[start : start + 2000]))
         return cls()
@@ -271,9 +286,22 @@ class CorpusIndex:
     def _prepared(self, pub_ids: set[int]) -> dict[int, dedup.Prepared]:
         found = {i: self._cache[i] for i in pub_ids if i in self._cache}
         missing = pub_ids - found.keys()
-        for row in Publication.objects.filter(pk__in=missing).values("id", *MERGEABLE_FIELDS).iterator(2000):
-            pub = Publication(**row)
-            found[pub.pk] = prepare_publication(pub)
+        ordered = sorted(missing)
+        for start in range(0, len(ordered), LOOKUP_BATCH):
+            # stored forms first; a publication without one (or of an older version) is prepared again
+            part = ordered[start : start + LOOKUP_BATCH]
+            for pub_id, text in DedupForm.objects.filter(publication__in=part).values_list(
+                "publication_id", "form"
+            ):
+                prep = dedup.load_prepared(text, str(pub_id))
+                if prep is not None:
+                    found[pub_id] = prep
+            rest = [i for i in part if i not in found]
+            for row in (
+                Publication.objects.filter(pk__in=rest).values("id", *MERGEABLE_FIELDS) if rest else ()
+            ):
+                pub = Publication(**row)
+                found[pub.pk] = prepare_publication(pub)
         for i, prep in found.items():
             self._cache[i] = prep
             self._cache.move_to_end(i)
@@ -464,7 +492,8 @@ def _store_chunk(
         counts.duplicates_merged += 1
     fast_bulk_create(Publication, list(new.values()))
     _insert_keys(
-        [(k[:255], pub.pk) for key, pub in new.items() for k in publication_keys(pub, new_prepared[key])]
+        [(k[:255], pub.pk) for key, pub in new.items() for k in publication_keys(pub, new_prepared[key])],
+        [(pub.pk, dedup.dump_prepared(new_prepared[key])) for key, pub in new.items()],
     )
     for key, pub in new.items():
         index.remember(pub.pk, new_prepared[key])
