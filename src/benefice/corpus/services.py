@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from benefice.corpus import dedup, formats, pipeline
@@ -277,8 +276,11 @@ class CorpusIndex:
     def from_database(cls) -> CorpusIndex:
         """An index over the stored corpus; publications saved without keys (admin, fixtures) or without a
         stored prepared form (a corpus imported before forms were stored) are keyed first."""
-        unkeyed = Publication.objects.filter(Q(dedup_keys__isnull=True) | Q(dedup_form__isnull=True))
-        ids = list(unkeyed.values_list("pk", flat=True).distinct())
+        # two anti-joins rather than one OR over both joins, which would walk every key of the corpus
+        ids = sorted(
+            set(Publication.objects.filter(dedup_keys__isnull=True).values_list("pk", flat=True))
+            | set(Publication.objects.filter(dedup_form__isnull=True).values_list("pk", flat=True))
+        )
         for start in range(0, len(ids), 2000):  # by id: a publication with no key must not be picked again
             reindex_publications(Publication.objects.filter(pk__in=ids[start : start + 2000]))
         return cls()
