@@ -226,6 +226,18 @@ def fast_bulk_create(model: type, objs: list) -> None:
                 obj._state.db = connection.alias
 
 
+def _index_rows(
+    pairs: Iterable[tuple[Publication, dedup.Prepared]],
+) -> tuple[list[tuple[str, int]], list[tuple[int, str]]]:
+    """The ``DedupKey`` rows and ``DedupForm`` rows of saved publications with their prepared forms."""
+    rows: list[tuple[str, int]] = []
+    forms: list[tuple[int, str]] = []
+    for pub, prepared in pairs:
+        rows.extend((k[:255], pub.pk) for k in publication_keys(pub, prepared))
+        forms.append((pub.pk, dedup.dump_prepared(prepared)))
+    return rows, forms
+
+
 def _insert_keys(rows: list[tuple[str, int]], forms: list[tuple[int, str]] = ()) -> None:
     """Plain executemany: building a model instance per key cost more than the inserts themselves.
 
@@ -248,13 +260,7 @@ def reindex_publications(pubs: Iterable[Publication]) -> None:
     pubs = list(pubs)
     DedupKey.objects.filter(publication__in=pubs).delete()
     DedupForm.objects.filter(publication__in=pubs).delete()
-    rows: list[tuple[str, int]] = []
-    forms: list[tuple[int, str]] = []
-    for p in pubs:
-        prepared = prepare_publication(p)
-        rows.extend((k[:255], p.pk) for k in publication_keys(p, prepared))
-        forms.append((p.pk, dedup.dump_prepared(prepared)))
-    _insert_keys(rows, forms)
+    _insert_keys(*_index_rows((p, prepare_publication(p)) for p in pubs))
 
 
 class CorpusIndex:
@@ -493,10 +499,7 @@ def _store_chunk(
         events.append((raw, key, method, score, reason))
         counts.duplicates_merged += 1
     fast_bulk_create(Publication, list(new.values()))
-    _insert_keys(
-        [(k[:255], pub.pk) for key, pub in new.items() for k in publication_keys(pub, new_prepared[key])],
-        [(pub.pk, dedup.dump_prepared(new_prepared[key])) for key, pub in new.items()],
-    )
+    _insert_keys(*_index_rows((pub, new_prepared[key]) for key, pub in new.items()))
     for key, pub in new.items():
         index.remember(pub.pk, new_prepared[key])
     for pub in existing.values():
