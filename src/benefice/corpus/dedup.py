@@ -11,7 +11,9 @@ duplicate that a person can still spot, so the engine is built for *zero false p
    different DOIs or PMIDs → different works, whatever the titles say (a DOI identifies one object).
 2. **Notices are never the article.** Errata, retraction notices, replies and comments usually repeat
    the article's title; a record's *notice kind* is detected from its title and two records of different
-   kinds never match, not even through a chain of other matches.
+   kinds never match, not even through a chain of other matches. The one exception: a record that
+   carries the work's own long abstract, title and authors (see :func:`_same_text`) is a copy of the work
+   whatever its title prefix or DOI says.
 3. **Fuzzy evidence is cumulative.** A similar title alone proves nothing (short titles, series
    "Part 1/Part 2"); it must be backed by agreeing authors, year, venue, volume, pages, and contradicted
    by none of them. The stronger the title agreement, the less extra evidence is required.
@@ -26,13 +28,14 @@ imports into an existing corpus (``add`` / ``find`` / ``remove``). Pure Python +
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -660,13 +663,15 @@ class Prepared:
     openalex: str
     entry_type: str = ""
     keys: list[str] = field(default_factory=list)
+    text: str = ""  # fingerprint of a long abstract ("" when short or absent), see ``_same_text``
+    meeting: bool = False  # a conference abstract: its lone page is often an abstract number
 
 
 # Stored prepared forms: ``prepare`` costs about 0.4 ms a record (title cleaning, tokens, authors); a
 # large import compares each new record with stored candidates, so it reads their forms back instead of
 # preparing them again. The version changes whenever ``prepare`` or ``_block_keys`` would give another
 # result; a form of another version is ignored and the record prepared afresh.
-PREPARED_FORM_VERSION = 1
+PREPARED_FORM_VERSION = 2
 
 
 def dump_prepared(p: Prepared) -> str:
@@ -693,6 +698,8 @@ def dump_prepared(p: Prepared) -> str:
             p.openalex,
             p.entry_type,
             p.keys,
+            p.text,
+            p.meeting,
         ],
         ensure_ascii=False,
         separators=(",", ":"),
@@ -703,7 +710,7 @@ def load_prepared(text: str, id: str) -> Prepared | None:
     """A form written by :func:`dump_prepared`, or None when it is of another version or unreadable."""
     try:
         v = json.loads(text)
-        if not isinstance(v, list) or len(v) != 20 or v[0] != PREPARED_FORM_VERSION:
+        if not isinstance(v, list) or len(v) != 22 or v[0] != PREPARED_FORM_VERSION:
             return None
         return Prepared(
             id=id,
@@ -726,6 +733,8 @@ def load_prepared(text: str, id: str) -> Prepared | None:
             openalex=v[17],
             entry_type=v[18],
             keys=list(v[19]),
+            text=v[20],
+            meeting=bool(v[21]),
         )
     except (ValueError, TypeError):
         return None
@@ -786,8 +795,22 @@ def prepare(record: Mapping[str, Any] | DedupRecord | Record, id: str | None = N
         openalex=normalise_openalex(_clean(_get(record, "openalex_id", "openalex"))),
         entry_type=_clean(_get(record, "ENTRYTYPE", "doc_type", "entry_type")).lower(),
     )
+    prep.text = _text_fingerprint(_clean(_get(record, "abstract")))
+    prep.meeting = bool(_MEETING_RE.search(f"{journal} {_clean(_get(record, 'number', 'issue'))}"))
     prep.keys = _block_keys(prep)
     return prep
+
+
+_MEETING_RE = re.compile(r"\b(?:conference|congress|meeting|symposium|abstracts)\b|\bsuppl", re.IGNORECASE)
+_MIN_TEXT = 300  # characters of folded abstract: below this, boilerplate ("No abstract available") meets
+
+
+def _text_fingerprint(abstract: str) -> str:
+    """Short hash of a long abstract's folded words, or "" when too short to identify a text."""
+    folded = "".join(title_tokens(html.unescape(abstract)))
+    if len(folded) < _MIN_TEXT:
+        return ""
+    return hashlib.blake2b(folded.encode(), digest_size=8).hexdigest()
 
 
 def _block_keys(p: Prepared) -> list[str]:
@@ -854,9 +877,9 @@ def compare(a: Prepared, b: Prepared) -> Match | None:
 
     Symmetric: ``compare(a, b)`` and ``compare(b, a)`` agree on whether, how and how strongly.
     """
-    # 1. notices never match the work they are about
+    # 1. notices never match the work they are about (unless the record carries the work's own text)
     if a.kind != b.kind:
-        return None
+        return _same_text(a, b)
     # 2. identifiers
     if a.doi and b.doi:
         if a.doi == b.doi:
@@ -870,10 +893,32 @@ def compare(a: Prepared, b: Prepared) -> Match | None:
             return Match(b.id, 1.0, "identifier", f"same PMCID {a.pmcid}")
         return None
     if a.doi and b.doi:
-        return None  # two different DOIs are two different objects
+        return _same_text(a, b)  # two different DOIs are two different objects, unless one text is twice
     if a.openalex and b.openalex and a.openalex == b.openalex:
         return Match(b.id, 1.0, "identifier", f"same OpenAlex id {a.openalex}")
     return _fuzzy(a, b)
+
+
+def _same_text(a: Prepared, b: Prepared) -> Match | None:
+    """The same long abstract under the same title and authors is one text, whatever else differs.
+
+    Overrides a notice prefix and a second DOI: a publisher that prints an article twice, or a database
+    that files the article's abstract under its erratum, gives two records of one text, and the gold
+    sets pair them; errata without the article's abstract stay apart. Two PMIDs still part them.
+    """
+    if not a.text or a.text != b.text or not a.authors or not b.authors:
+        return None
+    if (a.pmid and b.pmid and a.pmid != b.pmid) or (a.pmcid and b.pmcid and a.pmcid != b.pmcid):
+        return None
+    if a.year and b.year and abs(a.year - b.year) > 1:
+        return None
+    ts, _ = title_similarity(a, b)
+    if ts < 0.9 or _DIGITS_RE.findall(a.tcomp) != _DIGITS_RE.findall(b.tcomp):
+        return None
+    first_au, au_share = author_agreement(a.authors, b.authors)
+    if not first_au or au_share < 0.8:
+        return None
+    return Match(b.id, round(0.5 + 0.5 * ts, 4), "fuzzy", f"same abstract, title {ts:.2f} and authors")
 
 
 def _unexplained_tokens(a: Prepared, b: Prepared) -> list[str]:
@@ -907,9 +952,46 @@ def _coordinates_agree(a: Prepared, b: Prepared, jo: float) -> bool:
     )
 
 
+def _realigned(x: Prepared, y: Prepared) -> Prepared:
+    """``x`` with volume, issue and page moved back one column when an export shifted them.
+
+    A record without a volume whose issue and lone page are the other record's volume and issue lost
+    its volume column (issue 26, page 9 for volume 26, issue 9): read it as volume 26, issue 9.
+    """
+    if (
+        not x.volume
+        and x.number
+        and x.page_first
+        and not x.page_last
+        and y.volume
+        and x.number == y.volume
+        and x.page_first == y.number
+    ):
+        return replace(x, volume=x.number, number=x.page_first, page_first="", page_starts=frozenset())
+    return x
+
+
+def _lone_meeting_pages(a: Prepared, b: Prepared) -> bool:
+    """Two different lone pages of a conference abstract in one volume and year: page vs abstract number.
+
+    Meeting supplements are paged differently by different databases (page, abstract number), so a lone
+    page there does not contradict; the caller still demands the same title, authors and venue.
+    """
+    return bool(
+        (a.meeting or b.meeting)
+        and not a.page_last
+        and not b.page_last
+        and a.year
+        and a.year == b.year
+        and a.volume
+        and a.volume == b.volume
+    )
+
+
 def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
     if not a.tcomp or not b.tcomp:
         return None  # without both titles there is too little to tell works apart
+    a, b = _realigned(a, b), _realigned(b, a)
     # hard contradictions first: they are cheap and reject most blocked candidates
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     if year_gap is not None and year_gap > 1:
@@ -919,8 +1001,11 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
     same_last = bool(a.page_last) and a.page_last == b.page_last
     if a.page_starts and b.page_starts and a.page_starts == b.page_starts:
         same_last = True  # the same multi-part page list written in another order
+    lone_pages = False
     if a.page_first and b.page_first and a.page_first != b.page_first and not same_last:
-        return None
+        if not _lone_meeting_pages(a, b):
+            return None
+        lone_pages = True
     ts, note = title_similarity(a, b)
     number_ne = bool(a.number and b.number and a.number != b.number)
     # an issue number above ~60 is an accession/sequence number in disguise, not an issue
@@ -930,6 +1015,14 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
     if both_authors and not first_au and au_share < 0.5:
         return None
     jo = journal_agreement(a.journal, b.journal)
+    if lone_pages and not (
+        ts >= 0.97
+        and first_au
+        and au_share >= 0.8
+        and jo >= 0.85
+        and not (_unexplained_tokens(a, b) and _unexplained_tokens(b, a))
+    ):
+        return None
     if ts < 0.80:
         if first_au and au_share >= 0.8 and not issue_conflict and _coordinates_agree(a, b, jo):
             return Match(
@@ -1098,7 +1191,8 @@ class _Clusters:
     """Union-find that refuses unions joining contradictory records (cannot-link constraints).
 
     Pairwise matching is not transitive: A~B and B~C may chain two different works. A union is
-    refused when the merged group would hold two different DOIs or PMIDs, or a notice and a work.
+    refused when the groups have no DOI, PMID or notice kind in common where both have one; the DOI and
+    kind checks are waived when the two records matched carry the same long abstract (:func:`_same_text`).
     """
 
     def __init__(self) -> None:
@@ -1119,15 +1213,13 @@ class _Clusters:
             x = self.parent[x]
         return x
 
-    def union(self, x: str, y: str) -> bool:
+    def union(self, x: str, y: str, same_text: bool = False) -> bool:
         rx, ry = self.root(x), self.root(y)
         if rx == ry:
             return True
-        for attr in (self.dois, self.pmids):
+        for attr in (self.pmids,) if same_text else (self.dois, self.pmids, self.kinds):
             if attr[rx] and attr[ry] and not (attr[rx] & attr[ry]):
                 return False
-        if self.kinds[rx] != self.kinds[ry]:
-            return False
         self.parent[ry] = rx
         for attr in (self.dois, self.pmids, self.kinds):
             attr[rx] |= attr.pop(ry)
@@ -1161,7 +1253,10 @@ def duplicate_groups(
         matches = index.find_all(prep)
         # identifiers first, then the strongest fuzzy evidence: decides which union wins a conflict
         for m in matches:
-            clusters.union(m.id, prep.id)
+            other = index.get(m.id)
+            clusters.union(
+                m.id, prep.id, same_text=bool(prep.text) and other is not None and other.text == prep.text
+            )
         index.add(prep.id, prep)
         order.append(prep.id)
         if progress is not None and n % 1000 == 0:
