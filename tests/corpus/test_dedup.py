@@ -666,3 +666,51 @@ def test_dedup_record_dataclass_is_accepted() -> None:
         pages="548-55",
     )
     assert duplicate_groups([a, rec(id="b")]) == [["a", "b"]]
+
+
+_near_twin = st.fixed_dictionaries(
+    {
+        "title": st.sampled_from(
+            [
+                "Complement dysfunction in hemolytic uremic syndrome",
+                "Erratum: Complement dysfunction in hemolytic uremic syndrome",
+                "Complement dysfunction in haemolytic uraemic syndrome: a cohort study",
+            ]
+        ),
+        "year": st.one_of(st.none(), st.integers(1998, 2004)),
+        "author": st.sampled_from(["Zipfel, P. F. and Skerka, C.", "Zipfel P, Skerka C", "Skerka, C."]),
+        "journal": st.sampled_from(["Curr Opin Rheumatol", "Current Opinion in Rheumatology", ""]),
+        "volume": st.sampled_from(["18", ""]),
+        "pages": st.sampled_from(["405-410", "405", ""]),
+        "doi": st.sampled_from(["", "10.1000/a", "10.1000/b"]),
+        "pmid": st.sampled_from(["", "123", "456"]),
+        "abstract": st.sampled_from(["", "Complement factor H mutations explain atypical cases. " * 8]),
+    }
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_near_twin, _near_twin)
+def test_property_years_too_far_apart_match_only_through_an_identifier_key(a, b) -> None:
+    """What lets the corpus store skip candidates by year (CorpusIndex.load_candidates) before reading them."""
+    from benefice.corpus.dedup import IDENTIFIER_KEYS, years_compatible
+
+    pa, pb = prepare({**a, "id": "a"}), prepare({**b, "id": "b"})
+    if compare(pa, pb) is not None and not years_compatible(pa.year, pb.year):
+        shared = set(pa.keys) & set(pb.keys)
+        assert any(k[0] in IDENTIFIER_KEYS for k in shared)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_property_ascii_folding_drops_exactly_the_combining_marks(text: str) -> None:
+    import unicodedata
+
+    from benefice.corpus.dedup import _SPECIAL_LETTERS, _ascii
+
+    if text.isascii():
+        expected = text.replace("&", " and ").replace("+", " plus ")
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
+        expected = "".join(c for c in decomposed if not unicodedata.combining(c))
+    assert _ascii(text) == expected

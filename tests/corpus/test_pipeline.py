@@ -21,7 +21,8 @@ def flatten(chunks):
     return [
         (r.title, r.doi, h, str(parsed), sorted(prep.keys))
         for chunk in chunks
-        for r, h, parsed, prep in chunk
+        for item in chunk
+        for r, h, parsed, prep in [(item.record(), item.content_hash, item.parsed, item.prepared)]
     ]
 
 
@@ -59,7 +60,7 @@ def test_a_child_only_for_large_files_with_a_free_core_from_the_main_thread(tmp_
     monkeypatch.setattr(pipeline, "_idle_cores", lambda: 0.5)  # the other core is busy: stay in-process
     list(pipeline.prepared_chunks(path, "ris", total_hint=pipeline.PARALLEL_FROM))
     assert started == []
-    monkeypatch.setattr(pipeline, "_idle_cores", lambda: 1.0)
+    monkeypatch.setattr(pipeline, "_idle_cores", lambda: 1.0)  # the other core is idle
     list(pipeline.prepared_chunks(path, "ris", total_hint=pipeline.PARALLEL_FROM - 1))  # small file
     assert started == []
     list(pipeline.prepared_chunks(path, "ris", total_hint=pipeline.PARALLEL_FROM))
@@ -71,3 +72,22 @@ def test_a_child_only_for_large_files_with_a_free_core_from_the_main_thread(tmp_
     worker.start()
     worker.join()
     assert started == []
+
+
+@pytest.mark.parametrize(("idle_jiffies", "spare"), [(200, 1.0), (100, 0.0)])
+def test_spare_cores_are_read_from_the_cpu_counters(monkeypatch, idle_jiffies, spare):
+    readings = iter([(1000, 500), (1200, 500 + idle_jiffies)])  # 200 jiffies over 2 cores
+    monkeypatch.setattr(pipeline, "_cpu_times", lambda: next(readings))
+    monkeypatch.setattr(pipeline.time, "sleep", lambda s: None)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    assert pipeline._idle_cores() == pytest.approx(spare)
+
+
+def test_without_cpu_counters_the_load_average_decides(monkeypatch):
+    def missing():
+        raise OSError("no /proc")
+
+    monkeypatch.setattr(pipeline, "_cpu_times", missing)
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (1.5, 1.0, 1.0))
+    assert pipeline._idle_cores() == pytest.approx(1.5)

@@ -196,6 +196,38 @@ def test_fuzzy_merge_without_identifiers_is_recorded():
     assert MergeEvent.objects.get().method == "fuzzy"
 
 
+def test_candidates_years_apart_are_skipped_unread_unless_an_identifier_is_shared(monkeypatch):
+    title = "Hospital admissions for heart failure after benfluorex exposure in the national claims data"
+    authors = [Author(name="Weill, Alain", family="Weill", given="Alain")]
+    batch = ImportBatch.objects.create(origin="test")
+    stored = [
+        _rec(1, title=title, year=2010, authors=authors),
+        _rec(2, title=title + " (second report)", year=2016, authors=authors, doi="10.1000/same"),
+    ]
+    services.import_records(stored, batch, origin="test")
+    assert list(
+        services.DedupKey.objects.order_by("publication_id").values_list("year", flat=True).distinct()
+    ) == [
+        2010,
+        2016,
+    ]
+    read: list[set[int]] = []
+    real = services.CorpusIndex._prepared
+
+    def spy(self, ids):
+        read.append(set(ids))
+        return real(self, ids)
+
+    monkeypatch.setattr(services.CorpusIndex, "_prepared", spy)
+    later = [_rec(3, title=title + " (second report)", year=2019, authors=authors, doi="10.1000/same")]
+    counts = services.import_records(later, batch, origin="test")
+    first, second = Publication.objects.order_by("pk")
+    # the 2010 publication shares title and author keys but is nine years away: its form is not read
+    assert read == [{second.pk}] and first.pk not in read[0]
+    assert counts.duplicates_merged == 1  # the 2016 one, three years away, shares the DOI: read through it
+    assert RawRecord.objects.get(position=3).publication == second
+
+
 def test_export_formats(files):
     ris, nbib = files
     services.import_file(ris)

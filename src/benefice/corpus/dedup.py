@@ -33,11 +33,12 @@ import html
 import json
 import math
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -165,9 +166,33 @@ def _ascii(text: str) -> str:
     """Strip accents and fold special letters: databases disagree on diacritics far more than authors do."""
     if text.isascii():
         return text.replace("&", " and ").replace("+", " plus ")
-    text = text.translate(_SPECIAL_LETTERS)
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c))
+    # a regular expression over the few special letters: str.translate looks every character up
+    text = unicodedata.normalize("NFKD", _SPECIAL_RE.sub(_special, text))
+    return text if text.isascii() else _combining_marks().sub("", text)
+
+
+_SPECIAL_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _SPECIAL_LETTERS) + "]")
+
+
+def _special(m: re.Match[str]) -> str:
+    return _SPECIAL_LETTERS[ord(m.group())]
+
+
+@lru_cache(maxsize=1)
+def _combining_marks() -> re.Pattern[str]:
+    """Every character with a combining class, as one character set (built once, in about 0.1 s).
+
+    The same characters ``unicodedata.combining`` reports, removed by one regular expression rather than a
+    Python test per character: abstracts are folded too, and the per-character loop was most of ``prepare``.
+    """
+    marks = [c for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))]
+    ranges: list[tuple[int, int]] = []
+    for c in marks:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1] = (ranges[-1][0], c)
+        else:
+            ranges.append((c, c))
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
 
 
 def _clean(value: Any) -> str:
@@ -180,7 +205,7 @@ def _clean(value: Any) -> str:
         if value.is_integer():
             return str(int(value))
     if isinstance(value, list | tuple):
-        return " and ".join(_clean(v) for v in value if _clean(v))
+        return " and ".join(c for c in map(_clean, value) if c)
     text = str(value).strip()
     if text.lower() in {"nan", "none", "null", "n/a", "na", "unknown", "#name?"}:
         return ""
@@ -398,8 +423,10 @@ _ORG_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class AuthorName:
+class AuthorName(NamedTuple):
+    """A parsed author name. A named tuple, not a frozen dataclass: a large import rebuilds tens of thousands
+    of stored forms a minute, and a frozen dataclass's constructor was most of that cost."""
+
     family: str  # ascii lower, letters only, particles kept glued ("vanheck")
     core: str  # family without leading particles ("heck"), to meet "van Heck" / "Heck"
     initials: str  # lower-case first letters of given names ("pf")
@@ -813,6 +840,18 @@ def _text_fingerprint(abstract: str) -> str:
     return hashlib.blake2b(folded.encode(), digest_size=8).hexdigest()
 
 
+# Prefixes of the keys made of an identifier (DOI, PMID, PMCID, OpenAlex id): a match found through them may
+# join records of any years. Through any other key, ``compare`` never matches records more than
+# MAX_YEAR_GAP years apart, so a store of keys can skip such candidates before reading their forms.
+IDENTIFIER_KEYS = frozenset("dpco")
+MAX_YEAR_GAP = 1
+
+
+def years_compatible(a: int | None, b: int | None) -> bool:
+    """Whether two records' years allow a match other than by a shared identifier (unknown allows it)."""
+    return not a or not b or abs(a - b) <= MAX_YEAR_GAP
+
+
 def _block_keys(p: Prepared) -> list[str]:
     """Keys under which a record is filed; two records are compared only if they share one."""
     keys: list[str] = []
@@ -910,7 +949,7 @@ def _same_text(a: Prepared, b: Prepared) -> Match | None:
         return None
     if (a.pmid and b.pmid and a.pmid != b.pmid) or (a.pmcid and b.pmcid and a.pmcid != b.pmcid):
         return None
-    if a.year and b.year and abs(a.year - b.year) > 1:
+    if not years_compatible(a.year, b.year):
         return None
     ts, _ = title_similarity(a, b)
     if ts < 0.9 or _DIGITS_RE.findall(a.tcomp) != _DIGITS_RE.findall(b.tcomp):
@@ -994,7 +1033,7 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
     a, b = _realigned(a, b), _realigned(b, a)
     # hard contradictions first: they are cheap and reject most blocked candidates
     year_gap = abs(a.year - b.year) if a.year and b.year else None
-    if year_gap is not None and year_gap > 1:
+    if year_gap is not None and year_gap > MAX_YEAR_GAP:
         return None
     if a.volume and b.volume and a.volume != b.volume:
         return None

@@ -153,6 +153,9 @@ class DedupKey(models.Model):
 
     key = models.CharField(max_length=255, db_index=True)
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="dedup_keys")
+    # the year the engine compares (its prepared form's): a candidate two years away from a record can only
+    # be its duplicate through a shared identifier, so title and author keys skip it before its form is read
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["publication"], name="corpus_dedupkey_pub")]

@@ -18,12 +18,13 @@ import json
 import multiprocessing as mp
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from queue import Empty
-from typing import Any
+from typing import Any, NamedTuple
 
-from benefice.corpus import dedup
+from benefice.corpus import dedup, fields
 from benefice.corpus.record import Record
 from benefice.errors import BeneficeError
 
@@ -36,8 +37,29 @@ class JSONText(str):
     """
 
 
-# (record, content hash, parsed form as JSON text stored on the RawRecord, prepared dedup form)
-Item = tuple[Record, str, JSONText, dedup.Prepared]
+class Item(NamedTuple):
+    """One record ready to store: what the database rows need, computed where the file is read.
+
+    A plain tuple of strings, numbers and one prepared form, because it crosses a process boundary: the
+    ``Record`` itself is not sent (unpickling its objects cost the parent a tenth of a millisecond a record);
+    :meth:`record` rebuilds it from ``parsed`` for the rare record that is merged into a publication.
+    """
+
+    source_format: str
+    position: int
+    line: int | None
+    raw: str
+    hal_id: str
+    content_hash: str
+    parsed: str  # JSON text of ``Record.to_dict()``, stored as it is on the RawRecord
+    prepared: dedup.Prepared
+    form: str  # ``dedup.dump_prepared(prepared)``, stored with a new publication's keys
+    values: dict[str, Any]  # fields a new publication takes from this record (fields.new_publication)
+    search_text: str
+
+    def record(self) -> Record:
+        return Record.from_dict(json.loads(self.parsed))
+
 
 CHUNK = 1000
 PARALLEL_FROM = 5_000  # records (the format's count hint) from which a child process pays for itself
@@ -51,8 +73,21 @@ def content_hash(record: Record) -> str:
 
 
 def prepare_item(record: Record) -> Item:
-    parsed = JSONText(json.dumps(record.to_dict()))  # ASCII escapes, as Django writes JSON columns
-    return record, content_hash(record), parsed, dedup.prepare(dedup.from_record(record, id=""))
+    prepared = dedup.prepare(dedup.from_record(record, id=""))
+    values, text = fields.new_publication(record)
+    return Item(
+        record.source_format,
+        record.position,
+        record.line,
+        record.raw,
+        record.hal_id,
+        content_hash(record),
+        json.dumps(record.to_dict()),  # ASCII escapes, as Django writes JSON columns
+        prepared,
+        dedup.dump_prepared(prepared),
+        values,
+        text,
+    )
 
 
 def chunked_items(records: Iterable[Record], chunk: int = CHUNK) -> Iterator[list[Item]]:
@@ -83,15 +118,33 @@ def _produce(path: str, fmt: str, queue: Any, chunk: int) -> None:
 
 
 def _idle_cores() -> float:
-    """Cores left idle by the rest of the machine (1-minute load average): a child process only pays when
-    it gets a core of its own; measured on 2 cores with the other busy, 40,000 records went from 1,250
-    records/s in-process to 1,020 with a child."""
+    """Cores other than ours left idle by the rest of the machine: a child process only pays when it gets a
+    core of its own; measured on 2 cores with the other busy, 40,000 records went from 1,250 records/s
+    in-process to 1,020 with a child.
+
+    Read from the kernel's CPU counters over a tenth of a second (we are idle meanwhile, so one idle core is
+    ours): the load average, tried first, lags by minutes and kept the child off after any recent work.
+    """
     cores = os.cpu_count() or 1
     try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # not on every platform
-        load = 0.0
-    return cores - 1 - load  # one core is ours
+        first = _cpu_times()
+        time.sleep(0.1)
+        second = _cpu_times()
+    except (OSError, ValueError, IndexError):  # no /proc (macOS, Windows): the load average
+        try:
+            return cores - 1 - os.getloadavg()[0]
+        except (AttributeError, OSError):
+            return 0.0
+    total = second[0] - first[0]
+    idle = second[1] - first[1]
+    return cores * idle / total - 1 if total > 0 else 0.0
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(all, idle) jiffies of every CPU since boot, from /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    return sum(values), values[3] + values[4]  # idle + iowait
 
 
 def prepared_chunks(path: Path, fmt: str, *, total_hint: int | None = None, parallel: bool | None = None,
@@ -105,10 +158,10 @@ def prepared_chunks(path: Path, fmt: str, *, total_hint: int | None = None, para
 
     if parallel is None:
         parallel = (
-            _idle_cores() >= 1
-            and (total_hint or 0) >= PARALLEL_FROM
+            (total_hint or 0) >= PARALLEL_FROM
             and threading.current_thread() is threading.main_thread()
             and "fork" in mp.get_all_start_methods()
+            and _idle_cores() >= 0.75  # last: it takes a tenth of a second
         )
     if not parallel:
         yield from chunked_items(formats.read(path, fmt), chunk)

@@ -8,27 +8,10 @@ table (kept in sync by triggers created in a migration) indexes it; on PostgreSQ
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from django.db import connection
 from django.db.models import QuerySet
 
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-# combining marks left by NFKD decomposition (diacritics of Latin, Greek, Cyrillic…); removed before \W runs,
-# which would otherwise split "e\u0301" words in two
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-
-
-def fold(text: str) -> str:
-    """Accents removed, lower case, every run of punctuation or spaces made one space.
-
-    Regular expressions rather than a loop over characters: this runs on every field of every imported record.
-    """
-    text = text or ""
-    if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    return _NON_WORD.sub(" ", text.casefold()).strip()
+from benefice.corpus.fields import fold  # folding lives with the import's pure code (no Django there)
 
 
 def tokens(text: str) -> list[str]:

@@ -17,39 +17,13 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from benefice.corpus import dedup, formats, pipeline
+from benefice.corpus import dedup, fields, formats, pipeline
 from benefice.corpus.models import DedupForm, DedupKey, ImportBatch, MergeEvent, Publication, RawRecord
 from benefice.corpus.record import Author, Record
 from benefice.errors import BeneficeError
 
 # Publication fields filled from records; first non-empty value wins and is attributed to its RawRecord.
-MERGEABLE_FIELDS = (
-    "doi",
-    "pmid",
-    "pmcid",
-    "openalex_id",
-    "hal_id",
-    "title",
-    "abstract",
-    "year",
-    "date",
-    "journal",
-    "issn",
-    "publisher",
-    "volume",
-    "issue",
-    "pages",
-    "doc_type",
-    "language",
-    "authors",
-    "keywords",
-    "mesh",
-    "funders",
-    "oa_status",
-    "cited_by_count",
-    "referenced_works",
-    "url",
-)
+MERGEABLE_FIELDS = fields.MERGEABLE_FIELDS
 IDENTIFIER_FIELDS = ("doi", "pmid", "pmcid", "openalex_id", "hal_id")
 CHUNK = 1000
 
@@ -67,25 +41,8 @@ class ImportCounts:
 content_hash = pipeline.content_hash  # kept here too: callers and tests know it as services.content_hash
 
 
-def _record_value(record: Record, field: str) -> Any:
-    if field == "authors":
-        return [
-            {
-                "name": a.name,
-                "family": a.family,
-                "given": a.given,
-                "orcid": a.orcid,
-                "affiliations": a.affiliations,
-            }
-            for a in record.authors
-        ]
-    if field == "title":
-        return record.title[:100_000]
-    return getattr(record, field)
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+_record_value = fields.record_value
+_empty = fields.is_empty
 
 
 def apply_record(pub: Publication, record: Record, raw_id: int | None) -> bool:
@@ -93,9 +50,7 @@ def apply_record(pub: Publication, record: Record, raw_id: int | None) -> bool:
     changed = False
     for field in MERGEABLE_FIELDS:
         value = _record_value(record, field)
-        if _empty(value) or not _empty(getattr(pub, field)):
-            continue
-        if field == "year" and not (0 < int(value) < 32767):
+        if _empty(value) or not _empty(getattr(pub, field)) or not fields.acceptable(field, value):
             continue
         setattr(pub, field, value)
         if raw_id is not None:
@@ -106,30 +61,33 @@ def apply_record(pub: Publication, record: Record, raw_id: int | None) -> bool:
     return changed
 
 
-def fold_for_search(text: str) -> str:
-    """Lower-case, accent-free words separated by spaces: the same tokens for SQLite FTS5 and PostgreSQL.
-
-    Why fold here rather than in the database: PostgreSQL's ``unaccent`` needs an extension (and superuser
-    rights) that a custodian's managed server may refuse; folding once when the row is written costs nothing.
-    """
-    from benefice.corpus.search import fold
-
-    return fold(text)
+fold_for_search = fields.fold  # lower-case, accent-free words: the same tokens for SQLite FTS5 and PostgreSQL
 
 
 def build_search_text(pub: Publication) -> str:
-    parts = [
-        pub.title,
-        " ".join(a.get("name", "") for a in pub.authors),
-        pub.abstract,
-        " ".join(pub.keywords),
-        " ".join(pub.mesh),
-        pub.journal,
-        pub.doi,
-        pub.pmid,
-    ]
-    # one folded line per field, the title first: PostgreSQL's ranking reads the title back as line 1
-    return "\n".join(fold_for_search(p) for p in parts if p)
+    return fields.search_text(lambda f: getattr(pub, f))
+
+
+def new_publication(item: pipeline.Item, raw_id: int) -> Publication:
+    """A publication made of one record, from the values prepared with it (see :func:`fields.new_publication`).
+
+    Its list fields hold JSON text until a second record of the same chunk is merged into it
+    (:func:`_materialise`): the text is what the insert needs, so it is not decoded and encoded again.
+    """
+    pub = Publication()
+    attrs = pub.__dict__
+    for field, value in item.values.items():
+        attrs[field] = pipeline.JSONText(value) if field in fields.JSON_FIELDS else value
+    pub.field_sources = dict.fromkeys(item.values, raw_id)
+    pub.search_text = item.search_text
+    return pub
+
+
+def _materialise(pub: Publication) -> None:
+    for field in fields.JSON_FIELDS:
+        value = getattr(pub, field)
+        if isinstance(value, pipeline.JSONText):
+            setattr(pub, field, json.loads(value))
 
 
 def record_from_parsed(parsed: dict[str, Any]) -> Record:
@@ -201,53 +159,75 @@ def fast_bulk_create(model: type, objs: list) -> None:
     for obj in objs:
         for f in stamped:
             setattr(obj, f.attname, now)
-    table = ops.quote_name(model._meta.db_table)
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    pk = ops.quote_name(model._meta.pk.column)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_statement = max(1, 900 // len(fields))  # under SQLite's oldest parameter limit (999)
     attnames = [f.attname for f in fields]
+    rows = []
+    for obj in objs:
+        row = []
+        for attname, convert in zip(attnames, converters, strict=True):
+            value = getattr(obj, attname)
+            row.append(convert(value) if convert is not None and value is not None else value)
+        rows.append(row)
+    ids = insert_rows(model, [f.column for f in fields], rows)
+    for obj, new_id in zip(objs, ids, strict=True):
+        obj.pk = new_id
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def insert_rows(model: type, columns: list[str], rows: list) -> list[int]:
+    """Insert rows of database-ready values (columns in the given order); their new ids in the same order.
+
+    Ids come back with ``RETURNING`` (SQLite ≥ 3.35, PostgreSQL), in insertion order, as Django's own
+    bulk_create relies on for both backends.
+    """
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)
+    names = ", ".join(ops.quote_name(c) for c in columns)
+    pk = ops.quote_name(model._meta.pk.column)
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, 900 // len(columns))  # under SQLite's oldest parameter limit (999)
+    ids: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), per_statement):
-            part = objs[start : start + per_statement]
-            params: list = []
-            for obj in part:
-                for attname, convert in zip(attnames, converters, strict=True):
-                    value = getattr(obj, attname)
-                    params.append(convert(value) if convert is not None and value is not None else value)
+        for start in range(0, len(rows), per_statement):
+            part = rows[start : start + per_statement]
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(part))} RETURNING {pk}",
-                params,
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([row_sql] * len(part))} RETURNING {pk}",
+                [value for row in part for value in row],
             )
-            ids = [row[0] for row in cursor.fetchall()]
-            for obj, new_id in zip(part, ids, strict=True):
-                obj.pk = new_id
-                obj._state.adding = False
-                obj._state.db = connection.alias
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
 
 
 def _index_rows(
     pairs: Iterable[tuple[Publication, dedup.Prepared]],
-) -> tuple[list[tuple[str, int]], list[tuple[int, str]]]:
-    """The ``DedupKey`` rows and ``DedupForm`` rows of saved publications with their prepared forms."""
-    rows: list[tuple[str, int]] = []
+    dumped: Iterable[str | None] | None = None,
+) -> tuple[list[tuple[str, int, int | None]], list[tuple[int, str]]]:
+    """The ``DedupKey`` rows and ``DedupForm`` rows of saved publications with their prepared forms.
+
+    ``dumped`` gives, pair by pair, the form already dumped (``None``: dump it here)."""
+    rows: list[tuple[str, int, int | None]] = []
     forms: list[tuple[int, str]] = []
+    texts = iter(dumped) if dumped is not None else None
     for pub, prepared in pairs:
-        rows.extend((k[:255], pub.pk) for k in publication_keys(pub, prepared))
-        forms.append((pub.pk, dedup.dump_prepared(prepared)))
+        year = prepared.year if prepared.year and 0 < prepared.year < 32767 else None
+        rows.extend((k[:255], pub.pk, year) for k in publication_keys(pub, prepared))
+        text = next(texts) if texts is not None else None
+        forms.append((pub.pk, text if text is not None else dedup.dump_prepared(prepared)))
     return rows, forms
 
 
-def _insert_keys(rows: list[tuple[str, int]], forms: list[tuple[int, str]] = ()) -> None:
+def _insert_keys(rows: list[tuple[str, int, int | None]], forms: list[tuple[int, str]] = ()) -> None:
     """Plain executemany: building a model instance per key cost more than the inserts themselves.
 
-    ``forms`` are (publication id, :func:`dedup.dump_prepared` text), stored with the keys they go with.
+    ``rows`` are (key, publication id, compared year); ``forms`` are (publication id,
+    :func:`dedup.dump_prepared` text), stored with the keys they go with.
     """
     with connection.cursor() as cursor:
         if rows:
             table = connection.ops.quote_name(DedupKey._meta.db_table)
             cursor.executemany(
-                f"INSERT INTO {table} ({connection.ops.quote_name('key')}, publication_id) VALUES (%s, %s)",
+                f"INSERT INTO {table} ({connection.ops.quote_name('key')}, publication_id, year) "
+                "VALUES (%s, %s, %s)",
                 rows,
             )
         if forms:
@@ -261,6 +241,17 @@ def reindex_publications(pubs: Iterable[Publication]) -> None:
     DedupKey.objects.filter(publication__in=pubs).delete()
     DedupForm.objects.filter(publication__in=pubs).delete()
     _insert_keys(*_index_rows((p, prepare_publication(p)) for p in pubs))
+
+
+def _select_in(sql: str, values: list) -> Iterator[tuple]:
+    """Rows of ``sql`` (with one ``IN ({})``) for every value, LOOKUP_BATCH values a query.
+
+    Plain SQL: on the import's hot path, building the ORM's query cost more than running it."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), LOOKUP_BATCH):
+            part = values[start : start + LOOKUP_BATCH]
+            cursor.execute(sql.format(", ".join(["%s"] * len(part))), part)
+            yield from cursor.fetchall()
 
 
 class CorpusIndex:
@@ -298,8 +289,10 @@ class CorpusIndex:
         for start in range(0, len(ordered), LOOKUP_BATCH):
             # stored forms first; a publication without one (or of an older version) is prepared again
             part = ordered[start : start + LOOKUP_BATCH]
-            for pub_id, text in DedupForm.objects.filter(publication__in=part).values_list(
-                "publication_id", "form"
+            for pub_id, text in _select_in(
+                f"SELECT publication_id, form FROM {connection.ops.quote_name(DedupForm._meta.db_table)} "
+                "WHERE publication_id IN ({})",
+                part,
             ):
                 prep = dedup.load_prepared(text, str(pub_id))
                 if prep is not None:
@@ -318,28 +311,41 @@ class CorpusIndex:
         return found
 
     def load_candidates(self, prepared: Iterable[dedup.Prepared], hal_ids: Iterable[str]) -> None:
-        """Start a chunk: index the stored publications sharing a key with any record of the chunk."""
+        """Start a chunk: index the stored publications sharing a key with any record of the chunk.
+
+        A candidate found through a title or author key is skipped without reading its form when its year is
+        too far from the record's: ``compare`` could only match the two through an identifier, which has keys
+        of its own (:data:`dedup.IDENTIFIER_KEYS`).
+        """
         self._local = dedup.DuplicateIndex()
         self._hal = {}
+        prepared = list(prepared)
         keys = {k[:255] for p in prepared for k in p.keys} | {HAL_KEY + h for h in hal_ids if h}
-        per_key: dict[str, list[int]] = {}
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), LOOKUP_BATCH):
-            part = ordered[start : start + LOOKUP_BATCH]
-            for key, pub_id in (
-                DedupKey.objects.filter(key__in=part)
-                .order_by("-publication_id")
-                .values_list("key", "publication_id")
-            ):
-                bucket = per_key.setdefault(key, [])
-                if len(bucket) < CANDIDATES_PER_KEY:
-                    bucket.append(pub_id)
-        ids = {i for key, bucket in per_key.items() if not key.startswith(HAL_KEY) for i in bucket}
-        for pub_id, prep in self._prepared(ids).items():
-            self._local.add(str(pub_id), prep)
+        per_key: dict[str, list[tuple[int, int | None]]] = {}
+        for key, pub_id, year in _select_in(
+            f"SELECT {connection.ops.quote_name('key')}, publication_id, year FROM "
+            f"{connection.ops.quote_name(DedupKey._meta.db_table)} WHERE {connection.ops.quote_name('key')} "
+            "IN ({}) ORDER BY publication_id DESC",
+            sorted(keys),
+        ):
+            bucket = per_key.setdefault(key, [])
+            if len(bucket) < CANDIDATES_PER_KEY:
+                bucket.append((pub_id, year))
+        ids: set[int] = set()
+        for p in prepared:
+            for k in p.keys:
+                bucket = per_key.get(k[:255])
+                if not bucket:
+                    continue
+                if k[:1] in dedup.IDENTIFIER_KEYS or not p.year:
+                    ids.update(pub_id for pub_id, _year in bucket)
+                else:
+                    ids.update(pub_id for pub_id, year in bucket if dedup.years_compatible(year, p.year))
         for key, bucket in per_key.items():
             if key.startswith(HAL_KEY):
-                self._hal[key[len(HAL_KEY) :]] = bucket[-1]
+                self._hal[key[len(HAL_KEY) :]] = bucket[-1][0]
+        for pub_id, prep in self._prepared(ids).items():
+            self._local.add(str(pub_id), prep)
 
     def add(self, key: str, pub: Publication, prepared: dedup.Prepared) -> None:
         prepared.id = key
@@ -364,12 +370,11 @@ class CorpusIndex:
     def forget(self, pub_id: int) -> None:
         self._cache.pop(pub_id, None)
 
-    def find(
-        self, record: Record, prepared: dedup.Prepared
-    ) -> tuple[int | str, str, float | None, str] | None:
-        """(publication key, method, score, reason) of the publication this record describes, if any."""
-        if record.hal_id and record.hal_id in self._hal:
-            return self._hal[record.hal_id], MergeEvent.Method.IDENTIFIER, 1.0, f"same hal_id {record.hal_id}"
+    def find(self, hal_id: str, prepared: dedup.Prepared) -> tuple[int | str, str, float | None, str] | None:
+        """(publication key, method, score, reason) of the publication a record (its HAL id and prepared
+        form) describes, if any."""
+        if hal_id and hal_id in self._hal:
+            return self._hal[hal_id], MergeEvent.Method.IDENTIFIER, 1.0, f"same hal_id {hal_id}"
         match = self._local.find(prepared)
         if match is None:
             return None
@@ -436,70 +441,82 @@ def _store_chunk(
     counts: ImportCounts,
     user,
 ) -> None:
-    hashes = [h for _r, h, _p, _prep in items]
-    known = set(RawRecord.objects.filter(content_hash__in=hashes).values_list("content_hash", flat=True))
-    todo: list[tuple[Record, str]] = []
-    parsed_of: list[pipeline.JSONText] = []
-    prepared_all: list[dedup.Prepared] = []
-    for record, h, parsed, prepared in items:
-        if h in known:
+    known = set(
+        RawRecord.objects.filter(content_hash__in=[i.content_hash for i in items]).values_list(
+            "content_hash", flat=True
+        )
+    )
+    todo: list[pipeline.Item] = []
+    for item in items:
+        if item.content_hash in known:
             counts.already_known += 1
             continue
-        known.add(h)
-        todo.append((record, h))
-        parsed_of.append(parsed)
-        prepared_all.append(prepared)
+        known.add(item.content_hash)
+        todo.append(item)
     if not todo:
         return
-    raws = [
-        RawRecord(
-            batch=batch,
-            source_format=r.source_format,
-            origin=origin,
-            position=r.position,
-            line=r.line,
-            raw=r.raw,
-            parsed=parsed,
-            content_hash=h,
-        )
-        for (r, h), parsed in zip(todo, parsed_of, strict=True)
-    ]
-    fast_bulk_create(RawRecord, raws)
-    for prepared, raw in zip(prepared_all, raws, strict=True):
-        prepared.id = f"raw:{raw.pk}"
-    index.load_candidates(prepared_all, (r.hal_id for r, _h in todo))
+    # raw records first, as rows: their ids are what each publication field points back to
+    now = timezone.now()
+    created = connection.ops.adapt_datetimefield_value(now)
+    raw_ids = insert_rows(
+        RawRecord,
+        [
+            "batch_id",
+            "source_format",
+            "origin",
+            "position",
+            "line",
+            "raw",
+            "parsed",
+            "content_hash",
+            "created_at",
+        ],
+        [
+            (batch.pk, i.source_format, origin, i.position, i.line, i.raw, i.parsed, i.content_hash, created)
+            for i in todo
+        ],
+    )
+    for item, raw_id in zip(todo, raw_ids, strict=True):
+        item.prepared.id = f"raw:{raw_id}"
+    index.load_candidates([i.prepared for i in todo], (i.hal_id for i in todo))
     new: dict[str, Publication] = {}  # temporary key -> unsaved publication
     new_prepared: dict[str, dedup.Prepared] = {}
+    new_form: dict[str, str | None] = {}  # its dumped form while it is its first record's alone
     existing: dict[int, Publication] = {}  # publications already in the database that received a record
-    links: list[tuple[RawRecord, int | str]] = []
-    events: list[tuple[RawRecord, int | str, str, float | None, str]] = []
-    for (record, _h), raw, prepared in zip(todo, raws, prepared_all, strict=True):
-        found = index.find(record, prepared)
+    links: list[tuple[int, int | str]] = []  # (raw record id, publication key)
+    events: list[tuple[int, int | str, str, float | None, str]] = []
+    for item, raw_id in zip(todo, raw_ids, strict=True):
+        prepared = item.prepared
+        found = index.find(item.hal_id, prepared)
         if found is None:
-            key = f"new:{raw.pk}"
-            pub = Publication()
-            apply_record(pub, record, raw.pk)
+            key = f"new:{raw_id}"
+            pub = new_publication(item, raw_id)
             new[key] = pub
             new_prepared[key] = prepared
+            new_form[key] = item.form
             index.add(key, pub, prepared)
-            links.append((raw, key))
+            links.append((raw_id, key))
             counts.new_publications += 1
             continue
         key, method, score, reason = found
         if isinstance(key, str):
             pub = new[key]
+            _materialise(pub)
         else:
             pub = existing.get(key) or Publication.objects.get(pk=key)
             existing[key] = pub
-        if apply_record(pub, record, raw.pk):
+        if apply_record(pub, item.record(), raw_id):
             index.replace(key, pub)
             if isinstance(key, str):
                 new_prepared[key] = prepare_publication(pub, key)
-        links.append((raw, key))
-        events.append((raw, key, method, score, reason))
+                new_form[key] = None
+        links.append((raw_id, key))
+        events.append((raw_id, key, method, score, reason))
         counts.duplicates_merged += 1
     fast_bulk_create(Publication, list(new.values()))
-    _insert_keys(*_index_rows((pub, new_prepared[key]) for key, pub in new.items()))
+    _insert_keys(
+        *_index_rows(((pub, new_prepared[key]) for key, pub in new.items()), (new_form[key] for key in new))
+    )
     for key, pub in new.items():
         index.remember(pub.pk, new_prepared[key])
     for pub in existing.values():
@@ -510,26 +527,24 @@ def _store_chunk(
     def resolve(key: int | str) -> Publication:
         return new[key] if isinstance(key, str) else existing[key]
 
-    for raw, key in links:
-        raw.publication = resolve(key)
     # executemany of a plain UPDATE: bulk_update's CASE expression cost more than all the inserts
     table = RawRecord._meta.db_table
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {connection.ops.quote_name(table)} SET publication_id = %s WHERE id = %s",
-            [(raw.publication_id, raw.pk) for raw in raws],
+            [(resolve(key).pk, raw_id) for raw_id, key in links],
         )
     MergeEvent.objects.bulk_create(
         [
             MergeEvent(
                 publication=resolve(key),
-                raw_record=raw,
+                raw_record_id=raw_id,
                 method=method,
                 score=score,
                 reason=reason,
                 created_by=user,
             )
-            for raw, key, method, score, reason in events
+            for raw_id, key, method, score, reason in events
         ],
         batch_size=500,
     )
