@@ -7,6 +7,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from benefice.corpus import dedup, services
 from benefice.corpus.models import DedupForm, ImportBatch, MergeEvent, Publication, RawRecord
@@ -299,3 +301,37 @@ def test_cli_import_bad_file_exits_nonzero(tmp_path):
     result = CliRunner().invoke(main, ["import", str(empty)])
     assert result.exit_code != 0
     assert "empty.ris" in result.output
+
+
+_words = st.text(alphabet=st.sampled_from("abcdéèüßæ ÆÖ-’&+19"), max_size=30)
+_records = st.builds(
+    Record,
+    source_format=st.just("test"),
+    position=st.integers(1, 10),
+    raw=_words,
+    title=_words,
+    abstract=_words,
+    year=st.one_of(st.none(), st.integers(-5, 40000)),
+    authors=st.lists(st.builds(Author, name=_words, family=_words, given=_words), max_size=3),
+    journal=_words,
+    doi=_words,
+    pmid=st.sampled_from(["", "123"]),
+    keywords=st.lists(_words, max_size=3),
+    mesh=st.lists(_words, max_size=2),
+    issn=st.lists(st.just("1234-5678"), max_size=1),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_records)
+def test_property_publication_prepared_in_the_reader_equals_one_built_by_apply_record(record):
+    """The reading process builds new publications itself (fields.new_publication): it must agree with
+    apply_record, which every merge, rebuild and undo uses."""
+    from benefice.corpus import pipeline
+
+    expected = Publication()
+    services.apply_record(expected, record, 7)
+    got = services.new_publication(pipeline.prepare_item(record), 7)
+    services._materialise(got)
+    for field in (*services.MERGEABLE_FIELDS, "field_sources", "search_text"):
+        assert getattr(got, field) == getattr(expected, field), field
