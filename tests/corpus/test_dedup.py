@@ -714,3 +714,36 @@ def test_property_ascii_folding_drops_exactly_the_combining_marks(text: str) -> 
         decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
         expected = "".join(c for c in decomposed if not unicodedata.combining(c))
     assert _ascii(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Title",
+                " of ",
+                "[Review]",
+                "[12 refs]",
+                "(review)",
+                "[in French]",
+                "LA: fre",
+                " ",
+                ".",
+                "\r",
+                "]",
+                "(",
+            ]
+        ),
+        max_size=8,
+    ).map("".join)
+)
+def test_property_title_tails_are_cut_as_by_the_unguarded_expressions(title: str) -> None:
+    """_strip_tails skips the tail expressions when the title's end cannot match them: same result."""
+    from benefice.corpus import dedup
+
+    expected = title
+    for _ in range(2):
+        expected = dedup._TAIL_NOISE_RE.sub("", expected)
+        expected = dedup._LANG_TAIL_RE.sub("", expected)
+    assert dedup._strip_tails(title) == expected

@@ -327,6 +327,20 @@ _NOTICE_SUFFIX: list[tuple[NoticeKind, re.Pattern[str]]] = [
 _ONLY_NOTICE_RE = re.compile(r"^\s*(erratum|errata|corrigendum|correction|retraction|reply)\s*\.?\s*$", re.I)
 
 
+def _strip_tails(title: str) -> str:
+    """Database notes ("[Review]", "[12 refs]") and language tags ("[in French]", "LA: fre") cut off the end.
+
+    Both kinds end in a bracket (or "LA: xx"): the end-anchored searches, costly on every title, are skipped
+    when the end shows neither.
+    """
+    for _ in range(2):
+        if title.rstrip().rstrip(".").rstrip().endswith(("]", ")")):
+            title = _TAIL_NOISE_RE.sub("", title)
+        if title.rstrip().rstrip(".").rstrip().endswith("]") or "la:" in title.lower():
+            title = _LANG_TAIL_RE.sub("", title)
+    return title
+
+
 def clean_title(raw: str) -> tuple[str, NoticeKind]:
     """Remove what databases add around a title and tell whether the record is a notice about a work.
 
@@ -336,9 +350,7 @@ def clean_title(raw: str) -> tuple[str, NoticeKind]:
     title = _ORIGINAL_RE.sub("", title)
     title = _TAG_RE.sub(" ", title)
     title = _ANNOTATION_RE.sub("", title)
-    for _ in range(2):
-        title = _TAIL_NOISE_RE.sub("", title)
-        title = _LANG_TAIL_RE.sub("", title)
+    title = _strip_tails(title)
     title = title.strip().strip('"').strip()
     kind: NoticeKind = ""
     m = _CORRECTION_CITE_RE.search(title)
@@ -698,7 +710,7 @@ class Prepared:
 # large import compares each new record with stored candidates, so it reads their forms back instead of
 # preparing them again. The version changes whenever ``prepare`` or ``_block_keys`` would give another
 # result; a form of another version is ignored and the record prepared afresh.
-PREPARED_FORM_VERSION = 2
+PREPARED_FORM_VERSION = 3
 
 
 def dump_prepared(p: Prepared) -> str:
@@ -773,9 +785,16 @@ _SUBTITLE_RE = re.compile(r"\s*(?::|\?|\.\s|\s-+\s|--|\s–\s)\s*")
 def _get(rec: Mapping[str, Any], *names: str) -> Any:
     for n in names:
         v = rec.get(n)
-        if v is not None and _clean(v) != "":
+        if v is not None and _present(v):
             return v
     return None
+
+
+def _present(value: Any) -> bool:
+    """``_clean(value) != ""`` without building the cleaned text (an author list would be joined)."""
+    if isinstance(value, list | tuple):
+        return any(_present(v) for v in value)
+    return _clean(value) != ""
 
 
 def prepare(record: Mapping[str, Any] | DedupRecord | Record, id: str | None = None) -> Prepared:
@@ -832,9 +851,14 @@ _MEETING_RE = re.compile(r"\b(?:conference|congress|meeting|symposium|abstracts)
 _MIN_TEXT = 300  # characters of folded abstract: below this, boilerplate ("No abstract available") meets
 
 
+_NOT_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+
+
 def _text_fingerprint(abstract: str) -> str:
     """Short hash of a long abstract's folded words, or "" when too short to identify a text."""
-    folded = "".join(title_tokens(html.unescape(abstract)))
+    # the letters and digits of the text, in order: title_tokens joined, without its number-word folding, in
+    # one pass (this runs on every imported abstract)
+    folded = _NOT_ALNUM_RE.sub("", _ascii(html.unescape(abstract)).lower())
     if len(folded) < _MIN_TEXT:
         return ""
     return hashlib.blake2b(folded.encode(), digest_size=8).hexdigest()

@@ -156,9 +156,7 @@ class DedupKey(models.Model):
     # the year the engine compares (its prepared form's): a candidate two years away from a record can only
     # be its duplicate through a shared identifier, so title and author keys skip it before its form is read
     year = models.PositiveSmallIntegerField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["publication"], name="corpus_dedupkey_pub")]
+    # (the foreign key's own index serves look-ups by publication: a second one only slowed every insert)
 
 
 class DedupForm(models.Model):
