@@ -12,6 +12,7 @@ records/s end to end, and peak memory that does not grow with the file size.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import random
 import re
@@ -57,9 +58,50 @@ def _shuffle(title: str, seed: int) -> str:
     return " ".join(words)
 
 
-def build_file(n: int, out: Path) -> None:
+DEDUP_SETS = ROOT.parent / "shared" / "data" / "dedup"
+SCREENING = ROOT.parent / "shared" / "data" / "screening"  # titles and abstracts (no authors)
+
+
+def _ris_from_row(row: dict[str, str]) -> str:
+    """A RIS record written from a row of a gold deduplication set (its duplicates stay duplicates)."""
+    lines = ["TY  - JOUR"]
+    if row.get("title"):
+        lines.append(f"TI  - {' '.join(row['title'].split())}")
+    for author in (a.strip() for a in (row.get("author") or "").split(" and ")):
+        if author:
+            lines.append(f"AU  - {author}")
+    for tag, column in (("PY", "year"), ("JO", "journal"), ("VL", "volume"), ("IS", "number")):
+        if (row.get(column) or "").strip():
+            lines.append(f"{tag}  - {' '.join(row[column].split())}")
+    pages = (row.get("pages") or "").replace("--", "-").strip()
+    if pages:
+        first, _, last = pages.partition("-")
+        lines.append(f"SP  - {first.strip()}")
+        if last.strip():
+            lines.append(f"EP  - {last.strip()}")
+    if (row.get("abstract") or "").strip():
+        lines.append(f"AB  - {' '.join(row['abstract'].split())}")
+    if (row.get("doi") or "").strip():
+        lines.append(f"DO  - {row['doi'].strip()}")
+    return "\n".join(lines) + "\n"
+
+
+def source_records(pool: str) -> list[str]:
+    """The real records replicated: the 100 of the RIS baseline ("baseline", a stress test: each title's words
+    and authors recur in thousands of replicas), or those plus every record of the gold deduplication sets and
+    of the screening sets ("shared", about 14,800 records, closer to a real corpus's variety; fewer of them
+    have abstracts and authors than the baseline's, so the file is smaller per record)."""
     text = SOURCE.read_text(encoding="utf-8-sig")
     records = [r.strip() + "\n" for r in re.split(r"(?m)^ER  -.*$", text) if r.strip()]
+    if pool == "shared":
+        for path in sorted(DEDUP_SETS.glob("*/records_pre_merged.csv")) + sorted(SCREENING.glob("*.csv")):
+            with path.open(encoding="utf-8", newline="") as f:
+                records.extend(_ris_from_row(row) for row in csv.DictReader(f))
+    return records
+
+
+def build_file(n: int, out: Path, pool: str = "baseline") -> None:
+    records = source_records(pool)
     with out.open("w", encoding="utf-8") as f:
         for i in range(n):
             rec = records[i % len(records)]
@@ -100,6 +142,8 @@ def run_child(code: str, *args: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="50000,100000,200000")
+    parser.add_argument("--pool", choices=["baseline", "shared"], default="baseline",
+                        help="records replicated (see source_records)")  # fmt: skip
     args = parser.parse_args()
     if not SOURCE.exists():
         print(f"skipped: {SOURCE} absent (../shared is needed)")
@@ -108,7 +152,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
             path = Path(tmp) / f"bench_{n}.ris"
-            build_file(n, path)
+            build_file(n, path, args.pool)
             home = Path(tmp) / f"home_{n}"
             home.mkdir()
             ours = run_child(CHILD_IMPORT, str(path), str(home))
@@ -116,7 +160,8 @@ def main() -> int:
             rows.append((n, ours, peer, path.stat().st_size / 1e6))
             path.unlink()
     print(
-        "\n## Import: benefice (parse + dedup + SQLite, one transaction) vs rispy.load (parse only, in memory)\n"
+        "\n## Import: benefice (parse + dedup + SQLite, one transaction) vs rispy.load (parse only, in memory); "
+        f"records replicated: {args.pool} pool ({len(source_records(args.pool)):,} real records)\n"
     )
     print(
         "| records | file MB | benefice rec/s | benefice peak MB | reader peak MB | new | merged | rispy rec/s "
