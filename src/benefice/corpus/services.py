@@ -331,7 +331,9 @@ class CorpusIndex:
             sorted(keys),
         ):
             bucket = per_key.setdefault(key, [])
-            if len(bucket) < CANDIDATES_PER_KEY or key[:1] in dedup.IDENTIFIER_KEYS:  # as the engine's buckets
+            if (
+                len(bucket) < CANDIDATES_PER_KEY or key[:1] in dedup.IDENTIFIER_KEYS
+            ):  # as the engine's buckets
                 bucket.append((pub_id, year))
         ids: set[int] = set()
         for p in prepared:
