@@ -43,16 +43,16 @@ class ImportCounts:
 content_hash = pipeline.content_hash  # kept here too: callers and tests know it as services.content_hash
 
 
-_record_value = fields.record_value
-_empty = fields.is_empty
-
-
 def apply_record(pub: Publication, record: Record, raw_id: int | None) -> bool:
     """Fill the publication's empty fields from one record; remember where each value came from."""
     changed = False
     for field in MERGEABLE_FIELDS:
-        value = _record_value(record, field)
-        if _empty(value) or not _empty(getattr(pub, field)) or not fields.acceptable(field, value):
+        value = fields.record_value(record, field)
+        if (
+            fields.is_empty(value)
+            or not fields.is_empty(getattr(pub, field))
+            or not fields.acceptable(field, value)
+        ):
             continue
         setattr(pub, field, value)
         if raw_id is not None:
@@ -61,9 +61,6 @@ def apply_record(pub: Publication, record: Record, raw_id: int | None) -> bool:
     if changed:
         pub.search_text = build_search_text(pub)
     return changed
-
-
-fold_for_search = fields.fold  # lower-case, accent-free words: the same tokens for SQLite FTS5 and PostgreSQL
 
 
 def build_search_text(pub: Publication) -> str:
@@ -477,8 +474,7 @@ def _store_chunk(
     if not todo:
         return
     # raw records first, as rows: their ids are what each publication field points back to
-    now = timezone.now()
-    created = connection.ops.adapt_datetimefield_value(now)
+    created = connection.ops.adapt_datetimefield_value(timezone.now())
     raw_ids = insert_rows(
         RawRecord,
         [
