@@ -1,7 +1,8 @@
 """The CPU side of an import, runnable in a second process while the first one writes to the database.
 
-Why: on a large file about half of an import's time is spent parsing records, hashing them and preparing
-their deduplication keys, none of which needs the database. ``prepared_chunks`` does that work in a child
+Why: on a large file about half of an import's time is spent parsing records, hashing them, preparing
+their deduplication forms and the fields and search text of the publications they would create, none of
+which needs the database. ``prepared_chunks`` does that work in a child
 process and hands over chunks through a small bounded queue, so the parent only stores and merges, memory
 stays flat, and both cores work. Small files are prepared in-process: starting a child costs more than it
 saves. The child is forked (``spawn`` would re-run a caller's unguarded script), and only from the main
@@ -32,8 +33,8 @@ from benefice.errors import BeneficeError
 class JSONText(str):
     """A value already serialised as JSON: stored as it is in a JSON column (see services.fast_bulk_create).
 
-    The parsed form of each record is serialised where it is prepared (the child process, on large files),
-    so the process writing to the database neither unpickles nor re-encodes it.
+    A new publication's list fields are serialised where the record is prepared (the child process, on large
+    files), so the process writing to the database neither decodes nor re-encodes them.
     """
 
 
