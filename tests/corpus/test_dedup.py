@@ -747,3 +747,17 @@ def test_property_title_tails_are_cut_as_by_the_unguarded_expressions(title: str
         expected = dedup._TAIL_NOISE_RE.sub("", expected)
         expected = dedup._LANG_TAIL_RE.sub("", expected)
     assert dedup._strip_tails(title) == expected
+
+
+def test_author_share_of_equal_length_lists_does_not_depend_on_the_order() -> None:
+    """Found by the symmetry property: ["A", "A"] against ["A", "B"] gave 1.0 one way and 0.5 the other."""
+    from benefice.corpus.dedup import author_agreement
+
+    a, b = parse_authors(["A", "A"]), parse_authors(["A", "B"])
+    assert author_agreement(a, b) == author_agreement(b, a) == (True, 0.5)
+    pa = prepare({"id": "a", "title": "0", "author": ["A", "A"]})
+    pb = prepare({"id": "b", "title": "0", "author": ["A", "B"]})
+    ab, ba = compare(pa, pb), compare(pb, pa)
+    assert (ab is None) == (ba is None)
+    if ab is not None and ba is not None:
+        assert ab.score == ba.score

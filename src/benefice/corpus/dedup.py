@@ -552,10 +552,16 @@ def author_agreement(a: tuple[AuthorName, ...], b: tuple[AuthorName, ...]) -> tu
         or _swapped(a[0], b[0])
         or _swapped(b[0], a[0])
     )
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    short = short[:12]
-    found = sum(1 for x in short if any(_same_name(x, y) for y in long_[:60]))
-    return first, found / len(short)
+
+    def share(short: tuple[AuthorName, ...], long_: tuple[AuthorName, ...]) -> float:
+        short = short[:12]
+        return sum(1 for x in short if any(_same_name(x, y) for y in long_[:60])) / len(short)
+
+    if len(a) == len(
+        b
+    ):  # neither list is the shorter: the lower share of the two, so the order never matters
+        return first, min(share(a, b), share(b, a))
+    return first, share(a, b) if len(a) < len(b) else share(b, a)
 
 
 # --------------------------------------------------------------------------------------------------
