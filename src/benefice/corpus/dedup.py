@@ -557,9 +557,8 @@ def author_agreement(a: tuple[AuthorName, ...], b: tuple[AuthorName, ...]) -> tu
         short = short[:12]
         return sum(1 for x in short if any(_same_name(x, y) for y in long_[:60])) / len(short)
 
-    if len(a) == len(
-        b
-    ):  # neither list is the shorter: the lower share of the two, so the order never matters
+    if len(a) == len(b):
+        # neither list is the shorter: the lower share of the two, so the order never matters
         return first, min(share(a, b), share(b, a))
     return first, share(a, b) if len(a) < len(b) else share(b, a)
 
