@@ -54,7 +54,7 @@ class ReviewForm(forms.Form):
             (m, {"nb": _("naive Bayes"), "logistic": _("logistic regression"), "svm": _("linear SVM")}[m])
             for m in MODEL_NAMES
         ],
-        initial="nb",
+        initial="svm",
     )
     retrain_every = forms.IntegerField(
         label=_("Retrain after every N decisions"), min_value=1, max_value=500, initial=1

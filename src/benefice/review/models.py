@@ -52,7 +52,7 @@ class Review(models.Model):
     keywords = models.JSONField(_("highlighted keywords"), default=list, blank=True)
     reviewers_per_record = models.PositiveSmallIntegerField(_("reviewers per record"), default=1)
     blind = models.BooleanField(_("blind screening"), default=True)
-    model_name = models.CharField(_("classifier"), max_length=20, default="nb")
+    model_name = models.CharField(_("classifier"), max_length=20, default="svm")
     retrain_every = models.PositiveSmallIntegerField(_("retrain every N decisions"), default=1)
     current_ranking = models.ForeignKey(
         "Ranking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
