@@ -45,6 +45,7 @@ def synchronous_worker(monkeypatch) -> None:
     monkeypatch.setattr(worker, "SYNCHRONOUS", True)
     monkeypatch.setattr(services, "_schedule", lambda review: worker.schedule(review.pk))
     worker._features.clear()
+    worker._classifiers.clear()
 
 
 @pytest.fixture

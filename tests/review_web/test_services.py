@@ -324,3 +324,38 @@ def test_exports_respect_blind_screening(review, people) -> None:
     other = review.records.order_by("pk")[1]
     services.decide(other, people["alice"], "ta", "exclude")
     assert services.export_ris(review, people["lead"]).count("decision ta alice") == 2
+
+
+def test_svm_warm_starts_across_retrainings_and_ranks_as_a_cold_fit(review, people) -> None:
+    """The worker keeps each review's SVM between retrainings (fewer solver passes), same ranking as new."""
+    import numpy as np
+
+    from benefice.review.active_learning import Screener, make_model
+
+    review.model_name = "svm"
+    review.save(update_fields=["model_name"])
+    alice = people["alice"]
+    relevant = review.records.filter(title__startswith="Nationwide").order_by("pk")
+    irrelevant = review.records.filter(title__startswith="Laboratory").order_by("pk")
+    services.decide(relevant[0], alice, "ta", "include")
+    services.decide(irrelevant[0], alice, "ta", "exclude")
+    first = worker._classifiers[review.pk][1]
+    for record in list(irrelevant[1:4]) + [relevant[1]]:
+        services.decide(
+            record, alice, "ta", services.EXCLUDE if record.title.startswith("Lab") else "include"
+        )
+    assert worker._classifiers[review.pk][1] is first  # the same solver state, reused
+    review.refresh_from_db()
+    warm = dict(review.current_ranking.entries.values_list("record_id", "score"))
+    # a cold fit on the same labels scores the pending records alike (up to the solver's tolerance, 0.1)
+    ids = list(review.records.order_by("pk").values_list("pk", flat=True))
+    features = worker._features[review.pk][1]
+    cold = Screener(features, make_model("svm"), seed=review.pk)
+    for pk, label in worker.training_labels(review.pk).items():
+        cold.record(ids.index(pk), label)
+    scores = cold.retrain().scores
+    pending = sorted(warm)
+    warm_scores = np.array([warm[pk] for pk in pending])
+    cold_scores = np.array([scores[ids.index(pk)] for pk in pending])
+    np.testing.assert_allclose(warm_scores, cold_scores, atol=0.1)
+    assert np.corrcoef(np.argsort(np.argsort(warm_scores)), np.argsort(np.argsort(cold_scores)))[0, 1] > 0.95

@@ -9,7 +9,9 @@ it current. Readers keep using the previous ranking meanwhile; a failure is stor
 committed before the thread was even woken.
 
 TF-IDF features are computed once per set of records and kept in memory (keyed by the review and its
-record ids), since they are unsupervised and do not change with decisions.
+record ids), since they are unsupervised and do not change with decisions. Each review's classifier is kept
+with them, so the SVM starts from its previous solution (:mod:`benefice.review.dcd`); after a restart it
+starts from zero and reaches the same optimum, within the solver's tolerance.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ _wanted: set[int] = set()
 _thread: threading.Thread | None = None
 _wake = threading.Event()
 _features: dict[int, tuple[str, object]] = {}
+# The classifier of each review, kept with its features so that the SVM warm-starts from its previous
+# solution (``benefice.review.dcd``); ``_fit_lock`` keeps two threads of a process off the same state.
+_classifiers: dict[int, tuple[str, object]] = {}
+_fit_lock = threading.Lock()
 IDLE_SECONDS = 30.0  # the thread ends after this long without work (a new one starts on demand)
 # Tests and scripts can run retraining in the caller's thread (e.g. a test database transaction).
 SYNCHRONOUS = False
@@ -91,13 +97,15 @@ class Outcome:
     skipped: bool = False
 
 
-def _features_for(review_id: int, ids: list[int], model_name: str):
+def _features_for(review_id: int, ids: list[int], model_name: str) -> tuple[str, object]:
+    """(key, features) of the review's records in ``ids`` order, computed once per set of records."""
     from benefice.review.models import ReviewRecord
 
     key = hashlib.sha1(np.asarray(ids, dtype=np.int64).tobytes() + model_name.encode()).hexdigest()
     cached = _features.get(review_id)
     if cached and cached[0] == key:
-        return cached[1]
+        return cached
+    _classifiers.pop(review_id, None)  # new features: the old solution belongs to other rows
     texts = dict(
         (pk, record_text(t, a))
         for pk, t, a in ReviewRecord.objects.filter(review_id=review_id).values_list(
@@ -107,7 +115,7 @@ def _features_for(review_id: int, ids: list[int], model_name: str):
     model = make_model(model_name)
     features = model.feature_extractor.fit_transform([texts.get(pk, "") for pk in ids])
     _features[review_id] = (key, features)
-    return features
+    return key, features
 
 
 def training_labels(review_id: int) -> dict[int, int]:
@@ -165,14 +173,19 @@ def retrain(review_id: int, *, force: bool = False) -> Outcome:
         ids = [pk for pk, _ in rows]
         pending = np.asarray([i for i, (_, s) in enumerate(rows) if s == Status.PENDING], dtype=np.int64)
         labels = training_labels(review_id)
-        features = _features_for(review_id, ids, review.model_name)
+        key, features = _features_for(review_id, ids, review.model_name)
         model = make_model(review.model_name)
-        screener = Screener(features, model, seed=review_id)
-        position = {pk: i for i, pk in enumerate(ids)}
-        for pk, label in labels.items():
-            if pk in position:
-                screener.record(position[pk], label)
-        ranking = screener.retrain()
+        with _fit_lock:
+            cached = _classifiers.get(review_id)
+            if cached is not None and cached[0] == key:
+                model.classifier = cached[1]
+            screener = Screener(features, model, seed=review_id)
+            position = {pk: i for i, pk in enumerate(ids)}
+            for pk, label in labels.items():
+                if pk in position:
+                    screener.record(position[pk], label)
+            ranking = screener.retrain()
+            _classifiers[review_id] = (key, model.classifier)
         rng = np.random.default_rng(review_id + decisions)
         if ranking.scores is not None and pending.size:
             order = pending[model.querier.order(ranking.scores[pending], model.classifier.centre, rng)]
