@@ -116,3 +116,29 @@ def test_screener_rankings_match_the_liblinear_solver():
         if step >= 10 and step % 5 == 0:
             warm, reference = (session.retrain() for session in sessions)
             np.testing.assert_allclose(warm.scores, reference.scores, atol=1e-4)
+
+
+def test_works_where_numba_cannot_cache(monkeypatch):
+    """A read-only install run by a user without a home: numba refuses cache=True; the solver still runs."""
+    import importlib.util
+
+    import numba
+
+    import benefice.review.dcd as installed
+
+    real = numba.njit
+
+    def refusing(*args, **kwargs):
+        if kwargs.get("cache"):
+            raise RuntimeError("cannot cache function '_solve': no locator available for file 'dcd.py'")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(numba, "njit", refusing)
+    spec = importlib.util.spec_from_file_location("dcd_uncached", installed.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    X, y, weights = _problem(5)
+    solver = module.WarmDualSVM(tol=1e-8, max_iter=100_000)
+    solver.fit_rows(X, np.arange(80), y, weights)
+    coef, _ = _liblinear(X, y, weights)
+    np.testing.assert_allclose(solver.coef_, coef, atol=1e-5)

@@ -16,7 +16,7 @@ sign. The stopping rule is liblinear's: the spread of projected gradients over o
 most ``tol``. liblinear's shrinking (skipping records whose variable sits at the bound) is not
 implemented: with a warm start there are one or two passes, which leaves it little to save; not measured.
 
-Compiled with numba (cached on disk after the first use, about a second).
+Compiled with numba (cached on disk after the first use where a writable place exists, about a second).
 """
 
 from __future__ import annotations
@@ -25,7 +25,19 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
+def _jit(function):
+    """Compile with a disk cache where numba finds a writable place for it, else in memory per process.
+
+    numba refuses ``cache=True`` outright when neither the package's folder nor the user's cache folder is
+    writable (a read-only install served by a user without a home): the solver must still work there.
+    """
+    try:
+        return njit(cache=True, nogil=True)(function)
+    except RuntimeError:
+        return njit(nogil=True)(function)
+
+
+@_jit
 def _weights_from_duals(indptr, indices, data, rows, y, alpha, w):  # pragma: no cover - compiled
     w[:] = 0.0
     bias = w.size - 1
@@ -39,7 +51,7 @@ def _weights_from_duals(indptr, indices, data, rows, y, alpha, w):  # pragma: no
             w[bias] += ay
 
 
-@njit(cache=True, nogil=True)
+@_jit
 def _solve(indptr, indices, data, rows, y, cost, alpha, w, tol, max_iter, seed):  # pragma: no cover
     n = rows.size
     bias = w.size - 1
