@@ -340,11 +340,13 @@ def test_svm_warm_starts_across_retrainings_and_ranks_as_a_cold_fit(review, peop
     services.decide(relevant[0], alice, "ta", "include")
     services.decide(irrelevant[0], alice, "ta", "exclude")
     first = worker._classifiers[review.pk][1]
+    duals = first._warm._alpha  # the solver's dual variables: kept, not reset, by later retrainings
     for record in list(irrelevant[1:4]) + [relevant[1]]:
         services.decide(
             record, alice, "ta", services.EXCLUDE if record.title.startswith("Lab") else "include"
         )
     assert worker._classifiers[review.pk][1] is first  # the same solver state, reused
+    assert first._warm._alpha is duals and duals.any()
     review.refresh_from_db()
     warm = dict(review.current_ranking.entries.values_list("record_id", "score"))
     # a cold fit on the same labels scores the pending records alike (up to the solver's tolerance, 0.1)

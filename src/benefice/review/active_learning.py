@@ -484,7 +484,10 @@ class Screener:
     """
 
     def __init__(self, features: sparse.spmatrix, model: Model, *, seed: int | None = None) -> None:
-        self.features = sparse.csr_matrix(features)
+        # A CSR matrix is used as given, not re-wrapped (a warm-starting classifier keeps state per matrix).
+        self.features = (
+            features if getattr(features, "format", None) == "csr" else sparse.csr_matrix(features)
+        )
         self.model = model
         prepare = getattr(model.classifier, "prepare", None)
         if prepare is not None:  # one-time set-up (a compiled solver's load) is not a retraining's cost
