@@ -159,7 +159,7 @@ def normalise_publication(raw: Any, path: str = "<publications>", line: int = 0)
     if not isinstance(pid, str) or not pid.strip():
         raise BeneficeError("missing id", path=path, line=line, field="id")
     year = raw.get("year")
-    if isinstance(year, str) and year.strip().isdigit():
+    if isinstance(year, str) and year.strip().isdecimal():
         year = int(year)
     if not isinstance(year, int) or isinstance(year, bool) or not 1800 <= year <= 2200:
         raise BeneficeError(f"year must be a year, got {year!r}", path=path, line=line, field="year")

@@ -153,7 +153,7 @@ def corpus_ids(ids: list[str]) -> set[str]:
     """Which publication ids of an edition are still publications of the corpus (to link to them)."""
     from benefice.corpus.models import Publication  # noqa: PLC0415
 
-    numeric = [int(i) for i in ids if i.isdigit()]
+    numeric = [int(i) for i in ids if i.isdecimal()]
     return {str(pk) for pk in Publication.objects.filter(pk__in=numeric).values_list("pk", flat=True)}
 
 

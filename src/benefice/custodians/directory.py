@@ -238,9 +238,9 @@ def parse_date(value: Any) -> str:
     words = fold(text).replace("1er", "1").split()
     day, month, year = 1, None, None
     for word in words:
-        if word.isdigit() and len(word) == 4:
+        if word.isdecimal() and len(word) == 4:
             year = int(word)
-        elif word.isdigit() and len(word) <= 2:
+        elif word.isdecimal() and len(word) <= 2:
             day = int(word)
         elif word in MONTHS:
             month = MONTHS[word]

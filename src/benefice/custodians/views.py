@@ -353,7 +353,7 @@ def _record_links(figure, project_pks: dict[str, int], limit: int = 15) -> list[
     out = []
     for record in figure.records[:limit]:
         url = ""
-        if figure.id.startswith("pubs_") and record.isdigit():
+        if figure.id.startswith("pubs_") and record.isdecimal():
             url = reverse("corpus:detail", args=[int(record)])
         elif "#" in record:
             try:

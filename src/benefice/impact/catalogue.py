@@ -681,7 +681,7 @@ def _publication(d: dict[str, Any], c: _Ctx, fld: str) -> Publication:
     )
     if pub.doi and not _DOI_RE.match(pub.doi):
         raise c.fail(f"invalid DOI {pub.doi!r}", f"{fld}.doi")
-    if pub.pmid and not pub.pmid.isdigit():
+    if pub.pmid and not (pub.pmid.isascii() and pub.pmid.isdigit()):
         raise c.fail(f"invalid PMID {pub.pmid!r}", f"{fld}.pmid")
     if not (pub.doi or pub.pmid or pub.url) and pub.verified:
         raise c.fail("a publication without DOI, PMID or URL must say verified: false", fld)

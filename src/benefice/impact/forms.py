@@ -450,7 +450,7 @@ class PublicationForm(VersionedForm):
 
     def clean_pmid(self) -> str:
         raw = self.cleaned_data.get("pmid", "").strip()
-        if raw and not raw.isdigit():
+        if raw and not (raw.isascii() and raw.isdigit()):
             raise forms.ValidationError(_("A PMID is a number."))
         return raw
 

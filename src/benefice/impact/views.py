@@ -139,7 +139,7 @@ def _indicator_values(ind: Indicator, typ: catalogue.Typology) -> tuple[list[dic
             case_id, _sep, index = ref.partition("#figure-")
             case = cases.get(case_id)
             figs = list(case.figures.all()) if case else []
-            if index.isdigit() and int(index) < len(figs):
+            if index.isdecimal() and int(index) < len(figs):
                 links.append((case_id, figs[int(index)].pk))
         out.append(
             {

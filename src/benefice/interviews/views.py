@@ -54,7 +54,7 @@ def _transcript(project: InterviewProject, role: str, transcript_id: int) -> Tra
 
 
 def _ints(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
+    return [int(v) for v in values if str(v).isdecimal()]
 
 
 def _context(project, role, **extra) -> dict:
@@ -303,7 +303,7 @@ def coding_create(request, pk: int, transcript_id: int):
             code = services.create_code(project, new_name, request.user)
         else:
             code_id = request.POST.get("code", "")
-            if not code_id.isdigit():
+            if not code_id.isdecimal():
                 raise BeneficeError("choose a code or name a new one", field="code")
             code = get_object_or_404(Code, pk=int(code_id), project=project)
         coding = services.add_coding(
@@ -395,7 +395,7 @@ def _codebook_action(request, project: InterviewProject, action: str) -> None:
 
     def code(field: str) -> Code:
         value = post.get(field, "")
-        if not value.isdigit():
+        if not value.isdecimal():
             raise BeneficeError("choose a code", field=field)
         return get_object_or_404(Code, pk=int(value), project=project)
 

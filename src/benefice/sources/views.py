@@ -108,7 +108,7 @@ def _form_to_data(src: Source, post) -> dict:
         value = post.get(f, "").strip()
         data[f] = value or (None if f == "parent" else "")
     year = post.get("first_year", "").strip()
-    data["first_year"] = int(year) if year.isdigit() else None
+    data["first_year"] = int(year) if year.isdecimal() else None
     descriptions = []
     for line in post.get("descriptions", "").splitlines():
         text, _sep, requires = line.partition("|")

@@ -224,3 +224,19 @@ def test_split_display_name(display, family, given):
 def test_scalar_readers_never_raise(value):
     assert isinstance(as_str(value), str)
     assert as_int(value) is None or isinstance(as_int(value), int)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("42", 42), (" -7 ", -7), ("²", None), ("--5", None), ("-", None), ("٣", 3), ("4²", None), ("", None)],
+)
+def test_as_int_reads_only_what_int_can(value, expected):
+    """Unicode "digits" such as superscripts pass str.isdigit() but not int(); found by hypothesis in CI."""
+    assert as_int(value) == expected
+
+
+@pytest.mark.parametrize("text", ["²", "¹²", "3²", "⁴"])
+def test_superscript_counts_and_days_are_not_numbers(text):
+    from benefice.corpus.formats._common import month_number
+
+    assert month_number(text) is None

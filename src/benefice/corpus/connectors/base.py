@@ -352,8 +352,11 @@ def as_int(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        # isdecimal, not isdigit: "²" is a digit that int() refuses. One leading minus at most.
+        text = value.strip()
+        if (text[1:] if text[:1] == "-" else text).isdecimal():
+            return int(text)
     return None
 
 

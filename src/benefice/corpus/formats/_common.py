@@ -242,7 +242,7 @@ def parse_year(value: Any) -> int | None:
 
 def month_number(token: str) -> int | None:
     token = token.strip().lower().rstrip(".")
-    if token.isdigit():
+    if token.isdecimal():
         n = int(token)
         return n if 1 <= n <= 12 else None
     return _MONTHS.get(token) or _MONTHS.get(token[:3])
@@ -267,9 +267,9 @@ def parse_date(value: Any, year: int | None = None) -> str:
     before = parts[:idx]
     if after:
         month = month_number(after[0])
-        if month and len(after) > 1 and after[1].isdigit() and 1 <= int(after[1]) <= 31:
+        if month and len(after) > 1 and after[1].isdecimal() and 1 <= int(after[1]) <= 31:
             day = int(after[1])
-    elif len(before) >= 2 and before[-1].isdigit() and before[-2].isdigit():
+    elif len(before) >= 2 and before[-1].isdecimal() and before[-2].isdecimal():
         month = month_number(before[-1])
         d = int(before[-2])
         day = d if month and 1 <= d <= 31 else None

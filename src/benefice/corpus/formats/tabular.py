@@ -328,7 +328,7 @@ def _to_record(
         keywords=keywords,
         mesh=[k.strip() for k in cell("mesh").split(";") if k.strip()],
         funders=funders,
-        cited_by_count=int(cited) if cited.isdigit() else None,
+        cited_by_count=int(cited) if cited.isdecimal() else None,
         url=cell("url").split(";")[0].strip(),
         extra=extra,
     )

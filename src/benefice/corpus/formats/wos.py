@@ -171,6 +171,6 @@ def _to_record(source: Source, tags: dict[str, list[str]], raw: str, position: i
         keywords=keywords,
         funders=[f.strip() for v in get("FU", []) for f in v.split(";") if f.strip()],
         oa_status=_first(tags, "OA").split(",")[0].strip().lower() if _first(tags, "OA") else "",
-        cited_by_count=int(tc) if tc.isdigit() else None,
+        cited_by_count=int(tc) if tc.isdecimal() else None,
         extra=extra,
     )
