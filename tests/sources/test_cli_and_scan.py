@@ -45,7 +45,14 @@ def test_detect_writes_one_line_per_input(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["a", "b", 3]
     assert rows[0]["sources_used"] == ["CONSTANCES", "SNDS"] and rows[0]["sources_mentioned"] == []
-    assert rows[1] == {"id": "b", "sources_used": [], "sources_mentioned": [], "mentions": []}
+    assert rows[1] == {
+        "id": "b",
+        "sources_used": [],
+        "sources_mentioned": [],
+        "review": [],
+        "decisions": [],
+        "mentions": [],
+    }
     assert rows[2]["sources_used"] == ["PMSI"] and rows[2]["sources_mentioned"] == ["SNDS"]
     mention = rows[0]["mentions"][0]
     assert set(mention) >= {"source", "field", "start", "end", "text", "role", "confidence"}

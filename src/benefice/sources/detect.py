@@ -578,20 +578,39 @@ class Detector:
                 if mention.role == "used" and not self._first_person(record, mention):
                     mention.role, mention.cue = "mentioned", genre
                     mention.confidence *= 0.85
-        used: list[str] = []
-        for mention in mentions:
-            if mention.role == "used" and mention.source not in used:
-                used.append(mention.source)
-        mentioned: list[str] = []
-        for mention in mentions:
-            if mention.source not in used and mention.source not in mentioned:
-                mentioned.append(mention.source)
+        decisions = self._decide(record, mentions)
         return {
             "id": record.get("id"),
-            "sources_used": used,
-            "sources_mentioned": mentioned,
+            "sources_used": [d["source"] for d in decisions if d["role"] == "used" and not d["review"]],
+            "sources_mentioned": [
+                d["source"] for d in decisions if d["role"] == "mentioned" and not d["review"]
+            ],
+            "review": [d["source"] for d in decisions if d["review"]],
+            "decisions": decisions,
             "mentions": [m.to_dict() for m in mentions],
         }
+
+    def _decide(self, record: Mapping[str, Any], mentions: list[Mention]) -> list[dict[str, Any]]:
+        """One decision per source named: its role, a confidence, how it was set, and whether a person should
+        review it (then it counts in no figure until someone does)."""
+        by_source: dict[str, list[Mention]] = {}
+        for mention in mentions:
+            by_source.setdefault(mention.source, []).append(mention)
+        decisions = []
+        for source, own in by_source.items():
+            used = [m for m in own if m.role == "used"]
+            role = "used" if used else "mentioned"
+            confidence = max(m.confidence for m in (used or own))
+            decisions.append(
+                {
+                    "source": source,
+                    "role": role,
+                    "confidence": round(confidence, 3),
+                    "method": "rule",
+                    "review": False,
+                }
+            )
+        return decisions
 
     @staticmethod
     def _genre(record: Mapping[str, Any], mentions: list[Mention]) -> str:

@@ -154,28 +154,56 @@ class ScanReport:
     with_sources: int = 0
 
 
+def detection_record(pub: Publication) -> dict[str, Any]:
+    """What detection reads of a stored publication: every text field it has (keywords and MeSH as lists)."""
+    return {
+        "id": pub.pk,
+        "title": pub.title,
+        "abstract": pub.abstract,
+        "keywords": pub.keywords or [],
+        "mesh": pub.mesh or [],
+        "doc_type": pub.doc_type,
+        "language": pub.language,
+        "year": pub.year,
+    }
+
+
 def scan_database(
-    *, force: bool = False, progress: Callable[[int, int | None], None] | None = None
+    *,
+    force: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
+    publication_ids: list[int] | None = None,
 ) -> ScanReport:
-    """Detect sources in every publication not yet scanned with the current registry (resumable by chunks)."""
+    """Detect sources in every publication not yet scanned with the current registry (resumable by chunks).
+
+    ``publication_ids`` limits the scan to those publications (an import scans what it added)."""
     registry = db_registry()
     detector = Detector(registry)
     digest = registry_hash(registry)
     todo = Publication.objects.order_by("pk")
+    if publication_ids is not None:
+        todo = todo.filter(pk__in=publication_ids)
     if not force:
         todo = todo.exclude(detection__registry_hash=digest)
     total = todo.count()
-    report = ScanReport(skipped=Publication.objects.count() - total)
+    everything = (
+        Publication.objects.filter(pk__in=publication_ids)
+        if publication_ids is not None
+        else Publication.objects
+    )
+    report = ScanReport(skipped=everything.count() - total)
     ids = list(todo.values_list("pk", flat=True))
     for start in range(0, len(ids), SCAN_CHUNK):
         chunk = ids[start : start + SCAN_CHUNK]
-        pubs = Publication.objects.filter(pk__in=chunk).only("pk", "title", "abstract", "doc_type")
+        pubs = Publication.objects.filter(pk__in=chunk).only(
+            "pk", "title", "abstract", "keywords", "mesh", "doc_type", "language", "year"
+        )
         with transaction.atomic():
             Mention.objects.filter(publication_id__in=chunk).delete()
             PublicationDetection.objects.filter(publication_id__in=chunk).delete()
             mentions, detections = [], []
             for pub in pubs:
-                result = detector.detect({"id": pub.pk, "title": pub.title, "abstract": pub.abstract})
+                result = detector.detect(detection_record(pub))
                 detections.append(
                     PublicationDetection(
                         publication=pub,
