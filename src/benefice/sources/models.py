@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from benefice.corpus.models import Publication
@@ -45,16 +47,97 @@ class Source(models.Model):
 
 
 class PublicationDetection(models.Model):
-    """The result of detection for one publication, with the registry version it was computed with."""
+    """The result of detection for one publication, with the registry version it was computed with.
+
+    ``detected_*``, ``review``, ``decisions`` and ``detected_mentions`` are the machine's result exactly as the
+    detector returned it; ``sources_used`` / ``sources_mentioned`` are the *effective* lists, the machine's
+    result with people's corrections applied (``corrections.apply_verdicts``). Every figure reads the effective
+    lists, so a correction counts everywhere through this one mechanism; the machine's result stays apart so a
+    correction can be re-applied after every re-scan, and the trainer can compare the two.
+    """
 
     publication = models.OneToOneField(Publication, on_delete=models.CASCADE, related_name="detection")
     registry_hash = models.CharField(max_length=64, db_index=True)
-    sources_used = models.JSONField(default=list)
-    sources_mentioned = models.JSONField(default=list)
+    sources_used = models.JSONField(default=list, help_text="effective: corrections applied")
+    sources_mentioned = models.JSONField(default=list, help_text="effective: corrections applied")
+    detected_used = models.JSONField(default=list, help_text="as the detector returned it")
+    detected_mentioned = models.JSONField(default=list, help_text="as the detector returned it")
+    review = models.JSONField(default=list, help_text="sources the detector was unsure of")
+    decisions = models.JSONField(default=list, help_text="the detector's decision per source named")
+    detected_mentions = models.JSONField(default=list, help_text="every mention the detector found")
+    awaiting_review = models.JSONField(
+        default=list, help_text="uncertain sources nobody has decided yet, most informative first"
+    )
+    review_margin = models.FloatField(
+        null=True, blank=True, db_index=True, help_text="smallest |confidence - threshold| awaiting review"
+    )
     detected_at = models.DateTimeField(auto_now=True)
+
+    def machine_result(self) -> dict:
+        """The stored detector result, in the detector's own shape."""
+        return {
+            "sources_used": self.detected_used,
+            "sources_mentioned": self.detected_mentioned,
+            "review": self.review,
+            "decisions": self.decisions,
+            "mentions": self.detected_mentions,
+        }
+
+
+class SourceCorrection(models.Model):
+    """A person's verdict on one source of one publication. Append-only: the latest per (publication, source)
+    wins, earlier ones stay as history (and as training examples of disagreement).
+
+    ``publication`` is set to NULL only when a publication is deleted without being merged; a merged
+    publication's corrections move to the publication that absorbed its records (``raw_record_ids`` says
+    which records the corrected publication had), so nothing a person decided is lost.
+    """
+
+    class Verdict(models.TextChoices):
+        USED = "used", _("used")
+        MENTIONED = "mentioned", _("mentioned only")
+        REJECTED = "rejected", _("rejected")
+
+    publication = models.ForeignKey(
+        Publication,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,  # moved or set to NULL by the pre_delete receiver below, never lost
+        related_name="source_corrections",
+    )
+    publication_ref = models.PositiveIntegerField(help_text="id of the publication the person corrected")
+    raw_record_ids = models.JSONField(default=list, help_text="its raw records then: to follow a merge")
+    source_id = models.CharField(max_length=40, db_index=True)
+    verdict = models.CharField(max_length=12, choices=Verdict.choices)
+    field = models.CharField(max_length=30, blank=True)
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True, help_text="the words the person selected")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    concurrent_with = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="another person's correction of the same source saved while this one's page was open",
+    )
+
+    class Meta:
+        ordering = ["publication_id", "source_id", "pk"]
+        indexes = [models.Index(fields=["publication", "source_id"])]
+        verbose_name = _("source correction")
+        verbose_name_plural = _("source corrections")
+
+    def __str__(self) -> str:
+        return f"{self.publication_ref} {self.source_id} {self.verdict}"
 
 
 class Mention(models.Model):
+    """One piece of evidence behind the effective lists: the detector's mentions of the sources that count, with
+    the role people gave them, and the words people selected. Rejected and undecided sources have none."""
+
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="mentions")
     source_id = models.CharField(max_length=40, db_index=True)
     field = models.CharField(max_length=30)
@@ -64,7 +147,17 @@ class Mention(models.Model):
     form = models.CharField(max_length=30, blank=True)
     role = models.CharField(max_length=20, db_index=True)  # used / mentioned
     confidence = models.FloatField(default=1.0)
+    by_person = models.BooleanField(default=False, help_text="words a person selected as evidence")
 
     class Meta:
         ordering = ["publication_id", "field", "start"]
         indexes = [models.Index(fields=["source_id", "role"])]
+
+
+@receiver(pre_delete, sender=Publication)
+def _keep_corrections(sender, instance: Publication, **kwargs) -> None:
+    """A publication is deleted: move its corrections to the publication that now holds its records (a merge),
+    or keep them with no publication (``publication_ref`` still says which one) — never delete them."""
+    from benefice.sources.services import follow_corrections
+
+    follow_corrections(instance.pk)

@@ -9,18 +9,29 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from benefice.core.models import AuditEntry, audit
-from benefice.corpus.models import Publication
+from benefice.corpus.models import Publication, RawRecord
 from benefice.errors import BeneficeError
+from benefice.sources.corrections import (
+    MAX_EVIDENCE,
+    SELECTABLE_FIELDS,
+    VERDICTS,
+    Verdict,
+    apply_verdicts,
+    field_text,
+    locate,
+    verdicts_from_history,
+)
 from benefice.sources.detect import Detector
-from benefice.sources.models import Mention, PublicationDetection, Source
+from benefice.sources.models import Mention, PublicationDetection, Source, SourceCorrection
 from benefice.sources.registry import Registry, load_registry, registry_from_dict
 
 OBJECT_TYPE = "sources.Source"
@@ -168,6 +179,48 @@ def detection_record(pub: Publication) -> dict[str, Any]:
     }
 
 
+def _correction_history(publication_ids: Iterable[int]) -> dict[int, dict[str, Verdict]]:
+    """The folded verdicts (latest wins, evidence kept) of people on each of these publications' sources."""
+    rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for c in (
+        SourceCorrection.objects.filter(publication_id__in=list(publication_ids))
+        .order_by("pk")
+        .values("publication_id", "source_id", "verdict", "field", "start", "end", "text")
+    ):
+        rows[c["publication_id"]].append({**c, "source": c["source_id"]})
+    return {pid: verdicts_from_history(history) for pid, history in rows.items()}
+
+
+def _apply(
+    det: PublicationDetection, record: dict[str, Any], verdicts: dict[str, Verdict], registry: Registry
+) -> list[Mention]:
+    """Set the detection's effective lists from its machine result and the verdicts; its effective mentions."""
+    eff = apply_verdicts(record, det.machine_result(), verdicts, registry=registry, known=registry)
+    det.sources_used = eff["sources_used"]
+    det.sources_mentioned = eff["sources_mentioned"]
+    det.awaiting_review = eff["awaiting_review"]
+    det.review_margin = eff["review_margin"]
+    return [
+        Mention(
+            publication_id=det.publication_id,
+            source_id=m["source"],
+            field=m["field"],
+            start=m["start"],
+            end=m["end"],
+            text=m["text"],
+            form=m.get("form", ""),
+            role=m["role"],
+            confidence=m.get("confidence", 1.0),
+            by_person=bool(m.get("by_person")),
+        )
+        for m in eff["mentions"]
+    ]
+
+
+EFFECTIVE_FIELDS = ["sources_used", "sources_mentioned", "awaiting_review", "review_margin"]
+RECORD_FIELDS = ("pk", "title", "abstract", "keywords", "mesh", "doc_type", "language", "year")
+
+
 def scan_database(
     *,
     force: bool = False,
@@ -176,7 +229,8 @@ def scan_database(
 ) -> ScanReport:
     """Detect sources in every publication not yet scanned with the current registry (resumable by chunks).
 
-    ``publication_ids`` limits the scan to those publications (an import scans what it added)."""
+    ``publication_ids`` limits the scan to those publications (an import scans what it added). People's
+    corrections are re-applied to every new result, so a correction survives ``--force`` and registry edits."""
     registry = db_registry()
     detector = Detector(registry)
     digest = registry_hash(registry)
@@ -195,39 +249,28 @@ def scan_database(
     ids = list(todo.values_list("pk", flat=True))
     for start in range(0, len(ids), SCAN_CHUNK):
         chunk = ids[start : start + SCAN_CHUNK]
-        pubs = Publication.objects.filter(pk__in=chunk).only(
-            "pk", "title", "abstract", "keywords", "mesh", "doc_type", "language", "year"
-        )
+        pubs = Publication.objects.filter(pk__in=chunk).only(*RECORD_FIELDS)
         with transaction.atomic():
             Mention.objects.filter(publication_id__in=chunk).delete()
             PublicationDetection.objects.filter(publication_id__in=chunk).delete()
+            verdicts = _correction_history(chunk)
             mentions, detections = [], []
             for pub in pubs:
-                result = detector.detect(detection_record(pub))
-                detections.append(
-                    PublicationDetection(
-                        publication=pub,
-                        registry_hash=digest,
-                        sources_used=result["sources_used"],
-                        sources_mentioned=result["sources_mentioned"],
-                    )
+                record = detection_record(pub)
+                result = detector.detect(record)
+                det = PublicationDetection(
+                    publication=pub,
+                    registry_hash=digest,
+                    detected_used=list(result.get("sources_used") or []),
+                    detected_mentioned=list(result.get("sources_mentioned") or []),
+                    review=list(result.get("review") or []),
+                    decisions=list(result.get("decisions") or []),
+                    detected_mentions=list(result.get("mentions") or []),
                 )
-                if result["sources_used"] or result["sources_mentioned"]:
+                mentions.extend(_apply(det, record, verdicts.get(pub.pk, {}), registry))
+                detections.append(det)
+                if det.sources_used or det.sources_mentioned:
                     report.with_sources += 1
-                for m in result["mentions"]:
-                    mentions.append(
-                        Mention(
-                            publication=pub,
-                            source_id=m["source"],
-                            field=m["field"],
-                            start=m["start"],
-                            end=m["end"],
-                            text=m["text"],
-                            form=m.get("form", ""),
-                            role=m["role"],
-                            confidence=m.get("confidence", 1.0),
-                        )
-                    )
             PublicationDetection.objects.bulk_create(detections)
             Mention.objects.bulk_create(mentions)
         report.scanned += len(chunk)
@@ -236,32 +279,273 @@ def scan_database(
     return report
 
 
+def reapply_corrections(publication_ids: Iterable[int]) -> int:
+    """Recompute the effective lists and mentions of these publications from their stored machine result and
+    people's corrections, without running detection again (after a correction, or a merge moved some).
+    Publications never scanned are left to the scan, which applies corrections itself. Returns how many."""
+    ids = sorted(set(publication_ids))
+    if not ids:
+        return 0
+    registry = db_registry()
+    done = 0
+    for start in range(0, len(ids), SCAN_CHUNK):
+        chunk = ids[start : start + SCAN_CHUNK]
+        with transaction.atomic():
+            dets = list(
+                PublicationDetection.objects.select_for_update()
+                .filter(publication_id__in=chunk)
+                .select_related("publication")
+            )
+            verdicts = _correction_history(chunk)
+            Mention.objects.filter(publication_id__in=[d.publication_id for d in dets]).delete()
+            mentions: list[Mention] = []
+            for det in dets:
+                record = detection_record(det.publication)
+                mentions.extend(_apply(det, record, verdicts.get(det.publication_id, {}), registry))
+            PublicationDetection.objects.bulk_update(dets, EFFECTIVE_FIELDS)
+            Mention.objects.bulk_create(mentions)
+            done += len(dets)
+    return done
+
+
+# --- people's corrections -----------------------------------------------------------------------------------
+
+
+class CorrectionRefused(BeneficeError):
+    """A correction that cannot be recorded as asked; the message says why and what to do."""
+
+
+@dataclass
+class CorrectionOutcome:
+    correction: SourceCorrection
+    publication: Publication
+    followed_from: int | None = None  # the merged publication the person was looking at
+    overridden: list[SourceCorrection] = field(default_factory=list)  # others' verdicts saved meanwhile
+
+
+def follow_corrections(publication_id: int) -> None:
+    """Before a publication is deleted: move its corrections to the publication that now holds the raw records
+    it had when they were made (what a merge does), or detach them (``publication_ref`` keeps the id)."""
+    rows = list(SourceCorrection.objects.filter(publication_id=publication_id))
+    if not rows:
+        return
+    raw_ids = {int(r) for c in rows for r in c.raw_record_ids}
+    targets = set(
+        RawRecord.objects.filter(pk__in=raw_ids, publication__isnull=False)
+        .exclude(publication_id=publication_id)
+        .values_list("publication_id", flat=True)
+    )
+    corrections = SourceCorrection.objects.filter(publication_id=publication_id)
+    if len(targets) == 1:
+        target = targets.pop()
+        corrections.update(publication_id=target)
+        reapply_corrections([target])
+    else:
+        corrections.update(publication=None)
+
+
+def _resolve_publication(
+    publication_id: int, raw_record_ids: Sequence[int]
+) -> tuple[Publication, int | None]:
+    """The publication to correct: the one asked for, or the one it was merged into meanwhile."""
+    pub = Publication.objects.filter(pk=publication_id).first()
+    if pub is not None:
+        return pub, None
+    targets = set(
+        RawRecord.objects.filter(pk__in=list(raw_record_ids), publication__isnull=False).values_list(
+            "publication_id", flat=True
+        )
+    )
+    if len(targets) == 1:
+        return Publication.objects.get(pk=targets.pop()), publication_id
+    raise CorrectionRefused(
+        _(
+            "Publication #%(pk)s no longer exists (it was deleted): the correction was not recorded. "
+            "Search the corpus for it and correct it there."
+        )
+        % {"pk": publication_id}
+    )
+
+
+def _evidence(
+    pub: Publication, fld: str, start: int | None, end: int | None, text: str, *, merged_from: int | None
+) -> tuple[str, int | None, int | None, str]:
+    """Check the words a person selected against the text stored now; (field, start, end, text) to store."""
+    text = (text or "").strip()
+    if not fld and not text and start is None and end is None:
+        return "", None, None, ""
+    if fld not in SELECTABLE_FIELDS:
+        raise CorrectionRefused(
+            _(
+                "Unknown field “%(field)s”: select words in the title, the abstract, the keywords or MeSH terms."
+            )
+            % {"field": fld}
+        )
+    content = field_text(detection_record(pub), fld)
+    if (start is None) != (end is None):
+        raise CorrectionRefused(_("The selection needs both its start and its end."))
+    if start is not None and end is not None and not (0 <= start < end <= len(content)):
+        raise CorrectionRefused(
+            _(
+                "The selected words (characters %(start)s to %(end)s) are outside the %(field)s, which has "
+                "%(n)s characters: the text may have changed. Reload the page and select them again."
+            )
+            % {"start": start, "end": end, "field": fld, "n": len(content)}
+        )
+    if not text and start is not None:
+        text = content[start:end]
+    if not text:
+        raise CorrectionRefused(_("Select the words that name the source in the text."))
+    if len(text) > MAX_EVIDENCE:
+        raise CorrectionRefused(
+            _("Select only the words that name the source (at most %(n)s characters).") % {"n": MAX_EVIDENCE}
+        )
+    where = locate(content, start, end, text)
+    if where is None:
+        if merged_from is not None:
+            raise CorrectionRefused(
+                _(
+                    "Publication #%(old)s was merged into publication #%(new)s, whose text no longer contains "
+                    "“%(text)s”: nothing was recorded. Select the words again on publication #%(new)s."
+                )
+                % {"old": merged_from, "new": pub.pk, "text": text}
+            )
+        raise CorrectionRefused(
+            _("“%(text)s” is not in the %(field)s of this publication: reload the page and select it again.")
+            % {"text": text, "field": fld}
+        )
+    return fld, where[0], where[1], text
+
+
+def record_correction(
+    publication_id: int,
+    source_id: str,
+    verdict: str,
+    *,
+    user=None,
+    field_name: str = "",
+    start: int | None = None,
+    end: int | None = None,
+    text: str = "",
+    seen: int | None = None,
+    raw_record_ids: Sequence[int] = (),
+) -> CorrectionOutcome:
+    """Record a person's verdict on one source of one publication and apply it at once to every figure.
+
+    ``seen`` is the newest correction id of that publication the person's page showed: a verdict on the same
+    source saved since by someone else is kept in the history, and the outcome names it (the later wins).
+    ``raw_record_ids`` are the records the page showed, so that a publication merged meanwhile is followed to
+    the publication that absorbed it. Raises :class:`CorrectionRefused` with a message for the person."""
+    if verdict not in VERDICTS:
+        raise CorrectionRefused(
+            _("Unknown verdict “%(verdict)s”: choose used, mentioned only or rejected.")
+            % {"verdict": verdict}
+        )
+    source_id = (source_id or "").strip()
+    if not source_id or not Source.objects.filter(pk=source_id).exists():
+        raise CorrectionRefused(
+            _("Unknown source “%(id)s”: it is not in the registry. Choose a source from the list.")
+            % {"id": source_id}
+        )
+    pub, followed_from = _resolve_publication(publication_id, raw_record_ids)
+    fld, start, end, text = _evidence(pub, field_name, start, end, text, merged_from=followed_from)
+    with transaction.atomic():
+        det = PublicationDetection.objects.select_for_update().filter(publication=pub).first()
+        history = SourceCorrection.objects.filter(publication=pub, source_id=source_id)
+        if verdict != "rejected" and not text:
+            detected = det is not None and any(m.get("source") == source_id for m in det.detected_mentions)
+            if not detected and not history.exclude(text="").exists():
+                raise CorrectionRefused(
+                    _(
+                        "The detector did not find %(id)s in this publication: select in the text the words "
+                        "that name it, then add it."
+                    )
+                    % {"id": source_id}
+                )
+        overridden: list[SourceCorrection] = []
+        if seen is not None and followed_from is None:
+            later = history.filter(pk__gt=seen)
+            if user is not None and getattr(user, "pk", None):
+                later = later.exclude(user=user)
+            overridden = list(later.select_related("user").order_by("pk"))
+        correction = SourceCorrection.objects.create(
+            publication=pub,
+            publication_ref=publication_id,
+            raw_record_ids=sorted(pub.raw_records.values_list("pk", flat=True)),
+            source_id=source_id,
+            verdict=verdict,
+            field=fld,
+            start=start,
+            end=end,
+            text=text,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            concurrent_with=overridden[-1] if overridden else None,
+        )
+    if det is None:
+        scan_database(publication_ids=[pub.pk])
+    else:
+        reapply_corrections([pub.pk])
+    return CorrectionOutcome(correction, pub, followed_from, overridden)
+
+
+def correction_examples(
+    publication_ids: Iterable[int] | None = None,
+) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
+    """Labelled examples for retraining the learned stage: ``(detection_record(pub), {source_id: verdict})``
+    for every publication people corrected, the latest verdict per source. Reads only; the trainer decides
+    what a "rejected" or a role change teaches (the machine's own output is ``PublicationDetection``)."""
+    qs = SourceCorrection.objects.filter(publication__isnull=False)
+    if publication_ids is not None:
+        qs = qs.filter(publication_id__in=list(publication_ids))
+    ids = sorted(set(qs.values_list("publication_id", flat=True)))
+    for start in range(0, len(ids), SCAN_CHUNK):
+        chunk = ids[start : start + SCAN_CHUNK]
+        verdicts = _correction_history(chunk)
+        for pub in Publication.objects.filter(pk__in=chunk).only(*RECORD_FIELDS).order_by("pk"):
+            yield detection_record(pub), {sid: v.verdict for sid, v in verdicts.get(pub.pk, {}).items()}
+
+
 # --- how a source is cited ----------------------------------------------------------------------------------
 
 
+def effective_publications(source_id: str) -> tuple[set[int], set[int]]:
+    """Ids of the publications whose effective lists have the source as used, and as only mentioned.
+
+    Candidates are found through the indexed evidence (mentions, people's corrections): a source is in a
+    publication's effective lists only if the detector found it (its mentions are then stored) or a person
+    gave a verdict on it. The lists themselves decide, so a rejected or undecided source counts nowhere."""
+    candidates = set(Mention.objects.filter(source_id=source_id).values_list("publication_id", flat=True))
+    candidates |= set(
+        SourceCorrection.objects.filter(source_id=source_id, publication__isnull=False).values_list(
+            "publication_id", flat=True
+        )
+    )
+    used: set[int] = set()
+    mentioned: set[int] = set()
+    ids = sorted(candidates)
+    for start in range(0, len(ids), SCAN_CHUNK):
+        for pid, u, m in PublicationDetection.objects.filter(
+            publication_id__in=ids[start : start + SCAN_CHUNK]
+        ).values_list("publication_id", "sources_used", "sources_mentioned"):
+            if source_id in u:
+                used.add(pid)
+            elif source_id in m:
+                mentioned.add(pid)
+    return used, mentioned
+
+
 def publications_using(source_id: str, role: str | None = "used"):
-    filt = Q(mentions__source_id=source_id)
-    if role:
-        filt &= Q(mentions__role=role)
-    return Publication.objects.filter(filt).distinct()
+    """Publications whose effective lists have the source (``role`` used / mentioned; None: either)."""
+    used, mentioned = effective_publications(source_id)
+    ids = used if role == "used" else mentioned if role == "mentioned" else used | mentioned
+    return Publication.objects.filter(pk__in=ids)
 
 
 def source_statistics(source_id: str) -> dict[str, Any]:
-    """Counts behind a source page: per-year use, naming variants and forms, co-used sources, first/last year."""
-    used_ids = (
-        set(
-            PublicationDetection.objects.filter(sources_used__contains=[source_id]).values_list(
-                "publication_id", flat=True
-            )
-        )
-        if _json_contains_supported()
-        else {
-            d.publication_id
-            for d in PublicationDetection.objects.only("publication_id", "sources_used")
-            if source_id in d.sources_used
-        }
-    )
-    mentioned_ids = set(Mention.objects.filter(source_id=source_id).values_list("publication_id", flat=True))
+    """Counts behind a source page: per-year use, naming variants and forms, co-used sources, first/last year.
+
+    Read from the effective lists and mentions: people's corrections count here as everywhere."""
+    used_ids, mentioned_ids = effective_publications(source_id)
     mentioned_only = mentioned_ids - used_ids
     years = dict(Publication.objects.filter(pk__in=used_ids).values_list("pk", "year"))
     m_years = dict(Publication.objects.filter(pk__in=mentioned_only).values_list("pk", "year"))
@@ -357,14 +641,6 @@ def citation_practices(source_id: str, publication_ids: set[int]) -> dict[str, A
             for body, c in (stats.authorisations.most_common() if stats else [])
         ],
     }
-
-
-def _json_contains_supported() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "postgresql" or (
-        connection.vendor == "sqlite" and getattr(connection.features, "supports_json_field_contains", False)
-    )
 
 
 def source_counts() -> dict[str, dict[str, int]]:
