@@ -6,116 +6,19 @@ and application, not the detector's quality (another module tests that)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from corrections_fixtures import ABSTRACT_A, ABSTRACT_B, CONSTANCES_AT, TITLE_A, TITLE_B, stub_result
 
 from benefice.barometer.db import publication_records
 from benefice.barometer.records import RecordBuilder
 from benefice.core.roles import EDITOR
 from benefice.core.users import ensure_user
-from benefice.corpus.models import ImportBatch, Publication, RawRecord
+from benefice.corpus.models import Publication
 from benefice.corpus.services import merge_publications
 from benefice.sources import corrections, services
 from benefice.sources.models import Mention, PublicationDetection, SourceCorrection
 
 pytestmark = pytest.mark.django_db
-
-TITLE_A = "Valproate exposure in pregnancy: a cohort study in the SNDS"
-ABSTRACT_A = (
-    "We used the SNDS and the PMSI, linked to the Constances cohort. Results were compared with the CPRD."
-)
-CONSTANCES_AT = ABSTRACT_A.index("Constances cohort")
-TITLE_B = "Anticoagulants after stroke"
-ABSTRACT_B = "Data were extracted from the SNDS. The EGB sample was also read."
-
-
-def _mention(record: dict, source: str, words: str, role: str, confidence: float) -> dict[str, Any]:
-    for fld in ("title", "abstract"):
-        at = (record.get(fld) or "").find(words)
-        if at != -1:
-            return {
-                "source": source,
-                "field": fld,
-                "start": at,
-                "end": at + len(words),
-                "text": words,
-                "form": "acronym",
-                "role": role,
-                "confidence": confidence,
-            }
-    raise AssertionError(f"{words!r} not in the record")
-
-
-#: What the stub detector says about each title: (source, words, role, confidence, review)
-PLAN: dict[str, list[tuple[str, str, str, float, bool]]] = {
-    TITLE_A: [
-        ("SNDS", "SNDS", "used", 0.95, False),
-        ("PMSI", "PMSI", "used", 0.9, False),
-        ("CPRD", "CPRD", "mentioned", 0.55, True),
-    ],
-    TITLE_B: [("SNDS", "SNDS", "used", 0.95, False), ("EGB", "EGB", "used", 0.42, True)],
-}
-
-
-def stub_result(record: dict) -> dict[str, Any]:
-    """A detector result in the contract's shape, built from PLAN."""
-    plan = PLAN.get(record.get("title") or "", [])
-    decisions = [
-        {"source": s, "role": role, "confidence": c, "method": "model", "review": review}
-        for s, _w, role, c, review in plan
-    ]
-    return {
-        "id": record.get("id"),
-        "sources_used": [d["source"] for d in decisions if d["role"] == "used" and not d["review"]],
-        "sources_mentioned": [d["source"] for d in decisions if d["role"] == "mentioned" and not d["review"]],
-        "review": [d["source"] for d in decisions if d["review"]],
-        "decisions": decisions,
-        "mentions": [_mention(record, s, w, role, c) for s, w, role, c, _r in plan],
-    }
-
-
-class StubDetector:
-    def __init__(self, registry) -> None:
-        self.registry = registry
-
-    def detect(self, record: dict) -> dict[str, Any]:
-        return stub_result(record)
-
-
-@pytest.fixture
-def stub(monkeypatch):
-    monkeypatch.setattr(services, "Detector", StubDetector)
-
-
-def _raw(pub: Publication, n: int) -> RawRecord:
-    batch = ImportBatch.objects.create(kind="file", origin="t.ris", format="ris")
-    return RawRecord.objects.create(
-        batch=batch,
-        publication=pub,
-        source_format="ris",
-        origin="t.ris",
-        position=n,
-        raw=f"TI  - {pub.title}",
-        parsed={"source_format": "ris", "title": pub.title, "abstract": pub.abstract, "year": pub.year},
-        content_hash=f"hash-{n}-{pub.pk}",
-    )
-
-
-@pytest.fixture
-def corpus(stub):
-    services.sync_registry()
-    a = Publication.objects.create(title=TITLE_A, abstract=ABSTRACT_A, year=2018, keywords=["pregnancy"])
-    b = Publication.objects.create(title=TITLE_B, abstract=ABSTRACT_B, year=2020)
-    _raw(a, 1)
-    _raw(b, 2)
-    services.scan_database()
-    return a, b
-
-
-@pytest.fixture
-def editor(db):
-    return ensure_user("edith", "pw", EDITOR)
 
 
 def det(pub: Publication) -> PublicationDetection:
@@ -169,8 +72,8 @@ def test_evidence_is_found_again_when_the_text_moved():
 # --- storage, figures, re-scans ----------------------------------------------------------------------------
 
 
-def test_machine_result_kept_apart_and_undecided_sources_count_nowhere(corpus):
-    a, b = corpus
+def test_machine_result_kept_apart_and_undecided_sources_count_nowhere(stub_corpus):
+    a, b = stub_corpus
     d = det(b)
     assert d.detected_used == ["SNDS"] and d.review == ["EGB"] and d.awaiting_review == ["EGB"]
     assert d.sources_used == ["SNDS"] and "EGB" not in d.sources_mentioned
@@ -179,8 +82,8 @@ def test_machine_result_kept_apart_and_undecided_sources_count_nowhere(corpus):
     assert services.source_statistics("CPRD")["mentioned_only"] == 0
 
 
-def test_corrections_count_in_every_figure_and_survive_forced_rescan(corpus, editor):
-    a, b = corpus
+def test_corrections_count_in_every_figure_and_survive_forced_rescan(stub_corpus, editor):
+    a, b = stub_corpus
     assert services.source_counts()["SNDS"]["used"] == 2
     services.record_correction(a.pk, "SNDS", "rejected", user=editor)
     services.record_correction(b.pk, "EGB", "used", user=editor)
@@ -229,8 +132,8 @@ def test_corrections_count_in_every_figure_and_survive_forced_rescan(corpus, edi
     assert SourceCorrection.objects.count() == 4
 
 
-def test_latest_correction_wins_history_kept_and_training_examples(corpus, editor):
-    a, _b = corpus
+def test_latest_correction_wins_history_kept_and_training_examples(stub_corpus, editor):
+    a, _b = stub_corpus
     services.record_correction(a.pk, "SNDS", "rejected", user=editor)
     services.record_correction(a.pk, "SNDS", "mentioned", user=editor)
     d = det(a)
@@ -245,8 +148,8 @@ def test_latest_correction_wins_history_kept_and_training_examples(corpus, edito
     assert record["id"] == a.pk and record["title"] == TITLE_A and labels == {"SNDS": "mentioned"}
 
 
-def test_two_editors_at_once_both_kept_later_wins(corpus, editor):
-    a, _b = corpus
+def test_two_editors_at_once_both_kept_later_wins(stub_corpus, editor):
+    a, _b = stub_corpus
     other = ensure_user("bruno", "pw", EDITOR)
     seen = 0  # both opened the page before any correction
     first = services.record_correction(a.pk, "PMSI", "rejected", user=other, seen=seen)
@@ -261,8 +164,8 @@ def test_two_editors_at_once_both_kept_later_wins(corpus, editor):
 # --- bad input ---------------------------------------------------------------------------------------------
 
 
-def test_unknown_source_bad_verdict_and_offsets_are_refused(corpus, editor):
-    a, _b = corpus
+def test_unknown_source_bad_verdict_and_offsets_are_refused(stub_corpus, editor):
+    a, _b = stub_corpus
     with pytest.raises(services.CorrectionRefused, match="NOPE"):
         services.record_correction(a.pk, "NOPE", "used", user=editor)
     with pytest.raises(services.CorrectionRefused, match="maybe"):
@@ -281,17 +184,17 @@ def test_unknown_source_bad_verdict_and_offsets_are_refused(corpus, editor):
     assert det(a).sources_used == ["SNDS", "PMSI"]
 
 
-def test_messages_are_french_first(corpus, editor):
+def test_messages_are_french_first(stub_corpus, editor):
     from django.utils import translation
 
-    a, _b = corpus
+    a, _b = stub_corpus
     with translation.override("fr"), pytest.raises(services.CorrectionRefused) as info:
         services.record_correction(a.pk, "NOPE", "used", user=editor)
     assert "Source inconnue" in str(info.value)
 
 
-def test_correction_on_a_merged_publication_follows_the_merge(corpus, editor):
-    a, b = corpus
+def test_correction_on_a_merged_publication_follows_the_merge(stub_corpus, editor):
+    a, b = stub_corpus
     b_pk = b.pk  # the instance loses its pk when the merge deletes it
     raws_b = list(b.raw_records.values_list("pk", flat=True))
     services.record_correction(b.pk, "EGB", "used", user=editor, raw_record_ids=raws_b)
@@ -314,8 +217,8 @@ def test_correction_on_a_merged_publication_follows_the_merge(corpus, editor):
         )
 
 
-def test_correction_on_a_deleted_publication_is_refused_and_history_kept(corpus, editor):
-    a, b = corpus
+def test_correction_on_a_deleted_publication_is_refused_and_history_kept(stub_corpus, editor):
+    a, b = stub_corpus
     lone = Publication.objects.create(title=TITLE_B, abstract=ABSTRACT_B, year=2021)
     services.scan_database()
     services.record_correction(lone.pk, "EGB", "rejected", user=editor)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,12 +21,14 @@ from benefice.core.models import AuditEntry, audit
 from benefice.corpus.models import Publication, RawRecord
 from benefice.errors import BeneficeError
 from benefice.sources.corrections import (
+    DEFAULT_THRESHOLD,
     MAX_EVIDENCE,
     SELECTABLE_FIELDS,
     VERDICTS,
     Verdict,
     apply_verdicts,
     field_text,
+    highlight_spans,
     locate,
     verdicts_from_history,
 )
@@ -503,6 +505,142 @@ def correction_examples(
         verdicts = _correction_history(chunk)
         for pub in Publication.objects.filter(pk__in=chunk).only(*RECORD_FIELDS).order_by("pk"):
             yield detection_record(pub), {sid: v.verdict for sid, v in verdicts.get(pub.pk, {}).items()}
+
+
+# --- what the publication page and the review queue show ------------------------------------------------
+
+STATUS_ORDER = {"used": 0, "mentioned": 1, "review": 2, "rejected": 3, "unknown": 4}
+
+
+def ensure_detection(pub: Publication) -> PublicationDetection:
+    """The publication's detection, running it now if the publication was never scanned (a few milliseconds
+    for one record): a publication page shows its sources without any other step."""
+    det = PublicationDetection.objects.filter(publication=pub).first()
+    if det is None:
+        scan_database(publication_ids=[pub.pk])
+        det = PublicationDetection.objects.get(publication=pub)
+    return det
+
+
+def _field_spans(
+    mentions: Iterable[Mapping[str, Any]], status_of
+) -> dict[str, list[tuple[int, int, str, str]]]:
+    spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
+    for m in mentions:
+        status = status_of(m)
+        if status:
+            spans[m["field"]].append((m["start"], m["end"], status, m["source"]))
+    return spans
+
+
+def publication_sources(pub: Publication, lang: str = "fr") -> dict[str, Any]:
+    """Everything the publication's source panel shows: one row per source used, mentioned, awaiting review
+    or rejected (status, the machine's decision, the person's latest verdict and the history, the evidence),
+    and the texts with the evidence highlighted at its offsets."""
+    det = ensure_detection(pub)
+    record = detection_record(pub)
+    history = list(
+        SourceCorrection.objects.filter(publication=pub)
+        .select_related("user", "concurrent_with", "concurrent_with__user")
+        .order_by("pk")
+    )
+    by_source: dict[str, list[SourceCorrection]] = defaultdict(list)
+    for c in history:
+        by_source[c.source_id].append(c)
+    decisions = {d.get("source"): d for d in det.decisions}
+    effective = list(
+        Mention.objects.filter(publication=pub).values(
+            "source_id", "field", "start", "end", "text", "form", "role", "by_person"
+        )
+    )
+    for m in effective:
+        m["source"] = m["source_id"]
+    status: dict[str, str] = {}
+    for sid in det.sources_used:
+        status[sid] = "used"
+    for sid in det.sources_mentioned:
+        status.setdefault(sid, "mentioned")
+    for sid in det.awaiting_review:
+        status.setdefault(sid, "review")
+    for sid, rows in by_source.items():
+        status.setdefault(sid, "rejected" if rows[-1].verdict == "rejected" else "unknown")
+    for sid in decisions:
+        status.setdefault(sid, "unknown")
+    names = {src.id: src.name(lang) for src in Source.objects.filter(pk__in=list(status))}
+    rows = []
+    for sid in sorted(status, key=lambda s: (STATUS_ORDER[status[s]], s)):
+        counted = status[sid] in ("used", "mentioned")
+        evidence = [m for m in effective if m["source"] == sid] if counted else []
+        if not counted:
+            evidence = [dict(m, by_person=False) for m in det.detected_mentions if m.get("source") == sid]
+            evidence += [
+                {"field": c.field, "text": c.text, "by_person": True}
+                for c in by_source.get(sid, [])
+                if c.text
+            ]
+        decision = decisions.get(sid)
+        rows.append(
+            {
+                "id": sid,
+                "name": names.get(sid, sid),
+                "in_registry": sid in names,
+                "status": status[sid],
+                "decision": decision,
+                "threshold": (decision or {}).get("threshold", DEFAULT_THRESHOLD),
+                "person": by_source[sid][-1] if by_source.get(sid) else None,
+                "history": list(reversed(by_source.get(sid, []))),
+                "evidence": evidence,
+            }
+        )
+    awaiting = set(det.awaiting_review)
+    spans = _field_spans(effective, lambda m: m["role"])
+    for fld, extra in _field_spans(
+        det.detected_mentions, lambda m: "review" if m.get("source") in awaiting else ""
+    ).items():
+        spans[fld].extend(extra)
+    fields = []
+    for fld in SELECTABLE_FIELDS:
+        text = field_text(record, fld)
+        if text:
+            fields.append({"name": fld, "html": highlight_spans(text, spans.get(fld, []))})
+    return {
+        "detection": det,
+        "rows": rows,
+        "fields": fields,
+        "seen": history[-1].pk if history else 0,
+        "raw_record_ids": ",".join(
+            str(pk) for pk in pub.raw_records.order_by("pk").values_list("pk", flat=True)
+        ),
+    }
+
+
+def review_remaining() -> dict[str, int]:
+    """What the review queue still holds: uncertain sources nobody has decided, and their publications."""
+    sources = publications = 0
+    for awaiting in PublicationDetection.objects.filter(review_margin__isnull=False).values_list(
+        "awaiting_review", flat=True
+    ):
+        if awaiting:
+            publications += 1
+            sources += len(awaiting)
+    return {"sources": sources, "publications": publications}
+
+
+def next_review_item(skip: Iterable[str] = ()) -> tuple[PublicationDetection, str] | None:
+    """The most informative undecided detection: the publication whose uncertain source has a confidence
+    nearest its decision threshold, and that source. ``skip`` holds ``"publication:source"`` keys the person
+    chose to leave for later."""
+    skipped = set(skip)
+    qs = (
+        PublicationDetection.objects.filter(review_margin__isnull=False)
+        .select_related("publication")
+        .order_by("review_margin", "publication_id")
+    )
+    for det in qs.iterator(chunk_size=100):
+        for sid in det.awaiting_review:
+            if f"{det.publication_id}:{sid}" not in skipped:
+                return det, sid
+    return None
 
 
 # --- how a source is cited ----------------------------------------------------------------------------------

@@ -10,12 +10,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from benefice.core.models import AuditEntry
 from benefice.core.roles import can_edit
-from benefice.core.views import reader_required
+from benefice.core.views import editor_required, reader_required
+from benefice.corpus.models import Publication
 from benefice.errors import BeneficeError
 from benefice.sources import charts, services
 from benefice.sources.models import Mention, Source
@@ -62,7 +67,8 @@ def source_detail(request, source_id: str):
     src = get_object_or_404(Source, pk=source_id)
     stats = services.source_statistics(src.id)
     lang = get_language() or "fr"
-    pubs = services.publications_using(src.id, role=None).order_by("-year", "pk")
+    used_ids, mentioned_ids = services.effective_publications(src.id)
+    pubs = Publication.objects.filter(pk__in=used_ids | mentioned_ids).order_by("-year", "pk")
     page = Paginator(pubs, 20).get_page(request.GET.get("page"))
     highlighted = []
     for pub in page:
@@ -70,7 +76,7 @@ def source_detail(request, source_id: str):
         highlighted.append(
             {
                 "pub": pub,
-                "role": "used" if any(m.role == "used" for m in ms) else "mentioned",
+                "role": "used" if pub.pk in used_ids else "mentioned",
                 "title": charts.highlight(pub.title, [m for m in ms if m.field == "title"]),
                 "abstract": charts.highlight(
                     pub.abstract, [m for m in ms if m.field == "abstract"], context=160
@@ -266,3 +272,172 @@ def registry_export(request):
     )
     response["Content-Disposition"] = 'attachment; filename="sources.json"'
     return response
+
+
+# --- a publication's sources, people's corrections, the review queue ------------------------------------------
+
+REVIEW_SKIPPED = "sources-review-skipped"
+REVIEW_KEYS = {"used": "u", "mentioned": "m", "rejected": "r"}
+
+
+def _int_or_none(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdecimal() else None
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _panel_context(request, pub: Publication | None, notes: list[tuple[str, str]] | None = None) -> dict:
+    lang = get_language() or "fr"
+    context: dict = {"pub": pub, "notes": notes or [], "user_can_edit": can_edit(request.user)}
+    if pub is not None:
+        context.update(services.publication_sources(pub, lang))
+        context["registry"] = sorted(
+            ((s.id, s.name(lang)) for s in Source.objects.exclude(kind="actor")),
+            key=lambda r: r[1].casefold(),
+        )
+    return context
+
+
+@reader_required
+def publication_sources(request, pk: int):
+    """The sources panel of one publication: loaded into the publication page by htmx, or a page of its own."""
+    pub = get_object_or_404(Publication, pk=pk)
+    if _is_htmx(request):
+        return render(request, "sources/_publication_panel.html", _panel_context(request, pub))
+    return render(request, "sources/publication.html", {**_panel_context(request, pub), "standalone": True})
+
+
+def _outcome_notes(outcome: services.CorrectionOutcome) -> list[tuple[str, str]]:
+    c = outcome.correction
+    verdict = c.get_verdict_display()
+    notes = [
+        ("success", _("%(source)s: “%(verdict)s” recorded.") % {"source": c.source_id, "verdict": verdict})
+    ]
+    if outcome.followed_from is not None:
+        notes.append(
+            (
+                "warning",
+                _(
+                    "Publication #%(old)s was merged into publication #%(new)s meanwhile: the correction was "
+                    "recorded on publication #%(new)s."
+                )
+                % {"old": outcome.followed_from, "new": outcome.publication.pk},
+            )
+        )
+    for other in outcome.overridden:
+        notes.append(
+            (
+                "warning",
+                _(
+                    "%(user)s also corrected %(source)s while you had this page open (“%(verdict)s”, at "
+                    "%(time)s). Both answers are kept in the history; yours, the later, now applies."
+                )
+                % {
+                    "user": other.user.get_username() if other.user else _("someone"),
+                    "source": c.source_id,
+                    "verdict": other.get_verdict_display(),
+                    "time": date_format(localtime(other.created_at), "TIME_FORMAT"),
+                },
+            )
+        )
+    return notes
+
+
+@editor_required
+@require_POST
+def publication_correct(request, pk: int):
+    """Record one person's verdict on one source of a publication (confirm, reject, change role, add)."""
+    post = request.POST
+    raw_ids = [int(x) for x in post.get("records", "").split(",") if x.strip().isdecimal()]
+    notes: list[tuple[str, str]]
+    target = pk
+    try:
+        outcome = services.record_correction(
+            pk,
+            post.get("source", ""),
+            post.get("verdict", ""),
+            user=request.user,
+            field_name=post.get("field", "").strip(),
+            start=_int_or_none(post.get("start")),
+            end=_int_or_none(post.get("end")),
+            text=post.get("text", ""),
+            seen=_int_or_none(post.get("seen")),
+            raw_record_ids=raw_ids,
+        )
+    except services.CorrectionRefused as exc:
+        notes = [("error", str(exc))]
+    else:
+        notes = _outcome_notes(outcome)
+        target = outcome.publication.pk
+    pub = Publication.objects.filter(pk=target).first()
+    if _is_htmx(request):
+        return render(request, "sources/_publication_panel.html", _panel_context(request, pub, notes))
+    for level, text in notes:
+        getattr(messages, level)(request, text)
+    if pub is None:
+        return redirect("corpus:list")
+    if post.get("next") == "sources":
+        return redirect("sources:publication", pk=pub.pk)
+    return redirect(f"{reverse('corpus:detail', args=[pub.pk])}#publication-sources")
+
+
+def _skipped(request) -> list[str]:
+    return list(request.session.get(REVIEW_SKIPPED, []))
+
+
+@reader_required
+def review_queue(request):
+    """Uncertain detections one at a time, most informative first; keyboard-driven like the screening page."""
+    if request.method == "POST":
+        if not can_edit(request.user):
+            raise PermissionDenied(_("Only editors can answer the review queue."))
+        key = f"{request.POST.get('publication', '')}:{request.POST.get('source', '')}"
+        if request.POST.get("action") == "skip":
+            request.session[REVIEW_SKIPPED] = [*_skipped(request), key][-500:]
+            return redirect("sources:review")
+        try:
+            outcome = services.record_correction(
+                _int_or_none(request.POST.get("publication")) or 0,
+                request.POST.get("source", ""),
+                request.POST.get("verdict", ""),
+                user=request.user,
+                seen=_int_or_none(request.POST.get("seen")),
+                raw_record_ids=[
+                    int(x) for x in request.POST.get("records", "").split(",") if x.strip().isdecimal()
+                ],
+            )
+        except services.CorrectionRefused as exc:
+            messages.error(request, str(exc))
+            request.session[REVIEW_SKIPPED] = [*_skipped(request), key][-500:]
+        else:
+            for level, text in _outcome_notes(outcome):
+                getattr(messages, level)(request, text)
+            request.session["sources-review-answered"] = request.session.get("sources-review-answered", 0) + 1
+        return redirect("sources:review")
+    item = services.next_review_item(_skipped(request))
+    if item is None and _skipped(request):
+        request.session[REVIEW_SKIPPED] = []
+        item = services.next_review_item()
+    context: dict = {
+        "remaining": services.review_remaining(),
+        "answered": request.session.get("sources-review-answered", 0),
+        "user_can_edit": can_edit(request.user),
+        "item": None,
+    }
+    if item is not None:
+        det, sid = item
+        panel = services.publication_sources(det.publication, get_language() or "fr")
+        row = next((r for r in panel["rows"] if r["id"] == sid), None)
+        context.update(
+            item=det,
+            pub=det.publication,
+            source_id=sid,
+            row=row,
+            fields=panel["fields"],
+            seen=panel["seen"],
+            raw_record_ids=panel["raw_record_ids"],
+        )
+    return render(request, "sources/review.html", context)
