@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from benefice.corpus.models import Publication
 
@@ -96,7 +97,7 @@ class SourceCorrection(models.Model):
     class Verdict(models.TextChoices):
         USED = "used", _("used")
         MENTIONED = "mentioned", _("mentioned only")
-        REJECTED = "rejected", _("rejected")
+        REJECTED = "rejected", pgettext_lazy("verdict on a data source", "rejected")
 
     publication = models.ForeignKey(
         Publication,

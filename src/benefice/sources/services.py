@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from benefice.core.models import AuditEntry, audit
 from benefice.corpus.models import Publication, RawRecord
@@ -294,7 +295,7 @@ def reapply_corrections(publication_ids: Iterable[int]) -> int:
         chunk = ids[start : start + SCAN_CHUNK]
         with transaction.atomic():
             dets = list(
-                PublicationDetection.objects.select_for_update()
+                PublicationDetection.objects.select_for_update(of=("self",))
                 .filter(publication_id__in=chunk)
                 .select_related("publication")
             )
@@ -369,6 +370,17 @@ def _resolve_publication(
     )
 
 
+def _field_label(fld: str) -> str:
+    """A field's name for a message to a person (the stored value stays the field's code)."""
+    labels = {
+        "title": pgettext("field of a publication", "title"),
+        "abstract": pgettext("field of a publication", "abstract"),
+        "keywords": pgettext("field of a publication", "keywords"),
+        "mesh": pgettext("field of a publication", "MeSH terms"),
+    }
+    return labels.get(fld, fld)
+
+
 def _evidence(
     pub: Publication, fld: str, start: int | None, end: int | None, text: str, *, merged_from: int | None
 ) -> tuple[str, int | None, int | None, str]:
@@ -392,7 +404,7 @@ def _evidence(
                 "The selected words (characters %(start)s to %(end)s) are outside the %(field)s, which has "
                 "%(n)s characters: the text may have changed. Reload the page and select them again."
             )
-            % {"start": start, "end": end, "field": fld, "n": len(content)}
+            % {"start": start, "end": end, "field": _field_label(fld), "n": len(content)}
         )
     if not text and start is not None:
         text = content[start:end]
@@ -414,7 +426,7 @@ def _evidence(
             )
         raise CorrectionRefused(
             _("“%(text)s” is not in the %(field)s of this publication: reload the page and select it again.")
-            % {"text": text, "field": fld}
+            % {"text": text, "field": _field_label(fld)}
         )
     return fld, where[0], where[1], text
 

@@ -190,7 +190,8 @@ class _Echo:
 
 @reader_required
 def mentions_csv(request, source_id: str | None = None):
-    """Every mention (or one source's), with the publication it is in: the evidence behind the source pages."""
+    """Every mention (or one source's), with the publication it is in: the evidence behind the source pages (the
+    detector's mentions of the sources that count, and the words people selected: ``evidence_from``)."""
     writer = csv.writer(_Echo())
     qs = Mention.objects.select_related("publication").order_by("publication_id", "field", "start")
     if source_id:
@@ -211,6 +212,7 @@ def mentions_csv(request, source_id: str | None = None):
                 "form",
                 "role",
                 "confidence",
+                "evidence_from",
             ]
         )
         for m in qs.iterator(chunk_size=2000):
@@ -229,6 +231,7 @@ def mentions_csv(request, source_id: str | None = None):
                     m.form,
                     m.role,
                     f"{m.confidence:.3f}",
+                    "person" if m.by_person else "detector",
                 ]
             )
 
