@@ -211,7 +211,7 @@ def test_correction_on_a_merged_publication_follows_the_merge(stub_corpus, edito
     d = det(a)
     assert "PMSI" not in d.sources_used  # stub result for a's title: SNDS, PMSI used
     # words that are not in the surviving text: refused, saying where to go
-    with pytest.raises(services.CorrectionRefused, match=f"n° {a.pk}"):
+    with pytest.raises(services.CorrectionRefused, match=rf"(#|n° ){a.pk}\b"):
         services.record_correction(
             b_pk, "EGB", "used", user=editor, raw_record_ids=raws_b, field_name="abstract", text="EGB sample"
         )
@@ -226,5 +226,5 @@ def test_correction_on_a_deleted_publication_is_refused_and_history_kept(stub_co
     lone.delete()
     kept = SourceCorrection.objects.get(publication_ref=pk)
     assert kept.publication_id is None and kept.verdict == "rejected"
-    with pytest.raises(services.CorrectionRefused, match=f"n° {pk}"):
+    with pytest.raises(services.CorrectionRefused, match=rf"(#|n° ){pk}\b"):
         services.record_correction(pk, "EGB", "used", user=editor)
