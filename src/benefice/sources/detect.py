@@ -39,9 +39,13 @@ import ahocorasick
 from rapidfuzz import fuzz
 
 from benefice.errors import BeneficeError
+from benefice.sources.grammar import Grammar, RecordContext
 from benefice.sources.registry import Registry, fold, fold_chars, load_registry
 
-FIELDS = ("title", "abstract", "full_text", "acknowledgements")
+FIELDS = ("title", "abstract", "keywords", "mesh", "full_text", "acknowledgements", "funding")
+# Fields that may come as lists of strings (author keywords, MeSH headings): read joined by "; ", so a
+# mention's offsets point into that joined text.
+LIST_FIELDS = frozenset({"keywords", "mesh"})
 _CONFIDENCE = {
     "acronym": 0.95,
     "official_name": 0.97,
@@ -313,6 +317,7 @@ class Mention:
     cue: str = ""
     strong: bool = True  # an unambiguous form, able to confirm the source's ambiguous mentions elsewhere
     defined_as_other: bool = False  # "Ramipril Efficacy In Nephropathy (REIN)": another thing's acronym
+    alternatives: tuple[str, ...] = ()  # a described source that another name of it in the text settles
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -369,13 +374,20 @@ class Detector:
             s.id: tuple(fold(a.text) for a in s.aliases() if a.form != "acronym" and len(a.text) > 12)
             for s in self.registry
         }
-        self._family = {
-            s.id: frozenset(self.registry.ancestors(s.id)) | frozenset(self.registry.descendants(s.id))
+        self.grammar = Grammar({s.id: s.grammar for s in self.registry})
+        self._related = {
+            s.id: frozenset({s.id, *self.registry.ancestors(s.id), *self.registry.descendants(s.id)})
             for s in self.registry
         }
 
     # -------------------------------------------------------------------------------- one field
-    def _field_mentions(self, name: str, folded: FoldedText, title_folded: str) -> list[Mention]:
+    def _field_mentions(
+        self,
+        name: str,
+        folded: FoldedText,
+        title_folded: str,
+        context: RecordContext | None = None,
+    ) -> list[Mention]:
         text = folded.original
         norm = folded.folded
         raw: list[tuple[int, int, _Entry]] = []
@@ -384,7 +396,8 @@ class Detector:
             start = end - len(key)  # first character of the key
             for entry in bucket:
                 raw.append((start, end, entry))
-        if not raw:
+        grammar_matches = self.grammar.matches(norm, text, folded.span, context or RecordContext({}, ()))
+        if not raw and not grammar_matches:
             return []
         raw.sort(key=lambda r: (r[0], -(r[1] - r[0])))
         kept: list[tuple[int, int, _Entry]] = []
@@ -439,6 +452,30 @@ class Detector:
             mention = Mention(entry.source, name, o_start, o_end, surface, entry.form, "used", confidence)
             mention.needs_context, mention.strong = needs_context, not ambiguous_here
             mentions.append(mention)
+        for match in grammar_matches:
+            # A phrase around an alias of the same source or of its family is that alias ("French national
+            # health insurance database (SNIIRAM)"), not a new description; another source named inside the
+            # phrase is not ("les données du PMSI et celles de l'Assurance maladie").
+            family = self._related.get(match.source, frozenset())
+            if any(match.start < end and start < match.end and e.source in family for start, end, e in kept):
+                continue
+            o_start, o_end = folded.span(match.start, match.end)
+            mention = Mention(
+                match.source,
+                name,
+                o_start,
+                o_end,
+                text[o_start:o_end],
+                "description",
+                "used",
+                _CONFIDENCE["description"],
+            )
+            rule = match.rule
+            if rule.period_source:
+                mention.alternatives = tuple(
+                    dict.fromkeys((match.source, rule.period_source, *self._grammar_owner(match)))
+                )
+            mentions.append(mention)
         if mentions and any(hint in text for hint in _URL_HINTS):
             # A name inside a URL or an e-mail address ("documentation-snds.health-data-hub.fr") is
             # not the text naming the source.
@@ -454,6 +491,49 @@ class Detector:
         if mentions:
             self._assign_roles(mentions, text)
         return mentions
+
+    def _drop_family_descriptions(
+        self, mentions: list[Mention], named: set[str], texts: Mapping[str, str]
+    ) -> list[Mention]:
+        """Descriptions that only restate a source the text names.
+
+        * A description of a parent of a named source ("health care reimbursement data" in a text naming
+          the EGB, a sample of those data) refers to what is named: the parent is not added.
+        * A description of a component in the same sentence as its named parent ("les données hospitalières
+          ont été extraites du SNDS") says which part of the parent was read: the parent is the source. A
+          component described in a sentence of its own is a source used beside its parent.
+        """
+        parents = set().union(*(self._ancestors[sid] for sid in named)) if named else set()
+        sentences: dict[tuple[str, int], tuple[int, int]] = {}
+        kept = []
+        for m in mentions:
+            if m.form != "description":
+                kept.append(m)
+                continue
+            if m.source in parents:
+                continue
+            if m.source not in named and self._ancestors[m.source] & named:
+                same_sentence = False
+                for other in mentions:
+                    if other.form == "description" or other.field != m.field:
+                        continue
+                    if other.source not in self._ancestors[m.source]:
+                        continue
+                    key = (m.field, m.start)
+                    if key not in sentences:
+                        sentences[key] = _sentence_span(texts.get(m.field, ""), m.start, m.end)
+                    lo, hi = sentences[key]
+                    if lo <= other.start < hi:
+                        same_sentence = True
+                        break
+                if same_sentence:
+                    continue
+            kept.append(m)
+        return kept
+
+    def _grammar_owner(self, match) -> tuple[str, ...]:
+        """The source whose rule fired (a period rule may have renamed the match)."""
+        return tuple(sid for sid, rules in self.grammar.rules.items() if match.rule in rules)
 
     def _has_context(self, source_id: str, norm: str, start: int, end: int) -> bool:
         pattern = self._contexts.get(source_id)
@@ -532,15 +612,14 @@ class Detector:
         """Detect mentions in a record's text fields; return ``id``, ``sources_used``,
         ``sources_mentioned`` and ``mentions`` (dicts with source, field, start, end, text, form, role,
         confidence). Missing, empty or non-string fields are skipped."""
-        title = record.get("title")
-        title_text = fold_text(title) if isinstance(title, str) and title else None
+        texts = {name: field_text(record, name) for name in FIELDS}
+        folded_fields = {name: fold_text(value) for name, value in texts.items() if value}
+        title_text = folded_fields.get("title")
         title_folded = title_text.folded if title_text is not None else ""
+        context = RecordContext(record, [f.folded for f in folded_fields.values()])
         mentions: list[Mention] = []
-        for name in FIELDS:
-            value = record.get(name)
-            if isinstance(value, str) and value:
-                folded = title_text if name == "title" and title_text is not None else fold_text(value)
-                mentions.extend(self._field_mentions(name, folded, title_folded))
+        for name, folded in folded_fields.items():
+            mentions.extend(self._field_mentions(name, folded, title_folded, context))
         if mentions:
             # An acronym the text defines as something else means that thing everywhere in the record.
             other_things = {(m.source, m.text) for m in mentions if m.defined_as_other}
@@ -564,12 +643,11 @@ class Detector:
             # component of the described source ("… the SNIIRAM and its sample, the EGB") describes what
             # is named, and adds nothing.
             named = {m.source for m in mentions if m.form != "description"}
-            related = set().union(*(self._family[sid] for sid in named)) if named else set()
-            mentions = [
-                m
-                for m in mentions
-                if not (m.form == "description" and m.source not in named and m.source in related)
-            ]
+            for mention in mentions:
+                # "French claims data" in a pre-2016 study is the SNIIRAM, unless the text names the SNDS
+                if mention.alternatives and mention.source not in named:
+                    mention.source = next((a for a in mention.alternatives if a in named), mention.source)
+            mentions = self._drop_family_descriptions(mentions, named, texts)
         genre = self._genre(record, mentions) if mentions else ""
         if genre:
             # Literature reviews, methods guidance and inventories of data sources discuss sources
@@ -637,6 +715,17 @@ class Detector:
         text = record.get(mention.field) or ""
         window = text[max(0, mention.start - 200) : mention.end + 50]
         return bool(FIRST_PERSON_CUES.search(" " + fold_chars(window) + " "))
+
+
+def field_text(record: Mapping[str, Any], name: str) -> str:
+    """The text detection reads of one field: a string as it is, a list of strings (keywords, MeSH) joined by
+    "; ", anything else nothing."""
+    value = record.get(name)
+    if isinstance(value, list) and name in LIST_FIELDS:
+        value = "; ".join(v.strip() for v in value if isinstance(v, str) and v.strip())
+    if not isinstance(value, str):
+        return ""
+    return value
 
 
 def _is_shouting(text: str) -> bool:

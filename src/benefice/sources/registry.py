@@ -74,6 +74,7 @@ _KNOWN_FIELDS = frozenset(
         "access",
         "documentation_url",
         "citation",
+        "grammar",
         "components",  # derived from the other sources' parent: accepted (as exported) and ignored
         *_LIST_FIELDS,
     }
@@ -143,6 +144,7 @@ class Source:
     variants: list[str] = field(default_factory=list)
     translations: list[str] = field(default_factory=list)
     descriptions: list[Alias] = field(default_factory=list)
+    grammar: list[Any] = field(default_factory=list)  # grammar.Rule: how texts describe it unnamed
     ambiguous: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     ambiguity: str = ""
@@ -199,6 +201,7 @@ class Source:
                 {"text": d.text, "requires": list(d.requires)} if d.requires else d.text
                 for d in self.descriptions
             ],
+            "grammar": [rule.to_dict() for rule in self.grammar],
             "ambiguous": list(self.ambiguous),
             "context": list(self.context),
             "ambiguity": self.ambiguity,
@@ -291,6 +294,15 @@ def _descriptions(value: Any, *, path: str, index: int, sid: str) -> list[Alias]
     return out
 
 
+def _grammar(value: Any, *, path: str, index: int, sid: str) -> list[Any]:
+    from benefice.sources.grammar import parse_rules  # grammar imports this module's folding
+
+    try:
+        return parse_rules(value, where=f"source {sid!r}")
+    except BeneficeError as exc:
+        raise BeneficeError(exc.message, path=path, record=index, field="grammar") from exc
+
+
 def _optional_id(value: Any, *, path: str, index: int, sid: str, fld: str) -> str | None:
     if value is None or value == "":
         return None
@@ -340,6 +352,7 @@ def _parse_source(raw: Any, index: int, path: str) -> Source:
         country=country,
         names={k: v.strip() for k, v in names.items()},
         descriptions=_descriptions(raw.get("descriptions"), path=path, index=index, sid=sid),
+        grammar=_grammar(raw.get("grammar"), path=path, index=index, sid=sid),
         ambiguous=_str_list(raw.get("ambiguous"), path=path, index=index, sid=sid, fld="ambiguous"),
         context=_str_list(raw.get("context"), path=path, index=index, sid=sid, fld="context"),
         ambiguity=str(raw.get("ambiguity") or "").strip(),
@@ -410,6 +423,15 @@ def registry_from_dict(data: Any, path: str = "<registry>") -> Registry:
             owner.setdefault(key, (source.id, alias.field, contextual))
 
     for index, source in enumerate(sources.values(), start=1):
+        for rule in source.grammar:
+            if rule.period_source is not None and rule.period_source not in sources:
+                raise _fail(
+                    f"grammar period source {rule.period_source!r} is not a source of the registry",
+                    path,
+                    index,
+                    source.id,
+                    "grammar",
+                )
         for fld in ("parent", "predecessor", "successor"):
             target = getattr(source, fld)
             if target is not None and target not in sources:
