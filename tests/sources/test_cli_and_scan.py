@@ -53,7 +53,10 @@ def test_detect_writes_one_line_per_input(tmp_path: Path) -> None:
         "decisions": [],
         "mentions": [],
     }
-    assert rows[2]["sources_used"] == ["PMSI"] and rows[2]["sources_mentioned"] == ["SNDS"]
+    # the SNDS is not used: mentioned, or sent to review when the learned stage is unsure
+    assert rows[2]["sources_used"] == ["PMSI"]
+    assert rows[2]["sources_mentioned"] + rows[2]["review"] == ["SNDS"]
+    assert {d["source"]: d["role"] for d in rows[2]["decisions"]} == {"PMSI": "used", "SNDS": "mentioned"}
     mention = rows[0]["mentions"][0]
     assert set(mention) >= {"source", "field", "start", "end", "text", "role", "confidence"}
     assert lines[0][mention["field"]][mention["start"] : mention["end"]] == mention["text"]

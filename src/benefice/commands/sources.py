@@ -134,6 +134,50 @@ def export(fmt: str, output_path: str, registry_path: str | None) -> None:
     console.print(f"{len(registry)} sources (registry {registry.version}) written to {output_path}")
 
 
+@sources.command("train")
+@click.option(
+    "--gold",
+    "gold_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Gold file(s) in the development gold format (JSON lines); repeatable.",
+)
+@click.option("--no-corrections", is_flag=True, help="Do not read people's corrections from the database.")
+@click.option(
+    "--output",
+    "output_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the model (default: the data directory, where detection looks first).",
+)
+def train(gold_paths: tuple[Path, ...], no_corrections: bool, output_path: Path | None) -> None:
+    """Retrain the learned stage of detection on gold files and people's corrections (cross-validated)."""
+    from benefice.sources.learn import retrained_model_path
+    from benefice.sources.training import train as fit_model
+
+    corrections: list = []
+    if not no_corrections:
+        from benefice.commands.corpus import initialise
+
+        initialise()
+        from benefice.sources.services import correction_examples
+
+        corrections = list(correction_examples())
+    if not gold_paths and not corrections:
+        raise click.UsageError("nothing to learn from: give --gold FILE or make corrections first")
+    model, report = fit_model(gold_paths, corrections)
+    target = output_path or retrained_model_path()
+    model.save(target)
+    cv = (
+        f"cross-validated log-loss {report['cv_log_loss']}, accuracy {report['cv_accuracy']}"
+        if "cv_log_loss" in report
+        else "too few records to cross-validate"
+    )
+    console.print(
+        f"model {model.version}: {report['examples']} examples ({report['corrections']} from corrections); "
+        f"{cv}; written to {target}"
+    )
+
+
 @click.command()
 @click.option(
     "--input",

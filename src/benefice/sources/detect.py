@@ -40,6 +40,7 @@ from rapidfuzz import fuzz
 
 from benefice.errors import BeneficeError
 from benefice.sources.grammar import Grammar, RecordContext
+from benefice.sources.learn import Model, candidate_features, default_model
 from benefice.sources.registry import Registry, fold, fold_chars, load_registry
 
 FIELDS = ("title", "abstract", "keywords", "mesh", "full_text", "acknowledgements", "funding")
@@ -335,8 +336,11 @@ class Mention:
 class Detector:
     """Compiled registry: call :meth:`detect` on one record (a mapping with text fields)."""
 
-    def __init__(self, registry: Registry | None = None) -> None:
+    def __init__(self, registry: Registry | None = None, model: Model | None | str = "default") -> None:
+        """``model``: the learned second stage (see :mod:`.learn`); "default" is the one in force (the
+        data directory's retrained model if there is one, else the shipped one), None the rules alone."""
         self.registry = registry or load_registry()
+        self.model: Model | None = default_model() if model == "default" else model  # type: ignore[assignment]
         self.automaton = ahocorasick.Automaton()
         entries: dict[str, list[_Entry]] = {}
         contexts: dict[str, re.Pattern[str] | None] = {}
@@ -375,6 +379,7 @@ class Detector:
             for s in self.registry
         }
         self.grammar = Grammar({s.id: s.grammar for s in self.registry})
+        self._descendants = {s.id: frozenset(self.registry.descendants(s.id)) for s in self.registry}
         self._related = {
             s.id: frozenset({s.id, *self.registry.ancestors(s.id), *self.registry.descendants(s.id)})
             for s in self.registry
@@ -610,8 +615,50 @@ class Detector:
     # -------------------------------------------------------------------------------- one record
     def detect(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """Detect mentions in a record's text fields; return ``id``, ``sources_used``,
-        ``sources_mentioned`` and ``mentions`` (dicts with source, field, start, end, text, form, role,
-        confidence). Missing, empty or non-string fields are skipped."""
+        ``sources_mentioned``, ``review`` (sources a person should decide; in neither list), ``decisions``
+        (one per source: role, confidence, method, review) and ``mentions`` (dicts with source, field,
+        start, end, text, form, role, confidence). Missing, empty or non-string fields are skipped."""
+        mentions, genre = self._analyse(record)
+        decisions = self._decide(record, mentions, genre)
+        return {
+            "id": record.get("id"),
+            "sources_used": [d["source"] for d in decisions if d["role"] == "used" and not d["review"]],
+            "sources_mentioned": [
+                d["source"] for d in decisions if d["role"] == "mentioned" and not d["review"]
+            ],
+            "review": [d["source"] for d in decisions if d["review"]],
+            "decisions": decisions,
+            "mentions": [m.to_dict() for m in mentions],
+        }
+
+    def candidates(self, record: Mapping[str, Any]) -> list[tuple[str, dict[str, float], bool]]:
+        """(source, features of the learned stage, whether the rules say used) for every source the
+        record names or describes: what the model is trained and applied on."""
+        mentions, genre = self._analyse(record)
+        return [
+            (source, self._features(record, source, own, mentions, genre), any(m.role == "used" for m in own))
+            for source, own in _by_source(mentions).items()
+        ]
+
+    def _features(
+        self, record: Mapping[str, Any], source: str, own: list[Mention], mentions: list[Mention], genre: str
+    ) -> dict[str, float]:
+        entry = self.registry.sources.get(source)
+        return candidate_features(
+            source,
+            own,
+            mentions,
+            genre=genre,
+            has_abstract=bool(
+                field_text(record, "abstract").strip() or field_text(record, "full_text").strip()
+            ),
+            kind=entry.kind if entry is not None else "",
+            ancestors=self._ancestors.get(source, frozenset()),
+            descendants=self._descendants.get(source, frozenset()),
+        )
+
+    def _analyse(self, record: Mapping[str, Any]) -> tuple[list[Mention], str]:
+        """The rules: every mention with its role, and the publication's genre."""
         texts = {name: field_text(record, name) for name in FIELDS}
         folded_fields = {name: fold_text(value) for name, value in texts.items() if value}
         title_text = folded_fields.get("title")
@@ -656,38 +703,32 @@ class Detector:
                 if mention.role == "used" and not self._first_person(record, mention):
                     mention.role, mention.cue = "mentioned", genre
                     mention.confidence *= 0.85
-        decisions = self._decide(record, mentions)
-        return {
-            "id": record.get("id"),
-            "sources_used": [d["source"] for d in decisions if d["role"] == "used" and not d["review"]],
-            "sources_mentioned": [
-                d["source"] for d in decisions if d["role"] == "mentioned" and not d["review"]
-            ],
-            "review": [d["source"] for d in decisions if d["review"]],
-            "decisions": decisions,
-            "mentions": [m.to_dict() for m in mentions],
-        }
+        return mentions, genre
 
-    def _decide(self, record: Mapping[str, Any], mentions: list[Mention]) -> list[dict[str, Any]]:
+    def _decide(self, record: Mapping[str, Any], mentions: list[Mention], genre: str) -> list[dict[str, Any]]:
         """One decision per source named: its role, a confidence, how it was set, and whether a person should
-        review it (then it counts in no figure until someone does)."""
-        by_source: dict[str, list[Mention]] = {}
-        for mention in mentions:
-            by_source.setdefault(mention.source, []).append(mention)
+        review it (then it counts in no figure until someone does).
+
+        The rules set the role. The learned stage, where there is one, gives the confidence (its calibrated
+        probability that the source is used, ``score``) and sends a source to review when that probability
+        lies between its review bounds. Cross-validated over the development records, letting the model set
+        the role itself did not do better than the rules (benchmarks/README.md), so it does not."""
         decisions = []
-        for source, own in by_source.items():
+        for source, own in _by_source(mentions).items():
             used = [m for m in own if m.role == "used"]
             role = "used" if used else "mentioned"
-            confidence = max(m.confidence for m in (used or own))
-            decisions.append(
-                {
-                    "source": source,
-                    "role": role,
-                    "confidence": round(confidence, 3),
-                    "method": "rule",
-                    "review": False,
-                }
-            )
+            decision: dict[str, Any] = {"source": source, "role": role, "method": "rule"}
+            if self.model is None:
+                decision["confidence"] = round(max(m.confidence for m in (used or own)), 3)
+                decision["review"] = False
+            else:
+                p = self.model.probability(self._features(record, source, own, mentions, genre))
+                decision["confidence"] = round(p if role == "used" else 1.0 - p, 3)
+                decision["score"] = round(p, 3)
+                decision["model"] = self.model.version
+                decision["review"] = self.model.review_low < p < self.model.review_high
+                decision["threshold"] = 0.5  # where the score would change the role (review queue order)
+            decisions.append(decision)
         return decisions
 
     @staticmethod
@@ -712,9 +753,16 @@ class Detector:
 
     @staticmethod
     def _first_person(record: Mapping[str, Any], mention: Mention) -> bool:
-        text = record.get(mention.field) or ""
+        text = field_text(record, mention.field)
         window = text[max(0, mention.start - 200) : mention.end + 50]
         return bool(FIRST_PERSON_CUES.search(" " + fold_chars(window) + " "))
+
+
+def _by_source(mentions: list[Mention]) -> dict[str, list[Mention]]:
+    by_source: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        by_source.setdefault(mention.source, []).append(mention)
+    return by_source
 
 
 def field_text(record: Mapping[str, Any], name: str) -> str:
