@@ -43,6 +43,12 @@ def used(**record) -> list[str]:
         ("Les causes médicales de décès de 2015 ont été analysées en France.", ["CEPIDC"]),
         # a representative sample of the insured (EGB)
         ("We used a representative sample of French health insurance beneficiaries.", ["EGB"]),
+        (
+            "Nous avons analysé les données de l'Assurance maladie de 2020.",
+            ["SNDS"],
+        ),  # French, language unset
+        ("Mortality data by cause were provided by Inserm for France in 2016.", ["CEPIDC"]),
+        ("Patients were identified in the electronic health records of the AP-HP, 2020.", ["EDS_APHP"]),
         # hospital warehouses
         (
             "Records were queried in the clinical data warehouse of the Greater Paris University Hospitals.",

@@ -18,7 +18,8 @@ A rule fires when, in one sentence:
   France (a French word anywhere in it, French as its language, or a French source named). ``national``: a
   national word near the phrase, in a record about France (used where the kind of data alone is ordinary:
   "hospital data" from three hospitals is not the PMSI, "national hospital data" is). ``context``: the record
-  is about France (for parts that are specific already: "clinical data warehouse of the AP-HP");
+  is about France (for parts that are specific already: "hospital discharge summaries"). ``any``: no
+  condition, for rules whose own words are French ("the clinical data warehouse of the AP-HP");
 * no **foreign** country or programme is in the same sentence unless a French word is in the phrase itself:
   foreign claims databases are described in exactly the same words ("the Korean National Health Insurance
   database", "Medicare claims").
@@ -46,11 +47,12 @@ import yaml
 
 from benefice.errors import BeneficeError
 from benefice.paths import package_data
+from benefice.review.text import WORD, guess_language
 from benefice.sources.registry import fold
 
 PHRASE_SPAN = 70  # folded characters from the first slot word's start to the last one's end
 SCOPE_WINDOW = 60  # folded characters either side of the phrase where a scope word may stand
-SCOPES = ("france", "national", "context")
+SCOPES = ("france", "national", "context", "any")
 _SCOPE_SLOTS = ("french", "national", "foreign")
 _YEAR = re.compile(r"(?<!\d)(19[6-9]\d|20[0-4]\d)(?!\d)")
 _BREAK = re.compile(r"[.!?;]\s|\n\s*\n")
@@ -288,6 +290,8 @@ class Grammar:
         french_in_phrase = near("french", start - 25, end + 25)
         if not french_in_phrase and self._foreign_in_sentence(hits, original, span_of, start, end):
             return False
+        if scope == "any":  # the rule's own words are French already ("AP-HP")
+            return True
         if scope == "context":
             return french_in_phrase or record.france
         national = near("national")
@@ -372,11 +376,16 @@ _FRENCH = re.compile(r" (?:france|french|francais|francaise|francaises) ")
 
 
 def about_france(record: Mapping[str, Any], norms: Iterable[str]) -> bool:
-    """Whether the record is about France: French its language, or a French word in its text or its
-    affiliations (affiliations only ever support a description, they never name a source)."""
+    """Whether the record is about France: French its language (recorded, or guessed from its function
+    words), or a French word in its text or its affiliations (affiliations only ever support a
+    description, they never name a source)."""
     if str(record.get("language") or "").lower().startswith("fr"):
         return True
     if any(_FRENCH.search(n) for n in norms):
+        return True
+    # a text written in French, its language unrecorded, is about France far more often than not
+    head = " ".join(str(record.get(f) or "")[:3000] for f in ("title", "abstract")).lower()
+    if head.strip() and guess_language(WORD.findall(head)) == "french":
         return True
     affiliations = record.get("affiliations")
     if isinstance(affiliations, list):

@@ -71,6 +71,10 @@ def candidate_features(
     cues = {m.cue for m in own if m.cue}
     features["has_use_cue"] = 1.0 if any(m.role == "used" and m.cue for m in own) else 0.0
     features["part_of_cue"] = 1.0 if "describes a component" in cues else 0.0
+    features["has_mention_cue"] = (
+        1.0 if any(m.role == "mentioned" and m.cue and m.cue != genre for m in own) else 0.0
+    )
+    features["only_mentioned"] = 0.0 if used else 1.0
     others = {m.source for m in all_mentions if m.source != source}
     features["log_other_sources"] = math.log1p(len(others))
     features["component_named"] = 1.0 if others & descendants else 0.0
@@ -83,8 +87,8 @@ class Model:
     """Weights of a fitted logistic regression over named features, with where they came from."""
 
     weights: dict[str, float]
-    review_low: float = 0.35
-    review_high: float = 0.65
+    review_low: float = 0.4
+    review_high: float = 0.6
     version: str = ""
     provenance: dict[str, Any] = field(default_factory=dict)
 
@@ -113,7 +117,7 @@ class Model:
             isinstance(k, str) and isinstance(v, int | float) for k, v in weights.items()
         ):
             raise BeneficeError("weights must map feature names to numbers", path=path, field="weights")
-        review = data.get("review") or [0.35, 0.65]
+        review = data.get("review") or [0.4, 0.6]
         if not (isinstance(review, list) and len(review) == 2 and 0 <= review[0] <= review[1] <= 1):
             raise BeneficeError("review must be [low, high] between 0 and 1", path=path, field="review")
         return cls(
@@ -202,9 +206,11 @@ def examples_from(
     for number, (record, labels) in enumerate(labelled):
         complete = bool(labels.get("__complete__"))
         for source, features, rule_used in detector.candidates(record):
-            if only is not None and source not in only:
-                continue
             label = labels.get(source)
+            if only is not None and source not in only:
+                label = _unscored_label(source, labels, detector.registry, only)
+                if label is None:
+                    continue
             if label is None and not complete:
                 continue
             if label is not None and label not in LABELS:
@@ -212,6 +218,20 @@ def examples_from(
             group = str(record.get("id", number))
             out.append(Example(group, source, features, label == "used", rule_used))
     return out
+
+
+def _unscored_label(source: str, labels: Mapping[str, Any], registry: Any, scored: set[str]) -> str | None:
+    """What a complete gold record says of a source outside the scored ids: a foreign source is not used
+    when the record uses no foreign source; another French system (the gold's ``OTHER_FR``) is not used
+    when the record uses none. A component of a scored source is left out (the gold names its parent)."""
+    if not labels.get("__complete__"):
+        return None
+    entry = registry.sources.get(source)
+    if entry is None or set(registry.ancestors(source)) & scored:
+        return None
+    if entry.country != "FR":
+        return None if labels.get("__foreign_used__") else "mentioned"
+    return None if labels.get("__other_fr_used__") else "mentioned"
 
 
 def fit(
@@ -261,7 +281,11 @@ def file_digest(path: Path) -> str:
 def gold_labels(record: Mapping[str, Any]) -> dict[str, Any]:
     """A gold record's labels: its used sources "used", its mentioned-only sources "mentioned", and the
     marker that the labels are complete (every other candidate is not used)."""
-    labels: dict[str, Any] = {"__complete__": True}
+    labels: dict[str, Any] = {
+        "__complete__": True,
+        "__foreign_used__": bool(record.get("foreign_sources")),
+        "__other_fr_used__": "OTHER_FR" in (record.get("gold_sources_used") or []),
+    }
     for source in record.get("gold_sources_mentioned_only") or []:
         labels[source] = "mentioned"
     for source in record.get("gold_sources_used") or []:
