@@ -158,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", type=Path, action="append", help="gold file (repeatable; default: both)")
     parser.add_argument("--details", action="store_true", help="print every error of our detector")
+    parser.add_argument(
+        "--peer-registry",
+        type=Path,
+        help="run the peers also with this registry file (e.g. an older one with more fixed phrases)",
+    )
     args = parser.parse_args(argv)
     paths = args.gold or DEFAULT_GOLD
     missing = [p for p in paths if not p.exists()]
@@ -167,8 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     registry = load_registry()
     golds = {p: load_gold(p) for p in paths}
     learned = cross_validated(golds, registry)
+    peer_registry = load_registry(args.peer_registry) if args.peer_registry else None
     for path, gold in golds.items():
-        run_file(path, gold, registry, learned, args.details)
+        run_file(path, gold, registry, learned, args.details, peer_registry)
     return 0
 
 
@@ -186,7 +192,14 @@ def cross_validated(golds: dict[Path, list[dict]], registry: Registry) -> dict[s
     return out
 
 
-def run_file(path: Path, gold: list[dict], registry: Registry, learned: dict, details: bool) -> None:
+def run_file(
+    path: Path,
+    gold: list[dict],
+    registry: Registry,
+    learned: dict,
+    details: bool,
+    peer_registry: Registry | None = None,
+) -> None:
     from benefice.sources.learn import load_model
 
     detector = Detector(registry, model=None)
@@ -211,6 +224,11 @@ def run_file(path: Path, gold: list[dict], registry: Registry, learned: dict, de
     sp = spacy_peer(registry)
     if sp is not None:
         systems["spaCy PhraseMatcher"] = ([sp(r) for r in gold], throughput(sp, gold, 5000))
+    if peer_registry is not None:
+        sp = spacy_peer(peer_registry)
+        if sp is not None:
+            name = f"spaCy PhraseMatcher, registry {peer_registry.version}"
+            systems[name] = ([sp(r) for r in gold], throughput(sp, gold, 5000))
 
     scores = {name: score(gold, pred, registry) for name, (pred, _speed) in systems.items()}
     base_f1 = scores["benefice (rules)"]["micro"][2]

@@ -212,6 +212,18 @@ class Grammar:
         hits = self.hits(norm)
         if not hits or not self._needed & hits.keys():
             return []
+        spans: dict[tuple[int, int], tuple[int, int]] = {}
+        checked: dict[tuple[str, int, int], bool] = {}
+
+        original_span_of = span_of
+
+        def cached_span(a: int, b: int) -> tuple[int, int]:
+            key = (a, b)
+            if key not in spans:
+                spans[key] = original_span_of(a, b)
+            return spans[key]
+
+        span_of = cached_span
         found: list[Match] = []
         for sid, rules in self.rules.items():
             for rule in rules:
@@ -226,7 +238,12 @@ class Grammar:
                         for s, e in hits.get(slot, ())
                     ):
                         continue
-                    if not self._scope_holds(hits, rule.scope, start, end, record, original, span_of):
+                    key = (rule.scope, start, end)
+                    if key not in checked:
+                        checked[key] = self._scope_holds(
+                            hits, rule.scope, start, end, record, original, span_of
+                        )
+                    if not checked[key]:
                         continue
                     source = sid
                     if rule.period_before is not None and record.year is not None:
@@ -275,13 +292,13 @@ class Grammar:
         span_of,
     ) -> bool:
         lo, hi = start - SCOPE_WINDOW, end + SCOPE_WINDOW
+        o_start, o_end = span_of(start, end)
 
         def near(slot: str, a: int = lo, b: int = hi) -> bool:
             for s, e in hits.get(slot, ()):
                 if a <= s and e <= b:
                     o_s, o_e = span_of(s, e)
                     # the scope word must be in the phrase's sentence
-                    o_start, o_end = span_of(start, end)
                     left, right = (o_s, o_start) if o_s < o_start else (o_end, o_e)
                     if not _BREAK.search(original, left, right):
                         return True
