@@ -72,12 +72,17 @@ def init(admin_user: str | None, password: str | None) -> None:
     help="ris, bibtex, pubmed_xml, medline, openalex, wos, scopus_csv, csv, xlsx or auto.",
 )
 def import_(paths: tuple[Path, ...], fmt: str) -> None:
-    """Import bibliographic files into the corpus (idempotent: re-importing adds nothing)."""
+    """Import bibliographic files into the corpus (idempotent: re-importing adds nothing), then detect the
+    data sources of the publications each file created or changed.
+
+    Exit status 2 when a file could not be imported (it added nothing); 1 when every file was imported but
+    source detection did not finish (the import is kept: `benefice scan` completes it).
+    """
     initialise()
     from benefice.corpus.services import import_file
     from benefice.errors import BeneficeError
 
-    failed = 0
+    failed = scan_failed = 0
     for path in paths:
         try:
             with progress_bar(f"import {path.name}") as update:
@@ -91,8 +96,29 @@ def import_(paths: tuple[Path, ...], fmt: str) -> None:
             f"{batch.new_publications}; duplicates merged: {batch.duplicates_merged}; "
             f"already known: {batch.already_known}"
         )
+        scan_failed += not scan_imported(batch)
     if failed:
         sys.exit(2)
+    if scan_failed:
+        sys.exit(1)
+
+
+def scan_imported(batch) -> bool:
+    """Detect the sources of what a batch brought (its import has committed), with a progress bar and one
+    line; False when detection did not finish, after saying so and what to run (the import is kept)."""
+    from benefice.corpus.services import SCAN_HINT, scan_batch
+
+    try:
+        with progress_bar("detect sources") as update:
+            outcome = scan_batch(batch, progress=update)
+    except KeyboardInterrupt:
+        click.secho(f"sources: detection interrupted; the import is kept: {SCAN_HINT}", fg="red", err=True)
+        raise
+    if outcome.failed:
+        click.secho(f"sources: {outcome.error}", fg="red", err=True)
+        return False
+    click.echo(f"sources: {outcome.scanned} publications scanned, {outcome.with_sources} name a data source")
+    return True
 
 
 @click.command()
@@ -113,7 +139,19 @@ def dedup() -> None:
 )
 @click.option("--query", "-q", default="", help="Only publications matching this full-text query.")
 def export(fmt: str, output: Path, query: str) -> None:
-    """Export the corpus as CSV, RIS or JSON lines."""
+    """Export the corpus as CSV, RIS or JSON lines.
+
+    \b
+    JSON lines add, for every publication:
+      sources_used, sources_mentioned  registry ids of the data sources it uses / only
+                                       mentions, people's corrections applied ([] when
+                                       not scanned yet: run `benefice scan`)
+      use_categories                   kinds of use, main first: NOT stored yet, proposed
+                                       at export time by the rules of use_rules.yaml over
+                                       title, abstract, keywords and MeSH, and only for a
+                                       publication that uses a source (else [])
+      use_categories_method            how use_categories was set (rule set and version)
+    """
     initialise()
     from benefice.corpus import search
     from benefice.corpus.models import Publication
@@ -121,11 +159,11 @@ def export(fmt: str, output: Path, query: str) -> None:
 
     qs = search.search(Publication.objects.order_by("pk"), query)
     if str(output) == "-":
-        n = export_publications(qs.iterator(), fmt, sys.stdout)
+        n = export_publications(qs, fmt, sys.stdout)  # a queryset: read with its sources
     else:
         tmp = output.with_name(output.name + ".part")
         with open(tmp, "w", encoding="utf-8", newline="") as stream:
-            n = export_publications(qs.iterator(), fmt, stream)
+            n = export_publications(qs, fmt, stream)
         os.replace(tmp, output)
     click.echo(f"exported {n} publications", err=True)
 
@@ -193,22 +231,36 @@ def api_options(func):
 
 
 def _run_harvest(connector, query: dict, kind: str, limit: int | None, no_resume: bool) -> None:
+    """Harvest, then detect the sources of what the harvest brought. A harvest stopped by an API error keeps
+    the pages it committed: their sources are detected before the error is reported (re-running the command
+    resumes the harvest and detects the rest)."""
     initialise()
     from benefice.corpus.services import harvest as harvest_service
+    from benefice.corpus.services import harvest_batch
+    from benefice.errors import BeneficeError
 
-    with progress_bar(f"harvest {kind}") as update:
-        batch = harvest_service(
-            connector, query, kind=kind, progress=update, resume=not no_resume, limit=limit
-        )
+    try:
+        with progress_bar(f"harvest {kind}") as update:
+            batch = harvest_service(
+                connector, query, kind=kind, progress=update, resume=not no_resume, limit=limit
+            )
+    except BeneficeError:
+        stopped = harvest_batch(kind, query)
+        if stopped is not None and stopped.records_read:
+            scan_imported(stopped)
+        raise
     click.echo(
         f"{kind}: records read: {batch.records_read}; new publications: {batch.new_publications}; "
         f"duplicates merged: {batch.duplicates_merged}; already known: {batch.already_known}"
     )
+    if not scan_imported(batch):
+        sys.exit(1)
 
 
 @click.group()
 def harvest() -> None:
-    """Harvest publications from OpenAlex, PubMed or HAL (resumable: re-run the same command to continue)."""
+    """Harvest publications from OpenAlex, PubMed or HAL (resumable: re-run the same command to continue),
+    then detect the data sources of the publications the harvest created or changed."""
 
 
 @harvest.command()
@@ -281,7 +333,8 @@ def hal(query, filters, rows, mailto, rate, limit, no_resume) -> None:
 )
 @click.option("--limit", type=int, default=None, help="At most this many publications.")
 def enrich(mailto: str, limit: int | None) -> None:
-    """Enrich publications that have a DOI with Crossref metadata (kept as raw records, merged by DOI)."""
+    """Enrich publications that have a DOI with Crossref metadata (kept as raw records, merged by DOI), then
+    detect the sources of the publications that changed."""
     initialise()
     from benefice.corpus.connectors import CrossrefConnector
     from benefice.corpus.services import enrich_crossref
@@ -292,6 +345,8 @@ def enrich(mailto: str, limit: int | None) -> None:
         f"crossref: records read: {batch.records_read}; merged: {batch.duplicates_merged}; "
         f"already known: {batch.already_known}; errors: {len(batch.errors)}"
     )
+    if not scan_imported(batch):  # Crossref records can bring abstracts and keywords: detect again
+        sys.exit(1)
 
 
 COMMANDS.extend([harvest, enrich])

@@ -13,6 +13,11 @@ page reads that file. A file rather than memory or the database because:
 Each write replaces the file atomically (write a temporary file, then ``os.replace``), so a reader never
 sees half a JSON document. A job whose process died (server restart) is reported as interrupted: the file
 names the host and process id that ran it.
+
+A job has two phases, both in the same thread and the same progress file: ``import`` (records read) and,
+once the import has committed, ``detect`` (the sources of the publications it created or changed,
+``services.scan_batch``). A failure or an interruption of the second phase leaves the import done and says
+so (``scan_error``, with the command that finishes the scan).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ WRITE_INTERVAL = 0.25
 
 QUEUED, RUNNING, DONE, FAILED, INTERRUPTED = "queued", "running", "done", "failed", "interrupted"
 ACTIVE = (QUEUED, RUNNING)
+IMPORTING, DETECTING = "import", "detect"  # the phases of a running job
 
 
 class Job(TypedDict, total=False):
@@ -66,6 +72,9 @@ class Job(TypedDict, total=False):
     batch_id: int | None
     counts: dict[str, int]
     error: str
+    phase: str  # IMPORTING or DETECTING
+    scan: dict[str, int]  # publications, scanned, with_sources (once detection ended)
+    scan_error: str  # why detection stopped; the import itself is done
 
 
 def jobs_dir() -> Path:
@@ -126,10 +135,18 @@ def read_job(job_id: str) -> Job | None:
         and job.get("host") == socket.gethostname()
         and not _process_alive(int(job.get("pid", 0)))
     ):
-        job["status"] = INTERRUPTED
-        job["error"] = job.get("error") or "the server stopped before the import finished"
+        if job.get("phase") == DETECTING:  # the import had committed: only the scan was cut short
+            from benefice.corpus.services import SCAN_HINT
+
+            job["status"] = DONE
+            job["scan_error"] = job.get("scan_error") or (
+                f"the server stopped while sources were being detected; the import is kept: {SCAN_HINT}"
+            )
+        else:
+            job["status"] = INTERRUPTED
+            job["error"] = job.get("error") or "the server stopped before the import finished"
+            _mark_batch_interrupted(job.get("batch_id"))
         write_job(job)
-        _mark_batch_interrupted(job.get("batch_id"))
     return job
 
 
@@ -187,6 +204,7 @@ def create_import_job(upload: UploadedFile, fmt: str, user) -> Job:
         "batch_id": None,
         "counts": {},
         "error": "",
+        "phase": IMPORTING,
     }
     write_job(job)
     return job
@@ -246,12 +264,21 @@ def run_import_job(job_id: str) -> Job:
         batch = services.import_file(
             job["path"], job["format"], user=user, progress=_progress_writer(job), batch=batch
         )
-        job["status"] = DONE
         job["format"] = batch.format
         job["counts"] = _counts(batch)
-        job["done"] = batch.records_read
-        if job.get("total") is None or job["total"] < batch.records_read:
-            job["total"] = batch.records_read
+        # the import has committed: from here on the job is about detection and cannot lose the import
+        job.update(phase=DETECTING, done=0, total=None)
+        write_job(job)
+        outcome = services.scan_batch(batch, progress=_progress_writer(job))
+        job["scan"] = {
+            "publications": outcome.publications,
+            "scanned": outcome.scanned,
+            "with_sources": outcome.with_sources,
+        }
+        if outcome.failed:
+            job["scan_error"] = outcome.error
+        job["status"] = DONE
+        job["done"] = job["total"] = outcome.publications
     except BeneficeError as exc:
         job["status"] = FAILED
         job["error"] = _user_message(exc, job)

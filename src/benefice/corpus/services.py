@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from benefice.corpus import dedup, fields, formats, pipeline
@@ -30,6 +32,8 @@ IDENTIFIER_FIELDS = ("doi", "pmid", "pmcid", "openalex_id", "hal_id")
 CHUNK = 1000
 
 Progress = Callable[[int, int | None], None]  # (done, total or None)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -540,6 +544,7 @@ def _store_chunk(
         pub.save()
         index.forget(pub.pk)
     reindex_publications(existing.values())
+    _detection_outdated(existing.keys())
 
     def resolve(key: int | str) -> Publication:
         return new[key] if isinstance(key, str) else existing[key]
@@ -618,6 +623,16 @@ def import_file(
     return batch
 
 
+def harvest_origin(kind: str, query: dict[str, Any]) -> str:
+    """The ``origin`` of a harvest's batch: the query itself, which is how a harvest finds the batch to resume."""
+    return json.dumps({"kind": kind, **query}, sort_keys=True)
+
+
+def harvest_batch(kind: str, query: dict[str, Any]) -> ImportBatch | None:
+    """The latest batch of this harvest (to detect the sources of the pages it committed before it stopped)."""
+    return ImportBatch.objects.filter(kind=kind, origin=harvest_origin(kind, query)).order_by("-pk").first()
+
+
 def harvest(
     connector,
     query: dict[str, Any],
@@ -632,7 +647,7 @@ def harvest(
 
     An interrupted harvest of the same query resumes from its last committed page.
     """
-    origin = json.dumps({"kind": kind, **query}, sort_keys=True)
+    origin = harvest_origin(kind, query)
     batch = None
     if resume:
         batch = (
@@ -680,6 +695,101 @@ def harvest(
         raise
     _finish(batch, totals, ImportBatch.Status.DONE)
     return batch
+
+
+# --- source detection of what an import brought ----------------------------------------------------------
+
+#: Registry hash given to the detection of a publication that gained a merged record: no registry hashes to
+#: it, so the next scan (the import's own, or ``benefice scan`` if that one was cut short) detects the
+#: publication again, while its current lists keep counting until then.
+OUTDATED = "outdated"
+#: Publication ids handed to one ``scan_database`` call: its id filters are single ``IN (...)`` lists, and
+#: SQLite refuses statements with more than 32,766 parameters.
+SCAN_IDS = 5000
+SCAN_HINT = "run `benefice scan` to detect them (it skips what is already scanned)"
+
+
+@dataclass
+class ScanOutcome:
+    """What the scan that follows an import did; ``error`` says why it stopped, if it did."""
+
+    publications: int = 0  # publications the import created or gave a merged record
+    scanned: int = 0
+    with_sources: int = 0
+    error: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error)
+
+
+def _detection_outdated(publication_ids: Iterable[int]) -> None:
+    """Mark the detections of publications that changed (a merged record may bring an abstract, keywords,
+    MeSH terms) so they are scanned again. Runs in the import's transaction: the mark and the change are
+    committed together, so no interrupted scan can leave a changed publication counted as up to date."""
+    ids = list(publication_ids)
+    if not ids:
+        return
+    from benefice.sources.models import PublicationDetection  # sources depends on corpus, not the reverse
+
+    PublicationDetection.objects.filter(publication_id__in=ids).update(registry_hash=OUTDATED)
+
+
+def batch_publication_ids(batch: ImportBatch) -> list[int]:
+    """The publications a batch created or gave a merged record: those holding one of its raw records."""
+    return sorted(
+        set(
+            RawRecord.objects.filter(batch=batch, publication__isnull=False).values_list(
+                "publication_id", flat=True
+            )
+        )
+    )
+
+
+def scan_batch(batch: ImportBatch, *, progress: Progress | None = None) -> ScanOutcome:
+    """Detect the data sources of what ``batch`` brought, after its import has committed.
+
+    Called by every import and harvest (web job, CLI, demo) once ``import_file`` or ``harvest`` returned: the
+    import's own transaction is over, so the scan commits chunk by chunk (``scan_database``) and a failure or
+    an interruption loses no imported record. Publications already scanned with the current registry are
+    skipped, so re-importing a file scans nothing, a resumed harvest scans only its new pages, and whatever
+    a failed scan left is found by ``benefice scan``. A failure is returned (and added to the batch's errors)
+    rather than raised: the import succeeded and must be reported as such, with what to run.
+    ``progress(done, total)`` counts the batch's publications, skipped ones included.
+    """
+    from benefice.sources.models import Source
+    from benefice.sources.services import scan_database, sync_registry
+
+    ids = batch_publication_ids(batch)
+    outcome = ScanOutcome(publications=len(ids))
+    if progress:
+        progress(0, len(ids))
+    try:
+        if ids and not Source.objects.exists():
+            # a database never initialised with `benefice init`: load the registry as `benefice scan` does, so
+            # results carry the hash of the registry every later scan uses (else they would all be redone)
+            sync_registry()
+        for start in range(0, len(ids), SCAN_IDS):
+            part = ids[start : start + SCAN_IDS]
+
+            def part_progress(
+                done: int, to_scan: int | None, start: int = start, size: int = len(part)
+            ) -> None:
+                skipped = size - (to_scan if to_scan is not None else size)
+                progress(start + skipped + done, len(ids))
+
+            report = scan_database(publication_ids=part, progress=part_progress if progress else None)
+            outcome.scanned += report.scanned
+            outcome.with_sources += report.with_sources
+            if progress:
+                progress(start + len(part), len(ids))
+    except Exception as exc:  # noqa: BLE001 - the import is committed: any failure here is reported, not raised
+        log.exception("source detection after import batch %s failed", batch.pk)
+        reason = str(exc) if isinstance(exc, BeneficeError) else f"{type(exc).__name__}: {exc}"
+        outcome.error = f"source detection failed ({reason}); the import is kept: {SCAN_HINT}"
+        batch.errors = [*batch.errors, outcome.error]
+        batch.save(update_fields=["errors"])
+    return outcome
 
 
 # --- deduplication of the stored corpus ------------------------------------------------------------------
@@ -772,25 +882,93 @@ def undo_merge(event: MergeEvent, *, user=None) -> Publication:
 EXPORT_FORMATS = ("csv", "ris", "jsonl")
 
 
+def exportable(publications: QuerySet) -> QuerySet:
+    """The publications with their effective source lists read in the same query (one LEFT JOIN).
+
+    An export then makes no query per publication, and none at all in the thread that writes it: the web
+    export writes in a worker thread, which must not open a database connection of its own. The lists are
+    ``PublicationDetection.sources_used`` / ``sources_mentioned``, people's corrections applied."""
+    return publications.annotate(
+        export_sources_used=F("detection__sources_used"),
+        export_sources_mentioned=F("detection__sources_mentioned"),
+    )
+
+
+class UseCategories:
+    """Kinds of use proposed at export time: kinds of use are not stored yet (a later version stores them,
+    with people's corrections), so ``use_categories`` is computed when written and says how.
+
+    The readable rules of ``data/use_rules.yaml`` (``impact.classify.UseClassifier`` in rules mode, no learnt
+    model: none is trained from people's labels yet) run over the title, abstract, keywords and MeSH terms, and
+    only for a publication that uses a data source: a kind of use is a use of a source, so a publication that
+    uses none (or was never scanned) gets ``[]``. Strongest rule score first, so the main category leads."""
+
+    def __init__(self) -> None:
+        from benefice.impact.classify import UseClassifier
+
+        self.classifier = UseClassifier(mode="rules")
+        #: written beside the categories: the rule set and its version, so a reader knows how they were set
+        self.method = f"rules use_rules.yaml {self.classifier.rules.version}"
+
+    def __call__(self, pub: Publication, sources_used: list[str]) -> list[str]:
+        from benefice.impact.classify import record_text
+
+        if not sources_used:
+            return []
+        text = record_text(
+            {"title": pub.title, "abstract": pub.abstract, "keywords": pub.keywords, "mesh": pub.mesh}
+        )
+        return [label.category for label in self.classifier.predict([text])[0]]
+
+
 def export_publications(publications: Iterable[Publication], fmt: str, stream) -> int:
-    """Write publications in one of EXPORT_FORMATS; returns how many were written."""
+    """Write publications in one of EXPORT_FORMATS; returns how many were written. The CLI and the web export
+    both call this, so they write the same fields.
+
+    JSON lines also carry ``sources_used`` and ``sources_mentioned`` (registry ids, the effective lists with
+    people's corrections applied; ``[]`` for a publication not scanned yet), ``use_categories`` (see
+    :class:`UseCategories`) and ``use_categories_method`` (how they were set). A queryset is read through
+    :func:`exportable`; other iterables must hold publications that came through it, or their sources are
+    written as not scanned (this function never queries per publication)."""
     from benefice.corpus.formats import writers
 
-    writer = {"csv": writers.write_csv, "ris": writers.write_ris, "jsonl": writers.write_jsonl}.get(fmt)
+    writer = {"csv": writers.write_csv, "ris": writers.write_ris, "jsonl": _write_jsonl}.get(fmt)
     if writer is None:
         raise BeneficeError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
+    if isinstance(publications, QuerySet):
+        publications = exportable(publications).iterator(chunk_size=500)
     count = 0
+    uses = UseCategories() if fmt == "jsonl" else None
 
-    def records() -> Iterator[Record]:
+    def records() -> Iterator[Record | dict[str, Any]]:
         nonlocal count
         for pub in publications:
             count += 1
             rec = publication_to_record(pub)
             rec.extra = {"benefice_id": pub.pk}
-            yield rec
+            if fmt != "jsonl":
+                yield rec
+                continue
+            used = list(getattr(pub, "export_sources_used", None) or [])
+            data = rec.to_dict()
+            data.pop("raw", None)
+            data["sources_used"] = used
+            data["sources_mentioned"] = list(getattr(pub, "export_sources_mentioned", None) or [])
+            data["use_categories"] = uses(pub, used)
+            data["use_categories_method"] = uses.method
+            yield data
 
     writer(records(), stream)
     return count
+
+
+def _write_jsonl(rows: Iterable[dict[str, Any]], stream) -> int:
+    """One JSON object per line: the record's fields (``Record.to_dict`` without ``raw``) and the export's."""
+    n = 0
+    for row in rows:
+        stream.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        n += 1
+    return n
 
 
 def enrich_crossref(

@@ -328,9 +328,11 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     params = _search_params(request)
     _searched, results = _results(params)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(
-        stream_export(results.iterator(chunk_size=500), fmt), content_type=EXPORT_CONTENT_TYPES[fmt]
-    )
+    from benefice.corpus.services import exportable
+
+    # the effective source lists come in the same query: the writer thread must not query (stream_export)
+    publications = exportable(results).iterator(chunk_size=500)
+    response = StreamingHttpResponse(stream_export(publications, fmt), content_type=EXPORT_CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="benefice-corpus-{stamp}.{fmt}"'
     return response
 
