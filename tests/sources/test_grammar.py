@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benefice.errors import BeneficeError
-from benefice.sources.detect import detect
+from benefice.sources.detect import Detector, detect
 from benefice.sources.grammar import parse_rules, study_year
 from benefice.sources.registry import load_registry, registry_from_dict
 
@@ -167,3 +167,17 @@ def test_every_described_mention_points_into_its_text(words: list[str], language
     for mention in result["mentions"]:
         assert text[mention["start"] : mention["end"]] == mention["text"]
     assert set(result["sources_used"]).isdisjoint(result["sources_mentioned"])
+
+
+@pytest.mark.parametrize(
+    ("title", "used_", "mentioned"),
+    [
+        ("Future trajectories of depression in the CONSTANCES cohort", ["CONSTANCES"], []),
+        ("Could statins prevent dementia? Evidence in the French E3N cohort", ["E3N"], []),
+        ("Alimentation et cancer au sein de la cohorte NutriNet-Santé", ["NUTRINET"], []),
+        ("Potential of the SNDS for cancer epidemiology", [], ["SNDS"]),
+    ],
+)
+def test_a_title_names_its_study_population_with_a_preposition(title, used_, mentioned) -> None:
+    result = Detector(model=None).detect({"id": 1, "title": title, "abstract": ""})
+    assert result["sources_used"] == used_ and result["sources_mentioned"] == mentioned

@@ -233,6 +233,12 @@ USED_CUES = _cue_regex(
     appariement*|inclu*|dans la cohorte|de la cohorte|resultats de|etude a partir|repere*|enregistre*|recense*|
     selon|source|sources""".replace("\n", "|").split("|")
 )
+# In a title, prepositions that introduce the study population or data right before the source name.
+TITLE_USED_CUES = _cue_regex(
+    """in the|in a|from the|among|within the|in participants of|dans la|dans le|dans les|au sein de|
+    au sein du|au sein des|chez les""".replace("\n", "|").split("|")
+)
+_TITLE_CUE_GAP = 12  # characters between the preposition and the source ("in the French CONSTANCES")
 # Cues that the source is only background, comparison, discussion, literature or future work. Comparison
 # cues count only before the mention ("compared with the Swedish registers"), because after it they
 # usually compare groups inside the data ("in the CONSTANCES cohort, compared with non-users…").
@@ -591,6 +597,18 @@ class Detector:
             )
             if before is not None and (mentioned is None or before[0] < mentioned[0]):
                 mentioned = before
+            if mention.field == "title" and (used is None or used[0] > _TITLE_CUE_GAP):
+                # A title names its study population with a preposition: "… in the CONSTANCES cohort",
+                # "… among participants of the E3N study", "… dans la cohorte Elfe". Right before the
+                # source, that is a cue of use nearer than any topic word ("Future trajectories of …").
+                window = text[max(0, mention.start - _TITLE_CUE_GAP - 16) : mention.start]
+                head = " " + fold_chars(window) + " "
+                near_cue = TITLE_USED_CUES.matches(head)
+                if near_cue:
+                    _start, cue_end, cue = near_cue[-1]
+                    gap = len(head) - 1 - cue_end
+                    if gap <= _TITLE_CUE_GAP:
+                        used = (gap, cue)
             mention.role = "used"
             if mentioned is not None and (same_clause or used is None or mentioned[0] < used[0]):
                 mention.role, mention.cue = "mentioned", mentioned[1]
