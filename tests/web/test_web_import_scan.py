@@ -63,7 +63,7 @@ def test_web_import_job_ends_with_sources_detected(editor: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_reimport_on_the_web_scans_nothing(editor: Client, run_inline) -> None:
+def test_reimport_on_the_web_scans_nothing(editor: Client, run_inline) -> None:  # noqa: F811
     first = jobs.read_job(job_id_of(upload(editor, "two.ris", RIS)))
     assert first["scan"]["scanned"] == 2
     again = jobs.read_job(job_id_of(upload(editor, "two.ris", RIS)))
@@ -71,7 +71,7 @@ def test_reimport_on_the_web_scans_nothing(editor: Client, run_inline) -> None:
 
 
 @pytest.mark.django_db
-def test_a_failed_detection_keeps_the_web_import(editor: Client, run_inline, monkeypatch) -> None:
+def test_a_failed_detection_keeps_the_web_import(editor: Client, run_inline, monkeypatch) -> None:  # noqa: F811
     def broken(**kwargs):
         raise RuntimeError("detector exploded")
 
