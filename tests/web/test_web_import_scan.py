@@ -60,6 +60,9 @@ def test_web_import_job_ends_with_sources_detected(editor: Client) -> None:
     assert "<dt>Publications scanned for data sources</dt><dd>2</dd>" in html
     assert "<dt>Naming a data source</dt><dd>1</dd>" in html
     assert "Data sources: 2 publications scanned, 1 name a data source." in html  # announced
+    # the corpus page shows the sources at once, and its facet finds the publication
+    listing = editor.get(reverse("corpus:list"), {"used": "SNDS"}).content.decode()
+    assert "Cyproterone acetate" in listing and "A history of medical statistics" not in listing
 
 
 @pytest.mark.django_db

@@ -35,6 +35,8 @@ class SearchForm(forms.Form):
     source = forms.CharField(required=False, max_length=40)
     type = forms.CharField(required=False, max_length=40)
     lang = forms.CharField(required=False, max_length=12)
+    used = forms.CharField(required=False, max_length=40)  # a data source (registry id) used
+    mentioned = forms.CharField(required=False, max_length=40)  # a data source only mentioned
     sort = forms.ChoiceField(
         label=_("Sort by"), required=False, choices=[(k, label) for k, (label, _o) in SORTS.items()]
     )

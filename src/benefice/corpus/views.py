@@ -23,11 +23,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from benefice.core.views import editor_required, reader_required
-from benefice.corpus import jobs, search
+from benefice.corpus import jobs, search, source_facets
 from benefice.corpus.forms import PAGE_SIZES, SORTS, ImportForm, SearchForm
 from benefice.corpus.models import ImportBatch, MergeEvent, Publication, RawRecord
 from benefice.corpus.templatetags.corpus_tags import (
@@ -40,8 +41,10 @@ from benefice.corpus.templatetags.corpus_tags import (
 )
 from benefice.errors import BeneficeError
 
-#: Facets of the corpus browser: URL parameter → (title, how to read and filter its values).
-FACETS = ("year", "source", "type", "lang")
+#: Facets of the corpus browser (URL parameters). ``used`` / ``mentioned`` are data sources (registry ids) a
+#: publication uses or only mentions, read from its effective detection lists (``source_facets``).
+FACETS = ("year", "source", "type", "lang", "used", "mentioned")
+SOURCE_FACETS = ("used", "mentioned")
 YEAR_FACET_LIMIT = 50
 FACET_LIMIT = 20
 
@@ -101,6 +104,9 @@ def _filter(qs: QuerySet, params: dict[str, Any], skip: str | None = None) -> Qu
         qs = qs.filter(doc_type="" if params["type"] == "-" else params["type"])
     if params.get("lang") and skip != "lang":
         qs = qs.filter(language="" if params["lang"] == "-" else params["lang"])
+    for role in SOURCE_FACETS:
+        if params.get(role) and skip != role:
+            qs = source_facets.with_source(qs, role, params[role])
     return qs
 
 
@@ -175,6 +181,29 @@ def build_facets(searched: QuerySet, params: dict[str, Any]) -> list[dict[str, A
                 }
             )
         facets.append({"param": param, "title": title, "values": values, "selected": selected})
+    facets.extend(_source_facets(searched, params))
+    return facets
+
+
+def _source_facets(searched: QuerySet, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The "source used" and "source mentioned" facets, counted like the others (search and other facets).
+
+    With no search and no other filter the counts run over every detection, without evaluating the
+    corpus as a restriction: the common case (opening the corpus page) stays one grouped scan."""
+    titles = {"used": _("Data source used"), "mentioned": _("Data source mentioned only")}
+    facets = []
+    for role in SOURCE_FACETS:
+        narrowed = bool(params.get("q")) or any(params.get(p) not in (None, "") for p in FACETS if p != role)
+        restriction = _filter(searched, params, skip=role) if narrowed else None
+        rows = source_facets.source_counts(restriction, role, limit=FACET_LIMIT)
+        selected = params.get(role) or None
+        if selected and selected not in {sid for sid, _n in rows}:
+            rows.append((selected, 0))  # the chosen source stays visible (and removable) with its count
+        labels = source_facets.source_labels([sid for sid, _n in rows], get_language() or "fr")
+        values = [
+            {"value": sid, "label": labels[sid], "count": n, "selected": sid == selected} for sid, n in rows
+        ]
+        facets.append({"param": role, "title": titles[role], "values": values, "selected": selected})
     return facets
 
 
@@ -194,7 +223,8 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     params = form.values()
     searched, results = _results(params)
-    paginator = Paginator(results.prefetch_related("raw_records"), params["size"])
+    # the detection (one-to-one) comes with each row: a result shows the sources it uses
+    paginator = Paginator(results.select_related("detection").prefetch_related("raw_records"), params["size"])
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -219,7 +249,17 @@ def publication_list(request: HttpRequest) -> HttpResponse:
 def _active_filters(params: dict[str, Any]) -> list[dict[str, str]]:
     """The facet filters in force, as removable chips."""
     active = []
-    names = {"year": _("Year"), "source": _("Source format"), "type": _("Type"), "lang": _("Language")}
+    names = {
+        "year": _("Year"),
+        "source": _("Source format"),
+        "type": _("Type"),
+        "lang": _("Language"),
+        "used": _("Data source used"),
+        "mentioned": _("Data source mentioned only"),
+    }
+    sources = source_facets.source_labels(
+        [params[p] for p in SOURCE_FACETS if params.get(p)], get_language() or "fr"
+    )
     for param in FACETS:
         value = params.get(param)
         if value is None or value == "":
@@ -232,6 +272,8 @@ def _active_filters(params: dict[str, Any]) -> list[dict[str, str]]:
             text = label(DOC_TYPE_LABELS, value)
         elif param == "lang":
             text = language_label(value)
+        elif param in SOURCE_FACETS:
+            text = sources[value]
         else:
             text = str(value)
         active.append({"param": param, "name": names[param], "label": text})
