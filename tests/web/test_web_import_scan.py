@@ -111,3 +111,13 @@ def test_server_stopped_during_detection_leaves_the_import_done(editor: Client) 
     assert seen["status"] == jobs.DONE and "benefice scan" in seen["scan_error"]
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DONE  # the import is not turned into an interrupted one
+
+
+@pytest.mark.django_db
+def test_detection_phase_and_outcome_are_translated(editor: Client, run_inline) -> None:  # noqa: F811
+    job = fake_job(jobs.RUNNING, phase=jobs.DETECTING, done=1, total=4)
+    html = editor.get(reverse("corpus:import_job_status", args=[job["id"]])).content.decode()
+    assert "Détection des sources" in html and "Sources de données : 1 publications sur 4 (25 %)" in html
+    done = editor.get(upload(editor, "two.ris", RIS)["Location"]).content.decode()
+    assert "<dt>Publications analysées (sources de données)</dt><dd>2</dd>" in done
+    assert "<dt>Nommant une source de données</dt><dd>1</dd>" in done

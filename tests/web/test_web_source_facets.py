@@ -141,3 +141,8 @@ def test_web_export_writes_the_effective_lists(viewer: Client, scanned) -> None:
         [],
         [],
     )
+
+
+def test_source_facets_are_translated(viewer: Client, scanned) -> None:
+    html = page(viewer)  # French by default
+    assert "Source de données utilisée" in html and "Source de données seulement mentionnée" in html
