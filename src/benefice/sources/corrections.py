@@ -19,6 +19,7 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from benefice.sources.detect import field_text as detect_field_text
 from benefice.sources.registry import Registry, fold
 
 VERDICTS = ("used", "mentioned", "rejected")
@@ -26,7 +27,6 @@ ROLES = ("used", "mentioned")
 #: The fields a person can read and select words in, in the order the publication panel shows them.
 SELECTABLE_FIELDS = ("title", "abstract", "keywords", "mesh")
 #: List fields are read as one text, their items joined by this separator (mention offsets count in it).
-LIST_SEPARATOR = "; "
 #: The decision threshold assumed when a decision does not carry its own ``threshold``.
 DEFAULT_THRESHOLD = 0.5
 #: Longest selection accepted as evidence: evidence is the words that name a source, not a paragraph.
@@ -34,13 +34,10 @@ MAX_EVIDENCE = 400
 
 
 def field_text(record: Mapping[str, Any], name: str) -> str:
-    """The text of one field of a detection record as offsets count in it (lists joined by ``; ``)."""
-    value = record.get(name)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (list, tuple)):
-        return LIST_SEPARATOR.join(str(v) for v in value if v is not None and str(v))
-    return ""
+    """The text of one field of a detection record as offsets count in it: the detector's own reading
+    (:func:`benefice.sources.detect.field_text`), so evidence a person selects and the detector's mentions
+    point into the same string."""
+    return detect_field_text(record, name)
 
 
 @dataclass(frozen=True)
