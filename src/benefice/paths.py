@@ -8,10 +8,13 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 
-def home() -> Path:
+def home(create: bool = True) -> Path:
+    """The data directory; ``create=False`` only names it (detection looks for a retrained model there
+    without making a directory on a machine that only runs ``benefice detect``)."""
     value = os.environ.get("BENEFICE_HOME")
     path = Path(value).expanduser() if value else Path(user_data_dir("benefice", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

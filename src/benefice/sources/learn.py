@@ -136,16 +136,12 @@ class Model:
         tmp.replace(path)
 
 
-def retrained_model_path() -> Path | None:
+def retrained_model_path() -> Path:
     """Where ``benefice sources train`` writes a model retrained with people's corrections: the data
     directory (``$BENEFICE_HOME/models``), so it survives upgrades and the shipped file stays as shipped."""
-    import os
+    from benefice.paths import home
 
-    from platformdirs import user_data_dir
-
-    value = os.environ.get("BENEFICE_HOME")
-    base = Path(value).expanduser() if value else Path(user_data_dir("benefice", appauthor=False))
-    return base / "models" / MODEL_FILE  # looked at, never created, by detection
+    return home(create=False) / "models" / MODEL_FILE
 
 
 _DEFAULT: Model | None = None
@@ -157,7 +153,7 @@ def default_model() -> Model | None:
     none (the rules alone). Re-read when the retrained file changes."""
     global _DEFAULT, _DEFAULT_KEY
     retrained = retrained_model_path()
-    path = retrained if retrained is not None and retrained.exists() else package_data(MODEL_FILE)
+    path = retrained if retrained.exists() else package_data(MODEL_FILE)
     if not Path(path).exists():
         return None
     key = (str(path), Path(path).stat().st_mtime_ns)
