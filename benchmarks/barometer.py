@@ -77,8 +77,8 @@ def generate(n: int, seed: int, path: Path) -> None:
     import pyarrow.parquet as pq
 
     from benefice.barometer.inputs import PUBLICATION_SCHEMA
-    from benefice.impact.catalogue import load_typology
     from benefice.sources.registry import FORMS, load_registry
+    from benefice.uses.typology import load_typology
 
     def strings(indices, vocabulary) -> pa.Array:
         """Strings from indices into a small vocabulary, columnar (a dictionary array decoded)."""

@@ -37,8 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from benefice.impact.catalogue import Typology, load_typology  # noqa: E402
-from benefice.impact.classify import Label, UseClassifier, load_rules, record_text  # noqa: E402
+from benefice.uses.classify import Label, UseClassifier, load_rules, record_text  # noqa: E402
+from benefice.uses.typology import Typology, load_typology  # noqa: E402
 
 DEFAULT_GOLD = ROOT.parent / "shared" / "data" / "mentions" / "gold_dev.jsonl"
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "benefice.core",
     "benefice.corpus",
     "benefice.sources",
+    "benefice.uses",
     "benefice.interviews",
     "benefice.impact",
     "benefice.review",

@@ -63,8 +63,8 @@ def test_hand_written_edition(edition):
 
 
 def test_random_corpus_every_count_matches():
-    from benefice.impact.catalogue import load_typology
     from benefice.sources.registry import load_registry
+    from benefice.uses.typology import load_typology
 
     rng = random.Random(11)
     registry = load_registry()

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from benefice.errors import BeneficeError
-from benefice.impact.catalogue import load_cases, load_indicators, load_typology
+from benefice.impact.catalogue import load_cases, load_indicators
 from benefice.paths import package_data
+from benefice.uses.typology import load_typology
 
 CATEGORY_IDS = {
     "pharmacovigilance_drug_safety", "drug_utilisation", "effectiveness", "medical_devices",

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from benefice.cli import main
 from benefice.impact import rank
-from benefice.impact.catalogue import load_cases, load_indicators, load_typology
+from benefice.impact.catalogue import load_cases, load_indicators
 from benefice.paths import package_data
+from benefice.uses.typology import load_typology
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benefice.curated import Text
 from benefice.errors import BeneficeError
 from benefice.impact import values
-from benefice.impact.catalogue import Case, Figure, Source, Text, load_cases, load_indicators, load_typology
+from benefice.impact.catalogue import Case, Figure, Source, load_cases, load_indicators
+from benefice.uses.typology import load_typology
 
 TYPOLOGY = load_typology()
 INDICATORS = load_indicators(typology=TYPOLOGY)

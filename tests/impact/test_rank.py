@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from benefice.errors import BeneficeError, FormatError
 from benefice.impact import rank
-from benefice.impact.catalogue import load_cases, load_indicators, load_typology
+from benefice.impact.catalogue import load_cases, load_indicators
 from benefice.paths import package_data
+from benefice.uses.typology import load_typology
 
 TYPOLOGY = load_typology()
 INDICATORS = load_indicators(typology=TYPOLOGY)

@@ -34,10 +34,12 @@ from benefice.barometer.inputs import (
 )
 from benefice.barometer.records import RecordBuilder, Skipped
 from benefice.corpus.models import Publication
+from benefice.curated import parse_yaml
 from benefice.errors import BeneficeError
-from benefice.impact.catalogue import _parse_yaml, parse_cases, parse_indicators, parse_typology
+from benefice.impact.catalogue import parse_cases, parse_indicators
 from benefice.sources.models import Mention, PublicationDetection, Source
 from benefice.sources.registry import load_registry, registry_from_dict
+from benefice.uses.typology import parse_typology
 
 CHUNK = 2000
 TEXT_FIELDS = ("id", "year", "doi", "pmid", "title", "journal", "abstract")
@@ -83,7 +85,7 @@ def _registry_bytes() -> tuple[bytes, str]:
 
     shipped = shipped_definitions()[REGISTRY_FILE]
     if not Source.objects.exists():
-        registry = registry_from_dict(_parse_yaml(shipped.decode("utf-8"), REGISTRY_FILE), REGISTRY_FILE)
+        registry = registry_from_dict(parse_yaml(shipped.decode("utf-8"), REGISTRY_FILE), REGISTRY_FILE)
         return shipped, registry.version
     reference = load_registry()
     current = db_registry()
@@ -122,12 +124,12 @@ def _definitions(registry_bytes: bytes, definitions: Mapping[str, bytes] | None)
 
 
 def _cases(files: Mapping[str, bytes]):
-    typology = parse_typology(_parse_yaml(files[TYPOLOGY_FILE].decode("utf-8"), TYPOLOGY_FILE), TYPOLOGY_FILE)
+    typology = parse_typology(parse_yaml(files[TYPOLOGY_FILE].decode("utf-8"), TYPOLOGY_FILE), TYPOLOGY_FILE)
     indicators = parse_indicators(
-        _parse_yaml(files[INDICATORS_FILE].decode("utf-8"), INDICATORS_FILE), INDICATORS_FILE, typology
+        parse_yaml(files[INDICATORS_FILE].decode("utf-8"), INDICATORS_FILE), INDICATORS_FILE, typology
     )
     return parse_cases(
-        _parse_yaml(files[CASES_FILE].decode("utf-8"), CASES_FILE), CASES_FILE, typology, indicators
+        parse_yaml(files[CASES_FILE].decode("utf-8"), CASES_FILE), CASES_FILE, typology, indicators
     )
 
 
@@ -213,7 +215,7 @@ def inputs_from_database(
     registry_bytes, report.registry_version = _registry_bytes()
     files = _definitions(registry_bytes, definitions)
     registry = registry_from_dict(
-        _parse_yaml(files[REGISTRY_FILE].decode("utf-8"), REGISTRY_FILE), REGISTRY_FILE
+        parse_yaml(files[REGISTRY_FILE].decode("utf-8"), REGISTRY_FILE), REGISTRY_FILE
     )
     builder = RecordBuilder(registry, _cases(files))
     records = list(publication_records(year, observed_at, builder=builder, report=report, progress=progress))

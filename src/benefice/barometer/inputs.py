@@ -28,18 +28,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from benefice.curated import parse_yaml
 from benefice.errors import BeneficeError
-from benefice.impact.catalogue import (
-    CaseBook,
-    IndicatorCatalogue,
-    Typology,
-    _parse_yaml,
-    parse_cases,
-    parse_indicators,
-    parse_typology,
-)
+from benefice.impact.catalogue import CaseBook, IndicatorCatalogue, parse_cases, parse_indicators
 from benefice.paths import package_data
 from benefice.sources.registry import FORMS, Registry, registry_from_dict
+from benefice.uses.typology import Typology, parse_typology
 
 REGISTRY_FILE = "sources.yaml"
 TYPOLOGY_FILE = "typology.yaml"
@@ -317,17 +311,17 @@ def inputs_from_bytes(files: Mapping[str, bytes], where: str = "<inputs>") -> Ed
             raise BeneficeError("file is not UTF-8", path=f"{where}/{name}") from exc
 
     registry_path = f"{where}/{REGISTRY_FILE}"
-    registry = registry_from_dict(_parse_yaml(text(REGISTRY_FILE), registry_path), registry_path)
+    registry = registry_from_dict(parse_yaml(text(REGISTRY_FILE), registry_path), registry_path)
     typology = parse_typology(
-        _parse_yaml(text(TYPOLOGY_FILE), f"{where}/{TYPOLOGY_FILE}"), f"{where}/{TYPOLOGY_FILE}"
+        parse_yaml(text(TYPOLOGY_FILE), f"{where}/{TYPOLOGY_FILE}"), f"{where}/{TYPOLOGY_FILE}"
     )
     indicators = parse_indicators(
-        _parse_yaml(text(INDICATORS_FILE), f"{where}/{INDICATORS_FILE}"),
+        parse_yaml(text(INDICATORS_FILE), f"{where}/{INDICATORS_FILE}"),
         f"{where}/{INDICATORS_FILE}",
         typology,
     )
     cases = parse_cases(
-        _parse_yaml(text(CASES_FILE), f"{where}/{CASES_FILE}"), f"{where}/{CASES_FILE}", typology, indicators
+        parse_yaml(text(CASES_FILE), f"{where}/{CASES_FILE}"), f"{where}/{CASES_FILE}", typology, indicators
     )
     params = _params(files.get(PARAMS_FILE), f"{where}/{PARAMS_FILE}")
     files[PARAMS_FILE] = params_json(params)

@@ -49,7 +49,8 @@ def _write_csv(output: str, rows: list[dict[str, Any]]) -> None:
 
 
 def _load_cases(cases_path: str | None):
-    from benefice.impact.catalogue import load_cases, load_indicators, load_typology
+    from benefice.impact.catalogue import load_cases, load_indicators
+    from benefice.uses.typology import load_typology
 
     typology = load_typology()
     indicators = load_indicators(typology=typology)
@@ -94,7 +95,7 @@ def classify(
     rules_path: str | None,
 ) -> None:
     """Classify publications into categories of use; every label says how it was set and why."""
-    from benefice.impact.classify import (
+    from benefice.uses.classify import (
         UseClassifier,
         classify_jsonl,
         load_rules,

@@ -898,20 +898,20 @@ class UseCategories:
     """Kinds of use proposed at export time: kinds of use are not stored yet (a later version stores them,
     with people's corrections), so ``use_categories`` is computed when written and says how.
 
-    The readable rules of ``data/use_rules.yaml`` (``impact.classify.UseClassifier`` in rules mode, no learnt
+    The readable rules of ``data/use_rules.yaml`` (``uses.classify.UseClassifier`` in rules mode, no learnt
     model: none is trained from people's labels yet) run over the title, abstract, keywords and MeSH terms, and
     only for a publication that uses a data source: a kind of use is a use of a source, so a publication that
     uses none (or was never scanned) gets ``[]``. Strongest rule score first, so the main category leads."""
 
     def __init__(self) -> None:
-        from benefice.impact.classify import UseClassifier
+        from benefice.uses.classify import UseClassifier
 
         self.classifier = UseClassifier(mode="rules")
         #: written beside the categories: the rule set and its version, so a reader knows how they were set
         self.method = f"rules use_rules.yaml {self.classifier.rules.version}"
 
     def __call__(self, pub: Publication, sources_used: list[str]) -> list[str]:
-        from benefice.impact.classify import record_text
+        from benefice.uses.classify import record_text
 
         if not sources_used:
             return []

@@ -1,1 +1,1 @@
-"""Impact framework: use typology, indicator catalogue, impact cases (pure core, no Django)."""
+"""Impact framework: indicator catalogue, impact cases and their ranking (pure core, no Django)."""

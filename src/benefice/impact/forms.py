@@ -17,8 +17,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from benefice.corpus.identifiers import normalise_doi
+from benefice.curated import Text
 from benefice.impact import catalogue
 from benefice.impact.models import Case, Indicator
+from benefice.uses.typology import Rung, Typology
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -27,11 +29,11 @@ def _lang() -> str:
     return "fr" if (get_language() or "fr").startswith("fr") else "en"
 
 
-def _name(text: catalogue.Text) -> str:
+def _name(text: Text) -> str:
     return text.fr if _lang() == "fr" else text.en
 
 
-def _rung_choices(rungs: dict[str, catalogue.Rung]) -> list[tuple[str, str]]:
+def _rung_choices(rungs: dict[str, Rung]) -> list[tuple[str, str]]:
     return [(r.id, _name(r.name)) for r in sorted(rungs.values(), key=lambda r: r.rank)]
 
 
@@ -95,7 +97,7 @@ class IndicatorForm(VersionedForm):
         label=_("Pitfall: double counting"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, typology: catalogue.Typology, meta: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, typology: Typology, meta: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = [(t, t) for t in meta.get("indicator_types", [])]
         units = meta.get("units", {})
@@ -174,7 +176,7 @@ class CaseForm(VersionedForm):
 
     FIELDS = ("title_fr", "title_en", "summary", "categories", "data_sources", "attribution_grade", "notes")
 
-    def __init__(self, *args: Any, typology: catalogue.Typology, case: Case, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, typology: Typology, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
         self.fields["categories"].choices = [(c.id, _name(c.name)) for c in typology.categories.values()]
@@ -205,7 +207,7 @@ class CaseForm(VersionedForm):
         return {f: (c[f].strip() if isinstance(c[f], str) else list(c[f])) for f in self.FIELDS}
 
 
-def _typology_of(form: forms.Form) -> catalogue.Typology:
+def _typology_of(form: forms.Form) -> Typology:
     from benefice.impact.services import typology
 
     return typology()
@@ -291,7 +293,7 @@ class FigureForm(SourceMixin, VersionedForm):
     def __init__(
         self,
         *args: Any,
-        typology: catalogue.Typology,
+        typology: Typology,
         case: Case,
         units: dict[str, Any],
         **kwargs: Any,
@@ -395,7 +397,7 @@ class DecisionForm(SourceMixin, VersionedForm):
         "source_location", "source_quote", "source_provenance", "verified",
     )  # fmt: skip
 
-    def __init__(self, *args: Any, typology: catalogue.Typology, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, typology: Typology, **kwargs: Any) -> None:
         kwargs.pop("case", None)
         kwargs.pop("units", None)
         super().__init__(*args, **kwargs)

@@ -16,7 +16,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from benefice.curated import Text
 from benefice.impact import catalogue
+from benefice.uses.typology import Typology
 
 
 def _text(fr: str, en: str, language: str) -> str:
@@ -59,7 +61,7 @@ class Indicator(models.Model):
     def all_categories(self) -> bool:
         return self.data.get("categories") == catalogue.ALL
 
-    def categories(self, typology: catalogue.Typology) -> list[str]:
+    def categories(self, typology: Typology) -> list[str]:
         cats = self.data.get("categories")
         return list(typology.categories) if cats == catalogue.ALL else list(cats or [])
 
@@ -106,7 +108,7 @@ class Case(models.Model):
         """The case as the frozen dataclass the pure modules (ranking, values, classifier) work on."""
         return catalogue.Case(
             id=self.id,
-            title=catalogue.Text(fr=self.title_fr, en=self.title_en),
+            title=Text(fr=self.title_fr, en=self.title_en),
             summary=self.summary,
             categories=tuple(self.categories),
             data_sources=tuple(self.data_sources),

@@ -21,9 +21,11 @@ from typing import Any
 import numpy as np
 import yaml
 
+from benefice.curated import Text
 from benefice.errors import BeneficeError, FormatError
-from benefice.impact.catalogue import Case, Figure, IndicatorCatalogue, Text, Typology
+from benefice.impact.catalogue import Case, Figure, IndicatorCatalogue
 from benefice.paths import package_data
+from benefice.uses.typology import Typology
 
 METHODS = ("weighted_sum", "topsis", "promethee")
 KINDS = ("decision_type", "attribution_grade", "figure", "evidence_grade", "data_sources")

@@ -31,6 +31,7 @@ from benefice.errors import BeneficeError
 from benefice.impact import catalogue
 from benefice.impact.models import Case, CasePublication, Decision, Figure, Indicator, TimelineEvent
 from benefice.paths import package_data
+from benefice.uses.typology import Typology, load_typology
 
 OBJ_INDICATOR = "impact.Indicator"
 OBJ_CASE = "impact.Case"
@@ -57,11 +58,11 @@ class SyncReport:
 
 
 @functools.lru_cache(maxsize=4)
-def _typology_at(path: str) -> catalogue.Typology:
-    return catalogue.load_typology(path)
+def _typology_at(path: str) -> Typology:
+    return load_typology(path)
 
 
-def typology() -> catalogue.Typology:
+def typology() -> Typology:
     """The shipped typology (read once: it is not editable in the web app)."""
     return _typology_at(str(package_data("typology.yaml")))
 

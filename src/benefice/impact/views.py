@@ -19,12 +19,14 @@ from django.views.decorators.http import require_POST
 
 from benefice.core.models import AuditEntry
 from benefice.core.views import editor_required, reader_required
+from benefice.curated import Text
 from benefice.errors import BeneficeError
 from benefice.impact import card as card_module
-from benefice.impact import catalogue, services
+from benefice.impact import services
 from benefice.impact.forms import CHILD_FORMS, CaseForm, IndicatorForm
 from benefice.impact.models import Case, Figure, Indicator
 from benefice.interviews import services as interview_services
+from benefice.uses.typology import Typology
 
 RANK_METHODS = ("weighted_sum", "topsis", "promethee")  # those of benefice.impact.rank.METHODS
 
@@ -33,7 +35,7 @@ def _lang() -> str:
     return "fr" if (get_language() or "fr").startswith("fr") else "en"
 
 
-def _t(text: catalogue.Text) -> str:
+def _t(text: Text) -> str:
     return text.fr if _lang() == "fr" else text.en
 
 
@@ -108,7 +110,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _indicator_values(ind: Indicator, typ: catalogue.Typology) -> tuple[list[dict[str, Any]], str]:
+def _indicator_values(ind: Indicator, typ: Typology) -> tuple[list[dict[str, Any]], str]:
     """This indicator's values per category of use, ranges carried through, each linked to its figures.
 
     ``values.aggregate`` does the arithmetic (people counted once per population, envelopes for ratios);

@@ -87,7 +87,7 @@ class RuleSet:
 def parse_rules(text: str, path: str = "<use_rules>", categories: Iterable[str] | None = None) -> RuleSet:
     """Parse and validate a rule file; every error names the file and the field (category/rule id)."""
     if categories is None:
-        from benefice.impact.catalogue import load_typology
+        from benefice.uses.typology import load_typology
 
         categories = load_typology().categories
     known = set(categories)

@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benefice.errors import BeneficeError, FormatError
-from benefice.impact.catalogue import load_typology
-from benefice.impact.classify import (
+from benefice.uses.classify import (
     Label,
     UseClassifier,
     classify_jsonl,
@@ -23,6 +22,7 @@ from benefice.impact.classify import (
     record_text,
     training_examples,
 )
+from benefice.uses.typology import load_typology
 
 CATEGORIES = tuple(load_typology().categories)
 
