@@ -34,14 +34,39 @@ class Label:
     method: str  # 'rule' | 'model' | 'person'
     score: float
     evidence: tuple[str, ...] = ()  # rule ids with the matched text, top model terms, or who corrected
+    main: bool = False  # the publication's main kind of use (one per publication)
+    rule: str = ""  # ids of the rules that set it (method 'rule'), comma-separated
+    model_version: str = ""  # the model that scored it (method 'model'), e.g. "use_model 1 ab12cd34"
+    review: bool = False  # the machine is unsure: the label goes to the review queue
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "category": self.category,
             "method": self.method,
             "score": round(float(self.score), 4),
             "evidence": list(self.evidence),
+            "main": self.main,
         }
+        if self.rule:
+            out["rule"] = self.rule
+        if self.model_version:
+            out["model_version"] = self.model_version
+        if self.review:
+            out["review"] = True
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Label:
+        return cls(
+            category=str(data["category"]),
+            method=str(data.get("method", "rule")),
+            score=float(data.get("score", 0.0)),
+            evidence=tuple(str(e) for e in data.get("evidence", ())),
+            main=bool(data.get("main", False)),
+            rule=str(data.get("rule", "")),
+            model_version=str(data.get("model_version", "")),
+            review=bool(data.get("review", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -429,3 +454,84 @@ def classify_jsonl(
     if pending:
         flush()
     return count
+
+
+# --------------------------------------------------------------------------------------------------
+# The classifier the product uses: scan, export, web and CLI all go through KindsOfUse
+# --------------------------------------------------------------------------------------------------
+MAX_LABELS = 2  # a publication gets at most its main kind of use and one other
+
+
+@dataclass(frozen=True)
+class UseResult:
+    """What the classifier says about one publication.
+
+    ``labels`` are main first (``labels[0].main``); ``probabilities`` the calibrated probability of each
+    category (what the barometer's expected counts and intervals are computed from; empty when the
+    publication uses no data source, since a kind of use is a use of a source); ``review`` is true when the
+    decision was close, and ``margin`` says how close (smaller: more informative to review first)."""
+
+    labels: tuple[Label, ...]
+    probabilities: dict[str, float]
+    review: bool
+    margin: float | None
+    version: str
+
+    @property
+    def categories(self) -> list[str]:
+        return [label.category for label in self.labels]
+
+
+class KindsOfUse:
+    """Categories of use of publications, from their text and the data sources they use.
+
+    ``classify(record, sources_used)`` is the one entry point: ``record`` has the export's fields (title,
+    abstract, keywords, mesh, language...), ``sources_used`` the registry ids detection found used. A
+    publication that uses no source gets no kind of use.
+    """
+
+    def __init__(self, rules: RuleSet | None = None) -> None:
+        self.rules = rules if rules is not None else load_rules()
+        self._classifier = UseClassifier(self.rules, mode="rules")
+
+    @property
+    def version(self) -> str:
+        return f"rules {self.rules.version}"
+
+    def classify(self, record: dict[str, Any], sources_used: Sequence[str]) -> UseResult:
+        return self.classify_many([record], [sources_used])[0]
+
+    def classify_many(
+        self, records: Sequence[dict[str, Any]], sources_used: Sequence[Sequence[str]]
+    ) -> list[UseResult]:
+        if len(records) != len(sources_used):
+            raise BeneficeError(f"{len(records)} records but {len(sources_used)} source lists")
+        version = self.version
+        results: list[UseResult] = []
+        todo = [i for i, used in enumerate(sources_used) if used]
+        predicted = self._classifier.predict([record_text(records[i]) for i in todo]) if todo else []
+        by_index = dict(zip(todo, predicted, strict=True))
+        for i in range(len(records)):
+            if i not in by_index:
+                results.append(UseResult((), {}, False, None, version))
+                continue
+            found = by_index[i][:MAX_LABELS]
+            labels = tuple(
+                Label(
+                    lab.category,
+                    "rule",
+                    lab.score,
+                    lab.evidence,
+                    main=k == 0,
+                    rule=", ".join(e.split(":", 1)[0] for e in lab.evidence),
+                )
+                for k, lab in enumerate(found)
+            )
+            probabilities = {lab.category: round(float(lab.score), 4) for lab in by_index[i]}
+            results.append(UseResult(labels, probabilities, False, None, version))
+        return results
+
+
+def default_classifier() -> KindsOfUse:
+    """The classifier in force (the shipped rules, and the model once one is trained)."""
+    return KindsOfUse()
