@@ -59,7 +59,6 @@ _REQUIRES_WINDOW = 200  # characters either side of a description where a `requi
 
 
 # ---------------------------------------------------------------------------------------------- folding
-_SPACE_RUN = re.compile(r" {2,}")
 _MARKUP = re.compile(
     r"<(/?)([A-Za-z][\w:.-]*)(?:\s[^<>]{0,500})?/?>|<!--.*?-->|&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
     re.S,
@@ -130,37 +129,63 @@ def _markup_replacement(match: re.Match[str]) -> str:
 class FoldedText:
     """A field folded for matching, with the way back to the original offsets.
 
-    The space-run map is built lazily, on the first :meth:`span` call: most texts of a corpus name no
-    source at all, and for them collapsing spaces with one C-level ``re.sub`` is all the work there is.
+    ``run_starts``/``run_shifts`` map the collapsed text back to the folded text before collapsing: from
+    collapsed index ``run_starts[k]`` on, ``run_shifts[k]`` spaces had been removed. They are built in the
+    same pass that collapses the space runs (one ``str.find`` per run, cheaper than a regex over the
+    whole text), because nearly every abstract holds a word of the grammar and so needs them.
     """
 
     original: str
     folded: str  # " " + folded, collapsed text + " "
     uncollapsed: str  # folded text before collapsing space runs (same offsets as the markup-free text)
     maps: list[OffsetMap] = field(default_factory=list)  # markup map (applied after the space shifts)
-    _space_map_done: bool = False
-    _run_starts: list[int] = field(default_factory=list)
-    _run_shifts: list[int] = field(default_factory=list)
+    run_starts: list[int] = field(default_factory=list)
+    run_shifts: list[int] = field(default_factory=list)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the folded span [start, end) of ``folded`` (a span that starts and
         ends on a letter or digit, as every alias does)."""
-        if not self._space_map_done:
-            removed = 0
-            for run in _SPACE_RUN.finditer(self.uncollapsed):
-                removed += run.end() - run.start() - 1
-                self._run_starts.append(run.end() - removed)  # collapsed index from which the shift applies
-                self._run_shifts.append(removed)
-            self._space_map_done = True
         start, end = start - 1, end - 1  # padding
-        if self._run_starts:
-            index = bisect_right(self._run_starts, start) - 1
-            start += self._run_shifts[index] if index >= 0 else 0
-            index = bisect_right(self._run_starts, end - 1) - 1
-            end += self._run_shifts[index] if index >= 0 else 0
+        if self.run_starts:
+            index = bisect_right(self.run_starts, start) - 1
+            start += self.run_shifts[index] if index >= 0 else 0
+            index = bisect_right(self.run_starts, end - 1) - 1
+            end += self.run_shifts[index] if index >= 0 else 0
         for offset_map in reversed(self.maps):
             start, end = offset_map.start(start), offset_map.end(end)
         return start, end
+
+    def fold_slice(self, start: int, end: int) -> str:
+        """``fold_chars(original[start:end])`` for original offsets: a slice of the folded text when no
+        markup was stripped (folding maps one character to one), else folded anew."""
+        if self.maps:
+            return fold_chars(self.original[start:end])
+        return self.uncollapsed[start:end]
+
+
+def _collapse_spaces(folded: str) -> tuple[str, list[int], list[int]]:
+    """``folded`` with every run of spaces made one space, and the shifts of :class:`FoldedText`."""
+    find = folded.find
+    i = find("  ")
+    if i < 0:
+        return folded, [], []
+    n = len(folded)
+    pieces: list[str] = []
+    starts: list[int] = []
+    shifts: list[int] = []
+    removed = pos = 0
+    while i >= 0:
+        j = i + 2
+        while j < n and folded[j] == " ":
+            j += 1
+        pieces.append(folded[pos : i + 1])
+        pos = j
+        removed += j - i - 1
+        starts.append(j - removed)  # collapsed index from which the shift applies
+        shifts.append(removed)
+        i = find("  ", j)
+    pieces.append(folded[pos:])
+    return "".join(pieces), starts, shifts
 
 
 def fold_text(text: str) -> FoldedText:
@@ -172,8 +197,8 @@ def fold_text(text: str) -> FoldedText:
         if markup_map is not None:
             maps.append(markup_map)
     folded = fold_chars(stripped)
-    collapsed = _SPACE_RUN.sub(" ", folded)
-    return FoldedText(text, f" {collapsed} ", folded, maps, collapsed == folded)
+    collapsed, starts, shifts = _collapse_spaces(folded)
+    return FoldedText(text, f" {collapsed} ", folded, maps, starts, shifts)
 
 
 # ---------------------------------------------------------------------------------------------- cues
@@ -294,8 +319,11 @@ URL_RE = re.compile(
     r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|org|com|net|eu|io)\b\S*|\S+@\S+", re.I
 )
 _URL_HINTS = ("://", "www.", "WWW.", "@", ".fr", ".org", ".com", ".net", ".eu", ".io")
+_URL_HINT = re.compile("|".join(re.escape(hint) for hint in _URL_HINTS))  # one search, not ten
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]]")
 _SEPARATORS = (". ", "? ", "! ", "; ", ": ", ".\n", "\n\n", " – ", " — ", ".\t")
+_SENTENCE_END = re.compile("|".join(re.escape(sep) for sep in _SEPARATORS))
+_SENTENCE_START_REVERSED = re.compile("|".join(re.escape(sep[::-1]) for sep in _SEPARATORS))
 
 
 # ---------------------------------------------------------------------------------------------- model
@@ -487,7 +515,7 @@ class Detector:
                     dict.fromkeys((match.source, rule.period_source, *self._grammar_owner(match)))
                 )
             mentions.append(mention)
-        if mentions and any(hint in text for hint in _URL_HINTS):
+        if mentions and _URL_HINT.search(text):
             # A name inside a URL or an e-mail address ("documentation-snds.health-data-hub.fr") is
             # not the text naming the source.
             urls = [(m.start(), m.end()) for m in URL_RE.finditer(text)]
@@ -500,7 +528,7 @@ class Detector:
                 mention.defined_as_other = True
         mentions = self._drop_introducing_descriptions(mentions, text)
         if mentions:
-            self._assign_roles(mentions, text)
+            self._assign_roles(mentions, folded)
         return mentions
 
     def _drop_family_descriptions(
@@ -568,14 +596,16 @@ class Detector:
                     drop.add(id(first))
         return [m for m in mentions if id(m) not in drop]
 
-    def _assign_roles(self, mentions: list[Mention], text: str) -> None:
+    def _assign_roles(self, mentions: list[Mention], folded: FoldedText) -> None:
+        text = folded.original
         sentence_of: dict[int, int] = {}
         cache: dict[tuple[int, int], tuple] = {}
+        reversed_text = text[::-1]
         for mention in mentions:
-            s_start, s_end = _sentence_span(text, mention.start, mention.end)
+            s_start, s_end = _sentence_span(text, mention.start, mention.end, reversed_text)
             sentence_of[id(mention)] = s_start
             if (s_start, s_end) not in cache:
-                sentence = " " + fold_chars(text[s_start:s_end]) + " "
+                sentence = " " + folded.fold_slice(s_start, s_end) + " "
                 cache[(s_start, s_end)] = (
                     USED_CUES.matches(sentence),
                     MENTIONED_CUES.matches(sentence),
@@ -601,8 +631,9 @@ class Detector:
                 # A title names its study population with a preposition: "… in the CONSTANCES cohort",
                 # "… among participants of the E3N study", "… dans la cohorte Elfe". Right before the
                 # source, that is a cue of use nearer than any topic word ("Future trajectories of …").
-                window = text[max(0, mention.start - _TITLE_CUE_GAP - 16) : mention.start]
-                head = " " + fold_chars(window) + " "
+                head = (
+                    " " + folded.fold_slice(max(0, mention.start - _TITLE_CUE_GAP - 16), mention.start) + " "
+                )
                 near_cue = TITLE_USED_CUES.matches(head)
                 if near_cue:
                     _start, cue_end, cue = near_cue[-1]
@@ -625,7 +656,7 @@ class Detector:
                     child.start < parent.start
                     and sentence_of[id(child)] == sentence_of[id(parent)]
                     and parent.source in self._ancestors.get(child.source, ())
-                    and _PART_OF.search(" " + fold_chars(text[child.end : parent.start]) + " ")
+                    and _PART_OF.search(" " + folded.fold_slice(child.end, parent.start) + " ")
                 ):
                     parent.role, parent.cue = "mentioned", "describes a component"
                     break
@@ -713,7 +744,7 @@ class Detector:
                 if mention.alternatives and mention.source not in named:
                     mention.source = next((a for a in mention.alternatives if a in named), mention.source)
             mentions = self._drop_family_descriptions(mentions, named, texts)
-        genre = self._genre(record, mentions) if mentions else ""
+        genre = self._genre(record, mentions, folded_fields) if mentions else ""
         if genre:
             # Literature reviews, methods guidance and inventories of data sources discuss sources
             # without analysing them, unless the authors say they analysed one themselves.
@@ -750,15 +781,19 @@ class Detector:
         return decisions
 
     @staticmethod
-    def _genre(record: Mapping[str, Any], mentions: list[Mention]) -> str:
+    def _genre(
+        record: Mapping[str, Any],
+        mentions: list[Mention],
+        folded_fields: Mapping[str, FoldedText] | None = None,
+    ) -> str:
         """ "review", "guidance" or "inventory" when the publication discusses sources rather than
         analysing them; "" otherwise."""
-        head = (
-            " " + fold_chars(" ".join(str(record.get(f) or "")[:4000] for f in ("title", "abstract"))) + " "
-        )
+        folded_fields = folded_fields or {}
+        title = _raw_folded(record, "title", folded_fields)
+        head = " " + title[:4000] + " " + _raw_folded(record, "abstract", folded_fields, 4000) + " "
         if _REVIEW.search(head):
             return "review"
-        title = " " + fold_chars(str(record.get("title") or "")) + " "
+        title = " " + title + " "
         if _GUIDANCE.search(title):
             return "guidance"
         if (
@@ -794,9 +829,32 @@ def field_text(record: Mapping[str, Any], name: str) -> str:
     return value
 
 
+def _raw_folded(
+    record: Mapping[str, Any], name: str, folded_fields: Mapping[str, FoldedText], limit=None
+) -> str:
+    """``fold_chars(str(record.get(name) or "")[:limit])``, read from the field as detection folded it
+    when that is the same text (a string with no markup)."""
+    value = record.get(name)
+    folded = folded_fields.get(name)
+    if isinstance(value, str) and folded is not None and folded.original is value and not folded.maps:
+        return folded.uncollapsed[:limit]
+    return fold_chars(str(value or "")[:limit])
+
+
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_ASCII_UPPER = bytes(range(65, 91))
+
+
 def _is_shouting(text: str) -> bool:
-    letters = [c for c in text[:2000] if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    """More than 60 % of the letters of the text's first 2,000 characters are capitals."""
+    head = text[:2000]
+    if head.isascii():  # counted by C-level deletions instead of a test per character
+        raw = head.encode("ascii")
+        letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+        return bool(letters) and upper > 0.6 * letters
+    alpha = list(filter(str.isalpha, head))
+    return bool(alpha) and sum(map(str.isupper, alpha)) > 0.6 * len(alpha)
 
 
 def _near(norm: str, start: int, end: int, cues: tuple[str, ...], window: int, title_folded: str) -> bool:
@@ -864,14 +922,17 @@ def _nearest(
     return best
 
 
-def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+def _sentence_span(text: str, start: int, end: int, reversed_text: str | None = None) -> tuple[int, int]:
     """The sentence around [start, end): bounded by sentence punctuation followed by a space, a blank
-    line or a dash between spaces (string searches only: no pass over the whole text)."""
-    left = max(
-        text.rfind(sep, 0, start) + len(sep) if text.rfind(sep, 0, start) >= 0 else 0 for sep in _SEPARATORS
-    )
-    rights = [i for i in (text.find(sep, end) for sep in _SEPARATORS) if i >= 0]
-    return left, (min(rights) + 1 if rights else len(text))
+    line or a dash between spaces. Two regex searches that stop at the nearest separator on each side:
+    forwards in ``text``, and backwards as a forward search in ``reversed_text`` (``text[::-1]``, which a
+    caller with several mentions in one text reverses once)."""
+    if reversed_text is None:
+        reversed_text = text[::-1]
+    before = _SENTENCE_START_REVERSED.search(reversed_text, len(text) - start)
+    after = _SENTENCE_END.search(text, end)
+    # a separator ending at i in the text starts at len(text) - i in the reversed text
+    return (len(text) - before.start() if before else 0), (after.start() + 1 if after else len(text))
 
 
 _DEFAULT: Detector | None = None
