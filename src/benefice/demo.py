@@ -46,6 +46,7 @@ def load_demo(echo: Callable[[str], None] = print) -> None:
     # what the imports did not scan: publications of an earlier demo, scanned with an older registry
     scan = scan_database()
     echo(f"source detection: {scan.scanned} publications scanned, {scan.with_sources} name a data source")
+    echo(f"kinds of use: {scan.classified} publications classified, {scan.with_uses} have a kind of use")
     ensure_user("demo", "demo", ADMIN, superuser=True)
     for name in APP_DEMOS:
         if importlib.util.find_spec(name) is not None:

@@ -135,5 +135,8 @@ LOGIN_REDIRECT_URL = "corpus:list"
 LOGOUT_REDIRECT_URL = "login"
 
 MEDIA_ROOT = HOME / "uploads"
+
+#: kinds of use: the model is retrained in the background after this many people's corrections
+USES_RETRAIN_EVERY = int(os.environ.get("BENEFICE_USES_RETRAIN_EVERY", "20"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -118,6 +118,9 @@ def scan_imported(batch) -> bool:
         click.secho(f"sources: {outcome.error}", fg="red", err=True)
         return False
     click.echo(f"sources: {outcome.scanned} publications scanned, {outcome.with_sources} name a data source")
+    click.echo(
+        f"kinds of use: {outcome.classified} publications classified, {outcome.with_uses} have a kind of use"
+    )
     return True
 
 
@@ -146,11 +149,12 @@ def export(fmt: str, output: Path, query: str) -> None:
       sources_used, sources_mentioned  registry ids of the data sources it uses / only
                                        mentions, people's corrections applied ([] when
                                        not scanned yet: run `benefice scan`)
-      use_categories                   kinds of use, main first: NOT stored yet, proposed
-                                       at export time by the rules of use_rules.yaml over
-                                       title, abstract, keywords and MeSH, and only for a
-                                       publication that uses a source (else [])
-      use_categories_method            how use_categories was set (rule set and version)
+      use_categories                   kinds of use (typology ids), main first, as stored
+                                       by the scan and corrected by people; [] when none
+                                       or not classified yet
+      use_categories_method            how the main one was set: person, rule or model
+                                       (rule when the machine found none), or
+                                       "not classified" (not scanned: run `benefice scan`)
     """
     initialise()
     from benefice.corpus import search

@@ -194,7 +194,7 @@ def train(gold_paths: tuple[Path, ...], no_corrections: bool, output_path: Path 
 @click.option(
     "--force",
     is_flag=True,
-    help="Database scan: detect again publications already scanned with this registry.",
+    help="Database scan: detect again (and classify again) publications already scanned with this registry.",
 )
 @click.option("--scheduler", help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster.")
 @click.option("--workers", type=click.IntRange(min=1), help="Local workers (default: all cores).")
@@ -212,7 +212,9 @@ def scan(
     """Detect sources over the database, or over a directory of partitions (--input, --output); resumable.
 
     Database: publications already scanned with the current registry are skipped (--force to redo them), and
-    an interrupted scan resumes where it stopped. Partitions: each is written once, whole, and skipped later.
+    an interrupted scan resumes where it stopped. Kinds of use are classified with the sources; publications
+    whose kinds of use an older classifier version set (rules or model changed) are reclassified without
+    detecting again; people's choices are kept. Partitions: each is written once, whole, and skipped later.
     """
     if input_dir is None and output_dir is None:
         if scheduler or workers or registry_path:
@@ -259,6 +261,17 @@ def _scan_database(force: bool) -> None:
         f"{report.scanned} publication(s) scanned, {report.with_sources} name a data source, "
         f"{report.skipped} already scanned with this registry"
     )
+    from benefice.uses.services import removed_categories
+
+    console.print(
+        f"kinds of use: {report.classified} publication(s) classified ({report.uses_version}), "
+        f"{report.with_uses} have a kind of use"
+    )
+    for category, count in removed_categories().items():
+        console.print(
+            f"[yellow]kinds of use:[/] category {category!r} was removed from the typology but is still stored "
+            f"({count} publication(s) hold it; nothing was deleted: correct them, or restore the category)"
+        )
 
 
 COMMANDS = [detect, sources, scan]

@@ -18,6 +18,10 @@ A job has two phases, both in the same thread and the same progress file: ``impo
 once the import has committed, ``detect`` (the sources of the publications it created or changed,
 ``services.scan_batch``). A failure or an interruption of the second phase leaves the import done and says
 so (``scan_error``, with the command that finishes the scan).
+
+Other background work uses the same files and the same thread runner (:func:`create_job`, :func:`start_job`):
+the retraining of the kinds-of-use model after people's corrections (``uses.services``) is a job of kind
+``retrain_uses``. The import page lists only import jobs.
 """
 
 from __future__ import annotations
@@ -75,6 +79,8 @@ class Job(TypedDict, total=False):
     phase: str  # IMPORTING or DETECTING
     scan: dict[str, int]  # publications, scanned, with_sources (once detection ended)
     scan_error: str  # why detection stopped; the import itself is done
+    corrections: int  # retrain_uses: the corrections the model was retrained with
+    result: dict[str, Any]  # retrain_uses: what the job did (model path, version, publications reclassified)
 
 
 def jobs_dir() -> Path:
@@ -144,7 +150,8 @@ def read_job(job_id: str) -> Job | None:
             )
         else:
             job["status"] = INTERRUPTED
-            job["error"] = job.get("error") or "the server stopped before the import finished"
+            what = "the import" if job.get("kind", "import") == "import" else "the job"
+            job["error"] = job.get("error") or f"the server stopped before {what} finished"
             _mark_batch_interrupted(job.get("batch_id"))
         write_job(job)
     return job
@@ -159,8 +166,8 @@ def _mark_batch_interrupted(batch_id: int | None) -> None:
         )
 
 
-def recent_jobs(limit: int = 10, *, user_id: int | None = None) -> list[Job]:
-    """The newest jobs first (optionally only one user's), for the import page."""
+def recent_jobs(limit: int = 10, *, user_id: int | None = None, kind: str = "import") -> list[Job]:
+    """The newest jobs of one kind first (optionally only one user's); import jobs for the import page."""
     directory = jobs_dir()
     if not directory.is_dir():
         return []
@@ -169,6 +176,8 @@ def recent_jobs(limit: int = 10, *, user_id: int | None = None) -> list[Job]:
     for path in files:
         job = read_job(path.stem) if valid_job_id(path.stem) else None
         if job is None or (user_id is not None and job.get("user_id") != user_id):
+            continue
+        if job.get("kind", "import") != kind:
             continue
         jobs.append(job)
         if len(jobs) >= limit:
@@ -215,6 +224,44 @@ def start_import_job(job: Job) -> threading.Thread:
     thread = threading.Thread(
         target=_run_in_thread, args=(job["id"],), name=f"import-{job['id'][:8]}", daemon=True
     )
+    thread.start()
+    return thread
+
+
+def create_job(kind: str, user=None, **fields: Any) -> Job:
+    """Record a queued job of another kind than an import (same file, same progress fields)."""
+    job: Job = {
+        "id": uuid.uuid4().hex,
+        "kind": kind,
+        "status": QUEUED,
+        "user_id": getattr(user, "pk", None),
+        "username": getattr(user, "username", ""),
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "created_at": _now(),
+        "finished_at": None,
+        "done": 0,
+        "total": None,
+        "error": "",
+        **fields,
+    }
+    write_job(job)
+    return job
+
+
+def start_job(job: Job, run: Callable[[str], Any]) -> threading.Thread:
+    """Run ``run(job_id)`` in a daemon thread of this process, as an import runs, and return at once."""
+
+    def body() -> None:
+        close_old_connections()
+        try:
+            run(job["id"])
+        except Exception:  # the runner records its own failures; this only guards a vanished job file
+            log.exception("%s job %s could not run", job.get("kind"), job["id"])
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=body, name=f"{job.get('kind', 'job')}-{job['id'][:8]}", daemon=True)
     thread.start()
     return thread
 

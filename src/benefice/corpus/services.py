@@ -716,6 +716,8 @@ class ScanOutcome:
     publications: int = 0  # publications the import created or gave a merged record
     scanned: int = 0
     with_sources: int = 0
+    classified: int = 0  # publications whose kinds of use were (re)classified by the scan
+    with_uses: int = 0
     error: str = ""
 
     @property
@@ -731,8 +733,10 @@ def _detection_outdated(publication_ids: Iterable[int]) -> None:
     if not ids:
         return
     from benefice.sources.models import PublicationDetection  # sources depends on corpus, not the reverse
+    from benefice.uses.services import mark_outdated
 
     PublicationDetection.objects.filter(publication_id__in=ids).update(registry_hash=OUTDATED)
+    mark_outdated(ids)  # their kinds of use are classified again with the new detection
 
 
 def batch_publication_ids(batch: ImportBatch) -> list[int]:
@@ -781,6 +785,8 @@ def scan_batch(batch: ImportBatch, *, progress: Progress | None = None) -> ScanO
             report = scan_database(publication_ids=part, progress=part_progress if progress else None)
             outcome.scanned += report.scanned
             outcome.with_sources += report.with_sources
+            outcome.classified += report.classified
+            outcome.with_uses += report.with_uses
             if progress:
                 progress(start + len(part), len(ids))
     except Exception as exc:  # noqa: BLE001 - the import is committed: any failure here is reported, not raised
@@ -883,42 +889,19 @@ EXPORT_FORMATS = ("csv", "ris", "jsonl")
 
 
 def exportable(publications: QuerySet) -> QuerySet:
-    """The publications with their effective source lists read in the same query (one LEFT JOIN).
+    """The publications with their effective source lists and kinds of use read in the same query (LEFT JOINs).
 
     An export then makes no query per publication, and none at all in the thread that writes it: the web
     export writes in a worker thread, which must not open a database connection of its own. The lists are
-    ``PublicationDetection.sources_used`` / ``sources_mentioned``, people's corrections applied."""
+    ``PublicationDetection.sources_used`` / ``sources_mentioned`` and ``PublicationUses.categories`` (with
+    ``by_person`` and ``labels``, which say how they were set), people's corrections applied."""
     return publications.annotate(
         export_sources_used=F("detection__sources_used"),
         export_sources_mentioned=F("detection__sources_mentioned"),
+        export_use_categories=F("uses__categories"),
+        export_use_by_person=F("uses__by_person"),
+        export_use_labels=F("uses__labels"),
     )
-
-
-class UseCategories:
-    """Kinds of use proposed at export time: kinds of use are not stored yet (a later version stores them,
-    with people's corrections), so ``use_categories`` is computed when written and says how.
-
-    The readable rules of ``data/use_rules.yaml`` (``uses.classify.UseClassifier`` in rules mode, no learnt
-    model: none is trained from people's labels yet) run over the title, abstract, keywords and MeSH terms, and
-    only for a publication that uses a data source: a kind of use is a use of a source, so a publication that
-    uses none (or was never scanned) gets ``[]``. Strongest rule score first, so the main category leads."""
-
-    def __init__(self) -> None:
-        from benefice.uses.classify import UseClassifier
-
-        self.classifier = UseClassifier(mode="rules")
-        #: written beside the categories: the rule set and its version, so a reader knows how they were set
-        self.method = f"rules use_rules.yaml {self.classifier.rules.version}"
-
-    def __call__(self, pub: Publication, sources_used: list[str]) -> list[str]:
-        from benefice.uses.classify import record_text
-
-        if not sources_used:
-            return []
-        text = record_text(
-            {"title": pub.title, "abstract": pub.abstract, "keywords": pub.keywords, "mesh": pub.mesh}
-        )
-        return [label.category for label in self.classifier.predict([text])[0]]
 
 
 def export_publications(publications: Iterable[Publication], fmt: str, stream) -> int:
@@ -926,11 +909,14 @@ def export_publications(publications: Iterable[Publication], fmt: str, stream) -
     both call this, so they write the same fields.
 
     JSON lines also carry ``sources_used`` and ``sources_mentioned`` (registry ids, the effective lists with
-    people's corrections applied; ``[]`` for a publication not scanned yet), ``use_categories`` (see
-    :class:`UseCategories`) and ``use_categories_method`` (how they were set). A queryset is read through
-    :func:`exportable`; other iterables must hold publications that came through it, or their sources are
-    written as not scanned (this function never queries per publication)."""
+    people's corrections applied; ``[]`` for a publication not scanned yet), ``use_categories`` (the stored
+    effective kinds of use, ``uses.PublicationUses.categories``: typology ids, main first; ``[]`` when none
+    or not classified yet) and ``use_categories_method`` (``person``, ``rule``, ``model`` — how the main one
+    was set; ``rule`` too when the machine found none — or ``not classified``). A queryset is read through
+    :func:`exportable`; other iterables must hold publications that came through it, or their sources and
+    kinds of use are written as not scanned (this function never queries per publication)."""
     from benefice.corpus.formats import writers
+    from benefice.uses.services import export_method
 
     writer = {"csv": writers.write_csv, "ris": writers.write_ris, "jsonl": _write_jsonl}.get(fmt)
     if writer is None:
@@ -938,7 +924,6 @@ def export_publications(publications: Iterable[Publication], fmt: str, stream) -
     if isinstance(publications, QuerySet):
         publications = exportable(publications).iterator(chunk_size=500)
     count = 0
-    uses = UseCategories() if fmt == "jsonl" else None
 
     def records() -> Iterator[Record | dict[str, Any]]:
         nonlocal count
@@ -949,13 +934,14 @@ def export_publications(publications: Iterable[Publication], fmt: str, stream) -
             if fmt != "jsonl":
                 yield rec
                 continue
-            used = list(getattr(pub, "export_sources_used", None) or [])
             data = rec.to_dict()
             data.pop("raw", None)
-            data["sources_used"] = used
+            data["sources_used"] = list(getattr(pub, "export_sources_used", None) or [])
             data["sources_mentioned"] = list(getattr(pub, "export_sources_mentioned", None) or [])
-            data["use_categories"] = uses(pub, used)
-            data["use_categories_method"] = uses.method
+            data["use_categories"] = list(getattr(pub, "export_use_categories", None) or [])
+            data["use_categories_method"] = export_method(
+                getattr(pub, "export_use_by_person", None), getattr(pub, "export_use_labels", None)
+            )
             yield data
 
     writer(records(), stream)

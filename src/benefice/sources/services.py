@@ -166,6 +166,9 @@ class ScanReport:
     scanned: int = 0
     skipped: int = 0
     with_sources: int = 0
+    classified: int = 0  # publications whose kinds of use were (re)classified
+    with_uses: int = 0  # of those, how many have a kind of use
+    uses_version: str = ""  # the kinds-of-use classifier version
 
 
 def detection_record(pub: Publication) -> dict[str, Any]:
@@ -233,7 +236,14 @@ def scan_database(
     """Detect sources in every publication not yet scanned with the current registry (resumable by chunks).
 
     ``publication_ids`` limits the scan to those publications (an import scans what it added). People's
-    corrections are re-applied to every new result, so a correction survives ``--force`` and registry edits."""
+    corrections are re-applied to every new result, so a correction survives ``--force`` and registry edits.
+
+    Kinds of use are part of the scan (``uses.services.classify_publications``): each chunk scanned is
+    classified in the chunk's transaction, then the publications skipped here whose kinds of use an older
+    classifier version set (rules or model changed) are reclassified, without running detection again."""
+    from benefice.uses import services as uses
+
+    uses_classifier = uses.current_classifier()
     registry = db_registry()
     detector = Detector(registry)
     digest = registry_hash(registry)
@@ -276,21 +286,30 @@ def scan_database(
                     report.with_sources += 1
             PublicationDetection.objects.bulk_create(detections)
             Mention.objects.bulk_create(mentions)
+            classified = uses.classify_publications(chunk, force=True, classifier=uses_classifier)
         report.scanned += len(chunk)
+        report.classified += classified.classified
+        report.with_uses += classified.with_uses
         if progress:
             progress(report.scanned, total)
+    rest = uses.classify_publications(publication_ids, classifier=uses_classifier)  # what is out of date
+    report.classified += rest.classified
+    report.with_uses += rest.with_uses
+    report.uses_version = rest.version
     return report
 
 
 def reapply_corrections(publication_ids: Iterable[int]) -> int:
     """Recompute the effective lists and mentions of these publications from their stored machine result and
     people's corrections, without running detection again (after a correction, or a merge moved some).
-    Publications never scanned are left to the scan, which applies corrections itself. Returns how many."""
+    Publications never scanned are left to the scan, which applies corrections itself. Publications whose
+    effective sources used changed get their kinds of use classified again. Returns how many."""
     ids = sorted(set(publication_ids))
     if not ids:
         return 0
     registry = db_registry()
     done = 0
+    changed: list[int] = []
     for start in range(0, len(ids), SCAN_CHUNK):
         chunk = ids[start : start + SCAN_CHUNK]
         with transaction.atomic():
@@ -304,10 +323,17 @@ def reapply_corrections(publication_ids: Iterable[int]) -> int:
             mentions: list[Mention] = []
             for det in dets:
                 record = detection_record(det.publication)
+                before = list(det.sources_used)
                 mentions.extend(_apply(det, record, verdicts.get(det.publication_id, {}), registry))
+                if det.sources_used != before:
+                    changed.append(det.publication_id)
             PublicationDetection.objects.bulk_update(dets, EFFECTIVE_FIELDS)
             Mention.objects.bulk_create(mentions)
             done += len(dets)
+    if changed:  # kinds of use are read from the effective sources used: classify those again
+        from benefice.uses.services import classify_publications
+
+        classify_publications(changed, force=True)
     return done
 
 

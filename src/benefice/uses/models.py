@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from benefice.corpus.models import Publication
@@ -32,12 +34,17 @@ class PublicationUses(models.Model):
     detected = models.JSONField(default=list, help_text="the classifier's labels, as it returned them")
     probabilities = models.JSONField(default=dict, help_text="calibrated probability per category")
     classifier_version = models.CharField(max_length=120, db_index=True)
-    by_person = models.BooleanField(default=False, db_index=True, help_text="a person's correction is in force")
+    by_person = models.BooleanField(
+        default=False, db_index=True, help_text="a person's correction is in force"
+    )
     awaiting_review = models.BooleanField(
         default=False, db_index=True, help_text="the machine was unsure and nobody has decided yet"
     )
     review_margin = models.FloatField(
-        null=True, blank=True, db_index=True, help_text="how close the decision was (smaller: more informative)"
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="how close the decision was (smaller: more informative)",
     )
     computed_at = models.DateTimeField(auto_now=True)
 
@@ -85,3 +92,12 @@ class UseCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication_ref} {'|'.join(self.categories) or '-'}"
+
+
+@receiver(pre_delete, sender=Publication)
+def _keep_use_corrections(sender, instance: Publication, **kwargs) -> None:
+    """A publication is deleted: move its kind-of-use corrections to the publication that now holds its
+    records (a merge), or keep them with no publication (``publication_ref`` says which) — never delete."""
+    from benefice.uses.services import follow_use_corrections
+
+    follow_use_corrections(instance.pk)
