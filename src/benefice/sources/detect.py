@@ -1,10 +1,11 @@
 """Find the health data sources a publication names, and whether it uses them or only mentions them.
 
 Pure and fast (no Django, no model): every alias of the registry is folded (lower case, no accents, every
-non-alphanumeric character a space) into one Aho–Corasick automaton; each text field is folded the same
-way after markup is stripped, with an offset map so every mention's span points into the *original* text
-(``text[start:end] == mention["text"]``). Word boundaries come for free because keys and text are padded
-with spaces.
+non-alphanumeric character a space) into one Aho–Corasick automaton, which also holds the slot words of the
+description grammar (:mod:`.grammar`), so one pass over a text finds both; each text field is folded the
+same way after markup is stripped, with an offset map so every mention's span points into the *original*
+text (``text[start:end] == mention["text"]``). Word boundaries come for free because keys and text are
+padded with spaces.
 
 Rules, in the order they apply (each is general, none is about a particular publication):
 
@@ -39,7 +40,7 @@ import ahocorasick
 from rapidfuzz import fuzz
 
 from benefice.errors import BeneficeError
-from benefice.sources.grammar import Grammar, RecordContext
+from benefice.sources.grammar import Grammar, RecordContext, add_hit
 from benefice.sources.learn import Model, candidate_features, default_model
 from benefice.sources.registry import Registry, fold, fold_chars, load_registry
 
@@ -375,7 +376,6 @@ class Detector:
         data directory's retrained model if there is one, else the shipped one), None the rules alone."""
         self.registry = registry or load_registry()
         self.model: Model | None = default_model() if model == "default" else model  # type: ignore[assignment]
-        self.automaton = ahocorasick.Automaton()
         entries: dict[str, list[_Entry]] = {}
         contexts: dict[str, re.Pattern[str] | None] = {}
         for source in self.registry:
@@ -403,9 +403,6 @@ class Detector:
                 bucket = entries.setdefault(key, [])
                 if all((e.source, e.form) != (entry.source, entry.form) for e in bucket):
                     bucket.append(entry)
-        for key, bucket in entries.items():
-            self.automaton.add_word(f" {key} ", (key, tuple(bucket)))
-        self.automaton.make_automaton()
         self._contexts = contexts
         self._ancestors = {s.id: frozenset(self.registry.ancestors(s.id)) for s in self.registry}
         self._long_names = {
@@ -413,6 +410,18 @@ class Detector:
             for s in self.registry
         }
         self.grammar = Grammar({s.id: s.grammar for s in self.registry})
+        # One pass over each text finds both the sources' names and the grammar's slot words: a key maps to
+        # (its name entries or None, its slot values or ()).
+        self._scanner = ahocorasick.Automaton()
+        combined: dict[str, tuple] = {}
+        for key, bucket in entries.items():
+            combined[f" {key} "] = ((key, tuple(bucket)), ())
+        if not self.grammar.empty:
+            for padded, values in self.grammar.keys.items():
+                combined[padded] = (combined.get(padded, (None, ()))[0], values)
+        for padded, value in combined.items():
+            self._scanner.add_word(padded, value)
+        self._scanner.make_automaton()
         self._descendants = {s.id: frozenset(self.registry.descendants(s.id)) for s in self.registry}
         self._related = {
             s.id: frozenset({s.id, *self.registry.ancestors(s.id), *self.registry.descendants(s.id)})
@@ -430,12 +439,21 @@ class Detector:
         text = folded.original
         norm = folded.folded
         raw: list[tuple[int, int, _Entry]] = []
-        for end_index, (key, bucket) in self.automaton.iter(norm):
-            end = end_index  # index of the trailing pad space
-            start = end - len(key)  # first character of the key
-            for entry in bucket:
-                raw.append((start, end, entry))
-        grammar_matches = self.grammar.matches(norm, text, folded.span, context or RecordContext({}, ()))
+        hits: dict[str, list[tuple[int, int]]] = {}
+        for end_index, (name_entries, slot_values) in self._scanner.iter(norm):
+            if name_entries is not None:
+                key, bucket = name_entries
+                end = end_index  # index of the trailing pad space
+                start = end - len(key)  # first character of the key
+                for entry in bucket:
+                    raw.append((start, end, entry))
+            if slot_values:
+                add_hit(hits, norm, end_index, slot_values)
+        grammar_matches = (
+            self.grammar.matches(norm, text, folded.span, context or RecordContext({}, ()), hits)
+            if hits
+            else []
+        )
         if not raw and not grammar_matches:
             return []
         raw.sort(key=lambda r: (r[0], -(r[1] - r[0])))

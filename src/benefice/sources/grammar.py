@@ -29,8 +29,9 @@ as the SNIIRAM when the study's data end before 2016 (the latest year the text g
 year), the SNDS otherwise, because the SNIIRAM became the SNDS in January 2016 and the literature follows the
 name in force for the data analysed.
 
-Pure (no Django). Matching is one Aho–Corasick pass over the folded text that :mod:`.detect` already built,
-so texts without any slot word cost almost nothing.
+Pure (no Django). Matching is one Aho–Corasick pass over the folded text that :mod:`.detect` already built
+(the detector's own pass, which finds the sources' names at the same time), so texts without any slot word
+cost almost nothing.
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ PHRASE_SPAN = 70  # folded characters from the first slot word's start to the la
 SCOPE_WINDOW = 60  # folded characters either side of the phrase where a scope word may stand
 SCOPES = ("france", "national", "context", "any")
 _SCOPE_SLOTS = ("french", "national", "foreign")
-_YEAR = re.compile(r"(?<!\d)(19[6-9]\d|20[0-4]\d)(?!\d)")
+# A year 1960-2049 not inside a longer number. The "no digit before" test sits after the first digit
+# ("1(?<!\d.)" rather than "(?<!\d)1") so that the pattern starts with a literal and the regex engine
+# jumps from one 1 or 2 to the next instead of trying every position: three times faster, same matches.
+_YEAR = re.compile(r"(?:1(?<!\d.)9[6-9]|2(?<!\d.)0[0-4])\d(?!\d)")
 _BREAK = re.compile(r"[.!?;]\s|\n\s*\n")
 
 
@@ -174,16 +178,17 @@ class Grammar:
         used = {s for rs in self.rules.values() for r in rs for s in (*r.slots, *r.unless)} | set(
             _SCOPE_SLOTS
         )
-        self.automaton = ahocorasick.Automaton()
-        keys: dict[str, list[tuple[str, int]]] = {}
+        self.keys: dict[str, tuple[tuple[str, int], ...]] = {}  # padded folded key -> ((slot, length), …)
         for slot in used:
             for word in self.lexicon.slots.get(slot, ()):
                 key = fold(word.rstrip("*"))
                 open_ended = word.rstrip().endswith("*")
-                keys.setdefault(f" {key}" if open_ended else f" {key} ", []).append((slot, len(key)))
-        for key, values in keys.items():
-            self.automaton.add_word(key, tuple(values))
-        self.empty = not keys or not self.rules
+                padded = f" {key}" if open_ended else f" {key} "
+                self.keys[padded] = (*self.keys.get(padded, ()), (slot, len(key)))
+        self.automaton = ahocorasick.Automaton()
+        for key, values in self.keys.items():
+            self.automaton.add_word(key, values)
+        self.empty = not self.keys or not self.rules
         if not self.empty:
             self.automaton.make_automaton()
         self._needed = {slot for rs in self.rules.values() for r in rs for slot in r.slots}
@@ -199,22 +204,24 @@ class Grammar:
         if self.empty:
             return out
         for end_index, values in self.automaton.iter(norm):
-            for slot, length in values:
-                # a closed key ends with its pad space; an open one at its last letter
-                if norm[end_index] == " ":
-                    end = end_index
-                else:  # a prefix: the span runs to the end of the word it starts
-                    end = norm.find(" ", end_index + 1)
-                    end = len(norm) if end < 0 else end
-                start = end_index + 1 - length - (1 if norm[end_index] == " " else 0)
-                out.setdefault(slot, []).append((start, end))
+            add_hit(out, norm, end_index, values)
         return out
 
-    def matches(self, norm: str, original: str, span_of, record: RecordContext) -> list[Match]:
+    def matches(
+        self,
+        norm: str,
+        original: str,
+        span_of,
+        record: RecordContext,
+        hits: dict[str, list[tuple[int, int]]] | None = None,
+    ) -> list[Match]:
         """Descriptions in one field. ``norm`` is the padded folded text, ``original`` the field's text,
         ``span_of`` maps a folded span to the original (for sentence bounds), ``record`` says whether the
-        record is about France and when its data end (computed only when a rule asks)."""
-        hits = self.hits(norm)
+        record is about France and when its data end (computed only when a rule asks). ``hits``: the
+        slot words of ``norm`` when the caller found them already (the detector finds them in the same
+        pass as the sources' names), else :meth:`hits`."""
+        if hits is None:
+            hits = self.hits(norm)
         if not hits or not self._needed & hits.keys():
             return []
         spans: dict[tuple[int, int], tuple[int, int]] = {}
@@ -331,6 +338,20 @@ class Grammar:
             if o_s >= o_start and o_e <= o_end:
                 return True
         return False
+
+
+def add_hit(out: dict[str, list[tuple[int, int]]], norm: str, end_index: int, values) -> None:
+    """Record the slot word of :attr:`Grammar.keys` that ends at ``end_index`` in ``norm`` (as reported by
+    an Aho–Corasick automaton) under each of its slots."""
+    if norm[end_index] == " ":  # a closed key ends with its pad space
+        end = end_index
+        for slot, length in values:
+            out.setdefault(slot, []).append((end_index - length, end))
+    else:  # an open one at its last letter: the span runs to the end of the word it starts
+        end = norm.find(" ", end_index + 1)
+        end = len(norm) if end < 0 else end
+        for slot, length in values:
+            out.setdefault(slot, []).append((end_index + 1 - length, end))
 
 
 def _resolve(found: list[Match]) -> list[Match]:
