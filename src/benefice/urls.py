@@ -13,6 +13,7 @@ from django.urls import include, path
 APPS = {
     "corpus/": "benefice.corpus",
     "sources/": "benefice.sources",
+    "uses/": "benefice.uses",
     "review/": "benefice.review",
     "impact/": "benefice.impact",
     "interviews/": "benefice.interviews",

@@ -280,6 +280,7 @@ def registry_export(request):
 # --- a publication's sources, people's corrections, the review queue ------------------------------------------
 
 REVIEW_SKIPPED = "sources-review-skipped"
+USES_SKIPPED = "uses-review-skipped"  # publications whose uncertain kinds of use the person left for later
 REVIEW_KEYS = {"used": "u", "mentioned": "m", "rejected": "r"}
 
 
@@ -391,12 +392,74 @@ def _skipped(request) -> list[str]:
     return list(request.session.get(REVIEW_SKIPPED, []))
 
 
+def _uses_skipped(request) -> list[int]:
+    return [int(x) for x in request.session.get(USES_SKIPPED, []) if str(x).isdecimal()]
+
+
+def _answer_uses(request):
+    """An answer of the queue about a publication's kinds of use: confirm the proposal, none, or the
+    categories ticked (main first); or skip it for now."""
+    from benefice.uses import services as uses_services
+    from benefice.uses.models import PublicationUses
+    from benefice.uses.views import categories_from_post, outcome_notes
+
+    post = request.POST
+    pk = _int_or_none(post.get("publication")) or 0
+    if post.get("action") == "skip":
+        request.session[USES_SKIPPED] = [*_uses_skipped(request), pk][-500:]
+        return redirect("sources:review")
+    try:
+        verdict = post.get("verdict", "")
+        if verdict == "accept":
+            row = PublicationUses.objects.filter(publication_id=pk).first()
+            categories = [lab["category"] for lab in row.detected] if row else []
+        elif verdict == "none":
+            categories = []
+        else:
+            categories = categories_from_post(post)
+        outcome = uses_services.record_use_correction(
+            pk,
+            categories,
+            user=request.user,
+            seen=_int_or_none(post.get("seen")),
+            raw_record_ids=[int(x) for x in post.get("records", "").split(",") if x.strip().isdecimal()],
+        )
+    except services.CorrectionRefused as exc:
+        messages.error(request, str(exc))
+        request.session[USES_SKIPPED] = [*_uses_skipped(request), pk][-500:]
+    else:
+        for level, text in outcome_notes(outcome):
+            getattr(messages, level)(request, text)
+        request.session["sources-review-answered"] = request.session.get("sources-review-answered", 0) + 1
+    return redirect("sources:review")
+
+
+def _next_items(request):
+    """The next uncertain source and the next uncertain kinds of use, skips taken into account (both skip
+    lists start again once everything left was skipped)."""
+    from benefice.uses import services as uses_services
+
+    item = services.next_review_item(_skipped(request))
+    use_item = uses_services.next_review_item(_uses_skipped(request))
+    if item is None and use_item is None and (_skipped(request) or _uses_skipped(request)):
+        request.session[REVIEW_SKIPPED] = []
+        request.session[USES_SKIPPED] = []
+        item = services.next_review_item()
+        use_item = uses_services.next_review_item()
+    return item, use_item
+
+
 @reader_required
 def review_queue(request):
-    """Uncertain detections one at a time, most informative first; keyboard-driven like the screening page."""
+    """Uncertain detections and uncertain kinds of use, one at a time, most informative first (the smallest
+    margin of either); keyboard-driven like the screening page. One queue for both."""
+    from benefice.uses import services as uses_services
+
     if request.method == "POST":
         if not can_edit(request.user):
             raise PermissionDenied(_("Only editors can answer the review queue."))
+        if request.POST.get("kind") == "uses":
+            return _answer_uses(request)
         key = f"{request.POST.get('publication', '')}:{request.POST.get('source', '')}"
         if request.POST.get("action") == "skip":
             request.session[REVIEW_SKIPPED] = [*_skipped(request), key][-500:]
@@ -420,17 +483,22 @@ def review_queue(request):
                 getattr(messages, level)(request, text)
             request.session["sources-review-answered"] = request.session.get("sources-review-answered", 0) + 1
         return redirect("sources:review")
-    item = services.next_review_item(_skipped(request))
-    if item is None and _skipped(request):
-        request.session[REVIEW_SKIPPED] = []
-        item = services.next_review_item()
+    item, use_item = _next_items(request)
     context: dict = {
-        "remaining": services.review_remaining(),
+        "remaining": {**services.review_remaining(), **uses_services.review_remaining()},
         "answered": request.session.get("sources-review-answered", 0),
         "user_can_edit": can_edit(request.user),
         "item": None,
+        "use_item": None,
     }
-    if item is not None:
+    source_margin = item[0].review_margin if item is not None else None
+    if use_item is not None and (
+        item is None
+        or (use_item.review_margin or 0.0) < (source_margin if source_margin is not None else 1.0)
+    ):
+        panel = uses_services.publication_uses(use_item.publication, get_language() or "fr")
+        context.update(use_item=use_item, pub=use_item.publication, **panel)
+    elif item is not None:
         det, sid = item
         panel = services.publication_sources(det.publication, get_language() or "fr")
         row = next((r for r in panel["rows"] if r["id"] == sid), None)

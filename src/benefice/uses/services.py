@@ -564,6 +564,15 @@ def ensure_uses(pub: Publication) -> PublicationUses:
     return row
 
 
+def _parse_time(value: str):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def label_rows(
     labels: Sequence[dict[str, Any]], lang: str, categories: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -587,6 +596,7 @@ def label_rows(
                 "review": bool(lab.get("review")),
                 "by": lab.get("by", ""),
                 "at": lab.get("at", ""),
+                "at_date": _parse_time(lab.get("at", "")),
                 "evidence": evidence,
             }
         )
@@ -603,6 +613,10 @@ def publication_uses(pub: Publication, lang: str = "fr") -> dict[str, Any]:
     row = ensure_uses(pub)
     categories = typology_categories()
     history = use_history(pub)
+    for c in history:
+        c.category_names = ", ".join(
+            f"{category_name(cid, lang, categories)} ({cid})" for cid in c.categories
+        )
     labels = label_rows(row.labels, lang, categories)
     detected = label_rows(row.detected, lang, categories)
     record = detection_record(pub)
@@ -611,11 +625,13 @@ def publication_uses(pub: Publication, lang: str = "fr") -> dict[str, Any]:
         for e in lab["evidence"]:
             for fld in SELECTABLE_FIELDS:
                 spans[fld].extend(_spans(field_text(record, fld), e["words"], lab["id"]))
-    fields = []
+    fields, texts = [], []
     for fld in SELECTABLE_FIELDS:
         text = field_text(record, fld)
-        if text and spans.get(fld):
-            fields.append({"name": fld, "html": highlight_spans(text, spans[fld])})
+        if text:
+            texts.append({"name": fld, "html": highlight_spans(text, spans.get(fld, []))})
+            if spans.get(fld):
+                fields.append(texts[-1])
     sources_used = (
         PublicationDetection.objects.filter(publication=pub).values_list("sources_used", flat=True).first()
         or []
@@ -635,7 +651,8 @@ def publication_uses(pub: Publication, lang: str = "fr") -> dict[str, Any]:
         "probabilities": probabilities,
         "history": history,
         "seen": max((c.pk for c in history), default=0),
-        "fields": fields,
+        "fields": fields,  # the texts where the classifier matched words
+        "texts": texts,  # every text, matched words highlighted
         "sources_used": sources_used,
         "choices": [
             {"id": cid, "name": cat.name.fr if lang.startswith("fr") else cat.name.en}
