@@ -22,7 +22,8 @@ COMMAND_MODULES = [
     "benefice.commands.review",  # review simulate
     "benefice.commands.interviews",  # pseudonymise, agreement
     "benefice.commands.qda",  # qda import/export
-    "benefice.commands.impact",  # classify, rank, values
+    "benefice.commands.uses",  # classify
+    "benefice.commands.impact",  # rank, values
     "benefice.commands.barometer",  # barometer build/verify/diff
     "benefice.commands.projects",  # projects import/link (custodians)
 ]

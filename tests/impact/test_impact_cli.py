@@ -1,4 +1,4 @@
-"""The impact commands: classify, rank and values write complete files or nothing, and name bad input."""
+"""The impact commands: rank and values write complete files or nothing, and name bad input."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_commands_are_registered() -> None:
-    for name in ("classify", "rank", "values"):
+    for name in ("rank", "values"):
         code, out = run(name, "--help")
         assert code == 0, out
 
@@ -108,54 +108,3 @@ def test_values_refuses_a_cases_file_with_an_inconsistent_range(tmp_path: Path) 
 def _jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
-
-
-def test_classify_rules_then_with_training(tmp_path: Path) -> None:
-    src = _jsonl(
-        tmp_path / "in.jsonl",
-        [
-            {"id": "a", "title": "COVID-19 excess mortality during the first wave", "abstract": ""},
-            {
-                "title": "Hospital spending in euros",
-                "abstract": "budget of care",
-                "extra": {"benefice_id": 9},
-            },
-        ],
-    )
-    out = tmp_path / "out.jsonl"
-    code, text = run("classify", "--input", str(src), "--output", str(out))
-    assert code == 0, text
-    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["id"] for r in rows] == ["a", "9"]
-    assert rows[0]["use_categories"] == ["crisis_surveillance"]
-    assert rows[0]["use_labels"][0]["method"] == "rule"
-    train = _jsonl(
-        tmp_path / "train.jsonl",
-        [{"title": f"spending in euros budget {i}", "use_categories": ["health_economics"]} for i in range(4)]
-        + [{"title": f"unrelated note {i}", "use_category": "not_applicable"} for i in range(4)],
-    )
-    code, text = run(
-        "classify", "--input", str(src), "--output", str(out), "--train", str(train), "--mode", "model"
-    )
-    assert code == 0, text
-    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert rows[1]["use_categories"] == ["health_economics"] and rows[1]["use_labels"][0]["method"] == "model"
-
-
-def test_classify_bad_input_leaves_no_output(tmp_path: Path) -> None:
-    src = tmp_path / "in.jsonl"
-    src.write_text('{"id": "a", "title": "fine"}\n{"id": "b", "title": \n', encoding="utf-8")
-    out = tmp_path / "out.jsonl"
-    code, text = run("classify", "--input", str(src), "--output", str(out))
-    assert code == 2 and "line 2" in text and str(src) in text and not out.exists()
-    code, text = run("classify", "--input", str(tmp_path / "absent.jsonl"), "--output", str(out))
-    assert code == 2 and "not found" in text
-    code, text = run("classify", "--input", str(src), "--output", str(out), "--mode", "model")
-    assert code != 0 and "--train" in text
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(
-        "version: '1'\ncategories: {astrology: [{id: a, weight: 1, pattern: x}]}\n", encoding="utf-8"
-    )
-    code, text = run("classify", "--input", str(src), "--output", str(out), "--rules", str(rules))
-    assert code == 2 and "categories.astrology" in text and str(rules) in text
-    assert list(tmp_path.glob(".*.tmp")) == []

@@ -12,15 +12,14 @@ from hypothesis import strategies as st
 
 from benefice.errors import BeneficeError, FormatError
 from benefice.uses.classify import (
-    Label,
+    KindsOfUse,
     UseClassifier,
     classify_jsonl,
+    labelled_examples,
     load_rules,
     parse_rules,
-    person_labels,
     record_id,
     record_text,
-    training_examples,
 )
 from benefice.uses.typology import load_typology
 
@@ -166,13 +165,6 @@ def test_fit_refuses_unknown_categories_and_mismatched_lengths() -> None:
         UseClassifier(load_rules(), mode="magic")
 
 
-def test_person_labels() -> None:
-    labs = person_labels(["effectiveness"], "alice", CATEGORIES)
-    assert labs == [Label("effectiveness", "person", 1.0, ("set by alice",))]
-    with pytest.raises(BeneficeError, match="unknown category"):
-        person_labels(["nope"], "alice", CATEGORIES)
-
-
 def test_record_fields_of_gold_and_export() -> None:
     export = {
         "title": "T",
@@ -185,30 +177,50 @@ def test_record_fields_of_gold_and_export() -> None:
     assert record_id(export, 3) == "7"
     assert record_id({"doi": "10.1/x"}, 3) == "10.1/x"
     assert record_id({"title": "x"}, 3) == "line-3"
-    texts, sets = training_examples(
+    examples = labelled_examples(
         [
             {"title": "a", "use_category": "not_applicable"},
-            {"title": "b", "use_categories": ["effectiveness"]},
+            {"title": "b", "use_categories": ["effectiveness", "health_economics", "effectiveness"]},
             {"title": "c"},
+            {"title": "d", "use_category": "effectiveness", "exclude_from_eval": True},
         ],
         CATEGORIES,
+        lambda record: ["SNDS"],
     )
-    assert texts == ["a", "b"] and sets == [set(), {"effectiveness"}]
+    assert [(r["title"], s, c) for r, s, c in examples] == [
+        ("a", ["SNDS"], []),
+        ("b", ["SNDS"], ["effectiveness", "health_economics"]),  # main first, duplicates dropped
+    ]
 
 
 def test_classify_jsonl_writes_every_record_and_refuses_bad_lines() -> None:
     lines = [
-        {"id": "p1", "title": "COVID-19 excess mortality in France", "abstract": ""},
-        {"title": "Opioid prescriptions", "abstract": "Opioid use rose.", "doi": "10.1/y"},
+        {
+            "id": "p1",
+            "title": "COVID-19 excess mortality in France",
+            "abstract": "",
+            "sources_used": ["CEPIDC"],
+        },
+        {
+            "title": "Opioid prescriptions",
+            "abstract": "Opioid use rose.",
+            "doi": "10.1/y",
+            "sources_used": ["DCIR"],
+        },
+        {"id": "p3", "title": "Opioid prescriptions in the UK", "sources_used": ["CPRD"]},
     ]
     source = io.StringIO("\n".join(json.dumps(x) for x in lines) + "\n\n")
     sink = io.StringIO()
-    n = classify_jsonl(source, sink, UseClassifier(load_rules()), path="in.jsonl", batch=1)
+    kinds = KindsOfUse(model=None)
+    n = classify_jsonl(source, sink, kinds, lambda r: r["sources_used"], path="in.jsonl", batch=1)
     out = [json.loads(x) for x in sink.getvalue().splitlines()]
-    assert n == 2 and [o["id"] for o in out] == ["p1", "10.1/y"]
-    assert out[0]["use_categories"] == ["crisis_surveillance"]
-    assert out[0]["use_labels"][0]["method"] == "rule" and out[0]["use_labels"][0]["evidence"]
+    assert n == 3 and [o["id"] for o in out] == ["p1", "10.1/y", "p3"]
+    assert out[0]["use_categories"] == ["crisis_surveillance"] and out[0]["use_categories_method"] == "rule"
+    assert out[0]["use_labels"][0]["main"] and out[0]["use_labels"][0]["evidence"]
     assert "drug_utilisation" in out[1]["use_categories"]
+    assert (
+        out[2]["use_categories"] == [] and out[2]["use_categories_method"] == "none"
+    )  # a foreign source only
     for bad, line, fld in (
         ("{not json", 1, None),
         ('{"id": 1}', 1, "title"),
@@ -216,9 +228,7 @@ def test_classify_jsonl_writes_every_record_and_refuses_bad_lines() -> None:
         ("[1]", 1, None),
     ):
         with pytest.raises(FormatError) as info:
-            classify_jsonl(
-                io.StringIO(bad + "\n"), io.StringIO(), UseClassifier(load_rules()), path="in.jsonl"
-            )
+            classify_jsonl(io.StringIO(bad + "\n"), io.StringIO(), kinds, lambda r: [], path="in.jsonl")
         assert info.value.path == "in.jsonl" and info.value.line == line and info.value.field == fld
 
 
@@ -249,12 +259,13 @@ def test_any_text_gets_well_formed_labels(text: str) -> None:
 
 def test_training_labels_outside_the_typology_are_refused_with_their_line() -> None:
     with pytest.raises(FormatError) as info:
-        training_examples(
+        labelled_examples(
             [
                 (1, {"title": "a", "use_category": "other"}),
                 (4, {"title": "b", "use_category": "pharmacovigilence"}),
             ],
             CATEGORIES,
+            lambda record: [],
             path="train.jsonl",
         )
     message = str(info.value)

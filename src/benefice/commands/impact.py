@@ -1,7 +1,7 @@
-"""Impact commands: ``benefice classify`` (kinds of use), ``benefice rank`` (cases) and ``benefice values``.
+"""Impact commands: ``benefice rank`` (cases) and ``benefice values`` (indicator values).
 
-None needs the database: they run on files (JSON lines of publications; the bundled or given cases,
-weights and rules files). Outputs are written to a temporary name and renamed when complete, so an error
+Neither needs the database: they run on files (the bundled or given cases and weights files).
+Outputs are written to a temporary name and renamed when complete, so an error
 never leaves a truncated file behind.
 """
 
@@ -56,84 +56,6 @@ def _load_cases(cases_path: str | None):
     indicators = load_indicators(typology=typology)
     book = load_cases(cases_path, typology=typology, indicators=indicators)
     return typology, indicators, list(book.cases.values())
-
-
-# --------------------------------------------------------------------------------------------------
-# classify
-# --------------------------------------------------------------------------------------------------
-@click.command()
-@click.option(
-    "--input",
-    "input_path",
-    required=True,
-    help="JSON lines with id, title, abstract[, keywords] (gold-set or 'benefice export' fields); '-' = stdin.",
-)
-@click.option("--output", "output_path", required=True, help="JSON lines: id, use_categories, use_labels…")
-@click.option(
-    "--train",
-    "train_path",
-    type=click.Path(dir_okay=False),
-    help="Labelled JSON lines (use_categories list or use_category) the model learns from, e.g. corrections.",
-)
-@click.option(
-    "--mode",
-    type=click.Choice(["both", "rules", "model"]),
-    default="both",
-    show_default=True,
-    help="Rules, the model trained with --train, or both (a rule or the model is enough).",
-)
-@click.option(
-    "--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Model probability."
-)
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="Another use_rules.yaml.")
-def classify(
-    input_path: str,
-    output_path: str,
-    train_path: str | None,
-    mode: str,
-    threshold: float,
-    rules_path: str | None,
-) -> None:
-    """Classify publications into categories of use; every label says how it was set and why."""
-    from benefice.uses.classify import (
-        UseClassifier,
-        classify_jsonl,
-        load_rules,
-        read_jsonl,
-        training_examples,
-    )
-
-    rules = load_rules(rules_path)
-    classifier = UseClassifier(rules, threshold=threshold, mode=mode)
-    if train_path:
-        if not Path(train_path).is_file():
-            raise BeneficeError("training file not found", path=train_path)
-        with open(train_path, "rb") as handle:
-            texts, sets = training_examples(read_jsonl(handle, train_path), rules.categories, path=train_path)
-        if not texts:
-            raise BeneficeError(
-                "no labelled record (use_categories or use_category) in the file", path=train_path
-            )
-        classifier.fit(texts, sets)
-        console.print(
-            f"model trained on {len(texts)} labelled record(s), {len(classifier.model_categories)} categories with a model"
-        )
-    elif mode == "model":
-        raise click.UsageError("--mode model needs --train FILE (labelled records to learn from)")
-    if input_path != "-" and not Path(input_path).is_file():
-        raise BeneficeError("input file not found", path=input_path)
-
-    def write(out: IO[str]) -> int:
-        handle = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")  # noqa: SIM115
-        try:
-            with progress_bar("classify") as update:
-                return classify_jsonl(handle, out, classifier, path=input_path, progress=update)
-        finally:
-            if input_path != "-":
-                handle.close()
-
-    count = _atomic_write(output_path, write)
-    console.print(f"{count} record(s) classified into {output_path} (rules {rules.version}, mode {mode})")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -234,4 +156,4 @@ def values_command(output_path: str, by: str, include_unverified: bool, cases_pa
     console.print(f"{len(rows)} value row(s) by {by} written to {output_path}")
 
 
-COMMANDS = [classify, rank, values_command]
+COMMANDS = [rank, values_command]

@@ -23,6 +23,11 @@ from benefice.errors import BeneficeError, FormatError
 from benefice.paths import package_data
 
 METHODS = ("rule", "model", "person")
+#: A rule's role. Most rules name what a study is about (``aim``). A ``context`` rule names the situation a
+#: study is set in — the COVID-19 epidemic, a lockdown — which is the category's subject only when nothing
+#: else is: a vaccine-effectiveness study of 2021 names COVID-19 in its title. Context rules propose their
+#: category on their own in rules mode, as before; the learned stage weighs them apart from aim rules.
+ROLES = ("aim", "context")
 LANGS = ("fr", "en", "any")
 
 
@@ -76,6 +81,7 @@ class Rule:
     lang: str
     weight: float
     pattern: re.Pattern[str]
+    role: str = "aim"  # 'aim': what a study is about; 'context': the situation it is set in (see ROLES)
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,54 @@ class RuleSet:
     threshold: float
     rules: tuple[Rule, ...]
     categories: tuple[str, ...] = field(default=())
+
+    def hits(self, text: str, role: str = "aim") -> dict[str, tuple[float, tuple[str, ...]]]:
+        """Per category, the summed weights of its distinct rules of ``role`` that fired and their evidence
+        (rule id and the words matched), before any threshold: what the learned stage weighs."""
+        out: dict[str, tuple[float, tuple[str, ...]]] = {}
+        low = text.lower()
+        same = len(low) == len(text)
+        for rule in self.rules:
+            if rule.role != role:
+                continue
+            m = rule.pattern.search(low)
+            if m:
+                matched = (text[m.start() : m.end()] if same else m.group(0)).strip()
+                total, evidence = out.get(rule.category, (0.0, ()))
+                out[rule.category] = (total + rule.weight, (*evidence, f"{rule.id}: {matched!r}"))
+        return out
+
+    def hits_with_title(
+        self, text: str, title_end: int
+    ) -> tuple[dict[str, tuple[float, float, tuple[str, ...]]], dict[str, tuple[float, tuple[str, ...]]]]:
+        """In one pass over the rules: per category, (weight of the aim rules that fired, of those that
+        fired in the title — the text's first ``title_end`` characters —, their evidence), and (weight,
+        evidence) of its context rules. A rule fires in the title when its first match ends there; a first
+        match that starts in the title and runs past it is checked on the title alone."""
+        aim: dict[str, tuple[float, float, tuple[str, ...]]] = {}
+        context: dict[str, tuple[float, tuple[str, ...]]] = {}
+        low = text.lower()
+        same = len(low) == len(text)
+        for rule in self.rules:
+            m = rule.pattern.search(low)
+            if not m:
+                continue
+            matched = (text[m.start() : m.end()] if same else m.group(0)).strip()
+            note = f"{rule.id}: {matched!r}"
+            if rule.role == "context":
+                total, evidence = context.get(rule.category, (0.0, ()))
+                context[rule.category] = (total + rule.weight, (*evidence, note))
+                continue
+            in_title = m.end() <= title_end or (
+                m.start() < title_end and rule.pattern.search(low[:title_end]) is not None
+            )
+            total, title, evidence = aim.get(rule.category, (0.0, 0.0, ()))
+            aim[rule.category] = (
+                total + rule.weight,
+                title + (rule.weight if in_title else 0.0),
+                (*evidence, note),
+            )
+        return aim, context
 
     def apply(self, text: str) -> list[Label]:
         """Labels proposed by the rules for one text (categories whose distinct rules weigh >= threshold)."""
@@ -156,7 +210,7 @@ def parse_rules(text: str, path: str = "<use_rules>", categories: Iterable[str] 
             fld = f"{where}[{i}]"
             if not isinstance(item, dict):
                 raise FormatError("a rule is a mapping with id, lang, weight, pattern", path=path, field=fld)
-            unknown = sorted(set(item) - {"id", "lang", "weight", "pattern", "note"})
+            unknown = sorted(set(item) - {"id", "lang", "weight", "pattern", "note", "role"})
             if unknown:
                 raise FormatError(
                     f"unknown field(s) {', '.join(unknown)}", path=path, field=f"{fld}.{unknown[0]}"
@@ -199,7 +253,12 @@ def parse_rules(text: str, path: str = "<use_rules>", categories: Iterable[str] 
                 raise FormatError(
                     f"pattern of {rid} matches the empty text", path=path, field=f"{fld}.pattern"
                 )
-            rules.append(Rule(rid, str(category), lang, float(weight), compiled))
+            role = item.get("role", "aim")
+            if role not in ROLES:
+                raise FormatError(
+                    f"role must be one of {', '.join(ROLES)}, got {role!r}", path=path, field=f"{fld}.role"
+                )
+            rules.append(Rule(rid, str(category), lang, float(weight), compiled, role))
     return RuleSet(str(version).strip(), float(threshold), tuple(rules), tuple(sorted(known)))
 
 
@@ -339,17 +398,6 @@ class UseClassifier:
         return result
 
 
-def person_labels(categories: Iterable[str], who: str, known: Iterable[str]) -> list[Label]:
-    """Labels a person set or corrected: they replace rule and model labels for that publication."""
-    known = set(known)
-    out = []
-    for c in categories:
-        if c not in known:
-            raise BeneficeError(f"unknown category of use {c!r}", field="use_categories")
-        out.append(Label(c, "person", 1.0, (f"set by {who}",)))
-    return out
-
-
 # --------------------------------------------------------------------------------------------------
 # JSON lines in, JSON lines out (the CLI)
 # --------------------------------------------------------------------------------------------------
@@ -380,30 +428,37 @@ def read_jsonl(handle: IO[bytes] | IO[str], path: str) -> Iterator[tuple[int, di
 
 NO_CATEGORY = frozenset({"not_applicable", "other", "none", ""})  # labels meaning "no category of use"
 
+SourcesOf = Callable[[dict[str, Any]], list[str]]
 
-def training_examples(
+
+def labelled_examples(
     records: Iterable[dict[str, Any] | tuple[int, dict[str, Any]]],
     known: Iterable[str],
+    sources_of: SourcesOf,
     *,
     path: str = "<training>",
-) -> tuple[list[str], list[set[str]]]:
-    """Texts and label sets from records carrying `use_categories` (list) or `use_category` (one id).
+) -> list[tuple[dict[str, Any], list[str], list[str]]]:
+    """(record, sources used, categories main first) from records carrying ``use_categories`` (a list,
+    main first) or ``use_category`` (one id), for :func:`benefice.uses.learn.retrain`.
 
-    ``not_applicable``, ``other`` and ``none`` train as "no category". Any other id outside the typology is
-    refused, naming the line and field: a typo must not silently teach the model "no category". Records may
-    come as ``(line number, record)`` pairs (as :func:`read_jsonl` yields them) so errors name the real line.
-    """
+    ``not_applicable``, ``other`` and ``none`` mean "no category". Any other id outside the typology is
+    refused, naming the line and field: a typo must not silently teach the model "no category". Records
+    marked ``exclude_from_eval`` (gold records whose abstract was withheld, so the title alone no longer
+    supports the label) are left out. Records may come as ``(line number, record)`` pairs (as
+    :func:`read_jsonl` yields them) so errors name the real line."""
     known = set(known)
-    texts, sets = [], []
+    out = []
     for n, item in enumerate(records, start=1):
         line, record = item if isinstance(item, tuple) else (n, item)
-        if "use_categories" in record and isinstance(record["use_categories"], list):
-            labels, fld = {str(c) for c in record["use_categories"]}, "use_categories"
+        if record.get("exclude_from_eval"):
+            continue
+        if isinstance(record.get("use_categories"), list):
+            labels, fld = [str(c) for c in record["use_categories"]], "use_categories"
         elif "use_category" in record:
-            labels, fld = {str(record["use_category"])}, "use_category"
+            labels, fld = [str(record["use_category"])], "use_category"
         else:
             continue
-        unknown = sorted(labels - known - NO_CATEGORY)
+        unknown = sorted(set(labels) - known - NO_CATEGORY)
         if unknown:
             raise FormatError(
                 f"unknown category of use {', '.join(map(repr, unknown))} (not in the typology)",
@@ -411,9 +466,22 @@ def training_examples(
                 line=line,
                 field=fld,
             )
-        texts.append(record_text(record))
-        sets.append(labels & known)
-    return texts, sets
+        categories = list(dict.fromkeys(c for c in labels if c in known))
+        out.append((record, sources_of(record), categories))
+    return out
+
+
+def sources_of_record(detector: Any) -> SourcesOf:
+    """The sources a record uses: its ``sources_used`` list when it carries one (``benefice detect`` and
+    ``benefice export`` write it), else what ``detector`` finds — the same rule as the product's scan."""
+
+    def sources(record: dict[str, Any]) -> list[str]:
+        given = record.get("sources_used")
+        if isinstance(given, list):
+            return [str(s) for s in given]
+        return list(detector.detect(record).get("sources_used") or [])
+
+    return sources
 
 
 KEEP_FIELDS = ("title", "doi", "pmid", "year", "language")
@@ -422,22 +490,29 @@ KEEP_FIELDS = ("title", "doi", "pmid", "year", "language")
 def classify_jsonl(
     source: IO[bytes] | IO[str],
     sink: IO[str],
-    classifier: UseClassifier,
+    kinds: KindsOfUse,
+    sources_of: SourcesOf,
     *,
     path: str = "<input>",
     batch: int = 256,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Classify JSON lines in batches; writes id, use_categories, use_labels (+ a few fields). Returns count."""
+    """Classify JSON lines in batches; writes id, sources_used, use_categories (main first), use_labels,
+    use_review, use_categories_method, use_classifier (+ a few fields). Returns the count."""
     count = 0
     pending: list[tuple[int, dict[str, Any]]] = []
 
     def flush() -> None:
         nonlocal count
-        labels = classifier.predict([record_text(r) for _, r in pending])
-        for (n, record), labs in zip(pending, labels, strict=True):
-            out = {"id": record_id(record, n), "use_categories": [lab.category for lab in labs]}
-            out["use_labels"] = [lab.to_dict() for lab in labs]
+        used = [sources_of(r) for _, r in pending]
+        results = kinds.classify_many([r for _, r in pending], used)
+        for (n, record), sources, result in zip(pending, used, results, strict=True):
+            out: dict[str, Any] = {"id": record_id(record, n), "sources_used": sources}
+            out["use_categories"] = result.categories
+            out["use_labels"] = [lab.to_dict() for lab in result.labels]
+            out["use_review"] = result.review
+            out["use_categories_method"] = result.labels[0].method if result.labels else "none"
+            out["use_classifier"] = result.version
             for key in KEEP_FIELDS:
                 if record.get(key) not in (None, ""):
                     out[key] = record[key]
@@ -487,16 +562,57 @@ class KindsOfUse:
 
     ``classify(record, sources_used)`` is the one entry point: ``record`` has the export's fields (title,
     abstract, keywords, mesh, language...), ``sources_used`` the registry ids detection found used. A
-    publication that uses no source gets no kind of use.
+    publication that uses no French source gets no kind of use (a kind of use is a use of a French source).
+
+    With a model (:mod:`.learn`, the default when one is shipped or retrained), every category is scored
+    from its match with the typology's description (:mod:`.features`); the most probable is the main kind
+    of use, a second one is kept when its probability reaches ``SECOND``; a close call (main below
+    ``REVIEW`` or within ``REVIEW_GAP`` of the next) goes to the review queue. Without a model, the readable
+    rules alone propose labels, as ``benefice classify --mode rules`` does.
     """
 
-    def __init__(self, rules: RuleSet | None = None) -> None:
+    SECOND = 0.5
+    REVIEW = 0.5
+    REVIEW_GAP = 0.1
+
+    def __init__(
+        self,
+        rules: RuleSet | None = None,
+        *,
+        typology: Any = None,
+        registry: Any = None,
+        model: Any = "default",
+    ) -> None:
+        from benefice.sources.registry import load_registry
+        from benefice.uses.features import Reference
+        from benefice.uses.learn import default_model
+        from benefice.uses.typology import load_typology
+
         self.rules = rules if rules is not None else load_rules()
+        self.typology = typology if typology is not None else load_typology()
+        registry = registry if registry is not None else load_registry()
+        self._french = frozenset(s.id for s in registry if registry.is_french(s.id))
+        self.reference = Reference(
+            self.typology,
+            {s.id: s.kind for s in registry},
+            {s.id: [*s.acronyms, *s.names.values()] for s in registry},
+        )
+        self.model = default_model() if model == "default" else model
         self._classifier = UseClassifier(self.rules, mode="rules")
 
     @property
     def version(self) -> str:
-        return f"rules {self.rules.version}"
+        base = f"rules {self.rules.version}, typology {self.typology.version}"
+        return f"{base}, {self.model.version}" if self.model is not None else base
+
+    def rows(self, record: dict[str, Any], sources_used: Sequence[str]) -> list[Any]:
+        """The feature rows of one publication (one per category), as the model sees them."""
+        from benefice.uses.features import feature_rows
+
+        text = record_text(record)
+        title = str(record.get("title") or "")
+        aim, context = self.rules.hits_with_title(text, len(title) if text.startswith(title) else 0)
+        return feature_rows(record, sources_used, self.reference, aim, context)
 
     def classify(self, record: dict[str, Any], sources_used: Sequence[str]) -> UseResult:
         return self.classify_many([record], [sources_used])[0]
@@ -507,8 +623,51 @@ class KindsOfUse:
         if len(records) != len(sources_used):
             raise BeneficeError(f"{len(records)} records but {len(sources_used)} source lists")
         version = self.version
+        if self.model is None:
+            return self._by_rules(records, sources_used, version)
+        out = []
+        for record, used in zip(records, sources_used, strict=True):
+            if not self.uses_french_source(used):
+                out.append(UseResult((), {}, False, None, version))
+                continue
+            out.append(self._by_model(self.rows(record, used), version))
+        return out
+
+    def uses_french_source(self, sources_used: Sequence[str]) -> bool:
+        """Kinds of use are those of French health data (the typology's scope): a publication whose only
+        sources are foreign ones (UK Biobank, a US claims database) gets none."""
+        return any(s in self._french for s in sources_used)
+
+    def _by_model(self, rows: list[Any], version: str) -> UseResult:
+        scored = sorted(
+            ((self.model.probability(row.values), row) for row in rows), key=lambda x: (-x[0], x[1].category)
+        )
+        probabilities = {row.category: round(p, 4) for p, row in scored}
+        p1 = scored[0][0]
+        p2 = scored[1][0] if len(scored) > 1 else 0.0
+        review = p1 < self.REVIEW or p1 - p2 < self.REVIEW_GAP
+        margin = round(min(abs(p1 - self.REVIEW), p1 - p2), 4)
+        keep = [scored[0]] + [s for s in scored[1:MAX_LABELS] if s[0] >= self.SECOND]
+        labels = tuple(
+            Label(
+                row.category,
+                "model",
+                p,
+                row.evidence,
+                main=k == 0,
+                rule=", ".join(e.split(":", 1)[0] for e in row.evidence if "." in e.split(":", 1)[0]),
+                model_version=self.model.version,
+                review=review,
+            )
+            for k, (p, row) in enumerate(keep)
+        )
+        return UseResult(labels, probabilities, review, margin, version)
+
+    def _by_rules(
+        self, records: Sequence[dict[str, Any]], sources_used: Sequence[Sequence[str]], version: str
+    ) -> list[UseResult]:
         results: list[UseResult] = []
-        todo = [i for i, used in enumerate(sources_used) if used]
+        todo = [i for i, used in enumerate(sources_used) if self.uses_french_source(used)]
         predicted = self._classifier.predict([record_text(records[i]) for i in todo]) if todo else []
         by_index = dict(zip(todo, predicted, strict=True))
         for i in range(len(records)):
@@ -532,6 +691,17 @@ class KindsOfUse:
         return results
 
 
+_DEFAULT: KindsOfUse | None = None
+
+
 def default_classifier() -> KindsOfUse:
-    """The classifier in force (the shipped rules, and the model once one is trained)."""
-    return KindsOfUse()
+    """The classifier in force: the shipped rules, typology and registry, with the model retrained from
+    people's corrections if there is one (``$BENEFICE_HOME/models/use_model.json``), else the shipped model.
+    Built once per process and rebuilt when the model file changes (its ``version`` says which is in force)."""
+    global _DEFAULT
+    from benefice.uses.learn import default_model
+
+    model = default_model()
+    if _DEFAULT is None or _DEFAULT.model is not model:
+        _DEFAULT = KindsOfUse(model=model)
+    return _DEFAULT

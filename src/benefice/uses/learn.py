@@ -1,0 +1,167 @@
+"""The learned stage of the kind-of-use classifier: one logistic regression over (publication, category) rows.
+
+The features (:mod:`.features`) never name a category, so one small set of weights (a dozen numbers) ranks
+every category of the typology: trained on a few hundred labelled publications, it cannot memorise their
+words, only how much a title match, an aim-sentence match, a study design or a kind of data source counts.
+Its probability (log-loss fit, so calibrated by construction, checked by cross-validation over records in
+``benchmarks/classify.py``) is what the barometer sums into expected counts.
+
+scikit-learn fits; the fitted weights are a JSON file applied with plain arithmetic, so classification
+needs no scikit-learn at run time. Trained on the development gold files (``use_category``) and on people's
+corrections; ``benefice classify --train`` and the background retraining after corrections both call
+:func:`retrain`, which writes ``$BENEFICE_HOME/models/use_model.json`` (the shipped file stays as shipped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benefice.errors import BeneficeError
+from benefice.paths import package_data
+from benefice.uses.features import FEATURES, Row
+
+MODEL_FILE = "use_model.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Model:
+    """Weights over :data:`.features.FEATURES` and the record of what they were trained on."""
+
+    weights: dict[str, float]
+    trained_on: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        digest = hashlib.sha256(json.dumps(self.weights, sort_keys=True).encode()).hexdigest()[:8]
+        return f"use_model {FORMAT} {digest}"
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        z = sum(self.weights.get(name, 0.0) * values.get(name, 0.0) for name in FEATURES)
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "features": list(FEATURES),
+            "weights": {k: round(float(self.weights.get(k, 0.0)), 6) for k in FEATURES},
+            "trained_on": self.trained_on,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "<model>") -> Model:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise BeneficeError(f"not a kind-of-use model of format {FORMAT}", path=path, field="format")
+        weights = data.get("weights")
+        if not isinstance(weights, dict) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in weights.values()
+        ):
+            raise BeneficeError("weights must map feature names to numbers", path=path, field="weights")
+        unknown = sorted(set(weights) - set(FEATURES))
+        if unknown or list(data.get("features") or []) != list(FEATURES):
+            raise BeneficeError(
+                "the model was trained on other features than this version computes: retrain it "
+                "(`benefice classify --train`)",
+                path=path,
+                field="features",
+            )
+        return cls({k: float(v) for k, v in weights.items()}, dict(data.get("trained_on") or {}))
+
+    def save(self, path: Path) -> None:
+        """Write the model whole or not at all (a temporary file renamed into place)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+
+def retrained_model_path() -> Path:
+    """Where a model retrained with people's corrections is written: the data directory, so that it
+    survives upgrades and the shipped file stays as shipped."""
+    from benefice.paths import home
+
+    return home(create=False) / "models" / MODEL_FILE
+
+
+_DEFAULT: Model | None = None
+_DEFAULT_KEY: tuple | None = None
+
+
+def default_model() -> Model | None:
+    """The model in force: the retrained one in the data directory if present, else the shipped one, else
+    none (the rules alone). Re-read when the retrained file changes."""
+    global _DEFAULT, _DEFAULT_KEY
+    retrained = retrained_model_path()
+    path = retrained if retrained.exists() else package_data(MODEL_FILE)
+    if not Path(path).exists():
+        return None
+    key = (str(path), Path(path).stat().st_mtime_ns)
+    if key != _DEFAULT_KEY:
+        _DEFAULT, _DEFAULT_KEY = load_model(path), key
+    return _DEFAULT
+
+
+def load_model(path: str | Path | None = None) -> Model:
+    path = Path(path) if path is not None else package_data(MODEL_FILE)
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise BeneficeError("kind-of-use model not found", path=str(path)) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BeneficeError(f"kind-of-use model is not valid JSON: {exc}", path=str(path)) from exc
+    return Model.from_dict(data, str(path))
+
+
+# ------------------------------------------------------------------------------------------- training
+#: (record, sources used, categories main first). ``[]`` = "no category of use": such records carry no
+#: ranking information (the classifier is asked "which kind", only of publications that use a source).
+Example = tuple[Mapping[str, Any], Sequence[str], Sequence[str]]
+
+
+def fit_rows(
+    rows_per_record: Sequence[Sequence[Row]], positives: Sequence[Iterable[str]], **info: Any
+) -> Model:
+    """Fit the weights on the rows of records that have at least one category."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = [], []
+    for rows, cats in zip(rows_per_record, positives, strict=True):
+        cats = set(cats)
+        if not cats:
+            continue
+        for row in rows:
+            x.append([row.values[name] for name in FEATURES[1:]])
+            y.append(int(row.category in cats))
+    if len(set(y)) < 2:
+        raise BeneficeError(
+            "too few labelled publications to train the kind-of-use model (need some with a category)"
+        )
+    lr = LogisticRegression(C=1.0, max_iter=5000)
+    lr.fit(np.asarray(x, dtype=float), np.asarray(y))
+    weights = {"bias": float(lr.intercept_[0])}
+    weights.update({name: float(w) for name, w in zip(FEATURES[1:], lr.coef_[0], strict=True)})
+    return Model(weights, {"records": sum(1 for c in positives if c), **info})
+
+
+def retrain(examples: Iterable[Example], *, path: Path | None = None, **info: Any) -> Path:
+    """Train on ``examples`` (gold records, people's corrections) and write the model where the classifier
+    in force reads it (:func:`retrained_model_path` unless ``path``). Returns the path written."""
+    from benefice.uses.classify import KindsOfUse
+
+    examples = list(examples)
+    kinds = KindsOfUse(model=None)
+    rows = [kinds.rows(record, sources) for record, sources, _ in examples]
+    model = fit_rows(rows, [cats for _, _, cats in examples], **info)
+    target = path or retrained_model_path()
+    model.save(target)
+    return target
