@@ -188,9 +188,28 @@ def test_the_model_learns_one_set_of_weights_from_labelled_records(tmp_path: Pat
     assert kinds.classify({"title": "Annual cost of dialysis"}, ["SNDS"]).categories[0] == "health_economics"
     with pytest.raises(BeneficeError, match="too few"):
         fit_rows([kinds.rows({"title": "x"}, ["SNDS"])], [[]])
-    path = retrain(examples, path=tmp_path / "m.json", files={"corrections": 12})
+    path = retrain(examples, path=tmp_path / "m.json", prior=None, files={"corrections": 12})
     again = load_model(path)
     assert again.weights == pytest.approx(model.weights, abs=1e-5) and again.trained_on["files"]
+    # with no prior the fit is scikit-learn's L2 logistic regression (C = 1, bias not penalised)
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [row for r, s, _ in examples for row in kinds.rows(r, s)]
+    cats = [c for r, s, c in examples for _ in TYPOLOGY.categories]
+    x = [[row.values[n] for n in FEATURES[1:]] for row in rows]
+    y = [int(row.category in c) for row, c in zip(rows, cats, strict=True)]
+    lr = LogisticRegression(C=1.0, max_iter=5000, tol=1e-10).fit(x, y)
+    assert model.weights["bias"] == pytest.approx(lr.intercept_[0], abs=1e-3)
+    assert [model.weights[n] for n in FEATURES[1:]] == pytest.approx(list(lr.coef_[0]), abs=1e-3)
+    # corrections refine the shipped model rather than replace it: the default prior pulls towards it
+    shipped = load_model()
+    refined = load_model(retrain(examples, path=tmp_path / "r.json"))
+    assert refined.trained_on["prior"] == shipped.version
+
+    def distance(m: Model) -> float:
+        return sum((m.weights[n] - shipped.weights[n]) ** 2 for n in FEATURES)
+
+    assert distance(refined) < distance(model)
 
 
 def test_model_files_are_strict(tmp_path: Path) -> None:
