@@ -137,3 +137,29 @@ def test_cli_train_writes_the_model(tmp_path: Path, monkeypatch) -> None:
     assert "12 examples" in result.output and load_model(out).weights
     result = CliRunner().invoke(main, ["sources", "train", "--no-corrections"])
     assert result.exit_code == 2 and "nothing to learn from" in result.output
+
+
+def test_a_source_a_person_added_where_the_rules_propose_nothing_is_reported_not_learnt(
+    tmp_path: Path,
+) -> None:
+    # the learned stage scores the rules' candidates: a source with no candidate gives it no features to learn
+    # from, so it is counted and listed (with the words selected) as a description the grammar lacks
+    added = {"id": "c1", "abstract": "We counted every dispensing in the pharmacists' claims files."}
+    learnable = {"id": "c2", "abstract": "We used the PMSI to count stays."}
+    corrections = [
+        (added, {"SNDS": "used", "__evidence__": {"SNDS": ["the pharmacists' claims files"]}}),
+        (learnable, {"PMSI": "rejected"}),
+    ]
+    assert "SNDS" not in {source for source, _f, _u in RULES.candidates(added)}
+    model, report = train([_gold(tmp_path)], corrections, detector=RULES)
+    assert report["corrections"] == 1 and report["examples"] == 13
+    assert report["added_not_learnable"] == 1
+    assert report["added_sources"] == [
+        {"record": "c1", "source": "SNDS", "verdict": "used", "words": ["the pharmacists' claims files"]}
+    ]
+    # the count goes into the model's provenance, people's selections do not
+    assert model.provenance["added_not_learnable"] == 1 and "added_sources" not in model.provenance
+    # a rejection of a source the rules do not propose adds nothing either, and is not an "added" source
+    assert learn.added_sources([(added, {"SNDS": "rejected"})], RULES) == []
+    # gold labels are complete, not corrections
+    assert learn.added_sources([(added, {"__complete__": True, "SNDS": "used"})], RULES) == []

@@ -148,6 +148,55 @@ def test_latest_correction_wins_history_kept_and_training_examples(stub_corpus, 
     assert record["id"] == a.pk and record["title"] == TITLE_A and labels == {"SNDS": "mentioned"}
 
 
+def test_an_added_source_the_rules_never_propose_is_reported_by_train_not_learnt(
+    stub_corpus, editor, tmp_path
+):
+    import json
+
+    from click.testing import CliRunner
+
+    from benefice.cli import main
+
+    a, b = stub_corpus
+    services.record_correction(a.pk, "SNDS", "rejected", user=editor)  # a candidate: an example
+    words = "Data were extracted"  # the person says this describes the CépiDc: the rules propose nothing here
+    at = ABSTRACT_B.index(words)
+    services.record_correction(
+        b.pk, "CEPIDC", "used", user=editor, field_name="abstract", start=at, end=at + len(words), text=words
+    )
+    examples = {record["id"]: labels for record, labels in services.correction_examples()}
+    assert examples[b.pk] == {"CEPIDC": "used", "__evidence__": {"CEPIDC": [words]}}
+    assert examples[a.pk] == {"SNDS": "rejected"}
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        "".join(
+            json.dumps(
+                {"id": f"g{i}", "title": "", "abstract": "We used the PMSI.", "gold_sources_used": ["PMSI"]}
+                if i % 2
+                else {
+                    "id": f"g{i}",
+                    "title": "",
+                    "abstract": "Future studies could use the SNDS.",
+                    "gold_sources_used": [],
+                    "gold_sources_mentioned_only": ["SNDS"],
+                }
+            )
+            + "\n"
+            for i in range(10)
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["sources", "train", "--gold", str(gold), "--output", str(tmp_path / "model.json")]
+    )
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "(1 from corrections)" in out
+    assert "1 added source(s) not learnable by the candidate model" in out
+    assert "they show which descriptions the grammar lacks" in out
+    assert f'publication {b.pk}: CEPIDC (used): "{words}"' in out
+
+
 def test_two_editors_at_once_both_kept_later_wins(stub_corpus, editor):
     a, _b = stub_corpus
     other = ensure_user("bruno", "pw", EDITOR)

@@ -176,6 +176,18 @@ def train(gold_paths: tuple[Path, ...], no_corrections: bool, output_path: Path 
         f"model {model.version}: {report['examples']} examples ({report['corrections']} from corrections); "
         f"{cv}; written to {target}"
     )
+    added = report.get("added_sources") or []
+    if added:
+        console.print(
+            f"{len(added)} added source(s) not learnable by the candidate model (the rules propose nothing "
+            "there, so there is no candidate to score): they show which descriptions the grammar lacks",
+            markup=False,
+        )
+        for item in added:
+            words = "; ".join(f'"{w}"' for w in item["words"]) or "(no words selected)"
+            console.print(
+                f"  publication {item['record']}: {item['source']} ({item['verdict']}): {words}", markup=False
+            )
 
 
 @click.command()

@@ -216,6 +216,37 @@ def examples_from(
     return out
 
 
+ADDED = ("used", "mentioned")
+
+
+def added_sources(
+    labelled: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]], detector: Any
+) -> list[dict[str, Any]]:
+    """Sources a person added to a record (verdict used or mentioned) that the rules do not propose there.
+
+    The learned stage scores the rules' candidates, so such a source is no example for it: there is no
+    candidate, hence no features, to learn from. What it does show is a wording the registry's names and
+    the description grammar miss, which is a person's job to turn into an alias or a grammar rule (see the
+    methodology). Each is returned with the record's id, the verdict and the words the person selected
+    (``labels["__evidence__"][source]``, when given). Complete (gold) labels are not corrections: skipped."""
+    out: list[dict[str, Any]] = []
+    for number, (record, labels) in enumerate(labelled):
+        if labels.get("__complete__"):
+            continue
+        wanted = {s: v for s, v in labels.items() if not s.startswith("__") and v in ADDED}
+        if not wanted:
+            continue
+        proposed = {source for source, _features, _rule_used in detector.candidates(record)}
+        evidence = labels.get("__evidence__") or {}
+        for source, verdict in wanted.items():
+            if source not in proposed:
+                words = [str(w) for w in evidence.get(source, ())]
+                out.append(
+                    {"record": record.get("id", number), "source": source, "verdict": verdict, "words": words}
+                )
+    return out
+
+
 def _unscored_label(source: str, labels: Mapping[str, Any], registry: Any, scored: set[str]) -> str | None:
     """What a complete gold record says of a source outside the scored ids: a foreign source is not used
     when the record uses no foreign source; another French system (the gold's ``OTHER_FR``) is not used

@@ -530,10 +530,12 @@ def record_correction(
 
 def correction_examples(
     publication_ids: Iterable[int] | None = None,
-) -> Iterator[tuple[dict[str, Any], dict[str, str]]]:
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     """Labelled examples for retraining the learned stage: ``(detection_record(pub), {source_id: verdict})``
-    for every publication people corrected, the latest verdict per source. Reads only; the trainer decides
-    what a "rejected" or a role change teaches (the machine's own output is ``PublicationDetection``)."""
+    for every publication people corrected, the latest verdict per source, and under ``"__evidence__"``
+    ({source_id: [words]}) the words people selected, when they did. Reads only; the trainer decides what
+    a "rejected", a role change or an added source teaches (the machine's own output is
+    ``PublicationDetection``)."""
     qs = SourceCorrection.objects.filter(publication__isnull=False)
     if publication_ids is not None:
         qs = qs.filter(publication_id__in=list(publication_ids))
@@ -542,7 +544,12 @@ def correction_examples(
         chunk = ids[start : start + SCAN_CHUNK]
         verdicts = _correction_history(chunk)
         for pub in Publication.objects.filter(pk__in=chunk).only(*RECORD_FIELDS).order_by("pk"):
-            yield detection_record(pub), {sid: v.verdict for sid, v in verdicts.get(pub.pk, {}).items()}
+            folded = verdicts.get(pub.pk, {})
+            labels: dict[str, Any] = {sid: v.verdict for sid, v in folded.items()}
+            evidence = {sid: [e.text for e in v.evidence] for sid, v in folded.items() if v.evidence}
+            if evidence:
+                labels["__evidence__"] = evidence
+            yield detection_record(pub), labels
 
 
 # --- what the publication page and the review queue show ------------------------------------------------

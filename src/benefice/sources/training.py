@@ -4,7 +4,9 @@ Gold files are JSON lines in the format of the development gold set (``gold_sour
 ``gold_sources_mentioned_only``; records with ``exclude_from_eval`` left out); their labels are complete, so
 every other candidate of a gold record is an example of "not used" — but only for the sources the gold set
 scores (:data:`GOLD_SCORED`), since it lumps the rest into ``OTHER_FR``. Corrections count for the sources
-a person judged.
+a person judged. A source a person *added* where the rules propose nothing is no example for a model that
+scores the rules' candidates: it is counted and listed in the report instead (``added_sources``), since it
+shows a description the grammar lacks.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from typing import Any
 
 from benefice.errors import BeneficeError
 from benefice.sources.detect import Detector
-from benefice.sources.learn import Model, cross_validate, examples_from, file_digest, fit, gold_labels
+from benefice.sources.learn import (
+    Model,
+    added_sources,
+    cross_validate,
+    examples_from,
+    file_digest,
+    fit,
+    gold_labels,
+)
 
 GOLD_SCORED = frozenset(
     "SNDS SNIIRAM DCIR PMSI CEPIDC EGB ESND CONSTANCES E3N NUTRINET ELFE GAZEL 3C CANTO FRANCIM REIN "
@@ -53,7 +63,9 @@ def train(
     detector: Detector | None = None,
     c: float = 1.0,
 ) -> tuple[Model, dict[str, Any]]:
-    """The fitted model and a report (examples, cross-validated log-loss and accuracy)."""
+    """The fitted model and a report (examples, cross-validated log-loss and accuracy, and
+    ``added_sources``: the sources people added that the rules do not propose, see
+    :func:`~benefice.sources.learn.added_sources`)."""
     detector = detector or Detector(model=None)
     gold_paths = list(gold_paths)
     labelled: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
@@ -63,11 +75,18 @@ def train(
         labelled += [(r, gold_labels(r)) for r in records]
         files.append({"file": Path(path).name, "sha256": file_digest(path), "records": len(records)})
     examples = examples_from(labelled, detector, only=set(GOLD_SCORED))
-    corrected = examples_from(list(corrections), detector)
+    corrections = list(corrections)
+    corrected = examples_from(corrections, detector)
     for example in corrected:
         example.group = f"correction:{example.group}"
     examples += corrected
-    report: dict[str, Any] = {"examples": len(examples), "corrections": len(corrected), "files": files}
+    added = added_sources(corrections, detector)
+    report: dict[str, Any] = {
+        "examples": len(examples),
+        "corrections": len(corrected),
+        "added_not_learnable": len(added),
+        "files": files,
+    }
     if len({e.group for e in examples}) >= 5:
         import math
 
@@ -86,4 +105,5 @@ def train(
         )
     version = f"{date.today().isoformat()}-{len(examples)}"
     model = fit(examples, c=c, version=version, provenance={**report, "registry": detector.registry.version})
+    report["added_sources"] = added  # in the report, not in the model file (it holds people's selections)
     return model, report
