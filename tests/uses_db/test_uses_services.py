@@ -229,3 +229,44 @@ def test_review_queue_items_smallest_margin_first(corpus, editor):
     assert services.next_review_item(skip=[b.pk]) is None
     services.record_use_correction(b, [DU], user=editor)
     assert services.next_review_item() is None
+
+
+def test_retraining_with_the_real_trainer_changes_the_classifier_in_force(
+    db, editor, settings, monkeypatch, tmp_path
+):
+    """uses.learn.retrain writes $BENEFICE_HOME/models/use_model.json, which the classifier then uses: its
+    version changes, the corpus is reclassified, people's choices stay."""
+    from uses_fixtures import StubDetector, make_corpus
+
+    from benefice.corpus import jobs
+
+    monkeypatch.setenv("BENEFICE_HOME", str(tmp_path))  # where the retrained model is written
+    monkeypatch.setattr(source_services, "Detector", StubDetector)
+    settings.USES_RETRAIN_EVERY = 3
+    monkeypatch.setattr(services, "start_retrain_job", lambda job: services.run_retrain_job(job["id"]))
+    source_services.sync_registry()
+    a, b, c = make_corpus()
+    source_services.scan_database()
+    before = uses(a).classifier_version
+    services.record_use_correction(a, [PV], user=editor)
+    services.record_use_correction(b, [DU, EFF], user=editor)
+    job_id = services.record_use_correction(c, [], user=editor).retrain_job
+    job = jobs.read_job(job_id)
+    assert job["status"] == jobs.DONE, job.get("error")
+    assert (tmp_path / "models" / "use_model.json").exists()
+    after = services.current_classifier().version
+    assert after != before and job["result"]["version"] == after
+    assert {u.classifier_version for u in PublicationUses.objects.all()} == {after}
+    assert (uses(a).categories, uses(b).categories, uses(c).categories) == ([PV], [DU, EFF], [])
+
+
+def test_classification_reads_in_bulk_not_per_publication(corpus, editor, django_assert_max_num_queries):
+    from uses_fixtures import TITLE_A
+
+    extra = [Publication(title=TITLE_A, abstract=f"SNDS study {i}") for i in range(40)]
+    Publication.objects.bulk_create(extra)
+    source_services.scan_database()
+    services.record_use_correction(extra[0], [DU], user=editor)
+    with django_assert_max_num_queries(12):  # the same few queries for 3 or 43 publications
+        report = services.classify_publications(force=True)
+    assert report.classified == 43 and report.by_person == 1
