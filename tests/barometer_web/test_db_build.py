@@ -37,8 +37,9 @@ def test_records_from_detections_mentions_and_cases(corpus):
     assert benfluorex["sources_used"] == ["PMSI", "SNDS"]
     assert {"source": "PMSI", "form": "description"} in benfluorex["forms"]
     assert benfluorex["cites_authorisation"] is True  # "authorised by the CNIL"
-    # the shipped Mediator case cites this DOI: the publication takes the case's categories of use
-    assert benfluorex["categories"] == ["pharmacovigilance_drug_safety"]
+    # the shipped Mediator case cites this DOI: the publication takes the case's categories of use, kept
+    # apart from its own kinds of use in the corpus (PublicationUses)
+    assert benfluorex["case_categories"] == ["pharmacovigilance_drug_safety"]
     covid = rows["Risk factors of mortality among patients hospitalised with COVID-19"]
     assert (
         covid["cites_custodian"] is True and covid["cites_authorisation"] is False

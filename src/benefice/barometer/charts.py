@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from benefice.barometer.texts import MEASURES, UNITS, fmt_int, fmt_num, fmt_pct
+from benefice.barometer.texts import MEASURES, UNITS, fmt_int, fmt_num, fmt_pct, french_spaces
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 BLUE, GREEN, GREY = "#1f5fa8", "#2e7d5b", "#5a6270"
@@ -430,51 +430,8 @@ def national_charts(results: dict[str, Any], lang: str) -> list[Chart]:
         )  # fmt: skip
     )
 
-    # 6. Categories of use.
-    rows = [
-        {"category": r[f"name_{lang}"], "publications": r["publications"], "cases": r["cases"],
-         "decisions": r["decisions"]}
-        for r in sorted(results["categories"], key=lambda r: (-r["publications"], r["category"]))
-    ]  # fmt: skip
-    charts.append(
-        Chart(
-            "categories",
-            _t(lang, "Publications par catégorie d'usage", "Publications by category of use"),
-            _t(
-                lang,
-                f"« {rows[0]['category']} » est la catégorie la plus représentée ({fmt_int(rows[0]['publications'], lang)} "
-                f"publications, {fmt_int(rows[0]['cases'], lang)} cas documentés).",
-                f"“{rows[0]['category']}” is the most frequent category ({fmt_int(rows[0]['publications'], lang)} "
-                f"publications, {fmt_int(rows[0]['cases'], lang)} documented cases).",
-            ),
-            src,
-            _t(
-                lang,
-                "Une publication peut relever de plusieurs catégories ; elle compte une fois dans chacune.",
-                "A publication may fall under several categories; it counts once in each.",
-            ),
-            "categories",
-            [
-                ("category", _t(lang, "Catégorie", "Category")),
-                ("publications", pubs_t),
-                ("cases", _t(lang, "Cas", "Cases")),
-                ("decisions", _t(lang, "Décisions", "Decisions")),
-            ],
-            rows,
-            _bar(
-                rows,
-                "category",
-                "publications",
-                _t(lang, "Catégorie", "Category"),
-                pubs_t,
-                horizontal=True,
-                color=GREEN,
-                description=pubs_t,
-            ),
-            "category",
-            "publications",
-        )  # fmt: skip
-    )
+    # 6. Kinds of use from the whole corpus (the cases' own categories follow, apart).
+    charts.extend(use_charts(results, lang, src))
 
     # 7. Decision types.
     rows = [{"type": r[f"name_{lang}"], "rank": r["rank"], "decisions": r["decisions"], "cases": r["cases"]}
@@ -675,6 +632,347 @@ def national_charts(results: dict[str, Any], lang: str) -> list[Chart]:
                 "high",
             )  # fmt: skip
         )
+    return charts
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Kinds of use
+# ----------------------------------------------------------------------------------------------------------
+NB = "\u00a0"  # no-break space: French typography before « : », inside « guillemets »
+METHOD_NAMES = {
+    "person": {"fr": "personne", "en": "person"},
+    "rule": {"fr": "règle", "en": "rule"},
+    "model": {"fr": "modèle", "en": "model"},
+}
+METHOD_COLOURS = {"person": GREEN, "rule": BLUE, "model": "#b07d1a"}
+TOP_PAIRS = 25
+
+
+def _q(text: str, lang: str) -> str:
+    return f"«{NB}{text}{NB}»" if lang == "fr" else f"“{text}”"
+
+
+def _bar_range(
+    values: list[dict], label: str, x_title: str, y_title: str, description: str
+) -> dict[str, Any]:
+    """Horizontal bars (labelled count) with the 95 % interval of the count as a rule and the expected count
+    as a point."""
+    y = {"field": label, "type": "nominal", "title": y_title, "sort": None}
+    return {
+        "$schema": SCHEMA,
+        "description": description,
+        "width": "container",
+        "height": {"step": 20},
+        "data": {"values": values},
+        "encoding": {"y": y},
+        "layer": [
+            {
+                "mark": {"type": "bar", "color": GREEN, "opacity": 0.55, "tooltip": True},
+                "encoding": {"x": {"field": "publications", "type": "quantitative", "title": x_title}},
+            },
+            {
+                "mark": {"type": "rule", "strokeWidth": 2, "color": GREY},
+                "encoding": {"x": {"field": "low", "type": "quantitative"}, "x2": {"field": "high"}},
+            },
+            {
+                "mark": {"type": "point", "filled": True, "color": "#b3261e", "size": 40},
+                "encoding": {"x": {"field": "expected", "type": "quantitative"}},
+            },
+        ],
+    }
+
+
+def _use_columns(lang: str) -> list[tuple[str, str]]:
+    return [
+        ("publications", _t(lang, "Publications du corpus", "Publications (corpus)")),
+        ("by_person", _t(lang, "dont par une personne", "of which by a person")),
+        ("by_rule", _t(lang, "dont par une règle", "of which by a rule")),
+        ("by_model", _t(lang, "dont par le modèle", "of which by the model")),
+        ("expected", _t(lang, "Nombre attendu", "Expected count")),
+        ("low", _t(lang, "Intervalle à 95\u00a0% (bas)", "95 % interval (low)")),
+        ("high", _t(lang, "Intervalle à 95\u00a0% (haut)", "95 % interval (high)")),
+    ]
+
+
+def use_charts(results: dict[str, Any], lang: str, src: str) -> list[Chart]:
+    """Kinds of use from the whole corpus (per category, by method, per year, per source × category) and,
+    apart, the documented cases per category."""
+    names = {r["category"]: r[f"name_{lang}"] for r in results["categories"]}
+    pubs_t = _t(lang, "Publications du corpus", "Publications (corpus)")
+    cat_t = _t(lang, "Catégorie", "Category")
+    year_t = _t(lang, "Année de publication", "Publication year")
+    use_fields = ("publications", "by_person", "by_rule", "by_model", "expected", "low", "high")
+    charts: list[Chart] = []
+    range_note = _t(
+        lang,
+        "Chaque étiquette dit qui l'a posée (personne, règle ou modèle). Une étiquette posée par une personne "
+        "est certaine ; celles d'une règle ou du modèle portent leur probabilité calibrée : le nombre attendu "
+        "est la somme des probabilités, l'intervalle à 95\u00a0% celui de la loi de Poisson binomiale (exacte, "
+        "ou approximation normale au-delà de 200 étiquettes incertaines). Les catégories des cas documentés "
+        "sont comptées à part.",
+        "Each label says who set it (a person, a rule or the model). A person's label is certain; a rule's or "
+        "the model's carries its calibrated probability: the expected count is the sum of the probabilities, "
+        "the 95 % interval that of the Poisson-binomial distribution (exact, or the normal approximation beyond "
+        "200 uncertain labels). The documented cases' categories are counted apart.",
+    )
+
+    # Per category.
+    rows = [
+        {"category": names[r["category"]], "id": r["category"], **{k: r[k] for k in use_fields}}
+        for r in sorted(results["categories"], key=lambda r: (-r["publications"], r["category"]))
+    ]
+    top = rows[0]
+    labelled = results["perimeter"].get("publications_with_category", 0)
+    charts.append(
+        Chart(
+            "categories",
+            _t(
+                lang,
+                "Publications du corpus par catégorie d'usage",
+                "Publications of the corpus by category of use",
+            ),
+            _t(
+                lang,
+                f"{fmt_int(labelled, lang)} publications du corpus ont au moins une catégorie d'usage. "
+                f"{_q(top['category'], lang)} est la plus représentée{NB}: {fmt_int(top['publications'], lang)} "
+                f"publications (nombre attendu {fmt_num(top['expected'], lang)}, intervalle à 95{NB}% "
+                f"{fmt_int(top['low'], lang)} à {fmt_int(top['high'], lang)}), dont "
+                f"{fmt_int(top['by_person'], lang)} étiquetées par une personne, {fmt_int(top['by_rule'], lang)} "
+                f"par une règle et {fmt_int(top['by_model'], lang)} par le modèle.",
+                f"{fmt_int(labelled, lang)} publications of the corpus have at least one category of use. "
+                f"{_q(top['category'], lang)} is the most frequent: {fmt_int(top['publications'], lang)} "
+                f"publications (expected count {fmt_num(top['expected'], lang)}, 95 % interval "
+                f"{fmt_int(top['low'], lang)} to {fmt_int(top['high'], lang)}), of which "
+                f"{fmt_int(top['by_person'], lang)} labelled by a person, {fmt_int(top['by_rule'], lang)} by a "
+                f"rule and {fmt_int(top['by_model'], lang)} by the model.",
+            ),
+            src,
+            _t(
+                lang,
+                "Une publication peut relever de plusieurs catégories ; elle compte une fois dans chacune. ",
+                "A publication may fall under several categories; it counts once in each. ",
+            )
+            + range_note,
+            "categories",
+            [("category", cat_t), *_use_columns(lang)],
+            rows,
+            _bar_range(rows, "category", pubs_t, cat_t, pubs_t),
+            "category",
+            "publications",
+            "low",
+            "high",
+        )  # fmt: skip
+    )
+
+    # By method.
+    rows = [
+        {"category": names[r["category"]], "label": f"{_short(names[r['category']], 30)} — {METHOD_NAMES[m][lang]}",
+         "method": METHOD_NAMES[m][lang], "labels": r[f"by_{m}"]}
+        for r in sorted(results["categories"], key=lambda r: (-r["publications"], r["category"]))
+        for m in ("person", "rule", "model")
+    ]  # fmt: skip
+    p = results["perimeter"]
+    charts.append(
+        Chart(
+            "categories_methods",
+            _t(lang, "Qui a posé les étiquettes d'usage", "Who set the kinds of use"),
+            _t(
+                lang,
+                f"Sur {fmt_int(p.get('labels', 0), lang)} étiquettes{NB}: {fmt_int(p.get('labels_by_person', 0), lang)} "
+                f"posées ou corrigées par une personne, {fmt_int(p.get('labels_by_rule', 0), lang)} par une règle, "
+                f"{fmt_int(p.get('labels_by_model', 0), lang)} par le modèle.",
+                f"Of {fmt_int(p.get('labels', 0), lang)} labels: {fmt_int(p.get('labels_by_person', 0), lang)} set or "
+                f"corrected by a person, {fmt_int(p.get('labels_by_rule', 0), lang)} by a rule, "
+                f"{fmt_int(p.get('labels_by_model', 0), lang)} by the model.",
+            ),
+            src,
+            _t(
+                lang,
+                "La correction d'une personne remplace les étiquettes de la machine et n'est jamais écrasée.",
+                "A person's correction replaces the machine's labels and is never overwritten.",
+            ),
+            "categories",
+            [
+                ("category", cat_t),
+                ("method", _t(lang, "Posée par", "Set by")),
+                ("labels", _t(lang, "Étiquettes", "Labels")),
+            ],
+            rows,
+            {
+                "$schema": SCHEMA,
+                "description": _t(lang, "Étiquettes", "Labels"),
+                "width": "container",
+                "height": {"step": 18},
+                "data": {"values": rows},
+                "mark": {"type": "bar", "tooltip": True},
+                "encoding": {
+                    "y": {"field": "category", "type": "nominal", "title": cat_t, "sort": None},
+                    "x": {
+                        "field": "labels",
+                        "type": "quantitative",
+                        "stack": True,
+                        "title": _t(lang, "Étiquettes", "Labels"),
+                    },
+                    "color": {
+                        "field": "method",
+                        "type": "nominal",
+                        "title": _t(lang, "Posée par", "Set by"),
+                        "scale": {
+                            "domain": [METHOD_NAMES[m][lang] for m in METHOD_COLOURS],
+                            "range": list(METHOD_COLOURS.values()),
+                        },
+                    },
+                },
+            },
+            "label",
+            "labels",
+        )  # fmt: skip
+    )
+
+    # Per year (the most frequent categories).
+    top_ids = [r["id"] for r in charts[0].rows if r["publications"]][:TOP_LINES]
+    rows = [
+        {"category": names[r["category"]], "year": r["year"], **{k: r[k] for k in use_fields}}
+        for r in results["categories_by_year"] if r["category"] in top_ids
+    ]  # fmt: skip
+    last = results["edition"]["last_publication_year"]
+    latest = [r for r in rows if r["year"] == last]
+    best = max(latest, key=lambda r: (r["publications"], r["category"]), default=None)
+    charts.append(
+        Chart(
+            "categories_by_year",
+            _t(lang, "Catégories d'usage par année", "Categories of use by year"),
+            _t(
+                lang,
+                f"En {last}, {_q(best['category'], lang)} compte {fmt_int(best['publications'], lang)} publications "
+                f"(intervalle à 95{NB}% {fmt_int(best['low'], lang)} à {fmt_int(best['high'], lang)})."
+                if best
+                else "Aucune publication étiquetée.",
+                f"In {last}, {_q(best['category'], lang)} counts {fmt_int(best['publications'], lang)} publications "
+                f"(95 % interval {fmt_int(best['low'], lang)} to {fmt_int(best['high'], lang)})."
+                if best
+                else "No labelled publication.",
+            ),
+            src,
+            _t(
+                lang,
+                f"Les {len(top_ids)} catégories les plus représentées, par année de publication ; toutes les "
+                "catégories et années, avec nombre attendu et intervalle, dans le CSV.",
+                f"The {len(top_ids)} most frequent categories, by publication year; every category and year, with "
+                "expected count and interval, in the CSV.",
+            ),
+            "categories",
+            [("category", cat_t), ("year", year_t), *_use_columns(lang)],
+            rows,
+            _lines(rows, "year", "publications", "category", (year_t, pubs_t, cat_t), pubs_t),
+        )  # fmt: skip
+    )
+
+    # Source × category (family view).
+    pairs = sorted(
+        (r for r in results.get("sources_by_category", []) if r["basis"] == "family" and r["publications"]),
+        key=lambda r: (-r["publications"], r["source"], r["category"]),
+    )[:TOP_PAIRS]
+    rows = [
+        {"pair": f"{r['source']} · {_short(names[r['category']], 40)}", "source": r["source"],
+         "category": names[r["category"]], **{k: r[k] for k in use_fields}}
+        for r in pairs
+    ]  # fmt: skip
+    first = rows[0] if rows else None
+    charts.append(
+        Chart(
+            "sources_by_category",
+            _t(lang, "Sources et catégories d'usage", "Sources and categories of use"),
+            _t(
+                lang,
+                f"Couple le plus fréquent{NB}: {first['source']} et {_q(first['category'], lang)}, "
+                f"{fmt_int(first['publications'], lang)} publications (intervalle à 95{NB}% "
+                f"{fmt_int(first['low'], lang)} à {fmt_int(first['high'], lang)})."
+                if first
+                else "Aucune publication étiquetée n'utilise de source.",
+                f"Most frequent pair: {first['source']} and {_q(first['category'], lang)}, "
+                f"{fmt_int(first['publications'], lang)} publications (95 % interval {fmt_int(first['low'], lang)} "
+                f"to {fmt_int(first['high'], lang)})."
+                if first
+                else "No labelled publication uses a source.",
+            ),
+            src,
+            _t(
+                lang,
+                f"Vue famille (la source ou l'une de ses composantes), {TOP_PAIRS} premiers couples ; vues "
+                "« propre » et « famille » de tous les couples dans les données ouvertes. ",
+                f"Family view (the source or one of its components), top {TOP_PAIRS} pairs; “own” and “family” views "
+                "of every pair in the open data. ",
+            )
+            + range_note,
+            "categories",
+            [("source", "Source"), ("category", cat_t), *_use_columns(lang)],
+            rows,
+            _bar_range(rows, "pair", pubs_t, _t(lang, "Source · catégorie", "Source · category"), pubs_t),
+            "pair",
+            "publications",
+            "low",
+            "high",
+        )  # fmt: skip
+    )
+
+    # The cases' own categories, apart.
+    rows = [
+        {"category": names[r["category"]], "cases": r["cases"], "decisions": r["decisions"],
+         "publications_in_cases": r.get("publications_in_cases", 0)}
+        for r in sorted(results["categories"], key=lambda r: (-r["cases"], r["category"]))
+    ]  # fmt: skip
+    charts.append(
+        Chart(
+            "case_categories",
+            _t(lang, "Cas documentés par catégorie d'usage", "Documented cases by category of use"),
+            _t(
+                lang,
+                f"{_q(rows[0]['category'], lang)} réunit le plus de cas documentés ({fmt_int(rows[0]['cases'], lang)} "
+                f"cas, {fmt_int(rows[0]['decisions'], lang)} décisions).",
+                f"{_q(rows[0]['category'], lang)} gathers the most documented cases ({fmt_int(rows[0]['cases'], lang)} "
+                f"cases, {fmt_int(rows[0]['decisions'], lang)} decisions).",
+            ),
+            src,
+            _t(
+                lang,
+                "Catégories attribuées aux cas par ceux qui les documentent, distinctes des catégories des "
+                "publications du corpus ; la dernière colonne compte les publications du corpus que ces cas citent.",
+                "Categories given to the cases by those who document them, distinct from the categories of the "
+                "corpus publications; the last column counts the corpus publications those cases cite.",
+            ),
+            "decisions",
+            [
+                ("category", cat_t),
+                ("cases", _t(lang, "Cas", "Cases")),
+                ("decisions", _t(lang, "Décisions", "Decisions")),
+                (
+                    "publications_in_cases",
+                    _t(lang, "Publications citées par ces cas", "Publications these cases cite"),
+                ),
+            ],
+            rows,
+            _bar(
+                rows,
+                "category",
+                "cases",
+                cat_t,
+                _t(lang, "Cas", "Cases"),
+                horizontal=True,
+                color=GREY,
+                description=_t(lang, "Cas", "Cases"),
+            ),
+            "category",
+            "cases",
+        )  # fmt: skip
+    )
+    if lang == "fr":
+        for chart in charts:
+            chart.title, chart.comment, chart.method = (
+                french_spaces(chart.title),
+                french_spaces(chart.comment),
+                french_spaces(chart.method),
+            )
     return charts
 
 

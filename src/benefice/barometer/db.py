@@ -1,4 +1,5 @@
-"""Edition inputs read from the database: the corpus, what detection found in it, and the registry.
+"""Edition inputs read from the database: the corpus, what detection found in it, its kinds of use (the
+effective ``uses.PublicationUses``: people's corrections applied), and the registry.
 
 The computations never see the database: this module reads it once, turns each publication into an
 edition record (``benefice.barometer.records``) and hands the records to
@@ -39,6 +40,7 @@ from benefice.errors import BeneficeError
 from benefice.impact.catalogue import parse_cases, parse_indicators
 from benefice.sources.models import Mention, PublicationDetection, Source
 from benefice.sources.registry import load_registry, registry_from_dict
+from benefice.uses.models import PublicationUses
 from benefice.uses.typology import parse_typology
 
 CHUNK = 2000
@@ -52,6 +54,7 @@ class DatabaseReport:
     publications: int = 0
     records: int = 0
     not_scanned: int = 0
+    not_classified: int = 0  # uses a source, but has no kinds of use stored yet
     created_after_observation: int = 0
     after_edition_year: int = 0
     registry_version: str = ""
@@ -70,6 +73,11 @@ class DatabaseReport:
             out.append(
                 f"{self.not_scanned} publication(s) never scanned for data sources count as using none; "
                 "run `benefice scan` first"
+            )
+        if self.not_classified:
+            out.append(
+                f"{self.not_classified} publication(s) using a source have no kinds of use stored yet and count "
+                "in no category; run `benefice scan` first"
             )
         return out + self.skipped.lines()
 
@@ -184,11 +192,19 @@ def publication_records(
             .distinct()
         ):
             forms.setdefault(pid, []).append((sid, form))
+        uses = {
+            row["publication_id"]: row
+            for row in PublicationUses.objects.filter(publication_id__in=chunk).values(
+                "publication_id", "categories", "labels", "probabilities"
+            )
+        }
         for row in Publication.objects.filter(pk__in=chunk).order_by("pk").values(*TEXT_FIELDS):
             detection = detections.get(row["id"])
             if detection is None:
                 report.not_scanned += 1
-            record = builder.record(row, detection, sorted(forms.get(row["id"], [])))
+            elif detection.get("sources_used") and row["id"] not in uses:
+                report.not_classified += 1
+            record = builder.record(row, detection, sorted(forms.get(row["id"], [])), uses.get(row["id"]))
             if record is not None:
                 report.records += 1
                 yield record
@@ -217,7 +233,8 @@ def inputs_from_database(
     registry = registry_from_dict(
         parse_yaml(files[REGISTRY_FILE].decode("utf-8"), REGISTRY_FILE), REGISTRY_FILE
     )
-    builder = RecordBuilder(registry, _cases(files))
+    typology = parse_typology(parse_yaml(files[TYPOLOGY_FILE].decode("utf-8"), TYPOLOGY_FILE), TYPOLOGY_FILE)
+    builder = RecordBuilder(registry, _cases(files), typology.categories)
     records = list(publication_records(year, observed_at, builder=builder, report=report, progress=progress))
     if not records:
         where = f" dated up to {year}" if year is not None else ""

@@ -10,10 +10,14 @@ A figure is named by a short key, the same in the web app's URLs and here:
 
 ``perimeter``, ``any`` (using any registry source), ``french`` (using a French source), ``none`` (using no
 source), ``source:ID`` (using the source or one of its components: family count), ``source-own:ID``,
-``mentioned:ID`` (naming the source without using it), ``custodian:SLUG``, ``category:ID``, ``precise`` /
-``vague`` (using a source whose naming form is known: precise, or only a description), ``authorisation`` /
-``documentation`` / ``custodian-cited`` (among publications using a source). Each may be restricted to one
-publication year.
+``mentioned:ID`` (naming the source without using it), ``custodian:SLUG``, ``category:ID`` (the corpus
+publications labelled with that kind of use, each with how its label was set and its probability),
+``source-category:SOURCE~CATEGORY`` / ``source-own-category:SOURCE~CATEGORY`` (labelled with the category and
+using the source or one of its components / the source itself), ``case-category:ID`` (the corpus
+publications cited by a documented case of that category: the cases' own categories, kept apart),
+``precise`` / ``vague`` (using a source whose naming form is known: precise, or only a description),
+``authorisation`` / ``documentation`` / ``custodian-cited`` (among publications using a source). Each may
+be restricted to one publication year.
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from benefice.errors import BeneficeError
 FLAGS = {"authorisation": "cites_authorisation", "documentation": "cites_documentation",
          "custodian-cited": "cites_custodian"}  # fmt: skip
 SIMPLE = ("perimeter", "any", "french", "none", "precise", "vague", *FLAGS)
-KEYED = ("source", "source-own", "mentioned", "custodian", "category")
+KEYED = ("source", "source-own", "mentioned", "custodian", "category", "case-category")
+PAIRED = ("source-category", "source-own-category")  # value SOURCE~CATEGORY
 _KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
+_PAIR = re.compile(r"^[A-Za-z0-9_.\-]{1,80}~[A-Za-z0-9_.\-]{1,80}$")
 
 
 @dataclass(frozen=True)
@@ -55,8 +61,11 @@ def parse_key(text: str) -> FigureKey:
         return FigureKey(kind)
     if sep and kind in KEYED and _KEY.match(value):
         return FigureKey(kind, value)
+    if sep and kind in PAIRED and _PAIR.match(value):
+        return FigureKey(kind, value)
     raise BeneficeError(
-        f"unknown figure {text!r} (expected one of {', '.join(SIMPLE)}, or {', '.join(k + ':ID' for k in KEYED)})",
+        f"unknown figure {text!r} (expected one of {', '.join(SIMPLE)}, "
+        f"{', '.join(k + ':ID' for k in KEYED)}, or {', '.join(k + ':SOURCE~CATEGORY' for k in PAIRED)})",
         field="figure",
     )
 
@@ -69,6 +78,28 @@ def _custodian_sources(results: dict[str, Any], slug: str) -> set[str]:
 
 
 ROW_COLUMNS = ("id", "year", "doi", "pmid", "title", "journal", "sources_used", "sources_mentioned")
+USE_COLUMNS = ("use_method", "use_probability")  # added to the rows of a figure about one kind of use
+
+
+def _label_of(table: pa.Table, category: str) -> tuple[pa.Array, pa.Array]:
+    """Per row, how its label of ``category`` was set and its probability (null when it has none)."""
+    n = table.num_rows
+    method = np.full(n, None, dtype=object)
+    probability = np.full(n, np.nan)
+    cats = table.column("categories").combine_chunks()
+    flat = pc.list_flatten(cats)
+    if len(flat):
+        parents = pc.list_parent_indices(cats).to_numpy()
+        hit = np.flatnonzero(pc.equal(flat, category).to_numpy(zero_copy_only=False))[::-1]  # first wins
+        methods = pc.list_flatten(table.column("use_methods").combine_chunks()).to_numpy(zero_copy_only=False)
+        probs = pc.list_flatten(table.column("use_probabilities").combine_chunks()).to_numpy(
+            zero_copy_only=False
+        )
+        method[parents[hit]] = methods[hit]
+        probability[parents[hit]] = probs[hit]
+    return pa.array(method.tolist(), pa.string()), pa.array(
+        probability, pa.float64(), mask=np.isnan(probability)
+    )
 
 
 def _rows_naming(table: pa.Table, column: str, values: set[str]) -> np.ndarray:
@@ -124,8 +155,11 @@ def select(
         raise BeneficeError(f"{year} is outside the edition's perimeter {first}–{last}", field="year")
     if key.kind in ("source", "source-own", "mentioned") and key.value not in registry:
         raise BeneficeError(f"no source {key.value!r} in this edition's registry", field="figure")
-    if key.kind == "category" and key.value not in inputs.typology.categories:
-        raise BeneficeError(f"no category of use {key.value!r} in this edition", field="figure")
+    source_id, _, category = key.value.partition("~") if key.kind in PAIRED else ("", "", key.value)
+    if key.kind in PAIRED and source_id not in registry:
+        raise BeneficeError(f"no source {source_id!r} in this edition's registry", field="figure")
+    if key.kind in ("category", "case-category", *PAIRED) and category not in inputs.typology.categories:
+        raise BeneficeError(f"no category of use {category!r} in this edition", field="figure")
     custodian_sources = _custodian_sources(results, key.value) if key.kind == "custodian" else set()
 
     years = inputs.publications.column("year")
@@ -159,13 +193,25 @@ def select(
         mask = _rows_naming(table, "sources_used", custodian_sources)
     elif kind == "category":
         mask = _rows_naming(table, "categories", {value})
+    elif kind == "case-category":
+        mask = _rows_naming(table, "case_categories", {value})
+    elif kind in PAIRED:
+        sources = (
+            {source_id} if kind == "source-own-category" else {source_id, *registry.descendants(source_id)}
+        )
+        mask = _rows_naming(table, "sources_used", sources) & _rows_naming(table, "categories", {category})
     elif kind in ("precise", "vague"):
         precise, vague = _naming_quality(table, sorted(registry.sources))
         mask = precise if kind == "precise" else vague
     else:  # a citation flag, among publications using a source
         flag = pc.fill_null(table.column(FLAGS[kind]), False).to_numpy(zero_copy_only=False)
         mask = using & flag
-    return table.filter(pa.array(mask)).select(list(ROW_COLUMNS))
+    chosen = table.filter(pa.array(mask))
+    out = chosen.select(list(ROW_COLUMNS))
+    if kind in ("category", *PAIRED):
+        method, probability = _label_of(chosen, category)
+        out = out.append_column(USE_COLUMNS[0], method).append_column(USE_COLUMNS[1], probability)
+    return out
 
 
 def publications_for(

@@ -9,9 +9,16 @@ database) goes through :func:`inputs_from_bytes`, so the frozen copy and the liv
 Publications are one JSON object per line (``publications.jsonl``) or a Parquet file with the same
 columns (``publications.parquet``, the fast path for large corpora). A publication says which registry
 sources it *uses* (analyses) and which it only *mentions*, the forms in which each source is named
-(acronym, official name, translation, former name or only a generic description), its categories of use,
-and whether it cites the authorisation (CNIL, CESREES/CEREES, Health Data Hub), the documentation and the
+(acronym, official name, translation, former name or only a generic description), its kinds of use, and
+whether it cites the authorisation (CNIL, CESREES/CEREES, Health Data Hub), the documentation and the
 custodian.
+
+Kinds of use come in two separate columns that are never merged: ``categories`` are the publication's own
+kinds of use in the corpus (its effective ``PublicationUses``), each with how it was set in the parallel
+list ``use_methods`` (``person``, ``rule`` or ``model``) and its calibrated probability in
+``use_probabilities`` (a person's label is certain: 1); ``case_categories`` are the categories of the
+documented impact cases that cite the publication. A ``categories`` list given without ``use_methods``
+(older input sets, hand-written files) counts as set by a person.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -34,6 +42,10 @@ from benefice.impact.catalogue import CaseBook, IndicatorCatalogue, parse_cases,
 from benefice.paths import package_data
 from benefice.sources.registry import FORMS, Registry, registry_from_dict
 from benefice.uses.typology import Typology, parse_typology
+
+#: How a kind of use was set, in the order figures report them.
+USE_METHODS = ("person", "rule", "model")
+PROBABILITY_DIGITS = 4  # calibrated probabilities are kept to 4 decimals, so sums are exact in 1/10,000
 
 REGISTRY_FILE = "sources.yaml"
 TYPOLOGY_FILE = "typology.yaml"
@@ -73,6 +85,9 @@ PUBLICATION_SCHEMA = pa.schema(
         pa.field("cites_authorisation", pa.bool_()),
         pa.field("cites_documentation", pa.bool_()),
         pa.field("cites_custodian", pa.bool_()),
+        pa.field("use_methods", pa.list_(pa.string())),  # parallel to categories: person | rule | model
+        pa.field("use_probabilities", pa.list_(pa.float64())),  # parallel to categories, in [0, 1]
+        pa.field("case_categories", pa.list_(pa.string())),  # categories of the impact cases citing it
     ]
 )
 
@@ -143,6 +158,74 @@ def _flag(value: Any, path: str, line: int, fld: str) -> bool:
     return value
 
 
+def _uses(raw: Mapping[str, Any], path: str, line: int) -> tuple[list[str], list[str], list[float]]:
+    """``categories`` with their parallel ``use_methods`` and ``use_probabilities``, checked and sorted by
+    category (a category listed twice keeps its first method and probability)."""
+    categories = _str_list(raw.get("categories"), path, line, "categories")
+    methods = raw.get("use_methods")
+    probabilities = raw.get("use_probabilities")
+    if methods is None:
+        if probabilities is not None:
+            raise BeneficeError(
+                "use_probabilities given without use_methods", path=path, line=line, field="use_methods"
+            )
+        methods = ["person"] * len(categories)
+    methods = _str_list(methods, path, line, "use_methods")
+    if len(methods) != len(categories):
+        raise BeneficeError(
+            f"use_methods has {len(methods)} item(s) for {len(categories)} categories (one per category)",
+            path=path,
+            line=line,
+            field="use_methods",
+        )
+    for method in methods:
+        if method not in USE_METHODS:
+            raise BeneficeError(
+                f"unknown method {method!r} (known: {', '.join(USE_METHODS)})",
+                path=path,
+                line=line,
+                field="use_methods",
+            )
+    if probabilities is None:
+        if any(m != "person" for m in methods):
+            raise BeneficeError(
+                "a label set by a rule or the model needs its probability",
+                path=path,
+                line=line,
+                field="use_probabilities",
+            )
+        probabilities = [1.0] * len(categories)
+    if not isinstance(probabilities, list) or len(probabilities) != len(categories):
+        raise BeneficeError(
+            "use_probabilities must be a list with one probability per category",
+            path=path,
+            line=line,
+            field="use_probabilities",
+        )
+    checked: list[float] = []
+    for method, p in zip(methods, probabilities, strict=True):
+        if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= float(p) <= 1.0:
+            raise BeneficeError(
+                f"a probability must be a number between 0 and 1, got {p!r}",
+                path=path,
+                line=line,
+                field="use_probabilities",
+            )
+        if method == "person" and float(p) != 1.0:
+            raise BeneficeError(
+                f"a person's label is certain (probability 1), got {p!r}",
+                path=path,
+                line=line,
+                field="use_probabilities",
+            )
+        checked.append(round(float(p), PROBABILITY_DIGITS))
+    first: dict[str, tuple[str, float]] = {}
+    for category, method, p in zip(categories, methods, checked, strict=True):
+        first.setdefault(category, (method, p))
+    ordered = sorted(first)
+    return ordered, [first[c][0] for c in ordered], [first[c][1] for c in ordered]
+
+
 def normalise_publication(raw: Any, path: str = "<publications>", line: int = 0) -> dict[str, Any]:
     """One publication as a plain dict in the canonical shape, or a BeneficeError naming line and field."""
     if not isinstance(raw, Mapping):
@@ -165,6 +248,7 @@ def normalise_publication(raw: Any, path: str = "<publications>", line: int = 0)
         text[key] = str(value).strip() if value not in (None, "") else None
     if text["doi"]:
         text["doi"] = text["doi"].lower()
+    categories, methods, probabilities = _uses(raw, path, line)
     return {
         "id": pid.strip(),
         "year": year,
@@ -174,7 +258,10 @@ def normalise_publication(raw: Any, path: str = "<publications>", line: int = 0)
             set(_str_list(raw.get("sources_mentioned"), path, line, "sources_mentioned"))
         ),
         "forms": _forms(raw.get("forms"), path, line),
-        "categories": sorted(set(_str_list(raw.get("categories"), path, line, "categories"))),
+        "categories": categories,
+        "use_methods": methods,
+        "use_probabilities": probabilities,
+        "case_categories": sorted(set(_str_list(raw.get("case_categories"), path, line, "case_categories"))),
         "cites_authorisation": _flag(raw.get("cites_authorisation"), path, line, "cites_authorisation"),
         "cites_documentation": _flag(raw.get("cites_documentation"), path, line, "cites_documentation"),
         "cites_custodian": _flag(raw.get("cites_custodian"), path, line, "cites_custodian"),
@@ -230,10 +317,86 @@ def _read_parquet(data: bytes, path: str) -> pa.Table:
     return table
 
 
+def _check_uses(table: pa.Table, path: str) -> pa.Table:
+    """Columnar checks of ``categories`` / ``use_methods`` / ``use_probabilities`` (the Parquet path; the
+    JSON lines path has already been through :func:`_uses`): one method and one probability per category,
+    known methods, probabilities in [0, 1] kept to 4 decimals, a person's label certain. Rows without
+    ``use_methods`` count as set by a person (probability 1)."""
+
+    def lists(name: str) -> pa.Array:
+        return table.column(name).combine_chunks()
+
+    def offsets_of(lengths: pa.Array) -> pa.Array:
+        counts = pc.fill_null(lengths, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        return pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
+
+    categories = pc.fill_null(lists("categories"), pa.scalar([], pa.list_(pa.string())))
+    lengths = pc.list_value_length(categories)
+    methods, probabilities = lists("use_methods"), lists("use_probabilities")
+    if probabilities.null_count < len(probabilities):
+        given = pc.and_(pc.is_null(methods), pc.invert(pc.is_null(probabilities)))
+        if pc.any(given).as_py():
+            raise BeneficeError("use_probabilities given without use_methods", path=path, field="use_methods")
+    offsets = offsets_of(lengths)
+    total = int(offsets[-1].as_py())
+    default_methods = pa.ListArray.from_arrays(offsets, pa.repeat(pa.scalar("person"), total))
+    default_probabilities = pa.ListArray.from_arrays(offsets, pa.repeat(pa.scalar(1.0), total))
+    no_methods = pc.is_null(methods)
+    no_probabilities = pc.is_null(probabilities)
+    if pc.any(pc.and_(no_probabilities, pc.invert(no_methods))).as_py():
+        flat = pc.list_flatten(methods.filter(pc.and_(no_probabilities, pc.invert(no_methods))))
+        if pc.any(pc.not_equal(flat, "person")).as_py():
+            raise BeneficeError(
+                "a label set by a rule or the model needs its probability",
+                path=path,
+                field="use_probabilities",
+            )
+    methods = pc.if_else(no_methods, default_methods, methods)
+    probabilities = pc.if_else(no_probabilities, default_probabilities, probabilities)
+    for name, column in (("use_methods", methods), ("use_probabilities", probabilities)):
+        if pc.any(pc.not_equal(pc.fill_null(pc.list_value_length(column), 0), lengths)).as_py():
+            raise BeneficeError(f"{name} must have one item per category", path=path, field=name)
+    flat_methods = pc.list_flatten(methods)
+    bad = pc.invert(pc.fill_null(pc.is_in(flat_methods, value_set=pa.array(USE_METHODS)), False))
+    if pc.any(bad).as_py():
+        raise BeneficeError(
+            f"unknown method {flat_methods.filter(bad)[0].as_py()!r} (known: {', '.join(USE_METHODS)})",
+            path=path,
+            field="use_methods",
+        )
+    flat_p = pc.list_flatten(probabilities)
+    bad = pc.invert(pc.fill_null(pc.and_(pc.greater_equal(flat_p, 0.0), pc.less_equal(flat_p, 1.0)), False))
+    if pc.any(bad).as_py():
+        raise BeneficeError(
+            f"a probability must be a number between 0 and 1, got {flat_p.filter(bad)[0].as_py()!r}",
+            path=path,
+            field="use_probabilities",
+        )
+    if pc.any(pc.and_(pc.equal(flat_methods, "person"), pc.not_equal(flat_p, 1.0))).as_py():
+        raise BeneficeError(
+            "a person's label is certain (probability 1)", path=path, field="use_probabilities"
+        )
+    rounded = pa.ListArray.from_arrays(
+        offsets_of(pc.list_value_length(probabilities)), pc.round(flat_p, PROBABILITY_DIGITS)
+    )
+    for name, column in (
+        ("categories", categories),
+        ("use_methods", methods),
+        ("use_probabilities", rounded),
+    ):
+        table = table.set_column(table.schema.get_field_index(name), name, column)
+    return table
+
+
 def _check_publications(table: pa.Table, registry: Registry, typology: Typology, path: str) -> pa.Table:
     """Sort by id and refuse duplicates and unknown source or category ids (columnar: fast on 1M rows)."""
-    table = table.sort_by("id")
     ids = table.column("id")
+    if (
+        table.num_rows > 1
+        and not pc.all(pc.greater_equal(ids.slice(1), ids.slice(0, table.num_rows - 1))).as_py()
+    ):  # already in id order (the canonical files, the database path): no copy of every column
+        table = table.sort_by("id")
+        ids = table.column("id")
     if table.num_rows > 1:
         same = pc.equal(ids.slice(1), ids.slice(0, table.num_rows - 1))
         if pc.any(same).as_py():
@@ -254,13 +417,14 @@ def _check_publications(table: pa.Table, registry: Registry, typology: Typology,
             raise BeneficeError(
                 f"unknown source {form_sources.filter(bad)[0].as_py()!r} in forms", path=path, field="forms"
             )
-    categories = pc.list_flatten(table.column("categories"))
-    bad = pc.invert(pc.is_in(categories, value_set=pa.array(sorted(typology.categories))))
-    if pc.any(bad).as_py():
-        raise BeneficeError(
-            f"unknown category of use {categories.filter(bad)[0].as_py()!r}", path=path, field="categories"
-        )
-    return table
+    for column in ("categories", "case_categories"):
+        categories = pc.list_flatten(table.column(column))
+        bad = pc.invert(pc.is_in(categories, value_set=pa.array(sorted(typology.categories))))
+        if pc.any(bad).as_py():
+            raise BeneficeError(
+                f"unknown category of use {categories.filter(bad)[0].as_py()!r}", path=path, field=column
+            )
+    return _check_uses(table, path)
 
 
 # ----------------------------------------------------------------------------------------------------------

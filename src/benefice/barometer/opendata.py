@@ -147,6 +147,62 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "title_fr": ("string", "Title in French", "Titre en français"),
     "title_en": ("string", "Title in English", "Titre en anglais"),
     "categories": ("string", "Categories of use, separated by |", "Catégories d'usage, séparées par |"),
+    "publications_corpus": (
+        "integer",
+        "Publications of the corpus labelled with the category of use (its effective kinds of use)",
+        "Publications du corpus étiquetées dans la catégorie d'usage (usages en vigueur)",
+    ),
+    "by_person": ("integer", "Of which labels set by a person", "Dont étiquettes posées par une personne"),
+    "by_rule": ("integer", "Of which labels set by a rule", "Dont étiquettes posées par une règle"),
+    "by_model": ("integer", "Of which labels set by the model", "Dont étiquettes posées par le modèle"),
+    "expected": (
+        "number",
+        "Expected count: sum of the labels' calibrated probabilities (a person's label counts 1)",
+        "Nombre attendu : somme des probabilités calibrées des étiquettes (une étiquette posée par une "
+        "personne compte 1)",
+    ),
+    "count_low": (
+        "integer",
+        "Low bound of the 95 % interval of the count (Poisson-binomial)",
+        "Borne basse de l'intervalle à 95 % du nombre (loi de Poisson binomiale)",
+    ),
+    "count_high": (
+        "integer",
+        "High bound of the 95 % interval of the count (Poisson-binomial)",
+        "Borne haute de l'intervalle à 95 % du nombre (loi de Poisson binomiale)",
+    ),
+    "interval": (
+        "string",
+        "How the interval was computed: exact (Poisson-binomial) or normal (approximation with continuity "
+        "correction, beyond 200 uncertain labels)",
+        "Calcul de l'intervalle : exact (loi de Poisson binomiale) ou normal (approximation avec correction "
+        "de continuité, au-delà de 200 étiquettes incertaines)",
+    ),
+    "basis": (
+        "string",
+        "own (the source itself) or family (the source or one of its components)",
+        "own (la source elle-même) ou family (la source ou l'une de ses composantes)",
+    ),
+    "publications_in_cases": (
+        "integer",
+        "Publications of the corpus cited by a documented case of the category (the cases' categories)",
+        "Publications du corpus citées par un cas documenté de la catégorie (catégories des cas)",
+    ),
+    "use_methods": (
+        "string",
+        "How each category was set (person, rule, model), in the order of categories, separated by |",
+        "Comment chaque catégorie a été posée (person, rule, model), dans l'ordre des catégories, séparés par |",
+    ),
+    "use_probabilities": (
+        "string",
+        "Calibrated probability of each category, in the order of categories, separated by |",
+        "Probabilité calibrée de chaque catégorie, dans l'ordre des catégories, séparées par |",
+    ),
+    "case_categories": (
+        "string",
+        "Categories of the documented cases citing the publication, separated by |",
+        "Catégories des cas documentés citant la publication, séparées par |",
+    ),
     "data_sources": ("string", "Data sources, separated by |", "Sources de données, séparées par |"),
     "attribution_grade": ("string", "Attribution grade (typology)", "Degré d'attribution (typologie)"),
     "strongest_decision": ("string", "Strongest decision type", "Type de décision le plus fort"),
@@ -276,15 +332,16 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "sources_by_year": (("source", "year", "publications_own", "publications_family", "change_family", "change_family_pct"), ("source", "year"), "Publications per source and publication year"),
     "custodians": (("custodian_slug", "custodian", "sources", "publications"), ("custodian_slug",), "Publications per data custodian"),
     "custodians_by_year": (("custodian_slug", "year", "publications"), ("custodian_slug", "year"), "Publications per data custodian and year"),
-    "categories": (("category", "name_fr", "name_en", "publications", "cases", "decisions"), ("category",), "Publications, cases and decisions per category of use"),
-    "categories_by_year": (("category", "year", "publications"), ("category", "year"), "Publications per category of use and year"),
+    "categories": (("category", "name_fr", "name_en", "publications_corpus", "by_person", "by_rule", "by_model", "expected", "count_low", "count_high", "interval", "cases", "decisions", "publications_in_cases"), ("category",), "Per category of use: publications of the corpus (labels by person, rule and model, expected count and 95 % interval) and, apart, the documented cases, their decisions and the publications they cite"),
+    "categories_by_year": (("category", "year", "publications_corpus", "by_person", "by_rule", "by_model", "expected", "count_low", "count_high", "interval"), ("category", "year"), "Publications of the corpus per category of use and publication year, by how labels were set, with expected count and 95 % interval"),
+    "sources_by_category": (("source", "category", "basis", "publications_corpus", "by_person", "by_rule", "by_model", "expected", "count_low", "count_high", "interval"), ("source", "category", "basis"), "Publications of the corpus per data source (own and family) and category of use, by how labels were set, with expected count and 95 % interval"),
     "cases": (("case", "title_fr", "title_en", "categories", "data_sources", "attribution_grade", "decisions", "strongest_decision", "first_decision", "publications", "dois"), ("case",), "Documented impact cases"),
     "decisions": (("case", "agency", "date", "year", "type", "type_rank", "scope", "verified", "included"), (), "Decisions of the cases known at the observation date"),
     "decision_types": (("type", "rank", "name_fr", "name_en", "decisions", "cases"), ("type",), "Decisions by type"),
     "figures": (("figure_id", "case", "indicator", "label", "unit", "low", "value", "high", "text", "evidence_grade", "attribution_grade", "verified", "entered_at", "included", "source_doi", "source_url", "source_location"), ("figure_id",), "Figures of the cases, with their sources"),
     "impact_ranges": (("measure", "unit", "low", "value", "high", "cases", "figures", "figure_ids"), ("measure", "unit"), "People concerned and events attributable or avoided, as ranges"),
     "delays": (("case", "study_date", "study_event", "decision_date", "decision_type", "months_low", "months_high"), ("case",), "Time from study to decision per case"),
-    "publications": (("id", "year", "doi", "pmid", "title", "journal", "sources_used"), ("id",), "The publications in the perimeter, for drill-down from any count"),
+    "publications": (("id", "year", "doi", "pmid", "title", "journal", "sources_used", "categories", "use_methods", "use_probabilities", "case_categories"), ("id",), "The publications in the perimeter, for drill-down from any count"),
     "impact_values": (("by", "key", "indicator", "unit", "low", "value", "high", "method", "n_cases", "n_figures", "case_ids", "figure_ids", "deduplicated_populations", "verified_only"), ("by", "key", "indicator", "unit"), "Indicator values per data source and per category of use (ranges added as intervals, a population counted once; rows of different keys must not be added up)"),
     "ranking": (("case", "case_rank", "score", "rank_low", "rank_high"), ("case",), "Ranking of the cases with the range of ranks under uncertain weights (empty when the edition has no ranking)"),
 }  # fmt: skip
@@ -302,6 +359,16 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _use_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A kinds-of-use row under its open-data column names (``publications`` of the corpus, interval
+    bounds as ``count_low`` / ``count_high``)."""
+    return row | {
+        "publications_corpus": row["publications"],
+        "count_low": row["low"],
+        "count_high": row["high"],
+    }
+
+
 def csv_bytes(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> bytes:
     """CSV (UTF-8, comma, LF) of the given columns; lists joined with |, booleans true/false, None empty."""
     buffer = io.StringIO()
@@ -314,9 +381,9 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> bytes:
 
 def publication_rows(table: pa.Table, first: int, last: int) -> Iterable[dict[str, Any]]:
     """The perimeter's publications, in id order, in batches (the table can hold a million rows)."""
-    for batch in table.select(["id", "year", "doi", "pmid", "title", "journal", "sources_used"]).to_batches(
-        50_000
-    ):
+    columns = ["id", "year", "doi", "pmid", "title", "journal", "sources_used", "categories", "use_methods",
+               "use_probabilities", "case_categories"]  # fmt: skip
+    for batch in table.select(columns).to_batches(50_000):
         for row in batch.to_pylist():
             if first <= row["year"] <= last:
                 yield row
@@ -352,6 +419,8 @@ def build_opendata(
             rows = [*iv.get("by_source", []), *iv.get("by_category", [])]
         elif name == "ranking":
             rows = [{**r, "case_rank": r["rank"]} for r in results["ranking"]["rows"]]
+        elif name in ("categories", "categories_by_year", "sources_by_category"):
+            rows = [_use_row(r) for r in results[name]]
         elif name == "headline":
             rows = [{**h, "evidence": h["evidence"]} for h in results["headline"]]
         else:

@@ -3,13 +3,15 @@
 The database keeps what detection found (sources used and mentioned, each mention with the form in which it
 names the source) and the publication's text. An edition needs, per publication, the sources it uses, the
 forms in which it names them, whether it cites the access authorisation, the source's documentation and its
-custodian, and its categories of use. This module turns the former into the latter with the same rules as
+custodian, and its kinds of use. This module turns the former into the latter with the same rules as
 ``benefice.sources.citation`` (the source pages), so the barometer and the source pages never disagree on
 what "cites the authorisation" means.
 
-Categories of use are not detected from text: a publication takes the categories of the documented impact
-cases that cite it (matched by DOI or PMID). A publication no case cites has no category; the barometer
-says so rather than guessing.
+Two kinds of categories are kept apart. ``categories`` are the publication's effective kinds of use in the
+corpus (``uses.PublicationUses``: the classifier's labels, or a person's correction, which wins), each with
+how it was set (``use_methods``: person, rule or model) and its calibrated probability
+(``use_probabilities``; a person's label counts as certain). ``case_categories`` are the categories of the
+documented impact cases that cite the publication (matched by DOI or PMID).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class Skipped:
     without_year: int = 0
     unknown_sources: dict[str, int] = field(default_factory=dict)  # source id no longer in the registry
     unknown_forms: int = 0
+    unknown_categories: dict[str, int] = field(default_factory=dict)  # kind of use no longer in the typology
 
     def lines(self) -> list[str]:
         out = []
@@ -65,14 +68,22 @@ class Skipped:
             )
         if self.unknown_forms:
             out.append(f"{self.unknown_forms} mention(s) without a known naming form ignored")
+        for cid, n in sorted(self.unknown_categories.items()):
+            out.append(
+                f"category of use {cid!r} (on {n} publication(s)) is not in the typology any more: ignored; "
+                "classify the corpus again with the current typology"
+            )
         return out
 
 
 class RecordBuilder:
     """Builds edition records; the registry-derived patterns are compiled once, not per publication."""
 
-    def __init__(self, registry: Registry, cases: CaseBook | None = None) -> None:
+    def __init__(
+        self, registry: Registry, cases: CaseBook | None = None, typology_ids: Iterable[str] | None = None
+    ) -> None:
         self.registry = registry
+        self.typology_ids = set(typology_ids) if typology_ids is not None else None
         self.custodians = _source_custodians(registry)
         self.hosts = _doc_hosts(registry)
         self.categories = case_categories(cases) if cases else {}
@@ -108,17 +119,52 @@ class RecordBuilder:
                 self.skipped.unknown_sources[sid] = self.skipped.unknown_sources.get(sid, 0) + 1
         return sorted(set(out))
 
+    def uses(self, uses: Mapping[str, Any] | None) -> tuple[list[str], list[str], list[float]]:
+        """Effective kinds of use -> (categories, methods, probabilities), sorted by category.
+
+        ``uses`` holds ``PublicationUses``' ``categories``, ``labels`` and ``probabilities``. A label's method
+        is the one it records (a person's correction: ``person``, probability 1); a rule's or the model's
+        probability is the calibrated one in ``probabilities``, else the label's score.
+        """
+        if not uses:
+            return [], [], []
+        labels = {}
+        for label in uses.get("labels") or []:
+            if isinstance(label, Mapping) and label.get("category"):
+                labels.setdefault(label["category"], label)
+        probabilities = uses.get("probabilities") or {}
+        out: dict[str, tuple[str, float]] = {}
+        for cid in uses.get("categories") or []:
+            if cid in out:
+                continue
+            if self.typology_ids is not None and cid not in self.typology_ids:
+                self.skipped.unknown_categories[cid] = self.skipped.unknown_categories.get(cid, 0) + 1
+                continue
+            label = labels.get(cid) or {}
+            method = label.get("method") if label.get("method") in ("rule", "model") else "person"
+            if method == "person":
+                p = 1.0
+            else:
+                value = probabilities.get(cid, label.get("score"))
+                p = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 1.0
+                p = min(1.0, max(0.0, round(p, 4)))
+            out[cid] = (method, p)
+        ordered = sorted(out)
+        return ordered, [out[c][0] for c in ordered], [out[c][1] for c in ordered]
+
     def record(
         self,
         publication: Mapping[str, Any],
         detection: Mapping[str, Any] | None,
         forms: Iterable[tuple[str, str]] = (),
+        uses: Mapping[str, Any] | None = None,
     ) -> dict[str, Any] | None:
         """The edition record of one publication, or None (counted in :attr:`skipped`) when it has no year.
 
         ``publication`` holds ``id``, ``year``, ``doi``, ``pmid``, ``title``, ``journal`` and the text
         fields; ``detection`` its ``sources_used`` / ``sources_mentioned`` (None: not scanned, no source);
-        ``forms`` the (source, form) of each of its mentions.
+        ``forms`` the (source, form) of each of its mentions; ``uses`` its effective kinds of use (see
+        :meth:`uses`; None: not classified, no kind of use).
         """
         year = publication.get("year")
         if not isinstance(year, int) or isinstance(year, bool):
@@ -138,9 +184,10 @@ class RecordBuilder:
             pairs.setdefault(sid, set()).add(form)
         doi = _doi(publication.get("doi"))
         pmid = str(publication.get("pmid") or "").strip()
-        categories: set[str] = set()
+        case_categories: set[str] = set()
         for key in (f"doi:{doi}" if doi else "", f"pmid:{pmid}" if pmid else ""):
-            categories |= self.categories.get(key, set())
+            case_categories |= self.categories.get(key, set())
+        categories, methods, probabilities = self.uses(uses)
         return {
             "id": str(publication["id"]),
             "year": year,
@@ -151,6 +198,9 @@ class RecordBuilder:
             "sources_used": used,
             "sources_mentioned": mentioned,
             "forms": {sid: sorted(f) for sid, f in sorted(pairs.items())},
-            "categories": sorted(categories),
+            "categories": categories,
+            "use_methods": methods,
+            "use_probabilities": probabilities,
+            "case_categories": sorted(case_categories),
             **self.flags(publication, used),
         }

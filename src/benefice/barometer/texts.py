@@ -7,7 +7,10 @@ translation cannot drift from its original unnoticed.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from benefice.barometer.compute import EXACT_MAX
 
 LANGS = ("fr", "en")
 NBSP = "\u202f"  # narrow no-break space: the French thousands separator and the space before %
@@ -323,6 +326,14 @@ def headline(results: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+_FR_SPACE = re.compile(r" (?=[:;!?%»])|(?<=«) ")
+
+
+def french_spaces(text: str) -> str:
+    """French typography: a no-break space before « : », « ; », « ! », « ? », « % » and inside guillemets."""
+    return _FR_SPACE.sub("\u00a0", text)
+
+
 def rules(results: dict[str, Any], lang: str) -> list[dict[str, str]]:
     """The written rules of the perimeter and method, with this edition's values (methodology page, PDF)."""
     e = results["edition"]
@@ -393,10 +404,45 @@ def rules(results: dict[str, Any], lang: str) -> list[dict[str, str]]:
         (
             "categories",
             "Catégories d'usage" if fr else "Categories of use",
-            "Une publication peut relever de plusieurs catégories de la typologie et compte une fois dans "
-            "chacune."
+            french_spaces(
+                "Les catégories d'usage sont comptées sur tout le corpus : chaque publication porte ses étiquettes "
+                "en vigueur (celles du classifieur, ou la correction d'une personne, qui l'emporte toujours). Une "
+                "publication peut relever de plusieurs catégories de la typologie et compte une fois dans "
+                "chacune ; une catégorie sans publication figure avec zéro. Chaque compte (par catégorie, par "
+                "catégorie et année, par source et catégorie, en vue « propre » et « famille ») dit combien "
+                "d'étiquettes ont été posées par une personne, par une règle et par le modèle. Une étiquette posée "
+                "par une personne est certaine ; celle d'une règle ou du modèle porte sa probabilité calibrée p. "
+                "Les étiquettes étant traitées comme des épreuves indépendantes, le nombre d'étiquettes justes "
+                "suit une loi de Poisson binomiale : le nombre attendu est la somme des p, l'intervalle à 95 % va "
+                "du quantile 2,5 % au quantile 97,5 % de cette loi, calculée exactement jusqu'à "
+                f"{EXACT_MAX} étiquettes incertaines dans un compte et, au-delà, par l'approximation normale avec "
+                "correction de continuité (erreur de l'ordre de 1/écart-type, calcul linéaire au lieu de "
+                "quadratique). Par exemple, trois étiquettes de probabilités 0,2, 0,5 et 1 donnent un nombre "
+                "attendu de 1,7 et un intervalle de 1 à 3. Les probabilités sont gardées à 4 décimales et "
+                "additionnées en entiers, si bien qu'une reconstruction donne les mêmes octets. L'intervalle ne "
+                "porte que sur les étiquettes posées : les publications que le classifieur a laissées sans "
+                "catégorie ne sont pas comptées. Les catégories des cas documentés, attribuées par ceux qui les "
+                "documentent, sont présentées à part (nombre de cas, de décisions et de publications du corpus "
+                "que ces cas citent) et ne s'additionnent jamais aux publications du corpus."
+            )
             if fr
-            else "A publication may fall under several categories of the typology and counts once in each.",
+            else "Categories of use are counted over the whole corpus: each publication carries its effective "
+            "labels (the classifier's, or a person's correction, which always wins). A publication may fall "
+            "under several categories of the typology and counts once in each; a category with no "
+            "publication is shown with zero. Every count (per category, per category and year, per source "
+            "and category in the “own” and “family” views) says how many labels were set by a person, by a "
+            "rule and by the model. A person's label is certain; a rule's or the model's carries its "
+            "calibrated probability p. Taking labels as independent trials, the number of right labels "
+            "follows a Poisson-binomial distribution: the expected count is the sum of the p, the 95 % "
+            "interval runs from its 2.5 % to its 97.5 % quantile, computed exactly up to "
+            f"{EXACT_MAX} uncertain labels in a count and, beyond, by the normal approximation with "
+            "continuity correction (error of the order of 1/standard deviation, linear instead of quadratic "
+            "cost). For instance, three labels of probability 0.2, 0.5 and 1 give an expected count of 1.7 and "
+            "an interval of 1 to 3. Probabilities are kept to 4 decimals and summed as integers, so a rebuild "
+            "gives the same bytes. The interval concerns the labels given only: publications the classifier "
+            "left without a category are not counted. The documented cases' categories, given by those who "
+            "document them, are shown apart (number of cases, decisions and corpus publications those cases "
+            "cite) and are never added to the corpus publications.",
         ),
         (
             "decisions",
