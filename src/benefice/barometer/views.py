@@ -30,6 +30,7 @@ from benefice.core.views import editor_required, reader_required
 from benefice.errors import BeneficeError
 
 PAGE_SIZE = 100
+SOURCE_CATEGORY_ROWS = 30  # source × category pairs listed on the edition page (all in the open data)
 
 
 def _lang() -> str:
@@ -125,9 +126,27 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if row["publications"]
     ]
     categories = [
-        row | {"name": row[f"name_{lang}"], "href": _drill_url(edition, f"category:{row['category']}")}
+        row
+        | {
+            "name": row[f"name_{lang}"],
+            "href": _drill_url(edition, f"category:{row['category']}"),
+            "href_cases": _drill_url(edition, f"case-category:{row['category']}"),
+        }
         for row in results["categories"]
     ]
+    category_names = {r["category"]: r[f"name_{lang}"] for r in results["categories"]}
+    source_categories = [
+        row
+        | {
+            "category_name": category_names.get(row["category"], row["category"]),
+            "href": _drill_url(edition, f"source-category:{row['source']}~{row['category']}"),
+        }
+        for row in sorted(
+            results.get("sources_by_category", []),
+            key=lambda r: (-r["publications"], r["source"], r["category"]),
+        )
+        if row["basis"] == "family" and row["publications"]
+    ][:SOURCE_CATEGORY_ROWS]
     cases = [
         row
         | {
@@ -191,6 +210,7 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sources": sources,
             "custodians": custodians,
             "categories": categories,
+            "source_categories": source_categories,
             "cases": cases,
             "ranges": ranges,
             "decision_types": decision_types,
@@ -223,10 +243,26 @@ def _figure_title(key: drill.FigureKey, results: dict[str, Any], lang: str) -> s
         return _("Publications using a source held by %(custodian)s") % {
             "custodian": row["custodian"] if row else value
         }
-    if key.kind == "category":
-        row = next((r for r in results["categories"] if r["category"] == value), None)
-        return _("Publications of the category of use “%(category)s” (from the cases that cite them)") % {
-            "category": row[f"name_{lang}"] if row else value
+    if key.kind in ("category", "case-category", "source-category", "source-own-category"):
+        source, _sep, category = value.partition("~") if "~" in value else ("", "", value)
+        row = next((r for r in results["categories"] if r["category"] == category), None)
+        name = row[f"name_{lang}"] if row else category
+        if key.kind == "category":
+            return _("Publications of the corpus labelled “%(category)s”, with how each label was set") % {
+                "category": name
+            }
+        if key.kind == "case-category":
+            return _(
+                "Publications of the corpus cited by a documented case of the category “%(category)s”"
+            ) % {"category": name}
+        if key.kind == "source-category":
+            return _("Publications labelled “%(category)s” using %(source)s or one of its components") % {
+                "category": name,
+                "source": source,
+            }
+        return _("Publications labelled “%(category)s” using %(source)s itself") % {
+            "category": name,
+            "source": source,
         }
     return {
         "perimeter": _("Publications in the edition's perimeter"),
@@ -278,6 +314,7 @@ def publications(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _figure_title(key, results, _lang()),
             "year": year,
             "count": selected.num_rows,
+            "with_uses": "use_method" in selected.column_names,
             "page": page,
             "rows": [r | {"in_corpus": r["id"] in in_corpus} for r in page.object_list],
             "query": urlencode(query),
