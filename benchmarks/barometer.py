@@ -7,26 +7,30 @@ Usage::
 The corpus is generated from the real demo records (``src/benefice/data/demo/corpus.ris``, read with
 rispy): each record is replicated with a fresh id, a publication year drawn over 15 years, one to three
 registry sources drawn with a skewed (Zipf-like) popularity over every source of the registry, a naming
-form per source, one or two categories of use and the three citation flags, all from a seeded generator.
+form per source, one or two categories of use (each set by a person, a rule or the model, with a calibrated
+probability) and the three citation flags, all from a seeded generator.
 The corpus is written once as Parquet (the fast input path of ``inputs_from_directory``).
 
 Each measurement runs in a fresh child process so that its peak memory (``resource.getrusage``
 ``ru_maxrss``) is its own:
 
 * **benefice**: ``inputs_from_directory`` (read + validate + sort) then ``compute`` — every figure of the
-  edition (own and family counts per source and year, custodians, categories, citation quality,
+  edition (own and family counts per source and year, custodians, kinds of use per category, year and
+  source × category with their method split, expected counts and Poisson-binomial intervals, citation quality,
   year-over-year changes, cases, ranges, headline with evidence);
 * **pandas** (peer): a straightforward pandas implementation of the publication aggregates alone
-  (explode + groupby + drop_duplicates for the own, family, custodian and category counts and the
-  citation shares), reading the same Parquet file.
+  (explode + groupby + drop_duplicates for the own, family, custodian and category counts, the category ×
+  year expected counts with a normal interval and the split by method, and the citation shares; no
+  source × category grid, no exact intervals), reading the same Parquet file.
 
 Prints a markdown table with wall time, time per publication (flat when growth is linear) and peak memory,
 and the pandas/benefice ratios. Target: 1M publications in < 60 s and < 2 GB.
 
 ``--database 10000,50000`` measures instead reading an edition's inputs from the database
 (``benefice.barometer.db.inputs_from_database``: publications, detections, naming forms, citation flags
-from the text, case categories) on a throwaway SQLite database filled with that many publications, each
-with a detection and one mention per source used (bulk-inserted, not timed). No peer: this is the cost of
+from the text, stored kinds of use, case categories) on a throwaway SQLite database filled with that many
+publications, each with a detection, one mention per source used and, when it uses a source, its stored kinds
+of use (bulk-inserted, not timed). No peer: this is the cost of
 the database path on top of the computation above.
 """
 
@@ -120,9 +124,18 @@ def generate(n: int, seed: int, path: Path) -> None:
     cats = pa.ListArray.from_arrays(
         pa.array(c_offsets), strings(rng.integers(0, len(categories), int(c_offsets[-1])), categories)
     )
+    # How each label was set: 10 % by a person (probability 1), 50 % by a rule, 40 % by the model (calibrated
+    # probabilities drawn in [0.3, 1], kept to 4 decimals as the inputs keep them).
+    n_labels = int(c_offsets[-1])
+    method_idx = rng.choice(3, size=n_labels, p=[0.1, 0.5, 0.4])
+    methods = pa.ListArray.from_arrays(pa.array(c_offsets), strings(method_idx, ["person", "rule", "model"]))
+    probs = np.where(method_idx == 0, 1.0, np.round(rng.uniform(0.3, 1.0, n_labels), 4))
+    probabilities = pa.ListArray.from_arrays(pa.array(c_offsets), pa.array(probs, pa.float64()))
+    case_cats = pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)), pa.array([], pa.string()))
     table = pa.Table.from_arrays(
         [ids, years, dois, pmids, titles, journals, used, mentioned, forms, cats,
-         pa.array(rng.random(n) < 0.35), pa.array(rng.random(n) < 0.25), pa.array(rng.random(n) < 0.5)],
+         pa.array(rng.random(n) < 0.35), pa.array(rng.random(n) < 0.25), pa.array(rng.random(n) < 0.5),
+         methods, probabilities, case_cats],
         schema=PUBLICATION_SCHEMA,
     )  # fmt: skip
     # Duplicated sources within a publication are legal input (counted once); keep the generator simple.
@@ -148,6 +161,7 @@ def run_benefice(directory: Path) -> dict:
 
 
 def run_pandas(directory: Path) -> dict:
+    import numpy as np
     import pandas as pd
 
     from benefice.sources.registry import load_registry
@@ -186,16 +200,26 @@ def run_pandas(directory: Path) -> dict:
     forms["source"] = forms["forms"].map(lambda f: f["source"])
     forms["precise"] = forms["forms"].map(lambda f: f["form"] != "description")
     precise = forms.groupby(["id", "source"])["precise"].any().groupby("source").mean()
-    cats = (
-        df[["id", "year", "categories"]].explode("categories").dropna().groupby(["categories", "year"]).size()
+    labels = (
+        df[["id", "year", "categories", "use_methods", "use_probabilities"]]
+        .explode(["categories", "use_methods", "use_probabilities"])
+        .dropna(subset=["categories"])
+        .drop_duplicates(["id", "categories"])
     )
+    labels["use_probabilities"] = labels["use_probabilities"].astype(float)
+    labels["variance"] = labels["use_probabilities"] * (1 - labels["use_probabilities"])
+    cats = labels.groupby(["categories", "year"]).agg(
+        n=("id", "size"), expected=("use_probabilities", "sum"), variance=("variance", "sum")
+    )
+    by_method = labels.groupby(["categories", "use_methods"]).size()
+    cats["low"] = np.ceil(cats["expected"] - 1.96 * np.sqrt(cats["variance"]) - 0.5)
     by_year = pairs.drop_duplicates("id").groupby("year").size()
     done = time.perf_counter()
     return {
         "total": done - start,
         "check": int(by_year.sum()),
         "snds_family": int(family.loc["SNDS"].sum()),
-        "sizes": [len(own), len(cust), len(flags), len(precise), len(cats)],
+        "sizes": [len(own), len(cust), len(flags), len(precise), len(cats), len(by_method)],
     }
 
 
@@ -223,8 +247,11 @@ def run_database(n: int, seed: int = 7) -> dict:
 
     sync_registry()
     from benefice.sources.registry import load_registry
+    from benefice.uses.models import PublicationUses
+    from benefice.uses.typology import load_typology
 
     registry = load_registry()
+    categories = list(load_typology().categories)
     rng = np.random.default_rng(seed)
     records = demo_records()
     sources = sorted(s.id for s in registry if not s.is_actor)
@@ -253,6 +280,18 @@ def run_database(n: int, seed: int = 7) -> dict:
                      form=FORMS[int(rng.integers(0, len(FORMS)))], role="used")
              for p, u in zip(pubs, picks, strict=True) for s in u]
         )  # fmt: skip
+        uses = []
+        for p, u in zip(pubs, picks, strict=True):
+            if not u:
+                continue
+            cid = categories[int(rng.integers(0, len(categories)))]
+            method = ("person", "rule", "model")[int(rng.choice(3, p=[0.1, 0.5, 0.4]))]
+            prob = 1.0 if method == "person" else round(float(rng.uniform(0.3, 1.0)), 4)
+            label = {"category": cid, "method": method, "score": prob, "evidence": [], "main": True}
+            uses.append(PublicationUses(publication=p, categories=[cid], labels=[label], detected=[label],
+                                        probabilities={} if method == "person" else {cid: prob},
+                                        classifier_version="bench", by_person=method == "person"))  # fmt: skip
+        PublicationUses.objects.bulk_create(uses)
     filled = time.perf_counter() - t0
     start = time.perf_counter()
     report = DatabaseReport()
