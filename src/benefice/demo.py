@@ -43,6 +43,9 @@ def load_demo(echo: Callable[[str], None] = print) -> None:
         if scanned.failed:
             raise BeneficeError(f"demo {name}: {scanned.error}")
         echo(f"sources: {scanned.scanned} publications scanned, {scanned.with_sources} name a data source")
+        echo(
+            f"kinds of use: {scanned.classified} publications classified, {scanned.with_uses} have a kind of use"
+        )
     # what the imports did not scan: publications of an earlier demo, scanned with an older registry
     scan = scan_database()
     echo(f"source detection: {scan.scanned} publications scanned, {scan.with_sources} name a data source")

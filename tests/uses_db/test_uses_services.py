@@ -270,3 +270,17 @@ def test_classification_reads_in_bulk_not_per_publication(corpus, editor, django
     with django_assert_max_num_queries(12):  # the same few queries for 3 or 43 publications
         report = services.classify_publications(force=True)
     assert report.classified == 43 and report.by_person == 1
+
+
+def test_evidence_words_of_rules_model_and_person(corpus, editor):
+    assert services.evidence_words("pv.risk_of_drug: 'risk of'") == ("pv.risk_of_drug", ["risk of"])
+    assert services.evidence_words("words: 'drug', 'meningioma'") == ("words", ["drug", "meningioma"])
+    assert services.evidence_words("design: cohort") == ("", [])  # a cue, not words of the text
+    a, _b, _c = corpus
+    services.record_use_correction(a, [DU], user=editor, evidence="valproate exposure")
+    panel = services.publication_uses(a)
+    assert panel["labels"][0]["evidence"][0]["words"] == ["valproate exposure"]
+    assert any(
+        '<mark class="src-use"' in f["html"] and "valproate exposure</mark>" in f["html"]
+        for f in panel["texts"]
+    )

@@ -523,19 +523,22 @@ def run_retrain_job(job_id: str) -> dict[str, Any]:
 
 # --- what the publication page and the review queue show ------------------------------------------------
 
-_RULE_EVIDENCE = re.compile(r"^(?P<rule>[^:]+): (?P<words>(['\"]).*\3)$", re.S)
+_QUOTED_EVIDENCE = re.compile(r"^(?P<label>[^:'\"]+): (?P<words>(['\"]).*)$", re.S)
 
 
-def evidence_words(evidence: str) -> tuple[str, str]:
-    """(rule id, matched words) of a rule label's evidence ``"rule.id: 'words'"``; ("", evidence) else."""
-    m = _RULE_EVIDENCE.match(evidence or "")
+def evidence_words(evidence: str) -> tuple[str, list[str]]:
+    """(label, matched words) of one piece of a label's evidence: ``"pv.rule_id: 'words'"`` (a rule and what
+    it matched) or ``"words: 'a', 'b'"`` (the model's words) give their quoted words; other evidence
+    (``"design: cohort"``) has none to highlight: ("", [])."""
+    m = _QUOTED_EVIDENCE.match(evidence or "")
     if not m:
-        return "", evidence
+        return "", []
     try:
-        words = ast.literal_eval(m.group("words"))
+        value = ast.literal_eval(m.group("words"))
     except (ValueError, SyntaxError):
-        return m.group("rule"), m.group("words")
-    return m.group("rule"), str(words)
+        return "", []
+    words = [value] if isinstance(value, str) else list(value) if isinstance(value, tuple) else []
+    return m.group("label").strip(), [str(w) for w in words if isinstance(w, str) and w.strip()]
 
 
 def _spans(text: str, words: str, category: str) -> list[tuple[int, int, str, str]]:
@@ -581,8 +584,11 @@ def label_rows(
         cid = lab.get("category", "")
         evidence = []
         for e in lab.get("evidence") or []:
-            rule, words = evidence_words(str(e))
-            evidence.append({"rule": rule, "words": words})
+            label, words = evidence_words(str(e))
+            if lab.get("method") == "person" and not words:
+                words = [str(e)]  # the words the person gave
+                label = ""
+            evidence.append({"label": label, "words": words, "text": str(e)})
         rows.append(
             {
                 "id": cid,
@@ -623,8 +629,9 @@ def publication_uses(pub: Publication, lang: str = "fr") -> dict[str, Any]:
     spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
     for lab in labels + (detected if row.by_person else []):
         for e in lab["evidence"]:
-            for fld in SELECTABLE_FIELDS:
-                spans[fld].extend(_spans(field_text(record, fld), e["words"], lab["id"]))
+            for words in e["words"]:
+                for fld in SELECTABLE_FIELDS:
+                    spans[fld].extend(_spans(field_text(record, fld), words, lab["id"]))
     fields, texts = [], []
     for fld in SELECTABLE_FIELDS:
         text = field_text(record, fld)

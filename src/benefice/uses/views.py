@@ -120,6 +120,7 @@ def publication_correct(request, pk: int):
             categories_from_post(post),
             user=request.user,
             note=post.get("note", ""),
+            evidence=post.get("evidence", ""),
             seen=_seen(post),
             raw_record_ids=_raw_ids(post),
         )
