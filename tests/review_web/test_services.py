@@ -194,6 +194,28 @@ def test_import_file_hides_duplicates_and_counts_them(people, tmp_path) -> None:
     assert Search.objects.get(pk=search.pk).query == "valproate AND SNDS"
 
 
+def test_a_file_imported_into_a_review_is_scanned_for_sources_like_any_corpus_import(people) -> None:
+    from benefice.sources.models import PublicationDetection
+
+    review = services.create_review("Import", people["lead"])
+    _search, added = services.import_for_review(
+        review, people["lead"], filename="pubmed.ris", content=RIS.encode(), database="PubMed"
+    )
+    # the two publications the file brought (one of them merged from two records) are scanned on arrival
+    assert added.scan is not None and not added.scan.failed
+    assert (added.scan.publications, added.scan.scanned, added.scan.with_sources) == (2, 2, 1)
+    detections = {d.publication.title: d for d in PublicationDetection.objects.select_related("publication")}
+    assert detections["Valproate exposure during pregnancy: a nationwide SNDS cohort"].sources_used == [
+        "SNDS"
+    ]
+    assert detections["Crystal growth of paracetamol at low temperature"].sources_used == []
+    # the same file again brings nothing new: nothing is scanned again
+    _s, again = services.import_for_review(
+        review, people["lead"], filename="embase.ris", content=RIS.encode(), database="Embase"
+    )
+    assert again.scan.scanned == 0 and PublicationDetection.objects.count() == 2
+
+
 def test_bad_file_names_the_record_and_keeps_nothing(people) -> None:
     review = services.create_review("Import", people["lead"])
     bad = "TY  - JOUR\nTI  - Fine\nER  - \n\nTY  - JOUR\nPY  - 20x9\nTI  - broken\n"

@@ -184,6 +184,24 @@ def test_records_add_by_file_and_by_corpus(people) -> None:
     assert review.searches.count() == 2 and review.records.count() == 2
 
 
+def test_records_added_by_file_are_kept_when_their_source_scan_fails(people, monkeypatch) -> None:
+    from benefice.sources import services as source_services
+
+    def broken(**_kwargs):
+        raise RuntimeError("detector exploded")
+
+    monkeypatch.setattr(source_services, "scan_database", broken)
+    review = services.create_review("Scan", people["lead"])
+    response = client_for(people["lead"]).post(
+        reverse("review:records_add", args=[review.pk]),
+        {"source": "file", "database": "PubMed", "file": SimpleUploadedFile("p.ris", RIS.encode())},
+        follow=True,
+    )
+    html = " ".join(response.content.decode().split())
+    assert "3 records identified, 2 added" in html and review.records.count() == 2
+    assert "source detection failed" in html and "detector exploded" in html and "benefice scan" in html
+
+
 def test_default_exclusion_reasons_are_offered_in_the_users_language(people) -> None:
     french = client_for(people["lead"], "fr").get(reverse("review:list")).content.decode()
     assert "Population hors sujet" in french and "Wrong population" not in french

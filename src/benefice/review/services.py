@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -41,6 +42,9 @@ from benefice.review.models import (
     Search,
     Status,
 )
+
+if TYPE_CHECKING:
+    from benefice.corpus.services import ScanOutcome
 
 STAGE_CODES = (TITLE_ABSTRACT, FULL_TEXT)
 DECISION_VALUES = (INCLUDE, EXCLUDE, MAYBE)
@@ -151,6 +155,8 @@ class Added:
     identified: int
     added: int
     already_in_review: int
+    # a file import: the source scan of the publications it brought to the corpus (corpus.services.ScanOutcome)
+    scan: ScanOutcome | None = None
 
 
 def _record_for(review: Review, pub: Publication, search: Search) -> ReviewRecord:
@@ -261,8 +267,13 @@ def import_for_review(
     Records already in the corpus (same text, or merged as duplicates) are found through their content
     hash, so re-importing a file adds the records to the review without adding them twice to the corpus.
     Raises BeneficeError naming the file and record; nothing is kept then.
+
+    Like every corpus import, the publications the file brought are then scanned for data sources
+    (``corpus.services.scan_batch``, once the import has committed): the review's records are corpus
+    publications, whose pages show their sources. ``added.scan`` says what the scan did; a failed scan keeps
+    the import and says to run ``benefice scan``.
     """
-    from benefice.corpus.services import CorpusIndex, _finish, content_hash, import_records
+    from benefice.corpus.services import CorpusIndex, _finish, content_hash, import_records, scan_batch
 
     safe = Path(filename).name or "upload"
     with tempfile.TemporaryDirectory() as tmp:
@@ -313,6 +324,7 @@ def import_for_review(
                 after={"search": search.pk, "added": added.added},
                 user=user,
             )
+    added.scan = scan_batch(batch)
     _schedule(review)
     return search, added
 

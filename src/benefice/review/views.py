@@ -213,6 +213,8 @@ def records_add(request: HttpRequest, pk: int) -> HttpResponse:
         except BeneficeError as exc:
             messages.error(request, _("Nothing was added: %(error)s") % {"error": exc})
         else:
+            if added is not None and added.scan is not None and added.scan.failed:
+                messages.warning(request, added.scan.error)  # the records are imported and added all the same
             if added is not None:
                 messages.success(
                     request,
