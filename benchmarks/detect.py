@@ -26,7 +26,8 @@ Throughput is abstracts per second of CPU time (``time.process_time``, one core,
 machine do not distort it): ours is measured JSONL to JSONL through the same streaming function as
 ``benefice detect``; peers on the in-memory records (which favours them). Gold records are repeated to
 20,000 (ours) or 5,000 (peers); many gold records have an empty abstract, so ours is also measured on the
-full-length abstracts alone.
+full-length abstracts alone. Memory: peak resident size of a child process that streams 1,000 and then
+20,000 full-length abstracts from a file to a file, as ``benefice detect`` does (flat: the same for both).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ import argparse
 import io
 import json
 import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -144,6 +147,40 @@ def ours_jsonl_throughput(detector: Detector, records: list[dict], minimum: int 
     start = time.process_time()
     count = detect_jsonl(source, sink, detector=detector)
     return count / (time.process_time() - start)
+
+
+_PEAK_MEMORY_CHILD = """
+import resource, sys
+sys.path.insert(0, sys.argv[3])
+from benefice.sources.detect import Detector, detect_jsonl
+detector = Detector(model=None)
+with open(sys.argv[1], "rb") as source, open(sys.argv[2], "w", encoding="utf-8") as sink:
+    detect_jsonl(source, sink, detector=detector)
+try:  # the high-water mark of this program (ru_maxrss may still hold the forking parent's, on Linux)
+    hwm = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")][0]
+except (OSError, IndexError):
+    hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(hwm)
+"""
+
+
+def peak_memory_mb(records: list[dict], count: int) -> float:
+    """Peak resident memory (MB) of a fresh process that detects ``count`` records (``records`` repeated)
+    from a JSONL file into another, through ``detect_jsonl`` as ``benefice detect`` does."""
+    repeated = (records * (count // max(len(records), 1) + 1))[:count]
+    fields = ("id", "title", "abstract", "language")
+    with tempfile.TemporaryDirectory() as tmp:
+        source, sink = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
+        with source.open("w", encoding="utf-8") as out:
+            for r in repeated:
+                out.write(json.dumps({k: r.get(k) for k in fields}, ensure_ascii=False) + "\n")
+        done = subprocess.run(
+            [sys.executable, "-c", _PEAK_MEMORY_CHILD, str(source), str(sink), str(ROOT / "src")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return int(done.stdout.split()[-1]) / 1024  # KiB
 
 
 def table(rows: Iterable[tuple]) -> str:
@@ -275,7 +312,9 @@ def run_file(
         mean = sum(len(r["abstract"]) for r in full) / len(full)
         print(
             f"\nOurs on full-length abstracts only ({len(full)} records, mean {mean:,.0f} characters), "
-            f"JSONL to JSONL: {ours_jsonl_throughput(detector, full):,.0f} abstracts/s (CPU time, one core)."
+            f"JSONL to JSONL: {ours_jsonl_throughput(detector, full):,.0f} abstracts/s (CPU time, one core); "
+            f"peak memory {peak_memory_mb(full, 1000):,.0f} MB for 1,000 of them, "
+            f"{peak_memory_mb(full, 20000):,.0f} MB for 20,000."
         )
     print("\nPer source (benefice rules):\n")
     per_rows = [("source", "TP", "FP", "FN", "P", "R", "F1")]
