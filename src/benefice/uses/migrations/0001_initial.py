@@ -6,53 +6,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('corpus', '0007_dedupkey_one_publication_index'),
+        ("corpus", "0007_dedupkey_one_publication_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublicationUses',
+            name="PublicationUses",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('categories', models.JSONField(default=list, help_text='effective typology ids, main first')),
-                ('labels', models.JSONField(default=list, help_text='effective labels, main first, with how each was set')),
-                ('detected', models.JSONField(default=list, help_text="the classifier's labels, as it returned them")),
-                ('probabilities', models.JSONField(default=dict, help_text='calibrated probability per category')),
-                ('classifier_version', models.CharField(db_index=True, max_length=120)),
-                ('by_person', models.BooleanField(db_index=True, default=False, help_text="a person's correction is in force")),
-                ('awaiting_review', models.BooleanField(db_index=True, default=False, help_text='the machine was unsure and nobody has decided yet')),
-                ('review_margin', models.FloatField(blank=True, db_index=True, help_text='how close the decision was (smaller: more informative)', null=True)),
-                ('computed_at', models.DateTimeField(auto_now=True)),
-                ('publication', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='uses', to='corpus.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "categories",
+                    models.JSONField(default=list, help_text="effective typology ids, main first"),
+                ),
+                (
+                    "labels",
+                    models.JSONField(
+                        default=list, help_text="effective labels, main first, with how each was set"
+                    ),
+                ),
+                (
+                    "detected",
+                    models.JSONField(default=list, help_text="the classifier's labels, as it returned them"),
+                ),
+                (
+                    "probabilities",
+                    models.JSONField(default=dict, help_text="calibrated probability per category"),
+                ),
+                ("classifier_version", models.CharField(db_index=True, max_length=120)),
+                (
+                    "by_person",
+                    models.BooleanField(
+                        db_index=True, default=False, help_text="a person's correction is in force"
+                    ),
+                ),
+                (
+                    "awaiting_review",
+                    models.BooleanField(
+                        db_index=True,
+                        default=False,
+                        help_text="the machine was unsure and nobody has decided yet",
+                    ),
+                ),
+                (
+                    "review_margin",
+                    models.FloatField(
+                        blank=True,
+                        db_index=True,
+                        help_text="how close the decision was (smaller: more informative)",
+                        null=True,
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "publication",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="uses",
+                        to="corpus.publication",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kinds of use of a publication',
-                'verbose_name_plural': 'kinds of use of publications',
+                "verbose_name": "kinds of use of a publication",
+                "verbose_name_plural": "kinds of use of publications",
             },
         ),
         migrations.CreateModel(
-            name='UseCorrection',
+            name="UseCorrection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('publication_ref', models.PositiveIntegerField(help_text='id of the publication the person corrected')),
-                ('raw_record_ids', models.JSONField(default=list, help_text='its raw records then: to follow a merge')),
-                ('categories', models.JSONField(default=list, help_text='typology ids, main first; [] = no category of use')),
-                ('note', models.TextField(blank=True)),
-                ('evidence', models.TextField(blank=True, help_text='the words the person selected, if any')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('concurrent_with', models.ForeignKey(blank=True, help_text="another person's correction saved while this one's page was open", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='uses.usecorrection')),
-                ('publication', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='use_corrections', to='corpus.publication')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "publication_ref",
+                    models.PositiveIntegerField(help_text="id of the publication the person corrected"),
+                ),
+                (
+                    "raw_record_ids",
+                    models.JSONField(default=list, help_text="its raw records then: to follow a merge"),
+                ),
+                (
+                    "categories",
+                    models.JSONField(
+                        default=list, help_text="typology ids, main first; [] = no category of use"
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("evidence", models.TextField(blank=True, help_text="the words the person selected, if any")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "concurrent_with",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="another person's correction saved while this one's page was open",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="uses.usecorrection",
+                    ),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="use_corrections",
+                        to="corpus.publication",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kind-of-use correction',
-                'verbose_name_plural': 'kind-of-use corrections',
-                'ordering': ['publication_id', 'pk'],
+                "verbose_name": "kind-of-use correction",
+                "verbose_name_plural": "kind-of-use corrections",
+                "ordering": ["publication_id", "pk"],
             },
         ),
     ]
