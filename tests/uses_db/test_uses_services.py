@@ -142,7 +142,7 @@ def test_export_writes_the_stored_kinds_of_use_main_first(corpus, editor):
     rows = export_rows()
     assert rows[a.pk]["use_categories"] == [PV] and rows[a.pk]["use_categories_method"] == "rule"
     assert rows[b.pk]["use_categories"] == [EFF, DU] and rows[b.pk]["use_categories_method"] == "person"
-    assert rows[c.pk]["use_categories"] == [] and rows[c.pk]["use_categories_method"] == "rule"
+    assert rows[c.pk]["use_categories"] == [] and rows[c.pk]["use_categories_method"] == "none"
     assert rows[d.pk]["use_categories"] == [] and rows[d.pk]["use_categories_method"] == "not classified"
 
 
@@ -211,14 +211,16 @@ def test_retraining_failure_is_recorded_in_the_job(corpus, editor, settings, mon
     settings.USES_RETRAIN_EVERY = 1
 
     def broken(examples):
-        raise ImportError("no module named benefice.uses.learn")
+        from benefice.errors import BeneficeError
+
+        raise BeneficeError("too few labelled publications to train the kind-of-use model")
 
     monkeypatch.setattr(services, "_retrain", broken)
     monkeypatch.setattr(services, "start_retrain_job", lambda job: services.run_retrain_job(job["id"]))
     a, _b, _c = corpus
     job_id = services.record_use_correction(a, [DU], user=editor).retrain_job
     job = jobs.read_job(job_id)
-    assert job["status"] == jobs.FAILED and "retraining is not available" in job["error"]
+    assert job["status"] == jobs.FAILED and "too few labelled publications" in job["error"]
     assert uses(a).categories == [DU]
 
 

@@ -152,8 +152,8 @@ def export(fmt: str, output: Path, query: str) -> None:
       use_categories                   kinds of use (typology ids), main first, as stored
                                        by the scan and corrected by people; [] when none
                                        or not classified yet
-      use_categories_method            how the main one was set: person, rule or model
-                                       (rule when the machine found none), or
+      use_categories_method            how the main one was set: person, rule or model;
+                                       none when the machine found none, or
                                        "not classified" (not scanned: run `benefice scan`)
     """
     initialise()

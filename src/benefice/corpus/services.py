@@ -912,7 +912,7 @@ def export_publications(publications: Iterable[Publication], fmt: str, stream) -
     people's corrections applied; ``[]`` for a publication not scanned yet), ``use_categories`` (the stored
     effective kinds of use, ``uses.PublicationUses.categories``: typology ids, main first; ``[]`` when none
     or not classified yet) and ``use_categories_method`` (``person``, ``rule``, ``model`` — how the main one
-    was set; ``rule`` too when the machine found none — or ``not classified``). A queryset is read through
+    was set; ``none`` when the machine found none — or ``not classified``). A queryset is read through
     :func:`exportable`; other iterables must hold publications that came through it, or their sources and
     kinds of use are written as not scanned (this function never queries per publication)."""
     from benefice.corpus.formats import writers

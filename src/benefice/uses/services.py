@@ -40,6 +40,8 @@ CHUNK = 500
 OUTDATED = "outdated"
 #: how ``use_categories_method`` says a publication was never classified (no detection yet)
 NOT_CLASSIFIED = "not classified"
+#: ``use_categories_method`` of a publication classified with no kind of use (as ``benefice classify`` writes)
+NO_KIND = "none"
 RETRAIN_KIND = "retrain_uses"
 DEFAULT_RETRAIN_EVERY = 20
 
@@ -495,10 +497,7 @@ def run_retrain_job(job_id: str) -> dict[str, Any]:
         examples = list(use_correction_examples())
         job["total"] = len(examples)
         jobs.write_job(job)
-        try:
-            path = _retrain(examples)
-        except (ImportError, AttributeError) as exc:
-            raise BeneficeError(f"retraining is not available in this version ({exc})") from exc
+        path = _retrain(examples)
         report = classify_publications(progress=lambda done, total: None)
         job["result"] = {
             "model": str(path),
@@ -700,4 +699,4 @@ def export_method(by_person: bool | None, labels: Sequence[dict[str, Any]] | Non
         return "person"
     if labels:
         return str(labels[0].get("method") or "rule")
-    return "rule"
+    return NO_KIND  # classified, and the machine found no kind of use (e.g. no French source used)
