@@ -126,6 +126,14 @@ def test_per_category_counts_methods_ranges_and_zero_categories(results):
     assert cats["crisis_surveillance"]["cases"] >= 1
     assert r["perimeter"]["labels"] == 6 and r["perimeter"]["labels_by_person"] == 2
     assert r["perimeter"]["publications_with_category"] == 5
+    headline = next(h for h in r["headline"] if h["id"] == "kinds_of_use")
+    # evidence: the smallest ids of the most frequent category's publications
+    assert headline["value_en"] == "5" and headline["evidence"] == ["q-001", "q-002", "q-003", "q-004"]
+    assert "2.7" in headline["comment_en"] and "2,7" in headline["comment_fr"]
+    # 2 of the 6 labels by a person, 2 by a rule, 2 by the model
+    assert "33.3% were set by a person, 33.3% by a rule and 33.3% by the model" in headline["comment_en"]
+    assert "33,3\u202f% ont été posées par une personne" in headline["comment_fr"]
+    assert "«\u00a0Utilisation" in headline["comment_fr"] and "\u00a0;" in headline["comment_fr"]
 
 
 def test_per_year_and_per_source_own_and_family(results):

@@ -348,6 +348,7 @@ def use_figures(
     case_pub, case_cat = _pairs(table.column("case_categories"), pa.array(cat_ids))
     in_cases = np.bincount(case_cat, minlength=nc)
     return {
+        "labels": (cat_ids, pub, cat),
         "per_category": {
             cid: per_category[k] | {"publications_in_cases": int(in_cases[k])}
             for k, cid in enumerate(cat_ids)
@@ -558,7 +559,7 @@ def publication_figures(inputs: EditionInputs, window: Window) -> dict[str, Any]
         "categories_by_year": uses["by_year"],
         "sources_by_category": uses["by_source"],
         "_evidence": _evidence(table, used_pub, used_src, any_french, year_idx, precise, known, source_ids,
-                               int(inputs.params["evidence_per_figure"]), window),
+                               int(inputs.params["evidence_per_figure"]), window, uses["labels"]),
     }  # fmt: skip
 
 
@@ -573,6 +574,7 @@ def _evidence(
     source_ids: list[str],
     n: int,
     window: Window,
+    labels: tuple[list[str], np.ndarray, np.ndarray] = ([], np.zeros(0, np.int64), np.zeros(0, np.int64)),
 ) -> dict[str, list[str]]:
     """A few publication identifiers (DOI when known, else id) behind each headline figure, smallest ids
     first so that the choice is reproducible."""
@@ -589,6 +591,7 @@ def _evidence(
         "vague_naming": refs(used_pub[known & ~precise]),
         "precise_naming": refs(used_pub[precise]),
         **{f"source:{sid}": refs(used_pub[used_src == i]) for i, sid in enumerate(source_ids)},
+        **{f"category:{cid}": refs(labels[1][labels[2] == k]) for k, cid in enumerate(labels[0])},
     }
 
 

@@ -256,6 +256,36 @@ def headline(results: dict[str, Any]) -> list[dict[str, Any]]:
         "citation_by_year",
     )
 
+    labels = perimeter.get("labels", 0)
+    if labels:
+        top_use = max(results["categories"], key=lambda r: (r["publications"], r["category"]))
+        shares = {m: round(perimeter[f"labels_by_{m}"] / labels, 4) for m in ("person", "rule", "model")}
+        add(
+            "kinds_of_use",
+            {lang: fmt_int(perimeter["publications_with_category"], lang) for lang in LANGS},
+            {
+                "title_fr": "Publications du corpus avec un type d'usage",
+                "title_en": "Publications of the corpus with a kind of use",
+                "fr": french_spaces(
+                    f"{fmt_int(perimeter['publications_with_category'], 'fr')} publications du corpus ont au moins "
+                    f"une catégorie d'usage ; la plus fréquente, « {top_use['name_fr']} », en compte "
+                    f"{fmt_int(top_use['publications'], 'fr')} (nombre attendu {fmt_num(top_use['expected'], 'fr')}, "
+                    f"intervalle à 95 % {fmt_int(top_use['low'], 'fr')} à {fmt_int(top_use['high'], 'fr')}). "
+                    f"Des {fmt_int(labels, 'fr')} étiquettes, {fmt_pct(shares['person'], 'fr')} ont été posées par "
+                    f"une personne, {fmt_pct(shares['rule'], 'fr')} par une règle et "
+                    f"{fmt_pct(shares['model'], 'fr')} par le modèle."
+                ),
+                "en": f"{fmt_int(perimeter['publications_with_category'], 'en')} publications of the corpus have at "
+                f"least one category of use; the most frequent, “{top_use['name_en']}”, counts "
+                f"{fmt_int(top_use['publications'], 'en')} (expected count {fmt_num(top_use['expected'], 'en')}, "
+                f"95 % interval {fmt_int(top_use['low'], 'en')} to {fmt_int(top_use['high'], 'en')}). Of the "
+                f"{fmt_int(labels, 'en')} labels, {fmt_pct(shares['person'], 'en')} were set by a person, "
+                f"{fmt_pct(shares['rule'], 'en')} by a rule and {fmt_pct(shares['model'], 'en')} by the model.",
+            },
+            evidence[f"category:{top_use['category']}"],
+            "categories",
+        )
+
     n_cases = len(results["cases"])
     included = [d for d in results["decisions"] if d["included"]]
     with_decision = sum(1 for c in results["cases"] if c["decisions"])
