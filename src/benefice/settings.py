@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "benefice.core.guard.RequestBudgetMiddleware",  # bounded database time per request (issue 17)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,5 +139,10 @@ MEDIA_ROOT = HOME / "uploads"
 
 #: kinds of use: the model is retrained in the background after this many people's corrections
 USES_RETRAIN_EVERY = int(os.environ.get("BENEFICE_USES_RETRAIN_EVERY", "20"))
+#: database time a web request may use before its query is stopped (SQLite progress handler, PostgreSQL
+#: statement_timeout; see benefice.core.guard); 0 turns the guard off
+REQUEST_BUDGET_SECONDS = float(os.environ.get("BENEFICE_REQUEST_BUDGET_SECONDS", "10"))
+#: the facets of a search are counted within this budget, else over a sample of its results
+FACET_BUDGET_SECONDS = float(os.environ.get("BENEFICE_FACET_BUDGET_SECONDS", "0.5"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -7,14 +7,15 @@ on it say so in ``Vary`` so that no cache (nor the browser's back button) serves
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -27,6 +28,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from benefice.core import guard
+from benefice.core.paging import BoundedPaginator
 from benefice.core.views import editor_required, reader_required
 from benefice.corpus import jobs, search, source_facets
 from benefice.corpus.forms import PAGE_SIZES, SORTS, ImportForm, SearchForm
@@ -47,6 +50,10 @@ FACETS = ("year", "source", "type", "lang", "used", "mentioned")
 SOURCE_FACETS = ("used", "mentioned")
 YEAR_FACET_LIMIT = 50
 FACET_LIMIT = 20
+#: facets of a broad search (or one that runs out of budget) are counted over this many first results
+FACET_SAMPLE = 2000
+#: time an estimate of a broad search's count may take on SQLite (PostgreSQL's planner gives one at once)
+ESTIMATE_BUDGET_SECONDS = 0.2
 
 #: Fields shown in the "Bibliographic data" table of a publication, in this order.
 DETAIL_FIELDS = (
@@ -110,33 +117,10 @@ def _filter(qs: QuerySet, params: dict[str, Any], skip: str | None = None) -> Qu
     return qs
 
 
-def _ranked(qs: QuerySet, text: str) -> QuerySet:
-    """Order search results by relevance.
-
-    On PostgreSQL ``search.search`` selects ``fts_rank`` (higher is better). On SQLite the FTS5 ``bm25`` score
-    is read for each row (a title match weighs ten times a match elsewhere); lower bm25 is better.
-    """
-    if connection.vendor == "postgresql":
-        return qs.extra(order_by=["-fts_rank", "-year", "id"]) if search.tokens(text) else qs
-    if connection.vendor != "sqlite":
-        return qs
-    query = search.fts5_query(text)
-    if not query:
-        return qs
-    return qs.extra(
-        select={
-            "fts_rank": "SELECT bm25(corpus_publication_fts, 10.0, 1.0) FROM corpus_publication_fts "
-            "WHERE corpus_publication_fts MATCH %s AND rowid = corpus_publication.id"
-        },
-        select_params=[query],
-        order_by=["fts_rank", "-year", "id"],
-    )
-
-
 def _ordered(qs: QuerySet, params: dict[str, Any]) -> QuerySet:
     ordering = SORTS[params["sort"]][1]
-    if ordering is None:
-        return _ranked(qs, params["q"])
+    if ordering is None:  # relevance: ranked in the full-text index (search.ranked), never here
+        return qs.order_by("-year", "pk")
     if params["sort"] == "cited":
         return qs.order_by(F("cited_by_count").desc(nulls_last=True), "-year", "pk")
     return qs.order_by(*ordering)
@@ -193,7 +177,9 @@ def _source_facets(searched: QuerySet, params: dict[str, Any]) -> list[dict[str,
     titles = {"used": _("Data source used"), "mentioned": _("Data source mentioned only")}
     facets = []
     for role in SOURCE_FACETS:
-        narrowed = bool(params.get("q")) or any(params.get(p) not in (None, "") for p in FACETS if p != role)
+        narrowed = bool(params.get("q") or params.get("sample")) or any(
+            params.get(p) not in (None, "") for p in FACETS if p != role
+        )
         restriction = _filter(searched, params, skip=role) if narrowed else None
         rows = source_facets.source_counts(restriction, role, limit=FACET_LIMIT)
         selected = params.get(role) or None
@@ -212,9 +198,31 @@ def _search_params(request: HttpRequest) -> dict[str, Any]:
 
 
 def _results(params: dict[str, Any]) -> tuple[QuerySet, QuerySet]:
-    """(search results before facet filters, final ordered results)."""
+    """(search results before facet filters, final ordered results).
+
+    Ordered by relevance, the results are ranked inside the full-text index (``search.ranked``): a page
+    reads the top rows of the index and never ranks row by row."""
     searched = search.search(Publication.objects.all(), params["q"])
+    if SORTS[params["sort"]][1] is None and params["q"]:
+        return searched, _filter(search.ranked(Publication.objects.all(), params["q"]), params)
     return searched, _ordered(_filter(searched, params), params)
+
+
+def _facets_within_budget(searched: QuerySet, results: QuerySet, params: dict[str, Any], exact: bool):
+    """(facets, sample size or None): every facet counted over the whole search when the results are counted
+    exactly and the counting fits ``FACET_BUDGET_SECONDS``; else over a sample of ``FACET_SAMPLE`` results
+    (the first the index finds, unranked: no sort), and the page says so. A broad search thus costs a
+    bounded amount of work."""
+    if exact:
+        try:
+            with guard.budget(settings.FACET_BUDGET_SECONDS):
+                return build_facets(searched, params), None
+        except guard.BudgetExceeded as exc:
+            if exc.reason == "disconnected":
+                raise
+    ids = list(results.order_by().values_list("pk", flat=True)[:FACET_SAMPLE])
+    sample = Publication.objects.filter(pk__in=ids)
+    return build_facets(sample, {**params, "q": "", "sample": True}), len(ids)
 
 
 @reader_required
@@ -223,14 +231,24 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     params = form.values()
     searched, results = _results(params)
-    # the detection (one-to-one) comes with each row: a result shows the sources it uses
-    paginator = Paginator(results.select_related("detection").prefetch_related("raw_records"), params["size"])
+    # bounded: at most COUNT_LIMIT rows counted and paged; the page's rows are read by primary key with
+    # their detection (one-to-one: a result shows the sources it uses) and raw records
+    paginator = BoundedPaginator(results.values_list("pk", flat=True), params["size"])
     page = paginator.get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    rows = Publication.objects.filter(pk__in=ids).select_related("detection").prefetch_related("raw_records")
+    by_id = {pub.pk: pub for pub in rows}
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    facets, facet_sample = _facets_within_budget(searched, results, params, paginator.exact)
     context = {
         "form": form,
         "params": params,
         "page": page,
-        "facets": build_facets(searched, params),
+        "count_exact": paginator.exact,
+        "count_limit": paginator.limit,
+        "estimate": None if paginator.exact else _estimate(results),
+        "facet_sample": facet_sample,
+        "facets": facets,
         "sorts": [(key, lbl) for key, (lbl, _o) in SORTS.items()],
         "export_formats": list(EXPORT_CONTENT_TYPES),
         "active_filters": _active_filters(params),
@@ -244,6 +262,26 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+def _estimate(results: QuerySet) -> int | None:
+    """About how many results a broad search has, when it can be told cheaply: PostgreSQL's planner
+    estimate, or on SQLite the exact count if it fits a small budget; None otherwise."""
+    counted = results.order_by()
+    try:
+        if connection.vendor == "postgresql":
+            sql, sql_params = counted.values("pk").query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", sql_params)
+                plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            return int(plan[0]["Plan"]["Plan Rows"])
+        with guard.budget(ESTIMATE_BUDGET_SECONDS):
+            return counted.count()
+    except guard.BudgetExceeded as exc:
+        if exc.reason == "disconnected":
+            raise
+        return None
 
 
 def _active_filters(params: dict[str, Any]) -> list[dict[str, str]]:
@@ -507,7 +545,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in ImportBatch.Status.values:
         batches = batches.filter(status=status)
-    page = Paginator(batches.order_by("-started_at", "-pk"), 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(batches.order_by("-started_at", "-pk"), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "corpus/batches.html",

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from benefice.core.paging import BoundedPaginator
 from benefice.core.roles import can_edit, role_of
 from benefice.core.views import editor_required, reader_required
 from benefice.custodians import services
@@ -82,7 +82,7 @@ def project_list(request) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         projects = projects.filter(Q(reference__icontains=query) | Q(title__icontains=query))
-    page = Paginator(projects.order_by("reference"), 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(projects.order_by("reference"), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "custodians/projects.html",

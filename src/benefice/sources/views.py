@@ -7,7 +7,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from benefice.core.models import AuditEntry
+from benefice.core.paging import BoundedPaginator
 from benefice.core.roles import can_edit
 from benefice.core.views import editor_required, reader_required
 from benefice.corpus.models import Publication
@@ -69,7 +69,7 @@ def source_detail(request, source_id: str):
     lang = get_language() or "fr"
     used_ids, mentioned_ids = services.effective_publications(src.id)
     pubs = Publication.objects.filter(pk__in=used_ids | mentioned_ids).order_by("-year", "pk")
-    page = Paginator(pubs, 20).get_page(request.GET.get("page"))
+    page = BoundedPaginator(pubs, 20).get_page(request.GET.get("page"))
     highlighted = []
     for pub in page:
         ms = list(Mention.objects.filter(publication=pub, source_id=src.id).order_by("field", "start"))
