@@ -189,7 +189,9 @@ def run_server(host: str, port: int) -> None:
     from benefice.wsgi import application
 
     click.echo(f"benefice is served on http://{host}:{port}/  (Ctrl-C to stop)")
-    waitress_serve(application, host=host, port=port, threads=8, _quiet=True)
+    # channel_request_lookahead: waitress keeps reading a connection while its request runs, so it can tell the
+    # app the client has gone (``waitress.client_disconnected``) and the request's queries stop (core.guard)
+    waitress_serve(application, host=host, port=port, threads=8, channel_request_lookahead=1, _quiet=True)
 
 
 @click.command()
