@@ -207,3 +207,34 @@ def test_default_exclusion_reasons_are_offered_in_the_users_language(people) -> 
     assert "Population hors sujet" in french and "Wrong population" not in french
     english = client_for(people["lead"]).get(reverse("review:list")).content.decode()
     assert "Wrong population" in english
+
+
+def test_screen_tolerates_the_ranking_replaced_between_its_read_and_its_use(
+    review, people, monkeypatch
+) -> None:
+    """Issue 17: the worker replaces and deletes the current ranking while a screener's page is built."""
+    from benefice.review import views
+    from benefice.review.models import Ranking, RankingEntry, Review
+
+    alice = client_for(people["alice"])
+    url = reverse("review:screen", args=[review.pk, "ta"])
+    alice.post(url, {"record": alice.get(url).context["record"].pk, "value": "include"})
+    stale = Review.objects.get(pk=review.pk)
+    assert stale.current_ranking_id
+    old_id = stale.current_ranking_id
+    newer = Ranking.objects.create(review=review, size=1)
+    first = review.records.filter(ta_status="pending").order_by("-pk").first()
+    RankingEntry.objects.create(ranking=newer, position=0, record=first, score=1.0)
+    Review.objects.filter(pk=review.pk).update(current_ranking=newer)
+    Ranking.objects.filter(pk=old_id).delete()  # the page read the review before this
+    monkeypatch.setattr(views, "_review", lambda request, pk: stale)
+    response = alice.get(url)
+    assert response.status_code == 200
+    assert response.context["ranking"].pk == newer.pk
+    assert response.context["record"].pk == first.pk
+    assert alice.get(reverse("review:detail", args=[review.pk])).status_code == 200
+    # and when the newer ranking goes too, the page still answers, in the order records were added
+    Ranking.objects.filter(pk=newer.pk).delete()
+    response = alice.get(url)
+    assert response.status_code == 200 and response.context["ranking"] is None
+    assert response.context["record"] is not None

@@ -117,7 +117,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    ranking = review.current_ranking
+    ranking = services.current_ranking(review)  # read once: the worker may replace it meanwhile
     return render(
         request,
         "review/detail.html",
@@ -273,18 +273,21 @@ def screen(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         return redirect("review:screen", pk=review.pk, stage=stage)
     started = time.perf_counter()
     record = None
+    # the ranking is read once, here: the background worker may replace (and delete) it at any moment, so
+    # the page never follows review.current_ranking again (issue 17: 500s between the read and the use)
+    ranking = services.current_ranking(review)
     if request.GET.get("record"):
         record = get_object_or_404(ReviewRecord, pk=request.GET["record"], review=review)
     else:
-        record = services.next_record(review, request.user, stage, skip=_skipped(request, review, stage))
-        if record is None and _skipped(request, review, stage):
+        skip = _skipped(request, review, stage)
+        record = services.next_record(review, request.user, stage, skip=skip, ranking=ranking)
+        if record is None and skip:
             request.session[key] = []
-            record = services.next_record(review, request.user, stage)
+            record = services.next_record(review, request.user, stage, ranking=ranking)
     elapsed_ms = (time.perf_counter() - started) * 1000
     mine = (
         Decision.objects.filter(record=record, stage=stage, reviewer=request.user).first() if record else None
     )
-    ranking = review.current_ranking
     return render(
         request,
         "review/screen.html",
