@@ -115,21 +115,31 @@ def _pg_timeout(seconds: float | None, *, local: bool) -> None:
 def budget(seconds: float) -> Iterator[None]:
     """Run the block with at most ``seconds`` of database time (and within the request's own budget).
 
-    Raises :class:`BudgetExceeded` when a query of the block was stopped; what the block wrote is rolled
-    back (it runs in a savepoint)."""
+    Raises :class:`BudgetExceeded` when a query of the block was stopped. On PostgreSQL the block runs in a
+    savepoint (rolled back then); on SQLite in no transaction at all: meant for reads."""
     stack = _deadlines()
+    if connection.vendor != "postgresql":
+        # no transaction on SQLite: ours begin IMMEDIATE (the write lock), which would make every budgeted read
+        # wait for an import's write and for each other; an interrupted SELECT leaves nothing to roll back
+        stack.append(time.monotonic() + seconds)
+        try:
+            yield
+        except DatabaseError as exc:
+            if is_stopped_query(exc):
+                raise BudgetExceeded(stopped_reason() or "time") from exc
+            raise
+        finally:
+            stack.pop()
+        return
     try:
         with transaction.atomic():
             stack.append(time.monotonic() + seconds)
             try:
-                if connection.vendor == "postgresql":
-                    left = remaining()
-                    _pg_timeout(max(left or seconds, 0.001), local=True)
+                _pg_timeout(max(remaining() or seconds, 0.001), local=True)
                 yield
             finally:
                 stack.pop()  # before the savepoint is released or rolled back
-            if connection.vendor == "postgresql":  # RELEASE SAVEPOINT would keep the tighter timeout
-                _pg_timeout(_outer_seconds(stack), local=True)
+            _pg_timeout(_outer_seconds(stack), local=True)  # RELEASE SAVEPOINT would keep the tighter one
     except DatabaseError as exc:
         if is_stopped_query(exc):
             raise BudgetExceeded(stopped_reason() or "time") from exc
