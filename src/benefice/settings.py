@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "benefice.core.reliability.RequestMiddleware",  # request id, logged errors, busy-database retries (issue 17)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "benefice.core.guard.RequestBudgetMiddleware",  # bounded database time per request (issue 17)
@@ -145,4 +146,32 @@ REQUEST_BUDGET_SECONDS = float(os.environ.get("BENEFICE_REQUEST_BUDGET_SECONDS",
 #: the facets of a search are counted within this budget, else over a sample of its results
 FACET_BUDGET_SECONDS = float(os.environ.get("BENEFICE_FACET_BUDGET_SECONDS", "0.5"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+#: a web request waits this long for SQLite's write lock, then its view is retried WEB_BUSY_RETRIES times
+#: (if it wrote nothing) before a 503 page says the action was not recorded (benefice.core.reliability)
+WEB_BUSY_TIMEOUT_SECONDS = float(os.environ.get("BENEFICE_WEB_BUSY_TIMEOUT_SECONDS", "5"))
+WEB_BUSY_RETRIES = int(os.environ.get("BENEFICE_WEB_BUSY_RETRIES", "2"))
+
+# Logging (issue 17): stderr and a rotating file $BENEFICE_HOME/logs/benefice.log, each line with the id of
+# the web request it belongs to ("-" outside one); every 500 is logged with its traceback by django.request.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "benefice.core.reliability.RequestIdFilter"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "line"},
+        "file": {
+            "class": "benefice.core.reliability.HomeFileHandler",
+            "filters": ["request_id"],
+            "formatter": "line",
+        },
+    },
+    "root": {"handlers": ["stderr", "file"], "level": os.environ.get("BENEFICE_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"level": os.environ.get("BENEFICE_LOG_LEVEL", "WARNING"), "propagate": True},
+        "benefice": {"level": os.environ.get("BENEFICE_LOG_LEVEL", "WARNING"), "propagate": True},
+    },
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

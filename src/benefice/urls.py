@@ -21,6 +21,9 @@ APPS = {
     "custodians/": "benefice.custodians",
 }
 
+#: a 500 page showing the request id of the logged traceback, or "busy" for a locked database (issue 17)
+handler500 = "benefice.core.reliability.server_error"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
