@@ -246,7 +246,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "count_exact": paginator.exact,
         "count_limit": paginator.limit,
-        "estimate": None if paginator.exact else _estimate(results),
+        "estimate": None if paginator.exact else _estimate(results, params),
         "facet_sample": facet_sample,
         "facets": facets,
         "sorts": [(key, lbl) for key, (lbl, _o) in SORTS.items()],
@@ -264,9 +264,10 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _estimate(results: QuerySet) -> int | None:
+def _estimate(results: QuerySet, params: dict[str, Any]) -> int | None:
     """About how many results a broad search has, when it can be told cheaply: PostgreSQL's planner
-    estimate, or on SQLite the exact count if it fits a small budget; None otherwise."""
+    estimate; on SQLite the index's own count of the matches when no facet narrows the search (a few ms
+    at 100,000 matches: FTS5 counts its doclists), else the count if it fits a small budget; None otherwise."""
     counted = results.order_by()
     try:
         if connection.vendor == "postgresql":
@@ -277,6 +278,17 @@ def _estimate(results: QuerySet) -> int | None:
             plan = json.loads(plan) if isinstance(plan, str) else plan
             return int(plan[0]["Plan"]["Plan Rows"])
         with guard.budget(ESTIMATE_BUDGET_SECONDS):
+            if (
+                connection.vendor == "sqlite"
+                and params["q"]
+                and all(params.get(p) in (None, "") for p in FACETS)
+            ):
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT count(*) FROM corpus_publication_fts WHERE corpus_publication_fts MATCH %s",
+                        [search.fts5_query(params["q"])],
+                    )
+                    return cursor.fetchone()[0]
             return counted.count()
     except guard.BudgetExceeded as exc:
         if exc.reason == "disconnected":

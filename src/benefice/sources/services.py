@@ -828,11 +828,15 @@ def citation_practices(source_id: str, publication_ids: set[int]) -> dict[str, A
 
 def source_counts() -> dict[str, dict[str, int]]:
     """Publications using / only mentioning each source, for the list page."""
+    # grouped by whole list in the database (a corpus has far fewer distinct lists than publications), as the
+    # corpus facets do: reading every detection into Python took 0.6 s a page at 100,000 (issue 17)
     used: Counter[str] = Counter()
     mentioned: Counter[str] = Counter()
-    for det in PublicationDetection.objects.only("sources_used", "sources_mentioned").iterator():
-        used.update(det.sources_used)
-        mentioned.update(det.sources_mentioned)
+    for column, counter in (("sources_used", used), ("sources_mentioned", mentioned)):
+        rows = PublicationDetection.objects.order_by().values(column).annotate(n=Count("pk"))
+        for ids, n in rows.values_list(column, "n"):
+            for sid in ids or []:
+                counter[sid] += n
     return {sid: {"used": used[sid], "mentioned": mentioned[sid]} for sid in set(used) | set(mentioned)}
 
 
