@@ -51,6 +51,9 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    from benefice.corpus.jobs import mark_stale_batches
+
+    mark_stale_batches()  # batches left "running" by a killed process are marked interrupted (issue 17)
 
 
 for _name in COMMAND_MODULES:

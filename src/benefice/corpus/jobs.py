@@ -157,6 +157,48 @@ def read_job(job_id: str) -> Job | None:
     return job
 
 
+def mark_stale_batches() -> int:
+    """At start-up: import batches still "running" whose process is gone are marked interrupted (issue 17).
+
+    A batch records the host and process id that run it (``state["host"]``, ``state["pid"]``); one whose
+    process no longer exists on this host was killed (``kill -9``, a crash, a reboot) and would otherwise
+    stay running for ever. Returns how many were marked. A database not created yet is left alone.
+    """
+    from django.db import DatabaseError
+
+    from benefice.corpus.models import ImportBatch
+
+    host, marked = socket.gethostname(), 0
+    try:
+        running = list(
+            ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING).only("pk", "state", "errors")
+        )
+        for batch in running:
+            state = batch.state or {}
+            pid = state.get("pid")
+            if not pid or state.get("host") != host or _process_alive(int(pid)):
+                continue
+            marked += ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
+                status=ImportBatch.Status.INTERRUPTED,
+                finished_at=timezone.now(),
+                errors=[
+                    *batch.errors,
+                    f"interrupted: process {pid} stopped before the batch finished; importing the same file "
+                    "again resumes it (the records already stored are recognised)",
+                ],
+            )
+    except DatabaseError:  # no tables yet (before benefice init) or no database: nothing to mark
+        return 0
+    if marked:
+        log.warning("%d import batch(es) left running by a stopped process marked interrupted", marked)
+    return marked
+
+
+def owner_state() -> dict[str, Any]:
+    """What a running batch records so a later start can tell its process has died."""
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
 def _mark_batch_interrupted(batch_id: int | None) -> None:
     from benefice.corpus.models import ImportBatch
 

@@ -18,11 +18,12 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from queue import Empty
+from queue import Empty, Full
 from typing import Any, NamedTuple
 
 from benefice.corpus import dedup, fields
@@ -103,13 +104,45 @@ def chunked_items(records: Iterable[Record], chunk: int = CHUNK) -> Iterator[lis
         yield buffer
 
 
-def _produce(path: str, fmt: str, queue: Any, chunk: int) -> None:
+def die_with_parent(parent_pid: int) -> None:
+    """Make this (child) process end when its parent does, even by ``kill -9`` (issue 17).
+
+    Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` through ctypes, then a check that the parent did not die
+    before the call (the child would have been adopted already). Elsewhere the producer polls its parent
+    between chunks (:func:`parent_gone`).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # no libc prctl: the polling below still ends us
+            pass
+    if parent_gone(parent_pid):
+        os._exit(1)
+
+
+def parent_gone(parent_pid: int) -> bool:
+    return os.getppid() != parent_pid
+
+
+def _produce(path: str, fmt: str, queue: Any, chunk: int, parent_pid: int | None = None) -> None:
     """Child process: read and prepare the file, put chunks, then ``("done", None)`` or ``("error", exc)``."""
     from benefice.corpus import formats
 
+    parent_pid = parent_pid or os.getppid()
+    die_with_parent(parent_pid)
     try:
         for items in chunked_items(formats.read(Path(path), fmt), chunk):
-            queue.put(("chunk", items))
+            while True:  # a bounded put, so an orphan (no prctl) notices its parent has gone
+                try:
+                    queue.put(("chunk", items), timeout=1)
+                    break
+                except Full:
+                    if parent_gone(parent_pid):
+                        os._exit(1)
         queue.put(("done", None))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent, which raises it
         try:
@@ -169,7 +202,7 @@ def prepared_chunks(path: Path, fmt: str, *, total_hint: int | None = None, para
         return
     ctx = mp.get_context("fork")
     queue = ctx.Queue(maxsize=QUEUE_CHUNKS)
-    child = ctx.Process(target=_produce, args=(str(path), fmt, queue, chunk), daemon=True)
+    child = ctx.Process(target=_produce, args=(str(path), fmt, queue, chunk, os.getpid()), daemon=True)
     child.start()
     try:
         while True:

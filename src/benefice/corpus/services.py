@@ -595,12 +595,15 @@ def import_file(
     path = Path(path)
     if not path.exists():
         raise BeneficeError("no such file", path=str(path))
+    from benefice.corpus.jobs import owner_state
+
     if batch is None:
         batch = ImportBatch.objects.create(user=user, kind=kind, origin=str(path), format=fmt)
     try:
         name = fmt if fmt != "auto" else formats.detect_format(path)
         batch.format = name
-        batch.save(update_fields=["format"])
+        batch.state = {**(batch.state or {}), **owner_state()}  # a later start can tell this process died
+        batch.save(update_fields=["format", "state"])
         total = formats.count_hint(path)
         with transaction.atomic():
             counts = import_prepared(
