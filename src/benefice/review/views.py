@@ -8,7 +8,6 @@ import time
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from benefice.core.paging import BoundedPaginator
 from benefice.core.roles import can_edit
 from benefice.core.views import reader_required
 from benefice.errors import BeneficeError
@@ -320,7 +320,7 @@ def record_list(request: HttpRequest, pk: int) -> HttpResponse:
     stage = stage if stage in (TITLE_ABSTRACT, FULL_TEXT) else TITLE_ABSTRACT
     if status in Status.values:
         records = records.filter(**{"ta_status" if stage == TITLE_ABSTRACT else "ft_status": status})
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(records, 50).get_page(request.GET.get("page"))
     mine = dict(
         Decision.objects.filter(record__in=page.object_list, stage=stage, reviewer=request.user).values_list(
             "record_id", "value"
