@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "benefice.commands.impact",  # rank, values
     "benefice.commands.barometer",  # barometer build/verify/diff
     "benefice.commands.projects",  # projects import/link (custodians)
+    "benefice.commands.deploy",  # check --deploy, backup, restore (issue 17)
     "benefice.commands.search",  # search-index (issue 17)
 ]
 

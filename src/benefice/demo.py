@@ -50,7 +50,7 @@ def load_demo(echo: Callable[[str], None] = print) -> None:
     scan = scan_database()
     echo(f"source detection: {scan.scanned} publications scanned, {scan.with_sources} name a data source")
     echo(f"kinds of use: {scan.classified} publications classified, {scan.with_uses} have a kind of use")
-    ensure_user("demo", "demo", ADMIN, superuser=True)
+    ensure_user("demo", "demo", ADMIN, superuser=True, demo=True)  # flagged on every page (issue 17)
     for name in APP_DEMOS:
         if importlib.util.find_spec(name) is not None:
             importlib.import_module(name).load_demo(echo)

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "benefice.review",
     "benefice.barometer",
     "benefice.custodians",
+    "axes",  # sign-in throttling (issue 17, benefice.core.accounts)
 ]
 
 MIDDLEWARE = [
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lock-out into its 429 page
 ]
 
 ROOT_URLCONF = "benefice.urls"
@@ -131,6 +133,41 @@ TIME_ZONE = "Europe/Paris"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = HOME / "static"
+
+# Accounts (issue 17, benefice.core.accounts): throttled sign-in, Django's password rules
+AUTHENTICATION_BACKENDS = [
+    "benefice.core.accounts.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("BENEFICE_SIGNIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("BENEFICE_SIGNIN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = 1 if os.environ.get("BENEFICE_BEHIND_PROXY") == "1" else None
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Production (issue 17, docs/deploy.md, deploy/env.example): HTTPS behind a reverse proxy. With
+# BENEFICE_HTTPS=1, benefice check --deploy prints no warning.
+HTTPS = os.environ.get("BENEFICE_HTTPS") == "1"
+if os.environ.get("BENEFICE_BEHIND_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = False
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("BENEFICE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = (
+    os.environ.get("BENEFICE_HSTS_INCLUDE_SUBDOMAINS", "1" if HTTPS else "0") == "1"
+)
+SECURE_HSTS_PRELOAD = os.environ.get("BENEFICE_HSTS_PRELOAD", "1" if HTTPS else "0") == "1"
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("BENEFICE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "corpus:list"

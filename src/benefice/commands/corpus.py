@@ -37,6 +37,11 @@ def init(admin_user: str | None, password: str | None) -> None:
     """Create or upgrade the database in $BENEFICE_HOME (or DATABASE_URL) and load the bundled reference
     data (source registry, indicator catalogue, impact cases); web edits are kept while a file's version
     is unchanged."""
+    if admin_user and password:  # Django's password rules, before anything is written (issue 17)
+        _django()
+        from benefice.core.accounts import check_password_rules
+
+        check_password_rules(password, admin_user)
     initialise()
     from django.conf import settings
 
@@ -57,7 +62,7 @@ def init(admin_user: str | None, password: str | None) -> None:
         from benefice.core.roles import ADMIN
         from benefice.core.users import ensure_user
 
-        ensure_user(admin_user, password, ADMIN, superuser=True)
+        ensure_user(admin_user, password, ADMIN, superuser=True, validate=True)  # Django's password rules
         click.echo(f"admin account: {admin_user}")
     click.echo(f"database ready: {settings.DATABASES['default']['NAME']}")
 

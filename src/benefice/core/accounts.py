@@ -1,0 +1,55 @@
+"""Accounts (issue 17): sign-in throttling, password rules, the demo account flagged.
+
+* Throttling is django-axes: after ``AXES_FAILURE_LIMIT`` wrong passwords for one user name from one address
+  the sign-in is refused (HTTP 429, page ``lockout.html``) for ``AXES_COOLOFF_TIME``, even with the right
+  password. :class:`SignInThrottleBackend` applies it to the web sign-in, where there is a request; an
+  authentication without a request (the test client's ``login``, a script) goes to the next backend.
+* Passwords are checked by Django's validators (``AUTH_PASSWORD_VALIDATORS``) wherever the CLI sets one.
+* The demo account (``demo``/``demo``, made by ``benefice demo`` only) is in the group :data:`DEMO_GROUP`;
+  every page shows a banner while it exists, so a demo database is not mistaken for a production one.
+"""
+
+from __future__ import annotations
+
+from axes.backends import AxesStandaloneBackend
+
+from benefice.errors import BeneficeError
+
+DEMO_GROUP = "demo account"
+
+
+class SignInThrottleBackend(AxesStandaloneBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def check_password_rules(password: str, username: str = "") -> None:
+    """Django's password validators; a refused password raises BeneficeError naming every rule it breaks."""
+    from django.contrib.auth.models import User
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, User(username=username))
+    except ValidationError as exc:
+        raise BeneficeError("password refused: " + " ".join(exc.messages)) from None
+
+
+_demo_cache: list[float | bool] = []  # [read at (monotonic), exists]: at most one query a minute per process
+
+
+def demo_account_exists(*, fresh: bool = False) -> bool:
+    import time
+
+    from django.contrib.auth.models import User
+
+    if fresh or not _demo_cache or time.monotonic() - _demo_cache[0] > 60:
+        exists = User.objects.filter(groups__name=DEMO_GROUP, is_active=True).exists()
+        _demo_cache[:] = [time.monotonic(), exists]
+    return bool(_demo_cache[1])
+
+
+def forget_demo_account() -> None:
+    _demo_cache.clear()
