@@ -727,6 +727,8 @@ def test_property_ascii_folding_drops_exactly_the_combining_marks(text: str) -> 
                 "[12 refs]",
                 "(review)",
                 "[in French]",
+                "[Article in French]",
+                "(12 refs)",
                 "LA: fre",
                 " ",
                 ".",
@@ -745,6 +747,7 @@ def test_property_title_tails_are_cut_as_by_the_unguarded_expressions(title: str
     expected = title
     for _ in range(2):
         expected = dedup._TAIL_NOISE_RE.sub("", expected)
+        expected = dedup._MORE_TAIL_RE.sub("", expected)
         expected = dedup._LANG_TAIL_RE.sub("", expected)
     assert dedup._strip_tails(title) == expected
 

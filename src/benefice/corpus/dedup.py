@@ -57,6 +57,27 @@ __all__ = [
     "prepare",
 ]
 
+# The rules of issue 20 (notations of pages, issues, journal titles, title annotations and group authors),
+# each switchable so that ``benchmarks/dedup.py`` can measure its effect on every set; always on otherwise.
+RULES: dict[str, bool] = {
+    "pages_notation": True,  # unreadable pages are unknown; article numbers vs printed pages do not contradict
+    "issue_supplement": True,  # an issue field naming a supplement is not an issue number
+    "journal_notation": True,  # entities, "Title: subtitle" without a space, "[...]" notes, supplement suffixes
+    "title_annotations": True,  # MEDLINE/Ovid/Embase notes about other records and language tags
+    "group_authors": True,  # a group author in place of persons is unknown authorship, not other authors
+}
+
+
+def set_rules(**flags: bool) -> None:
+    """Switch rules of :data:`RULES` on or off (for measuring them) and forget the cached normal forms."""
+    unknown = set(flags) - set(RULES)
+    if unknown:
+        raise KeyError(f"unknown rules {sorted(unknown)}")
+    RULES.update(flags)
+    parse_author.cache_clear()
+    journal_tokens.cache_clear()
+
+
 # --------------------------------------------------------------------------------------------------
 # Public data types
 # --------------------------------------------------------------------------------------------------
@@ -267,6 +288,28 @@ _LANG_TAIL_RE = re.compile(
     rf"(?:\s*\.?\s*(?:\[\s*(?:in\s+)?(?:{_LANGUAGES})(?:\s*,\s*(?:{_LANGUAGES}))*\s*\]|\bLA:\s*\w+)\s*\.?\s*)+$",
     re.IGNORECASE,
 )
+# More of what databases write after a title (issue 20), each a note about the record or about another one:
+# PubMed's comments-and-corrections labels ("Erratum in: …", "Comment in: …", "Update of: …", MEDLINE's
+# CommentsCorrections list) and old MEDLINE's "[published erratum appears in …]", "[see comments]" and
+# "[In Process Citation]"; Ovid/Embase/CINAHL publication-type and count notes ("[Review article]",
+# "(12 refs)", "[Review; 12 refs]", "[Meeting Abstract]", "[English Abstract]"); PubMed's language note
+# "[Article in French]" (also "; Abstract available in …" after it). None is part of the work's title.
+_LINKED_RECORD_RE = re.compile(
+    r"(?:(?<=[.\]])|\s)\s*\[?\s*(?:(erratum|errata|corrigendum|correction)|(comments?)|(retraction|partial retraction)"
+    r"|update|updated|republished|corrected and republished|reprint|expression of concern|summary for patients"
+    r"|original report)\s+(in|of|for|on|from)\s*:.*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_MORE_TAIL_RE = re.compile(
+    r"(?:\s*\[\s*(?:published\s+)?(?:erratum|errata|correction)s?\s+appears?\s+in\b[^\]]*\]?"
+    r"|\s*\[\s*see\s+(?:comments?|editorial|letters?)\b[^\]]*\]|\s*\[in process citation\]"
+    r"|\s*[\[(]\s*review(?:\s+article)?\s*(?:[;,]\s*\d+\s*refs?\.?)?\s*[\])]"
+    r"|\s*[\[(]\s*\d+\s*ref(?:s|erences)?\.?\s*[\])]"
+    r"|\s*[\[(]\s*(?:meeting\s+)?abstract\s*[\])]|\s*[\[(]\s*(?:english|french|german|spanish)\s+abstract\s*[\])]"
+    rf"|\s*[\[(]\s*article\s+in\s+(?:{_LANGUAGES})\b[^\])]*[\])]"
+    rf"|\s*[\[(]\s*abstract\s+(?:available\s+)?in\s+(?:{_LANGUAGES})\b[^\])]*[\])])+\s*\.?\s*$",
+    re.IGNORECASE,
+)
 _ORIGINAL_RE = re.compile(r"<\s*original\s*>.*$", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]{1,40}>")
 _WHOLE_BRACKET_RE = re.compile(r"^\s*\[(.+)\]\s*\.?\s*$", re.DOTALL)
@@ -336,6 +379,8 @@ def _strip_tails(title: str) -> str:
     for _ in range(2):
         if title.rstrip().rstrip(".").rstrip().endswith(("]", ")")):
             title = _TAIL_NOISE_RE.sub("", title)
+            if RULES["title_annotations"]:
+                title = _MORE_TAIL_RE.sub("", title)
         if title.rstrip().rstrip(".").rstrip().endswith("]") or "la:" in title.lower():
             title = _LANG_TAIL_RE.sub("", title)
     return title
@@ -349,10 +394,27 @@ def clean_title(raw: str) -> tuple[str, NoticeKind]:
     title = html.unescape(raw)
     title = _ORIGINAL_RE.sub("", title)
     title = _TAG_RE.sub(" ", title)
+    kind: NoticeKind = ""
+    linked_kind: NoticeKind = ""
+    if RULES["title_annotations"] and ":" in title:
+        m = _LINKED_RECORD_RE.search(title)
+        if m and m.start() > 0:
+            # "Erratum for:", "Retraction of:", "Comment on:" stand on the notice itself and name the article
+            # it is about; "… in:" names another record about this one
+            linked_to = m.group(4).lower() in {"of", "for", "on"}
+            if linked_to and m.group(1):
+                linked_kind = "erratum"
+            elif linked_to and m.group(3):
+                linked_kind = "retraction"
+            elif linked_to and m.group(2):
+                linked_kind = "comment"
+            title = title[: m.start()]
+    if RULES["title_annotations"] and "appear" in title.lower():
+        # "[published erratum appears in …" is cut whole, before the older rule leaves "[published" behind
+        title = _MORE_TAIL_RE.sub("", title)
     title = _ANNOTATION_RE.sub("", title)
     title = _strip_tails(title)
     title = title.strip().strip('"').strip()
-    kind: NoticeKind = ""
     m = _CORRECTION_CITE_RE.search(title)
     if m and m.start() > 0:
         title, kind = title[: m.start()], "erratum"
@@ -380,7 +442,7 @@ def clean_title(raw: str) -> tuple[str, NoticeKind]:
                 kind, title = k, title[: m.start()]
                 break
     title = title.strip().strip("\"'[]").strip().rstrip(" .;,")
-    return _strip_footnote(title), kind
+    return _strip_footnote(title), kind or linked_kind
 
 
 # "…employee representation 1", "…Arbeitsorganisationen **": footnote markers, unlike "Part 1", "phase 1"
@@ -430,7 +492,9 @@ _PARTICLES = frozenset("van von der den de del della di da du le la dos das ter 
 _INITIALS_RE = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
 _ORG_RE = re.compile(
     r"\b(group|consortium|committee|collaborat\w*|investigators|society|association|council|"
-    r"agency|network|study|trial|organi[sz]ation|institute|working|task force|panel|board)\b",
+    r"agency|network|study|trial|organi[sz]ation|institute|working|task force|panel|board|"
+    r"inc|ltd|llc|gmbh|pharmaceuticals?|corporation|foundation|ministry|department|programme|program|"
+    r"initiative|alliance|federation|academy|registry|writing|on behalf)\b",
     re.IGNORECASE,
 )
 
@@ -443,6 +507,7 @@ class AuthorName(NamedTuple):
     core: str  # family without leading particles ("heck"), to meet "van Heck" / "Heck"
     initials: str  # lower-case first letters of given names ("pf")
     given: str = ""  # folded given names when spelt out, to spot family/given swaps ("Xiaoguang, Wang")
+    group: bool = False  # a group author (study group, consortium, committee, company), not a person
 
 
 def _split_authors(text: str) -> list[str]:
@@ -486,7 +551,7 @@ def parse_author(text: str) -> AuthorName | None:
         return None
     if _ORG_RE.search(text):
         fam = _fold_name(text)
-        return AuthorName(fam, fam, "") if fam else None
+        return AuthorName(fam, fam, "", "", RULES["group_authors"]) if fam else None
     if "," in text:
         family, given = text.split(",", 1)
     else:
@@ -541,6 +606,23 @@ def _swapped(a: AuthorName, b: AuthorName) -> bool:
     return bool(a.given) and a.given == b.family and bool(b.initials) and a.family[:1] == b.initials[:1]
 
 
+def author_evidence(a: tuple[AuthorName, ...], b: tuple[AuthorName, ...]) -> tuple[bool, float, bool]:
+    """(first authors agree, share of authors agreeing, whether both records name comparable authors).
+
+    Group authors (a study group, consortium, committee or company) are set aside when both lists name
+    persons: MEDLINE keeps a collective name apart from the persons (its CN field), while Embase, Web of
+    Science and Scopus put it among or in place of them, or drop it. When one record names only groups and
+    the other persons, authorship is unknown, not different; two lists of groups only are compared as names.
+    """
+    pa = tuple(x for x in a if not x.group)
+    pb = tuple(x for x in b if not x.group)
+    if pa and pb:
+        return (*author_agreement(pa, pb), True)
+    if not pa and not pb and a and b:
+        return (*author_agreement(a, b), True)
+    return False, 0.0, False
+
+
 def author_agreement(a: tuple[AuthorName, ...], b: tuple[AuthorName, ...]) -> tuple[bool, float]:
     """(first authors agree, share of the shorter list found in the longer one)."""
     if not a or not b:
@@ -570,10 +652,25 @@ def author_agreement(a: tuple[AuthorName, ...], b: tuple[AuthorName, ...]) -> tu
 _JOURNAL_STOP = frozenset("of the and for in on de la le des du et i d l fur und der die to at".split())
 
 
+# What databases add to a journal's name (issue 20): a translation or note in brackets (Embase "Gan to Kagaku
+# Ryoho [Japanese Journal of Cancer & Chemotherapy]", Ovid "[Electronic Resource]"), a society statement after
+# a colon (NLM "Journal of Thoracic Oncology: Official Publication of …"; a subtitle of the journal's own, as in
+# "Clinical Medicine Insights: Circulatory…", stays), the supplement series ("European
+# Respiratory Journal. Supplement": the supplement belongs to the journal; others give it in the issue).
+_JOURNAL_NOTE_RE = re.compile(r"\[[^\]]*\]?")
+_JOURNAL_STATEMENT_RE = re.compile(r"\s*[:/]\s*(?:the\s+)?official\s+(?:journal|publication|organ)\b.*$")
+_JOURNAL_SUPPLEMENT_RE = re.compile(r"[\s.,]+(?:supplement(?:um)?|suppl?)\b\.?\s*\d*\s*$")
+
+
 @lru_cache(maxsize=50_000)
 def journal_tokens(value: str) -> tuple[str, ...]:
+    """Words of a journal name, without the notes databases add ("&" and "and" are the same word)."""
+    if RULES["journal_notation"]:
+        value = _JOURNAL_NOTE_RE.sub(" ", html.unescape(value))
     text = _ascii(value).lower()
     text = re.sub(r"\(.*?\)", " ", text)  # "(London, England)", "(Print)"
+    if RULES["journal_notation"]:
+        text = _JOURNAL_SUPPLEMENT_RE.sub("", _JOURNAL_STATEMENT_RE.sub("", text))
     text = re.split(r"\s[:=]\s|\s-\s|\.\s+\d|\[electronic resource\]|\.\s*conference\b", text)[0]
     tokens = [t for t in re.findall(r"[a-z0-9]+", text) if t not in _JOURNAL_STOP]
     # "U S A" / "U.S.A." → "usa": a run of single letters is one abbreviation
@@ -630,38 +727,112 @@ def journal_agreement(a: tuple[str, ...], b: tuple[str, ...]) -> float:
 
 
 _EXCEL_DATE_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE)
-_PAGE_RE = re.compile(r"([A-Za-z]*)0*(\d+)\s*[A-Za-z]?\s*(?:-+|–|—|to)\s*([A-Za-z]*)0*(\d+)")
-_FIRST_NUM_RE = re.compile(r"([A-Za-z]*)0*(\d+)")
+
+
+class Pages(NamedTuple):
+    """Where a record says the work sits in its issue, as read from the pages field."""
+
+    first: str  # digits of the first page or of the article number, "" when unknown
+    last: str  # digits of the last page, "" when unknown or a single page
+    article: bool = False  # ``first`` is an electronic article number (e-locator), not a printed page
+
+
+# "pp. 12-15", "p 12", "Pages 12-15": a label in front of the pages
+_PAGE_LABEL_RE = re.compile(r"^(?:pp?\.?|pages?|pgs?\.?)\s*(?=\S)", re.IGNORECASE)
+# "ARTN 1234" (Web of Science), "Art. no. 1234" (Scopus), "Article 1234", "Article number 1234", "e-locator"
+_ARTICLE_LABEL_RE = re.compile(
+    r"^(?:artn|art\.?\s*(?:no|nr|n[o\u00b0\u00ba])\.?|article(?:\s*(?:no|nr|number|id))?\.?|e-?locator)\s*[:#.]?\s*(?=\w)",
+    re.IGNORECASE,
+)
+# one page or one range: an optional letter prefix (S12 supplement, A12 abstract, iii12 supplement iii, e12
+# electronic) and suffix (12A, 12S), a dash of any kind or "to", an optional trailing "+" (WoS "12-+")
+_ONE_SPAN_RE = re.compile(
+    r"([A-Za-z]{0,4})0*(\d+)[A-Za-z]{0,2}(?:\s*(?:-+|\u2010|\u2011|\u2012|\u2013|\u2014|to)\s*([A-Za-z]{0,4})0*(\d+)[A-Za-z]{0,2})?(?:\s*-*\s*\+)?"
+)
+# Elsevier's electronic sub-pages of an article printed at page 12: "12.e1-12.e7"
+_E_SUBPAGES_RE = re.compile(r"0*(\d+)\.e\d+(?:\s*-+\s*\d+\.e\d+)?", re.IGNORECASE)
+# no printed journal volume reaches page 100,000: a longer number is an article number
+_MAX_PRINTED_PAGE = 99_999
+
+
+def read_pages(value: Any) -> Pages:
+    """The pages field in the notations databases write, or unknown when it is in none of them.
+
+    Notations read (MEDLINE/PubMed, Embase, Web of Science, Scopus, CINAHL and PsycINFO exports):
+    ranges with the last page abbreviated (``1324-7``, MEDLINE's style) or in full, any dash or "to";
+    supplement and abstract pages with a letter prefix or suffix (``S12-4``, ``S12-S14``, ``iii45``, ``123A``;
+    the letter is dropped, so a database that omits it still agrees); a "pp."/"Pages" label; a trailing
+    "+" (Web of Science's "continued elsewhere"); Elsevier's ``12.e1-12.e7`` (page 12); and electronic
+    article numbers, which replace pages in online journals: ``e1234`` / ``e0123456`` (PLoS, BMJ, JAMA),
+    ``CD006828`` (Cochrane), "ARTN 1234" (Web of Science), "Art. no. 1234" (Scopus), or a number too long to
+    be a printed page. Only the first part of a field counts ("943-5; author reply 945-6", "532, 534-6").
+
+    Anything else is *unknown*, not a page: roman front matter ("iii-iv"), a page count ("12 pp"), "N.PAG"
+    or "var.pagings", a spreadsheet's date ("01-Jun" for 1-6), "12/15", "A-F99_9", a whole citation
+    ("2004;19(8):943-5"). A field that cannot be
+    read can neither support nor contradict a match.
+    """
+    text = _clean(value).strip().strip("\"'").strip()
+    if text.startswith("[") and text.endswith("]"):  # "[E1234]"
+        text = text[1:-1].strip()
+    if re.search(r"\d\s*[;(].*:", text):
+        return Pages("", "")  # a whole citation ("2004;19(8):943-5"), not a pages field
+    text = re.split(r"\s*[,;\[(]\s*", text, maxsplit=1)[0].strip()
+    if not text or _EXCEL_DATE_RE.search(text):
+        return Pages("", "")
+    label = _ARTICLE_LABEL_RE.match(text)
+    if label:
+        m = re.fullmatch(r"[A-Za-z]{0,4}0*(\d+)", text[label.end() :].strip())
+        return Pages(m.group(1), "", True) if m else Pages("", "")
+    text = _PAGE_LABEL_RE.sub("", text)
+    m = _E_SUBPAGES_RE.fullmatch(text)
+    if m:
+        return Pages(m.group(1), "")
+    m = _ONE_SPAN_RE.fullmatch(text)
+    if not m and not RULES["pages_notation"]:  # before issue 20: the first number of whatever the field holds
+        m = _ONE_SPAN_RE.match(text, n.start()) if (n := re.search(r"[A-Za-z]{0,4}\d", text)) else None
+    if not m:
+        return Pages("", "")
+    prefix, first, last = m.group(1).lower(), m.group(2), m.group(4) or ""
+    article = prefix in {"e", "cd"} or int(first) > _MAX_PRINTED_PAGE
+    if last:
+        if len(last) < len(first):
+            last = first[: len(first) - len(last)] + last
+        if last == first:
+            last = ""
+        elif int(last) < int(first):
+            return Pages("", last)  # an impossible range ("2297-2108"): the first page is a typo
+    return Pages(first, last, article)
 
 
 def parse_pages(value: str) -> tuple[str, str]:
     """(first, last) page as digit strings; "1324-7" → ("1324", "1327"), "e1234" → ("1234", "").
 
-    Only a range that starts the field counts ("532, 534-536" → first 532, last unknown); an impossible
-    range ("2297-2108", a typo) keeps only its last page.
+    See :func:`read_pages`, which also tells whether the first is an electronic article number.
     """
-    text = _clean(value)
-    if not text or re.fullmatch(r"[A-Za-z .]*", text) or _EXCEL_DATE_RE.search(text):
-        return "", ""  # "01-Jun": a spreadsheet turned a range into a date; the range is lost
-    first_m = _FIRST_NUM_RE.search(text)
-    if not first_m:
-        return "", ""
-    m = _PAGE_RE.match(text, first_m.start())
-    if not m:
-        return first_m.group(2), ""
-    first, last = m.group(2), m.group(4)
-    if len(last) < len(first):
-        last = first[: len(first) - len(last)] + last
-    if last == first:
-        return first, ""
-    if int(last) < int(first):
-        return "", last
-    return first, last
+    pages = read_pages(value)
+    return pages.first, pages.last
 
 
 def _first_int(value: Any) -> str:
     m = re.search(r"\d+", _clean(value))
     return m.group(0).lstrip("0") or "0" if m else ""
+
+
+_SUPPLEMENT_ISSUE_RE = re.compile(r"sup|^\s*s\d+\s*$", re.IGNORECASE)
+
+
+def read_issue(value: Any) -> str:
+    """The issue number as digits, or "" (unknown) when the field names a supplement.
+
+    Databases write a supplement in the issue field in several ways: as the issue ("Suppl 2", "S2"), as
+    issue and supplement ("5 Suppl 1"), or leave it in the volume ("10 Suppl 2") and give the issue
+    alone; so the numbers of a supplement issue are not comparable with another record's issue number.
+    """
+    text = _clean(value)
+    if RULES["issue_supplement"] and _SUPPLEMENT_ISSUE_RE.search(text):
+        return ""
+    return _first_int(text)
 
 
 def _year(value: Any) -> int | None:
@@ -709,13 +880,14 @@ class Prepared:
     keys: list[str] = field(default_factory=list)
     text: str = ""  # fingerprint of a long abstract ("" when short or absent), see ``_same_text``
     meeting: bool = False  # a conference abstract: its lone page is often an abstract number
+    article: bool = False  # page_first is an electronic article number, not a printed page (see read_pages)
 
 
 # Stored prepared forms: ``prepare`` costs about 0.4 ms a record (title cleaning, tokens, authors); a
 # large import compares each new record with stored candidates, so it reads their forms back instead of
 # preparing them again. The version changes whenever ``prepare`` or ``_block_keys`` would give another
 # result; a form of another version is ignored and the record prepared afresh.
-PREPARED_FORM_VERSION = 3
+PREPARED_FORM_VERSION = 4
 
 
 def dump_prepared(p: Prepared) -> str:
@@ -729,7 +901,7 @@ def dump_prepared(p: Prepared) -> str:
             p.tcomp,
             p.tmain,
             p.year,
-            [[a.family, a.core, a.initials, a.given] for a in p.authors],
+            [[a.family, a.core, a.initials, a.given, a.group] for a in p.authors],
             p.journal,
             p.volume,
             p.number,
@@ -744,6 +916,7 @@ def dump_prepared(p: Prepared) -> str:
             p.keys,
             p.text,
             p.meeting,
+            p.article,
         ],
         ensure_ascii=False,
         separators=(",", ":"),
@@ -754,7 +927,7 @@ def load_prepared(text: str, id: str) -> Prepared | None:
     """A form written by :func:`dump_prepared`, or None when it is of another version or unreadable."""
     try:
         v = json.loads(text)
-        if not isinstance(v, list) or len(v) != 22 or v[0] != PREPARED_FORM_VERSION:
+        if not isinstance(v, list) or len(v) != 23 or v[0] != PREPARED_FORM_VERSION:
             return None
         return Prepared(
             id=id,
@@ -779,6 +952,7 @@ def load_prepared(text: str, id: str) -> Prepared | None:
             keys=list(v[19]),
             text=v[20],
             meeting=bool(v[21]),
+            article=bool(v[22]),
         )
     except (ValueError, TypeError):
         return None
@@ -816,15 +990,15 @@ def prepare(record: Mapping[str, Any] | DedupRecord | Record, id: str | None = N
     tmain = "".join(main_tokens) if len([t for t in main_tokens if t not in _STOPWORDS]) >= 2 else ""
     journal = _clean(_get(record, "journal", "container_title", "booktitle", "secondary_title", "source"))
     pages_text = _clean(_get(record, "pages"))
-    first, last = parse_pages(pages_text)
+    first, last, article = read_pages(pages_text)
     starts = frozenset(parse_pages(part)[0] for part in re.split(r"[,;+]", pages_text)) - {""}
     year = _year(_get(record, "year", "date"))
     volume = _first_int(_get(record, "volume"))
     if year and volume == str(year):  # magazines without volumes: the year was copied into the field
         volume = ""
-    number = _first_int(_get(record, "number", "issue"))
+    number = read_issue(_get(record, "number", "issue"))
     if first and year and first == str(year):  # year typed into the pages column
-        first, last = "", ""
+        first, last, article = "", "", False
     prep = Prepared(
         id=rid,
         title=title,
@@ -840,6 +1014,7 @@ def prepare(record: Mapping[str, Any] | DedupRecord | Record, id: str | None = N
         page_first=first,
         page_last=last,
         page_starts=starts if len(starts) > 1 else frozenset(),
+        article=article,
         doi=canonical_doi(_get(record, "doi")),
         pmid=normalise_pmid(_clean(_get(record, "pmid"))),
         pmcid=normalise_pmcid(_clean(_get(record, "pmcid"))),
@@ -893,7 +1068,8 @@ def _block_keys(p: Prepared) -> list[str]:
     if p.openalex:
         keys.append("o" + p.openalex)
     sig = [skeleton(t) for t in p.tokens if t not in _STOPWORDS]
-    fam = p.authors[0].core[:8] if p.authors else ""
+    persons = [x for x in p.authors if not x.group] or p.authors
+    fam = persons[0].core[:8] if persons else ""
     if len(sig) >= 3:
         keys.append("h" + " ".join(sig[:4]))  # survives dropped subtitles and tails
         if len(sig) >= 5:
@@ -974,7 +1150,7 @@ def _same_text(a: Prepared, b: Prepared) -> Match | None:
     that files the article's abstract under its erratum, gives two records of one text, and the gold
     sets pair them; errata without the article's abstract stay apart. Two PMIDs still part them.
     """
-    if not a.text or a.text != b.text or not a.authors or not b.authors:
+    if not a.text or a.text != b.text:
         return None
     if (a.pmid and b.pmid and a.pmid != b.pmid) or (a.pmcid and b.pmcid and a.pmcid != b.pmcid):
         return None
@@ -983,8 +1159,8 @@ def _same_text(a: Prepared, b: Prepared) -> Match | None:
     ts, _ = title_similarity(a, b)
     if ts < 0.9 or _DIGITS_RE.findall(a.tcomp) != _DIGITS_RE.findall(b.tcomp):
         return None
-    first_au, au_share = author_agreement(a.authors, b.authors)
-    if not first_au or au_share < 0.8:
+    first_au, au_share, both = author_evidence(a.authors, b.authors)
+    if not both or not first_au or au_share < 0.8:
         return None
     return Match(b.id, round(0.5 + 0.5 * ts, 4), "fuzzy", f"same abstract, title {ts:.2f} and authors")
 
@@ -1066,6 +1242,10 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
         return None
     if a.volume and b.volume and a.volume != b.volume:
         return None
+    if a.article != b.article and a.page_first != b.page_first and RULES["pages_notation"]:
+        # an electronic article number and printed pages are two notations, not two locations
+        a = replace(a, page_first="", page_last="", page_starts=frozenset())
+        b = replace(b, page_first="", page_last="", page_starts=frozenset())
     same_last = bool(a.page_last) and a.page_last == b.page_last
     if a.page_starts and b.page_starts and a.page_starts == b.page_starts:
         same_last = True  # the same multi-part page list written in another order
@@ -1078,8 +1258,7 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
     number_ne = bool(a.number and b.number and a.number != b.number)
     # an issue number above ~60 is an accession/sequence number in disguise, not an issue
     issue_conflict = number_ne and int(a.number) <= 60 and int(b.number) <= 60
-    first_au, au_share = author_agreement(a.authors, b.authors)
-    both_authors = bool(a.authors and b.authors)
+    first_au, au_share, both_authors = author_evidence(a.authors, b.authors)
     if both_authors and not first_au and au_share < 0.5:
         return None
     jo = journal_agreement(a.journal, b.journal)
