@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -281,3 +283,11 @@ def test_codings_json(project, transcript, people) -> None:
         .content
     )
     assert data[0]["quote"] == transcript.text[3:9] and data[0]["coder_name"] == "coder2"
+
+
+def test_segments_csv_neutralises_formulas() -> None:
+    """Failure 5 of issue 17: coded text starting with = + - @ is written with a quote in front."""
+    row = {c: "" for c in services.SEGMENT_COLUMNS} | {"code": "-A1", "text": "=1+1", "start": 3, "end": 9}
+    content, _ = services.export_segments([row], "csv", "t")
+    back = next(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert (back["code"], back["text"], back["start"]) == ("'-A1", "'=1+1", "3")

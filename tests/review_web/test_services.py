@@ -383,3 +383,17 @@ def test_svm_warm_starts_across_retrainings_and_ranks_as_a_cold_fit(review, peop
     cold_scores = np.array([scores[ids.index(pk)] for pk in pending])
     np.testing.assert_allclose(warm_scores, cold_scores, atol=0.1)
     assert np.corrcoef(np.argsort(np.argsort(warm_scores)), np.argsort(np.argsort(cold_scores)))[0, 1] > 0.95
+
+
+def test_export_csv_neutralises_formulas(review, people) -> None:
+    """Failure 5 of issue 17: a record's title or a reviewer's note never reaches a spreadsheet as a formula."""
+    record = review.records.order_by("pk").first()
+    record.title = '=HYPERLINK("http://evil.example","x")'
+    record.save(update_fields=["title"])
+    services.decide(record, people["alice"], "ta", "include", note="@SUM(A1)")
+    row = next(
+        r
+        for r in csv.DictReader(io.StringIO(services.export_csv(review)))
+        if r["record_id"] == str(record.pk)
+    )
+    assert row["title"] == "'" + record.title and row["note"] == "'@SUM(A1)"

@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from benefice import csvout
 from benefice.corpus.dedup import duplicate_groups
 from benefice.errors import BeneficeError, FormatError
 
@@ -84,7 +85,7 @@ def read_records(path: Path) -> list[dict[str, str]]:
 def write_groups(path: Path, groups: list[list[str]]) -> None:
     try:
         with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+            writer = csvout.writer(fh, quoting=csv.QUOTE_NONNUMERIC)
             writer.writerow(["merged_ids"])
             for group in groups:
                 writer.writerow([";".join(group)])

@@ -7,7 +7,6 @@ never leaves a truncated file behind.
 
 from __future__ import annotations
 
-import csv
 import os
 import sys
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from typing import IO, Any
 
 import click
 
+from benefice import csvout
 from benefice.commands.progress import console, progress_bar
 from benefice.errors import BeneficeError
 
@@ -41,7 +41,7 @@ def _atomic_write(output: str, write: Callable[[IO[str]], Any]) -> Any:
 def _write_csv(output: str, rows: list[dict[str, Any]]) -> None:
     def write(handle: IO[str]) -> None:
         fields = list(rows[0]) if rows else ["case_id", "rank", "score", "rank_low", "rank_high"]
-        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer = csvout.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
 

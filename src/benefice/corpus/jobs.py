@@ -7,8 +7,9 @@ page reads that file. A file rather than memory or the database because:
 
 * the web server may run several processes (waitress threads today, gunicorn workers tomorrow), and the
   request that polls may not land in the process that runs the job;
-* the import runs in one database transaction, so nothing it writes to the database is visible before it
-  ends — progress written there would stay invisible until the import was over.
+* progress is written several times a second, far more often than the import commits its batches of
+  records (each its own short transaction, issue 17); writing it to the database would compete with the
+  web app's writes for SQLite's single write lock.
 
 Each write replaces the file atomically (write a temporary file, then ``os.replace``), so a reader never
 sees half a JSON document. A job whose process died (server restart) is reported as interrupted: the file

@@ -6,7 +6,6 @@ proposals never touch a link a person already decided on. Every change a person 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from benefice import csvout
 from benefice.core.models import audit
 from benefice.corpus.models import Publication
 from benefice.custodians import directory, linking
@@ -299,7 +299,7 @@ def decide_link(link: ProjectLink, status: str, user) -> ProjectLink:
 def links_csv(links: Iterable[ProjectLink]) -> str:
     """project reference, publication id, score, status — one row per link."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvout.writer(out)
     writer.writerow(["project_reference", "publication_id", "score", "status"])
     for link in links:
         writer.writerow([link.project.reference, link.publication_id, f"{link.score or 0:.4f}", link.status])
@@ -776,7 +776,7 @@ def export_questionnaire(questionnaire: Questionnaire, fmt: str) -> bytes:
     rows = [[survey.spreadsheet_safe(v) for v in row] for row in questionnaire_rows(questionnaire)]
     if fmt == "csv":
         out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(rows)
+        csvout.writer(out).writerows(rows)
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     if fmt == "xlsx":
         import openpyxl

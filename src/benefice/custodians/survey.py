@@ -141,9 +141,9 @@ def export_rows(answers: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
 def spreadsheet_safe(value: Any) -> Any:
     """Text starting with = + - @ is prefixed with a quote so a spreadsheet shows it rather than running it
     (answers come from outside the team)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    from benefice.csvout import neutralise
+
+    return neutralise(value)
 
 
 def transcript_text(questions: Sequence[tuple[str, str]], respondent_code: str) -> str:

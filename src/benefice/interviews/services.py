@@ -7,7 +7,6 @@ every change is audited, exports never carry originals) hold whatever the entry 
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Q
 
+from benefice import csvout
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
 from benefice.interviews import refi
@@ -983,7 +983,9 @@ def export_segments(rows: list[dict], kind: str, title: str) -> tuple[bytes, str
     """Coded segments as CSV, XLSX or DOCX: (content, MIME type). Pseudonymised text only."""
     if kind == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=SEGMENT_COLUMNS, extrasaction="ignore")
+        writer = csvout.DictWriter(
+            buffer, fieldnames=SEGMENT_COLUMNS, extrasaction="ignore", lineterminator="\r\n"
+        )
         writer.writeheader()
         writer.writerows(rows)
         return buffer.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
@@ -1024,12 +1026,10 @@ def export_segments(rows: list[dict], kind: str, title: str) -> tuple[bytes, str
 
 
 def _spreadsheet_safe(value):
-    """Text starting with = + - @ would run as a formula in a spreadsheet: prefix it with a quote."""
+    """Text a spreadsheet would run as a formula gets a quote in front (``benefice.csvout``)."""
     if isinstance(value, str):
         value = refi.xml_safe(value)
-        if value[:1] in ("=", "+", "-", "@"):
-            return "'" + value
-    return value
+    return csvout.neutralise(value)
 
 
 # --------------------------------------------------------------------------------------------- REFI-QDA

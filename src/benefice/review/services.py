@@ -7,7 +7,6 @@ crash during retraining cannot lose it.
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from collections import Counter, defaultdict
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from benefice import csvout
 from benefice.core.models import audit
 from benefice.core.roles import is_admin
 from benefice.corpus import formats
@@ -740,7 +740,7 @@ def _export_rows(review: Review, user=None) -> Iterator[dict]:
 def export_csv(review: Review, user=None) -> str:
     """One row per decision (and per resolution); records without any decision get one row."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = csvout.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     for row in _export_rows(review, user):
         writer.writerow(row)

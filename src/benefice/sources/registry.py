@@ -10,7 +10,6 @@ parent or create a parent cycle is refused with a message naming the source and 
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -23,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from benefice import csvout
 from benefice.errors import BeneficeError
 from benefice.paths import package_data
 
@@ -520,7 +520,7 @@ def export_registry(registry: Registry, fmt: str) -> str:
         return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=110)
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=_CSV_COLUMNS, lineterminator="\n")
+        writer = csvout.DictWriter(buffer, fieldnames=_CSV_COLUMNS)
         writer.writeheader()
         for record in records:
             row = {k: record.get(k) for k in _CSV_COLUMNS if k in record}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from benefice import csvout
 from benefice.core.models import AuditEntry
 from benefice.core.paging import BoundedPaginator
 from benefice.core.roles import can_edit
@@ -192,7 +192,7 @@ class _Echo:
 def mentions_csv(request, source_id: str | None = None):
     """Every mention (or one source's), with the publication it is in: the evidence behind the source pages (the
     detector's mentions of the sources that count, and the words people selected: ``evidence_from``)."""
-    writer = csv.writer(_Echo())
+    writer = csvout.writer(_Echo(), lineterminator="\r\n")
     qs = Mention.objects.select_related("publication").order_by("publication_id", "field", "start")
     if source_id:
         qs = qs.filter(source_id=source_id)
@@ -248,7 +248,7 @@ def statistics_csv(request, source_id: str):
     stats = services.source_statistics(src.id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="citation-{src.id}.csv"'
-    w = csv.writer(response)
+    w = csvout.writer(response, lineterminator="\r\n")
     w.writerow(["source", "table", "key", "form", "count", "share"])
     for row in stats["per_year"]:
         w.writerow([src.id, "used_per_year", row["year"], "", row["used"], ""])

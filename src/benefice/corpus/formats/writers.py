@@ -8,12 +8,12 @@ plain dicts (as produced by ``Record.to_dict`` or by the web layer).
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable
 from dataclasses import fields
 from typing import IO, Any
 
+from benefice import csvout
 from benefice.corpus.record import Author, Record
 
 _RECORD_FIELDS = {f.name for f in fields(Record)}
@@ -57,7 +57,7 @@ def _one_line(value: Any) -> str:
 
 def write_csv(records: Iterable[Record | dict[str, Any]], stream: IO[str], *, delimiter: str = ",") -> int:
     """One row per record with CSV_COLUMNS; lists joined with '; '. Returns the number of rows written."""
-    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
+    writer = csvout.writer(stream, delimiter=delimiter)
     writer.writerow(CSV_COLUMNS)
     n = 0
     for item in records:
