@@ -145,7 +145,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = 1 if os.environ.get("BENEFICE_BEHIND_PROXY") == "1" else None
+BEHIND_PROXY = os.environ.get("BENEFICE_BEHIND_PROXY") == "1"
+AXES_CLIENT_IP_CALLABLE = "benefice.core.accounts.client_address"  # X-Forwarded-For's last hop behind a proxy
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

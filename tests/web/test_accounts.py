@@ -91,3 +91,17 @@ def test_check_deploy_is_clean_with_the_example_environment(tmp_path) -> None:
     assert bare.returncode == 1
     for code in ("security.W004", "security.W008", "security.W012", "security.W016"):
         assert code in bare.stderr
+
+
+def test_behind_a_proxy_failures_are_counted_by_the_address_the_proxy_saw(settings) -> None:
+    from django.test import RequestFactory
+
+    from benefice.core.accounts import client_address
+
+    request = RequestFactory().post(
+        "/login/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3"
+    )
+    settings.BEHIND_PROXY = False
+    assert client_address(request) == "127.0.0.1"
+    settings.BEHIND_PROXY = True
+    assert client_address(request) == "10.1.2.3"  # the hop the proxy appended; the first may be forged

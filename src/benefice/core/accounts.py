@@ -53,3 +53,19 @@ def demo_account_exists(*, fresh: bool = False) -> bool:
 
 def forget_demo_account() -> None:
     _demo_cache.clear()
+
+
+def client_address(request) -> str | None:
+    """The address sign-in throttling counts failures by (``AXES_CLIENT_IP_CALLABLE``).
+
+    Behind one reverse proxy (``BENEFICE_BEHIND_PROXY=1``) every request comes from the proxy, so the client
+    is the last address of ``X-Forwarded-For``, the one that proxy appended (earlier ones are the client's
+    word and may be forged); otherwise ``REMOTE_ADDR``.
+    """
+    from django.conf import settings
+
+    if getattr(settings, "BEHIND_PROXY", False):
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR")
