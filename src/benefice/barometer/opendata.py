@@ -13,7 +13,6 @@ both the structure and the values.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -21,6 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from benefice import csvout
 from benefice.errors import BeneficeError
 
 LICENCES = {
@@ -370,9 +370,10 @@ def _use_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> bytes:
-    """CSV (UTF-8, comma, LF) of the given columns; lists joined with |, booleans true/false, None empty."""
+    """CSV (UTF-8, comma, LF) of the given columns; lists joined with |, booleans true/false, None empty;
+    text a spreadsheet would run as a formula is prefixed with a quote (``benefice.csvout``)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csvout.writer(buffer)  # formula-like text cells get a quote in front (see csvout)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_text(row.get(c)) for c in columns])
@@ -449,7 +450,11 @@ def build_opendata(
         f"Barometer of the benefits of reusing health data — {e['year']} edition",
         "description": f"Publications {e['first_publication_year']}–{e['last_publication_year']} observed on "
         f"{e['observed_at']}. Registry {versions['registry']}, typology {versions['typology']}, indicators "
-        f"{versions['indicators']}, cases {versions['cases']}.",
+        f"{versions['indicators']}, cases {versions['cases']}. Text cells starting with =, +, -, @, a tab or a "
+        "carriage return (other than plain numbers such as -3.2) carry a leading single quote, so that no "
+        "spreadsheet runs them as formulas. — Les cellules de texte commençant par =, +, -, @, une tabulation "
+        "ou un retour chariot (hors nombres comme -3.2) sont précédées d'une apostrophe : aucun tableur ne les "
+        "exécute comme formules.",
         "version": str(e["year"]),
         "created": e["observed_at"] + "T00:00:00Z",
         "licenses": [licence],
