@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "benefice.core.reliability.RequestMiddleware",  # request id, logged errors, busy-database retries (issue 17)
     "django.middleware.security.SecurityMiddleware",
+    "benefice.core.headers.SecurityHeadersMiddleware",  # CSP without inline script, Permissions-Policy (issue 17)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "benefice.core.guard.RequestBudgetMiddleware",  # bounded database time per request (issue 17)
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -31,6 +31,7 @@ from benefice.curated import (
 )
 from benefice.paths import package_data
 from benefice.uses.typology import Typology, load_typology
+from benefice.weblinks import url_problem
 
 ALL = "all"  # an indicator whose `categories` is "all" applies to every category of use
 PROVENANCE_TAGS = ("S", "S-prev", "M")
@@ -272,8 +273,8 @@ def _source(raw: Any, c: Ctx, fld: str, *, need_location: bool) -> Source:
         raise c.fail("a source needs a doi or a url", fld)
     if src.doi and not _DOI_RE.match(src.doi):
         raise c.fail(f"invalid DOI {src.doi!r}", f"{fld}.doi")
-    if src.url and not src.url.startswith(("http://", "https://")):
-        raise c.fail(f"invalid URL {src.url!r}", f"{fld}.url")
+    if url_problem(src.url):  # http(s) with a host only (issue 17)
+        raise c.fail(f"invalid URL {src.url!r}: {url_problem(src.url)}", f"{fld}.url")
     if need_location and not (src.location or src.quote):
         raise c.fail("a source needs a location or a quote", fld)
     if src.provenance:
@@ -410,6 +411,8 @@ def _publication(d: dict[str, Any], c: Ctx, fld: str) -> Publication:
         raise c.fail(f"invalid DOI {pub.doi!r}", f"{fld}.doi")
     if pub.pmid and not (pub.pmid.isascii() and pub.pmid.isdigit()):
         raise c.fail(f"invalid PMID {pub.pmid!r}", f"{fld}.pmid")
+    if url_problem(pub.url):  # http(s) with a host only (issue 17)
+        raise c.fail(f"invalid URL {pub.url!r}: {url_problem(pub.url)}", f"{fld}.url")
     if not (pub.doi or pub.pmid or pub.url) and pub.verified:
         raise c.fail("a publication without DOI, PMID or URL must say verified: false", fld)
     return pub

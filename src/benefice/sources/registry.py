@@ -303,6 +303,17 @@ def _grammar(value: Any, *, path: str, index: int, sid: str) -> list[Any]:
         raise BeneficeError(exc.message, path=path, record=index, field="grammar") from exc
 
 
+def _url(value: Any, *, path: str, index: int, sid: str) -> str:
+    """A documentation URL: http(s) only (issue 17), refused naming the source and the field."""
+    from benefice.weblinks import url_problem
+
+    text = str(value or "").strip()
+    problem = url_problem(text)
+    if problem:
+        raise _fail(f"documentation_url {text[:80]!r} {problem}", path, index, sid, "documentation_url")
+    return text
+
+
 def _optional_id(value: Any, *, path: str, index: int, sid: str, fld: str) -> str | None:
     if value is None or value == "":
         return None
@@ -363,7 +374,7 @@ def _parse_source(raw: Any, index: int, path: str) -> Source:
         first_year=first_year,
         history=[dict(h) for h in history],
         access=str(raw.get("access") or "").strip(),
-        documentation_url=str(raw.get("documentation_url") or "").strip(),
+        documentation_url=_url(raw.get("documentation_url"), path=path, index=index, sid=sid),
         citation=str(raw.get("citation") or "").strip(),
         **lists,
     )

@@ -16,6 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
+
+@register.filter
+def external_url(value) -> str:
+    """The one way templates render an external link: http(s), mailto or a DOI, else "" (issue 17)."""
+    from benefice.weblinks import safe_href
+
+    return safe_href(str(value or ""))
+
+
 FORMAT_LABELS = {
     "ris": _("RIS"),
     "bibtex": _("BibTeX"),
