@@ -69,15 +69,44 @@ def open_checked_zip(path: Path | str, what: str) -> zipfile.ZipFile:
     return archive
 
 
+class Budget:
+    """What a whole archive may produce, counted on the bytes actually inflated (issue 17, failure 4): the
+    headers' sizes are checked first but never trusted, so a member that lies about its size is caught too."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.used = 0
+
+
 def read_member(
-    archive: zipfile.ZipFile, name: str, path: Path | str, limit: int = MAX_MEMBER_BYTES
+    archive: zipfile.ZipFile,
+    name: str,
+    path: Path | str,
+    limit: int = MAX_MEMBER_BYTES,
+    budget: Budget | None = None,
 ) -> bytes:
-    """Read one member, never more than ``limit`` bytes whatever its header claims."""
+    """Read one member, streaming, never more than ``limit`` bytes (nor what is left of ``budget``)
+    whatever its header claims; FormatError naming the file and the member beyond."""
+    cap = limit if budget is None else min(limit, budget.total - budget.used)
+    chunks: list[bytes] = []
+    size = 0
     try:
         with archive.open(name) as handle:
-            data = handle.read(limit + 1)
+            while size <= cap:
+                chunk = handle.read(min(1 << 20, cap + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
         raise FormatError(f"cannot read member {name!r}: {exc}", path=str(path)) from None
-    if len(data) > limit:
+    if size > limit:
         raise FormatError(f"member {name!r} is larger than {limit} bytes", path=str(path))
-    return data
+    if budget is not None:
+        if size > cap:
+            raise FormatError(
+                f"archive expands to more than {budget.total} bytes (limit reached reading member {name!r})",
+                path=str(path),
+            )
+        budget.used += size
+    return b"".join(chunks)

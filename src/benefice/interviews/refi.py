@@ -28,11 +28,12 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from benefice.errors import BeneficeError, FormatError
-from benefice.interviews._safezip import MAX_MEMBER_BYTES, open_checked_zip, read_member
+from benefice.interviews._safezip import MAX_MEMBER_BYTES, Budget, open_checked_zip, read_member
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-MAX_SOURCE_BYTES = 50 * 1024 * 1024
+MAX_SOURCE_BYTES = 8 * 1024 * 1024  # one transcript's text (issue 17: a 49 MB one took 50 s to review)
+MAX_QDPX_TOTAL_BYTES = 96 * 1024 * 1024  # all a .qdpx may produce, counted while inflating (issue 17)
 GUID_RE = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     r"|\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}"
@@ -500,14 +501,15 @@ def read_qdpx(path: Path | str, schema=None) -> Project:
         qde = [original for lower, original in names.items() if lower.endswith(".qde") and "/" not in lower]
         if len(qde) != 1:
             raise FormatError(f"a .qdpx holds one project.qde at its root; found {len(qde)}", path=path_text)
-        data = read_member(archive, qde[0], path_text)
+        budget = Budget(MAX_QDPX_TOTAL_BYTES)
+        data = read_member(archive, qde[0], path_text, budget=budget)
         references = set(re.findall(rb'plainTextPath="(internal://[^"]+)"', data))
         files: dict[str, bytes] = {}
         for reference in references:
             text_reference = reference.decode("utf-8", errors="replace")
             member = _internal_member(names, text_reference)
             if member is not None:
-                files[text_reference] = read_member(archive, member, path_text, MAX_SOURCE_BYTES)
+                files[text_reference] = read_member(archive, member, path_text, MAX_SOURCE_BYTES, budget)
     return parse_project(data, f"{path_text}:{qde[0]}", schema=schema, source_files=files)
 
 
