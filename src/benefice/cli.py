@@ -38,6 +38,22 @@ class BeneficeGroup(click.Group):
         except BeneficeError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(2)
+        except Exception as exc:
+            if not _unprepared_database(exc):
+                raise
+            click.secho(
+                f"error: the database is not prepared ({exc}); run `benefice init` first", fg="red", err=True
+            )
+            sys.exit(2)
+
+
+def _unprepared_database(exc: Exception) -> bool:
+    """True for the database errors of a fresh data directory (no tables yet), which `benefice init` fixes
+    (issue 17: a first `benefice qda import` printed a raw traceback)."""
+    if type(exc).__name__ not in ("OperationalError", "ProgrammingError"):
+        return False
+    text = str(exc).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
 @click.group(cls=BeneficeGroup, context_settings={"help_option_names": ["-h", "--help"]})
