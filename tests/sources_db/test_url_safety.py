@@ -76,3 +76,26 @@ def test_templates_render_external_links_through_the_filter() -> None:
         Context({"u": "javascript:x"})
     )
     assert html == '<a href="">'
+
+
+@pytest.mark.django_db
+def test_a_url_stored_before_the_check_is_moved_to_the_audit_log_by_the_migration() -> None:
+    """A javascript: URL saved before links were checked would make the database registry refuse to load
+    (every source page would fail); migration 0003 empties the field and keeps the URL in the audit log."""
+    import importlib
+
+    from django.apps import apps
+
+    from benefice.core.models import AuditEntry
+
+    services.sync_registry()
+    src = Source.objects.get(pk="SNDS")
+    src.data = {**src.data, "documentation_url": "javascript:alert(1)"}
+    src.save()
+    with pytest.raises(BeneficeError, match="documentation_url"):
+        services.db_registry()
+    migration = importlib.import_module("benefice.sources.migrations.0003_refuse_unsafe_urls")
+    migration.clear_refused_urls(apps, None)
+    assert services.db_registry()["SNDS"].documentation_url == ""
+    entry = AuditEntry.objects.filter(object_id="SNDS", comment__contains="migration 0003").get()
+    assert entry.before["documentation_url"] == "javascript:alert(1)" and entry.after["documentation_url"] == ""
