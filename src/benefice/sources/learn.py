@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benefice.errors import BeneficeError
+from benefice.learned import ModelFile
 from benefice.paths import package_data
 
 FORMS = ("acronym", "official_name", "translation", "former_name", "description")
@@ -137,29 +138,15 @@ class Model:
 
 
 def retrained_model_path() -> Path:
-    """Where ``benefice sources train`` writes a model retrained with people's corrections: the data
-    directory (``$BENEFICE_HOME/models``), so it survives upgrades and the shipped file stays as shipped."""
-    from benefice.paths import home
-
-    return home(create=False) / "models" / MODEL_FILE
-
-
-_DEFAULT: Model | None = None
-_DEFAULT_KEY: tuple | None = None
+    """Where ``benefice sources train`` writes a model retrained with people's corrections (see
+    :mod:`benefice.learned`)."""
+    return MODEL.retrained_path()
 
 
 def default_model() -> Model | None:
     """The model in force: the retrained one in the data directory if present, else the shipped one, else
     none (the rules alone). Re-read when the retrained file changes."""
-    global _DEFAULT, _DEFAULT_KEY
-    retrained = retrained_model_path()
-    path = retrained if retrained.exists() else package_data(MODEL_FILE)
-    if not Path(path).exists():
-        return None
-    key = (str(path), Path(path).stat().st_mtime_ns)
-    if key != _DEFAULT_KEY:
-        _DEFAULT, _DEFAULT_KEY = load_model(path), key
-    return _DEFAULT
+    return MODEL.current()
 
 
 def load_model(path: str | Path | None = None) -> Model:
@@ -318,3 +305,6 @@ def gold_labels(record: Mapping[str, Any]) -> dict[str, Any]:
     for source in record.get("gold_sources_used") or []:
         labels[source] = "used"
     return labels
+
+
+MODEL: ModelFile[Model] = ModelFile(MODEL_FILE, load_model)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from benefice.errors import BeneficeError
+from benefice.learned import ModelFile
 from benefice.paths import package_data
 from benefice.uses.features import FEATURES, Row
 
@@ -85,29 +86,14 @@ class Model:
 
 
 def retrained_model_path() -> Path:
-    """Where a model retrained with people's corrections is written: the data directory, so that it
-    survives upgrades and the shipped file stays as shipped."""
-    from benefice.paths import home
-
-    return home(create=False) / "models" / MODEL_FILE
-
-
-_DEFAULT: Model | None = None
-_DEFAULT_KEY: tuple | None = None
+    """Where a model retrained with people's corrections is written (see :mod:`benefice.learned`)."""
+    return MODEL.retrained_path()
 
 
 def default_model() -> Model | None:
     """The model in force: the retrained one in the data directory if present, else the shipped one, else
     none (the rules alone). Re-read when the retrained file changes."""
-    global _DEFAULT, _DEFAULT_KEY
-    retrained = retrained_model_path()
-    path = retrained if retrained.exists() else package_data(MODEL_FILE)
-    if not Path(path).exists():
-        return None
-    key = (str(path), Path(path).stat().st_mtime_ns)
-    if key != _DEFAULT_KEY:
-        _DEFAULT, _DEFAULT_KEY = load_model(path), key
-    return _DEFAULT
+    return MODEL.current()
 
 
 def load_model(path: str | Path | None = None) -> Model:
@@ -119,6 +105,9 @@ def load_model(path: str | Path | None = None) -> Model:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BeneficeError(f"kind-of-use model is not valid JSON: {exc}", path=str(path)) from exc
     return Model.from_dict(data, str(path))
+
+
+MODEL: ModelFile[Model] = ModelFile(MODEL_FILE, load_model)
 
 
 # ------------------------------------------------------------------------------------------- training
