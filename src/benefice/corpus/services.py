@@ -836,6 +836,18 @@ def _detection_outdated(publication_ids: Iterable[int]) -> None:
     mark_outdated(ids)  # their kinds of use are classified again with the new detection
 
 
+def merge_target(raw_record_ids: Iterable[int], *, exclude: int | None = None) -> int | None:
+    """The one publication that now holds these raw records (where a merge moved them), or None when they
+    are spread over several or none. What people's corrections follow when the publication they were made on
+    is merged or deleted: a correction records the raw records its publication had."""
+    targets = set(
+        RawRecord.objects.filter(pk__in=[int(r) for r in raw_record_ids], publication__isnull=False)
+        .exclude(publication_id=exclude)
+        .values_list("publication_id", flat=True)
+    )
+    return targets.pop() if len(targets) == 1 else None
+
+
 def batch_publication_ids(batch: ImportBatch) -> list[int]:
     """The publications a batch created or gave a merged record: those holding one of its raw records."""
     return sorted(

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from benefice.core.models import AuditEntry, audit
-from benefice.corpus.models import Publication, RawRecord
+from benefice.corpus.models import Publication
+from benefice.corpus.services import merge_target
 from benefice.errors import BeneficeError
 from benefice.sources.corrections import (
     DEFAULT_THRESHOLD,
@@ -358,35 +359,23 @@ def follow_corrections(publication_id: int) -> None:
     rows = list(SourceCorrection.objects.filter(publication_id=publication_id))
     if not rows:
         return
-    raw_ids = {int(r) for c in rows for r in c.raw_record_ids}
-    targets = set(
-        RawRecord.objects.filter(pk__in=raw_ids, publication__isnull=False)
-        .exclude(publication_id=publication_id)
-        .values_list("publication_id", flat=True)
-    )
+    target = merge_target((r for c in rows for r in c.raw_record_ids), exclude=publication_id)
     corrections = SourceCorrection.objects.filter(publication_id=publication_id)
-    if len(targets) == 1:
-        target = targets.pop()
+    if target is not None:
         corrections.update(publication_id=target)
         reapply_corrections([target])
     else:
         corrections.update(publication=None)
 
 
-def _resolve_publication(
-    publication_id: int, raw_record_ids: Sequence[int]
-) -> tuple[Publication, int | None]:
+def resolve_publication(publication_id: int, raw_record_ids: Sequence[int]) -> tuple[Publication, int | None]:
     """The publication to correct: the one asked for, or the one it was merged into meanwhile."""
     pub = Publication.objects.filter(pk=publication_id).first()
     if pub is not None:
         return pub, None
-    targets = set(
-        RawRecord.objects.filter(pk__in=list(raw_record_ids), publication__isnull=False).values_list(
-            "publication_id", flat=True
-        )
-    )
-    if len(targets) == 1:
-        return Publication.objects.get(pk=targets.pop()), publication_id
+    target = merge_target(raw_record_ids)
+    if target is not None:
+        return Publication.objects.get(pk=target), publication_id
     raise CorrectionRefused(
         _(
             "Publication #%(pk)s no longer exists (it was deleted): the correction was not recorded. "
@@ -487,7 +476,7 @@ def record_correction(
             _("Unknown source “%(id)s”: it is not in the registry. Choose a source from the list.")
             % {"id": source_id}
         )
-    pub, followed_from = _resolve_publication(publication_id, raw_record_ids)
+    pub, followed_from = resolve_publication(publication_id, raw_record_ids)
     fld, start, end, text = _evidence(pub, field_name, start, end, text, merged_from=followed_from)
     with transaction.atomic():
         det = PublicationDetection.objects.select_for_update().filter(publication=pub).first()

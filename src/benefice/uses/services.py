@@ -28,7 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from benefice.corpus.models import Publication, RawRecord
+from benefice.corpus.models import Publication
+from benefice.corpus.services import merge_target
 from benefice.sources.services import RECORD_FIELDS, CorrectionRefused, detection_record
 from benefice.uses.models import PublicationUses, UseCorrection
 
@@ -304,10 +305,10 @@ def _typology_version() -> str:
 
 
 def _resolve(publication: Publication | int, raw_record_ids: Sequence[int]) -> tuple[Publication, int | None]:
-    from benefice.sources.services import _resolve_publication
+    from benefice.sources.services import resolve_publication
 
     pk = publication.pk if isinstance(publication, Publication) else int(publication)
-    return _resolve_publication(pk, list(raw_record_ids))
+    return resolve_publication(pk, list(raw_record_ids))
 
 
 def record_use_correction(
@@ -371,15 +372,9 @@ def follow_use_corrections(publication_id: int) -> None:
     rows = list(UseCorrection.objects.filter(publication_id=publication_id))
     if not rows:
         return
-    raw_ids = {int(r) for c in rows for r in c.raw_record_ids}
-    targets = set(
-        RawRecord.objects.filter(pk__in=raw_ids, publication__isnull=False)
-        .exclude(publication_id=publication_id)
-        .values_list("publication_id", flat=True)
-    )
+    target = merge_target((r for c in rows for r in c.raw_record_ids), exclude=publication_id)
     corrections = UseCorrection.objects.filter(publication_id=publication_id)
-    if len(targets) == 1:
-        target = targets.pop()
+    if target is not None:
         corrections.update(publication_id=target)
         if PublicationUses.objects.filter(publication_id=target).exists():
             apply_corrections([target])
