@@ -54,3 +54,37 @@ class LoginView(auth_views.LoginView):
 
     redirect_authenticated_user = True
     template_name = "registration/login.html"
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """Whether htmx made the request (it then wants a fragment, not a whole page)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def after_correction(
+    request: HttpRequest,
+    publication: Any,
+    notes: list[tuple[str, str]],
+    *,
+    panel: str,
+    panel_context: Callable[[HttpRequest, Any, list[tuple[str, str]]], dict[str, Any]],
+    own_page: str,
+    anchor: str,
+) -> HttpResponse:
+    """The answer to a person's correction on a publication (its sources, its kinds of use), the same for
+    every kind of correction: the refreshed panel for htmx; otherwise the notes as messages and a redirect
+    to the app's own page of the publication (``next`` = the app's name), or to the publication's page at
+    the panel's ``anchor``, or to the corpus list when the publication no longer exists."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+    from django.urls import reverse
+
+    if is_htmx(request):
+        return render(request, panel, panel_context(request, publication, notes))
+    for level, text in notes:
+        getattr(messages, level)(request, text)
+    if publication is None:
+        return redirect("corpus:list")
+    if request.POST.get("next") == own_page.split(":", 1)[0]:
+        return redirect(own_page, pk=publication.pk)
+    return redirect(f"{reverse('corpus:detail', args=[publication.pk])}#{anchor}")

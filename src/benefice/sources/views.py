@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
@@ -19,7 +18,7 @@ from benefice import csvout
 from benefice.core.models import AuditEntry
 from benefice.core.paging import BoundedPaginator
 from benefice.core.roles import can_edit
-from benefice.core.views import editor_required, reader_required
+from benefice.core.views import after_correction, editor_required, is_htmx, reader_required
 from benefice.corpus.models import Publication
 from benefice.errors import BeneficeError
 from benefice.sources import charts, services
@@ -289,10 +288,6 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value.isdecimal() else None
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _panel_context(request, pub: Publication | None, notes: list[tuple[str, str]] | None = None) -> dict:
     lang = get_language() or "fr"
     context: dict = {"pub": pub, "notes": notes or [], "user_can_edit": can_edit(request.user)}
@@ -309,7 +304,7 @@ def _panel_context(request, pub: Publication | None, notes: list[tuple[str, str]
 def publication_sources(request, pk: int):
     """The sources panel of one publication: loaded into the publication page by htmx, or a page of its own."""
     pub = get_object_or_404(Publication, pk=pk)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "sources/_publication_panel.html", _panel_context(request, pub))
     return render(request, "sources/publication.html", {**_panel_context(request, pub), "standalone": True})
 
@@ -377,15 +372,15 @@ def publication_correct(request, pk: int):
         notes = _outcome_notes(outcome)
         target = outcome.publication.pk
     pub = Publication.objects.filter(pk=target).first()
-    if _is_htmx(request):
-        return render(request, "sources/_publication_panel.html", _panel_context(request, pub, notes))
-    for level, text in notes:
-        getattr(messages, level)(request, text)
-    if pub is None:
-        return redirect("corpus:list")
-    if post.get("next") == "sources":
-        return redirect("sources:publication", pk=pub.pk)
-    return redirect(f"{reverse('corpus:detail', args=[pub.pk])}#publication-sources")
+    return after_correction(
+        request,
+        pub,
+        notes,
+        panel="sources/_publication_panel.html",
+        panel_context=_panel_context,
+        own_page="sources:publication",
+        anchor="publication-sources",
+    )
 
 
 def _skipped(request) -> list[str]:

@@ -4,9 +4,7 @@ Thin: ``uses.services`` does the work. The review queue of uncertain kinds of us
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
@@ -14,14 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from benefice.core.roles import can_edit
-from benefice.core.views import editor_required, reader_required
+from benefice.core.views import after_correction, editor_required, is_htmx, reader_required
 from benefice.corpus.models import Publication
 from benefice.sources.services import CorrectionRefused
 from benefice.uses import services
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _lang() -> str:
@@ -39,7 +33,7 @@ def _panel_context(request, pub: Publication | None, notes: list[tuple[str, str]
 def publication_uses(request, pk: int):
     """The kinds-of-use panel of one publication: loaded into the publication page by htmx, or a page."""
     pub = get_object_or_404(Publication, pk=pk)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "uses/_publication_panel.html", _panel_context(request, pub))
     return render(request, "uses/publication.html", {**_panel_context(request, pub), "standalone": True})
 
@@ -130,12 +124,12 @@ def publication_correct(request, pk: int):
         notes = outcome_notes(outcome)
         target = outcome.publication.pk
     pub = Publication.objects.filter(pk=target).first()
-    if _is_htmx(request):
-        return render(request, "uses/_publication_panel.html", _panel_context(request, pub, notes))
-    for level, text in notes:
-        getattr(messages, level)(request, text)
-    if pub is None:
-        return redirect("corpus:list")
-    if post.get("next") == "uses":
-        return redirect("uses:publication", pk=pub.pk)
-    return redirect(f"{reverse('corpus:detail', args=[pub.pk])}#publication-uses")
+    return after_correction(
+        request,
+        pub,
+        notes,
+        panel="uses/_publication_panel.html",
+        panel_context=_panel_context,
+        own_page="uses:publication",
+        anchor="publication-uses",
+    )
