@@ -9,10 +9,12 @@ modification time), so a background retraining is picked up by the next scan wit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from benefice.errors import BeneficeError
 from benefice.paths import package_data
 
 M = TypeVar("M")
@@ -45,3 +47,21 @@ class ModelFile(Generic[M]):
         if key != self._key:
             self._cached, self._key = self._load(path), key
         return self._cached
+
+
+def save_json(path: Path, data: Any) -> None:
+    """Write a model file whole or not at all (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_json(path: Path, what: str) -> Any:
+    """A model file's JSON; a missing or unreadable file raises naming ``what`` and the path."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise BeneficeError(f"{what} not found", path=str(path)) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BeneficeError(f"{what} is not valid JSON: {exc}", path=str(path)) from exc

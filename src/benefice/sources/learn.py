@@ -20,7 +20,6 @@ The model decides between "used" and "not used"; a candidate it is unsure about 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from benefice.errors import BeneficeError
-from benefice.learned import ModelFile
+from benefice.learned import ModelFile, read_json, save_json
 from benefice.paths import package_data
 
 FORMS = ("acronym", "official_name", "translation", "former_name", "description")
@@ -131,10 +130,7 @@ class Model:
 
     def save(self, path: Path) -> None:
         """Write the model whole or not at all (a temporary file renamed into place)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        save_json(path, self.to_dict())
 
 
 def retrained_model_path() -> Path:
@@ -152,13 +148,7 @@ def default_model() -> Model | None:
 def load_model(path: str | Path | None = None) -> Model:
     """The model at ``path``, or the one shipped with benefice."""
     path = Path(path) if path is not None else package_data(MODEL_FILE)
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise BeneficeError("detection model not found", path=str(path)) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BeneficeError(f"detection model is not valid JSON: {exc}", path=str(path)) from exc
-    return Model.from_dict(data, str(path))
+    return Model.from_dict(read_json(path, "detection model"), str(path))
 
 
 # ------------------------------------------------------------------------------------------------ training

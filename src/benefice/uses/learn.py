@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from benefice.errors import BeneficeError
-from benefice.learned import ModelFile
+from benefice.learned import ModelFile, read_json, save_json
 from benefice.paths import package_data
 from benefice.uses.features import FEATURES, Row
 
@@ -79,10 +79,7 @@ class Model:
 
     def save(self, path: Path) -> None:
         """Write the model whole or not at all (a temporary file renamed into place)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        save_json(path, self.to_dict())
 
 
 def retrained_model_path() -> Path:
@@ -98,13 +95,7 @@ def default_model() -> Model | None:
 
 def load_model(path: str | Path | None = None) -> Model:
     path = Path(path) if path is not None else package_data(MODEL_FILE)
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise BeneficeError("kind-of-use model not found", path=str(path)) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BeneficeError(f"kind-of-use model is not valid JSON: {exc}", path=str(path)) from exc
-    return Model.from_dict(data, str(path))
+    return Model.from_dict(read_json(path, "kind-of-use model"), str(path))
 
 
 MODEL: ModelFile[Model] = ModelFile(MODEL_FILE, load_model)
