@@ -5,6 +5,7 @@ import threading
 import numpy as np
 import pytest
 from review_synthetic import synthetic
+from scipy import sparse
 from sklearn.naive_bayes import MultinomialNB
 
 from benefice.review import metrics
@@ -213,3 +214,51 @@ def test_default_svm_keeps_the_full_vocabulary_and_nb_the_filtered_one():
         svm.feature_extractor.fit_transform(texts).shape[1]
         > nb.feature_extractor.fit_transform(texts).shape[1]
     )
+
+
+class _IndexOrder:
+    """A 'classifier' that ranks records by their index (lowest first): a known screening order."""
+
+    name = "index"
+    centre = 0.0
+
+    def fit(self, X, y, sample_weight=None):
+        pass
+
+    def score(self, X):
+        return -np.arange(X.shape[0], dtype=float)
+
+
+@pytest.mark.parametrize("late_relevant", [True, False])
+def test_stop_entry_is_exact_on_a_known_order(late_relevant):
+    # 1,000 records screened in index order: records 0-9 relevant, then irrelevant ones, and (in one case)
+    # one more relevant record last. Priors: record 0 (relevant) and record 10 (irrelevant), so the
+    # history is 1, 0, nine 1s, then 0s. After t records the most telling window is the run of t - 11
+    # irrelevant records drawn from the 989 that were unseen when it began; under "recall < 95 %" one
+    # relevant record at least is among them (floor(10 / 0.95) + 1 = 11 in all), so p = 1 - (t - 11) / 989,
+    # below 0.05 first at t = 951 (940 / 989 = 0.9505; at 950, 939 / 989 = 0.9494). The rule cannot see
+    # the future, so it stops there in both cases: recall 10/11 with the late record, 1 without it.
+    from benefice.review.simulate import metrics_document
+
+    n = 1000
+    labels = np.zeros(n, dtype=np.int64)
+    labels[:10] = 1
+    if late_relevant:
+        labels[-1] = 1
+    features = sparse.identity(n, format="csr")
+    model = Model(_IndexOrder(), balancer=None)
+    result = simulate_run(features, labels, model, np.array([0, 10]))
+    assert result.labels_in_order[:9].tolist() == [1] * 9  # the known order
+    doc = metrics_document([result], labels, {})
+    stop = doc["runs"][0]["stop"]
+    relevant = int(labels.sum())
+    assert stop["screened"] == 951
+    assert stop["recall"] == pytest.approx(10 / relevant)
+    assert stop["work_saved"] == pytest.approx(1 - 951 / 1000)
+    assert stop["recall_reached"] is (not late_relevant)
+    # the detailed stopping entry agrees, and the averaged entry summarises the run
+    assert doc["runs"][0]["stopping"]["hypergeometric"]["screened"] == 951
+    averaged = doc["averaged"]["stop"]
+    assert averaged["screened"] == {"mean": 951.0, "sd": 0.0, "min": 951.0, "max": 951.0}
+    assert averaged["runs_recall_reached"] == (0 if late_relevant else 1) and averaged["runs"] == 1
+    assert "Callaghan" in averaged["rule"]

@@ -61,6 +61,14 @@ def test_cli_writes_metrics(tmp_path):
     for run in doc["runs"]:
         assert {"wss@95", "wss@100", "rrf@10", "atd", "recall_curve", "priors", "stopping"} <= set(run)
         assert run["recall_curve"]["recall"][-1] == 1.0
+        stop = run["stop"]
+        assert 2 <= stop["screened"] <= doc["data"]["records"]
+        assert stop["work_saved"] == pytest.approx(1 - stop["screened"] / doc["data"]["records"])
+        assert stop["recall_reached"] == (stop["recall"] >= 0.95)
+    stop = doc["averaged"]["stop"]
+    assert stop["runs"] == 2 and stop["target_recall"] == 0.95 and stop["confidence"] == 0.95
+    assert stop["screened"]["min"] <= stop["screened"]["mean"] <= stop["screened"]["max"]
+    assert "stopping rule (hypergeometric" in result.output
     assert doc["settings"]["model"] == "nb" and doc["settings"]["retrain_every"] == 1
     assert doc["averaged"]["wss@95"] > 0.3
 

@@ -58,3 +58,30 @@ def test_bad_history():
         hypergeometric_p_value([0, 2], 10)
     with pytest.raises(ValueError):
         estimate_recall([0, 1], 1)
+
+
+def _scan(stopper, history, n_total, start):
+    """Reference: check the rule after every record, one by one."""
+    for screened in range(max(1, start), len(history) + 1):
+        if stopper.should_stop(history[:screened], n_total):
+            return screened
+    return None
+
+
+@pytest.mark.parametrize(("n_total", "trials"), [(300, 6), (1500, 2)])
+def test_first_stop_is_the_record_by_record_check(n_total, trials):
+    # Histories shaped like active learning (relevant records dense early, sparse later), short ones where
+    # every window is tested and long ones (> 600 records) where a log-spaced subset is.
+    rng = np.random.default_rng(n_total)
+    stopper = HypergeometricStopper(0.95, 0.95)
+    for trial in range(trials):
+        share = np.geomspace(0.5, 0.002, n_total) * rng.uniform(0.3, 1.0)
+        history = (rng.random(n_total) < share).astype(np.int64)
+        history[0] = 1
+        start = int(rng.integers(1, 5))
+        fast = stopper.first_stop(history, n_total, start=start)
+        slow = _scan(stopper, history, n_total, start)
+        assert fast is not None and slow is not None
+        assert fast == slow, (trial, fast, slow)
+    assert stopper.first_stop([1, 0, 0], 1000) is None  # never says stop within a short history
+    assert stopper.first_stop([1, 0], 2, start=5) is None  # start beyond the history

@@ -68,10 +68,12 @@ def simulate(
     prior_included: int,
     prior_excluded: int,
 ) -> None:
-    """Replay screening on DATA and write WSS@95, WSS@100, RRF@10, ATD and recall curves.
+    """Replay screening on DATA and write WSS@95, WSS@100, RRF@10, ATD, recall curves and the stop point.
 
     One record is queried at a time and the model is retrained after every record. A run stops when the
-    last relevant record is found; metrics exclude the priors.
+    last relevant record is found; metrics exclude the priors. ``stop`` gives, per run and averaged, where
+    the hypergeometric stopping rule (Callaghan & Müller-Hansen 2020; recall ≥ 95 % at 95 % confidence)
+    says stop: records screened, recall reached there and work saved.
     """
     from benefice.review.active_learning import make_model
     from benefice.review.data import read_labelled_csv
@@ -112,6 +114,13 @@ def simulate(
         f"WSS@95 {averaged['wss@95']:.1%}, WSS@100 {averaged['wss@100']:.1%}, RRF@10 {averaged['rrf@10']:.1%}, "
         f"ATD {averaged['atd']:.1%}, {averaged['seconds_per_retraining'] * 1000:.1f} ms per retraining "
         f"→ {output_path}"
+    )
+    stop = averaged["stop"]
+    click.echo(
+        f"stopping rule (hypergeometric, recall ≥ {stop['target_recall']:.0%} at {stop['confidence']:.0%} "
+        f"confidence): stops after {stop['screened']['mean']:.0f} records (sd {stop['screened']['sd']:.0f}), "
+        f"recall {stop['recall']['mean']:.1%} (min {stop['recall']['min']:.1%}), work saved "
+        f"{stop['work_saved']['mean']:.1%}; target reached in {stop['runs_recall_reached']} of {stop['runs']} run(s)"
     )
 
 

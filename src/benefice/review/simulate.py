@@ -142,18 +142,11 @@ def stopping_points(
     """Where each stopping aid would have stopped in this run, and the recall reached there.
 
     The history seen by the stoppers includes the priors (a reviewer has them too); the run is padded
-    with irrelevant records after the last relevant one. The hypergeometric test is evaluated every
-    ``max(1, N // 500)`` records to bound the cost on large sets, so its stopping point may be late by
-    that many records.
+    with irrelevant records after the last relevant one. The hypergeometric test is checked after every
+    record from the last prior on (:meth:`HypergeometricStopper.first_stop`).
     """
     n_total = int(np.asarray(labels).size)
-    history = np.concatenate(
-        [
-            np.asarray(labels)[run.priors],
-            run.labels_in_order,
-            np.zeros(run.n_records - run.order.size, dtype=np.int64),
-        ]
-    )
+    history = full_history(run, labels)
     n_relevant_total = int(np.asarray(labels).sum())
     found = np.cumsum(history)
     out: dict[str, dict] = {}
@@ -179,20 +172,83 @@ def stopping_points(
     out["consecutive_irrelevant"] = {"n": rule.n, **point(stop_at)}
 
     stopper = HypergeometricStopper(target_recall, confidence)
-    step = max(1, n_total // 500)
-    stop_at = None
-    start = max(1, run.priors.size)
-    for screened in range(start, n_total + 1, step):
-        if stopper.should_stop(history[:screened], n_total):
-            stop_at = screened
-            break
+    stop_at = stopper.first_stop(history, n_total, start=max(1, run.priors.size))
     out["hypergeometric"] = {
         "target_recall": target_recall,
         "confidence": confidence,
-        "checked_every": step,
+        "checked_every": 1,
         **point(stop_at),
     }
     return out
+
+
+STOP_RULE = (
+    "hypergeometric test of Callaghan & Müller-Hansen (2020), doi:10.1186/s13643-020-01521-4 "
+    "(benefice.review.stopping.HypergeometricStopper): stop when 'recall < target_recall' is rejected "
+    "at the given confidence, checked after every record from the last prior on"
+)
+
+
+def stop_record(
+    history: np.ndarray,
+    n_relevant: int,
+    *,
+    start: int = 1,
+    target_recall: float = 0.95,
+    confidence: float = 0.95,
+) -> dict:
+    """Where the stopping rule says stop on one whole screening history, and what that gives.
+
+    ``history``: the labels of every record in the order screened, priors first (a simulation that
+    stopped at the last relevant record is padded with irrelevant ones). Returns ``screened`` (records
+    screened when the rule says stop, priors included), ``recall`` there, ``work_saved`` (share of all
+    records left unscreened, ``1 - screened / records``) and ``recall_reached`` (recall ≥ target).
+    """
+    history = np.asarray(history, dtype=np.int64)
+    n_total = int(history.size)
+    screened = HypergeometricStopper(target_recall, confidence).first_stop(history, n_total, start=start)
+    if screened is None:  # pragma: no cover - a whole history always rejects (recall is then 1)
+        screened = n_total
+    recall = float(history[:screened].sum()) / n_relevant
+    return {
+        "screened": int(screened),
+        "screened_fraction": screened / n_total,
+        "recall": recall,
+        "work_saved": 1 - screened / n_total,
+        "recall_reached": bool(recall >= target_recall - 1e-12),
+    }
+
+
+def full_history(run: RunResult, labels: np.ndarray) -> np.ndarray:
+    """Labels of every record in the order screened in ``run``: priors, then the run, padded with 0."""
+    labels = np.asarray(labels, dtype=np.int64)
+    return np.concatenate(
+        [labels[run.priors], run.labels_in_order, np.zeros(run.n_records - run.order.size, dtype=np.int64)]
+    )
+
+
+def summarise_stops(stops: list[dict], target_recall: float = 0.95, confidence: float = 0.95) -> dict:
+    """Mean, standard deviation and range over runs of the stopping rule's records, recall, work saved."""
+
+    def spread(values: list[float]) -> dict:
+        array = np.asarray(values, dtype=float)
+        return {
+            "mean": float(array.mean()),
+            "sd": float(array.std(ddof=1)) if array.size > 1 else 0.0,
+            "min": float(array.min()),
+            "max": float(array.max()),
+        }
+
+    return {
+        "rule": STOP_RULE,
+        "target_recall": target_recall,
+        "confidence": confidence,
+        "screened": spread([s["screened"] for s in stops]),
+        "recall": spread([s["recall"] for s in stops]),
+        "work_saved": spread([s["work_saved"] for s in stops]),
+        "runs_recall_reached": int(sum(s["recall_reached"] for s in stops)),
+        "runs": len(stops),
+    }
 
 
 def simulate(
@@ -273,6 +329,9 @@ def metrics_document(results: list[RunResult], labels: np.ndarray, settings: dic
                 "seconds_per_retraining": float(np.mean(seconds)) if seconds else None,
                 "recall_curve": metrics.recall_curve(result.labels_in_order, result.n_records),
                 "stopping": stopping_points(result, labels),
+                "stop": stop_record(
+                    full_history(result, labels), int(np.asarray(labels).sum()), start=result.priors.size
+                ),
             }
         )
     curves = np.array([metrics.recall_at(r.labels_in_order, CURVE_GRID, r.n_records) for r in results])
@@ -285,6 +344,7 @@ def metrics_document(results: list[RunResult], labels: np.ndarray, settings: dic
     averaged["sd"] = spread
     averaged["seconds_per_retraining"] = float(np.mean(all_seconds)) if all_seconds else None
     averaged["recall_curve"] = {"screened_fraction": CURVE_GRID, "recall": curves.mean(axis=0).tolist()}
+    averaged["stop"] = summarise_stops([run["stop"] for run in per_run])
     return {
         "data": {"records": int(labels.size), "relevant": int(labels.sum())},
         "settings": settings,
@@ -302,6 +362,10 @@ def metrics_document(results: list[RunResult], labels: np.ndarray, settings: dic
             "seconds_per_retraining": "wall time of one retraining: fit on the labelled records, score all "
             "records, order the unlabelled ones",
             "stopping": "where the stopping aids would have stopped (screened counts include the priors)",
+            "stop": "the stopping rule, " + STOP_RULE + ": screened = records screened when it says stop "
+            "(priors included), recall there, work_saved = 1 - screened / records, recall_reached = recall "
+            ">= target_recall; averaged: mean, sd, min and max over runs and the number of runs that "
+            "reached the target",
         },
         "averaged": averaged,
         "runs": per_run,

@@ -224,3 +224,43 @@ class HypergeometricStopper:
 
     def should_stop(self, labels_in_order: Sequence[int] | np.ndarray, n_total: int) -> bool:
         return self.p_value(labels_in_order, n_total) < 1 - self.confidence
+
+    def first_stop(
+        self, labels_in_order: Sequence[int] | np.ndarray, n_total: int, start: int = 1
+    ) -> int | None:
+        """The number of records screened when the rule first says stop, checking after every record.
+
+        ``labels_in_order`` is a whole screening history (for a simulation: every record, in the order
+        screened); the rule is checked after each of its records from the ``start``-th on, as a reviewer
+        checking after every decision would. None if it never says stop within the history.
+
+        Within a run of irrelevant records the p-value cannot rise (each window ending at the last record
+        grows by one irrelevant record drawn from the same pool, which lowers its hypergeometric CDF, and a
+        window of one is added), so each run is checked at its end and, if the rule stops there, bisected
+        for its first stopping point: a few dozen tests per history instead of one per record. This is
+        exactly the first record at which the rule stops whenever every window is tested (up to
+        ``_MAX_WINDOWS`` screened records); beyond, the log-spaced subset of windows changes slightly from
+        one record to the next and the point found may differ from a record-by-record check by a few
+        records (``tests/review/test_stopping.py`` compares both).
+        """
+        labels = _history(labels_in_order, n_total)
+        start = max(1, int(start))
+        if start > labels.size:
+            return None
+        relevant_at = np.flatnonzero(labels == 1) + 1  # history lengths ending with a relevant record
+        # Segments [first, last] of history lengths over which only irrelevant records are added.
+        cuts = relevant_at[relevant_at > start]
+        firsts = np.concatenate([[start], cuts])
+        lasts = np.concatenate([cuts - 1, [labels.size]])
+        for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True):
+            if last < first or not self.should_stop(labels[:last], n_total):
+                continue
+            low, high = first, last  # the rule stops at `high`; find the smallest such length >= first
+            while low < high:
+                mid = (low + high) // 2
+                if self.should_stop(labels[:mid], n_total):
+                    high = mid
+                else:
+                    low = mid + 1
+            return int(high)
+        return None
