@@ -61,11 +61,21 @@ def test_atlas84_standard_project_counts(project_schema):
         "users": 3,
         "codes": 14,
         "sources": 12,
-        "selections": 13,
-        "codings": 14,
+        "selections": 15,  # as many <…Selection> elements as the file holds (grep: 8 text, 4 PDF, 1 picture,
+        "codings": 16,  # 2 video), the 2 text selections of a PDF's Representation included (issue 17)
         "notes": 2,
         "sets": 16,
     }
+    pdf = next(s for s in project.sources if s.kind == "PDFSource" and s.selections)
+    assert [(s.start, s.end) for s in pdf.representation.selections] == [(297, 498), (62, 69)]
+    assert pdf.selections[0].positions == {
+        "page": "0", "firstX": "18", "firstY": "45", "secondX": "577", "secondY": "234"
+    }  # fmt: skip
+    assert pdf.selections[0].representation.text.startswith("favoritos.")
+    assert pdf.selections[0].audit["creationDateTime"] == "2018-03-27T19:11:47Z"
+    video = next(s for s in project.sources if s.kind == "VideoSource" and s.selections)
+    assert video.selections[0].positions == {"begin": "16176", "end": "45358"}
+    assert len(video.transcripts[0].sync_points) == 11
     feelings = next(c for c in project.all_codes() if c.name == "Feelings")
     assert feelings.description == "thoughts about breakfast foods" and feelings.color == "#F00082"
     kinds = {s.kind for s in project.sources}

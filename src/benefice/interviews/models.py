@@ -134,6 +134,9 @@ class Transcript(models.Model):
     refi_paths = models.JSONField(
         default=dict, blank=True
     )  # REFI plainTextPath etc. of a source without text
+    # What another tool gave that we do not use but give back on export: audit attributes
+    # (creatingUser, creationDateTime, modifyingUser, modifiedDateTime) and the source's description.
+    refi_extra = models.JSONField(default=dict, blank=True)
     guid = models.CharField(max_length=40, default=new_guid)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -247,6 +250,9 @@ class Selection(models.Model):
     created_by = models.ForeignKey(Coder, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     guid = models.CharField(max_length=40, default=new_guid)
     created_at = models.DateTimeField(auto_now_add=True)
+    # REFI codings of a whole source are held by a selection spanning the text; exported back as such
+    whole_source = models.BooleanField(default=False)
+    refi_extra = models.JSONField(default=dict, blank=True)  # imported name, description, audit attributes
 
     class Meta:
         ordering = ["transcript", "start", "end", "pk"]
@@ -270,6 +276,7 @@ class Coding(models.Model):
     memo = models.TextField(blank=True)
     guid = models.CharField(max_length=40, default=new_guid)
     created_at = models.DateTimeField(auto_now_add=True)
+    refi_extra = models.JSONField(default=dict, blank=True)  # imported creationDateTime, given back as read
 
     class Meta:
         ordering = ["selection__start", "pk"]

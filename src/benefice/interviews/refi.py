@@ -5,8 +5,12 @@ What we support (and so keep through import → export → import): users; the c
 descriptions and note references; sets of codes and sources; text sources with their plain text (inline
 or in ``sources/``) and their plain-text selections; codings (code and coder) on selections and on whole
 sources; notes (memos) with their text. Picture, PDF, audio and video sources are kept with their
-selections (positions as given) and codings, without their media files. Variables, cases, links, graphs
-and transcripts of media sources are counted in ``Project.ignored`` and not written back.
+selections (positions as given) and codings, without their media files, and so are the text sources
+nested in them (a PDF's ``Representation`` and a PDF selection's, a picture's ``TextDescription``, the
+``Transcript`` of an audio or video source with its sync points and ``TranscriptSelection``), with
+their own selections and codings: a round trip through another tool must not lose a coding because we
+cannot display its medium (issue 17). Variables, cases, links and graphs are counted in
+``Project.ignored`` and not written back.
 
 Reading is defensive because a ``.qdpx`` comes from anyone: the zip is checked for path traversal and
 zip bombs before anything is read (``_safezip``), members are read with a size cap, the XML parser
@@ -48,13 +52,22 @@ SOURCE_KINDS = {
     "AudioSource": "AudioSelection",
     "VideoSource": "VideoSelection",
 }
+# Text sources nested in another source (their element name → the selections they hold).
+NESTED_KINDS = {
+    "Representation": "PlainTextSelection",  # of a PDF source, or of a PDF selection (its text)
+    "TextDescription": "PlainTextSelection",  # of a picture source
+    "Transcript": "TranscriptSelection",  # of an audio or video source, selections between sync points
+}
+TEXT_KINDS = ("TextSource", "Representation", "TextDescription", "Transcript")  # hold a plain text
 POSITION_ATTRIBUTES = {
     "PlainTextSelection": ("startPosition", "endPosition"),
     "PDFSelection": ("page", "firstX", "firstY", "secondX", "secondY"),
     "PictureSelection": ("firstX", "firstY", "secondX", "secondY"),
     "AudioSelection": ("begin", "end"),
     "VideoSelection": ("begin", "end"),
+    "TranscriptSelection": ("fromSyncPoint", "toSyncPoint"),  # GUIDs of the transcript's sync points
 }
+GUID_POSITIONS = ("fromSyncPoint", "toSyncPoint")
 # Optional attributes we carry through untouched (audit data of the exporting tool).
 AUDIT_ATTRIBUTES = ("creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime")
 SOURCE_PATH_ATTRIBUTES = {
@@ -63,6 +76,9 @@ SOURCE_PATH_ATTRIBUTES = {
     "PictureSource": ("path", "currentPath"),
     "AudioSource": ("path", "currentPath"),
     "VideoSource": ("path", "currentPath"),
+    "Representation": ("richTextPath", "plainTextPath"),
+    "TextDescription": ("richTextPath", "plainTextPath"),
+    "Transcript": ("richTextPath", "plainTextPath"),
 }
 
 
@@ -116,6 +132,7 @@ class Selection:
     codings: list[Coding] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)
     audit: dict[str, str] = field(default_factory=dict)
+    representation: Source | None = None  # a PDF selection's text, as the exporting tool extracted it
 
     @property
     def text_range(self) -> tuple[int, int] | None:
@@ -136,6 +153,30 @@ class Source:
     codings: list[Coding] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)
     audit: dict[str, str] = field(default_factory=dict)
+    representation: Source | None = None  # PDF: Representation; picture: TextDescription
+    transcripts: list[Source] = field(default_factory=list)  # audio, video: kind "Transcript"
+    sync_points: list[dict[str, str]] = field(default_factory=list)  # transcripts: guid, timeStamp, position
+
+    def walk(self):
+        """This source and every text source nested in it (representations, descriptions, transcripts)."""
+        yield self
+        if self.representation is not None:
+            yield from self.representation.walk()
+        for transcript in self.transcripts:
+            yield from transcript.walk()
+        for selection in self.selections:
+            if selection.representation is not None:
+                yield from selection.representation.walk()
+
+    def all_selections(self) -> list[Selection]:
+        """Every selection of the source, nested ones included: what a round trip must keep."""
+        return [selection for part in self.walk() for selection in part.selections]
+
+    def all_codings(self) -> list[Coding]:
+        """Every coding of the source: on the whole (or a nested) source and on every selection."""
+        return [
+            c for part in self.walk() for c in part.codings + [c for s in part.selections for c in s.codings]
+        ]
 
 
 @dataclass
@@ -182,10 +223,8 @@ class Project:
 
     def counts(self) -> dict[str, int]:
         """What an import reports: users, codes, sources, selections, codings (and notes, sets)."""
-        selections = [s for source in self.sources for s in source.selections]
-        codings = sum(len(source.codings) for source in self.sources) + sum(
-            len(s.codings) for s in selections
-        )
+        selections = [s for source in self.sources for s in source.all_selections()]
+        codings = sum(len(source.all_codings()) for source in self.sources)
         return {
             "users": len(self.users),
             "codes": len(self.all_codes()),
@@ -245,9 +284,11 @@ def _validate(root: etree._Element, schema, path: str) -> None:
 class _Reader:
     """Turns a REFI XML tree into dataclasses, checking what the schema requires as it goes."""
 
-    def __init__(self, path: str, ns: str) -> None:
+    def __init__(self, path: str, ns: str, source_files: dict[str, bytes] | None = None) -> None:
         self.path = path
         self.ns = ns
+        self.source_files = source_files
+        self.ignored: Counter = Counter()
 
     def q(self, name: str) -> str:
         return f"{{{self.ns}}}{name}"
@@ -359,9 +400,71 @@ class _Reader:
         else:
             for attribute in POSITION_ATTRIBUTES[kind]:
                 if element.get(attribute) is not None:
-                    self.integer(element, attribute)
-                    selection.positions[attribute] = element.get(attribute)
+                    if attribute in GUID_POSITIONS:
+                        selection.positions[attribute] = self.guid(element, attribute)
+                    else:
+                        self.integer(element, attribute)
+                        selection.positions[attribute] = element.get(attribute).strip()
+        if kind == "PDFSelection":
+            nested = element.find(self.q("Representation"))
+            if nested is not None:
+                selection.representation = self.source(nested, "Representation")
         return selection
+
+    def source(self, element: etree._Element, kind: str) -> Source:
+        """A source (or a text source nested in one) with its selections, codings and nested texts."""
+        q = self.q
+        selection_kind = SOURCE_KINDS.get(kind) or NESTED_KINDS[kind]
+        source = Source(
+            guid=self.guid(element),
+            name=element.get("name"),
+            kind=kind,
+            description=self.child_text(element, "Description"),
+            paths={k: element.get(k) for k in SOURCE_PATH_ATTRIBUTES[kind] if element.get(k)},
+            selections=[self.selection(s, selection_kind) for s in element.findall(q(selection_kind))],
+            codings=[self.coding(c) for c in element.findall(q("Coding"))],
+            note_refs=self.note_refs(element),
+            audit=self.audit(element),
+        )
+        if kind in TEXT_KINDS:
+            source.text = self.child_text(element, "PlainTextContent")
+            reference = source.paths.get("plainTextPath")
+            if source.text is None and reference and self.source_files is not None:
+                content = self.source_files.get(reference)
+                if content is not None:
+                    source.text = _decode_source(content, self.path, reference)
+        if kind == "PDFSource":
+            nested = element.find(q("Representation"))
+            source.representation = None if nested is None else self.source(nested, "Representation")
+        elif kind == "PictureSource":
+            nested = element.find(q("TextDescription"))
+            source.representation = None if nested is None else self.source(nested, "TextDescription")
+        elif kind in ("AudioSource", "VideoSource"):
+            source.transcripts = [self.source(t, "Transcript") for t in element.findall(q("Transcript"))]
+        elif kind == "Transcript":
+            for point in element.findall(q("SyncPoint")):
+                item = {"guid": self.guid(point)}
+                for attribute in ("timeStamp", "position"):
+                    if point.get(attribute) is not None:
+                        item[attribute] = str(self.integer(point, attribute))
+                source.sync_points.append(item)
+            known = {p["guid"] for p in source.sync_points}
+            for selection in source.selections:
+                for attribute in GUID_POSITIONS:
+                    point = selection.positions.get(attribute)
+                    if point is not None and point not in known:
+                        raise FormatError(
+                            f"<TranscriptSelection> {selection.guid} {attribute}={point!r} names no "
+                            f"<SyncPoint> of transcript {source.name!r}",
+                            path=self.path,
+                            field=attribute,
+                        )
+        if selection_kind == "PlainTextSelection":
+            _check_selections(source, self.path)
+        count = len(element.findall(q("VariableValue")))
+        if count:
+            self.ignored["VariableValue"] += count
+        return source
 
 
 def _internal_member(archive_names: dict[str, str], reference: str) -> str | None:
@@ -386,7 +489,7 @@ def parse_project(
             line=root.sourceline,
         )
     _validate(root, schema, path)
-    reader = _Reader(path, PROJECT_NS)
+    reader = _Reader(path, PROJECT_NS, source_files)
     q = reader.q
     project = Project(
         name=reader.required(root, "name"),
@@ -412,32 +515,8 @@ def parse_project(
         kind = reader.local(element)
         if kind not in SOURCE_KINDS:
             continue
-        source = Source(
-            guid=reader.guid(element),
-            name=element.get("name"),
-            kind=kind,
-            description=reader.child_text(element, "Description"),
-            paths={k: element.get(k) for k in SOURCE_PATH_ATTRIBUTES[kind] if element.get(k)},
-            selections=[
-                reader.selection(s, SOURCE_KINDS[kind]) for s in element.findall(q(SOURCE_KINDS[kind]))
-            ],
-            codings=[reader.coding(c) for c in element.findall(q("Coding"))],
-            note_refs=reader.note_refs(element),
-            audit=reader.audit(element),
-        )
-        for unsupported in ("Transcript", "Representation", "TextDescription", "VariableValue"):
-            found = len(element.findall(q(unsupported)))
-            if found:
-                project.ignored[unsupported] += found
-        if kind == "TextSource":
-            source.text = reader.child_text(element, "PlainTextContent")
-            reference = source.paths.get("plainTextPath")
-            if source.text is None and reference and source_files is not None:
-                content = source_files.get(reference)
-                if content is not None:
-                    source.text = _decode_source(content, path, reference)
-            _check_selections(source, path)
-        project.sources.append(source)
+        project.sources.append(reader.source(element, kind))
+    project.ignored.update(reader.ignored)
     notes = root.find(q("Notes"))
     for element in notes.findall(q("Note")) if notes is not None else []:
         project.notes.append(
@@ -484,7 +563,7 @@ def _check_selections(source: Source, path: str) -> None:
 def _check_references(project: Project, path: str) -> None:
     known = {code.guid.strip("{}").upper() for code in project.all_codes()}
     for source in project.sources:
-        for coding in source.codings + [c for s in source.selections for c in s.codings]:
+        for coding in source.all_codings():
             if coding.code_guid.strip("{}").upper() not in known:
                 raise FormatError(
                     f"coding {coding.guid} in source {source.name!r} refers to unknown code "
@@ -618,6 +697,64 @@ def _set_element(parent: etree._Element, code_set: CodeSet, ns: str) -> None:
             _sub(element, ns, "MemberNote", targetGUID=guid)
 
 
+def _source_element(parent: etree._Element, source: Source, files: dict[str, str], top: bool = False) -> None:
+    """One source, or a text source nested in one, in the element order the REFI-QDA schema requires.
+
+    A top-level text source's text goes to ``sources/<guid>.txt`` (as the other tools write it); a nested
+    one keeps the form it was read in: inline ``PlainTextContent`` stays inline, a file stays a file.
+    """
+    ns = PROJECT_NS
+    element = _sub(parent, ns, source.kind, guid=source.guid, name=source.name)
+    paths = dict(source.paths)
+    inline = None
+    if source.kind in TEXT_KINDS:
+        if source.text is not None and (top or "plainTextPath" in paths):
+            file_name = f"{source.guid.strip('{}')}.txt"
+            files[file_name] = source.text
+            paths["plainTextPath"] = f"internal://{file_name}"
+            paths.pop("richTextPath", None)  # the rich text file is not carried
+        elif source.text is not None:
+            inline = source.text
+        elif "plainTextPath" not in paths:
+            paths.pop("richTextPath", None)
+            inline = ""  # the schema wants content or a path
+    _set_optional(element, paths)
+    _set_optional(element, source.audit)
+    if source.description is not None:
+        _sub(element, ns, "Description", source.description)
+    if inline is not None:
+        _sub(element, ns, "PlainTextContent", inline)
+    if source.kind == "PictureSource" and source.representation is not None:
+        _source_element(element, source.representation, files)
+    for transcript in source.transcripts:
+        _source_element(element, transcript, files)
+    for point in source.sync_points:
+        _sub(element, ns, "SyncPoint", **point)
+    for selection in source.selections:
+        attributes = {"guid": selection.guid, "name": selection.name}
+        if selection.kind == "PlainTextSelection":
+            attributes.update(startPosition=str(selection.start), endPosition=str(selection.end))
+        else:
+            attributes.update(selection.positions)
+        sel = _sub(element, ns, selection.kind, **attributes)
+        _set_optional(sel, selection.audit)
+        if selection.description is not None:
+            _sub(sel, ns, "Description", selection.description)
+        if selection.representation is not None:
+            _source_element(sel, selection.representation, files)
+        for coding in selection.codings:
+            _coding_element(sel, coding)
+        for ref in selection.note_refs:
+            _sub(sel, ns, "NoteRef", targetGUID=ref)
+    if source.kind == "PDFSource" and source.representation is not None:
+        _source_element(element, source.representation, files)
+    if source.kind != "Transcript":  # a transcript's codings are on its selections only
+        for coding in source.codings:
+            _coding_element(element, coding)
+    for ref in source.note_refs:
+        _sub(element, ns, "NoteRef", targetGUID=ref)
+
+
 def project_xml(project: Project) -> tuple[bytes, dict[str, str]]:
     """The ``project.qde`` bytes and the source texts to store as ``sources/<name>`` (name → text)."""
     ns = PROJECT_NS
@@ -637,40 +774,7 @@ def project_xml(project: Project) -> tuple[bytes, dict[str, str]]:
     if project.sources:
         sources = _sub(root, ns, "Sources")
         for source in project.sources:
-            element = _sub(sources, ns, source.kind, guid=source.guid, name=source.name)
-            paths = dict(source.paths)
-            if source.kind == "TextSource":
-                if source.text is not None:
-                    file_name = f"{source.guid.strip('{}')}.txt"
-                    files[file_name] = source.text
-                    paths["plainTextPath"] = f"internal://{file_name}"
-                    paths.pop("richTextPath", None)  # the rich text file is not carried
-                elif "plainTextPath" not in paths:
-                    paths.pop("richTextPath", None)
-            _set_optional(element, paths)
-            _set_optional(element, source.audit)
-            if source.description is not None:
-                _sub(element, ns, "Description", source.description)
-            if source.kind == "TextSource" and source.text is None and "plainTextPath" not in paths:
-                _sub(element, ns, "PlainTextContent", "")  # the schema wants content or a path
-            for selection in source.selections:
-                attributes = {"guid": selection.guid, "name": selection.name}
-                if selection.kind == "PlainTextSelection":
-                    attributes.update(startPosition=str(selection.start), endPosition=str(selection.end))
-                else:
-                    attributes.update(selection.positions)
-                sel = _sub(element, ns, selection.kind, **attributes)
-                _set_optional(sel, selection.audit)
-                if selection.description is not None:
-                    _sub(sel, ns, "Description", selection.description)
-                for coding in selection.codings:
-                    _coding_element(sel, coding)
-                for ref in selection.note_refs:
-                    _sub(sel, ns, "NoteRef", targetGUID=ref)
-            for coding in source.codings:
-                _coding_element(element, coding)
-            for ref in source.note_refs:
-                _sub(element, ns, "NoteRef", targetGUID=ref)
+            _source_element(sources, source, files, top=True)
     if project.notes:
         notes = _sub(root, ns, "Notes")
         for note in project.notes:

@@ -669,6 +669,7 @@ def merge_codes(source: Code, target: Code, user, note: str = "") -> Code:
             coding.code = target
             coding.save(update_fields=["code"])
         moved += 1
+    moved += _merge_media_codings(source.project, _norm(source.guid), _norm(target.guid))
     source.children.update(parent=target)
     IndicatorGrounding.objects.filter(code=source).update(code=target)
     before = {"source": _code_state(source), "target": _code_state(target)}
@@ -686,6 +687,30 @@ def merge_codes(source: Code, target: Code, user, note: str = "") -> Code:
     }
     _record(source.project, "merge", user, before=before, after=after, note=note)
     return target
+
+
+def _merge_media_codings(project: InterviewProject, old: str, new: str) -> int:
+    """Codings kept on media sources move from code ``old`` to ``new`` (GUIDs), as text codings do."""
+    moved = 0
+    project = InterviewProject.objects.select_for_update().get(pk=project.pk)
+    for item in project.other_sources:
+        for part in _json_parts(item):
+            for holder in [part, *part.get("selections", [])]:
+                codings = holder.get("codings", [])
+                coders_with_new = {c.get("coder") for c in codings if _norm(c["code"]) == new}
+                kept = []
+                for coding in codings:
+                    if _norm(coding["code"]) == old:
+                        moved += 1
+                        if coding.get("coder") in coders_with_new:
+                            continue  # the coder had already applied the target here
+                        coders_with_new.add(coding.get("coder"))
+                        coding = {**coding, "code": new}
+                    kept.append(coding)
+                holder["codings"] = kept
+    if moved:
+        project.save(update_fields=["other_sources"])
+    return moved
 
 
 @transaction.atomic
@@ -1048,7 +1073,10 @@ def to_refi(project: InterviewProject) -> refi.Project:
         for n in project.notes
         if n.get("guid")
     ]
-    exported_codes = project.codes.filter(Q(active=True) | Q(codings__isnull=False)).distinct()
+    media_codes = media_code_guids(project)
+    exported_codes = project.codes.filter(
+        Q(active=True) | Q(codings__isnull=False) | Q(guid__in=media_codes)
+    ).distinct()
     by_parent: dict[int | None, list[Code]] = defaultdict(list)
     ids = {c.pk for c in exported_codes}
     for code in exported_codes:
@@ -1079,39 +1107,53 @@ def to_refi(project: InterviewProject) -> refi.Project:
     for transcript in exported_transcripts.order_by("pk"):
         has_text = transcript.status == Transcript.PSEUDONYMISED
         selections = []
+        whole: list[refi.Coding] = []
         for selection in transcript.selections.prefetch_related("codings__coder", "codings__code"):
             codings = [
                 refi.Coding(
                     guid=c.guid,
                     code_guid=c.code.guid,
                     creating_user=c.coder.guid,
-                    creation_datetime=c.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    creation_datetime=(c.refi_extra or {}).get("creationDateTime")
+                    or c.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     note_refs=[_note(notes, f"Memo: {c.code.name}", c.memo)] if c.memo else [],
                 )
                 for c in selection.codings.all()
                 if c.code.pk in ids
             ]
+            if selection.whole_source:
+                whole += codings
+                continue
+            extra = selection.refi_extra or {}
+            audit_attributes = dict(extra.get("audit") or {})
+            if selection.created_by:
+                audit_attributes["creatingUser"] = selection.created_by.guid
             selections.append(
                 refi.Selection(
                     guid=selection.guid,
                     start=selection.start,
                     end=selection.end,
-                    name=transcript.text[selection.start : selection.end][:60] or None,
+                    name=extra.get("name") or transcript.text[selection.start : selection.end][:60] or None,
+                    description=extra.get("description"),
                     codings=codings,
                     note_refs=[_note(notes, "Memo", selection.memo)] if selection.memo else [],
-                    audit={"creatingUser": selection.created_by.guid} if selection.created_by else {},
+                    audit=audit_attributes,
                 )
             )
+        extra = transcript.refi_extra or {}
         sources.append(
             refi.Source(
                 guid=transcript.guid,
                 name=transcript.title,
                 text=transcript.text if has_text else None,
+                description=extra.get("description"),
                 paths={} if has_text else dict(transcript.refi_paths),
                 selections=selections,
+                codings=whole,
                 note_refs=[_note(notes, f"Memo: {transcript.title}", transcript.memo)]
                 if transcript.memo
                 else [],
+                audit=dict(extra.get("audit") or {}),
             )
         )
     code_guids = {_norm(c.guid) for c in exported_codes}
@@ -1222,6 +1264,7 @@ def import_refi(
             coder=coder_of(item.creating_user),
             memo=_note_text(notes, item.note_refs),
             guid=_norm(item.guid),
+            refi_extra={"creationDateTime": item.creation_datetime} if item.creation_datetime else {},
         )
         stored["codings"] += 1
 
@@ -1230,12 +1273,18 @@ def import_refi(
         used_notes.update(source.note_refs)
         if source.kind != "TextSource":
             # media we cannot show: kept as read so that an export gives them back to the other tool
-            for item in source.selections:
+            for part in source.walk():
+                used_notes.update(part.note_refs)
+                for item in part.selections:
+                    used_notes.update(item.note_refs)
+            for item in source.all_codings():
                 used_notes.update(item.note_refs)
+                if item.creating_user:
+                    coder_of(item.creating_user)  # a coder named only here is still a project coder
             other_sources.append(_source_to_json(source, notes))
             skipped[f"{source.kind} (kept without its media)"] += 1
-            stored["selections"] += len(source.selections)
-            stored["codings"] += sum(len(s.codings) for s in source.selections) + len(source.codings)
+            stored["selections"] += len(source.all_selections())
+            stored["codings"] += len(source.all_codings())
             continue
         has_text = source.text is not None
         if not has_text:
@@ -1255,6 +1304,7 @@ def import_refi(
                 else Transcript.IMPORTED
             ),
             refi_paths={} if has_text else dict(source.paths),
+            refi_extra=_extra(source.audit, description=source.description),
             memo=_note_text(notes, source.note_refs),
             guid=_norm(source.guid),
         )
@@ -1269,6 +1319,11 @@ def import_refi(
                 memo=_note_text(notes, item.note_refs),
                 guid=_norm(item.guid),
                 created_by=coder_of(creator) if creator else None,
+                refi_extra=_extra(
+                    {k: v for k, v in item.audit.items() if k != "creatingUser"},
+                    name=item.name,
+                    description=item.description,
+                ),
             )
             stored["selections"] += 1
             for coding in item.codings:
@@ -1278,6 +1333,7 @@ def import_refi(
                 transcript=transcript,
                 start=0,
                 end=max(1, len(source.text or transcript.original_text or " ")),
+                whole_source=True,
             )
             stored["selections"] += 1
             for coding in source.codings:
@@ -1294,34 +1350,72 @@ def import_refi(
     return counts
 
 
+def _extra(audit_attributes: dict, **fields) -> dict:
+    """The ``refi_extra`` of a row: the other tool's audit attributes and fields, empty ones left out."""
+    extra = {name: value for name, value in fields.items() if value is not None}
+    if audit_attributes:
+        extra["audit"] = dict(audit_attributes)
+    return extra
+
+
 def _source_to_json(source: refi.Source, notes: dict) -> dict:
-    """A media source as JSON: name, paths, selections (positions) and codings by code and coder GUID."""
+    """A source we cannot display (PDF, picture, audio, video, or a text nested in one) as JSON, whole.
+
+    Why JSON and not rows: nothing here shows or edits these media, so they are kept exactly as read for
+    the next export: positions as the other tool wrote them, codings by code and coder GUID with their
+    creation time, audit attributes, descriptions, memos (the note's text) and the nested texts with
+    their own selections. Codes are referred to by GUID; ``merge_codes`` rewrites them.
+    """
 
     def coding(item: refi.Coding) -> dict:
-        return {"guid": item.guid, "code": _norm(item.code_guid), "coder": item.creating_user,
+        return {"guid": _norm(item.guid), "code": _norm(item.code_guid), "coder": item.creating_user,
                 "when": item.creation_datetime, "memo": _note_text(notes, item.note_refs)}  # fmt: skip
 
-    return {
+    def selection(item: refi.Selection) -> dict:
+        data = {
+            "guid": item.guid,
+            "kind": item.kind,
+            "name": item.name,
+            "description": item.description,
+            "positions": dict(item.positions),
+            "audit": dict(item.audit),
+            "memo": _note_text(notes, item.note_refs),
+            "codings": [coding(c) for c in item.codings],
+        }
+        if item.kind == "PlainTextSelection":
+            data["positions"] = {"startPosition": str(item.start), "endPosition": str(item.end)}
+        if item.representation is not None:
+            data["representation"] = _source_to_json(item.representation, notes)
+        return data
+
+    data = {
         "guid": source.guid,
         "name": source.name,
         "kind": source.kind,
-        "paths": source.paths,
+        "paths": dict(source.paths),
         "description": source.description,
-        "selections": [
-            {
-                "guid": s.guid,
-                "kind": s.kind,
-                "name": s.name,
-                "positions": s.positions,
-                "codings": [coding(c) for c in s.codings],
-            }  # fmt: skip
-            for s in source.selections
-        ],
+        "audit": dict(source.audit),
+        "memo": _note_text(notes, source.note_refs),
+        "selections": [selection(s) for s in source.selections],
         "codings": [coding(c) for c in source.codings],
     }
+    if source.text is not None:
+        data["text"] = source.text
+    if source.representation is not None:
+        data["representation"] = _source_to_json(source.representation, notes)
+    if source.transcripts:
+        data["transcripts"] = [_source_to_json(t, notes) for t in source.transcripts]
+    if source.sync_points:
+        data["sync_points"] = [dict(p) for p in source.sync_points]
+    return data
 
 
 def _source_from_json(data: dict, code_guids: set[str], notes: list) -> refi.Source:
+    """The REFI source kept by ``_source_to_json``; codings of codes deleted since are left out."""
+
+    def memo_refs(item: dict, name: str = "Memo") -> list[str]:
+        return [_note(notes, name, item["memo"])] if item.get("memo") else []
+
     def codings(items: list[dict]) -> list[refi.Coding]:
         return [
             refi.Coding(
@@ -1329,30 +1423,73 @@ def _source_from_json(data: dict, code_guids: set[str], notes: list) -> refi.Sou
                 code_guid=c["code"],
                 creating_user=c.get("coder"),
                 creation_datetime=c.get("when"),
-                note_refs=[_note(notes, "Memo", c["memo"])] if c.get("memo") else [],
+                note_refs=memo_refs(c),
             )
             for c in items
-            if c["code"] in code_guids  # a code deleted since the import takes its codings with it
+            if _norm(c["code"]) in code_guids  # a code deleted since the import takes its codings with it
         ]
+
+    def selection(s: dict) -> refi.Selection:
+        positions = dict(s.get("positions") or {})
+        item = refi.Selection(
+            guid=s["guid"],
+            kind=s["kind"],
+            name=s.get("name"),
+            description=s.get("description"),
+            codings=codings(s.get("codings", [])),
+            note_refs=memo_refs(s),
+            audit=dict(s.get("audit") or {}),
+        )
+        if item.kind == "PlainTextSelection":
+            item.start, item.end = int(positions["startPosition"]), int(positions["endPosition"])
+        else:
+            item.positions = positions
+        if s.get("representation"):
+            item.representation = _source_from_json(s["representation"], code_guids, notes)
+        return item
 
     return refi.Source(
         guid=data["guid"],
         name=data.get("name"),
         kind=data["kind"],
-        paths=data.get("paths") or {},
+        text=data.get("text"),
+        paths=dict(data.get("paths") or {}),
         description=data.get("description"),
-        selections=[
-            refi.Selection(
-                guid=s["guid"],
-                kind=s["kind"],
-                name=s.get("name"),
-                positions=s.get("positions") or {},
-                codings=codings(s["codings"]),
-            )  # fmt: skip
-            for s in data.get("selections", [])
-        ],
+        selections=[selection(s) for s in data.get("selections", [])],
         codings=codings(data.get("codings", [])),
+        note_refs=memo_refs(data, f"Memo: {data.get('name') or ''}"),
+        audit=dict(data.get("audit") or {}),
+        representation=_source_from_json(data["representation"], code_guids, notes)
+        if data.get("representation")
+        else None,
+        transcripts=[_source_from_json(t, code_guids, notes) for t in data.get("transcripts", [])],
+        sync_points=[dict(p) for p in data.get("sync_points", [])],
     )
+
+
+def _json_parts(data: dict):
+    """A kept source and every text nested in it (the JSON counterpart of ``refi.Source.walk``)."""
+    yield data
+    if data.get("representation"):
+        yield from _json_parts(data["representation"])
+    for transcript in data.get("transcripts", []):
+        yield from _json_parts(transcript)
+    for selection in data.get("selections", []):
+        if selection.get("representation"):
+            yield from _json_parts(selection["representation"])
+
+
+def _json_codings(data: dict):
+    """Every coding dict of a kept source, nested ones included (to count, list or rewrite them)."""
+    for part in _json_parts(data):
+        yield from part.get("codings", [])
+        for selection in part.get("selections", []):
+            yield from selection.get("codings", [])
+
+
+def media_code_guids(project: InterviewProject) -> set[str]:
+    """GUIDs of the codes that codings on kept media sources use (so an export keeps those codes)."""
+    return {_norm(c["code"]) for item in project.other_sources for c in _json_codings(item)}
 
 
 def _anonymous_coder(project) -> Coder:
