@@ -148,6 +148,12 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
 BEHIND_PROXY = os.environ.get("BENEFICE_BEHIND_PROXY") == "1"
 AXES_CLIENT_IP_CALLABLE = "benefice.core.accounts.client_address"  # X-Forwarded-For's last hop behind a proxy
+PASSWORD_HASHERS = [  # Argon2id first (see core/accounts.py); PBKDF2 hashes made before still verify
+    "benefice.core.accounts.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

@@ -105,3 +105,33 @@ def test_behind_a_proxy_failures_are_counted_by_the_address_the_proxy_saw(settin
     assert client_address(request) == "127.0.0.1"
     settings.BEHIND_PROXY = True
     assert client_address(request) == "10.1.2.3"  # the hop the proxy appended; the first may be forged
+
+
+def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(settings) -> None:
+    from django.contrib.auth.hashers import identify_hasher, make_password
+
+    from benefice import settings as shipped
+
+    assert shipped.PASSWORD_HASHERS[0] == "benefice.core.accounts.Argon2idHasher"
+    settings.PASSWORD_HASHERS = shipped.PASSWORD_HASHERS
+    with_settings = make_password(PASSWORD)
+    assert with_settings.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert identify_hasher(with_settings).verify(PASSWORD, with_settings)
+    assert not identify_hasher(with_settings).verify("wrong", with_settings)
+
+
+@pytest.mark.django_db
+def test_an_older_pbkdf2_hash_still_signs_in_and_is_rehashed_with_argon2id(settings) -> None:
+    from django.conf import global_settings
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
+
+    settings.PASSWORD_HASHERS = [
+        "benefice.core.accounts.Argon2idHasher",
+        *global_settings.PASSWORD_HASHERS,
+    ]
+    user = ensure_user("old", PASSWORD, EDITOR)
+    User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
+    response = Client().post("/login/", {"username": "old", "password": PASSWORD})
+    assert response.status_code == 302
+    assert User.objects.get(pk=user.pk).password.startswith("argon2$argon2id$")

@@ -5,6 +5,13 @@
   password. :class:`SignInThrottleBackend` applies it to the web sign-in, where there is a request; an
   authentication without a request (the test client's ``login``, a script) goes to the next backend.
 * Passwords are checked by Django's validators (``AUTH_PASSWORD_VALIDATORS``) wherever the CLI sets one.
+* Passwords are hashed with Argon2id (:class:`Argon2idHasher`), the first choice of the OWASP Password
+  Storage Cheat Sheet and of Django's documentation, instead of Django's default PBKDF2. PBKDF2 at Django's
+  1,000,000 SHA-256 iterations costs about half a second of CPU per sign-in (a second on a loaded 2-core
+  server), so a team signing in at once, or anyone trying passwords, takes the processors from every reader
+  (issue 17's load benchmark); Argon2id at OWASP's stated minimum (19 MiB, 2 passes, 1 lane) costs tens of
+  milliseconds and resists GPU guessing better, its memory cost being what a GPU lacks. Older PBKDF2 hashes
+  still verify and are rehashed with Argon2id at the next sign-in (Django upgrades hashers on login).
 * The demo account (``demo``/``demo``, made by ``benefice demo`` only) is in the group :data:`DEMO_GROUP`;
   every page shows a banner while it exists, so a demo database is not mistaken for a production one.
 """
@@ -12,10 +19,23 @@
 from __future__ import annotations
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth.hashers import Argon2PasswordHasher
 
 from benefice.errors import BeneficeError
 
 DEMO_GROUP = "demo account"
+
+
+class Argon2idHasher(Argon2PasswordHasher):
+    """Argon2id with OWASP's minimum parameters (m = 19 MiB, t = 2, p = 1), not Django's 100 MiB × 8 lanes.
+
+    Django's defaults would allocate 100 MiB per concurrent sign-in in every worker process; OWASP's
+    configurations are equivalent in strength per its cheat sheet, and this one bounds a sign-in's memory
+    to 19 MiB. The parameters are stored in each hash, so changing them later upgrades hashes at sign-in."""
+
+    time_cost = 2
+    memory_cost = 19 * 1024  # KiB
+    parallelism = 1
 
 
 class SignInThrottleBackend(AxesStandaloneBackend):
