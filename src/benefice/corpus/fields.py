@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from benefice.corpus.record import Record
+from benefice.weblinks import url_problem
 
 # Publication fields filled from records; first non-empty value wins and is attributed to its RawRecord.
 MERGEABLE_FIELDS = (
@@ -92,8 +93,25 @@ def is_empty(value: Any) -> bool:
 
 
 def acceptable(field: str, value: Any) -> bool:
-    """Whether a non-empty value may be stored: a year must fit the column (a small positive integer)."""
+    """Whether a non-empty value may be stored: a year must fit the column (a small positive integer), a URL
+    must be http(s) or a DOI (issue 17: ``Publication.url``'s validator; :func:`refuse_url` says why)."""
+    if field == "url":
+        return url_problem(str(value), doi=True) is None
     return field != "year" or 0 < int(value) < 32767
+
+
+def refuse_url(record: Record) -> str | None:
+    """Empty a record's URL that a publication may not hold (``javascript:``, ``ftp://``, relative…) and say
+    why, naming the record: the import goes on, the publication gets no URL, the raw record keeps the text
+    verbatim and its parsed form carries the note under ``extra["warnings"]`` (as RIS's year warnings)."""
+    problem = url_problem(record.url, doi=True) if record.url else None
+    if not problem:
+        return None
+    where = f"record {record.position}" + (f" (line {record.line})" if record.line else "")
+    note = f"{where}: URL {record.url[:80]!r} not kept: it {problem}"
+    record.extra = {**record.extra, "warnings": [*record.extra.get("warnings", []), note]}
+    record.url = ""
+    return note
 
 
 def search_text(get: Callable[[str], Any]) -> str:

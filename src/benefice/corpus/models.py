@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from benefice.weblinks import validate_web_url_or_doi
+
 
 class ImportBatch(models.Model):
     class Status(models.TextChoices):
@@ -66,7 +68,8 @@ class Publication(models.Model):
     oa_status = models.CharField(max_length=20, blank=True)
     cited_by_count = models.PositiveIntegerField(null=True, blank=True)
     referenced_works = models.JSONField(default=list, blank=True)
-    url = models.TextField(blank=True)
+    # http(s) or a DOI (issue 17); an import drops a refused URL and says so (fields.acceptable)
+    url = models.TextField(blank=True, validators=[validate_web_url_or_doi])
     field_sources = models.JSONField(
         default=dict, blank=True, help_text="field name → id of the RawRecord its value came from"
     )

@@ -58,6 +58,7 @@ class Item(NamedTuple):
     form: str  # ``dedup.dump_prepared(prepared)``, stored with a new publication's keys
     values: dict[str, Any]  # fields a new publication takes from this record (fields.new_publication)
     search_text: str
+    notes: tuple[str, ...] = ()  # what the import report says about this record (fields.refuse_url)
 
     def record(self) -> Record:
         return Record.from_dict(json.loads(self.parsed))
@@ -75,6 +76,7 @@ def content_hash(record: Record) -> str:
 
 
 def prepare_item(record: Record) -> Item:
+    refused = fields.refuse_url(record)
     prepared = dedup.prepare(dedup.from_record(record, id=""))
     values, text = fields.new_publication(record)
     return Item(
@@ -89,7 +91,27 @@ def prepare_item(record: Record) -> Item:
         dedup.dump_prepared(prepared),
         values,
         text,
+        (refused,) if refused else (),
     )
+
+
+NOTES_MAX = 20  # lines of an import's report written one by one; past them, one line counts the other notes
+_MORE = "more records had a note (see each raw record's parsed extra.warnings): "
+
+
+def add_notes(errors: list[str], notes: Iterable[str], limit: int = NOTES_MAX) -> list[str]:
+    """The batch's report (``ImportBatch.errors``) with ``notes`` added: in full while it has fewer than
+    ``limit`` lines, then a single counting line kept last, so that a file of 100,000 refused URLs does not
+    make a report of 100,000 lines."""
+    notes = list(notes)
+    if not notes:
+        return errors
+    kept = [e for e in errors if not e.startswith(_MORE)]
+    more = next((int(e[len(_MORE) :]) for e in errors if e.startswith(_MORE)), 0)
+    room = 0 if more else max(0, limit - len(kept))
+    kept.extend(notes[:room])
+    more += len(notes[room:])
+    return kept + ([f"{_MORE}{more}"] if more else [])
 
 
 def chunked_items(records: Iterable[Record], chunk: int = CHUNK) -> Iterator[list[Item]]:

@@ -480,6 +480,7 @@ def _store_chunk(
         todo.append(item)
     if not todo:
         return
+    batch.errors = pipeline.add_notes(batch.errors, (n for i in todo for n in i.notes))  # refused URLs
     # raw records first, as rows: their ids are what each publication field points back to
     created = connection.ops.adapt_datetimefield_value(timezone.now())
     raw_ids = insert_rows(
@@ -699,6 +700,7 @@ def _import_in_batches(
                     }
                     ImportBatch.objects.filter(pk=batch.pk).update(
                         state=batch.state,
+                        errors=batch.errors,
                         records_read=counts.records_read,
                         new_publications=counts.new_publications,
                         duplicates_merged=counts.duplicates_merged,

@@ -12,6 +12,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from benefice.corpus.models import Publication
+from benefice.weblinks import validate_web_reference
+
+
+def validate_outputs(value: object) -> None:
+    """Each output's reference is a citation, a DOI or an http(s) link (issue 17): a ``javascript:`` or
+    ``ftp://`` reference is refused at the model, naming the output."""
+    from django.core.exceptions import ValidationError
+
+    for n, output in enumerate(value if isinstance(value, list) else [], start=1):
+        reference = str((output or {}).get("reference") or "") if isinstance(output, dict) else ""
+        try:
+            validate_web_reference(reference)
+        except ValidationError as exc:
+            raise ValidationError(
+                _("Output %(n)s: %(error)s"), code=exc.code, params={"n": n, "error": " ".join(exc.messages)}
+            ) from None
 
 
 class Custodian(models.Model):
@@ -115,7 +131,9 @@ class BenefitRecord(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="benefit_records")
     kind = models.CharField(_("kind"), max_length=10, choices=KINDS, default=CLOSURE)
     year = models.PositiveSmallIntegerField(_("year"))
-    outputs = models.JSONField(default=list, blank=True)  # [{type, description, reference}]
+    outputs = models.JSONField(  # [{type, description, reference}]
+        default=list, blank=True, validators=[validate_outputs]
+    )
     decisions = models.TextField(_("decisions informed"), blank=True)
     practice_changes = models.TextField(_("changes in practice"), blank=True)
     people_concerned = models.TextField(_("people concerned"), blank=True)
@@ -139,7 +157,7 @@ class BenefitFigure(models.Model):
     label = models.CharField(_("what is counted"), max_length=300)
     value = models.FloatField(_("value"))
     unit = models.CharField(_("unit"), max_length=60, blank=True)
-    source = models.TextField(_("source"))
+    source = models.TextField(_("source"), validators=[validate_web_reference])
 
     class Meta:
         ordering = ["pk"]
@@ -215,7 +233,7 @@ class Response(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     value = models.TextField(blank=True)
     number = models.FloatField(null=True, blank=True)
-    source = models.TextField(blank=True)
+    source = models.TextField(blank=True, validators=[validate_web_reference])
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -37,6 +37,7 @@ from benefice.custodians.models import (
 )
 from benefice.custodians.recommendations import MeasuredFigure, load_rules, recommend
 from benefice.errors import BeneficeError
+from benefice.weblinks import validate_web_reference
 
 #: the fields of a project that come from the directory (compared to count a re-import as unchanged)
 DIRECTORY_FIELDS = (
@@ -342,6 +343,7 @@ def save_benefit_record(
             raise BeneficeError(f"output {n}: unknown outcome type {output.get('type')!r}", field="outputs")
         if not (output.get("description") or "").strip():
             raise BeneficeError(f"output {n}: a description is needed", field="outputs")
+        _check_link(str(output.get("reference") or ""), _("output %(n)s") % {"n": n}, "outputs")
     for n, fig in enumerate(figures, start=1):
         if not fig.source.strip():
             raise BeneficeError(
@@ -349,6 +351,7 @@ def save_benefit_record(
             )
         if not fig.label.strip():
             raise BeneficeError(f"figure {n}: say what is counted", field="label")
+        _check_link(fig.source, _("figure %(n)s") % {"n": n}, "source")
         if fig.indicator and fig.indicator not in codes:
             raise BeneficeError(f"figure {n}: unknown indicator code {fig.indicator!r}", field="indicator")
     with transaction.atomic():
@@ -395,6 +398,17 @@ def save_benefit_record(
             user=user,
         )
     return record
+
+
+def _check_link(value: str, where: str, field: str) -> None:
+    """A reference or source that is a link must be http(s) or a DOI (issue 17): the model's validator, run
+    here so the message names the output or figure before anything is saved."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_web_reference(value)
+    except ValidationError as exc:
+        raise BeneficeError(f"{where}: {' '.join(exc.messages)}", field=field) from None
 
 
 def _record_state(record: BenefitRecord) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from benefice.weblinks import reference_problem
+
 CHOICE, SCALE, NUMBER, TEXT, FIGURE = "choice", "scale", "number", "text", "figure"
 KINDS = (CHOICE, SCALE, NUMBER, TEXT, FIGURE)
 EXPORT_COLUMNS = (
@@ -117,6 +119,11 @@ def clean_answer(spec: QuestionSpec, value: str = "", source: str = "") -> Answe
             )
         return Answer(value=str(step), number=float(step))
     if spec.kind in (NUMBER, FIGURE):
+        if spec.kind == FIGURE and reference_problem(source):  # issue 17: a link is http(s) or a DOI
+            raise AnswerError(
+                gettext_noop("a source that is a link must be an http(s) address or a DOI (%(value)s)"),
+                value=source[:80],
+            )
         if not value:
             if spec.kind == FIGURE and source:
                 return Answer(source=source)  # the source typed first: kept while the figure is typed

@@ -21,6 +21,7 @@ from benefice.curated import Text
 from benefice.impact import catalogue
 from benefice.impact.models import Case, Indicator
 from benefice.uses.typology import Rung, Typology
+from benefice.weblinks import validate_web_url
 
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -56,6 +57,16 @@ def clean_partial_date(value: str, label: str) -> str:
             code="date",
         ) from None
     return value
+
+
+class WebURLField(forms.URLField):
+    """A URL field that accepts http(s) with a host only (issue 17), with our message on the field.
+
+    Django's own ``URLValidator`` is replaced, not added to: it lets ``ftp://`` through and would repeat a
+    second, vaguer message for ``javascript:``. ``assume_scheme`` still turns ``example.org`` into https.
+    """
+
+    default_validators = [validate_web_url]
 
 
 class VersionedForm(forms.Form):
@@ -217,7 +228,7 @@ class SourceMixin(forms.Form):
     """The evidence behind a figure or a decision; at least a DOI or a URL."""
 
     source_doi = forms.CharField(label=_("Source DOI"), required=False, max_length=255)
-    source_url = forms.URLField(label=_("Source URL"), required=False, max_length=1000, assume_scheme="https")
+    source_url = WebURLField(label=_("Source URL"), required=False, max_length=1000, assume_scheme="https")
     source_location = forms.CharField(
         label=_("Where in the source (page, table, paragraph)"), required=False, max_length=1000
     )
@@ -431,7 +442,7 @@ class PublicationForm(VersionedForm):
     citation = forms.CharField(label=_("Citation"), widget=forms.Textarea(attrs={"rows": 2}))
     doi = forms.CharField(label=_("DOI"), required=False, max_length=255)
     pmid = forms.CharField(label=_("PMID"), required=False, max_length=20)
-    url = forms.URLField(label=_("URL"), required=False, max_length=1000, assume_scheme="https")
+    url = WebURLField(label=_("URL"), required=False, max_length=1000, assume_scheme="https")
     verified = forms.BooleanField(label=_("Checked against the source"), required=False, initial=True)
     outside_corpus = forms.BooleanField(
         label=_("Keep it although the corpus does not hold this DOI or PMID"), required=False

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from benefice.curated import Text
 from benefice.impact import catalogue
 from benefice.uses.typology import Typology
+from benefice.weblinks import validate_web_url
 
 
 def _text(fr: str, en: str, language: str) -> str:
@@ -125,7 +126,8 @@ class SourceFields(models.Model):
     """Where something comes from: a DOI or URL, and the exact place in it (location) or a quote."""
 
     source_doi = models.CharField(_("source DOI"), max_length=255, blank=True)
-    source_url = models.URLField(_("source URL"), max_length=1000, blank=True)
+    # http(s) only, at the model too (issue 17): Django's URLValidator alone lets ftp:// through
+    source_url = models.URLField(_("source URL"), max_length=1000, blank=True, validators=[validate_web_url])
     source_pmid = models.CharField(_("source PMID"), max_length=20, blank=True)
     source_location = models.TextField(_("location in the source"), blank=True)
     source_quote = models.TextField(_("quote from the source"), blank=True)
@@ -167,7 +169,7 @@ class CasePublication(models.Model):
     citation = models.TextField()
     doi = models.CharField(max_length=255, blank=True, db_index=True)
     pmid = models.CharField(max_length=20, blank=True)
-    url = models.URLField(max_length=1000, blank=True)
+    url = models.URLField(max_length=1000, blank=True, validators=[validate_web_url])
     verified = models.BooleanField(default=True)
     publication = models.ForeignKey(
         "corpus.Publication", null=True, blank=True, on_delete=models.SET_NULL, related_name="impact_cases"
