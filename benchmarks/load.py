@@ -314,6 +314,15 @@ def main() -> None:
     parser.add_argument(
         "--think", type=float, default=2.0, help="mean seconds a user reads a page before the next (0: none)"
     )
+    parser.add_argument(
+        "--server",
+        choices=("gunicorn", "serve"),
+        default="gunicorn",
+        help="gunicorn as docs/deploy.md runs it (the production set-up, default) or `benefice serve` (waitress)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn worker processes (default: 2 × cores + 1, as gunicorn advises)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     args = parser.parse_args()
 
@@ -355,8 +364,22 @@ def main() -> None:
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
+        workers = args.workers or 2 * (os.cpu_count() or 1) + 1
+        if args.server == "gunicorn":  # the command line of docs/deploy.md, workers aside
+            subprocess.run(
+                [sys.executable, "-m", "django", "collectstatic", "--noinput", "--settings", "benefice.settings"],
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            command = [
+                str(BENEFICE.parent / "gunicorn"), "benefice.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                "--workers", str(workers), "--threads", "4", "--timeout", "120",
+            ]  # fmt: skip
+        else:
+            command = [str(BENEFICE), "serve", "--port", str(port)]
         server = subprocess.Popen(
-            [str(BENEFICE), "serve", "--port", str(port)],
+            command,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -409,7 +432,8 @@ def main() -> None:
         expected = args.publications + args.import_records
 
         print(
-            f"\n{args.publications:,} publications, {args.users} users (think time {args.think:g} s on average), "
+            f"\nserver: {args.server}{f' ({workers} workers × 4 threads)' if args.server == 'gunicorn' else ''}; "
+            f"{args.publications:,} publications, {args.users} users (think time {args.think:g} s on average), "
             f"{args.seconds:.0f} s, import of "
             f"{args.import_records:,} records (exit {importer.returncode}, {import_seconds:.0f} s"
             f"{', still running when the users stopped' if import_running_at_end else ', finished during the run'})\n"
