@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from benefice import csvout
 from benefice.core.models import audit
@@ -1114,8 +1115,9 @@ def to_refi(project: InterviewProject) -> refi.Project:
                     guid=c.guid,
                     code_guid=c.code.guid,
                     creating_user=c.coder.guid,
-                    creation_datetime=(c.refi_extra or {}).get("creationDateTime")
-                    or c.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    creation_datetime=c.refi_extra["creationDateTime"]
+                    if "creationDateTime" in (c.refi_extra or {})  # as imported, even when absent
+                    else c.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     note_refs=[_note(notes, f"Memo: {c.code.name}", c.memo)] if c.memo else [],
                 )
                 for c in selection.codings.all()
@@ -1133,7 +1135,9 @@ def to_refi(project: InterviewProject) -> refi.Project:
                     guid=selection.guid,
                     start=selection.start,
                     end=selection.end,
-                    name=extra.get("name") or transcript.text[selection.start : selection.end][:60] or None,
+                    name=extra["name"]
+                    if "name" in extra  # as imported, even when absent
+                    else transcript.text[selection.start : selection.end][:60] or None,
                     description=extra.get("description"),
                     codings=codings,
                     note_refs=[_note(notes, "Memo", selection.memo)] if selection.memo else [],
@@ -1264,7 +1268,7 @@ def import_refi(
             coder=coder_of(item.creating_user),
             memo=_note_text(notes, item.note_refs),
             guid=_norm(item.guid),
-            refi_extra={"creationDateTime": item.creation_datetime} if item.creation_datetime else {},
+            refi_extra={"creationDateTime": item.creation_datetime},  # None too: given back as read
         )
         stored["codings"] += 1
 
@@ -1319,11 +1323,13 @@ def import_refi(
                 memo=_note_text(notes, item.note_refs),
                 guid=_norm(item.guid),
                 created_by=coder_of(creator) if creator else None,
-                refi_extra=_extra(
-                    {k: v for k, v in item.audit.items() if k != "creatingUser"},
-                    name=item.name,
-                    description=item.description,
-                ),
+                refi_extra={
+                    **_extra(
+                        {k: v for k, v in item.audit.items() if k != "creatingUser"},
+                        description=item.description,
+                    ),
+                    "name": item.name,  # None too: an export then leaves it out instead of quoting
+                },
             )
             stored["selections"] += 1
             for coding in item.codings:
@@ -1490,6 +1496,153 @@ def _json_codings(data: dict):
 def media_code_guids(project: InterviewProject) -> set[str]:
     """GUIDs of the codes that codings on kept media sources use (so an export keeps those codes)."""
     return {_norm(c["code"]) for item in project.other_sources for c in _json_codings(item)}
+
+
+# ------------------------------------------------------------------- sources kept without their content
+
+MAX_KEPT_ROWS = 2000  # selections listed on the project page; the export always carries them all
+
+
+def _clock(milliseconds: str | int | None) -> str:
+    """REFI media positions are milliseconds; shown as 00:01:02 (with .250 when not a whole second)."""
+    try:
+        value = int(milliseconds)
+    except (TypeError, ValueError):
+        return "?"
+    seconds, ms = divmod(max(value, 0), 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}" + (f".{ms:03d}" if ms else "")
+
+
+def describe_position(kind: str, positions: dict, sync_points: list[dict] | None = None) -> str:
+    """Where a selection lies, in the user's language: what we show for media we cannot display.
+
+    Positions are given as the other tool wrote them (a PDF page number is not renumbered).
+    """
+    get = positions.get
+    if kind == "PDFSelection":
+        return gettext("page %(page)s, (%(x1)s, %(y1)s)–(%(x2)s, %(y2)s)") % {
+            "page": get("page", "?"), "x1": get("firstX", "?"), "y1": get("firstY", "?"),
+            "x2": get("secondX", "?"), "y2": get("secondY", "?"),
+        }  # fmt: skip
+    if kind == "PictureSelection":
+        return gettext("area (%(x1)s, %(y1)s)–(%(x2)s, %(y2)s) of the picture") % {
+            "x1": get("firstX", "?"), "y1": get("firstY", "?"),
+            "x2": get("secondX", "?"), "y2": get("secondY", "?"),
+        }  # fmt: skip
+    if kind in ("AudioSelection", "VideoSelection"):
+        return f"{_clock(get('begin'))}–{_clock(get('end'))}"
+    if kind == "TranscriptSelection":
+        points = {p.get("guid"): p for p in sync_points or []}
+        start, end = points.get(get("fromSyncPoint"), {}), points.get(get("toSyncPoint"), {})
+        return gettext("transcript from %(start)s to %(end)s") % {
+            "start": _clock(start.get("timeStamp")) if start else gettext("the beginning"),
+            "end": _clock(end.get("timeStamp")) if end else gettext("the end"),
+        }
+    if kind == "PlainTextSelection":
+        return gettext("characters %(start)s–%(end)s") % {
+            "start": get("startPosition", "?"), "end": get("endPosition", "?")
+        }  # fmt: skip
+    return ", ".join(f"{k}={v}" for k, v in positions.items())
+
+
+def kept_sources(project: InterviewProject, role: str | None) -> dict:
+    """What the project keeps but cannot show: media sources and texts the imported file did not carry.
+
+    Each source is listed with its selections, their positions, codes and coders, so that a lead sees
+    that the codings made in another tool are here and will go back with the next export.
+    """
+    if role is None:
+        return {"sources": [], "truncated": 0}
+    code_names = {_norm(c.guid): c.name for c in project.codes.all()}
+    coder_names = {_norm(c.guid): c.name for c in project.coders.all()}
+    part_labels = {
+        "Representation": gettext("text representation"),
+        "TextDescription": gettext("text description"),
+        "Transcript": gettext("transcript"),
+    }
+    kind_labels = {
+        "PDFSource": gettext("PDF"),
+        "PictureSource": gettext("picture"),
+        "AudioSource": gettext("audio"),
+        "VideoSource": gettext("video"),
+        "TextSource": gettext("text not in the file"),
+    }
+    listed = 0
+    truncated = 0
+
+    def codings(items: list[dict]) -> list[dict]:
+        return [
+            {
+                "code": code_names.get(_norm(c["code"]), c["code"]),
+                "coder": coder_names.get(_norm(c.get("coder") or ""), c.get("coder") or "—"),
+            }
+            for c in items
+            if _norm(c["code"]) in code_names
+        ]
+
+    def rows(data: dict, part: str | None) -> list[dict]:
+        nonlocal listed, truncated
+        out = []
+        for selection in data.get("selections", []):
+            if listed >= MAX_KEPT_ROWS:
+                truncated += 1
+                continue
+            listed += 1
+            where = describe_position(selection["kind"], selection.get("positions") or {},
+                                      data.get("sync_points"))  # fmt: skip
+            out.append({"part": part, "where": where, "name": selection.get("name") or "",
+                        "codings": codings(selection.get("codings", []))})  # fmt: skip
+        return out
+
+    sources = []
+    for item in project.other_sources:
+        selections = []
+        for data in _json_parts(item):
+            part = None if data is item else part_labels.get(data.get("kind"), data.get("kind"))
+            selections += rows(data, part)
+        sources.append(
+            {
+                "kind": kind_labels.get(item["kind"], item["kind"]),
+                "name": item.get("name") or item["guid"],
+                "selections": selections,
+                "codings": [c for data in _json_parts(item) for c in codings(data.get("codings", []))],
+            }
+        )
+    textless = visible_transcripts(project, role).filter(status=Transcript.NO_TEXT).order_by("pk")
+    for transcript in textless.prefetch_related("selections__codings__code", "selections__codings__coder"):
+        selections, whole = [], []
+        for selection in transcript.selections.all():
+            found = [{"code": c.code.name, "coder": c.coder.name} for c in selection.codings.all()]
+            if selection.whole_source:
+                whole += found
+                continue
+            if listed >= MAX_KEPT_ROWS:
+                truncated += 1
+                continue
+            listed += 1
+            where = describe_position(
+                "PlainTextSelection",
+                {"startPosition": selection.start, "endPosition": selection.end},
+            )
+            name = (selection.refi_extra or {}).get("name") or ""
+            selections.append({"part": None, "where": where, "name": name, "codings": found})
+        sources.append(
+            {
+                "kind": kind_labels["TextSource"],
+                "name": transcript.title,
+                "selections": selections,
+                "codings": whole,
+            }  # fmt: skip
+        )
+    return {"sources": sources, "truncated": truncated}
+
+
+def stored_coding_count(project: InterviewProject) -> int:
+    """Every coding the project holds: on transcripts and on the media sources kept as read."""
+    on_media = sum(1 for item in project.other_sources for _coding in _json_codings(item))
+    return Coding.objects.filter(selection__transcript__project=project).count() + on_media
 
 
 def _anonymous_coder(project) -> Coder:

@@ -150,6 +150,7 @@ def project_detail(request, pk: int):
             project,
             role,
             transcripts=transcripts,
+            kept=services.kept_sources(project, role),
             memberships=project.memberships.select_related("user").order_by("role", "user__username"),
             guides=project.guides.all(),
             settings_form=settings_form,
