@@ -171,3 +171,19 @@ class DedupForm(models.Model):
         Publication, on_delete=models.CASCADE, primary_key=True, related_name="dedup_form"
     )
     form = models.TextField()
+
+
+class CorpusGeneration(models.Model):
+    """One row whose ``token`` changes, by database trigger, whenever the corpus a list page shows changes.
+
+    Changed in the same transaction as the data (publications, their raw records, their source detections),
+    so a reader who sees a token sees the data it stands for; a random value rather than a counter, so a
+    rolled-back write cannot hand a later, different corpus the token of a page computed inside it. The
+    list pages key their cached counts and facets by it (``corpus.listcache``): never stale, whatever
+    process or path wrote (an import, a merge, a correction, raw SQL)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=64, default="")
+
+    class Meta:
+        db_table = "corpus_generation"

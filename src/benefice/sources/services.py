@@ -816,7 +816,14 @@ def citation_practices(source_id: str, publication_ids: set[int]) -> dict[str, A
 
 
 def source_counts() -> dict[str, dict[str, int]]:
-    """Publications using / only mentioning each source, for the list page."""
+    """Publications using / only mentioning each source, for the list page: computed once per state of the
+    corpus (``corpus.listcache``), since every reader of the registry asks for the same figures."""
+    from benefice.corpus import listcache
+
+    return listcache.cached("source-counts", {}, _source_counts)
+
+
+def _source_counts() -> dict[str, dict[str, int]]:
     # grouped by whole list in the database (a corpus has far fewer distinct lists than publications), as the
     # corpus facets do: reading every detection into Python took 0.6 s a page at 100,000 (issue 17)
     used: Counter[str] = Counter()
