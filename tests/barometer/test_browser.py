@@ -49,17 +49,24 @@ def browser():
 
 
 def _open(browser, path: Path):
+    """The page, and the errors it logs: console errors (a refused inline script or style is one), page
+    errors, failed requests, and every Content-Security-Policy violation (issue 17), collected by a listener
+    the driver installs before the page's own scripts."""
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample))"
+    )
     page.goto(path.resolve().as_uri())
     return page, errors
 
 
 def _violations(page, axe: Path) -> list[dict]:
-    page.add_script_tag(path=str(axe))
+    page.evaluate(axe.read_text(encoding="utf-8"))  # by the driver: the page's CSP refuses inline <script>
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )
@@ -97,6 +104,36 @@ def test_pages_render_without_errors_and_pass_axe(edition, browser, tmp_path, pa
     assert (tmp_path / (page_path.replace("/", "_") + ".png")).stat().st_size > 0
     assert errors == []
     assert _violations(page, axe) == []
+    page.close()
+
+
+def test_charts_work_under_the_sites_policy(edition, browser, tmp_path) -> None:
+    """The policy is in force (an inline script is refused) and the charts' menu, PNG export and tooltips
+    work under it: Vega runs its expression interpreter, no library injects a <style>."""
+    page, errors = _open(browser, edition / "site" / "fr" / "embed" / "publications_by_year.html")
+    page.locator("[data-rendered] svg.marks").first.wait_for(state="attached", timeout=15000)
+    assert "default-src 'none'" in page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute(
+        "content"
+    )
+    assert page.evaluate("document.querySelectorAll('style').length") == 0
+    page.locator(".vega-embed details summary").click()
+    with page.expect_download(timeout=15000) as download:
+        page.locator(".vega-actions a", has_text="PNG").click()
+    assert download.value.suggested_filename.endswith(".png")
+    box = page.locator("[data-rendered] svg.marks").first.bounding_box()
+    for f in (0.3, 0.5, 0.7, 0.9):
+        page.mouse.move(box["x"] + box["width"] * f, box["y"] + box["height"] * 0.8)
+    assert page.locator("#vg-tooltip-element.visible").count() == 1
+    assert (
+        page.evaluate("getComputedStyle(document.getElementById('vg-tooltip-element')).position") == "fixed"
+    )
+    assert errors == []
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
+        " document.head.appendChild(s); }"
+    )
+    assert page.evaluate("window.ran === undefined")
+    assert any("CSP violation: script-src" in e for e in errors)
     page.close()
 
 

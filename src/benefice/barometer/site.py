@@ -32,6 +32,20 @@ VEGA_FILES = (
 )
 
 
+#: The policy every page of the site carries in a ``<meta http-equiv>`` (issue 17): the site is copied to any
+#: web server, whose headers we do not control, so the page states it. Scripts and styles come only from the
+#: site's own files (``assets/``): no inline script, no inline style, no eval — charts run Vega's expression
+#: interpreter (``ast: true`` in barometer.js), and vega-embed's and vega-tooltip's stylesheets are files the
+#: pages link with the ids those libraries look for, so they inject no ``<style>``. Nothing is fetched (the data are inline), no plug-in, no form. ``frame-ancestors`` is not
+#: set: a ``<meta>`` cannot carry it, and the embed pages are meant to be framed by other sites.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "base-uri 'none'; form-action 'none'"
+)
+#: Links out (DOIs, sources' sites) tell nothing about the page they were followed from.
+REFERRER_POLICY = "no-referrer"
+
+
 def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -41,6 +55,8 @@ def _env() -> Environment:
         trim_blocks=False,
     )
     env.globals["cell"] = cell
+    env.globals["csp"] = CONTENT_SECURITY_POLICY
+    env.globals["referrer"] = REFERRER_POLICY
     return env
 
 
@@ -182,7 +198,7 @@ def build_site(results: dict[str, Any], definitions: dict[str, Any], code_versio
     files: dict[str, bytes] = {}
     for name in VEGA_FILES:
         files[f"assets/{name}"] = (VEGA_DIR / name).read_bytes()
-    for name in ("barometer.js", "barometer.css"):
+    for name in ("barometer.js", "barometer.css", "vega-embed.css", "vega-tooltip.css"):
         files[f"assets/{name}"] = (TEMPLATES / name).read_bytes()
     e = results["edition"]
     files["index.html"] = env.get_template("root.html").render(edition=e).encode("utf-8")

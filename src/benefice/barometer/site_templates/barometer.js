@@ -1,5 +1,6 @@
 // Render every [data-spec] chart from the JSON in <script id="…" type="application/json">.
 // Vega, Vega-Lite and vega-embed are copied next to this file: no CDN, and it works from file://.
+// No eval and no inline style, so it runs under the site's Content-Security-Policy (see site.py).
 (function () {
   function french(el) { var host = el.closest("[lang]"); return host && host.lang === "fr"; }
 
@@ -26,8 +27,12 @@
       if (!source || el.dataset.rendered) return;
       var spec = JSON.parse(source.textContent);
       var fr = french(el);
+      // ast: Vega's expression interpreter (bundled in vega-embed); Vega compiles expressions with
+      // Function() otherwise, which the pages' Content-Security-Policy forbids (no 'unsafe-eval'). The
+      // menu and tooltip styles are the <link id="vega-embed-style"> and <link id="vega-tooltip-style">
+      // of the page: finding them, vega-embed injects no <style> (refused too: style-src 'self').
       vegaEmbed(el, spec, {actions: {export: true, source: false, compiled: false, editor: false},
-                           renderer: "svg",
+                           renderer: "svg", ast: true,
                            i18n: {PNG_ACTION: fr ? "Enregistrer en PNG" : "Save as PNG",
                                   SVG_ACTION: fr ? "Enregistrer en SVG" : "Save as SVG"}})
         .then(function (result) {
