@@ -84,11 +84,13 @@ def import_(paths: tuple[Path, ...], fmt: str) -> None:
     source detection did not finish (the import is kept: `benefice scan` completes it).
     """
     initialise()
+    from benefice.corpus.jobs import file_encoding
     from benefice.corpus.services import import_file
     from benefice.errors import BeneficeError
 
     failed = scan_failed = 0
     for path in paths:
+        encoding = file_encoding(path, fmt)  # for the report: a legacy 8-bit file is named as such
         try:
             with progress_bar(f"import {path.name}") as update:
                 batch = import_file(path, fmt, progress=update)
@@ -96,8 +98,9 @@ def import_(paths: tuple[Path, ...], fmt: str) -> None:
             failed += 1
             click.secho(f"error: {exc}", fg="red", err=True)
             continue
+        read_as = f" ({encoding} text)" if encoding else ""
         click.echo(
-            f"{path}: format {batch.format}; records read: {batch.records_read}; new publications: "
+            f"{path}: format {batch.format}{read_as}; records read: {batch.records_read}; new publications: "
             f"{batch.new_publications}; duplicates merged: {batch.duplicates_merged}; "
             f"already known: {batch.already_known}"
         )

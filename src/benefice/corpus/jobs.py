@@ -45,6 +45,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from benefice.corpus.formats._common import InvalidUTF8Error
 from benefice.errors import BeneficeError
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ class Job(TypedDict, total=False):
     batch_id: int | None
     counts: dict[str, int]
     error: str
+    error_data: dict[str, Any]  # a structured error (invalid UTF-8), rendered in the reader's language
+    encoding: str  # text encoding the file was read in ("" for workbooks and zips)
     phase: str  # IMPORTING or DETECTING
     scan: dict[str, int]  # publications, scanned, with_sources (once detection ended)
     scan_error: str  # why detection stopped; the import itself is done
@@ -350,6 +353,7 @@ def run_import_job(job_id: str) -> Job:
         user = get_user_model().objects.filter(pk=job.get("user_id")).first()
         batch = ImportBatch.objects.create(user=user, kind="file", origin=job["path"], format=job["format"])
         job.update(status=RUNNING, batch_id=batch.pk, pid=os.getpid(), host=socket.gethostname())
+        job["encoding"] = file_encoding(job["path"], job["format"])
         write_job(job)
         batch = services.import_file(
             job["path"], job["format"], user=user, progress=_progress_writer(job), batch=batch
@@ -372,6 +376,8 @@ def run_import_job(job_id: str) -> Job:
     except BeneficeError as exc:
         job["status"] = FAILED
         job["error"] = _user_message(exc, job)
+        if isinstance(exc, InvalidUTF8Error):
+            job["error_data"] = exc.to_data()
     except Exception as exc:  # a bug: keep the job and batch truthful, log the traceback for us
         log.exception("import job %s failed", job_id)
         job["status"] = FAILED
@@ -389,6 +395,33 @@ def run_import_job(job_id: str) -> Job:
 def _user_message(exc: BeneficeError, job: Job) -> str:
     """The error as users should read it: name the file they uploaded, not our storage path."""
     return str(exc).replace(job.get("path", "\0"), job.get("filename", ""))
+
+
+def file_encoding(path: str | Path, fmt: str = "auto") -> str:
+    """The text encoding an import of ``path`` reads it in when it is not UTF-8 (cp1252, latin-1, utf-16),
+    for the import report; "" for UTF-8, for workbooks and zips, and when it cannot tell (the import itself
+    then reports the problem, on its batch)."""
+    from benefice.corpus import formats
+
+    try:
+        encoding = formats.detect(path, fmt).encoding
+    except BeneficeError:
+        return ""
+    return "" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def job_error(job: Job) -> str:
+    """The job's error in the active language: a structured error (invalid UTF-8 with its positions) is
+    rendered now, when the page is read, so each reader gets it in French or English; others as stored."""
+    from django.utils.translation import gettext
+
+    from benefice.corpus.formats import describe_invalid_utf8
+
+    data = job.get("error_data")
+    if not data or data.get("kind") != "invalid_utf8":
+        return job.get("error", "")
+    name = job.get("filename") or Path(job.get("path", "")).name
+    return f"{name}: {describe_invalid_utf8(data, gettext)}"
 
 
 def _counts(batch: Any) -> dict[str, int]:

@@ -533,6 +533,8 @@ def _job_context(job: jobs.Job) -> dict[str, Any]:
     total = job.get("total")
     done = job.get("done", 0)
     percent = round(100 * done / total) if total else None
+    if job.get("error_data"):
+        job = {**job, "error": jobs.job_error(job)}  # said in the reader's language, not the importer's
     return {
         "job": job,
         "active": job.get("status") in jobs.ACTIVE,

@@ -16,13 +16,16 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from benefice.corpus.formats import bibtex, medline, openalex, pubmed_xml, ris, tabular, wos
 from benefice.corpus.formats._common import (
     CHUNK,
+    InvalidUTF8Error,
     Source,
     check_size,
     decode_head,
+    describe_invalid_utf8,
     detect_encoding,
     read_head,
 )
@@ -33,9 +36,13 @@ __all__ = [
     "FORMATS",
     "MAX_FIELD_CHARS",
     "MAX_FILE_BYTES",
+    "Detected",
     "Format",
+    "InvalidUTF8Error",
     "count_hint",
+    "detect",
     "detect_format",
+    "describe_invalid_utf8",
     "read",
 ]
 
@@ -108,8 +115,26 @@ def _sniff(source: Source) -> str:
         )
     if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b", b"GIF8")):
         raise source.error("unsupported format: binary file (PDF, image or compressed data)")
-    source.encoding = detect_encoding(source, head)
+    damaged: InvalidUTF8Error | None = None
+    try:
+        source.encoding = detect_encoding(source, head)
+    except InvalidUTF8Error as exc:
+        damaged = exc
     text = decode_head(source, head).lstrip("\ufeff")
+    if damaged is not None and _XML_LEGACY_DECL.match(text):
+        # an XML file that declares a legacy encoding is parsed in that encoding (lxml reads the
+        # declaration); its high bytes are not damaged UTF-8, whatever they look like
+        damaged, source.encoding = None, "cp1252"
+    name = _sniff_text(source, text)
+    if damaged is not None:
+        raise _locate(damaged, source, name)
+    return name
+
+
+_XML_LEGACY_DECL = re.compile(r"""\s*<\?xml[^>]*encoding\s*=\s*["'](?!utf-?8["'])""", re.IGNORECASE)
+
+
+def _sniff_text(source: Source, text: str) -> str:
     stripped = text.lstrip()
     if not stripped:
         raise source.error("empty file")
@@ -137,6 +162,85 @@ def _sniff(source: Source) -> str:
     raise source.error("unsupported format: not RIS, BibTeX, MEDLINE, WoS, PubMed XML, OpenAlex, CSV or XLSX")
 
 
+def _locate(error: InvalidUTF8Error, source: Source, fmt: str) -> InvalidUTF8Error:
+    """Name the record each invalid byte sequence falls in, then return the error to raise.
+
+    The file is read once more in ``fmt`` with the invalid bytes replaced by U+FFFD, only to learn where
+    records start (their line) and what they are (number, identifier or title); the import itself never
+    sees that text. Reading stops once every listed sequence has its record, and a file too broken to
+    parse keeps the positions it has: the line and byte offset are always given.
+    """
+    if error.located or not error.scan.bad or fmt not in FORMATS or fmt == "xlsx":
+        return error
+    pending = sorted(error.scan.bad, key=lambda b: b.offset)
+    diag = Source(
+        path=source.path,
+        max_field_chars=source.max_field_chars,
+        max_file_bytes=source.max_file_bytes,
+        size=source.size,
+        encoding="utf-8-sig",  # decodes a file with or without a BOM alike
+        errors="replace",
+    )
+    previous = None
+    try:
+        for record in FORMATS[fmt].reader(diag):
+            if record.line is None:
+                break
+            while pending and pending[0].line < record.line:
+                _assign(pending.pop(0), previous)
+            if not pending:
+                break
+            previous = record
+        else:
+            while pending:
+                _assign(pending.pop(0), previous)
+    except (BeneficeError, UnicodeError, ValueError, OSError, RecursionError):
+        pass  # the positions stand on their own
+    error.relocate()
+    return error
+
+
+def _assign(bad: Any, record: Record | None) -> None:
+    if record is None:
+        return
+    bad.record = record.position
+    ident = (
+        (f"DOI {record.doi}" if record.doi else "")
+        or (f"PMID {record.pmid}" if record.pmid else "")
+        or (f"OpenAlex {record.openalex_id}" if record.openalex_id else "")
+    )
+    title = " ".join(record.title.split())
+    if not ident and title:
+        ident = f"“{title[:60]}…”" if len(title) > 60 else f"“{title}”"
+    bad.label = ident
+
+
+@dataclass(frozen=True)
+class Detected:
+    """What an import report says about a file before reading it: its format and its text encoding
+    ("" for workbooks and zips, which carry their own)."""
+
+    format: str
+    encoding: str
+
+
+def detect(path: str | Path, fmt: str = "auto") -> Detected:
+    """Format (sniffed unless given) and encoding of ``path``; FormatError (an InvalidUTF8Error for damaged
+    UTF-8, naming every invalid sequence's line, record and byte offset) when it cannot be read."""
+    source = _source(path)
+    check_size(source)
+    if fmt == "auto":
+        fmt = _sniff(source)
+    elif fmt not in FORMATS:
+        raise FormatError(f"unsupported format {fmt!r}; known: {', '.join(FORMATS)}", path=str(path))
+    elif fmt != "xlsx" and not read_head(source, 4).startswith(b"PK\x03\x04"):
+        try:
+            source.encoding = detect_encoding(source)
+        except InvalidUTF8Error as exc:
+            raise _locate(exc, source, fmt) from None
+    return Detected(fmt, source.encoding)
+
+
 def _sniff_zip(source: Source) -> str:
     try:
         with zipfile.ZipFile(source.path) as zf:
@@ -152,9 +256,7 @@ def _sniff_zip(source: Source) -> str:
 
 def detect_format(path: str | Path) -> str:
     """Name of the format of ``path`` (a key of FORMATS), from its content; FormatError if unknown/empty."""
-    source = _source(path)
-    check_size(source)
-    return _sniff(source)
+    return detect(path).format
 
 
 def read(path: str | Path, fmt: str = "auto") -> Iterator[Record]:
@@ -169,16 +271,18 @@ def read(path: str | Path, fmt: str = "auto") -> Iterator[Record]:
         fmt = _sniff(source)
     elif fmt not in FORMATS:
         raise FormatError(f"unsupported format {fmt!r}; known: {', '.join(FORMATS)}", path=str(path))
-    return _guarded(source, FORMATS[fmt].reader(source))
+    return _guarded(source, FORMATS[fmt].reader(source), fmt)
 
 
-def _guarded(source: Source, records: Iterator[Record]) -> Iterator[Record]:
+def _guarded(source: Source, records: Iterator[Record], fmt: str) -> Iterator[Record]:
     """Turn the few library exceptions that mean "bad input" into FormatError; let our bugs surface."""
     try:
         for record in records:
             if source.encoding and source.encoding not in ("utf-8", "utf-8-sig"):
                 record.extra["encoding"] = source.encoding
             yield record
+    except InvalidUTF8Error as exc:  # a format given explicitly: the reader met the damage first
+        raise _locate(exc, source, fmt) from None
     except BeneficeError:
         raise
     except UnicodeError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -35,6 +35,8 @@ class Source:
     size: int = 0
     encoding: str = ""
     notes: dict[str, Any] = field(default_factory=dict)
+    #: "strict" for imports; "replace" only to locate the records of invalid bytes before refusing a file
+    errors: str = "strict"
 
     @property
     def name(self) -> str:
@@ -79,7 +81,7 @@ class Source:
         if not self.encoding:
             self.encoding = detect_encoding(self)
         try:
-            return open(self.path, encoding=self.encoding, newline="")  # noqa: SIM115 - caller closes
+            return open(self.path, encoding=self.encoding, errors=self.errors, newline="")  # noqa: SIM115
         except OSError as exc:
             raise self.error(f"cannot open file: {exc.strerror or exc}") from exc
 
@@ -147,29 +149,210 @@ def _bomless_utf16(head: bytes) -> str:
     return ""
 
 
-def _decodes_fully(source: Source, encoding: str, skip: int = 0) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
+def gettext_noop(message: str) -> str:
+    """Mark a message for translation without translating it here (this module imports no Django); the
+    web app renders it in the reader's language through ``InvalidUTF8Error.describe(gettext)``."""
+    return message
+
+
+#: How many invalid sequences an error lists one by one (all are counted).
+MAX_REPORTED = 10
+#: Bytes shown on each side of an invalid sequence, so the user can find it in an editor.
+CONTEXT_BYTES = 24
+# Bytes cp1252 leaves undefined: a legacy file holding one is latin-1 (C1 controls), not cp1252.
+_NOT_CP1252_UNDEFINED = bytes(b for b in range(256) if b not in b"\x81\x8d\x8f\x90\x9d")
+
+
+@dataclass
+class BadBytes:
+    """One invalid UTF-8 sequence: where it is (byte offset from the file start, 1-based line) and what."""
+
+    offset: int
+    line: int
+    data: bytes
+    context: str
+    record: int | None = None
+    label: str = ""
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "offset": self.offset,
+            "line": self.line,
+            "hex": self.data.hex(" ").upper(),
+            "context": self.context,
+            "record": self.record,
+            "label": self.label,
+        }
+
+
+@dataclass
+class Utf8Scan:
+    """What one pass over the bytes found: valid multi-byte sequences, invalid ones, legacy hints."""
+
+    valid_multibyte: int = 0
+    invalid: int = 0
+    bad: list[BadBytes] = field(default_factory=list)
+    cp1252_undefined: bool = False
+
+    @property
+    def damaged_utf8(self) -> bool:
+        """The file is UTF-8 with damage, not a legacy 8-bit file: see :func:`detect_encoding`."""
+        return self.invalid > 0 and self.valid_multibyte >= self.invalid
+
+
+def scan_utf8(source: Source, skip: int = 0) -> Utf8Scan:
+    """Stream the file once (constant memory), counting valid multi-byte UTF-8 sequences and listing the
+    first invalid ones with their byte offset, line and surrounding text.
+
+    The decoding runs in C with ``surrogateescape`` (each invalid byte becomes one lone surrogate), so a
+    legacy file with millions of high bytes costs no more than a valid one; a run of adjacent invalid bytes
+    counts as one invalid sequence.
+    """
+    scan = Utf8Scan()
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    fed = skip  # bytes given to the decoder so far, counted from the file start
+    line = 1  # line number at the start of the current text
     with source.open_binary() as fh:
         fh.seek(skip)
-        try:
-            while chunk := fh.read(CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
+        while True:
+            try:
+                chunk = fh.read(CHUNK)
+            except OSError as exc:
+                raise source.error(f"cannot read file: {exc.strerror or exc}") from exc
+            start = fed - len(decoder.getstate()[0])  # file offset of text[0]
+            fed += len(chunk)
+            text = decoder.decode(chunk, final=not chunk)
+            if not scan.cp1252_undefined and chunk.translate(None, _NOT_CP1252_UNDEFINED):
+                scan.cp1252_undefined = True
+            escaped = 0
+            for match in _ESCAPES.finditer(text):
+                scan.invalid += 1
+                escaped += match.end() - match.start()
+                if len(scan.bad) < MAX_REPORTED:
+                    scan.bad.append(_bad_bytes(text, match, start, line))
+            scan.valid_multibyte += len(text) - len(text.encode("ascii", "ignore")) - escaped
+            line += text.count("\n")
+            if not chunk:
+                return scan
+
+
+_ESCAPES = re.compile("[\udc80-\udcff]+")
+
+
+def _bad_bytes(text: str, match: re.Match[str], start: int, line: int) -> BadBytes:
+    def raw(piece: str) -> bytes:
+        return piece.encode("utf-8", "surrogateescape")
+
+    i, j = match.span()
+    context = raw(text[max(0, i - CONTEXT_BYTES) : j + CONTEXT_BYTES]).decode("utf-8", "replace")
+    return BadBytes(
+        offset=start + len(raw(text[:i])),
+        line=line + text.count("\n", 0, i),
+        data=raw(text[i:j])[:16],
+        context=" ".join(context.split()),
+    )
+
+
+class InvalidUTF8Error(FormatError):
+    """A file written in UTF-8 holds byte sequences that are not UTF-8: refused, each one located.
+
+    Carries the scan so the message can be rendered in the reader's language later (the web app shows it
+    when the import page is read, not when the import ran) and completed with the records the bytes fall
+    in once the format is known (:func:`benefice.corpus.formats.read` does that, then calls
+    :meth:`relocate`).
+    """
+
+    SUMMARY = gettext_noop(
+        "not valid UTF-8: %(invalid)s invalid byte sequence(s) in a file otherwise written in UTF-8 "
+        "(%(valid)s valid accented or non-Latin characters), so it was not read as Windows-1252 or "
+        "Latin-1, which would garble those characters; correct these bytes or save the file again as "
+        "UTF-8, then import it again"
+    )
+    PLACE = gettext_noop("line %(line)s, byte offset %(offset)s: bytes %(hex)s near “%(context)s”")
+    IN_RECORD = gettext_noop(
+        "line %(line)s, record %(record)s, byte offset %(offset)s: bytes %(hex)s near “%(context)s”"
+    )
+    IN_LABELLED_RECORD = gettext_noop(
+        "line %(line)s, record %(record)s (%(label)s), byte offset %(offset)s: bytes %(hex)s "
+        "near “%(context)s”"
+    )
+    MORE = gettext_noop("and %(count)s more")
+
+    located = False
+
+    def __init__(self, path: str, scan: Utf8Scan) -> None:
+        self.scan = scan
+        first = scan.bad[0] if scan.bad else None
+        super().__init__(self.describe(), path=path)
+        self.first_line = first.line if first else None
+
+    def relocate(self) -> None:
+        """Rebuild the message once the records of the invalid bytes are filled in."""
+        self.located = True
+        self.message = self.describe()
+        self.args = (self.__str__(),)
+
+    def describe(self, translate: Callable[[str], str] = gettext_noop) -> str:
+        return describe_invalid_utf8(self.to_data(), translate)
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-ready form, kept with a web import job so its page can say it in French or English."""
+        return {
+            "kind": "invalid_utf8",
+            "valid": self.scan.valid_multibyte,
+            "invalid": self.scan.invalid,
+            "bad": [b.to_data() for b in self.scan.bad],
+        }
+
+
+def describe_invalid_utf8(data: dict[str, Any], translate: Callable[[str], str] = gettext_noop) -> str:
+    """The message of an :class:`InvalidUTF8Error` from its data, each template passed through ``translate``."""
+    parts = [translate(InvalidUTF8Error.SUMMARY) % {"invalid": data["invalid"], "valid": data["valid"]}]
+    for bad in data["bad"]:
+        if bad.get("label"):
+            template = InvalidUTF8Error.IN_LABELLED_RECORD
+        elif bad.get("record"):
+            template = InvalidUTF8Error.IN_RECORD
+        else:
+            template = InvalidUTF8Error.PLACE
+        parts.append(translate(template) % bad)
+    more = data["invalid"] - len(data["bad"])
+    if more > 0:
+        parts.append(translate(InvalidUTF8Error.MORE) % {"count": more})
+    return "; ".join(parts)
 
 
 def detect_encoding(source: Source, head: bytes | None = None) -> str:
-    """Pick the text encoding: BOM first, then strict UTF-8 over the whole file, then cp1252, then latin-1.
+    """Pick the text encoding: a BOM, else UTF-8, else — only for a file that is not UTF-8 at all — cp1252
+    or latin-1; a damaged UTF-8 file raises :class:`InvalidUTF8Error` listing where its bytes are wrong.
 
-    The whole file is checked (streamed, constant memory) because an invalid byte at record 150,000 must
-    not abort an import half-way; cp1252 comes before latin-1 because Windows exports are far more common
-    and latin-1 would silently turn curly quotes into C1 controls.
+    The rule, over the whole file (streamed once, constant memory, because an invalid byte at record
+    150,000 must not abort an import half-way):
+
+    - no invalid sequence: UTF-8;
+    - invalid sequences, and at least as many *valid* multi-byte sequences: the file is UTF-8 that was
+      damaged (a record pasted from another program, a cut character, a bad merge). Reading it as cp1252
+      would silently turn each of its correct accented letters into two wrong ones ("Ã©"), so it is
+      refused, each invalid sequence named with its line, byte offset and hex bytes (and its record once
+      the format is known). benefice has no "import with warnings": an import is all or nothing, so
+      refusing with the exact positions is the honest choice;
+    - otherwise the high bytes are a legacy 8-bit encoding (a Windows export): such text rarely forms a
+      valid UTF-8 pair by accident, and when it does (old mojibake in the data itself, as in some
+      screening datasets) those pairs are a minority. cp1252 is chosen unless the file holds one of the
+      five bytes cp1252 leaves undefined, then latin-1; the choice is shown in the import report and kept
+      on each record (``extra["encoding"]``). cp1252 comes before latin-1 because Windows exports are far
+      more common and latin-1 would silently turn curly quotes into C1 controls.
+
+    A UTF-8 BOM declares UTF-8: any invalid sequence after it is damage, whatever the proportions.
     """
     if head is None:
         head = read_head(source)
     bom = _bom_encoding(head)
+    if bom == "utf-8-sig":
+        scan = scan_utf8(source, skip=len(codecs.BOM_UTF8))
+        if scan.invalid:
+            raise InvalidUTF8Error(source.name, scan)
+        return bom
     if bom:
         return bom
     if b"\x00" in head:
@@ -180,11 +363,12 @@ def detect_encoding(source: Source, head: bytes | None = None) -> str:
     controls = sum(head.count(b) for b in _CONTROL_BYTES)
     if controls > max(2, CONTROL_SHARE_MAX * len(head)):
         raise source.error("binary file (control bytes): not a bibliographic text export")
-    if _decodes_fully(source, "utf-8"):
+    scan = scan_utf8(source)
+    if not scan.invalid:
         return "utf-8"
-    if _decodes_fully(source, "cp1252"):
-        return "cp1252"
-    return "latin-1"
+    if scan.damaged_utf8:
+        raise InvalidUTF8Error(source.name, scan)
+    return "latin-1" if scan.cp1252_undefined else "cp1252"
 
 
 def decode_head(source: Source, head: bytes) -> str:

@@ -66,7 +66,7 @@ def read(source: Source) -> Iterator[Record]:
 
         source.encoding = detect_encoding(source)
     try:
-        stream = open(source.path, encoding=source.encoding, newline=None)  # noqa: SIM115
+        stream = open(source.path, encoding=source.encoding, errors=source.errors, newline=None)  # noqa: SIM115
     except OSError as exc:
         raise source.error(f"cannot open file: {exc.strerror or exc}") from exc
     with stream:
