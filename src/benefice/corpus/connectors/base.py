@@ -169,6 +169,9 @@ class HttpConnector:
 
     name = "http"
     default_rate = 1.0
+    #: Largest decoded answer accepted: far above any page the providers send (a HAL page of 10,000
+    #: rows is about 50 MB), and a bound on what a compressed answer may inflate to.
+    max_response_bytes = 128 * 1024**2
 
     def __init__(
         self,
@@ -243,7 +246,7 @@ class HttpConnector:
             self.requests_made += 1
             response: httpx.Response | None = None
             try:
-                response = self.client.request(
+                request = self.client.build_request(
                     method,
                     url,
                     params=params,
@@ -251,6 +254,7 @@ class HttpConnector:
                     headers=self._headers(),
                     timeout=self.retry.timeout,
                 )
+                response = self._read_bounded(self.client.send(request, stream=True), shown)
             except httpx.TimeoutException as exc:
                 last_problem = f"timeout ({type(exc).__name__})"
             except httpx.TransportError as exc:
@@ -269,6 +273,46 @@ class HttpConnector:
         raise ConnectorError(
             f"{self.name}: giving up after {self.retry.max_retries + 1} attempts, last: {last_problem}",
             path=shown,
+        )
+
+    def _read_bounded(self, response: httpx.Response, shown: str) -> httpx.Response:
+        """Read the body, decoded, counting: at most ``max_response_bytes`` (issue 17, item 5).
+
+        A gzip-encoded answer is decompressed by httpx as it arrives; a few kilobytes of gzip can
+        inflate to gigabytes, so the decoded bytes are counted chunk by chunk and the answer refused
+        beyond the limit (the memory peak is then the limit plus one network chunk's inflation). The
+        returned response holds the decoded body, without the Content-Encoding it no longer has.
+        """
+        limit = self.max_response_bytes
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    encoding = response.headers.get("Content-Encoding", "")
+                    raise ConnectorError(
+                        f"{self.name}: the answer expands beyond {limit // 1024**2} MB"
+                        + (f" once decoded ({encoding}; compression bomb?)" if encoding else "")
+                        + "; refused",
+                        path=shown,
+                    )
+                chunks.append(chunk)
+        except httpx.DecodingError as exc:
+            raise ConnectorError(f"{self.name}: damaged compressed answer ({exc})", path=shown) from exc
+        finally:
+            response.close()
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=b"".join(chunks),
+            request=response.request,
+            extensions=response.extensions,
         )
 
     def _get(self, url: str, params: Mapping[str, Any] | None = None, **kw: Any) -> httpx.Response:

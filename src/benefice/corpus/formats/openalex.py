@@ -9,11 +9,13 @@ Abstracts are rebuilt from ``abstract_inverted_index`` (OpenAlex does not ship p
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
+from benefice import safezip
 from benefice.corpus.formats._common import CHUNK, Source, parse_date, parse_language, parse_year
 from benefice.corpus.identifiers import (
     normalise_doi,
@@ -24,6 +26,7 @@ from benefice.corpus.identifiers import (
     normalise_pmid,
 )
 from benefice.corpus.record import Author, Record
+from benefice.errors import BeneficeError
 
 NAME = "openalex"
 _decoder = json.JSONDecoder()
@@ -58,38 +61,37 @@ def read(source: Source) -> Iterator[Record]:
         yield from _read_stream(source, stream, 0, None)
 
 
+def _is_works_member(info: zipfile.ZipInfo) -> bool:
+    return not info.is_dir() and info.filename.lower().endswith((".json", ".jsonl"))
+
+
 def _read_zip(source: Source) -> Iterator[Record]:
-    try:
-        zf = zipfile.ZipFile(source.path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise source.error(f"damaged zip file: {exc}") from exc
-    with zf:
-        members = [
-            i for i in zf.infolist() if not i.is_dir() and i.filename.lower().endswith((".json", ".jsonl"))
-        ]
-        total = sum(i.file_size for i in members)
-        if total > source.max_file_bytes:
-            raise source.error(
-                f"zip expands to {total} bytes, above the {source.max_file_bytes}-byte limit (zip bomb?)"
-            )
+    """Stream the works of every .json/.jsonl member, bounded by what the archive produces (issue 17).
+
+    The declared sizes are checked first, then every member is read through a counter: one member may
+    produce at most the file limit, and all members together the file limit too, whatever their headers
+    claim, so a small zip cannot keep an import inflating for hours; the error names the member.
+    """
+    limit = source.max_file_bytes
+    with safezip.open_zip(
+        source.path, "OpenAlex", max_member=limit, max_total=limit, select=_is_works_member
+    ) as zf:
+        members = [i for i in zf.infolist() if _is_works_member(i)]
         if not members:
             raise source.error("zip archive holds no .json or .jsonl file")
+        budget = safezip.Budget(limit)
         position = 0
         for info in members:
-            try:
-                member = zf.open(info)
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError) as exc:
-                raise source.error(f"cannot open {info.filename} in zip: {exc}") from exc
-            with member, _text(member) as stream:
+            member = safezip.open_member(zf, info, source.path, limit=limit, budget=budget)
+            with _text(member) as stream:
                 for record in _read_stream(source, stream, position, info.filename):
                     position = record.position
                     yield record
 
 
 def _text(member: IO[bytes]) -> IO[str]:
-    import io
-
-    return io.TextIOWrapper(member, encoding="utf-8-sig", newline="")
+    """Members are UTF-8 (OpenAlex writes nothing else); closing the text stream closes the member."""
+    return io.TextIOWrapper(io.BufferedReader(member), encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
 
 
 def _read_stream(source: Source, stream: IO[str], position: int, member: str | None) -> Iterator[Record]:
@@ -330,19 +332,27 @@ def _to_record(source: Source, w: dict, raw: str, position: int, line: int, memb
 
 
 def count_hint(source: Source) -> int | None:
-    """Count work ids (`"id": "https://openalex.org/W`) in the file or the zip members; approximate."""
+    """Count work ids (`"id": "https://openalex.org/W`) in the file or the zip members; approximate.
+
+    A hint only: any problem (a damaged or oversized zip included) gives None, the import itself then
+    reports it; zip members are read through the same bounds as the import.
+    """
     marker = b'"https://openalex.org/W'
+    limit = source.max_file_bytes
     try:
         if zipfile.is_zipfile(source.path):
-            with zipfile.ZipFile(source.path) as zf:
+            with safezip.open_zip(
+                source.path, "OpenAlex", max_member=limit, max_total=limit, select=_is_works_member
+            ) as zf:
+                budget = safezip.Budget(limit)
                 return sum(
-                    _count_ids(zf.open(i), marker)
+                    _count_ids(safezip.open_member(zf, i, source.path, limit=limit, budget=budget), marker)
                     for i in zf.infolist()
-                    if i.filename.endswith((".json", ".jsonl"))
+                    if _is_works_member(i)
                 )
         with source.open_binary() as fh:
             return _count_ids(fh, marker)
-    except (OSError, zipfile.BadZipFile, ValueError):
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError, BeneficeError):
         return None
 
 

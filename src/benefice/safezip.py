@@ -1,0 +1,190 @@
+"""Archives bounded by what they produce, for every compressed input (issue 17, item 5).
+
+``benefice.interviews._safezip`` bounds ``.qdpx`` projects by reading whole members into memory under a
+budget. The corpus reads larger archives — OpenAlex zips of JSONL (hundreds of megabytes, streamed record
+by record), Excel workbooks (a zip that openpyxl opens itself) and gzip-encoded API responses — which
+must be streamed, not held in memory. This module gives those inputs the same guarantees, counted on the
+bytes actually inflated and never on the sizes an archive declares:
+
+- :func:`open_zip` opens a zip after the header checks (member count, names that escape the archive,
+  declared sizes) so an archive that admits to being a bomb is refused before any inflation;
+- :class:`BoundedReader` wraps a member's (or a gzip stream's) file object and raises
+  :class:`~benefice.errors.FormatError` naming the file and the member as soon as the member's limit or
+  the archive's :class:`Budget` is exceeded, whatever the headers said;
+- :func:`verify_zip` inflates the members once, counting and discarding, before a library that opens the
+  archive itself (openpyxl) is allowed to: Python's ``zipfile`` never returns more than a member's
+  declared size (it fails the CRC beyond), so once the real sizes are counted and within the limits, the
+  library's own inflation is bounded too.
+
+It reuses the name check and the budget of ``benefice.interviews._safezip`` (imported, not copied);
+moving that module here is left for when the interviews work settles.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from benefice.errors import FormatError
+from benefice.interviews._safezip import MAX_MEMBERS, Budget, unsafe_member_name
+
+__all__ = ["MAX_MEMBERS", "BoundedReader", "Budget", "open_member", "open_zip", "verify_zip"]
+
+READ_CHUNK = 1 << 20
+
+
+def _mb(n: int) -> str:
+    """Sizes in messages: megabytes people can compare with the file they have, bytes when small."""
+    return f"{n / 1024**2:.0f} MB" if n >= 1024**2 else f"{n} bytes"
+
+
+class BoundedReader(io.RawIOBase):
+    """A read-only stream that refuses to produce more than ``limit`` bytes (and what is left of ``budget``).
+
+    Why a stream wrapper and not a size check: the sizes in a zip's or gzip's headers are written by
+    whoever made the archive, so only counting the inflated bytes as they are read bounds the work. The
+    error names the file and the member so the user knows which part of the archive is too large.
+    """
+
+    def __init__(
+        self,
+        raw: IO[bytes],
+        *,
+        path: Path | str,
+        member: str,
+        limit: int,
+        budget: Budget | None = None,
+    ) -> None:
+        super().__init__()
+        self._raw = raw
+        self.path = str(path)
+        self.member = member
+        self.limit = limit
+        self.budget = budget
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - io API (a writable buffer)
+        view = memoryview(buffer).cast("B")
+        data = self._raw.read(min(len(view), READ_CHUNK))
+        n = len(data)
+        if n:
+            self._count(n)
+            view[:n] = data
+        return n
+
+    def _count(self, n: int) -> None:
+        self.size += n
+        if self.size > self.limit:
+            raise FormatError(
+                f"member {self.member!r} expands beyond its {_mb(self.limit)} limit (zip or gzip bomb?)",
+                path=self.path,
+            )
+        if self.budget is not None:
+            self.budget.used += n
+            if self.budget.used > self.budget.total:
+                raise FormatError(
+                    f"archive expands beyond its {_mb(self.budget.total)} limit "
+                    f"(limit reached reading member {self.member!r}; zip bomb?)",
+                    path=self.path,
+                )
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
+
+
+def open_zip(
+    path: Path | str,
+    what: str,
+    *,
+    max_member: int,
+    max_total: int,
+    select: Callable[[zipfile.ZipInfo], bool] | None = None,
+) -> zipfile.ZipFile:
+    """Open ``path`` as a zip after the header checks; FormatError naming the file (and member) otherwise.
+
+    ``select``, when given, restricts the size checks to the members that will be read (an OpenAlex zip
+    may carry a large README that is never opened); names are always checked, since a path-traversal name
+    is a sign of a hostile archive whatever is read from it.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FormatError(f"damaged {what} (zip) file: {exc}", path=str(path)) from None
+    try:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise FormatError(f"{what} has {len(infos)} members (more than {MAX_MEMBERS})", path=str(path))
+        total = 0
+        for info in infos:
+            if unsafe_member_name(info.filename):
+                raise FormatError(
+                    f"{what} member {info.filename!r} points outside the archive (path traversal)",
+                    path=str(path),
+                )
+            if select is not None and not select(info):
+                continue
+            if info.file_size > max_member:
+                raise FormatError(
+                    f"{what} member {info.filename!r} declares {_mb(info.file_size)}, above the "
+                    f"{_mb(max_member)} limit per member (zip bomb?)",
+                    path=str(path),
+                )
+            total += info.file_size
+        if total > max_total:
+            raise FormatError(
+                f"{what} declares {_mb(total)} once uncompressed, above the {_mb(max_total)} limit (zip bomb?)",
+                path=str(path),
+            )
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+def open_member(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    path: Path | str,
+    *,
+    limit: int,
+    budget: Budget | None = None,
+) -> BoundedReader:
+    """Open one member as a bounded stream; FormatError naming the file and member if it cannot be opened."""
+    try:
+        raw = archive.open(info)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError) as exc:
+        raise FormatError(f"cannot open member {info.filename!r}: {exc}", path=str(path)) from None
+    return BoundedReader(raw, path=path, member=info.filename, limit=limit, budget=budget)
+
+
+def verify_zip(path: Path | str, what: str, *, max_member: int, max_total: int) -> None:
+    """Inflate every member once, counting and discarding, so a library opening the archive itself is bounded.
+
+    Costs one extra inflation of the archive (about a second for a 500 MB workbook), paid so that a
+    workbook claiming 10 kB per member but inflating to gigabytes is refused here, naming the member,
+    instead of exhausting memory inside openpyxl. Memory stays at one chunk.
+    """
+    budget = Budget(max_total)
+    with open_zip(path, what, max_member=max_member, max_total=max_total) as archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            try:
+                with open_member(archive, info, path, limit=max_member, budget=budget) as stream:
+                    while stream.read(READ_CHUNK):
+                        pass
+            except FormatError:
+                raise
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+                raise FormatError(
+                    f"damaged {what} (zip) file: member {info.filename!r}: {exc}", path=str(path)
+                ) from None
