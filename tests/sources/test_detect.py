@@ -374,3 +374,27 @@ def test_unlisted_spelling_of_the_own_name_still_defines_the_source() -> None:
     assert used(abstract="Data from the Système National De Données De Santé Français (SNDS).") == ["SNDS"]
     assert used(abstract="We used the Systeme National Des Donnees De Sante (SNDS).") == ["SNDS"]
     assert used(abstract="Data from the Système National de Données Santé (SNDS).") == ["SNDS"]
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        # the yardstick of a one-way comparison, written as a noun: mentioned, as after "compared with"
+        ("Comparaison des cas notifiés aux données PMSI de mortalité.", {"PMSI": "mentioned"}),
+        ("Comparison of notified cases with the PMSI.", {"PMSI": "mentioned"}),
+        # a use cue between the comparison and the source still wins, as after "compared with"
+        ("Comparison of notified cases with data from the PMSI.", {"PMSI": "used"}),
+        # the compared part keeps its role
+        ("Comparaison des données du SNDS aux enquêtes déclaratives.", {"SNDS": "used"}),
+        # a symmetric comparison analyses both sources
+        ("Comparison between the PMSI and the CepiDc data on suicide.", {"PMSI": "used", "CEPIDC": "used"}),
+        # more than five words between noun and preposition: not read as a comparison's yardstick
+        (
+            "Comparison of the risk of bleeding in elderly patients treated with anticoagulants in the SNDS.",
+            {"SNDS": "used"},
+        ),
+    ],
+)
+def test_directed_comparison_marks_its_yardstick(text: str, roles: dict[str, str]) -> None:
+    mentions = run(abstract=text)["mentions"]
+    assert {m["source"]: m["role"] for m in mentions if m["source"] in roles} == roles

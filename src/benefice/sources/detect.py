@@ -273,6 +273,36 @@ MENTIONED_BEFORE_CUES = _cue_regex(
     similar to|such as|for example|for instance|e g|en comparaison|par comparaison|comparativement|
     contrairement|a la difference|tels que|telles que|tel que|par exemple""".replace("\n", "|").split("|")
 )
+
+
+class _DirectedComparison:
+    """The comparator of a nominal comparison: "Comparaison des données DO aux données PMSI", "comparison of
+    notified cases with hospital data". French and English write a one-way comparison as the noun, what is
+    compared, then the preposition that introduces the yardstick (à / au / aux / avec; with / to / against):
+    the source after that preposition is the benchmark the study's own data are measured against, which
+    the labelling policy counts as mentioned, as it already does after "compared with". Only the noun form
+    with at most five words between noun and preposition is read, and only the preposition is returned as
+    the cue, so a source named inside the compared part ("comparaison des données du SNDS aux …") keeps its
+    role; symmetric comparisons ("comparison between A and B", "analyse comparée de A et de B") analyse both
+    sources and have no such preposition. As after "compared with", a use cue between the preposition and the
+    source ("… with data from the PMSI", "… aux données du PMSI") still makes it used: this rule only adds the
+    noun form to the comparison cues, it does not outrank them."""
+
+    _PATTERN = re.compile(
+        r" (?:comparaison (?:de|des|du|d) |comparison of )(?:[^ ,;:()\[\]]+ ){0,5}?"
+        r"(?P<prep>a|au|aux|avec|with|to|against) "
+    )
+
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
+        if "compar" not in text:
+            return []
+        return [
+            (m.start("prep"), m.end("prep"), "comparison of … " + m["prep"])
+            for m in self._PATTERN.finditer(text)
+        ]
+
+
+DIRECTED_COMPARISON = _DirectedComparison()
 MENTIONED_CUES = _cue_regex(
     """future|could be|could also|could|may be used|might|should be|should|would be|would|will be|will allow|
     further studies|further research|planned|is planned|are planned|warranted|envisag*|prevu*|prevue*|
@@ -627,7 +657,7 @@ class Detector:
                 cache[(s_start, s_end)] = (
                     USED_CUES.matches(sentence),
                     MENTIONED_CUES.matches(sentence),
-                    MENTIONED_BEFORE_CUES.matches(sentence),
+                    MENTIONED_BEFORE_CUES.matches(sentence) + DIRECTED_COMPARISON.matches(sentence),
                 )
             used_cues, mentioned_cues, before_cues = cache[(s_start, s_end)]
             offset = mention.start - s_start + 1
