@@ -174,3 +174,43 @@ def test_import_pseudonymise_code_agree_export(browser, live_server, setup, tmp_
         schema = etree.XMLSchema(etree.parse(str(XSD)))
         assert schema.validate(root), schema.error_log
     assert not errors and not alice_errors and not bruno_errors
+
+
+def test_coding_on_a_later_page_of_a_long_transcript(browser, live_server, setup) -> None:  # noqa: F811
+    """Issue 17: a long transcript comes in pages; a passage selected on page 2 is stored at its absolute
+    offsets (counted in code points, an emoji before it included), and a coding that crosses the cut
+    between pages 1 and 2 is drawn on page 2 with its cut edge."""
+    from benefice.interviews import paging
+
+    project: InterviewProject = setup
+    paragraph = "P03 : la décision est venue de l'agence régionale, avec un comité de suivi des séjours.\n\n"
+    text = paragraph * 700 + "Un sourire 🙂 puis la phrase à coder ici.\n\n" + paragraph * 600
+    transcript = Transcript.objects.create(
+        project=project, title="Long", text=text, status=Transcript.PSEUDONYMISED
+    )
+    bounds = paging.page_bounds(text)
+    cut = bounds[0][1]
+    assert bounds[1][0] < text.index("la phrase à coder") < bounds[1][1]
+    alice_user = project.memberships.get(user__username="alice").user
+    services.add_coding(
+        transcript, cut - 20, cut + 30, services.create_code(project, "Agence", alice_user), alice_user
+    )
+    alice, errors = sign_in(browser, live_server.url, "alice")
+    alice.goto(f"{live_server.url}/interviews/{project.pk}/transcripts/{transcript.pk}/?page=2")
+    expect(alice.locator(".iv-page-indicator").first).to_contain_text(f"Page 2 sur {len(bounds)}")
+    expect(alice.locator("#transcript-text mark.iv-hl-cut-before")).to_have_count(1)
+    shown = alice.locator("#transcript-text").text_content()
+    assert shown == text[bounds[1][0] : bounds[1][1]]
+    phrase = "la phrase à coder"
+    local_utf16 = len(shown[: shown.index(phrase)].encode("utf-16-le")) // 2  # DOM offsets are UTF-16
+    start = text.index(phrase)
+    alice.evaluate(SELECT, [local_utf16, local_utf16 + len(phrase)])
+    expect(alice.locator("#start")).to_have_value(str(start))
+    expect(alice.locator("#end")).to_have_value(str(start + len(phrase)))
+    alice.locator("#new_code").fill("Phrase")
+    alice.locator("#coding-form button[type=submit]").click()
+    expect(alice.locator("#codings-table tbody tr[data-coding]")).to_have_count(2)
+    coding = Coding.objects.get(code__name="Phrase")
+    assert (coding.selection.start, coding.selection.end) == (start, start + len(phrase))
+    assert coding.selection.quote == phrase
+    assert not errors

@@ -542,24 +542,35 @@ def delete_coding(coding: Coding, user) -> None:
     audit("delete", "interviews.Coding", pk, before=before, user=user)
 
 
-def codings_json(transcript: Transcript) -> list[dict]:
-    return [
-        {
-            "id": c.pk,
-            "start": c.selection.start,
-            "end": c.selection.end,
-            "code": c.code_id,
-            "code_name": c.code.name,
-            "colour": c.code.colour,
-            "coder": c.coder_id,
-            "coder_name": c.coder.name,
-            "memo": c.memo,
-            "quote": transcript.text[c.selection.start : c.selection.end],
-        }
-        for c in Coding.objects.filter(selection__transcript=transcript).select_related(
-            "selection", "code", "coder"
+QUOTE_CHARACTERS = 200  # of a coding's passage in the coding screen's table
+
+
+def codings_json(transcript: Transcript, start: int | None = None, end: int | None = None) -> list[dict]:
+    """The codings of a transcript (those overlapping characters ``start`` to ``end`` when given) for
+    the coding screen, with absolute positions and a short quote, so that a page of a long transcript
+    carries only its own codings, each a bounded size, and a coding crossing a page cut is on both."""
+    codings = Coding.objects.filter(selection__transcript=transcript)
+    if start is not None and end is not None:
+        codings = codings.filter(selection__start__lt=max(end, start + 1), selection__end__gt=start)
+    out = []
+    for c in codings.select_related("selection", "code", "coder"):
+        a, b = c.selection.start, c.selection.end
+        quote = transcript.text[a : min(b, a + QUOTE_CHARACTERS + 1)]
+        out.append(
+            {
+                "id": c.pk,
+                "start": a,
+                "end": b,
+                "code": c.code_id,
+                "code_name": c.code.name,
+                "colour": c.code.colour,
+                "coder": c.coder_id,
+                "coder_name": c.coder.name,
+                "memo": c.memo,
+                "quote": quote[:QUOTE_CHARACTERS] + "…" if len(quote) > QUOTE_CHARACTERS else quote,
+            }
         )
-    ]
+    return out
 
 
 # ------------------------------------------------------------------------------------------- codebook

@@ -17,13 +17,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from benefice.core.roles import can_edit
 from benefice.errors import BeneficeError
-from benefice.interviews import refi, services
+from benefice.interviews import paging, refi, services
 from benefice.interviews.forms import GuideForm, ImportForm, ParticipantForm, ProjectForm, QdaImportForm
 from benefice.interviews.models import (
     Code,
@@ -257,10 +258,18 @@ def transcript_review(request, pk: int, transcript_id: int):
             )
             return redirect("interviews:transcript", pk=project.pk, transcript_id=transcript.pk)
     groups = services.review_groups(transcript)
+    page = paging.page_for(transcript.original_text, request.GET.get("page"))
     return render(
         request,
         "interviews/review.html",
-        _context(project, role, transcript=transcript, groups=groups),
+        _context(
+            project,
+            role,
+            transcript=transcript,
+            groups=groups,
+            page=page,
+            page_text=transcript.original_text[page.start : page.end],
+        ),
     )
 
 
@@ -274,6 +283,7 @@ def transcript_view(request, pk: int, transcript_id: int):
     if not transcript.is_pseudonymised:
         return redirect("interviews:review", pk=project.pk, transcript_id=transcript.pk)
     codes = services.flatten(services.code_tree(project))
+    page = paging.page_for(transcript.text, request.GET.get("page"), request.GET.get("at"))
     return render(
         request,
         "interviews/transcript.html",
@@ -281,8 +291,10 @@ def transcript_view(request, pk: int, transcript_id: int):
             project,
             role,
             transcript=transcript,
+            page=page,
+            page_text=transcript.text[page.start : page.end],
             codes=codes,
-            codings=services.codings_json(transcript),
+            codings=services.codings_json(transcript, page.start, page.end),
             coders=Coder.objects.filter(codings__selection__transcript=transcript).distinct(),
             me=services.coder_for(project, request.user).pk if role in (LEAD, CODER) else None,
         ),
@@ -291,6 +303,21 @@ def transcript_view(request, pk: int, transcript_id: int):
 
 def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
+
+
+def _transcript_page(project, transcript: Transcript, page=None, at=None) -> str:
+    """The coding screen's address at a page (or at the page holding character ``at``)."""
+    url = reverse("interviews:transcript", args=[project.pk, transcript.pk])
+    number = paging.page_for(transcript.text, page, at).number
+    return f"{url}?page={number}" if number > 1 else url
+
+
+def _page_codings(transcript: Transcript, page_value) -> list[dict]:
+    """The codings the coding screen shows for the page it posted from (every coding without one)."""
+    if page_value is None:
+        return services.codings_json(transcript)
+    page = paging.page_for(transcript.text, page_value)
+    return services.codings_json(transcript, page.start, page.end)
 
 
 @login_required
@@ -319,12 +346,12 @@ def coding_create(request, pk: int, transcript_id: int):
         if _wants_json(request):
             return JsonResponse({"error": str(exc), "field": exc.field}, status=400)
         messages.error(request, str(exc))
-        return redirect("interviews:transcript", pk=project.pk, transcript_id=transcript.pk)
+        return redirect(_transcript_page(project, transcript, request.POST.get("page")))
     if _wants_json(request):
         return JsonResponse(
             {
                 "coding": coding.pk,
-                "codings": services.codings_json(transcript),
+                "codings": _page_codings(transcript, request.POST.get("page")),
                 "codes": [
                     {"id": c["id"], "name": c["name"], "colour": c["colour"]}
                     for c in services.flatten(services.code_tree(project))
@@ -333,7 +360,7 @@ def coding_create(request, pk: int, transcript_id: int):
             status=201,
         )
     messages.success(request, _("Passage coded with “%(code)s”.") % {"code": code.name})
-    return redirect("interviews:transcript", pk=project.pk, transcript_id=transcript.pk)
+    return redirect(_transcript_page(project, transcript, at=coding.selection.start))
 
 
 @login_required
@@ -344,10 +371,11 @@ def coding_delete(request, pk: int, coding_id: int):
     transcript = _transcript(project, role, coding.selection.transcript_id)
     if role != LEAD and coding.coder.user_id != request.user.pk:
         raise PermissionDenied
+    at = coding.selection.start
     services.delete_coding(coding, request.user)
     if _wants_json(request):
-        return JsonResponse({"codings": services.codings_json(transcript)})
-    return redirect("interviews:transcript", pk=project.pk, transcript_id=transcript.pk)
+        return JsonResponse({"codings": _page_codings(transcript, request.POST.get("page"))})
+    return redirect(_transcript_page(project, transcript, at=at))
 
 
 # ------------------------------------------------------------------------------------------- codebook
@@ -709,4 +737,5 @@ def codings_data(request, pk: int, transcript_id: int):
     """The codings of one transcript as JSON (the coding screen refreshes from it)."""
     project, role = _project(request, pk)
     transcript = _transcript(project, role, transcript_id)
-    return HttpResponse(json.dumps(services.codings_json(transcript)), content_type="application/json")
+    codings = _page_codings(transcript, request.GET.get("page"))
+    return HttpResponse(json.dumps(codings), content_type="application/json")

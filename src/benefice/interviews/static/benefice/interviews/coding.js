@@ -3,12 +3,20 @@
  * The text block holds the transcript as plain text; highlights are spans whose concatenated text is the
  * same text, so character offsets computed from a DOM Range equal offsets in the pseudonymised text the
  * server stores. Without JavaScript the same form works with typed offsets.
+ *
+ * A long transcript comes in pages (issue 17): the block holds characters data-offset onwards, codings
+ * keep absolute positions, a coding crossing a page cut is drawn clipped to the page (with a dotted edge
+ * where it goes on), and a selection is sent as data-offset plus its place in the page. Offsets count
+ * Unicode code points, as the server does, not UTF-16 units.
  */
 (function () {
   "use strict";
   const box = document.getElementById("transcript-text");
   if (!box) return;
-  const text = box.textContent;
+  const chars = Array.from(box.textContent);  // code points: the server's offsets
+  const offset = Number(box.dataset.offset || 0);
+  const length = chars.length;
+  const local = (position) => Math.min(Math.max(position - offset, 0), length);
   const dataNode = document.getElementById("codings-data");
   let codings = dataNode ? JSON.parse(dataNode.textContent) : [];
   const form = document.getElementById("coding-form");
@@ -26,17 +34,19 @@
   function render() {
     const coders = shownCoders();
     const visible = codings.filter((c) => coders === null || coders.has(c.coder) || !knownCoder(c.coder));
-    const cuts = new Set([0, text.length]);
-    visible.forEach((c) => { cuts.add(c.start); cuts.add(c.end); });
+    const cuts = new Set([0, length]);
+    visible.forEach((c) => { cuts.add(local(c.start)); cuts.add(local(c.end)); });
     const points = Array.from(cuts).sort((a, b) => a - b);
     const fragment = document.createDocumentFragment();
     for (let i = 0; i < points.length - 1; i++) {
       const a = points[i], b = points[i + 1];
-      const piece = text.slice(a, b);
-      const over = visible.filter((c) => c.start <= a && c.end >= b);
+      const piece = chars.slice(a, b).join("");
+      const over = visible.filter((c) => local(c.start) <= a && local(c.end) >= b && c.end > c.start);
       if (!over.length) { fragment.appendChild(document.createTextNode(piece)); continue; }
       const mark = document.createElement("mark");
       mark.className = "iv-hl" + (over.length > 1 ? " iv-hl-multi" : "");
+      if (a === 0 && over.some((c) => c.start < offset)) mark.classList.add("iv-hl-cut-before");
+      if (b === length && over.some((c) => c.end > offset + length)) mark.classList.add("iv-hl-cut-after");
       mark.style.backgroundColor = over[0].colour;
       mark.title = over.map((c) => c.code_name + " · " + c.coder_name).join("\n");
       mark.textContent = piece;
@@ -53,7 +63,7 @@
     const range = document.createRange();
     range.selectNodeContents(box);
     range.setEnd(node, offset);
-    return range.toString().length;
+    return Array.from(range.toString()).length;
   }
 
   function readSelection() {
@@ -63,13 +73,13 @@
     if (!box.contains(range.startContainer) || !box.contains(range.endContainer)) return;
     let start = offsetIn(range.startContainer, range.startOffset);
     let end = offsetIn(range.endContainer, range.endOffset);
-    while (start < end && /\s/.test(text[start])) start++;  // trim spaces the mouse catches
-    while (end > start && /\s/.test(text[end - 1])) end--;
+    while (start < end && /\s/.test(chars[start])) start++;  // trim spaces the mouse catches
+    while (end > start && /\s/.test(chars[end - 1])) end--;
     if (end <= start || !form) return;
-    form.elements.start.value = start;
-    form.elements.end.value = end;
-    const quote = text.slice(start, end);
-    preview.textContent = "« " + (quote.length > 160 ? quote.slice(0, 160) + "…" : quote) + " » (" + start + "–" + end + ")";
+    form.elements.start.value = offset + start;  // absolute, whatever the page
+    form.elements.end.value = offset + end;
+    const quote = chars.slice(start, end).join("");
+    preview.textContent = "« " + (quote.length > 160 ? quote.slice(0, 160) + "…" : quote) + " » (" + (offset + start) + "–" + (offset + end) + ")";
   }
 
   function addCoderFilter(id, name) {
@@ -100,9 +110,11 @@
         f.action = table.dataset.deleteUrl.replace("/0/", "/" + c.id + "/");
         const hidden = document.createElement("input");
         hidden.type = "hidden"; hidden.name = "csrfmiddlewaretoken"; hidden.value = token;
+        const page = document.createElement("input");
+        page.type = "hidden"; page.name = "page"; page.value = box.dataset.page || "1";
         const button = document.createElement("button");
         button.type = "submit"; button.className = "secondary"; button.textContent = table.dataset.removeLabel || "×";
-        f.append(hidden, button);
+        f.append(hidden, page, button);
         td.appendChild(f);
       }
       tr.appendChild(td);
