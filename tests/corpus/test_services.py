@@ -335,3 +335,21 @@ def test_property_publication_prepared_in_the_reader_equals_one_built_by_apply_r
     services._materialise(got)
     for field in (*services.MERGEABLE_FIELDS, "field_sources", "search_text"):
         assert getattr(got, field) == getattr(expected, field), field
+
+
+def test_keys_of_an_older_prepared_form_version_are_rebuilt_before_the_next_import(files):
+    """After an upgrade that changes the blocking keys, the stored keys are the old ones: a duplicate the new
+    keys would find could never be a candidate. The next import's index rebuilds them first."""
+    from benefice.corpus.models import DedupKey
+
+    ris, nbib = files
+    services.import_file(ris)
+    pio = Publication.objects.get(doi="10.1007/s00125-012-2538-9")
+    expected = set(pio.dedup_keys.values_list("key", flat=True))
+    DedupKey.objects.filter(publication=pio).update(key="stale-key-of-an-older-version")
+    DedupForm.objects.filter(publication=pio).update(form="[0]")
+    services.CorpusIndex.from_database()
+    assert set(pio.dedup_keys.values_list("key", flat=True)) == expected
+    assert dedup.load_prepared(DedupForm.objects.get(publication=pio).form, str(pio.pk)) is not None
+    b = services.import_file(nbib)
+    assert (b.new_publications, b.duplicates_merged) == (0, 1)

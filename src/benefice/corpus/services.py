@@ -277,12 +277,18 @@ class CorpusIndex:
 
     @classmethod
     def from_database(cls) -> CorpusIndex:
-        """An index over the stored corpus; publications saved without keys (admin, fixtures) or without a
-        stored prepared form (a corpus imported before forms were stored) are keyed first."""
-        # two anti-joins rather than one OR over both joins, which would walk every key of the corpus
+        """An index over the stored corpus; publications saved without keys (admin, fixtures), without a
+        stored prepared form (a corpus imported before forms were stored), or whose form is of an older
+        ``PREPARED_FORM_VERSION`` are keyed first. The version changes when ``prepare`` or the blocking keys
+        change (a new key for journal names, pages in another notation…): the stored keys of such a corpus are
+        the old ones, and a duplicate the new rules would find could never become a candidate. So the first
+        import after an upgrade rebuilds them, once, in chunks."""
+        # three anti-joins rather than one OR over the joins, which would walk every key of the corpus
+        current = f"[{dedup.PREPARED_FORM_VERSION},"
         ids = sorted(
             set(Publication.objects.filter(dedup_keys__isnull=True).values_list("pk", flat=True))
             | set(Publication.objects.filter(dedup_form__isnull=True).values_list("pk", flat=True))
+            | set(DedupForm.objects.exclude(form__startswith=current).values_list("publication_id", flat=True))
         )
         for start in range(0, len(ids), 2000):  # by id: a publication with no key must not be picked again
             reindex_publications(Publication.objects.filter(pk__in=ids[start : start + 2000]))
