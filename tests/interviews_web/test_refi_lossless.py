@@ -303,3 +303,64 @@ def test_any_mixed_project_survives_export_and_import_unchanged(tmp_path, people
     again = refi.read_qdpx(out)
     assert again.counts()["codings"] == read.counts()["codings"]
     assert comparable(again) == comparable(read)
+
+
+def test_selection_names_quoting_originals_reach_neither_coders_nor_exports(
+    tmp_path, project, people
+) -> None:
+    """Tools name a selection by its quotation: from a text awaiting review, that is original words."""
+    code = refi.Code(refi.new_guid(), "Personne")
+    text = "Bonjour, je suis Nathalie Morel et je dirige le service."
+    start = text.index("Nathalie Morel")
+    data = refi.Project(
+        "Autre outil",
+        codes=[code],
+        sources=[
+            refi.Source(
+                refi.new_guid(),
+                "P03",
+                text=text,
+                selections=[
+                    refi.Selection(
+                        refi.new_guid(),
+                        start,
+                        start + 14,
+                        name="Nathalie Morel",
+                        codings=[refi.Coding(refi.new_guid(), code.guid)],
+                    )  # fmt: skip
+                ],
+            ),
+            refi.Source(
+                refi.new_guid(),
+                "scan.pdf",
+                kind="PDFSource",
+                selections=[
+                    refi.Selection(
+                        refi.new_guid(),
+                        kind="PDFSelection",
+                        name="Nathalie Morel, directrice",
+                        positions={"page": "2", "firstX": "1", "firstY": "2", "secondX": "3", "secondY": "4"},
+                        codings=[refi.Coding(refi.new_guid(), code.guid)],
+                    )  # fmt: skip
+                ],
+            ),
+        ],
+    )
+    services.import_refi(project, data, people["lead"])  # not flagged pseudonymised: awaits review
+    transcript = project.transcripts.get(title="P03")
+    assert "name" not in transcript.selections.get().refi_extra
+    transcript.text = text.replace("Nathalie Morel", "[PERSONNE_1]")  # as the review leaves it
+    transcript.status = transcript.PSEUDONYMISED
+    transcript.save()
+    transcript.selections.update(end=start + len("[PERSONNE_1]"))
+    out = tmp_path / "p.qdpx"
+    services.export_qdpx(project, out)
+    with zipfile.ZipFile(out) as archive:
+        qde = archive.read("project.qde").decode()
+    assert 'name="[PERSONNE_1]"' in qde and 'name="Nathalie Morel"' not in qde
+    coder = (
+        client_for(people["coder1"]).get(reverse("interviews:project", args=[project.pk])).content.decode()
+    )
+    assert "page 2, (1, 2)–(3, 4)" in coder and "Nathalie" not in coder
+    lead = client_for(people["lead"]).get(reverse("interviews:project", args=[project.pk])).content.decode()
+    assert "Nathalie Morel, directrice" in lead  # leads see originals anyway

@@ -1334,13 +1334,14 @@ def import_refi(
                 memo=_note_text(notes, item.note_refs),
                 guid=_norm(item.guid),
                 created_by=coder_of(creator) if creator else None,
-                refi_extra={
-                    **_extra(
-                        {k: v for k, v in item.audit.items() if k != "creatingUser"},
-                        description=item.description,
-                    ),
-                    "name": item.name,  # None too: an export then leaves it out instead of quoting
-                },
+                refi_extra=_extra(
+                    {k: v for k, v in item.audit.items() if k != "creatingUser"},
+                    description=item.description,
+                )
+                # The name, None too (an export then leaves it out instead of quoting), unless the text
+                # awaits pseudonymisation: tools name a selection by its quotation, original words that
+                # must not reach coders or an export; the export then quotes the pseudonymised text.
+                | ({} if has_text and not pseudonymised else {"name": item.name}),
             )
             stored["selections"] += 1
             for coding in item.codings:
@@ -1562,7 +1563,8 @@ def kept_sources(project: InterviewProject, role: str | None) -> dict:
     """What the project keeps but cannot show: media sources and texts the imported file did not carry.
 
     Each source is listed with its selections, their positions, codes and coders, so that a lead sees
-    that the codings made in another tool are here and will go back with the next export.
+    that the codings made in another tool are here and will go back with the next export. Selection
+    names often quote the medium's words, which nobody pseudonymised: only leads see them.
     """
     if role is None:
         return {"sources": [], "truncated": 0}
@@ -1603,7 +1605,8 @@ def kept_sources(project: InterviewProject, role: str | None) -> dict:
             listed += 1
             where = describe_position(selection["kind"], selection.get("positions") or {},
                                       data.get("sync_points"))  # fmt: skip
-            out.append({"part": part, "where": where, "name": selection.get("name") or "",
+            name = (selection.get("name") or "") if role == Membership.LEAD else ""  # may quote originals
+            out.append({"part": part, "where": where, "name": name,
                         "codings": codings(selection.get("codings", []))})  # fmt: skip
         return out
 
@@ -1637,7 +1640,7 @@ def kept_sources(project: InterviewProject, role: str | None) -> dict:
                 "PlainTextSelection",
                 {"startPosition": selection.start, "endPosition": selection.end},
             )
-            name = (selection.refi_extra or {}).get("name") or ""
+            name = (selection.refi_extra or {}).get("name") or "" if role == Membership.LEAD else ""
             selections.append({"part": None, "where": where, "name": name, "codings": found})
         sources.append(
             {
