@@ -54,7 +54,13 @@ def test_web_import_job_ends_with_sources_detected(editor: Client) -> None:
         time.sleep(0.2)
     job = jobs.read_job(job_id)
     assert job["status"] == jobs.DONE and job["phase"] == jobs.DETECTING and not job.get("scan_error")
-    assert job["scan"] == {"publications": 2, "scanned": 2, "with_sources": 1}
+    assert job["scan"] == {
+        "publications": 2,
+        "scanned": 2,
+        "with_sources": 1,
+        "classified": 2,
+        "with_uses": 1,
+    }
     used = dict(PublicationDetection.objects.values_list("publication__doi", "sources_used"))
     assert sorted(used["10.1136/bmj.n37"]) == ["PMSI", "SNDS"] and used["10.1000/history.1"] == []
     assert "<dt>Publications scanned for data sources</dt><dd>2</dd>" in html
@@ -70,7 +76,13 @@ def test_reimport_on_the_web_scans_nothing(editor: Client, run_inline) -> None: 
     first = jobs.read_job(job_id_of(upload(editor, "two.ris", RIS)))
     assert first["scan"]["scanned"] == 2
     again = jobs.read_job(job_id_of(upload(editor, "two.ris", RIS)))
-    assert again["scan"] == {"publications": 0, "scanned": 0, "with_sources": 0}
+    assert again["scan"] == {
+        "publications": 0,
+        "scanned": 0,
+        "with_sources": 0,
+        "classified": 0,
+        "with_uses": 0,
+    }
 
 
 @pytest.mark.django_db
@@ -121,3 +133,6 @@ def test_detection_phase_and_outcome_are_translated(editor: Client, run_inline) 
     done = editor.get(upload(editor, "two.ris", RIS)["Location"]).content.decode()
     assert "<dt>Publications analysées (sources de données)</dt><dd>2</dd>" in done
     assert "<dt>Nommant une source de données</dt><dd>1</dd>" in done
+    # the kinds of use set by the same scan are counted too (issue 16)
+    assert "<dt>Publications classées par type d'usage</dt><dd>2</dd>" in done.replace("&#x27;", "'")
+    assert "<dt>Avec un type d'usage</dt><dd>1</dd>" in done.replace("&#x27;", "'")

@@ -81,7 +81,7 @@ class Job(TypedDict, total=False):
     error_data: dict[str, Any]  # a structured error (invalid UTF-8), rendered in the reader's language
     encoding: str  # text encoding the file was read in ("" for workbooks and zips)
     phase: str  # IMPORTING or DETECTING
-    scan: dict[str, int]  # publications, scanned, with_sources (once detection ended)
+    scan: dict[str, int]  # publications, scanned, with_sources, classified, with_uses (once detection ended)
     scan_error: str  # why detection stopped; the import itself is done
     corrections: int  # retrain_uses: the corrections the model was retrained with
     result: dict[str, Any]  # retrain_uses: what the job did (model path, version, publications reclassified)
@@ -368,6 +368,8 @@ def run_import_job(job_id: str) -> Job:
             "publications": outcome.publications,
             "scanned": outcome.scanned,
             "with_sources": outcome.with_sources,
+            "classified": outcome.classified,
+            "with_uses": outcome.with_uses,
         }
         if outcome.failed:
             job["scan_error"] = outcome.error
