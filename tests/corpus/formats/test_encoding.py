@@ -73,6 +73,23 @@ def test_utf8_bom_declares_utf8_whatever_the_proportion(write):
     assert bad.offset == len(codecs.BOM_UTF8) + len(b"TY  - JOUR\nTI  - Caf") and bad.line == 2
 
 
+def test_openalex_zip_member_with_invalid_utf8_names_member_line_and_offset(write):
+    import io
+    import zipfile
+
+    good = '{"id": "https://openalex.org/W1", "title": "Café"}\n'.encode()
+    bad = b'{"id": "https://openalex.org/W2", "title": "Caf\xe9"}\n'
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("part_0.jsonl", good)
+        zf.writestr("part_1.jsonl", good + bad)
+    with pytest.raises(InvalidUTF8Error) as info:
+        list(read(write("works.zip", archive.getvalue())))
+    offset = len(good) + bad.index(b"\xe9")
+    assert "works.zip: member 'part_1.jsonl': not valid UTF-8" in str(info.value)
+    assert f"line 2, byte offset {offset}: bytes E9" in str(info.value)
+
+
 def test_real_cp1252_export_is_still_read_and_says_so(write):
     text = RIS.replace("Étude 2", "“Étude” 2 — résumé")
     path = write("windows.ris", text, encoding="cp1252")

@@ -170,7 +170,7 @@ def _locate(error: InvalidUTF8Error, source: Source, fmt: str) -> InvalidUTF8Err
     sees that text. Reading stops once every listed sequence has its record, and a file too broken to
     parse keeps the positions it has: the line and byte offset are always given.
     """
-    if error.located or not error.scan.bad or fmt not in FORMATS or fmt == "xlsx":
+    if error.located or error.member or not error.scan.bad or fmt not in FORMATS or fmt == "xlsx":
         return error
     pending = sorted(error.scan.bad, key=lambda b: b.offset)
     diag = Source(

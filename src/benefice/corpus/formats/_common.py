@@ -208,32 +208,37 @@ def scan_utf8(source: Source, skip: int = 0) -> Utf8Scan:
     legacy file with millions of high bytes costs no more than a valid one; a run of adjacent invalid bytes
     counts as one invalid sequence.
     """
-    scan = Utf8Scan()
-    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
-    fed = skip  # bytes given to the decoder so far, counted from the file start
-    line = 1  # line number at the start of the current text
     with source.open_binary() as fh:
         fh.seek(skip)
-        while True:
-            try:
-                chunk = fh.read(CHUNK)
-            except OSError as exc:
-                raise source.error(f"cannot read file: {exc.strerror or exc}") from exc
-            start = fed - len(decoder.getstate()[0])  # file offset of text[0]
-            fed += len(chunk)
-            text = decoder.decode(chunk, final=not chunk)
-            if not scan.cp1252_undefined and chunk.translate(None, _NOT_CP1252_UNDEFINED):
-                scan.cp1252_undefined = True
-            escaped = 0
-            for match in _ESCAPES.finditer(text):
-                scan.invalid += 1
-                escaped += match.end() - match.start()
-                if len(scan.bad) < MAX_REPORTED:
-                    scan.bad.append(_bad_bytes(text, match, start, line))
-            scan.valid_multibyte += len(text) - len(text.encode("ascii", "ignore")) - escaped
-            line += text.count("\n")
-            if not chunk:
-                return scan
+        try:
+            return scan_utf8_stream(fh, skip)
+        except OSError as exc:
+            raise source.error(f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def scan_utf8_stream(fh: IO[bytes], skip: int = 0) -> Utf8Scan:
+    """:func:`scan_utf8` over an open binary stream (a zip member), offsets counted from ``skip``."""
+    scan = Utf8Scan()
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    fed = skip  # bytes given to the decoder so far, counted from the start of the file or member
+    line = 1  # line number at the start of the current text
+    while True:
+        chunk = fh.read(CHUNK)
+        start = fed - len(decoder.getstate()[0])  # offset of text[0]
+        fed += len(chunk)
+        text = decoder.decode(chunk, final=not chunk)
+        if not scan.cp1252_undefined and chunk.translate(None, _NOT_CP1252_UNDEFINED):
+            scan.cp1252_undefined = True
+        escaped = 0
+        for match in _ESCAPES.finditer(text):
+            scan.invalid += 1
+            escaped += match.end() - match.start()
+            if len(scan.bad) < MAX_REPORTED:
+                scan.bad.append(_bad_bytes(text, match, start, line))
+        scan.valid_multibyte += len(text) - len(text.encode("ascii", "ignore")) - escaped
+        line += text.count("\n")
+        if not chunk:
+            return scan
 
 
 _ESCAPES = re.compile("[\udc80-\udcff]+")
@@ -277,11 +282,13 @@ class InvalidUTF8Error(FormatError):
         "near “%(context)s”"
     )
     MORE = gettext_noop("and %(count)s more")
+    IN_MEMBER = gettext_noop("member %(member)s: %(message)s")
 
     located = False
 
-    def __init__(self, path: str, scan: Utf8Scan) -> None:
+    def __init__(self, path: str, scan: Utf8Scan, member: str = "") -> None:
         self.scan = scan
+        self.member = member  # the zip member holding the bytes (offsets and lines count from its start)
         first = scan.bad[0] if scan.bad else None
         super().__init__(self.describe(), path=path)
         self.first_line = first.line if first else None
@@ -299,6 +306,7 @@ class InvalidUTF8Error(FormatError):
         """JSON-ready form, kept with a web import job so its page can say it in French or English."""
         return {
             "kind": "invalid_utf8",
+            "member": self.member,
             "valid": self.scan.valid_multibyte,
             "invalid": self.scan.invalid,
             "bad": [b.to_data() for b in self.scan.bad],
@@ -319,7 +327,10 @@ def describe_invalid_utf8(data: dict[str, Any], translate: Callable[[str], str] 
     more = data["invalid"] - len(data["bad"])
     if more > 0:
         parts.append(translate(InvalidUTF8Error.MORE) % {"count": more})
-    return "; ".join(parts)
+    message = "; ".join(parts)
+    if data.get("member"):
+        return translate(InvalidUTF8Error.IN_MEMBER) % {"member": repr(data["member"]), "message": message}
+    return message
 
 
 def detect_encoding(source: Source, head: bytes | None = None) -> str:

@@ -16,7 +16,15 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from benefice import safezip
-from benefice.corpus.formats._common import CHUNK, Source, parse_date, parse_language, parse_year
+from benefice.corpus.formats._common import (
+    CHUNK,
+    InvalidUTF8Error,
+    Source,
+    parse_date,
+    parse_language,
+    parse_year,
+    scan_utf8_stream,
+)
 from benefice.corpus.identifiers import (
     normalise_doi,
     normalise_issn,
@@ -83,10 +91,22 @@ def _read_zip(source: Source) -> Iterator[Record]:
         position = 0
         for info in members:
             member = safezip.open_member(zf, info, source.path, limit=limit, budget=budget)
-            with _text(member) as stream:
-                for record in _read_stream(source, stream, position, info.filename):
-                    position = record.position
-                    yield record
+            try:
+                with _text(member) as stream:
+                    for record in _read_stream(source, stream, position, info.filename):
+                        position = record.position
+                        yield record
+            except UnicodeDecodeError:
+                raise _invalid_member(source, zf, info) from None
+
+
+def _invalid_member(source: Source, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> InvalidUTF8Error:
+    """The member is not valid UTF-8 (OpenAlex writes nothing else): read it again to say exactly where,
+    by line and byte offset within the member, as for a plain file (issue 17, item 10)."""
+    limit = source.max_file_bytes
+    with safezip.open_member(zf, info, source.path, limit=limit) as member:
+        scan = scan_utf8_stream(member)
+    return InvalidUTF8Error(source.name, scan, member=info.filename)
 
 
 def _text(member: IO[bytes]) -> IO[str]:
