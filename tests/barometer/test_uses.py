@@ -262,3 +262,42 @@ def test_parquet_without_use_columns_counts_as_person_and_bad_parquet_is_refused
         inputs_from_directory(path)
     assert info.value.field == "use_probabilities" and "publications.parquet" in str(info.value)
     pq.read_table(path / "publications.parquet")  # the file itself is readable: the refusal is ours
+
+
+def test_diff_between_editions_shows_kinds_of_use_that_changed(tmp_path):
+    """A correction that changes a publication's kind of use shows in the next edition's diff (issue 16)."""
+    from barometer_fixtures import make_edition
+
+    from benefice.barometer.diff import diff, diff_text
+
+    a = make_edition(tmp_path, CORPUS, name="a", inputs_name="in_a", with_pdf=False)
+    corrected = [dict(p) for p in CORPUS]
+    corrected[2] = _pub("q-003", 2025, ["DCIR", "PMSI"], ["effectiveness"], ["person"], [1.0])
+    b = make_edition(tmp_path, corrected, name="b", inputs_name="in_b", with_pdf=False, force_new_dir=True)
+    changes = {r["category"]: r for r in diff(a, b)["kinds_of_use"]}
+    assert set(changes) == {"drug_utilisation", "effectiveness"}
+    drug, eff = changes["drug_utilisation"], changes["effectiveness"]
+    assert (drug["a"]["publications"], drug["b"]["publications"]) == (4, 3)
+    assert (drug["a"]["by_model"], drug["b"]["by_model"]) == (1, 0)
+    assert (eff["a"]["publications"], eff["b"]["publications"], eff["b"]["by_person"]) == (1, 2, 1)
+    text = diff_text(diff(a, b))
+    assert "Publications per kind of use" in text and "drug_utilisation: 4 (person 1, rule 2, model 1" in text
+    assert diff(a, a)["kinds_of_use"] == []
+
+
+def test_diff_with_an_edition_that_counted_no_kinds_of_use_says_not_counted(tmp_path):
+    from barometer_fixtures import make_edition
+
+    from benefice.barometer.diff import diff, diff_text
+
+    a = make_edition(tmp_path, CORPUS, name="a", inputs_name="in_a", with_pdf=False)
+    results = a / "results.json"
+    old = json.loads(results.read_text(encoding="utf-8"))
+    for row in old["categories"]:  # as an edition built before kinds of use were counted from the corpus
+        for key in ("publications", "by_person", "by_rule", "by_model", "expected", "low", "high"):
+            row.pop(key, None)
+    results.write_text(json.dumps(old), encoding="utf-8")
+    b = make_edition(tmp_path, CORPUS, name="b", inputs_name="in_b", with_pdf=False, force_new_dir=True)
+    rows = diff(a, b)["kinds_of_use"]
+    assert rows and all(r["a"] is None for r in rows)
+    assert "not counted →" in diff_text(diff(a, b))

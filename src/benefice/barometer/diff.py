@@ -29,6 +29,10 @@ FIGURE_FIELDS = (
     "attribution_grade",
 )
 
+# Kinds of use counted from the corpus (results.json ``categories``): how many publications, who set the
+# labels, and the labels' uncertainty. Editions built before these counts existed have none of the keys.
+USE_FIELDS = ("publications", "by_person", "by_rule", "by_model", "expected", "low", "high")
+
 
 def _publication_ids(directory: Path) -> set[str]:
     parquet = directory / "inputs" / PUBLICATIONS_PARQUET
@@ -105,6 +109,7 @@ def diff(dir_a: str | Path, dir_b: str | Path) -> dict[str, Any]:
         ),
         key=lambda r: (-abs(r["b"] - r["a"]), r["source"]),
     )
+    use_changes = _use_changes(ra, rb)
     ranges_a = {f"{r['measure']}/{r['unit']}": r for r in ra["impact_ranges"]}
     ranges_b = {f"{r['measure']}/{r['unit']}": r for r in rb["impact_ranges"]}
     range_changes = [
@@ -153,6 +158,7 @@ def diff(dir_a: str | Path, dir_b: str | Path) -> dict[str, Any]:
         },
         "headline": headline,
         "sources": source_changes[:LISTED],
+        "kinds_of_use": use_changes,
         "impact_ranges": range_changes,
         "method": {
             "versions": versions,
@@ -163,6 +169,30 @@ def diff(dir_a: str | Path, dir_b: str | Path) -> dict[str, Any]:
             else [],
         },
     }
+
+
+def _use_changes(ra: dict[str, Any], rb: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per category, the corpus counts of kinds of use in A and in B, where any of them changed. A category
+    only one edition has, or an edition too old to count kinds of use, gives ``None`` on that side: a
+    count that did not exist is not a zero."""
+    ka = {str(r["category"]): r for r in ra.get("categories", []) if "publications" in r}
+    kb = {str(r["category"]): r for r in rb.get("categories", []) if "publications" in r}
+    rows = []
+    for cid in sorted(set(ka) | set(kb)):
+        a = {k: ka[cid].get(k) for k in USE_FIELDS} if cid in ka else None
+        b = {k: kb[cid].get(k) for k in USE_FIELDS} if cid in kb else None
+        if a != b:
+            rows.append({"category": cid, "a": a, "b": b})
+    return rows
+
+
+def _use_text(counts: dict[str, Any] | None) -> str:
+    if counts is None:
+        return "not counted"
+    return (
+        f"{counts['publications']} (person {counts['by_person']}, rule {counts['by_rule']}, model "
+        f"{counts['by_model']}; expected {counts['expected']}, 95 % {counts['low']}–{counts['high']})"
+    )
 
 
 def diff_text(d: dict[str, Any]) -> str:
@@ -206,6 +236,12 @@ def diff_text(d: dict[str, Any]) -> str:
     if d["sources"]:
         lines += ["", "Publications per source (family view)"]
         lines += [f"  {s['source']}: {s['a']} → {s['b']}" for s in d["sources"]]
+    if d.get("kinds_of_use"):
+        lines += [
+            "",
+            "Publications per kind of use (from the corpus; labels set by a person, a rule, the model)",
+        ]
+        lines += [f"  {r['category']}: {_use_text(r['a'])} → {_use_text(r['b'])}" for r in d["kinds_of_use"]]
     m = d["method"]
     lines += ["", "Method"]
     if not any(m.values()):
