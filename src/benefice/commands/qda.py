@@ -84,7 +84,10 @@ def import_(
         + ("" if pseudonymised else " (sources await pseudonymisation review)")
     )
     for kind, number in sorted({**counts["skipped"], **counts["ignored"]}.items()):
-        click.echo(f"not imported: {number} {kind}")
+        if "(kept" in kind:  # media and texts the file did not carry: stored whole, given back on export
+            click.echo(f"kept, not displayed: {number} {kind.replace(' (kept', ' (')}")
+        else:
+            click.echo(f"not imported: {number} {kind}")
 
 
 @qda.command("export")
