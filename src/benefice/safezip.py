@@ -1,7 +1,12 @@
-"""Archives bounded by what they produce, for every compressed input (issue 17, item 5).
+"""Archives bounded by what they produce, for every compressed input (issue 17, item 5): one module for
+every zip, gzip and zip-based format benefice reads (docx, odt, qdpx, xlsx, OpenAlex zips, API answers).
 
-``benefice.interviews._safezip`` bounds ``.qdpx`` projects by reading whole members into memory under a
-budget. The corpus reads larger archives — OpenAlex zips of JSONL (hundreds of megabytes, streamed record
+All of them come from users or from the network, so before any library opens one we check that it is a zip
+at all, that no member name escapes the archive (absolute paths, ``..``, drive letters), and that the
+declared uncompressed sizes and compression ratios stay within limits (:func:`open_checked_zip`): a few
+kilobytes must not be able to inflate into gigabytes in memory. Small containers (``.qdpx``, ``.docx``,
+``.odt``) are then read whole, member by member, under a :class:`Budget` (:func:`read_member`). The corpus
+reads larger archives — OpenAlex zips of JSONL (hundreds of megabytes, streamed record
 by record), Excel workbooks (a zip that openpyxl opens itself) and gzip-encoded API responses — which
 must be streamed, not held in memory. This module gives those inputs the same guarantees, counted on the
 bytes actually inflated and never on the sizes an archive declares:
@@ -15,9 +20,6 @@ bytes actually inflated and never on the sizes an archive declares:
   archive itself (openpyxl) is allowed to: Python's ``zipfile`` never returns more than a member's
   declared size (it fails the CRC beyond), so once the real sizes are counted and within the limits, the
   library's own inflation is bounded too.
-
-It reuses the name check and the budget of ``benefice.interviews._safezip`` (imported, not copied);
-moving that module here is left for when the interviews work settles.
 """
 
 from __future__ import annotations
@@ -25,15 +27,123 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO
 
 from benefice.errors import FormatError
-from benefice.interviews._safezip import MAX_MEMBERS, Budget, unsafe_member_name
 
-__all__ = ["MAX_MEMBERS", "BoundedReader", "Budget", "open_member", "open_zip", "verify_zip"]
+__all__ = [
+    "MAX_MEMBERS",
+    "MAX_MEMBER_BYTES",
+    "BoundedReader",
+    "Budget",
+    "open_checked_zip",
+    "open_member",
+    "open_zip",
+    "read_member",
+    "unsafe_member_name",
+    "verify_zip",
+]
 
 READ_CHUNK = 1 << 20
+
+MAX_MEMBERS = 10_000
+MAX_MEMBER_BYTES = 200 * 1024 * 1024
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed / compressed, beyond which a member is treated as a zip bomb
+
+
+def unsafe_member_name(name: str) -> bool:
+    """True when extracting ``name`` naively would write outside the archive's folder."""
+    if not name or "\x00" in name:
+        return True
+    normalised = name.replace("\\", "/")
+    if normalised.startswith("/") or (len(normalised) > 1 and normalised[1] == ":"):
+        return True
+    return ".." in PurePosixPath(normalised).parts
+
+
+def open_checked_zip(path: Path | str, what: str) -> zipfile.ZipFile:
+    """Open ``path`` as a zip after checking names and sizes; raise ``FormatError`` naming the file."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FormatError(f"not a readable {what} (zip) file: {exc}", path=str(path)) from None
+    try:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise FormatError(f"{what} has {len(infos)} members (more than {MAX_MEMBERS})", path=str(path))
+        total = 0
+        for info in infos:
+            if unsafe_member_name(info.filename):
+                raise FormatError(
+                    f"{what} member {info.filename!r} points outside the archive (path traversal)",
+                    path=str(path),
+                )
+            if info.file_size > MAX_MEMBER_BYTES:
+                raise FormatError(
+                    f"{what} member {info.filename!r} is too large ({info.file_size} bytes)", path=str(path)
+                )
+            if (
+                info.compress_size
+                and info.file_size / info.compress_size > MAX_RATIO
+                and info.file_size > 1 << 20
+            ):
+                raise FormatError(
+                    f"{what} member {info.filename!r} expands {info.file_size // info.compress_size}-fold "
+                    "(zip bomb?)",
+                    path=str(path),
+                )
+            total += info.file_size
+        if total > MAX_TOTAL_BYTES:
+            raise FormatError(f"{what} expands to {total} bytes (too large)", path=str(path))
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+class Budget:
+    """What a whole archive may produce, counted on the bytes actually inflated (issue 17, failure 4): the
+    headers' sizes are checked first but never trusted, so a member that lies about its size is caught too."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.used = 0
+
+
+def read_member(
+    archive: zipfile.ZipFile,
+    name: str,
+    path: Path | str,
+    limit: int = MAX_MEMBER_BYTES,
+    budget: Budget | None = None,
+) -> bytes:
+    """Read one member, streaming, never more than ``limit`` bytes (nor what is left of ``budget``)
+    whatever its header claims; FormatError naming the file and the member beyond."""
+    cap = limit if budget is None else min(limit, budget.total - budget.used)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with archive.open(name) as handle:
+            while size <= cap:
+                chunk = handle.read(min(1 << 20, cap + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+        raise FormatError(f"cannot read member {name!r}: {exc}", path=str(path)) from None
+    if size > limit:
+        raise FormatError(f"member {name!r} is larger than {limit} bytes", path=str(path))
+    if budget is not None:
+        if size > cap:
+            raise FormatError(
+                f"archive expands to more than {budget.total} bytes (limit reached reading member {name!r})",
+                path=str(path),
+            )
+        budget.used += size
+    return b"".join(chunks)
 
 
 def _mb(n: int) -> str:

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from lxml import etree
 from tests.interviews.conftest import shared
 
+from benefice import safezip
 from benefice.errors import BeneficeError
-from benefice.interviews import _safezip, refi
+from benefice.interviews import refi
 from benefice.interviews.refi import (
     Code,
     Codebook,
@@ -243,7 +244,7 @@ def test_entities_are_refused(tmp_path, payload):
 def test_too_large_member_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "big.qdpx"
     write_zip(path, {"project.qde": MINIMAL + b" " * 5000})
-    monkeypatch.setattr(_safezip, "MAX_MEMBER_BYTES", 1000)
+    monkeypatch.setattr(safezip, "MAX_MEMBER_BYTES", 1000)
     with pytest.raises(BeneficeError, match="too large"):
         read_qdpx(path)
 

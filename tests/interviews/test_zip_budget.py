@@ -8,7 +8,7 @@ import pytest
 
 from benefice.errors import FormatError
 from benefice.interviews import refi
-from benefice.interviews._safezip import Budget, open_checked_zip, read_member
+from benefice.safezip import Budget, open_checked_zip, read_member
 
 MB = 1024 * 1024
 

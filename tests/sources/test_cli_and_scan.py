@@ -197,6 +197,24 @@ def test_scan_partition_failure_leaves_nothing(tmp_path: Path) -> None:
         scan_partition(partition, output)
 
 
+def test_scan_partition_refuses_an_endless_line_before_filling_the_memory(tmp_path: Path, monkeypatch) -> None:
+    """A few kilobytes of gzip inflating to one line without end (a gzip bomb) stop at MAX_WORK_BYTES."""
+    from benefice.sources import scan
+
+    monkeypatch.setattr(scan, "MAX_WORK_BYTES", 1 << 20)
+    partition = tmp_path / "in" / "bomb.gz"
+    partition.parent.mkdir()
+    with gzip.open(partition, "wb") as handle:
+        handle.write(b'{"id": "W1", "title": "SNDS"}\n')
+        for _ in range(64):
+            handle.write(b" " * (1 << 16))  # 4 MB of one line, a few kB compressed
+    assert partition.stat().st_size < 64 * 1024
+    output = tmp_path / "out" / "bomb.parquet"
+    with pytest.raises(BeneficeError, match="line 2.*longer than 1 MB|longer than 1 MB.*line 2"):
+        scan_partition(partition, output)
+    assert not output.exists()
+
+
 def test_scan_with_local_cluster_resumes(tmp_path: Path) -> None:
     pytest.importorskip("dask.distributed")
     paths = _snapshot(tmp_path / "in")

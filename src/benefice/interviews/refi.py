@@ -13,7 +13,7 @@ cannot display its medium (issue 17). Variables, cases, links and graphs are cou
 ``Project.ignored`` and not written back.
 
 Reading is defensive because a ``.qdpx`` comes from anyone: the zip is checked for path traversal and
-zip bombs before anything is read (``_safezip``), members are read with a size cap, the XML parser
+zip bombs before anything is read (``benefice.safezip``), members are read with a size cap, the XML parser
 resolves no entity, loads no DTD and touches no network, and a document with a DOCTYPE (the vehicle of
 "billion laughs" and external-entity attacks) is refused. Structural errors (missing required attribute,
 bad GUID, position not an integer, selection outside its text, coding to an unknown code) raise
@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from benefice.errors import BeneficeError, FormatError
-from benefice.interviews._safezip import MAX_MEMBER_BYTES, Budget, open_checked_zip, read_member
+from benefice.safezip import MAX_MEMBER_BYTES, Budget, open_checked_zip, read_member
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benefice.errors import FormatError
-from benefice.interviews._safezip import open_checked_zip
+from benefice.safezip import open_checked_zip
 
 MAX_TEXT_BYTES = 50 * 1024 * 1024
 

@@ -103,10 +103,26 @@ def _detector(registry_path: str | None) -> Detector:
     return Detector(load_registry(registry_path))
 
 
+#: one OpenAlex work as a JSON line: the largest are a few megabytes (thousands of authors and references)
+MAX_WORK_BYTES = 64 * 1024 * 1024
+
+
 def _works(partition: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The works of a partition, one JSON line at a time. A partition is streamed, so its total size is
+    bounded only by the disk, but a line is held whole: a line longer than ``MAX_WORK_BYTES`` (a gzip bomb
+    of a few kilobytes inflating to one endless line, or a file that is not a snapshot) is refused with its
+    path and line instead of filling the memory (issue 17, item 5)."""
     try:
         with gzip.open(partition, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
+            lines = iter(lambda: handle.readline(MAX_WORK_BYTES + 1), b"")
+            for number, raw in enumerate(lines, start=1):
+                if len(raw) > MAX_WORK_BYTES:
+                    raise BeneficeError(
+                        f"line longer than {MAX_WORK_BYTES // 1024**2} MB: not one OpenAlex work "
+                        "(a damaged file or a gzip bomb?)",
+                        path=str(partition),
+                        line=number,
+                    )
                 if not raw.strip():
                     continue
                 try:
