@@ -163,6 +163,11 @@ def build_from_database(
     """Build the edition of ``year`` from the database into ``$BENEFICE_HOME/barometer/YEAR`` and register it.
 
     Refused (nothing written) when that directory or another edition of the year already exists there.
+
+    The database is only read (in chunks, in autocommit: under WAL no lock is kept) and then written once,
+    the edition's row, in its own short transaction; so a build never holds the write lock while it
+    computes and is not batched (issue 17: measured with 120,819 publications, a 55 s build and not one
+    refused ``BEGIN IMMEDIATE`` from another connection; see tests/barometer_web/test_build_writes.py).
     """
     from benefice.barometer.db import inputs_from_database  # noqa: PLC0415
 
