@@ -122,6 +122,17 @@ TEMPLATES = [
 WSGI_APPLICATION = "benefice.wsgi.application"
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"))}
+# One cache for every process of the server (gunicorn runs several): the corpus list's counts and facets
+# (corpus/listcache.py) are computed once per state of the corpus, not once per worker. Files in
+# $BENEFICE_HOME/cache, made on first use; entries are small and keyed so that none is ever stale.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(HOME / "cache"),
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "fr"

@@ -95,3 +95,37 @@ def test_without_the_token_row_nothing_is_cached() -> None:
     for _ in range(2):
         listcache.cached("probe", {}, lambda: calls.append(1) or len(calls))
     assert len(calls) == 2
+
+
+@pytest.mark.django_db
+def test_readers_missing_together_wait_for_one_computation() -> None:
+    """While one reader computes the figures (it holds the lock), another waits for its result instead of
+    computing the same figures beside it."""
+    import threading
+
+    from django.core.cache import cache
+
+    token = listcache.generation()
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow() -> int:
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return 42
+
+    first = threading.Thread(target=lambda: listcache.cached("probe-wait", {}, slow, token=token))
+    first.start()
+    assert started.wait(5)
+    results = []
+    second = threading.Thread(
+        target=lambda: results.append(
+            listcache.cached("probe-wait", {}, lambda: calls.append(2) or 0, token=token)
+        )
+    )
+    second.start()
+    release.set()
+    first.join(5)
+    second.join(10)
+    assert results == [42] and calls == [1]
+    cache.clear()

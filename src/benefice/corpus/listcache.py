@@ -10,14 +10,16 @@ A reader who sees a token therefore sees the data computed under it: a cached fi
 write by any process or path (an import, a merge, a correction) makes the next reader recompute.
 
 When the token row is absent (a database emptied by a test's flush, a restore of an older dump) nothing is
-cached: correctness first. The cache is per process (Django's local-memory cache unless ``CACHES`` says
-otherwise); entries are small (a few kilobytes) and bounded in number by the cache backend.
+cached: correctness first. The cache is Django's default one, files in ``$BENEFICE_HOME/cache`` shared by
+every process of the server (settings ``CACHES``); entries are small (a few kilobytes) and bounded in number
+by the cache backend.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,6 +28,8 @@ from django.db import DatabaseError, connection
 
 T = TypeVar("T")
 TIMEOUT_SECONDS = 3600  # an unused entry goes after an hour; a changed corpus never reads it again
+WAIT_SECONDS = 5.0  # how long a reader waits for another's computation of the same figures
+POLL_SECONDS = 0.05
 
 
 def generation() -> str | None:
@@ -53,7 +57,22 @@ def cached(kind: str, parts: dict[str, Any], compute: Callable[[], T], *, token:
     ).hexdigest()
     key = f"benefice:corpus-list:{token}:{digest}"
     value = cache.get(key)
-    if value is None:
+    if value is not None:
+        return value
+    # After a write, every reader of the same page misses at once. One of them computes (it holds the
+    # lock, an entry only one process can add); the others wait for its result a little, polling, rather
+    # than computing the same figures side by side on processors the import already uses.
+    lock = key + ":computing"
+    if not cache.add(lock, 1, WAIT_SECONDS * 2):
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            value = cache.get(key)
+            if value is not None:
+                return value
+    try:
         value = compute()
         cache.set(key, value, TIMEOUT_SECONDS)
+    finally:
+        cache.delete(lock)
     return value

@@ -1,6 +1,8 @@
 """The corpus generation token and the triggers that change it on publications and raw records (see
 ``CorpusGeneration``; source detections get theirs in the sources app's migration 0004)."""
 
+import secrets
+
 from django.db import migrations, models
 
 from benefice.corpus.migrations._generation import PG_FUNCTION, bump_triggers
@@ -10,7 +12,10 @@ TABLES = ("corpus_publication", "corpus_rawrecord")
 
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    apps.get_model("corpus", "CorpusGeneration").objects.get_or_create(id=1, defaults={"token": "initial"})
+    # random from the start: two databases (or a test database made again) never share a first token
+    apps.get_model("corpus", "CorpusGeneration").objects.get_or_create(
+        id=1, defaults={"token": secrets.token_hex(16)}
+    )
     if vendor == "postgresql":
         schema_editor.execute(PG_FUNCTION)
     for table in TABLES:
