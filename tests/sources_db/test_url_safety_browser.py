@@ -30,4 +30,8 @@ def test_policies_present_and_javascript_url_refused(browser, live_server) -> No
     assert "documentation_url" in page.content() and "http(s)" in page.content()
     page.goto(f"{live_server.url}/sources/SNDS/")
     assert page.locator("a[href^='javascript:']").count() == 0
+    # the charts render under the policy (no eval: Vega's expression interpreter) and report no error
+    page.wait_for_selector("[data-spec][data-rendered], [data-spec][data-error]", timeout=15_000)
+    assert page.locator("[data-spec][data-error]").count() == 0
+    assert page.locator("[data-spec][data-rendered] svg").count() >= 1
     assert not errors
