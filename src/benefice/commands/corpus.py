@@ -194,7 +194,10 @@ def run_server(host: str, port: int) -> None:
     from waitress import serve as waitress_serve
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    from benefice.corpus import listcache
     from benefice.wsgi import application
+
+    listcache.WAIT_SECONDS = 0.0  # one process: readers do not wait for each other (see listcache)
 
     click.echo(f"benefice is served on http://{host}:{port}/  (Ctrl-C to stop)")
     # channel_request_lookahead: waitress keeps reading a connection while its request runs, so it can tell the
