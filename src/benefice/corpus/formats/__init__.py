@@ -228,12 +228,9 @@ def detect(path: str | Path, fmt: str = "auto") -> Detected:
     """Format (sniffed unless given) and encoding of ``path``; FormatError (an InvalidUTF8Error for damaged
     UTF-8, naming every invalid sequence's line, record and byte offset) when it cannot be read."""
     source = _source(path)
-    check_size(source)
-    if fmt == "auto":
-        fmt = _sniff(source)
-    elif fmt not in FORMATS:
-        raise FormatError(f"unsupported format {fmt!r}; known: {', '.join(FORMATS)}", path=str(path))
-    elif fmt != "xlsx" and not read_head(source, 4).startswith(b"PK\x03\x04"):
+    given = fmt
+    fmt = _format_of(source, fmt, path)
+    if given != "auto" and fmt != "xlsx" and not read_head(source, 4).startswith(b"PK\x03\x04"):
         try:
             source.encoding = detect_encoding(source)
         except InvalidUTF8Error as exc:
@@ -266,12 +263,18 @@ def read(path: str | Path, fmt: str = "auto") -> Iterator[Record]:
     if a later record raises, so callers that need all-or-nothing must wrap the import in a transaction.
     """
     source = _source(path)
+    fmt = _format_of(source, fmt, path)
+    return _guarded(source, FORMATS[fmt].reader(source), fmt)
+
+
+def _format_of(source: Source, fmt: str, path: str | Path) -> str:
+    """The format to read ``source`` as, after the size check: sniffed for "auto", else checked to exist."""
     check_size(source)
     if fmt == "auto":
-        fmt = _sniff(source)
-    elif fmt not in FORMATS:
+        return _sniff(source)
+    if fmt not in FORMATS:
         raise FormatError(f"unsupported format {fmt!r}; known: {', '.join(FORMATS)}", path=str(path))
-    return _guarded(source, FORMATS[fmt].reader(source), fmt)
+    return fmt
 
 
 def _guarded(source: Source, records: Iterator[Record], fmt: str) -> Iterator[Record]:
