@@ -73,13 +73,8 @@ def setup_django() -> None:
     mark_stale_batches()  # batches left "running" by a killed process are marked interrupted (issue 17)
 
 
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:  # a capability not installed in this tree; its own deps must not hide
-        if _exc.name != _name:
-            raise
-        continue
+for _name in COMMAND_MODULES:  # every module is part of the package: a failing import fails loudly
+    _module = importlib.import_module(_name)
     for _command in getattr(_module, "COMMANDS", []):
         main.add_command(_command)
 

@@ -8,7 +8,6 @@ order of ``APP_DEMOS``; every part must be idempotent, since the demo command is
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
 
 from benefice.paths import package_data
@@ -51,6 +50,5 @@ def load_demo(echo: Callable[[str], None] = print) -> None:
     echo(f"source detection: {scan.scanned} publications scanned, {scan.with_sources} name a data source")
     echo(f"kinds of use: {scan.classified} publications classified, {scan.with_uses} have a kind of use")
     ensure_user("demo", "demo", ADMIN, superuser=True, demo=True)  # flagged on every page (issue 17)
-    for name in APP_DEMOS:
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name).load_demo(echo)
+    for name in APP_DEMOS:  # every part is in the package: a failing import fails loudly
+        importlib.import_module(name).load_demo(echo)

@@ -4,7 +4,6 @@ Why discovery: capabilities land one by one (and a tree may ship without one); m
 keeps this file from being edited by every app, as Datasette's plugin hooks keep its core small.
 """
 
-import importlib.util
 
 from django.contrib import admin
 from django.urls import include, path
@@ -29,8 +28,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("benefice.core.urls")),
 ]
-urlpatterns += [
-    path(prefix, include(f"{module}.urls"))
-    for prefix, module in APPS.items()
-    if importlib.util.find_spec(f"{module}.urls") is not None
-]
+urlpatterns += [path(prefix, include(f"{module}.urls")) for prefix, module in APPS.items()]

@@ -4,18 +4,11 @@ data package."""
 
 from __future__ import annotations
 
-import importlib.util
-
-import pytest
 from barometer_fixtures import OBSERVED, PUBLICATIONS, YEAR
 
 from benefice.barometer.compute import compute
 from benefice.barometer.inputs import inputs_from_records
 from benefice.barometer.opendata import build_opendata
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("benefice.impact.values") is None, reason="benefice.impact.values absent"
-)
 
 
 def test_values_name_the_figures_they_add_up():

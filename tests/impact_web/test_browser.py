@@ -5,7 +5,6 @@ validation messages. Chromium driven by Playwright against the live server; skip
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
@@ -81,10 +80,6 @@ def test_catalogue_ranking_case_page(browser, live_server, setup, tmp_path) -> N
     assert errors == []
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("benefice.impact.rank") is None,
-    reason="benefice.impact.rank (the pure ranking module) is not in this tree yet",
-)
 def test_ranking_overall_and_per_category(browser, live_server, setup) -> None:  # noqa: F811
     base = live_server.url
     page, errors = sign_in(browser, base, "alice")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from django.urls import reverse
 
@@ -62,10 +60,6 @@ def test_admin_lists_cases_read_only(loaded) -> None:
     assert client.get("/admin/impact/indicator/").status_code == 200
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("benefice.impact.values") is None,
-    reason="benefice.impact.values (the pure aggregation module) is not in this tree yet",
-)
 def test_indicator_page_shows_values_linked_to_figures(loaded, people) -> None:
     from benefice.impact.models import Figure
 

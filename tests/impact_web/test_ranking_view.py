@@ -5,8 +5,6 @@ Skipped, with the reason, while the pure ranking module (written separately) is 
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from django.urls import reverse
 
@@ -14,11 +12,6 @@ from benefice.impact import services
 from benefice.impact.models import Case
 
 from .conftest import client_for
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("benefice.impact.rank") is None,
-    reason="benefice.impact.rank (the pure ranking module) is not in this tree yet",
-)
 
 
 @pytest.mark.parametrize("method", ["weighted_sum", "topsis", "promethee"])

@@ -49,6 +49,7 @@ from benefice.barometer.inputs import (
     EditionInputs,
 )
 from benefice.errors import BeneficeError
+from benefice.impact import rank, values
 from benefice.impact.catalogue import Case, Figure
 from benefice.sources.registry import fold
 
@@ -891,12 +892,6 @@ def impact_values(inputs: EditionInputs, window: Window) -> dict[str, Any]:
     """Indicator values per data source and per category of use, from ``benefice.impact.values`` (ranges
     added as intervals, the same population counted once), over the cases as known at the observation date.
     Rows of different keys must not be added up: a case with two sources counts under both."""
-    try:
-        from benefice.impact import values  # noqa: PLC0415 - optional colleague module
-    except ImportError:
-        values = None
-    if values is None or not hasattr(values, "aggregate"):
-        return {"available": False, **{f"by_{by}": [] for by in VALUE_GROUPINGS}}
     include = bool(inputs.params["include_unverified"])
     cases = [case_as_known(c, window.observed_at, include) for c in inputs.cases.cases.values()]
     # values names a figure by its position in the case it was given; the edition names it by its figure id
@@ -935,15 +930,6 @@ def ranking(inputs: EditionInputs, window: Window) -> dict[str, Any]:
     ranking module's defaults); cases are taken as known at the observation date. Each row gives the rank, the score and
     the range of ranks the case takes under uncertain weights (``rank_low``–``rank_high``).
     """
-    try:
-        from benefice.impact import rank  # noqa: PLC0415 - optional colleague module
-    except ImportError:
-        rank = None
-    if rank is None or not hasattr(rank, "rank_cases"):
-        return _unavailable_ranking(
-            "le module de classement (benefice.impact.rank) n'était pas disponible lors de sa construction",
-            "the ranking module (benefice.impact.rank) was not available when it was built",
-        )
     spec = None
     weights = inputs.files.get(WEIGHTS_FILE)
     if weights is not None:

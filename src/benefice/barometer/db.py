@@ -110,11 +110,9 @@ def _registry_bytes() -> tuple[bytes, str]:
 def _impact_definitions() -> dict[str, bytes]:
     """Indicators and cases as edited in the web app, when someone edited them; otherwise nothing (the
     shipped files are used, with their released versions)."""
-    try:
-        from benefice.impact import services as impact  # noqa: PLC0415
-        from benefice.impact.models import Case, Indicator  # noqa: PLC0415
-    except ImportError:
-        return {}
+    from benefice.impact import services as impact  # noqa: PLC0415 - models: Django must be set up first
+    from benefice.impact.models import Case, Indicator  # noqa: PLC0415
+
     out = {}
     if Indicator.objects.filter(edited=True).exists():
         out[INDICATORS_FILE] = impact.indicators_yaml().encode("utf-8")

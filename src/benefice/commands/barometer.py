@@ -8,7 +8,6 @@ edition goes to ``$BENEFICE_HOME/barometer/YEAR``, where the web app lists and s
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -25,28 +24,19 @@ def barometer() -> None:
 
 def _database_inputs(year: int, observed_at: str, params: dict):
     """Inputs from the database (Django set up and the schema upgraded first), with what was left out."""
-    try:
-        module = importlib.import_module("benefice.barometer.db")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("benefice.barometer.db",):
-            raise
-        raise BeneficeError(
-            "building from the database needs benefice.barometer.db, which is not installed in this tree; "
-            "pass --inputs DIR (publications.jsonl or publications.parquet, optional definition files)"
-        ) from exc
-    report = module.DatabaseReport()
-    inputs = module.inputs_from_database(year, observed_at, params=params or None, report=report)
+    from benefice.barometer import db  # noqa: PLC0415 - holds models: imported after Django's set-up
+
+    report = db.DatabaseReport()
+    inputs = db.inputs_from_database(year, observed_at, params=params or None, report=report)
     for line in report.lines():
         click.echo(f"… {line}", err=True)
     return inputs
 
 
 def _register(out: Path) -> None:
-    """Record a database-built edition in the web app's list (skipped quietly when the app is absent)."""
-    try:
-        from benefice.barometer.services import register_edition  # noqa: PLC0415
-    except ModuleNotFoundError:
-        return
+    """Record a database-built edition in the web app's list."""
+    from benefice.barometer.services import register_edition  # noqa: PLC0415 - models: after Django's set-up
+
     register_edition(out)
 
 

@@ -7,7 +7,6 @@ quote beside it: the one-click rule of the design.
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +21,7 @@ from benefice.core.views import editor_required, reader_required
 from benefice.curated import Text
 from benefice.errors import BeneficeError
 from benefice.impact import card as card_module
-from benefice.impact import services
+from benefice.impact import rank, services, values
 from benefice.impact.forms import CHILD_FORMS, CaseForm, IndicatorForm
 from benefice.impact.models import Case, Figure, Indicator
 from benefice.interviews import services as interview_services
@@ -45,10 +44,6 @@ def _units() -> dict[str, Any]:
 
 def unit_name(unit: str) -> str:
     return (_units().get(unit) or {}).get(_lang(), unit)
-
-
-def _rank_available() -> bool:
-    return importlib.util.find_spec("benefice.impact.rank") is not None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -116,9 +111,6 @@ def _indicator_values(ind: Indicator, typ: Typology) -> tuple[list[dict[str, Any
     ``values.aggregate`` does the arithmetic (people counted once per population, envelopes for ratios);
     here each ``case#figure-i`` reference becomes a link to that figure on its case page.
     """
-    if importlib.util.find_spec("benefice.impact.values") is None:
-        return [], ""
-    from benefice.impact import values as values_module
 
     rows = (
         Case.objects.filter(figures__indicator=ind)
@@ -127,7 +119,7 @@ def _indicator_values(ind: Indicator, typ: Typology) -> tuple[list[dict[str, Any
     )
     cases = {c.id: c for c in rows}
     try:
-        aggregated = values_module.aggregate(
+        aggregated = values.aggregate(
             [services.db_case(c) for c in cases.values()], services.db_indicator_catalogue(), by="category"
         )
     except BeneficeError as exc:
@@ -258,10 +250,6 @@ def _ranking(method: str, category: str) -> tuple[Any, str]:
     Draws and concentration are the published defaults of ranking.yaml, with a fixed seed, so the page
     shows the same ranks as ``benefice rank`` and the barometer for the same data.
     """
-    if not _rank_available():
-        return None, _("The ranking module is not installed in this version.")
-    from benefice.impact import rank
-
     try:
         spec = rank.load_weights()
         result = rank.rank_cases(
@@ -533,16 +521,16 @@ def child_edit(request: HttpRequest, case_id: str, kind: str, child_id: int | No
     if request.method == "POST":
         form = form_class(request.POST, **kwargs)
         if form.is_valid():
-            values = form.values()
+            entered = form.values()
             if kind == "figures":
-                values["entered_by"] = request.user.get_username()
-                values["entered_at"] = services.today()
+                entered["entered_by"] = request.user.get_username()
+                entered["entered_at"] = services.today()
             try:
                 services.save_child(
                     case.id,
                     kind,
                     child_id,
-                    values,
+                    entered,
                     expected_version=form.cleaned_data["version"],
                     user=request.user,
                     comment=form.cleaned_data["comment"],
