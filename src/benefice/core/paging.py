@@ -18,12 +18,23 @@ COUNT_LIMIT = 10_000
 
 
 class BoundedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, limit: int = COUNT_LIMIT, **kwargs) -> None:
+    def __init__(
+        self, object_list, per_page, *, limit: int = COUNT_LIMIT, bounded_count=None, **kwargs
+    ) -> None:
+        """``bounded_count``, when given, is called with the function that counts the rows in the database
+        (within ``limit + 1``) and returns the count: a caller that keeps counts (the corpus list's cache)
+        decides when to run it, without reaching into the paginator."""
         super().__init__(object_list, per_page, **kwargs)
         self.limit = limit
+        self._count_with = bounded_count
 
     @cached_property
     def _bounded_count(self) -> int:
+        if self._count_with is not None:
+            return self._count_with(self._count_in_database)
+        return self._count_in_database()
+
+    def _count_in_database(self) -> int:
         rows = self.object_list
         if hasattr(rows, "order_by"):  # a queryset: count within the bound, in the database
             return rows.order_by()[: self.limit + 1].count()

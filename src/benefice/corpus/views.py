@@ -235,9 +235,10 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     # their detection (one-to-one: a result shows the sources it uses) and raw records. Counts, the page's
     # ids and facets are computed once per state of the corpus (listcache: keyed by the generation token).
     token = listcache.generation()
-    paginator = BoundedPaginator(results.values_list("pk", flat=True), params["size"])
-    paginator._bounded_count = listcache.cached(
-        "count", params, lambda: results.order_by()[: paginator.limit + 1].count(), token=token
+    paginator = BoundedPaginator(
+        results.values_list("pk", flat=True),
+        params["size"],
+        bounded_count=lambda count: listcache.cached("count", params, count, token=token),
     )
     page = paginator.get_page(request.GET.get("page"))
     ids = listcache.cached("page", {**params, "page": page.number}, lambda: list(page.object_list), token=token)
