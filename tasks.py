@@ -28,7 +28,7 @@ def sh(*args: str | Path, env: dict | None = None, check: bool = True) -> int:
 
 
 def ensure_venv(lock: str = "requirements.lock") -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py may run under any python3 of a bare machine
         sys.exit("benefice needs Python 3.11 or newer")
     if not PY.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
@@ -76,6 +76,17 @@ def task_demo(args: argparse.Namespace) -> int:
 def task_test(args: argparse.Namespace) -> int:
     ensure_venv()
     ensure_chromium()
+    # a model changed without its migration fails CI here, before the suite (whose test database is built
+    # by the migrations, so it would not notice)
+    django_settings = ("--settings", "benefice.settings")
+    code = sh(PY, "-m", "django", "makemigrations", "--check", "--dry-run", *django_settings, check=False)
+    if code:
+        print(
+            "error: a model changed without its migration; write it with "
+            ".venv/bin/python -m django makemigrations --settings benefice.settings",
+            file=sys.stderr,
+        )
+        return code
     code = sh(PY, "-m", "pytest", *args.pytest_args, check=False)
     if code == 5:
         print("error: pytest collected no tests", file=sys.stderr)
@@ -86,6 +97,13 @@ def task_test(args: argparse.Namespace) -> int:
 def task_lint(args: argparse.Namespace) -> int:
     ensure_venv()
     return sh(BIN / "ruff", "check", "src", "tests", "benchmarks", check=False)
+
+
+def task_docs(args: argparse.Namespace) -> int:
+    """Regenerate docs/data-model.md (from the models) and docs/cli.md (from every command's --help);
+    tests/test_docs.py fails when the checked-in files differ from what this writes."""
+    ensure_venv()
+    return sh(PY, "-m", "benefice.docgen", ROOT, check=False)
 
 
 def task_bench(args: argparse.Namespace) -> int:
@@ -109,6 +127,7 @@ def main() -> int:
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=task_test)
     sub.add_parser("lint", help="ruff").set_defaults(func=task_lint)
+    sub.add_parser("docs", help="regenerate docs/data-model.md and docs/cli.md").set_defaults(func=task_docs)
     p = sub.add_parser("bench", help="run the benchmarks (all, or the ones named) and print their tables")
     p.add_argument("names", nargs="*")
     p.set_defaults(func=task_bench)
