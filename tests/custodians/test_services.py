@@ -75,7 +75,7 @@ def test_an_error_mid_import_leaves_the_database_as_it_was(db, tmp_path, monkeyp
             raise RuntimeError("disk full")
         return real(name)
 
-    monkeypatch.setattr(services, "custodian_named", failing)
+    monkeypatch.setattr(services.projects, "custodian_named", failing)  # where import_projects looks it up
     with pytest.raises(RuntimeError):
         services.import_projects(path)
     assert list(Project.objects.values_list("reference", "title")) == before
