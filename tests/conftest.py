@@ -66,9 +66,40 @@ def _rebase(settings) -> None:
 _rebase_settings_on_home()
 
 
+def _tasks_run_where_queued() -> None:
+    """The suite runs queued tasks at once, in the process that queues them (django-tasks' immediate
+    backend), so a test sees a job's outcome as soon as the request that started it returns. The database
+    queue and the worker are tested on their own, in tests/core/test_worker.py, which switches back."""
+    from django.conf import settings
+
+    if settings.configured:
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}
+        }
+
+
+_tasks_run_where_queued()
+
+
 @pytest.fixture
 def shared_dir() -> Path:
     """The read-only third-party data in ``../shared/data`` (skips the test when it is absent)."""
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data directory {SHARED_DATA} is absent (third-party fixtures are not shipped)")
     return SHARED_DATA
+
+
+class DatabaseQueue:
+    """The real queue of a deployment (django-tasks' database backend) for one test; ``run()`` does what
+    ``benefice worker --batch`` does, in the test's process and database."""
+
+    def run(self) -> str:
+        from benefice.core import jobs
+
+        return jobs.run_worker(batch=True, interval=0)
+
+
+@pytest.fixture
+def database_queue(settings) -> DatabaseQueue:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    return DatabaseQueue()

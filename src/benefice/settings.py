@@ -84,7 +84,14 @@ INSTALLED_APPS = [
     "benefice.barometer",
     "benefice.custodians",
     "axes",  # sign-in throttling (issue 17, benefice.core.accounts)
+    "django_tasks",
+    "django_tasks_db",  # the task queue's table, in this database (benefice.core.jobs)
 ]
+
+# Long work (imports, retraining, barometer builds) runs as tasks of this queue, kept in the project's own
+# database; `benefice serve` starts a worker beside the web app, `benefice worker` runs one on its own
+# (benefice.core.jobs, docs/deploy.md). The tests run tasks where they are queued (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 MIDDLEWARE = [
     "benefice.core.reliability.RequestMiddleware",  # request id, logged errors, busy-database retries (issue 17)

@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from benefice.core.roles import EDITOR
 from benefice.core.users import ensure_user
-from benefice.corpus import jobs
 from benefice.corpus.models import ImportBatch, Publication
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +54,6 @@ def test_cli_names_the_legacy_encoding_it_read(tmp_path: Path) -> None:
 def editor(settings, tmp_path, monkeypatch) -> Client:
     settings.HOME = tmp_path / "home"
     settings.MEDIA_ROOT = tmp_path / "home" / "uploads"
-    monkeypatch.setattr(jobs, "start_import_job", lambda job: jobs.run_import_job(job["id"]))
     ensure_user(EDITOR, PASSWORD, EDITOR)
     client = Client()
     assert client.login(username=EDITOR, password=PASSWORD)

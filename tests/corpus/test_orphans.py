@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from benefice.core.jobs import owner_state
 from benefice.corpus import jobs
 from benefice.corpus.models import ImportBatch
 
@@ -61,7 +62,7 @@ def test_the_parser_child_dies_when_its_parent_is_killed(tmp_path) -> None:
 def test_batches_left_running_by_a_dead_process_are_marked_interrupted_at_start() -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    here = jobs.owner_state()
+    here = owner_state()
     stale = ImportBatch.objects.create(origin="a.ris", state={**here, "pid": dead.pid})
     live = ImportBatch.objects.create(origin="b.ris", state=here)
     unknown = ImportBatch.objects.create(origin="c.ris")  # no owner recorded (older batch): left alone

@@ -121,28 +121,23 @@ def test_mixed_querier_is_a_permutation():
     assert order[0] in (np.argmax(scores), np.argmin(np.abs(scores)))
 
 
-def test_screener_session_and_background_retraining():
+def test_screener_session_with_retraining_after_each_decision():
     texts, labels = synthetic()
     screener = Screener.from_texts(texts, Model(LinearSVM()), seed=0)
     screener.record(0, 1)
     screener.record(1, 0)
     assert screener.ranking().scores is None  # nothing trained yet: random order
-    screener.start_background(every=1)
-    try:
-        seen = set()
-        for _ in range(30):
-            index = screener.next()
-            assert index not in seen and index not in (0, 1)
-            seen.add(index)
-            screener.record(index, int(labels[index]))
-            assert screener.wait_until_trained(timeout=10)  # a human is slower than a retraining
-        ranking = screener.ranking()
-        assert ranking.scores is not None and ranking.trained_on == 32
-        assert screener.last_error is None
-        found = labels[[i for i, _ in screener.history[2:]]].sum()
-        assert found > 30 * labels.mean() * 2  # far more relevant records than random order would give
-    finally:
-        screener.stop_background()
+    seen = set()
+    for _ in range(30):
+        index = screener.next()
+        assert index not in seen and index not in (0, 1)
+        seen.add(index)
+        screener.record(index, int(labels[index]))
+        screener.retrain()
+    ranking = screener.ranking()
+    assert ranking.scores is not None and ranking.trained_on == 32
+    found = labels[[i for i, _ in screener.history[2:]]].sum()
+    assert found > 30 * labels.mean() * 2  # far more relevant records than random order would give
     assert screener.labels_in_order().size == 32
 
 
@@ -154,19 +149,17 @@ def test_crash_during_retraining_loses_no_decision():
             raise RuntimeError("model exploded")
 
     screener = Screener.from_texts(texts, Model(Broken()), seed=0)
-    screener.start_background()
-    try:
-        for index in range(10):
-            screener.record(index, int(labels[index]))
-        assert screener.wait_until_trained(timeout=10)
-        assert isinstance(screener.last_error, RuntimeError)
-        assert screener.next() not in range(10)
-    finally:
-        screener.stop_background()
+    for index in range(10):
+        screener.record(index, int(labels[index]))
+    before = screener.ranking()
+    with pytest.raises(RuntimeError, match="model exploded"):
+        screener.retrain()
+    assert screener.ranking() is before  # the previous ranking stays in use
+    assert screener.next() not in range(10)
     assert (screener.labels[:10] == labels[:10]).all()
 
 
-def test_next_never_waits_for_training():
+def test_next_never_waits_for_a_retraining_in_another_thread():
     texts, labels = synthetic()
     release = threading.Event()
 
@@ -178,7 +171,8 @@ def test_next_never_waits_for_training():
     screener = Screener.from_texts(texts, Model(Slow()), seed=0)
     screener.record(0, 1)
     screener.record(1, 0)
-    screener.start_background()
+    training = threading.Thread(target=screener.retrain)
+    training.start()
     try:
         import time
 
@@ -189,7 +183,8 @@ def test_next_never_waits_for_training():
         assert time.perf_counter() - started < 1.0  # training is blocked, screening is not
     finally:
         release.set()
-        screener.stop_background()
+        training.join(10)
+    assert screener.ranking().scores is not None
 
 
 def test_metrics_from_screener_history():

@@ -1,8 +1,8 @@
 """Fixtures: a lead (editor), two reviewers (viewers), an outsider; a review over a small synthetic corpus.
 
 Publications are written straight to the corpus table (the importers are tested by the corpus tests); the
-review takes them through ``add_from_corpus`` like the page does. Retraining runs in the test's thread
-(``worker.SYNCHRONOUS``) so that it sees the test transaction.
+review takes them through ``add_from_corpus`` like the page does. Retraining runs where it is queued (the
+suite's immediate task backend), at once, so that it sees the test transaction.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ def fast_password_hashing(settings) -> None:
 
 @pytest.fixture(autouse=True)
 def synchronous_worker(monkeypatch) -> None:
-    """Retrain at once in the test's thread: a test's transaction never commits, so on_commit never fires
-    (test_worker.py checks the real path, on_commit then the thread, with a transactional database)."""
-    monkeypatch.setattr(worker, "SYNCHRONOUS", True)
+    """Queue the retraining at once instead of on commit: a test's transaction never commits, so on_commit
+    never fires (test_worker.py checks the real path, on_commit then the database queue and a worker, with
+    a transactional database)."""
     monkeypatch.setattr(services, "_schedule", lambda review: worker.schedule(review.pk))
     worker._features.clear()
     worker._classifiers.clear()

@@ -172,7 +172,8 @@ def test_examples_for_retraining_and_a_removed_category(corpus, editor, monkeypa
 
 
 def test_retraining_starts_in_the_background_after_n_corrections(corpus, editor, stub, settings, monkeypatch):
-    from benefice.corpus import jobs
+    from benefice.core import jobs
+    from benefice.corpus.jobs import recent_imports
 
     a, b, c = corpus
     settings.USES_RETRAIN_EVERY = 2
@@ -185,10 +186,9 @@ def test_retraining_starts_in_the_background_after_n_corrections(corpus, editor,
         return settings.HOME / "models" / "use_model.json"
 
     monkeypatch.setattr(services, "_retrain", retrain)
+    real_run = services.run_retrain_job  # the queue's worker looks the runner up by name (core.jobs.KINDS)
     monkeypatch.setattr(
-        services,
-        "start_retrain_job",
-        lambda job: (started.append(job["id"]), services.run_retrain_job(job["id"])),
+        services, "run_retrain_job", lambda job_id: (started.append(job_id), real_run(job_id))[1]
     )
     assert services.record_use_correction(a, [DU], user=editor).retrain_job is None
     assert not started
@@ -200,13 +200,13 @@ def test_retraining_starts_in_the_background_after_n_corrections(corpus, editor,
     assert len(trained[0]) == 2
     assert uses(c).classifier_version == "stub retrained"  # reclassified with the new model
     assert uses(a).categories == [DU] and uses(b).categories == [EFF]  # people's choices kept
-    assert jobs.recent_jobs(10) == []  # the import page lists only imports
+    assert recent_imports(10) == []  # the import page lists only imports
     # the next correction alone does not retrain again
     assert services.record_use_correction(c, [], user=editor).retrain_job is None
 
 
 def test_retraining_failure_is_recorded_in_the_job(corpus, editor, settings, monkeypatch):
-    from benefice.corpus import jobs
+    from benefice.core import jobs
 
     settings.USES_RETRAIN_EVERY = 1
 
@@ -216,7 +216,6 @@ def test_retraining_failure_is_recorded_in_the_job(corpus, editor, settings, mon
         raise BeneficeError("too few labelled publications to train the kind-of-use model")
 
     monkeypatch.setattr(services, "_retrain", broken)
-    monkeypatch.setattr(services, "start_retrain_job", lambda job: services.run_retrain_job(job["id"]))
     a, _b, _c = corpus
     job_id = services.record_use_correction(a, [DU], user=editor).retrain_job
     job = jobs.read_job(job_id)
@@ -240,12 +239,11 @@ def test_retraining_with_the_real_trainer_changes_the_classifier_in_force(
     version changes, the corpus is reclassified, people's choices stay."""
     from uses_fixtures import StubDetector, make_corpus
 
-    from benefice.corpus import jobs
+    from benefice.core import jobs
 
     monkeypatch.setenv("BENEFICE_HOME", str(tmp_path))  # where the retrained model is written
     monkeypatch.setattr(source_services, "Detector", StubDetector)
     settings.USES_RETRAIN_EVERY = 3
-    monkeypatch.setattr(services, "start_retrain_job", lambda job: services.run_retrain_job(job["id"]))
     source_services.sync_registry()
     a, b, c = make_corpus()
     source_services.scan_database()

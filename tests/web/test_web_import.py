@@ -6,14 +6,15 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from benefice.corpus import formats, jobs
+from benefice.core import jobs
+from benefice.corpus import formats
+from benefice.corpus import jobs as import_jobs
 from benefice.corpus.forms import IMPORT_FORMATS
 from benefice.corpus.models import ImportBatch, Publication, RawRecord
 
@@ -29,12 +30,6 @@ def job_home(settings, tmp_path):
     settings.HOME = tmp_path / "home"
     settings.MEDIA_ROOT = tmp_path / "home" / "uploads"
     return settings.HOME
-
-
-@pytest.fixture
-def run_inline(monkeypatch):
-    """Run import jobs in the request's thread, so they see the test's (uncommitted) transaction."""
-    monkeypatch.setattr(jobs, "start_import_job", lambda job: jobs.run_import_job(job["id"]))
 
 
 def upload(client: Client, name: str, content: str | bytes, fmt: str = "auto", **extra):
@@ -69,7 +64,7 @@ def test_upload_without_file_shows_the_error(editor: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_editor_imports_a_ris_file(editor: Client, run_inline) -> None:
+def test_editor_imports_a_ris_file(editor: Client) -> None:
     response = upload(editor, "three studies.ris", RIS)
     assert response.status_code == 302
     job = jobs.read_job(job_id_of(response))
@@ -94,18 +89,18 @@ def test_editor_imports_a_ris_file(editor: Client, run_inline) -> None:
 
 
 @pytest.mark.django_db
-def test_empty_upload_is_refused_by_the_form(editor: Client, run_inline) -> None:
+def test_empty_upload_is_refused_by_the_form(editor: Client) -> None:
     response = upload(editor, "empty.ris", "")
     assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
-    assert not jobs.recent_jobs()
+    assert not import_jobs.recent_imports()
 
 
 @pytest.mark.django_db
-def test_failed_import_names_the_uploaded_file_not_our_storage_path(editor: Client, run_inline) -> None:
+def test_failed_import_names_the_uploaded_file_not_our_storage_path(editor: Client) -> None:
     response = upload(editor, "notes.txt", "Just some notes, no bibliographic record here.\n")
     job = jobs.read_job(job_id_of(response))
     assert job["status"] == jobs.FAILED
-    assert "notes.txt" in job["error"] and str(jobs.uploads_dir()) not in job["error"]
+    assert "notes.txt" in job["error"] and str(import_jobs.uploads_dir()) not in job["error"]
     page = editor.get(response["Location"]).content.decode()
     assert 'role="alert"' in page and "notes.txt" in page
     assert Publication.objects.count() == 0
@@ -113,7 +108,7 @@ def test_failed_import_names_the_uploaded_file_not_our_storage_path(editor: Clie
 
 
 @pytest.mark.django_db
-def test_forced_wrong_format_fails_cleanly(editor: Client, run_inline) -> None:
+def test_forced_wrong_format_fails_cleanly(editor: Client) -> None:
     job = jobs.read_job(job_id_of(upload(editor, "data.ris", RIS, fmt="pubmed_xml")))
     assert job["status"] == jobs.FAILED and job["error"]
     assert Publication.objects.count() == 0
@@ -198,18 +193,31 @@ def test_job_ids_cannot_name_other_files() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_import_runs_in_a_background_thread(editor: Client) -> None:
+def test_an_import_waits_in_the_database_queue_until_a_worker_runs_it(editor: Client, database_queue) -> None:
     response = upload(editor, "bg.ris", RIS)
     job_id = job_id_of(response)
     status_url = reverse("corpus:import_job_status", args=[job_id])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        html = editor.get(status_url, headers={"HX-Request": "true"}).content.decode()
-        if "hx-trigger" not in html:
-            break
-        time.sleep(0.2)
     job = jobs.read_job(job_id)
-    assert job["status"] == jobs.DONE, job
+    assert job["status"] == jobs.QUEUED and job["task_id"]  # the request only queued it
+    assert Publication.objects.count() == 0
+    html = editor.get(status_url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" in html  # the page keeps polling
+    database_queue.run()  # what `benefice worker` does, in this process
+    job = jobs.read_job(job_id)
+    assert job["status"] == jobs.DONE and job["attempts"] == 1, job
     assert job["counts"]["new_publications"] == 3
     assert Publication.objects.count() == 3
-    assert ">3</dd>" in html
+    html = editor.get(status_url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in html and ">3</dd>" in html
+    database_queue.run()  # nothing left: the job ran once
+    assert ImportBatch.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_job_queued_for_long_says_how_to_start_a_worker(editor: Client) -> None:
+    job = fake_job(jobs.QUEUED, created_at="2026-01-01T10:00:00+00:00")
+    html = editor.get(reverse("corpus:import_job", args=[job["id"]])).content.decode()
+    assert "benefice worker" in html and 'hx-trigger="every 1s"' in html
+    french = editor.get(reverse("corpus:import_job", args=[job["id"]]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Aucun processus de travail" in french.content.decode()  # French first, as every message
+    assert jobs.read_job(job["id"])["status"] == jobs.QUEUED  # a queued job is never "interrupted"

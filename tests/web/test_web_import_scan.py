@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from benefice.corpus import jobs
+from benefice.core import jobs
+from benefice.corpus.jobs import DETECTING
 from benefice.corpus.models import ImportBatch, Publication
 from benefice.sources.models import PublicationDetection
 
-from .test_web_import import fake_job, job_home, job_id_of, run_inline, upload  # noqa: F401 - fixtures
+from .test_web_import import fake_job, job_home, job_id_of, upload  # noqa: F401 - fixtures
 
 RIS = """TY  - JOUR
 TI  - Cyproterone acetate and risk of meningioma: a nationwide cohort study
@@ -41,19 +41,15 @@ def english(client: Client) -> Client:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_web_import_job_ends_with_sources_detected(editor: Client) -> None:
-    """The real background thread: the scan runs after the import's own transaction has committed."""
+def test_web_import_job_ends_with_sources_detected(editor: Client, database_queue) -> None:
+    """The real queue and worker: the scan runs after the import's own transaction has committed."""
     response = upload(english(editor), "two.ris", RIS)
     job_id = job_id_of(response)
     status_url = reverse("corpus:import_job_status", args=[job_id])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        html = editor.get(status_url, headers={"HX-Request": "true"}).content.decode()
-        if "hx-trigger" not in html:
-            break
-        time.sleep(0.2)
+    database_queue.run()
+    html = editor.get(status_url, headers={"HX-Request": "true"}).content.decode()
     job = jobs.read_job(job_id)
-    assert job["status"] == jobs.DONE and job["phase"] == jobs.DETECTING and not job.get("scan_error")
+    assert job["status"] == jobs.DONE and job["phase"] == DETECTING and not job.get("scan_error")
     assert job["scan"] == {
         "publications": 2,
         "scanned": 2,
@@ -72,7 +68,7 @@ def test_web_import_job_ends_with_sources_detected(editor: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_reimport_on_the_web_scans_nothing(editor: Client, run_inline) -> None:  # noqa: F811
+def test_reimport_on_the_web_scans_nothing(editor: Client) -> None:  # noqa: F811
     first = jobs.read_job(job_id_of(upload(editor, "two.ris", RIS)))
     assert first["scan"]["scanned"] == 2
     again = jobs.read_job(job_id_of(upload(editor, "two.ris", RIS)))
@@ -86,7 +82,7 @@ def test_reimport_on_the_web_scans_nothing(editor: Client, run_inline) -> None: 
 
 
 @pytest.mark.django_db
-def test_a_failed_detection_keeps_the_web_import(editor: Client, run_inline, monkeypatch) -> None:  # noqa: F811
+def test_a_failed_detection_keeps_the_web_import(editor: Client, monkeypatch) -> None:  # noqa: F811
     def broken(**kwargs):
         raise RuntimeError("detector exploded")
 
@@ -104,7 +100,7 @@ def test_a_failed_detection_keeps_the_web_import(editor: Client, run_inline, mon
 
 @pytest.mark.django_db
 def test_detection_phase_shows_in_the_same_progress(editor: Client) -> None:
-    job = fake_job(jobs.RUNNING, phase=jobs.DETECTING, done=40, total=160)
+    job = fake_job(jobs.RUNNING, phase=DETECTING, done=40, total=160)
     html = english(editor).get(reverse("corpus:import_job_status", args=[job["id"]])).content.decode()
     assert 'hx-trigger="every 1s"' in html  # still polling
     assert '<label for="job-progress">Detecting sources</label>' in html
@@ -118,7 +114,7 @@ def test_server_stopped_during_detection_leaves_the_import_done(editor: Client) 
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
     batch = ImportBatch.objects.create(origin="big.ris", status=ImportBatch.Status.DONE)
-    job = fake_job(jobs.RUNNING, phase=jobs.DETECTING, pid=int(dead.stdout), batch_id=batch.pk)
+    job = fake_job(jobs.RUNNING, phase=DETECTING, pid=int(dead.stdout), batch_id=batch.pk)
     seen = jobs.read_job(job["id"])
     assert seen["status"] == jobs.DONE and "benefice scan" in seen["scan_error"]
     batch.refresh_from_db()
@@ -126,8 +122,8 @@ def test_server_stopped_during_detection_leaves_the_import_done(editor: Client) 
 
 
 @pytest.mark.django_db
-def test_detection_phase_and_outcome_are_translated(editor: Client, run_inline) -> None:  # noqa: F811
-    job = fake_job(jobs.RUNNING, phase=jobs.DETECTING, done=1, total=4)
+def test_detection_phase_and_outcome_are_translated(editor: Client) -> None:  # noqa: F811
+    job = fake_job(jobs.RUNNING, phase=DETECTING, done=1, total=4)
     html = editor.get(reverse("corpus:import_job_status", args=[job["id"]])).content.decode()
     assert "Détection des sources" in html and "Sources de données : 1 publications sur 4 (25 %)" in html
     done = editor.get(upload(editor, "two.ris", RIS)["Location"]).content.decode()

@@ -4,9 +4,9 @@ Editions are directories under ``$BENEFICE_HOME/barometer/`` (the CLI's default 
 when registered explicitly. The database row is only an index: the directory is the truth, so every page
 checks that the manifest still has the hash it had when registered, and says so when it does not.
 
-Building from the web page runs in a thread of the server process, like imports, and writes its progress
-to a small JSON file (``$BENEFICE_HOME/jobs/barometer/<id>.json``, replaced atomically) that the progress page
-polls; a file because the request that polls may be served by another process.
+Building from the web page is a job of kind ``barometer`` in the task queue (:mod:`benefice.core.jobs`, the
+same mechanism as imports): a worker builds the edition and writes each step to the job's progress file,
+which the progress page polls.
 """
 
 from __future__ import annotations
@@ -16,27 +16,21 @@ import functools
 import hashlib
 import json
 import logging
-import os
-import re
-import socket
-import threading
-import uuid
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from benefice.barometer.freeze import MANIFEST, RESULTS, build, check_target, read_manifest
 from benefice.barometer.inputs import EditionInputs, inputs_from_bytes
 from benefice.barometer.models import Edition
+from benefice.core import jobs
 from benefice.errors import BeneficeError
 
 log = logging.getLogger(__name__)
 
 OK, MISSING, CHANGED = "ok", "missing", "changed"
-_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 #: Only these parts of an edition are served to browsers (inputs/ too: they are what a reader re-computes from).
 SERVED = ("site/", "report/", "data/", "inputs/", MANIFEST, RESULTS)
 
@@ -184,93 +178,58 @@ def build_from_database(
 # ----------------------------------------------------------------------------------------------------------
 # Background builds from the web page
 # ----------------------------------------------------------------------------------------------------------
-def jobs_dir() -> Path:
-    return Path(settings.HOME) / "jobs" / "barometer"
-
-
-def _job_path(job_id: str) -> Path:
-    if not _JOB_ID.match(job_id or ""):
-        raise FileNotFoundError(job_id)
-    return jobs_dir() / f"{job_id}.json"
-
-
-def write_job(job: dict[str, Any]) -> None:
-    path = _job_path(job["id"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    job["updated_at"] = timezone.now().isoformat()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def read_job(job_id: str) -> dict[str, Any] | None:
-    """A job's last state; a running job whose process is gone is reported as interrupted."""
-    try:
-        job = json.loads(_job_path(job_id).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-    if job.get("status") == "running" and job.get("host") == socket.gethostname():
-        try:
-            os.kill(int(job.get("pid", 0)), 0)
-        except ProcessLookupError:
-            job.update(status="interrupted", error="the server stopped before the build finished")
-            write_job(job)
-        except PermissionError:
-            pass
-    return job
-
-
 STEPS = ("reading the corpus", "computing figures", "writing open data", "writing the static site",
          "writing the PDF reports")  # fmt: skip
 
 
-def start_build(year: int, user, observed_at: str | None = None, *, with_pdf: bool = True) -> dict[str, Any]:
-    """Check the target at once (a clear refusal in the page), then build in a daemon thread."""
+def read_job(job_id: str) -> jobs.Job | None:
+    """A build job's last state (None for no such job, or a job of another kind)."""
+    job = jobs.read_job(job_id) if jobs.valid_job_id(job_id) else None
+    return job if job is not None and job.get("kind") == "barometer" else None
+
+
+def start_build(year: int, user, observed_at: str | None = None, *, with_pdf: bool = True) -> jobs.Job:
+    """Check the target at once (a clear refusal in the page), then queue the build (:mod:`benefice.core.jobs`)."""
     check_target(editions_root() / str(year), year)
-    job = {
-        "id": uuid.uuid4().hex,
-        "year": year,
-        "status": "running",
-        "step": "",
-        "done": 0,
-        "total": len(STEPS) if with_pdf else len(STEPS) - 1,
-        "user_id": getattr(user, "pk", None),
-        "host": socket.gethostname(),
-        "pid": os.getpid(),
-        "edition_id": None,
-        "error": "",
-    }
-    write_job(job)
-    thread = threading.Thread(
-        target=_run_build, args=(job, observed_at, with_pdf), name=f"barometer-{job['id'][:8]}", daemon=True
+    return jobs.create_job(
+        "barometer",
+        user,
+        year=year,
+        observed_at=observed_at,
+        with_pdf=with_pdf,
+        step="",
+        total=len(STEPS) if with_pdf else len(STEPS) - 1,
+        edition_id=None,
     )
-    thread.start()
-    job["thread"] = thread
-    return job
 
 
-def _run_build(job: dict[str, Any], observed_at: str | None, with_pdf: bool) -> None:
+def run_build_job(job_id: str) -> jobs.Job:
+    """Build the job's edition from the database, recording each step and the outcome in the job file."""
     from django.contrib.auth import get_user_model  # noqa: PLC0415
 
-    close_old_connections()
-    job = {k: v for k, v in job.items() if k != "thread"}
+    job = jobs.read_job(job_id)
+    if job is None:
+        raise ValueError(f"no job {job_id}")
 
     def progress(step: str) -> None:
         job["step"] = step
         job["done"] = STEPS.index(step) + 1 if step in STEPS else job["done"]
-        write_job(job)
+        jobs.write_job(job)
 
     try:
-        user = get_user_model().objects.filter(pk=job["user_id"]).first()
+        user = get_user_model().objects.filter(pk=job.get("user_id")).first()
         edition = build_from_database(
-            job["year"], observed_at, user=user, with_pdf=with_pdf, progress=progress
+            job["year"], job.get("observed_at"), user=user, with_pdf=job.get("with_pdf", True), progress=progress
         )
-        job.update(status="done", edition_id=edition.pk, done=job["total"], step="")
+        job.update(status=jobs.DONE, edition_id=edition.pk, done=job["total"] or 0, step="")
     except BeneficeError as exc:
-        job.update(status="failed", error=str(exc))
+        job.update(status=jobs.FAILED, error=str(exc))
     except Exception as exc:  # recorded for the page; the traceback goes to the log
-        log.exception("barometer build %s failed", job["id"])
-        job.update(status="failed", error=f"{type(exc).__name__}: {exc}")
+        log.exception("barometer build %s failed", job_id)
+        job.update(status=jobs.FAILED, error=f"{type(exc).__name__}: {exc}")
     finally:
-        connection.close()  # before the last write: whoever waits for "done" may tear the database down
-        write_job(job)
+        job["finished_at"] = jobs.now()
+        jobs.write_job(job)
+    return job
+
+

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from benefice.barometer import drill, services
 from benefice.barometer.models import Edition
 from benefice.barometer.site import report_name
+from benefice.core import jobs
 from benefice.core.roles import can_edit
 from benefice.core.views import editor_required, reader_required
 from benefice.errors import BeneficeError
@@ -503,4 +504,6 @@ def _job_context(job: dict[str, Any]) -> dict[str, Any]:
         if job.get("edition_id")
         else "",
         "status_href": reverse("barometer:build_job_status", args=[job["id"]]),
+        "active": job.get("status") in jobs.ACTIVE,
+        "waiting": jobs.waiting_for_worker(job),
     }

@@ -1,8 +1,12 @@
-"""Corpus commands: init, import, dedup, export, harvest, serve, demo."""
+"""Corpus commands: init, import, dedup, export, harvest, serve, worker, demo."""
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -183,13 +187,56 @@ def export(fmt: str, output: Path, query: str) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the web app (waitress)."""
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not start a worker beside the web app (a team deployment runs `benefice worker` as a service).",
+)
+def serve(host: str, port: int, no_worker: bool) -> None:
+    """Serve the web app (waitress), with a worker for the long jobs it queues."""
     initialise()
-    run_server(host, port)
+    run_server(host, port, worker=not no_worker)
 
 
-def run_server(host: str, port: int) -> None:
+#: Seconds the worker started by `serve` gets to finish its task when the server stops; a task still running
+#: then is killed and run again by the next worker that starts (benefice.core.jobs.recover).
+WORKER_STOP_SECONDS = 10
+
+
+def start_worker_process() -> subprocess.Popen:
+    """`benefice worker` as a child process, stopped when this process exits.
+
+    A process, not a thread of the web server: an import or a retraining then never slows the requests down
+    and survives nothing it should not (the queue is in the database; see benefice.core.jobs)."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "benefice", "worker", "--quiet"], env=os.environ.copy(), preexec_fn=_end_with_parent
+    )
+
+    def stop() -> None:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(WORKER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+    atexit.register(stop)
+    return child
+
+
+def _end_with_parent() -> None:
+    """In the worker child (Linux): receive SIGTERM when the server dies, even by SIGKILL, so no worker is
+    left behind; elsewhere the server's exit handler stops it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def run_server(host: str, port: int, *, worker: bool = True) -> None:
     from django.core.management import call_command
     from waitress import serve as waitress_serve
 
@@ -198,11 +245,42 @@ def run_server(host: str, port: int) -> None:
     from benefice.wsgi import application
 
     listcache.WAIT_SECONDS = 0.0  # one process: readers do not wait for each other (see listcache)
-
+    # SIGTERM (systemd, docker stop) ends the server like Ctrl-C does, so the exit handlers stop the worker
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if worker:
+        child = start_worker_process()
+        click.echo(f"worker started (process {child.pid}): imports, retraining and builds run there")
     click.echo(f"benefice is served on http://{host}:{port}/  (Ctrl-C to stop)")
     # channel_request_lookahead: waitress keeps reading a connection while its request runs, so it can tell the
     # app the client has gone (``waitress.client_disconnected``) and the request's queries stop (core.guard)
     waitress_serve(application, host=host, port=port, threads=8, channel_request_lookahead=1, _quiet=True)
+
+
+@click.command()
+@click.option("--batch", is_flag=True, help="Run the jobs waiting in the queue, then stop.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.05),
+    default=1.0,
+    show_default=True,
+    help="Seconds between two looks at an empty queue.",
+)
+@click.option("--quiet", is_flag=True, help="Log only warnings and errors, not each task.")
+def worker(batch: bool, interval: float, quiet: bool) -> None:
+    """Run the long jobs the web app queues: imports, retraining, barometer builds.
+
+    `benefice serve` starts one itself; a team deployment (gunicorn) runs this as its own service, on the
+    machine that holds $BENEFICE_HOME. Several workers may run: each job runs once. Stopping it (Ctrl-C,
+    SIGTERM) lets the job in hand finish; a worker killed in the middle of a job has it run again by the
+    next worker that starts."""
+    initialise()
+    from benefice.core.jobs import run_worker
+
+    for name in ("django_tasks_db", "django_tasks", "benefice"):  # the project's log handler writes them
+        logging.getLogger(name).setLevel(logging.WARNING if quiet else logging.INFO)
+    if not batch:
+        click.echo("benefice worker: waiting for jobs (Ctrl-C to stop)", err=True)
+    run_worker(batch=batch, interval=interval)
 
 
 @click.command()
@@ -220,7 +298,7 @@ def demo(no_serve: bool, host: str, port: int) -> None:
         run_server(host, port)
 
 
-COMMANDS = [init, import_, dedup, export, serve, demo]
+COMMANDS = [init, import_, dedup, export, serve, worker, demo]
 
 
 # --- harvest ---------------------------------------------------------------------------------------------

@@ -1,164 +1,63 @@
-"""Background import jobs started from the web page, with progress any process can read.
+"""Imports started from the web page: the import kind of job of :mod:`benefice.core.jobs`.
 
 An upload can hold hundreds of thousands of records, far longer than an HTTP request should last, so the
-import page saves the file, starts a thread that calls ``services.import_file`` and answers at once. The
-thread writes its progress to a small JSON file per job under ``settings.HOME / "jobs"``; the progress
-page reads that file. A file rather than memory or the database because:
+import page saves the file, records a job and answers at once; a worker runs ``services.import_file`` and
+writes its progress to the job's file, which the progress page reads (``core.jobs`` says why a file and how
+the queue works).
 
-* the web server may run several processes (waitress threads today, gunicorn workers tomorrow), and the
-  request that polls may not land in the process that runs the job;
-* progress is written several times a second, far more often than the import commits its batches of
-  records (each its own short transaction, issue 17); writing it to the database would compete with the
-  web app's writes for SQLite's single write lock.
-
-Each write replaces the file atomically (write a temporary file, then ``os.replace``), so a reader never
-sees half a JSON document. A job whose process died (server restart) is reported as interrupted: the file
-names the host and process id that ran it.
-
-A job has two phases, both in the same thread and the same progress file: ``import`` (records read) and,
+A job has two phases, both in the same task and the same progress file: ``import`` (records read) and,
 once the import has committed, ``detect`` (the sources of the publications it created or changed,
 ``services.scan_batch``). A failure or an interruption of the second phase leaves the import done and says
-so (``scan_error``, with the command that finishes the scan).
-
-Other background work uses the same files and the same thread runner (:func:`create_job`, :func:`start_job`):
-the retraining of the kinds-of-use model after people's corrections (``uses.services``) is a job of kind
-``retrain_uses``. The import page lists only import jobs.
+so (``scan_error``, with the command that finishes the scan). A job cut short in its first phase is safe to
+run again: importing the same file resumes its batch (the records already stored are recognised).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import re
 import socket
-import threading
-import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import close_old_connections, connection
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from benefice.core import jobs
+from benefice.core.jobs import DONE, FAILED, Job, process_alive, progress_writer, write_job
 from benefice.corpus.formats._common import InvalidUTF8Error
 from benefice.errors import BeneficeError
 
 log = logging.getLogger(__name__)
 
-_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
-#: Minimum seconds between two progress writes: the importer may report every 1,000 records.
-WRITE_INTERVAL = 0.25
-
-QUEUED, RUNNING, DONE, FAILED, INTERRUPTED = "queued", "running", "done", "failed", "interrupted"
-ACTIVE = (QUEUED, RUNNING)
-IMPORTING, DETECTING = "import", "detect"  # the phases of a running job
-
-
-class Job(TypedDict, total=False):
-    id: str
-    kind: str
-    status: str
-    filename: str
-    path: str
-    format: str
-    user_id: int | None
-    username: str
-    host: str
-    pid: int
-    created_at: str
-    updated_at: str
-    finished_at: str | None
-    done: int
-    total: int | None
-    batch_id: int | None
-    counts: dict[str, int]
-    error: str
-    error_data: dict[str, Any]  # a structured error (invalid UTF-8), rendered in the reader's language
-    encoding: str  # text encoding the file was read in ("" for workbooks and zips)
-    phase: str  # IMPORTING or DETECTING
-    scan: dict[str, int]  # publications, scanned, with_sources, classified, with_uses (once detection ended)
-    scan_error: str  # why detection stopped; the import itself is done
-    corrections: int  # retrain_uses: the corrections the model was retrained with
-    result: dict[str, Any]  # retrain_uses: what the job did (model path, version, publications reclassified)
-
-
-def jobs_dir() -> Path:
-    return Path(settings.HOME) / "jobs"
+IMPORTING, DETECTING = "import", "detect"  # the phases of a running import
 
 
 def uploads_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
-def valid_job_id(job_id: str) -> bool:
-    """Job ids become file names: accept only what ``new_job_id`` makes, so no path can be smuggled in."""
-    return bool(_JOB_ID.match(job_id or ""))
+def recent_imports(limit: int = 10, *, user_id: int | None = None) -> list[Job]:
+    """The newest import jobs first, for the import page."""
+    return jobs.recent_jobs(limit, kind="import", user_id=user_id)
 
 
-def job_path(job_id: str) -> Path:
-    if not valid_job_id(job_id):
-        raise ValueError(f"invalid job id {job_id!r}")
-    return jobs_dir() / f"{job_id}.json"
+def import_interrupted(job: Job) -> None:
+    """An import whose worker stopped: if the import had committed, only detection was cut short and the
+    job is done (saying how to finish the scan); otherwise its batch is marked interrupted too."""
+    if job.get("phase") == DETECTING:
+        from benefice.corpus.services import SCAN_HINT  # services imports this module
 
-
-def _now() -> str:
-    return timezone.now().isoformat()
-
-
-def write_job(job: Job) -> None:
-    """Replace the job's file atomically (readers see the old or the new state, never a mix)."""
-    path = job_path(job["id"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    job["updated_at"] = _now()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(json.dumps(job, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
-def read_job(job_id: str) -> Job | None:
-    """The job's last written state, or None when there is no such job.
-
-    A job still marked active whose process no longer exists on this host was cut short (the server
-    stopped): it is reported, and recorded, as interrupted, and so is its import batch.
-    """
-    try:
-        job: Job = json.loads(job_path(job_id).read_text(encoding="utf-8"))
-    except (ValueError, FileNotFoundError):
-        return None
-    if (
-        job.get("status") in ACTIVE
-        and job.get("host") == socket.gethostname()
-        and not _process_alive(int(job.get("pid", 0)))
-    ):
-        if job.get("phase") == DETECTING:  # the import had committed: only the scan was cut short
-            from benefice.corpus.services import SCAN_HINT
-
-            job["status"] = DONE
-            job["scan_error"] = job.get("scan_error") or (
-                f"the server stopped while sources were being detected; the import is kept: {SCAN_HINT}"
-            )
-        else:
-            job["status"] = INTERRUPTED
-            what = "the import" if job.get("kind", "import") == "import" else "the job"
-            job["error"] = job.get("error") or f"the server stopped before {what} finished"
-            _mark_batch_interrupted(job.get("batch_id"))
-        write_job(job)
-    return job
+        job["status"] = DONE
+        job["error"] = ""
+        job["scan_error"] = job.get("scan_error") or (
+            f"the server stopped while sources were being detected; the import is kept: {SCAN_HINT}"
+        )
+    else:
+        job["error"] = "the server stopped before the import finished"
+        _mark_batch_interrupted(job.get("batch_id"))
 
 
 def mark_stale_batches() -> int:
@@ -168,8 +67,6 @@ def mark_stale_batches() -> int:
     process no longer exists on this host was killed (``kill -9``, a crash, a reboot) and would otherwise
     stay running for ever. Returns how many were marked. A database not created yet is left alone.
     """
-    from django.db import DatabaseError
-
     from benefice.corpus.models import ImportBatch
 
     host, marked = socket.gethostname(), 0
@@ -180,7 +77,7 @@ def mark_stale_batches() -> int:
         for batch in running:
             state = batch.state or {}
             pid = state.get("pid")
-            if not pid or state.get("host") != host or _process_alive(int(pid)):
+            if not pid or state.get("host") != host or process_alive(int(pid)):
                 continue
             marked += ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
                 status=ImportBatch.Status.INTERRUPTED,
@@ -198,11 +95,6 @@ def mark_stale_batches() -> int:
     return marked
 
 
-def owner_state() -> dict[str, Any]:
-    """What a running batch records so a later start can tell its process has died."""
-    return {"host": socket.gethostname(), "pid": os.getpid()}
-
-
 def _mark_batch_interrupted(batch_id: int | None) -> None:
     from benefice.corpus.models import ImportBatch
 
@@ -212,28 +104,9 @@ def _mark_batch_interrupted(batch_id: int | None) -> None:
         )
 
 
-def recent_jobs(limit: int = 10, *, user_id: int | None = None, kind: str = "import") -> list[Job]:
-    """The newest jobs of one kind first (optionally only one user's); import jobs for the import page."""
-    directory = jobs_dir()
-    if not directory.is_dir():
-        return []
-    files = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    jobs: list[Job] = []
-    for path in files:
-        job = read_job(path.stem) if valid_job_id(path.stem) else None
-        if job is None or (user_id is not None and job.get("user_id") != user_id):
-            continue
-        if job.get("kind", "import") != kind:
-            continue
-        jobs.append(job)
-        if len(jobs) >= limit:
-            break
-    return jobs
-
-
 def create_import_job(upload: UploadedFile, fmt: str, user) -> Job:
-    """Save the uploaded file (kept: it is the provenance of the batch) and record a queued job."""
-    job_id = uuid.uuid4().hex
+    """Save the uploaded file (kept: it is the provenance of the batch), record the job and queue it."""
+    job_id = jobs.new_job_id()
     name = get_valid_filename(Path(upload.name or "upload").name)[-150:] or "upload"
     directory = uploads_dir() / job_id
     directory.mkdir(parents=True, exist_ok=True)
@@ -241,129 +114,45 @@ def create_import_job(upload: UploadedFile, fmt: str, user) -> Job:
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    job: Job = {
-        "id": job_id,
-        "kind": "import",
-        "status": QUEUED,
-        "filename": name,
-        "path": str(path),
-        "format": fmt,
-        "user_id": getattr(user, "pk", None),
-        "username": getattr(user, "username", ""),
-        "host": socket.gethostname(),
-        "pid": os.getpid(),
-        "created_at": _now(),
-        "finished_at": None,
-        "done": 0,
-        "total": None,
-        "batch_id": None,
-        "counts": {},
-        "error": "",
-        "phase": IMPORTING,
-    }
-    write_job(job)
-    return job
-
-
-def start_import_job(job: Job) -> threading.Thread:
-    """Run the job in a daemon thread of this process and return at once."""
-    thread = threading.Thread(
-        target=_run_in_thread, args=(job["id"],), name=f"import-{job['id'][:8]}", daemon=True
+    return jobs.create_job(
+        "import",
+        user,
+        job_id=job_id,
+        filename=name,
+        path=str(path),
+        format=fmt,
+        batch_id=None,
+        counts={},
+        phase=IMPORTING,
     )
-    thread.start()
-    return thread
-
-
-def create_job(kind: str, user=None, **fields: Any) -> Job:
-    """Record a queued job of another kind than an import (same file, same progress fields)."""
-    job: Job = {
-        "id": uuid.uuid4().hex,
-        "kind": kind,
-        "status": QUEUED,
-        "user_id": getattr(user, "pk", None),
-        "username": getattr(user, "username", ""),
-        "host": socket.gethostname(),
-        "pid": os.getpid(),
-        "created_at": _now(),
-        "finished_at": None,
-        "done": 0,
-        "total": None,
-        "error": "",
-        **fields,
-    }
-    write_job(job)
-    return job
-
-
-def start_job(job: Job, run: Callable[[str], Any]) -> threading.Thread:
-    """Run ``run(job_id)`` in a daemon thread of this process, as an import runs, and return at once."""
-
-    def body() -> None:
-        close_old_connections()
-        try:
-            run(job["id"])
-        except Exception:  # the runner records its own failures; this only guards a vanished job file
-            log.exception("%s job %s could not run", job.get("kind"), job["id"])
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=body, name=f"{job.get('kind', 'job')}-{job['id'][:8]}", daemon=True)
-    thread.start()
-    return thread
-
-
-def _run_in_thread(job_id: str) -> None:
-    """Thread body: a thread gets its own database connection, which must be closed when it ends."""
-    close_old_connections()
-    try:
-        run_import_job(job_id)
-    except Exception:  # run_import_job records its own failures; this only guards a vanished job file
-        log.exception("import job %s could not run", job_id)
-    finally:
-        connection.close()
-
-
-def _progress_writer(job: Job) -> Callable[[int, int | None], None]:
-    last = 0.0
-
-    def progress(done: int, total: int | None) -> None:
-        nonlocal last
-        job["done"] = done
-        job["total"] = total
-        now = time.monotonic()
-        if now - last >= WRITE_INTERVAL:
-            last = now
-            write_job(job)
-
-    return progress
 
 
 def run_import_job(job_id: str) -> Job:
-    """Import the job's file now, in this thread, recording progress and the outcome in the job file."""
+    """Import the job's file now, in this process, recording progress and the outcome in the job file."""
     from django.contrib.auth import get_user_model
 
     from benefice.corpus import services
     from benefice.corpus.models import ImportBatch
 
-    job = read_job(job_id)
+    job = jobs.read_job(job_id)
     if job is None:
         raise ValueError(f"no job {job_id}")
     batch = None
     try:
         user = get_user_model().objects.filter(pk=job.get("user_id")).first()
         batch = ImportBatch.objects.create(user=user, kind="file", origin=job["path"], format=job["format"])
-        job.update(status=RUNNING, batch_id=batch.pk, pid=os.getpid(), host=socket.gethostname())
+        job.update(batch_id=batch.pk, phase=IMPORTING, done=0, total=None)
         job["encoding"] = file_encoding(job["path"], job["format"])
         write_job(job)
         batch = services.import_file(
-            job["path"], job["format"], user=user, progress=_progress_writer(job), batch=batch
+            job["path"], job["format"], user=user, progress=progress_writer(job), batch=batch
         )
         job["format"] = batch.format
         job["counts"] = _counts(batch)
         # the import has committed: from here on the job is about detection and cannot lose the import
         job.update(phase=DETECTING, done=0, total=None)
         write_job(job)
-        outcome = services.scan_batch(batch, progress=_progress_writer(job))
+        outcome = services.scan_batch(batch, progress=progress_writer(job))
         job["scan"] = {
             "publications": outcome.publications,
             "scanned": outcome.scanned,
@@ -389,7 +178,7 @@ def run_import_job(job_id: str) -> Job:
                 status=ImportBatch.Status.FAILED, finished_at=timezone.now(), errors=[job["error"]]
             )
     finally:
-        job["finished_at"] = _now()
+        job["finished_at"] = jobs.now()
         write_job(job)
     return job
 

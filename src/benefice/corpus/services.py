@@ -605,7 +605,7 @@ def import_file(
     path = Path(path)
     if not path.exists():
         raise BeneficeError("no such file", path=str(path))
-    from benefice.corpus.jobs import owner_state
+    from benefice.core.jobs import owner_state
 
     if batch is None:
         batch = ImportBatch.objects.create(user=user, kind=kind, origin=str(path), format=fmt)

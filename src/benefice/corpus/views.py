@@ -28,10 +28,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from benefice.core import guard
+from benefice.core import guard, jobs
 from benefice.core.paging import BoundedPaginator
 from benefice.core.views import editor_required, reader_required
-from benefice.corpus import jobs, listcache, search, source_facets
+from benefice.corpus import jobs as import_jobs
+from benefice.corpus import listcache, search, source_facets
 from benefice.corpus.forms import PAGE_SIZES, SORTS, ImportForm, SearchForm
 from benefice.corpus.models import ImportBatch, MergeEvent, Publication, RawRecord
 from benefice.corpus.templatetags.corpus_tags import (
@@ -512,12 +513,13 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            job = jobs.create_import_job(form.cleaned_data["file"], form.cleaned_data["format"], request.user)
-            jobs.start_import_job(job)
+            job = import_jobs.create_import_job(
+                form.cleaned_data["file"], form.cleaned_data["format"], request.user
+            )
             return redirect("corpus:import_job", job_id=job["id"])
     else:
         form = ImportForm()
-    recent = jobs.recent_jobs(10)
+    recent = import_jobs.recent_imports(10)
     for job in recent:
         job["created"] = datetime.fromisoformat(job["created_at"]) if job.get("created_at") else None
     return render(request, "corpus/import.html", {"form": form, "recent_jobs": recent})
@@ -525,7 +527,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 def _job_or_404(job_id: str) -> jobs.Job:
     job = jobs.read_job(job_id) if jobs.valid_job_id(job_id) else None
-    if job is None:
+    if job is None or job.get("kind") != "import":
         raise Http404(_("No such import job"))
     return job
 
@@ -535,10 +537,11 @@ def _job_context(job: jobs.Job) -> dict[str, Any]:
     done = job.get("done", 0)
     percent = round(100 * done / total) if total else None
     if job.get("error_data"):
-        job = {**job, "error": jobs.job_error(job)}  # said in the reader's language, not the importer's
+        job = {**job, "error": import_jobs.job_error(job)}  # said in the reader's language, not the importer's
     return {
         "job": job,
         "active": job.get("status") in jobs.ACTIVE,
+        "waiting": jobs.waiting_for_worker(job),
         "percent": min(percent, 100) if percent is not None else None,
         "batch": ImportBatch.objects.filter(pk=job.get("batch_id")).first() if job.get("batch_id") else None,
     }

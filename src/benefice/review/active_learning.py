@@ -12,9 +12,9 @@ Why it is fast enough for 100,000 records:
 - retraining touches only the labelled rows (naive Bayes is two sparse sums; the linear models run
   liblinear on a few hundred or thousand rows), then one sparse matrix-vector product scores everyone;
 - :class:`Screener` keeps the last ranking as an immutable snapshot, so ``next()`` is a pointer walk that
-  never waits for training, and retraining can run in a background thread (:meth:`Screener.start_background`).
-  Decisions are stored before any retraining starts, so a crash while training loses no decision: the
-  error is kept in ``last_error`` and the previous ranking stays in use.
+  never waits for training, which may run in another thread or process (the web app's worker,
+  ``review.worker``). Decisions are stored before any retraining starts, so a crash while training loses
+  no decision: the error reaches the caller and the previous ranking stays in use.
 
 Classifiers rank with decision values (log-odds for naive Bayes and logistic regression, the signed
 margin for the SVM) rather than calibrated probabilities: calibration is monotone, so it cannot change the
@@ -473,7 +473,8 @@ class Ranking:
 
 
 class Screener:
-    """A screening session: labels, the current ranking, and (optionally) background retraining.
+    """A screening session: labels and the current ranking (the web app retrains in the task queue,
+    ``review.worker``; a simulation calls :meth:`retrain` itself).
 
     ``record(i, label)`` stores a decision immediately; ``next()`` returns the best unlabelled record
     according to the latest ranking without waiting for any training; ``retrain()`` fits the model on a
@@ -498,16 +499,9 @@ class Screener:
         self._history: list[tuple[int, int]] = []
         self._lock = threading.RLock()
         self._train_lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
-        self._decisions = 0
         self._ranking = Ranking(self._rng.permutation(self.n_records), None, 0, 0, 0.0)
         self._cursor = 0
         self.retrain_seconds: list[float] = []
-        self.last_error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = False
-        self._every = 1
-        self._trained_decisions = 0
 
     @classmethod
     def from_texts(
@@ -527,8 +521,6 @@ class Screener:
         with self._lock:
             self._labels[index] = label
             self._history.append((int(index), int(label)))
-            self._decisions += 1
-            self._changed.notify_all()
 
     @property
     def labels(self) -> np.ndarray:
@@ -579,7 +571,6 @@ class Screener:
         with self._train_lock:
             with self._lock:
                 labels = self._labels.copy()
-                decisions = self._decisions
             started = time.perf_counter()
             labelled = np.flatnonzero(labels != UNLABELLED)
             unlabelled = np.flatnonzero(labels == UNLABELLED)
@@ -608,58 +599,4 @@ class Screener:
                 self._ranking = ranking
                 self._cursor = 0
                 self.retrain_seconds.append(seconds)
-                self._trained_decisions = max(self._trained_decisions, decisions)
-                self._changed.notify_all()
-            return ranking
-
-    # -- background retraining ---------------------------------------------------------------------
-
-    def start_background(self, every: int = 1) -> None:
-        """Retrain in a daemon thread whenever ``every`` new decisions have been recorded."""
-        if every < 1:
-            raise ValueError("every must be at least 1")
-        with self._lock:
-            if self._thread is not None:
-                return
-            self._every = every
-            self._stop = False
-            self._thread = threading.Thread(target=self._loop, name="screener-retrain", daemon=True)
-            self._thread.start()
-
-    def stop_background(self, timeout: float | None = 10.0) -> None:
-        with self._lock:
-            thread, self._stop = self._thread, True
-            self._changed.notify_all()
-        if thread is not None:
-            thread.join(timeout)
-        with self._lock:
-            self._thread = None
-
-    def wait_until_trained(self, decisions: int | None = None, timeout: float = 10.0) -> bool:
-        """Block until a ranking trained on at least ``decisions`` decisions exists (for tests and scripts)."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            target = self._decisions if decisions is None else decisions
-            while self._trained_decisions < target:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._changed.wait(min(remaining, 0.05))
-            return True
-
-    def _loop(self) -> None:
-        while True:
-            with self._lock:
-                while not self._stop and self._decisions - self._trained_decisions < self._every:
-                    self._changed.wait()
-                if self._stop:
-                    return
-            try:
-                self.retrain()
-                self.last_error = None
-            except Exception as exc:  # keep serving the previous ranking; decisions are already stored
-                with self._lock:
-                    self.last_error = exc
-                    self._trained_decisions = self._decisions  # do not spin on a failing model
-            with self._lock:
-                self._changed.notify_all()
+                return ranking

@@ -1,17 +1,19 @@
-"""Background retraining for the web app: one daemon thread per process writes rankings to the database.
+"""Retraining of a review's screening model, as a task of the queue: rankings written to the database.
 
-``schedule(review_id)`` is called after a title/abstract decision has been committed; it never blocks. The
-thread retrains the review's model (the same :class:`~benefice.review.active_learning.Screener` as
-``benefice review simulate``) once ``retrain_every`` new decisions exist, and writes the order of the
-records still awaiting screening as a new :class:`Ranking`, in chunks of short transactions, before making
-it current. Readers keep using the previous ranking meanwhile; a failure is stored on the review
-(``ranking_error``) and the previous ranking stays; no decision can be lost because decisions were
-committed before the thread was even woken.
+``schedule(review_id)`` is called after a title/abstract decision has been committed; it never blocks: it
+puts a :func:`retrain_review` task in the queue (:mod:`benefice.core.jobs` says how the queue works), unless
+one for the same review already waits there. The worker retrains the review's model (the same
+:class:`~benefice.review.active_learning.Screener` as ``benefice review simulate``) once ``retrain_every``
+new decisions exist, and writes the order of the records still awaiting screening as a new :class:`Ranking`,
+in chunks of short transactions, before making it current. Readers keep using the previous ranking
+meanwhile; a failure is stored on the review (``ranking_error``) and the previous ranking stays; no decision
+can be lost because decisions were committed before the task was even queued.
 
-TF-IDF features are computed once per set of records and kept in memory (keyed by the review and its
-record ids), since they are unsupervised and do not change with decisions. Each review's classifier is kept
-with them, so the SVM starts from its previous solution (:mod:`benefice.review.dcd`); after a restart it
-starts from zero and reaches the same optimum, within the solver's tolerance.
+TF-IDF features are computed once per set of records and kept in the worker's memory (keyed by the review
+and its record ids), since they are unsupervised and do not change with decisions. Each review's classifier
+is kept with them, so the SVM starts from its previous solution (:mod:`benefice.review.dcd`); after a
+restart it starts from zero and reaches the same optimum, within the solver's tolerance. A worker is one
+long-lived process, so the cache lasts; it is never in a web process.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from django_tasks import TaskResultStatus, task
 
 from benefice.review.active_learning import Screener, make_model, record_text
 
@@ -33,59 +36,41 @@ CHUNK = 5000
 # beyond the limit are still reachable (``next_record`` falls back to every pending record).
 RANK_LIMIT = 10_000
 
-_lock = threading.Lock()
-_wanted: set[int] = set()
-_thread: threading.Thread | None = None
-_wake = threading.Event()
 _features: dict[int, tuple[str, object]] = {}
 # The classifier of each review, kept with its features so that the SVM warm-starts from its previous
 # solution (``benefice.review.dcd``); ``_fit_lock`` keeps two threads of a process off the same state.
 _classifiers: dict[int, tuple[str, object]] = {}
 _fit_lock = threading.Lock()
-IDLE_SECONDS = 30.0  # the thread ends after this long without work (a new one starts on demand)
-# Tests and scripts can run retraining in the caller's thread (e.g. a test database transaction).
-SYNCHRONOUS = False
 
 
 def schedule(review_id: int) -> None:
-    """Ask for a retraining of the review (coalesced with any pending request); returns at once."""
-    if SYNCHRONOUS:
-        retrain(review_id)
-        return
-    global _thread
-    with _lock:
-        _wanted.add(review_id)
-        if _thread is None or not _thread.is_alive():
-            _thread = threading.Thread(target=_loop, name="review-retrain", daemon=True)
-            _thread.start()
-    _wake.set()
+    """Ask for a retraining of the review (coalesced with one already waiting in the queue); returns at once."""
+    if not _already_queued(review_id):
+        retrain_review.enqueue(review_id)
 
 
-def _loop() -> None:
-    from django.db import connection
+def _already_queued(review_id: int) -> bool:
+    """A retraining of this review waits in the database queue (not yet taken by a worker): a second would
+    find nothing new to learn. Only the database backend has rows to look at."""
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
 
+    if not isinstance(retrain_review.get_backend(), DatabaseBackend):
+        return False
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=retrain_review.module_path, args_kwargs__args__0=review_id
+    ).exists()
+
+
+@task(queue_name="default")
+def retrain_review(review_id: int) -> dict:
+    """The queue's task: retrain when enough new decisions exist (see :func:`retrain`)."""
     try:
-        while True:
-            _wake.wait(timeout=IDLE_SECONDS)
-            _wake.clear()
-            with _lock:
-                todo = sorted(_wanted)
-                _wanted.clear()
-            if not todo:
-                with _lock:
-                    if not _wanted:
-                        global _thread
-                        _thread = None
-                        return
-                continue
-            for review_id in todo:
-                try:
-                    retrain(review_id)
-                except Exception:  # noqa: BLE001 - recorded on the review by retrain(); keep serving
-                    log.exception("retraining review %s failed", review_id)
-            connection.close()  # do not hold a database connection while idle
-    finally:
-        connection.close()
+        outcome = retrain(review_id)
+    except Exception:  # noqa: BLE001 - recorded on the review by retrain(); the task is marked failed too
+        log.exception("retraining review %s failed", review_id)
+        raise
+    return {"ranking_id": outcome.ranking_id, "skipped": outcome.skipped, "seconds": round(outcome.seconds, 3)}
 
 
 @dataclass

@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import logging
 import re
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from benefice.core import jobs
 from benefice.corpus.models import Publication
 from benefice.corpus.services import merge_target
 from benefice.sources.services import RECORD_FIELDS, CorrectionRefused, detection_record
@@ -424,20 +424,15 @@ def use_correction_examples(
 
 # --- retraining in the background ---------------------------------------------------------------------------
 
-_retrain_lock = threading.Lock()
-
-
 def retrain_every() -> int:
     return max(1, int(getattr(settings, "USES_RETRAIN_EVERY", DEFAULT_RETRAIN_EVERY)))
 
 
-def _retrain_jobs() -> list[dict[str, Any]]:
-    from benefice.corpus import jobs
-
+def _retrain_jobs() -> list[jobs.Job]:
     return list(jobs.recent_jobs(50, kind=RETRAIN_KIND))
 
 
-def corrections_since_retraining() -> tuple[int, dict[str, Any] | None]:
+def corrections_since_retraining() -> tuple[int, jobs.Job | None]:
     """How many corrections were recorded since the last retraining job started (whatever its outcome: a
     failed one waits for as many new corrections before trying again), and that job (or None)."""
     total = UseCorrection.objects.count()
@@ -448,26 +443,19 @@ def corrections_since_retraining() -> tuple[int, dict[str, Any] | None]:
 
 
 def maybe_retrain(*, user=None) -> str | None:
-    """Start a retraining job when ``USES_RETRAIN_EVERY`` corrections were recorded since the last one (and
-    none is running). Never trains in the caller's thread: returns the job id, or None."""
-    from benefice.corpus import jobs
+    """Queue a retraining job when ``USES_RETRAIN_EVERY`` corrections were recorded since the last one (and
+    none is queued or running). Never trains in the caller's request: returns the job id, or None.
 
-    with _retrain_lock:
+    The check and the creation hold a lock shared by every process of the data directory, so two web
+    processes recording corrections at the same moment cannot both queue a retraining."""
+    with jobs.exclusive(RETRAIN_KIND):
         pending, last = corrections_since_retraining()
         if last is not None and last.get("status") in jobs.ACTIVE:
             return None
         if pending < retrain_every():
             return None
-        job = jobs.create_job(RETRAIN_KIND, user, corrections=UseCorrection.objects.count())
-    start_retrain_job(job)
-    return job["id"]
-
-
-def start_retrain_job(job: dict[str, Any]) -> None:
-    """Run the retraining in a background thread (the import jobs' runner). Tests replace this."""
-    from benefice.corpus import jobs
-
-    jobs.start_job(job, run_retrain_job)
+        job = jobs.create_job(RETRAIN_KIND, user, start=False, corrections=UseCorrection.objects.count())
+    return jobs.enqueue(job)["id"]
 
 
 def _retrain(examples: list[tuple[dict[str, Any], list[str], list[str]]]):
@@ -480,14 +468,11 @@ def _retrain(examples: list[tuple[dict[str, Any], list[str], list[str]]]):
 def run_retrain_job(job_id: str) -> dict[str, Any]:
     """Retrain the kinds-of-use model from every correction, then reclassify what the new model changes
     (a new classifier version; people's choices are kept). Records the outcome in the job file."""
-    from benefice.corpus import jobs
     from benefice.errors import BeneficeError
 
     job = jobs.read_job(job_id)
     if job is None:
         raise ValueError(f"no job {job_id}")
-    job.update(status=jobs.RUNNING)
-    jobs.write_job(job)
     try:
         examples = list(use_correction_examples())
         job["total"] = len(examples)
@@ -510,7 +495,7 @@ def run_retrain_job(job_id: str) -> dict[str, Any]:
         job["status"] = jobs.FAILED
         job["error"] = f"unexpected error ({type(exc).__name__}: {exc}); see the server log"
     finally:
-        job["finished_at"] = timezone.now().isoformat()
+        job["finished_at"] = jobs.now()
         jobs.write_job(job)
     return job
 
