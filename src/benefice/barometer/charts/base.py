@@ -1,0 +1,258 @@
+"""What every chart is made of: the typed result (:class:`Chart`), what a builder gets (:class:`Context`),
+the shared Vega-Lite specifications and the small text helpers."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+from benefice.barometer.texts import fmt_num, fmt_pct, french_spaces
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+BLUE, GREEN, GREY = "#1f5fa8", "#2e7d5b", "#5a6270"
+TOP_SOURCES = 25
+TOP_CUSTODIANS = 15
+TOP_LINES = 6
+TOP_PAIRS = 25
+NB = "\u00a0"  # no-break space: French typography before « : », inside « guillemets »
+
+
+class Column(NamedTuple):
+    """One column of a chart's table alternative and CSV: the row key and its header."""
+
+    key: str
+    header: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart in one language."""
+
+    id: str
+    title: str
+    comment: str
+    source: str
+    method: str
+    method_anchor: str
+    columns: list[Column]  # (key, header) of the table alternative and CSV
+    rows: list[dict[str, Any]]
+    spec: dict[str, Any]
+    label_key: str = ""  # for the PDF's SVG bars
+    value_key: str = ""
+    low_key: str = ""
+    high_key: str = ""
+    share: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)  # what the site and the PDF add (spec JSON, SVG…)
+
+    def __post_init__(self) -> None:
+        # The page labels the whole SVG (role=img + aria-label) and gives the data as a table: Vega's own
+        # per-mark ARIA roles would be unlabelled images to a screen reader (axe: svg-img-alt).
+        self.spec.setdefault("config", {})["aria"] = False
+
+    @property
+    def alt(self) -> str:
+        return f"{self.title}. {self.comment}"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a chart builder is given: the edition's results, the language, and for a local chart the
+    custodian."""
+
+    results: dict[str, Any]
+    lang: str
+    custodian: dict[str, Any] | None = None
+    source: str = ""  # the source line every chart of the edition carries (by default, the edition's)
+
+    def __post_init__(self) -> None:
+        if not self.source:
+            object.__setattr__(self, "source", _source_line(self.results, self.lang))
+
+    def t(self, fr: str, en: str) -> str:
+        return _t(self.lang, fr, en)
+
+
+#: A chart builder: one chart from the context, or None when the edition has nothing for it.
+ChartBuilder = Callable[[Context], "Chart | None"]
+
+
+def french_typography(build: ChartBuilder) -> ChartBuilder:
+    """A builder whose French title, comment and method note get French typography (no-break spaces
+    before « : » « ; » « % »…, inside guillemets). Only the kinds-of-use charts have had it so far: the
+    others' sentences keep their plain spaces, as in the editions already published."""
+
+    @functools.wraps(build)
+    def built(ctx: Context) -> Chart | None:
+        chart = build(ctx)
+        if chart is None or ctx.lang != "fr":
+            return chart
+        return replace(
+            chart,
+            title=french_spaces(chart.title),
+            comment=french_spaces(chart.comment),
+            method=french_spaces(chart.method),
+        )
+
+    return built
+
+
+def cols(*pairs: tuple[str, str]) -> list[Column]:
+    return [Column(key, header) for key, header in pairs]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """A chart label: the text up to ``limit`` characters, cut at a word and marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:(") + "…"
+
+
+def _t(lang: str, fr: str, en: str) -> str:
+    return fr if lang == "fr" else en
+
+
+def _q(text: str, lang: str) -> str:
+    return f"«{NB}{text}{NB}»" if lang == "fr" else f"“{text}”"
+
+
+def _source_line(results: dict[str, Any], lang: str) -> str:
+    e, v = results["edition"], results["versions"]
+    return _t(
+        lang,
+        f"Baromètre benefice {e['year']}, publications {e['first_publication_year']}–"
+        f"{e['last_publication_year']} observées le {e['observed_at']} ; registre des sources {v['registry']}, "
+        f"typologie {v['typology']}, indicateurs {v['indicators']}, cas {v['cases']}.",
+        f"benefice barometer {e['year']}, publications {e['first_publication_year']}–"
+        f"{e['last_publication_year']} observed on {e['observed_at']}; source registry {v['registry']}, "
+        f"typology {v['typology']}, indicators {v['indicators']}, cases {v['cases']}.",
+    )
+
+
+def cell(value: Any, lang: str, key: str = "") -> str:
+    """A table cell as text in the page's language (shares as percentages, numbers grouped)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _t(lang, "oui", "yes") if value else _t(lang, "non", "no")
+    if key.endswith("share") or key == "change_pct":
+        return fmt_pct(value, lang)
+    if key == "year" or key.endswith("_year"):
+        return str(value)
+    if isinstance(value, int | float):
+        return fmt_num(value, lang)
+    return str(value)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Vega-Lite specifications
+# ----------------------------------------------------------------------------------------------------------
+def _bar(values: list[dict], x: str, y: str, x_title: str, y_title: str, *, horizontal: bool = False,
+         color: str = BLUE, description: str = "", x_type: str = "ordinal") -> dict[str, Any]:  # fmt: skip
+    if horizontal:
+        encoding = {
+            "y": {"field": x, "type": "nominal", "sort": "-x", "title": x_title},
+            "x": {"field": y, "type": "quantitative", "title": y_title},
+        }
+        height: Any = {"step": 18}
+    else:
+        encoding = {
+            "x": {"field": x, "type": x_type, "title": x_title},
+            "y": {"field": y, "type": "quantitative", "title": y_title},
+        }
+        height = 240
+    return {
+        "$schema": SCHEMA,
+        "description": description,
+        "width": "container",
+        "height": height,
+        "data": {"values": values},
+        "mark": {"type": "bar", "tooltip": True, "color": color},
+        "encoding": encoding,
+    }
+
+
+def _lines(values: list[dict], x: str, y: str, series: str, titles: tuple[str, str, str], description: str,
+           y_format: str = "") -> dict[str, Any]:  # fmt: skip
+    y_enc: dict[str, Any] = {"field": y, "type": "quantitative", "title": titles[1]}
+    if y_format:
+        y_enc["axis"] = {"format": y_format}
+    return {
+        "$schema": SCHEMA,
+        "description": description,
+        "width": "container",
+        "height": 260,
+        "data": {"values": values},
+        "mark": {"type": "line", "point": True, "tooltip": True, "aria": False},
+        "encoding": {
+            "x": {"field": x, "type": "ordinal", "title": titles[0]},
+            "y": y_enc,
+            "color": {"field": series, "type": "nominal", "title": titles[2]},
+        },
+    }
+
+
+def _ranges(values: list[dict], label: str, title: str, description: str) -> dict[str, Any]:
+    """Horizontal low–high rules with a point at the central value (when known)."""
+    y = {"field": label, "type": "nominal", "title": None, "sort": None}
+    return {
+        "$schema": SCHEMA,
+        "description": description,
+        "width": "container",
+        "height": {"step": 24},
+        "data": {"values": values},
+        "encoding": {"y": y},
+        "layer": [
+            {
+                "mark": {"type": "rule", "strokeWidth": 3, "color": BLUE, "tooltip": True},
+                "encoding": {
+                    "x": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": True}},
+                    "x2": {"field": "high"},
+                },
+            },
+            {
+                "mark": {"type": "tick", "color": BLUE, "thickness": 2},
+                "encoding": {"x": {"field": "low", "type": "quantitative"}},
+            },
+            {
+                "mark": {"type": "tick", "color": BLUE, "thickness": 2},
+                "encoding": {"x": {"field": "high", "type": "quantitative"}},
+            },
+            {
+                "transform": [{"filter": "datum.value != null"}],
+                "mark": {"type": "point", "filled": True, "color": "#b3261e", "size": 60},
+                "encoding": {"x": {"field": "value", "type": "quantitative"}},
+            },
+        ],
+    }
+
+
+def _bar_range(
+    values: list[dict], label: str, x_title: str, y_title: str, description: str
+) -> dict[str, Any]:
+    """Horizontal bars (labelled count) with the 95 % interval of the count as a rule and the expected count
+    as a point."""
+    y = {"field": label, "type": "nominal", "title": y_title, "sort": None}
+    return {
+        "$schema": SCHEMA,
+        "description": description,
+        "width": "container",
+        "height": {"step": 20},
+        "data": {"values": values},
+        "encoding": {"y": y},
+        "layer": [
+            {
+                "mark": {"type": "bar", "color": GREEN, "opacity": 0.55, "tooltip": True},
+                "encoding": {"x": {"field": "publications", "type": "quantitative", "title": x_title}},
+            },
+            {
+                "mark": {"type": "rule", "strokeWidth": 2, "color": GREY},
+                "encoding": {"x": {"field": "low", "type": "quantitative"}, "x2": {"field": "high"}},
+            },
+            {
+                "mark": {"type": "point", "filled": True, "color": "#b3261e", "size": 40},
+                "encoding": {"x": {"field": "expected", "type": "quantitative"}},
+            },
+        ],
+    }

@@ -1,0 +1,116 @@
+"""The local barometer of one data custodian (only its sources): one builder per chart, in the order of
+:data:`LOCAL_CHARTS`."""
+
+from __future__ import annotations
+
+from benefice.barometer.charts.base import GREEN, Chart, ChartBuilder, Context, _bar, cols
+from benefice.barometer.texts import fmt_int, fmt_pct
+
+
+def _custodian(ctx: Context) -> dict:
+    if ctx.custodian is None:
+        raise ValueError("a local chart needs the custodian")
+    return ctx.custodian
+
+
+def local_by_year(ctx: Context) -> Chart:
+    lang, custodian = ctx.lang, _custodian(ctx)
+    year_t = ctx.t("Année de publication", "Publication year")
+    pubs_t = "Publications"
+    key = custodian["custodian_slug"]
+    rows = [
+        {"year": r["year"], "publications": r["publications"]}
+        for r in ctx.results["custodians_by_year"] if r["custodian_slug"] == key
+    ]  # fmt: skip
+    total = sum(r["publications"] for r in rows)
+    return Chart(
+        id="local_by_year",
+        title=ctx.t(
+            "Publications utilisant ses sources, par année",
+            "Publications using its sources, by year",
+        ),
+        comment=ctx.t(
+            f"{fmt_int(total, lang)} publications utilisent au moins une source de {custodian['custodian']} "
+            f"sur la période, dont {fmt_int(rows[-1]['publications'], lang)} en {rows[-1]['year']}.",
+            f"{fmt_int(total, lang)} publications use at least one source of {custodian['custodian']} over the "
+            f"period, {fmt_int(rows[-1]['publications'], lang)} of them in {rows[-1]['year']}.",
+        ),
+        source=ctx.source,
+        method=ctx.t(
+            "Une publication compte une fois, quel que soit le nombre de sources du responsable utilisées.",
+            "A publication counts once, whatever the number of the custodian's sources it uses.",
+        ),
+        method_anchor="custodians",
+        columns=cols(("year", year_t), ("publications", pubs_t)),
+        rows=rows,
+        spec=_bar(rows, "year", "publications", year_t, pubs_t, color=GREEN, description=pubs_t),
+        label_key="year",
+        value_key="publications",
+    )
+
+
+def local_sources(ctx: Context) -> Chart:
+    lang, custodian = ctx.lang, _custodian(ctx)
+    pubs_t = "Publications"
+    members = set(custodian["sources"].split("|"))
+    rows = [
+        {"source": r["source"], "publications_own": r["publications_own"], "precise_share": r["precise_share"],
+         "authorisation_share": r["authorisation_share"], "documentation_share": r["documentation_share"],
+         "cases_own": r.get("cases_own", 0)}
+        for r in ctx.results["sources"] if r["source"] in members
+    ]  # fmt: skip
+    return Chart(
+        id="local_sources",
+        title=ctx.t(
+            "Ses sources : publications et qualité de citation",
+            "Its sources: publications and citation quality",
+        ),
+        comment=ctx.t(
+            "; ".join(
+                f"{r['source']} : {fmt_int(r['publications_own'], lang)} publications, nommée "
+                f"précisément dans {fmt_pct(r['precise_share'], lang)} des cas"
+                for r in rows
+            )
+            + ".",
+            "; ".join(
+                f"{r['source']}: {fmt_int(r['publications_own'], lang)} publications, named precisely in "
+                f"{fmt_pct(r['precise_share'], lang)} of uses"
+                for r in rows
+            )
+            + ".",
+        ),
+        source=ctx.source,
+        method=ctx.t(
+            "Comptes propres (la source nommée elle-même) ; une source sans publication figure avec zéro.",
+            "Own counts (the named source itself); a source with no publication is shown with zero.",
+        ),
+        method_anchor="citation",
+        columns=cols(
+            ("source", "Source"),
+            ("publications_own", ctx.t("Publications (propre)", "Publications (own)")),
+            ("precise_share", ctx.t("Nommée précisément", "Named precisely")),
+            ("authorisation_share", ctx.t("Autorisation citée", "Authorisation cited")),
+            ("documentation_share", ctx.t("Documentation citée", "Documentation cited")),
+            ("cases_own", ctx.t("Cas documentés", "Documented cases")),
+        ),
+        rows=rows,
+        spec=_bar(
+            rows,
+            "source",
+            "publications_own",
+            "Source",
+            pubs_t,
+            horizontal=True,
+            color=GREEN,
+            description=pubs_t,
+        ),
+        label_key="source",
+        value_key="publications_own",
+    )
+
+
+#: The charts of a custodian's local barometer, in the order its page shows them.
+LOCAL_CHARTS: dict[str, ChartBuilder] = {
+    "local_by_year": local_by_year,
+    "local_sources": local_sources,
+}

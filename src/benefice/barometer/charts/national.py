@@ -1,0 +1,482 @@
+"""The national charts about publications, sources, custodians, citation, decisions, impact, delays and the
+ranking: one builder per chart (the kinds of use are in :mod:`.uses`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benefice.barometer.charts.base import (
+    GREEN,
+    GREY,
+    TOP_CUSTODIANS,
+    TOP_LINES,
+    TOP_SOURCES,
+    Chart,
+    Context,
+    _bar,
+    _lines,
+    _ranges,
+    _short,
+    cols,
+)
+from benefice.barometer.texts import MEASURES, UNITS, fmt_int, fmt_num, fmt_pct
+
+
+def _year_t(ctx: Context) -> str:
+    return ctx.t("Année de publication", "Publication year")
+
+
+def _pubs_t(ctx: Context) -> str:
+    return ctx.t("Publications", "Publications")
+
+
+def _top_sources(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The most used sources (family view), most used first."""
+    return sorted(
+        (r for r in results["sources"] if r["publications_family"]),
+        key=lambda r: (-r["publications_family"], r["source"]),
+    )[:TOP_SOURCES]
+
+
+def publications_by_year(ctx: Context) -> Chart:
+    lang, results = ctx.lang, ctx.results
+    last = results["edition"]["last_publication_year"]
+    year_t, pubs_t = _year_t(ctx), _pubs_t(ctx)
+    rows = [
+        {"year": r["year"], "publications": r["using_french_source"], "change": r["change"],
+         "change_pct": r["change_pct"]}
+        for r in results["publications_by_year"]
+    ]  # fmt: skip
+    peak = max(rows, key=lambda r: (r["publications"], -r["year"]))
+    latest = rows[-1]
+    change = fmt_pct(latest["change_pct"], lang, signed=True) if latest["change_pct"] is not None else "—"
+    return Chart(
+        id="publications_by_year",
+        title=ctx.t(
+            "Publications utilisant une source française, par année",
+            "Publications using a French source, by year",
+        ),
+        comment=ctx.t(
+            f"{fmt_int(latest['publications'], lang)} publications en {last} ({change} sur un an) ; "
+            f"le maximum de la période est atteint en {peak['year']} ({fmt_int(peak['publications'], lang)}).",
+            f"{fmt_int(latest['publications'], lang)} publications in {last} ({change} year on year); "
+            f"the peak of the period is {peak['year']} ({fmt_int(peak['publications'], lang)}).",
+        ),
+        source=ctx.source,
+        method=ctx.t(
+            "Une publication compte une fois par année de publication, quel que soit le nombre de sources "
+            "qu'elle utilise ; l'année d'observation est distincte de l'année de publication.",
+            "A publication counts once in its publication year, whatever the number of sources it uses; the "
+            "observation date is distinct from the publication year.",
+        ),
+        method_anchor="perimeter",
+        columns=cols(
+            ("year", year_t),
+            ("publications", pubs_t),
+            ("change", ctx.t("Variation", "Change")),
+            ("change_pct", ctx.t("Variation (part)", "Change (share)")),
+        ),
+        rows=rows,
+        spec=_bar(rows, "year", "publications", year_t, pubs_t, description=year_t),
+        label_key="year",
+        value_key="publications",
+    )
+
+
+def sources(ctx: Context) -> Chart:
+    lang, results = ctx.lang, ctx.results
+    pubs_t = _pubs_t(ctx)
+    rows = [
+        {"source": r["source"], "name": r[f"name_{lang}"], "publications_family": r["publications_family"],
+         "publications_own": r["publications_own"]}
+        for r in _top_sources(results)
+    ]  # fmt: skip
+    zero = sum(1 for r in results["sources"] if not r["publications_family"])
+    first = rows[0] if rows else None
+    return Chart(
+        id="sources",
+        title=ctx.t(
+            f"Les {len(rows)} sources les plus utilisées (avec leurs composantes)",
+            f"The {len(rows)} most used sources (with their components)",
+        ),
+        comment=ctx.t(
+            (
+                f"{first['name']} ({first['source']}) arrive en tête avec {fmt_int(first['publications_family'], lang)} "
+                f"publications. "
+                if first
+                else ""
+            )
+            + f"{fmt_int(zero, lang)} sources du registre n'ont aucune publication dans le périmètre (voir le tableau complet).",
+            (
+                f"{first['name']} ({first['source']}) comes first with {fmt_int(first['publications_family'], lang)} "
+                f"publications. "
+                if first
+                else ""
+            )
+            + f"{fmt_int(zero, lang)} registry sources have no publication in the perimeter (see the full table).",
+        ),
+        source=ctx.source,
+        method=ctx.t(
+            "Vue « famille » : une publication compte une fois pour une source si elle utilise la source "
+            "ou l'une de ses composantes. La colonne « propre » ne compte que la source nommée elle-même.",
+            "“Family” view: a publication counts once for a source if it uses the source or any of its "
+            "components. The “own” column counts the named source alone.",
+        ),
+        method_anchor="rollup",
+        columns=cols(
+            ("source", ctx.t("Source", "Source")),
+            ("name", ctx.t("Nom", "Name")),
+            ("publications_family", ctx.t("Publications (famille)", "Publications (family)")),
+            ("publications_own", ctx.t("Publications (propre)", "Publications (own)")),
+        ),
+        rows=rows,
+        spec=_bar(
+            rows,
+            "source",
+            "publications_family",
+            ctx.t("Source", "Source"),
+            pubs_t,
+            horizontal=True,
+            description=pubs_t,
+        ),
+        label_key="source",
+        value_key="publications_family",
+    )
+
+
+def sources_by_year(ctx: Context) -> Chart:
+    lang, results = ctx.lang, ctx.results
+    e = results["edition"]
+    last = e["last_publication_year"]
+    year_t, pubs_t = _year_t(ctx), _pubs_t(ctx)
+    top_ids = [r["source"] for r in _top_sources(results)[:TOP_LINES]]
+    rows = [
+        {"source": r["source"], "year": r["year"], "publications": r["publications_family"],
+         "change": r["change_family"]}
+        for r in results["sources_by_year"] if r["source"] in top_ids
+    ]  # fmt: skip
+    growth = []
+    for sid in top_ids:
+        series = [r for r in rows if r["source"] == sid]
+        growth.append((series[-1]["publications"] - series[0]["publications"], sid))
+    best = max(growth) if growth else None
+    return Chart(
+        id="sources_by_year",
+        title=ctx.t("Évolution des sources les plus utilisées", "Trends of the most used sources"),
+        comment=ctx.t(
+            f"Parmi les {len(top_ids)} premières sources, {best[1]} progresse le plus sur la période "
+            f"({fmt_int(best[0], lang)} publications de plus en {last} qu'en {e['first_publication_year']})."
+            if best
+            else "Aucune source utilisée.",
+            f"Among the top {len(top_ids)} sources, {best[1]} grows most over the period "
+            f"({fmt_int(best[0], lang)} more publications in {last} than in {e['first_publication_year']})."
+            if best
+            else "No source used.",
+        ),
+        source=ctx.source,
+        method=ctx.t(
+            "Vue famille, par année de publication ; variation d'une année sur l'autre dans le CSV.",
+            "Family view, by publication year; year-over-year change in the CSV.",
+        ),
+        method_anchor="rollup",
+        columns=cols(
+            ("source", "Source"),
+            ("year", year_t),
+            ("publications", pubs_t),
+            ("change", ctx.t("Variation sur un an", "Year-over-year change")),
+        ),
+        rows=rows,
+        spec=_lines(rows, "year", "publications", "source", (year_t, pubs_t, "Source"), pubs_t),
+    )
+
+
+def custodians(ctx: Context) -> Chart:
+    lang, results = ctx.lang, ctx.results
+    pubs_t = _pubs_t(ctx)
+    top = sorted(
+        (r for r in results["custodians"] if r["publications"]),
+        key=lambda r: (-r["publications"], r["custodian"]),
+    )[:TOP_CUSTODIANS]
+    rows = [
+        {"custodian": r["custodian"], "publications": r["publications"], "sources": r["sources"]} for r in top
+    ]
+    return Chart(
+        id="custodians",
+        title=ctx.t("Publications par responsable de données", "Publications by data custodian"),
+        comment=ctx.t(
+            f"{rows[0]['custodian']} est le responsable dont les sources sont les plus utilisées "
+            f"({fmt_int(rows[0]['publications'], lang)} publications)."
+            if rows
+            else "Aucune publication.",
+            f"{rows[0]['custodian']} is the custodian whose sources are most used "
+            f"({fmt_int(rows[0]['publications'], lang)} publications)."
+            if rows
+            else "No publication.",
+        ),
+        source=ctx.source,
+        method=ctx.t(
+            "Une publication compte une fois pour un responsable, quel que soit le nombre de ses sources utilisées.",
+            "A publication counts once for a custodian, whatever the number of its sources it uses.",
+        ),
+        method_anchor="custodians",
+        columns=cols(
+            ("custodian", ctx.t("Responsable", "Custodian")),
+            ("publications", pubs_t),
+            ("sources", ctx.t("Sources", "Sources")),
+        ),
+        rows=rows,
+        spec=_bar(
+            rows,
+            "custodian",
+            "publications",
+            ctx.t("Responsable", "Custodian"),
+            pubs_t,
+            horizontal=True,
+            color=GREEN,
+            description=pubs_t,
+        ),
+        label_key="custodian",
+        value_key="publications",
+    )
+
+
+def citation_by_year(ctx: Context) -> Chart:
+    lang, results = ctx.lang, ctx.results
+    year_t = _year_t(ctx)
+    measures = (
+        ("precise_share", ctx.t("Source nommée précisément", "Source named precisely")),
+        ("authorisation_share", ctx.t("Autorisation citée", "Authorisation cited")),
+        ("documentation_share", ctx.t("Documentation citée", "Documentation cited")),
+    )
+    rows = [
+        {"year": r["year"], "measure": label, "share": r[key]}
+        for r in results["publications_by_year"] for key, label in measures if r[key] is not None
+    ]  # fmt: skip
+    latest = next((r for r in reversed(results["publications_by_year"]) if r["using_any_source"]), None)
+    return Chart(
+        id="citation_by_year",
+        title=ctx.t("Comment les sources sont citées", "How sources are cited"),
+        comment=ctx.t(
+            f"En {latest['year']}, {fmt_pct(latest['precise_share'], lang)} des usages nomment la source "
+            f"précisément, {fmt_pct(latest['authorisation_share'], lang)} des publications citent l'autorisation "
+            f"et {fmt_pct(latest['documentation_share'], lang)} la documentation."
+            if latest
+            else "—",
+            f"In {latest['year']}, {fmt_pct(latest['precise_share'], lang)} of uses name the source precisely, "
+            f"{fmt_pct(latest['authorisation_share'], lang)} of publications cite the authorisation and "
+            f"{fmt_pct(latest['documentation_share'], lang)} the documentation."
+            if latest
+            else "—",
+        ),
+        source=ctx.source,
+        method=ctx.t(
+            "Nommée précisément : par son nom, son sigle, une traduction ou un ancien nom, pas seulement "
+            "par une description générique ; parts calculées sur les usages dont la forme est connue.",
+            "Named precisely: by its name, acronym, a translation or a former name, not only by a generic "
+            "description; shares over the uses whose form is known.",
+        ),
+        method_anchor="citation",
+        columns=cols(
+            ("year", year_t),
+            ("measure", ctx.t("Mesure", "Measure")),
+            ("share", ctx.t("Part", "Share")),
+        ),
+        rows=rows,
+        spec=_lines(
+            rows,
+            "year",
+            "share",
+            "measure",
+            (year_t, ctx.t("Part", "Share"), ctx.t("Mesure", "Measure")),
+            ctx.t("Parts", "Shares"),
+            y_format="%",
+        ),
+        share=True,
+    )
+
+
+def decision_types(ctx: Context) -> Chart:
+    lang = ctx.lang
+    rows = [{"type": r[f"name_{lang}"], "rank": r["rank"], "decisions": r["decisions"], "cases": r["cases"]}
+            for r in ctx.results["decision_types"]]  # fmt: skip
+    most = max(rows, key=lambda r: (r["decisions"], r["rank"]))
+    spec = _bar(
+        rows,
+        "type",
+        "decisions",
+        "Type",
+        ctx.t("Décisions", "Decisions"),
+        horizontal=False,
+        color=GREY,
+        description=ctx.t("Décisions", "Decisions"),
+        x_type="nominal",
+    )
+    spec["encoding"]["x"]["sort"] = None  # the typology's order, weakest to strongest
+    return Chart(
+        id="decision_types",
+        title=ctx.t(
+            "Décisions par type (du plus faible au plus fort)",
+            "Decisions by type (weakest to strongest)",
+        ),
+        comment=ctx.t(
+            f"Le type de décision le plus fréquent est « {most['type']} » ({fmt_int(most['decisions'], lang)} "
+            f"décisions dans {fmt_int(most['cases'], lang)} cas).",
+            f"The most frequent kind of decision is “{most['type']}” ({fmt_int(most['decisions'], lang)} "
+            f"decisions in {fmt_int(most['cases'], lang)} cases).",
+        ),
+        source=ctx.source,
+        method=ctx.t(
+            "Décisions datées au plus tard à la date d'observation ; échelle ordinale de la typologie.",
+            "Decisions dated no later than the observation date; ordinal scale of the typology.",
+        ),
+        method_anchor="decisions",
+        columns=cols(
+            ("type", "Type"),
+            ("rank", ctx.t("Rang", "Rank")),
+            ("decisions", ctx.t("Décisions", "Decisions")),
+            ("cases", ctx.t("Cas", "Cases")),
+        ),
+        rows=rows,
+        spec=spec,
+        label_key="type",
+        value_key="decisions",
+    )
+
+
+def impact_ranges(ctx: Context) -> Chart:
+    lang = ctx.lang
+    rows = [
+        {"label": f"{MEASURES[r['measure']][lang]} ({UNITS.get(r['unit'], {}).get(lang, r['unit'])})",
+         "measure": r["measure"], "unit": r["unit"], "low": r["low"], "value": r["value"], "high": r["high"],
+         "cases": r["cases"], "figures": r["figures"]}
+        for r in ctx.results["impact_ranges"]
+    ]  # fmt: skip
+    return Chart(
+        id="impact_ranges",
+        title=ctx.t(
+            "Personnes concernées et événements (fourchettes)",
+            "People concerned and events (ranges)",
+        ),
+        comment=ctx.t(
+            "; ".join(f"{r['label']} : {fmt_int(r['low'], lang)} à {fmt_int(r['high'], lang)}" for r in rows)
+            + "."
+            if rows
+            else "Aucun chiffre disponible à la date d'observation.",
+            "; ".join(f"{r['label']}: {fmt_int(r['low'], lang)} to {fmt_int(r['high'], lang)}" for r in rows)
+            + "."
+            if rows
+            else "No figure available at the observation date.",
+        ),
+        source=ctx.source,
+        method=ctx.t(
+            "Toujours des fourchettes : dans un cas, les chiffres d'une même unité peuvent se recouvrir "
+            "(bas = plus grande borne basse, haut = somme des bornes hautes) ; entre cas, ils s'additionnent. "
+            "Chiffres non vérifiés exclus.",
+            "Always ranges: within a case, figures in the same unit may overlap (low = largest low, high = sum "
+            "of highs); across cases they add up. Unverified figures excluded.",
+        ),
+        method_anchor="ranges",
+        columns=cols(
+            ("label", ctx.t("Mesure", "Measure")),
+            ("low", ctx.t("Bas", "Low")),
+            ("value", ctx.t("Valeur centrale", "Central value")),
+            ("high", ctx.t("Haut", "High")),
+            ("cases", ctx.t("Cas", "Cases")),
+            ("figures", ctx.t("Chiffres", "Figures")),
+        ),
+        rows=rows,
+        spec=_ranges(rows, "label", ctx.t("Nombre", "Number"), ctx.t("Fourchettes", "Ranges")),
+        label_key="label",
+        value_key="value",
+        low_key="low",
+        high_key="high",
+    )
+
+
+def delays(ctx: Context) -> Chart:
+    lang, results = ctx.lang, ctx.results
+    rows = [{"case": d["case"], "low": d["months_low"], "high": d["months_high"], "value": None,
+             "study_date": d["study_date"], "decision_date": d["decision_date"]} for d in results["delays"]]  # fmt: skip
+    summary = results["delay_summary"]
+    return Chart(
+        id="delays",
+        title=ctx.t(
+            "Délai de l'étude à la décision, par cas (mois)",
+            "Time from study to decision, by case (months)",
+        ),
+        comment=ctx.t(
+            f"Délai médian : {fmt_num(summary['median_low'], lang)} à {fmt_num(summary['median_high'], lang)} mois "
+            f"sur {fmt_int(summary['cases'], lang)} cas datés."
+            if summary["cases"]
+            else "Aucun cas daté.",
+            f"Median time: {fmt_num(summary['median_low'], lang)} to {fmt_num(summary['median_high'], lang)} months "
+            f"over {fmt_int(summary['cases'], lang)} dated cases."
+            if summary["cases"]
+            else "No dated case.",
+        ),
+        source=ctx.source,
+        method=ctx.t(
+            "De la première étape datée évoquant une étude, un rapport ou des résultats à la première "
+            "décision datée qui suit ; une date connue à l'année couvre douze mois.",
+            "From the first dated step that speaks of a study, report or results to the first dated decision "
+            "that follows; a date known to the year spans twelve months.",
+        ),
+        method_anchor="delays",
+        columns=cols(
+            ("case", ctx.t("Cas", "Case")),
+            ("study_date", ctx.t("Étude", "Study")),
+            ("decision_date", ctx.t("Décision", "Decision")),
+            ("low", ctx.t("Mois (bas)", "Months (low)")),
+            ("high", ctx.t("Mois (haut)", "Months (high)")),
+        ),
+        rows=rows,
+        spec=_ranges(rows, "case", ctx.t("Mois", "Months"), ctx.t("Délais", "Delays")),
+        label_key="case",
+        value_key="high",
+        low_key="low",
+        high_key="high",
+    )
+
+
+def ranking(ctx: Context) -> Chart | None:
+    """The ranking of the cases and how stable each rank is under uncertain weights (when the edition has
+    one)."""
+    lang, results = ctx.lang, ctx.results
+    ranked = results.get("ranking") or {}
+    if not (ranked.get("available") and ranked.get("rows")):
+        return None
+    titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
+    rows = [{"case": f"{r['rank']}. {_short(titles.get(r['case'], r['case']))}", "value": r["rank"],
+             "low": r["rank_low"], "high": r["rank_high"], "score": r["score"]} for r in ranked["rows"]]  # fmt: skip
+    stable = sum(1 for r in ranked["rows"] if r["rank_low"] == r["rank_high"])
+    top = rows[0]
+    return Chart(
+        id="ranking",
+        title=ctx.t(
+            "Classement des cas et stabilité des rangs",
+            "Ranking of cases and stability of ranks",
+        ),
+        comment=ctx.t(
+            f"En tête : {top['case']} (rangs plausibles {top['low']} à {top['high']}). Cas gardant le "
+            f"même rang quelles que soient les pondérations tirées : {fmt_int(stable, lang)} sur "
+            f"{fmt_int(len(rows), lang)}.",
+            f"First: {top['case']} (plausible ranks {top['low']} to {top['high']}). Cases keeping the same "
+            f"rank whatever the weights drawn: {fmt_int(stable, lang)} of {fmt_int(len(rows), lang)}.",
+        ),
+        source=ctx.source,
+        method=ranked[f"note_{lang}"],
+        method_anchor="weights",
+        columns=cols(
+            ("case", ctx.t("Cas", "Case")),
+            ("value", ctx.t("Rang", "Rank")),
+            ("low", ctx.t("Meilleur rang plausible", "Best plausible rank")),
+            ("high", ctx.t("Moins bon rang plausible", "Worst plausible rank")),
+            ("score", "Score"),
+        ),
+        rows=rows,
+        spec=_ranges(rows, "case", ctx.t("Rang", "Rank"), ctx.t("Rangs plausibles", "Plausible ranks")),
+        label_key="case",
+        value_key="high",
+        low_key="low",
+        high_key="high",
+    )
