@@ -17,6 +17,16 @@ from benefice.paths import package_data
 from benefice.uses.typology import load_typology
 
 
+@pytest.fixture
+def stored(db) -> None:
+    """The bundled cases loaded into the database, as `benefice init` does: what rank and values read when
+    no --cases file is given (the web pages read the same rows)."""
+    from benefice.impact import services
+
+    services.sync_indicators()
+    services.sync_cases()
+
+
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output
@@ -33,7 +43,7 @@ def test_commands_are_registered() -> None:
         assert code == 0, out
 
 
-def test_rank_writes_the_ranking_module_result(tmp_path: Path) -> None:
+def test_rank_writes_the_ranking_module_result(tmp_path: Path, stored) -> None:
     out = tmp_path / "ranking.csv"
     code, text = run("rank", "--output", str(out), "--method", "topsis", "--samples", "120", "--seed", "4")
     assert code == 0, text
@@ -50,7 +60,7 @@ def test_rank_writes_the_ranking_module_result(tmp_path: Path) -> None:
         assert row["method"] == "topsis" and row["category"] == "all"
 
 
-def test_rank_within_a_category_and_bad_input(tmp_path: Path) -> None:
+def test_rank_within_a_category_and_bad_input(tmp_path: Path, stored) -> None:
     out = tmp_path / "r.csv"
     code, _ = run("rank", "--output", str(out), "--category", "crisis_surveillance", "--samples", "50")
     assert code == 0 and {r["category"] for r in read_csv(out)} == {"crisis_surveillance"}
@@ -68,7 +78,7 @@ def test_rank_within_a_category_and_bad_input(tmp_path: Path) -> None:
     assert list(tmp_path.glob(".*.tmp")) == []
 
 
-def test_rank_overall_and_within_each_category(tmp_path: Path) -> None:
+def test_rank_overall_and_within_each_category(tmp_path: Path, stored) -> None:
     out = tmp_path / "r.csv"
     code, text = run(
         "rank", "--output", str(out), "--each-category", "--samples", "30", "--method", "promethee"
@@ -86,13 +96,43 @@ def test_rank_overall_and_within_each_category(tmp_path: Path) -> None:
     assert code != 0 and "alternatives" in text
 
 
-def test_values_by_source(tmp_path: Path) -> None:
+def test_values_by_source(tmp_path: Path, stored) -> None:
     out = tmp_path / "v.csv"
     code, text = run("values", "--output", str(out), "--by", "source")
     assert code == 0, text
     rows = read_csv(out)
     assert rows and all(r["by"] == "source" and r["figure_refs"] for r in rows)
     assert all(float(r["low"]) <= float(r["high"]) for r in rows)
+
+
+@pytest.mark.django_db
+def test_rank_and_values_read_the_stored_cases_as_edited_on_the_web(tmp_path: Path, stored) -> None:
+    """The command and the web page rank the same data: a case edited in the database moves in both."""
+    from benefice.impact.models import Case
+    from benefice.impact.operations import rank as rank_stored
+    from benefice.impact.operations import stored_cases
+
+    out = tmp_path / "r.csv"
+    assert run("rank", "--output", str(out), "--samples", "20")[0] == 0
+    before = [r["case_id"] for r in read_csv(out)]
+    last = Case.objects.get(pk=before[-1])
+    Case.objects.filter(pk=last.pk).delete()  # an editor removes the last case
+    assert run("rank", "--output", str(out), "--samples", "20")[0] == 0
+    after = [r["case_id"] for r in read_csv(out)]
+    assert sorted(after) == sorted(before[:-1])  # the others re-ranked without it (scores are relative)
+    page = rank_stored(stored_cases(), samples=20)  # what the ranking page computes
+    assert [r.case_id for r in page.rows] == after
+    file_out = tmp_path / "f.csv"  # an explicit cases file is still ranked whole
+    code, text = run(
+        "rank", "--output", str(file_out), "--samples", "20", "--cases", str(package_data("cases.yaml"))
+    )
+    assert code == 0 and [r["case_id"] for r in read_csv(file_out)] == before, text
+
+
+@pytest.mark.django_db
+def test_rank_on_an_empty_database_says_what_to_run(tmp_path: Path) -> None:
+    code, text = run("rank", "--output", str(tmp_path / "r.csv"))
+    assert code != 0 and "benefice init" in text and "--cases" in text
 
 
 def test_values_refuses_a_cases_file_with_an_inconsistent_range(tmp_path: Path) -> None:

@@ -160,8 +160,7 @@ def test_retraining_crash_loses_no_decision(review, people, monkeypatch) -> None
 
     monkeypatch.setattr(worker.Screener, "retrain", broken)
     second = services.next_record(review, alice)
-    with pytest.raises(RuntimeError):
-        services.decide(second, alice, "ta", "exclude")
+    services.decide(second, alice, "ta", "exclude")  # the retraining task fails; the decision stands
     review.refresh_from_db()
     assert Decision.objects.filter(record=second, reviewer=alice, value="exclude").exists()
     assert review.current_ranking_id == before

@@ -1,8 +1,8 @@
 """Impact commands: ``benefice rank`` (cases) and ``benefice values`` (indicator values).
 
-Neither needs the database: they run on files (the bundled or given cases and weights files).
-Outputs are written to a temporary name and renamed when complete, so an error
-never leaves a truncated file behind.
+Both run on the cases stored in the database, as the web pages do (``benefice.impact.operations``), or on
+an explicit cases file (``--cases FILE``, which needs no database). Outputs are written to a temporary name
+and renamed when complete, so an error never leaves a truncated file behind.
 """
 
 from __future__ import annotations
@@ -48,14 +48,15 @@ def _write_csv(output: str, rows: list[dict[str, Any]]) -> None:
     _atomic_write(output, write)
 
 
-def _load_cases(cases_path: str | None):
-    from benefice.impact.catalogue import load_cases, load_indicators
-    from benefice.uses.typology import load_typology
+def _case_input(cases_path: str | None):
+    """The explicit cases file, or the stored cases (the database prepared first, as every command does)."""
+    from benefice.impact import operations
 
-    typology = load_typology()
-    indicators = load_indicators(typology=typology)
-    book = load_cases(cases_path, typology=typology, indicators=indicators)
-    return typology, indicators, list(book.cases.values())
+    if not cases_path:
+        from benefice.commands.corpus import initialise
+
+        initialise()
+    return operations.case_input(cases_path)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -83,7 +84,12 @@ def _load_cases(cases_path: str | None):
     "--concentration", type=float, help="Dirichlet concentration around the weights [weights file: 50]."
 )
 @click.option("--weights", "weights_path", type=click.Path(dir_okay=False), help="Another ranking.yaml.")
-@click.option("--cases", "cases_path", type=click.Path(dir_okay=False), help="Another cases.yaml.")
+@click.option(
+    "--cases",
+    "cases_path",
+    type=click.Path(dir_okay=False),
+    help="Use the cases of this cases.yaml instead of those stored in the database (no database needed).",
+)
 def rank(
     output_path: str,
     method: str,
@@ -95,29 +101,31 @@ def rank(
     weights_path: str | None,
     cases_path: str | None,
 ) -> None:
-    """Rank impact cases with the published weights, with each rank's stability under uncertain weights."""
+    """Rank the stored impact cases (as edited on the web) with the published weights, with each rank's
+    stability under uncertain weights: the ranks the web page shows."""
+    from benefice.impact import operations
     from benefice.impact import rank as ranking
 
     if category and each_category:
         raise click.UsageError("--category and --each-category are alternatives")
-    typology, indicators, cases = _load_cases(cases_path)
+    inputs = _case_input(cases_path)
     spec = ranking.load_weights(weights_path)
     scopes: list[str | None] = [category]
     if each_category:
-        scopes += [c for c in typology.categories if any(c in case.categories for case in cases)]
+        scopes += [
+            c for c in inputs.typology.categories if any(c in case.categories for case in inputs.cases)
+        ]
     rows: list[dict[str, Any]] = []
     with progress_bar(f"rank ({method})") as update:
         for done, scope in enumerate(scopes):
-            result = ranking.rank_cases(
-                cases,
-                typology,
-                indicators,
-                spec,
+            result = operations.rank(
+                inputs,
                 method=method,
                 category=scope,
-                samples=spec.samples if samples is None else samples,
+                samples=samples,
                 seed=seed,
-                concentration=spec.concentration if concentration is None else concentration,
+                concentration=concentration,
+                weights_path=weights_path,
             )
             if not result.rows:
                 raise BeneficeError(f"no case in category {scope!r}" if scope else "no case to rank")
@@ -125,8 +133,8 @@ def rank(
             update(done + 1, len(scopes))
     _write_csv(output_path, rows)
     console.print(
-        f"{len(rows)} row(s), {len(scopes)} ranking(s), written to {output_path} ({method}, weights "
-        f"{spec.version}, {result.samples} draws, seed {seed})"
+        f"{len(rows)} row(s), {len(scopes)} ranking(s) of the cases of {inputs.origin}, written to "
+        f"{output_path} ({method}, weights {spec.version}, {result.samples} draws, seed {seed})"
     )
 
 
@@ -143,13 +151,19 @@ def rank(
 @click.option(
     "--include-unverified", is_flag=True, help="Add figures marked verified: false (rows are flagged)."
 )
-@click.option("--cases", "cases_path", type=click.Path(dir_okay=False), help="Another cases.yaml.")
+@click.option(
+    "--cases",
+    "cases_path",
+    type=click.Path(dir_okay=False),
+    help="Use the cases of this cases.yaml instead of those stored in the database (no database needed).",
+)
 def values_command(output_path: str, by: str, include_unverified: bool, cases_path: str | None) -> None:
-    """Indicator values per case, data source, year or category, ranges carried, people counted once."""
-    from benefice.impact.values import aggregate
+    """Indicator values of the stored cases per case, data source, year or category, ranges carried, people
+    counted once."""
+    from benefice.impact import operations
 
-    _typology, indicators, cases = _load_cases(cases_path)
-    rows = [r.to_dict() for r in aggregate(cases, indicators, by, include_unverified=include_unverified)]
+    inputs = _case_input(cases_path)
+    rows = [r.to_dict() for r in operations.values(inputs, by, include_unverified=include_unverified)]
     if not rows:
         raise BeneficeError("no numeric figure to aggregate")
     _write_csv(output_path, rows)

@@ -21,7 +21,7 @@ from benefice.core.views import editor_required, reader_required
 from benefice.curated import Text
 from benefice.errors import BeneficeError
 from benefice.impact import card as card_module
-from benefice.impact import rank, services, values
+from benefice.impact import operations, services, values
 from benefice.impact.forms import CHILD_FORMS, CaseForm, IndicatorForm
 from benefice.impact.models import Case, Figure, Indicator
 from benefice.interviews import services as interview_services
@@ -251,18 +251,8 @@ def _ranking(method: str, category: str) -> tuple[Any, str]:
     shows the same ranks as ``benefice rank`` and the barometer for the same data.
     """
     try:
-        spec = rank.load_weights()
-        result = rank.rank_cases(
-            services.db_cases(),
-            services.typology(),
-            services.db_indicator_catalogue(),
-            spec,
-            method=method,
-            category=category or None,
-            samples=spec.samples,
-            seed=0,
-            concentration=spec.concentration,
-        )
+        stored = operations.stored_cases(allow_empty=True)
+        result = operations.rank(stored, method=method, category=category or None, seed=0)
     except BeneficeError as exc:
         return None, str(exc)
     if not result.rows:
