@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,7 @@ from benefice.barometer.charts import (
     national_charts,
     use_charts,
 )
+from benefice.barometer.texts import LABELS
 
 NATIONAL_ORDER = [
     "publications_by_year",
@@ -96,3 +99,17 @@ def test_french_typography_only_where_it_was(results):
         " ;" in by_id["publications_by_year"].comment
         and "\u00a0;" not in by_id["publications_by_year"].comment
     )
+
+
+def test_chart_words_come_from_the_labels_in_both_languages():
+    """Axes, legends and table headers are texts.LABELS entries, the same keys in French and English."""
+    assert set(LABELS["fr"]) == set(LABELS["en"])
+    package = Path(charts.__file__).parent
+    used = {
+        key
+        for module in package.glob("*.py")
+        for key in re.findall(r'label\((?:lang, )?"(\w+)"\)', module.read_text(encoding="utf-8"))
+    }
+    assert {"year", "publications", "category", "interval_low", "source_header"} <= used
+    assert used <= set(LABELS["en"])
+    assert charts.METHOD_NAMES["person"] == {"fr": LABELS["fr"]["method_person"], "en": "person"}

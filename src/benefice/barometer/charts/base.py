@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from benefice.barometer.texts import fmt_num, fmt_pct, french_spaces
+from benefice.barometer.texts import LABELS, fmt_num, fmt_pct, french_spaces
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 BLUE, GREEN, GREY = "#1f5fa8", "#2e7d5b", "#5a6270"
@@ -71,7 +71,12 @@ class Context:
             object.__setattr__(self, "source", _source_line(self.results, self.lang))
 
     def t(self, fr: str, en: str) -> str:
+        """A sentence of this chart in the context's language (titles, comments, method notes)."""
         return _t(self.lang, fr, en)
+
+    def label(self, key: str) -> str:
+        """A word of the charts (axis, legend, table header) from the barometer's labels."""
+        return _label(self.lang, key)
 
 
 #: A chart builder: one chart from the context, or None when the edition has nothing for it.
@@ -113,6 +118,11 @@ def _t(lang: str, fr: str, en: str) -> str:
     return fr if lang == "fr" else en
 
 
+def _label(lang: str, key: str) -> str:
+    """``texts.LABELS`` in ``lang`` (English for any language but French, as :func:`_t`)."""
+    return LABELS[_t(lang, "fr", "en")][key]
+
+
 def _q(text: str, lang: str) -> str:
     return f"«{NB}{text}{NB}»" if lang == "fr" else f"“{text}”"
 
@@ -135,7 +145,7 @@ def cell(value: Any, lang: str, key: str = "") -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return _t(lang, "oui", "yes") if value else _t(lang, "non", "no")
+        return _label(lang, "yes") if value else _label(lang, "no")
     if key.endswith("share") or key == "change_pct":
         return fmt_pct(value, lang)
     if key == "year" or key.endswith("_year"):

@@ -15,8 +15,8 @@ def _custodian(ctx: Context) -> dict:
 
 def local_by_year(ctx: Context) -> Chart:
     lang, custodian = ctx.lang, _custodian(ctx)
-    year_t = ctx.t("Année de publication", "Publication year")
-    pubs_t = "Publications"
+    year_t = ctx.label("year")
+    pubs_t = ctx.label("publications")
     key = custodian["custodian_slug"]
     rows = [
         {"year": r["year"], "publications": r["publications"]}
@@ -51,7 +51,7 @@ def local_by_year(ctx: Context) -> Chart:
 
 def local_sources(ctx: Context) -> Chart:
     lang, custodian = ctx.lang, _custodian(ctx)
-    pubs_t = "Publications"
+    pubs_t = ctx.label("publications")
     members = set(custodian["sources"].split("|"))
     rows = [
         {"source": r["source"], "publications_own": r["publications_own"], "precise_share": r["precise_share"],
@@ -86,19 +86,19 @@ def local_sources(ctx: Context) -> Chart:
         ),
         method_anchor="citation",
         columns=cols(
-            ("source", "Source"),
-            ("publications_own", ctx.t("Publications (propre)", "Publications (own)")),
-            ("precise_share", ctx.t("Nommée précisément", "Named precisely")),
-            ("authorisation_share", ctx.t("Autorisation citée", "Authorisation cited")),
-            ("documentation_share", ctx.t("Documentation citée", "Documentation cited")),
-            ("cases_own", ctx.t("Cas documentés", "Documented cases")),
+            ("source", ctx.label("source_header")),
+            ("publications_own", ctx.label("publications_own")),
+            ("precise_share", ctx.label("named_precisely")),
+            ("authorisation_share", ctx.label("authorisation_cited")),
+            ("documentation_share", ctx.label("documentation_cited")),
+            ("cases_own", ctx.label("documented_cases")),
         ),
         rows=rows,
         spec=_bar(
             rows,
             "source",
             "publications_own",
-            "Source",
+            ctx.label("source_header"),
             pubs_t,
             horizontal=True,
             color=GREEN,

@@ -22,14 +22,6 @@ from benefice.barometer.charts.base import (
 from benefice.barometer.texts import MEASURES, UNITS, fmt_int, fmt_num, fmt_pct
 
 
-def _year_t(ctx: Context) -> str:
-    return ctx.t("Année de publication", "Publication year")
-
-
-def _pubs_t(ctx: Context) -> str:
-    return ctx.t("Publications", "Publications")
-
-
 def _top_sources(results: dict[str, Any]) -> list[dict[str, Any]]:
     """The most used sources (family view), most used first."""
     return sorted(
@@ -41,7 +33,7 @@ def _top_sources(results: dict[str, Any]) -> list[dict[str, Any]]:
 def publications_by_year(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
     last = results["edition"]["last_publication_year"]
-    year_t, pubs_t = _year_t(ctx), _pubs_t(ctx)
+    year_t, pubs_t = ctx.label("year"), ctx.label("publications")
     rows = [
         {"year": r["year"], "publications": r["using_french_source"], "change": r["change"],
          "change_pct": r["change_pct"]}
@@ -73,8 +65,8 @@ def publications_by_year(ctx: Context) -> Chart:
         columns=cols(
             ("year", year_t),
             ("publications", pubs_t),
-            ("change", ctx.t("Variation", "Change")),
-            ("change_pct", ctx.t("Variation (part)", "Change (share)")),
+            ("change", ctx.label("change")),
+            ("change_pct", ctx.label("change_share")),
         ),
         rows=rows,
         spec=_bar(rows, "year", "publications", year_t, pubs_t, description=year_t),
@@ -85,7 +77,7 @@ def publications_by_year(ctx: Context) -> Chart:
 
 def sources(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
-    pubs_t = _pubs_t(ctx)
+    pubs_t = ctx.label("publications")
     rows = [
         {"source": r["source"], "name": r[f"name_{lang}"], "publications_family": r["publications_family"],
          "publications_own": r["publications_own"]}
@@ -124,17 +116,17 @@ def sources(ctx: Context) -> Chart:
         ),
         method_anchor="rollup",
         columns=cols(
-            ("source", ctx.t("Source", "Source")),
-            ("name", ctx.t("Nom", "Name")),
-            ("publications_family", ctx.t("Publications (famille)", "Publications (family)")),
-            ("publications_own", ctx.t("Publications (propre)", "Publications (own)")),
+            ("source", ctx.label("source_header")),
+            ("name", ctx.label("name")),
+            ("publications_family", ctx.label("publications_family")),
+            ("publications_own", ctx.label("publications_own")),
         ),
         rows=rows,
         spec=_bar(
             rows,
             "source",
             "publications_family",
-            ctx.t("Source", "Source"),
+            ctx.label("source_header"),
             pubs_t,
             horizontal=True,
             description=pubs_t,
@@ -148,7 +140,7 @@ def sources_by_year(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
     e = results["edition"]
     last = e["last_publication_year"]
-    year_t, pubs_t = _year_t(ctx), _pubs_t(ctx)
+    year_t, pubs_t = ctx.label("year"), ctx.label("publications")
     top_ids = [r["source"] for r in _top_sources(results)[:TOP_LINES]]
     rows = [
         {"source": r["source"], "year": r["year"], "publications": r["publications_family"],
@@ -180,19 +172,21 @@ def sources_by_year(ctx: Context) -> Chart:
         ),
         method_anchor="rollup",
         columns=cols(
-            ("source", "Source"),
+            ("source", ctx.label("source_header")),
             ("year", year_t),
             ("publications", pubs_t),
-            ("change", ctx.t("Variation sur un an", "Year-over-year change")),
+            ("change", ctx.label("change_year")),
         ),
         rows=rows,
-        spec=_lines(rows, "year", "publications", "source", (year_t, pubs_t, "Source"), pubs_t),
+        spec=_lines(
+            rows, "year", "publications", "source", (year_t, pubs_t, ctx.label("source_header")), pubs_t
+        ),
     )
 
 
 def custodians(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
-    pubs_t = _pubs_t(ctx)
+    pubs_t = ctx.label("publications")
     top = sorted(
         (r for r in results["custodians"] if r["publications"]),
         key=lambda r: (-r["publications"], r["custodian"]),
@@ -220,16 +214,16 @@ def custodians(ctx: Context) -> Chart:
         ),
         method_anchor="custodians",
         columns=cols(
-            ("custodian", ctx.t("Responsable", "Custodian")),
+            ("custodian", ctx.label("custodian")),
             ("publications", pubs_t),
-            ("sources", ctx.t("Sources", "Sources")),
+            ("sources", ctx.label("sources")),
         ),
         rows=rows,
         spec=_bar(
             rows,
             "custodian",
             "publications",
-            ctx.t("Responsable", "Custodian"),
+            ctx.label("custodian"),
             pubs_t,
             horizontal=True,
             color=GREEN,
@@ -242,11 +236,11 @@ def custodians(ctx: Context) -> Chart:
 
 def citation_by_year(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
-    year_t = _year_t(ctx)
+    year_t = ctx.label("year")
     measures = (
-        ("precise_share", ctx.t("Source nommée précisément", "Source named precisely")),
-        ("authorisation_share", ctx.t("Autorisation citée", "Authorisation cited")),
-        ("documentation_share", ctx.t("Documentation citée", "Documentation cited")),
+        ("precise_share", ctx.label("source_named_precisely")),
+        ("authorisation_share", ctx.label("authorisation_cited")),
+        ("documentation_share", ctx.label("documentation_cited")),
     )
     rows = [
         {"year": r["year"], "measure": label, "share": r[key]}
@@ -278,8 +272,8 @@ def citation_by_year(ctx: Context) -> Chart:
         method_anchor="citation",
         columns=cols(
             ("year", year_t),
-            ("measure", ctx.t("Mesure", "Measure")),
-            ("share", ctx.t("Part", "Share")),
+            ("measure", ctx.label("measure")),
+            ("share", ctx.label("share")),
         ),
         rows=rows,
         spec=_lines(
@@ -287,8 +281,8 @@ def citation_by_year(ctx: Context) -> Chart:
             "year",
             "share",
             "measure",
-            (year_t, ctx.t("Part", "Share"), ctx.t("Mesure", "Measure")),
-            ctx.t("Parts", "Shares"),
+            (year_t, ctx.label("share"), ctx.label("measure")),
+            ctx.label("shares"),
             y_format="%",
         ),
         share=True,
@@ -304,11 +298,11 @@ def decision_types(ctx: Context) -> Chart:
         rows,
         "type",
         "decisions",
-        "Type",
-        ctx.t("Décisions", "Decisions"),
+        ctx.label("type"),
+        ctx.label("decisions"),
         horizontal=False,
         color=GREY,
-        description=ctx.t("Décisions", "Decisions"),
+        description=ctx.label("decisions"),
         x_type="nominal",
     )
     spec["encoding"]["x"]["sort"] = None  # the typology's order, weakest to strongest
@@ -331,10 +325,10 @@ def decision_types(ctx: Context) -> Chart:
         ),
         method_anchor="decisions",
         columns=cols(
-            ("type", "Type"),
-            ("rank", ctx.t("Rang", "Rank")),
-            ("decisions", ctx.t("Décisions", "Decisions")),
-            ("cases", ctx.t("Cas", "Cases")),
+            ("type", ctx.label("type")),
+            ("rank", ctx.label("rank")),
+            ("decisions", ctx.label("decisions")),
+            ("cases", ctx.label("cases")),
         ),
         rows=rows,
         spec=spec,
@@ -377,15 +371,15 @@ def impact_ranges(ctx: Context) -> Chart:
         ),
         method_anchor="ranges",
         columns=cols(
-            ("label", ctx.t("Mesure", "Measure")),
-            ("low", ctx.t("Bas", "Low")),
-            ("value", ctx.t("Valeur centrale", "Central value")),
-            ("high", ctx.t("Haut", "High")),
-            ("cases", ctx.t("Cas", "Cases")),
-            ("figures", ctx.t("Chiffres", "Figures")),
+            ("label", ctx.label("measure")),
+            ("low", ctx.label("low")),
+            ("value", ctx.label("central_value")),
+            ("high", ctx.label("high")),
+            ("cases", ctx.label("cases")),
+            ("figures", ctx.label("figures")),
         ),
         rows=rows,
-        spec=_ranges(rows, "label", ctx.t("Nombre", "Number"), ctx.t("Fourchettes", "Ranges")),
+        spec=_ranges(rows, "label", ctx.label("number"), ctx.label("ranges")),
         label_key="label",
         value_key="value",
         low_key="low",
@@ -423,14 +417,14 @@ def delays(ctx: Context) -> Chart:
         ),
         method_anchor="delays",
         columns=cols(
-            ("case", ctx.t("Cas", "Case")),
-            ("study_date", ctx.t("Étude", "Study")),
-            ("decision_date", ctx.t("Décision", "Decision")),
-            ("low", ctx.t("Mois (bas)", "Months (low)")),
-            ("high", ctx.t("Mois (haut)", "Months (high)")),
+            ("case", ctx.label("case")),
+            ("study_date", ctx.label("study")),
+            ("decision_date", ctx.label("decision")),
+            ("low", ctx.label("months_low")),
+            ("high", ctx.label("months_high")),
         ),
         rows=rows,
-        spec=_ranges(rows, "case", ctx.t("Mois", "Months"), ctx.t("Délais", "Delays")),
+        spec=_ranges(rows, "case", ctx.label("months"), ctx.label("delays")),
         label_key="case",
         value_key="high",
         low_key="low",
@@ -467,14 +461,14 @@ def ranking(ctx: Context) -> Chart | None:
         method=ranked[f"note_{lang}"],
         method_anchor="weights",
         columns=cols(
-            ("case", ctx.t("Cas", "Case")),
-            ("value", ctx.t("Rang", "Rank")),
-            ("low", ctx.t("Meilleur rang plausible", "Best plausible rank")),
-            ("high", ctx.t("Moins bon rang plausible", "Worst plausible rank")),
-            ("score", "Score"),
+            ("case", ctx.label("case")),
+            ("value", ctx.label("rank")),
+            ("low", ctx.label("best_rank")),
+            ("high", ctx.label("worst_rank")),
+            ("score", ctx.label("score")),
         ),
         rows=rows,
-        spec=_ranges(rows, "case", ctx.t("Rang", "Rank"), ctx.t("Rangs plausibles", "Plausible ranks")),
+        spec=_ranges(rows, "case", ctx.label("rank"), ctx.label("plausible_ranks")),
         label_key="case",
         value_key="high",
         low_key="low",

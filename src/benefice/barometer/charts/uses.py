@@ -19,34 +19,23 @@ from benefice.barometer.charts.base import (
     Context,
     _bar,
     _bar_range,
+    _label,
     _lines,
     _q,
     _short,
-    _t,
     cols,
     french_typography,
 )
-from benefice.barometer.texts import fmt_int, fmt_num
+from benefice.barometer.texts import LANGS, fmt_int, fmt_num
 
-METHOD_NAMES = {
-    "person": {"fr": "personne", "en": "person"},
-    "rule": {"fr": "règle", "en": "rule"},
-    "model": {"fr": "modèle", "en": "model"},
-}
+METHODS = ("person", "rule", "model")  # who set a label
+METHOD_NAMES = {m: {lang: _label(lang, f"method_{m}") for lang in LANGS} for m in METHODS}
 METHOD_COLOURS = {"person": GREEN, "rule": BLUE, "model": "#b07d1a"}
 USE_FIELDS = ("publications", "by_person", "by_rule", "by_model", "expected", "low", "high")
 
 
 def _names(ctx: Context) -> dict[str, str]:
     return {r["category"]: r[f"name_{ctx.lang}"] for r in ctx.results["categories"]}
-
-
-def _pubs_t(ctx: Context) -> str:
-    return ctx.t("Publications du corpus", "Publications (corpus)")
-
-
-def _cat_t(ctx: Context) -> str:
-    return ctx.t("Catégorie", "Category")
 
 
 def _by_publications(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -70,20 +59,20 @@ def _range_note(ctx: Context) -> str:
 
 def _use_columns(lang: str) -> list[Column]:
     return cols(
-        ("publications", _t(lang, "Publications du corpus", "Publications (corpus)")),
-        ("by_person", _t(lang, "dont par une personne", "of which by a person")),
-        ("by_rule", _t(lang, "dont par une règle", "of which by a rule")),
-        ("by_model", _t(lang, "dont par le modèle", "of which by the model")),
-        ("expected", _t(lang, "Nombre attendu", "Expected count")),
-        ("low", _t(lang, "Intervalle à 95\u00a0% (bas)", "95 % interval (low)")),
-        ("high", _t(lang, "Intervalle à 95\u00a0% (haut)", "95 % interval (high)")),
+        ("publications", _label(lang, "publications_corpus")),
+        ("by_person", _label(lang, "by_person")),
+        ("by_rule", _label(lang, "by_rule")),
+        ("by_model", _label(lang, "by_model")),
+        ("expected", _label(lang, "expected")),
+        ("low", _label(lang, "interval_low")),
+        ("high", _label(lang, "interval_high")),
     )
 
 
 @french_typography
 def categories(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
-    names, pubs_t, cat_t = _names(ctx), _pubs_t(ctx), _cat_t(ctx)
+    names, pubs_t, cat_t = _names(ctx), ctx.label("publications_corpus"), ctx.label("category")
     rows = [
         {"category": names[r["category"]], "id": r["category"], **{k: r[k] for k in USE_FIELDS}}
         for r in _by_publications(results)
@@ -130,12 +119,12 @@ def categories(ctx: Context) -> Chart:
 @french_typography
 def categories_methods(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
-    names, cat_t = _names(ctx), _cat_t(ctx)
+    names, cat_t = _names(ctx), ctx.label("category")
     rows = [
         {"category": names[r["category"]], "label": f"{_short(names[r['category']], 30)} — {METHOD_NAMES[m][lang]}",
          "method": METHOD_NAMES[m][lang], "labels": r[f"by_{m}"]}
         for r in _by_publications(results)
-        for m in ("person", "rule", "model")
+        for m in METHODS
     ]  # fmt: skip
     p = results["perimeter"]
     return Chart(
@@ -157,13 +146,13 @@ def categories_methods(ctx: Context) -> Chart:
         method_anchor="categories",
         columns=cols(
             ("category", cat_t),
-            ("method", ctx.t("Posée par", "Set by")),
-            ("labels", ctx.t("Étiquettes", "Labels")),
+            ("method", ctx.label("set_by")),
+            ("labels", ctx.label("labels")),
         ),
         rows=rows,
         spec={
             "$schema": SCHEMA,
-            "description": ctx.t("Étiquettes", "Labels"),
+            "description": ctx.label("labels"),
             "width": "container",
             "height": {"step": 18},
             "data": {"values": rows},
@@ -174,12 +163,12 @@ def categories_methods(ctx: Context) -> Chart:
                     "field": "labels",
                     "type": "quantitative",
                     "stack": True,
-                    "title": ctx.t("Étiquettes", "Labels"),
+                    "title": ctx.label("labels"),
                 },
                 "color": {
                     "field": "method",
                     "type": "nominal",
-                    "title": ctx.t("Posée par", "Set by"),
+                    "title": ctx.label("set_by"),
                     "scale": {
                         "domain": [METHOD_NAMES[m][lang] for m in METHOD_COLOURS],
                         "range": list(METHOD_COLOURS.values()),
@@ -196,8 +185,8 @@ def categories_methods(ctx: Context) -> Chart:
 def categories_by_year(ctx: Context) -> Chart:
     """The most frequent categories, per year."""
     lang, results = ctx.lang, ctx.results
-    names, pubs_t, cat_t = _names(ctx), _pubs_t(ctx), _cat_t(ctx)
-    year_t = ctx.t("Année de publication", "Publication year")
+    names, pubs_t, cat_t = _names(ctx), ctx.label("publications_corpus"), ctx.label("category")
+    year_t = ctx.label("year")
     top_ids = [r["category"] for r in _by_publications(results) if r["publications"]][:TOP_LINES]
     rows = [
         {"category": names[r["category"]], "year": r["year"], **{k: r[k] for k in USE_FIELDS}}
@@ -237,7 +226,7 @@ def categories_by_year(ctx: Context) -> Chart:
 def sources_by_category(ctx: Context) -> Chart:
     """Source × category, family view."""
     lang, results = ctx.lang, ctx.results
-    names, pubs_t, cat_t = _names(ctx), _pubs_t(ctx), _cat_t(ctx)
+    names, pubs_t, cat_t = _names(ctx), ctx.label("publications_corpus"), ctx.label("category")
     pairs = sorted(
         (r for r in results.get("sources_by_category", []) if r["basis"] == "family" and r["publications"]),
         key=lambda r: (-r["publications"], r["source"], r["category"]),
@@ -272,9 +261,13 @@ def sources_by_category(ctx: Context) -> Chart:
         )
         + _range_note(ctx),
         method_anchor="categories",
-        columns=[Column("source", "Source"), Column("category", cat_t), *_use_columns(lang)],
+        columns=[
+            Column("source", ctx.label("source_header")),
+            Column("category", cat_t),
+            *_use_columns(lang),
+        ],
         rows=rows,
-        spec=_bar_range(rows, "pair", pubs_t, ctx.t("Source · catégorie", "Source · category"), pubs_t),
+        spec=_bar_range(rows, "pair", pubs_t, ctx.label("source_category"), pubs_t),
         label_key="pair",
         value_key="publications",
         low_key="low",
@@ -286,7 +279,7 @@ def sources_by_category(ctx: Context) -> Chart:
 def case_categories(ctx: Context) -> Chart:
     """The cases' own categories, apart from the corpus's."""
     lang, results = ctx.lang, ctx.results
-    names, cat_t = _names(ctx), _cat_t(ctx)
+    names, cat_t = _names(ctx), ctx.label("category")
     rows = [
         {"category": names[r["category"]], "cases": r["cases"], "decisions": r["decisions"],
          "publications_in_cases": r.get("publications_in_cases", 0)}
@@ -311,11 +304,11 @@ def case_categories(ctx: Context) -> Chart:
         method_anchor="decisions",
         columns=cols(
             ("category", cat_t),
-            ("cases", ctx.t("Cas", "Cases")),
-            ("decisions", ctx.t("Décisions", "Decisions")),
+            ("cases", ctx.label("cases")),
+            ("decisions", ctx.label("decisions")),
             (
                 "publications_in_cases",
-                ctx.t("Publications citées par ces cas", "Publications these cases cite"),
+                ctx.label("publications_cited_by_cases"),
             ),
         ),
         rows=rows,
@@ -324,10 +317,10 @@ def case_categories(ctx: Context) -> Chart:
             "category",
             "cases",
             cat_t,
-            ctx.t("Cas", "Cases"),
+            ctx.label("cases"),
             horizontal=True,
             color=GREY,
-            description=ctx.t("Cas", "Cases"),
+            description=ctx.label("cases"),
         ),
         label_key="category",
         value_key="cases",
