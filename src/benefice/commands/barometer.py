@@ -1,8 +1,9 @@
 """``benefice barometer build|verify|diff``: annual editions, frozen and checkable.
 
 ``build`` reads its inputs from a directory (``--inputs``) or, without it, from the database through
-``benefice.barometer.db`` (the only part that needs Django, imported on demand). Without ``--out`` an
-edition goes to ``$BENEFICE_HOME/barometer/YEAR``, where the web app lists and serves it.
+``benefice.barometer.services.build_from_database``, the service the web page's build job runs (Django is
+set up first, on demand). Without ``--out`` an edition goes to ``$BENEFICE_HOME/barometer/YEAR``, where the
+web app lists and serves it.
 """
 
 from __future__ import annotations
@@ -22,24 +23,6 @@ def barometer() -> None:
     """Annual barometer: build, verify and compare frozen editions."""
 
 
-def _database_inputs(year: int, observed_at: str, params: dict):
-    """Inputs from the database (Django set up and the schema upgraded first), with what was left out."""
-    from benefice.barometer import db  # noqa: PLC0415 - holds models: imported after Django's set-up
-
-    report = db.DatabaseReport()
-    inputs = db.inputs_from_database(year, observed_at, params=params or None, report=report)
-    for line in report.lines():
-        click.echo(f"… {line}", err=True)
-    return inputs
-
-
-def _register(out: Path) -> None:
-    """Record a database-built edition in the web app's list."""
-    from benefice.barometer.services import register_edition  # noqa: PLC0415 - models: after Django's set-up
-
-    register_edition(out)
-
-
 def _setup_database() -> None:
     """Django set up and the schema current, before anything that holds models is imported."""
     from benefice.commands.corpus import initialise  # noqa: PLC0415
@@ -47,12 +30,9 @@ def _setup_database() -> None:
     initialise()
 
 
-def _default_out(year: int, database: bool) -> Path:
-    """``$BENEFICE_HOME/barometer/YEAR`` (the settings' home once Django is set up: the web app's)."""
-    if database:
-        from django.conf import settings  # noqa: PLC0415
-
-        return Path(settings.HOME) / "barometer" / str(year)
+def _default_out(year: int) -> Path:
+    """``$BENEFICE_HOME/barometer/YEAR`` for an edition built from files (one built from the database goes
+    where the service puts it: the same place, read from the settings)."""
     from benefice.paths import home  # noqa: PLC0415
 
     return home() / "barometer" / str(year)
@@ -100,24 +80,25 @@ def build_command(year, out_dir, inputs_dir, observed_at, span, params, force_ne
     if span is not None:
         overrides["span"] = span
     observed = observed_at or _dt.date.today().isoformat()
-    if not inputs_dir:
+    say = lambda m: click.echo(f"… {m}", err=True)  # noqa: E731
+    if inputs_dir:
+        if out_dir is None:
+            out_dir = _default_out(year)
+        check_target(out_dir, year, force_new_dir=force_new_dir)  # refuse before reading anything
+        inputs = inputs_from_directory(inputs_dir)
+        out = build(
+            inputs, year, out_dir, observed, overrides, force_new_dir=force_new_dir, with_pdf=not no_pdf,
+            progress=say,
+        )  # fmt: skip
+    else:
         _setup_database()
-    if out_dir is None:
-        out_dir = _default_out(year, database=not inputs_dir)
-    check_target(out_dir, year, force_new_dir=force_new_dir)  # refuse before reading anything
-    inputs = inputs_from_directory(inputs_dir) if inputs_dir else _database_inputs(year, observed, {})
-    out = build(
-        inputs,
-        year,
-        out_dir,
-        observed,
-        overrides,
-        force_new_dir=force_new_dir,
-        with_pdf=not no_pdf,
-        progress=lambda m: click.echo(f"… {m}", err=True),
-    )
-    if not inputs_dir:
-        _register(out)
+        from benefice.barometer.services import build_from_database  # noqa: PLC0415 - models: after set-up
+
+        edition = build_from_database(
+            year, observed, with_pdf=not no_pdf, progress=say, out_dir=out_dir, overrides=overrides,
+            force_new_dir=force_new_dir,
+        )  # fmt: skip
+        out = edition.path
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     click.echo(
         f"edition {year} (observed {observed}) written to {out}: "
