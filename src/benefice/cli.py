@@ -65,6 +65,10 @@ def main() -> None:
 def setup_django() -> None:
     """Configure Django for commands that touch the database (pure commands never call this)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benefice.settings")
+    if not os.environ.get("BENEFICE_SECRET_KEY"):
+        from benefice.paths import ensure_secret_key
+
+        ensure_secret_key()  # before the settings are read, which only read it
     import django
 
     django.setup()

@@ -21,3 +21,35 @@ def home(create: bool = True) -> Path:
 def package_data(*parts: str) -> Path:
     """A file shipped inside the package (registry, typology, demo corpus…)."""
     return Path(__file__).parent.joinpath("data", *parts)
+
+
+def read_secret_key(directory: Path) -> str:
+    """The key in ``directory/secret_key``, or "" when there is none yet (reading only: the settings call
+    this at import, which must write nothing)."""
+    try:
+        return (directory / "secret_key").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+
+
+def ensure_secret_key(directory: Path | None = None) -> str:
+    """The data directory's signing key, created once (readable by its owner only) when there is none.
+
+    Called before Django starts, by the command line and the WSGI entry point, so every process of one data
+    directory (gunicorn workers, the worker, commands) signs sessions with the same key. Created with
+    O_EXCL: two processes starting together cannot each write a different key.
+    """
+    import secrets
+
+    directory = directory or home()
+    key = read_secret_key(directory)
+    if key:
+        return key
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(directory / "secret_key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return read_secret_key(directory)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(50))
+    return read_secret_key(directory)

@@ -9,20 +9,17 @@ from urllib.parse import unquote, urlparse
 
 from django.utils.translation import gettext_lazy as _
 
-from benefice.paths import home
+from benefice.paths import home, read_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
-HOME = home()
+HOME = home(create=False)  # named only: the command line and the WSGI entry point create it
 
 
 def _secret_key() -> str:
-    if os.environ.get("BENEFICE_SECRET_KEY"):
-        return os.environ["BENEFICE_SECRET_KEY"]
-    key_file = HOME / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    """BENEFICE_SECRET_KEY, else the data directory's key file, which the command line and the WSGI entry
+    point create before Django starts (``paths.ensure_secret_key``): importing the settings writes nothing.
+    Without either (the test suite, a bare ``import``), a key for this process only."""
+    return os.environ.get("BENEFICE_SECRET_KEY") or read_secret_key(HOME) or secrets.token_urlsafe(50)
 
 
 def database_from_url(url: str | None) -> dict:
