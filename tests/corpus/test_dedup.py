@@ -706,14 +706,14 @@ def test_property_years_too_far_apart_match_only_through_an_identifier_key(a, b)
 def test_property_ascii_folding_drops_exactly_the_combining_marks(text: str) -> None:
     import unicodedata
 
-    from benefice.corpus.dedup import _SPECIAL_LETTERS, _ascii
+    from benefice.corpus.dedup.normalise import SPECIAL_LETTERS, fold_ascii
 
     if text.isascii():
         expected = text.replace("&", " and ").replace("+", " plus ")
     else:
-        decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
+        decomposed = unicodedata.normalize("NFKD", text.translate(SPECIAL_LETTERS))
         expected = "".join(c for c in decomposed if not unicodedata.combining(c))
-    assert _ascii(text) == expected
+    assert fold_ascii(text) == expected
 
 
 @settings(max_examples=300, deadline=None)
@@ -741,15 +741,15 @@ def test_property_ascii_folding_drops_exactly_the_combining_marks(text: str) -> 
     ).map("".join)
 )
 def test_property_title_tails_are_cut_as_by_the_unguarded_expressions(title: str) -> None:
-    """_strip_tails skips the tail expressions when the title's end cannot match them: same result."""
-    from benefice.corpus import dedup
+    """strip_tails skips the tail expressions when the title's end cannot match them: same result."""
+    from benefice.corpus.dedup import titles
 
     expected = title
     for _ in range(2):
-        expected = dedup._TAIL_NOISE_RE.sub("", expected)
-        expected = dedup._MORE_TAIL_RE.sub("", expected)
-        expected = dedup._LANG_TAIL_RE.sub("", expected)
-    assert dedup._strip_tails(title) == expected
+        expected = titles.TAIL_NOISE_RE.sub("", expected)
+        expected = titles.MORE_TAIL_RE.sub("", expected)
+        expected = titles.LANG_TAIL_RE.sub("", expected)
+    assert titles.strip_tails(title) == expected
 
 
 def test_author_share_of_equal_length_lists_does_not_depend_on_the_order() -> None:
