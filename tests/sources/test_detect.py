@@ -271,9 +271,9 @@ def test_space_runs_collapse_as_a_regex_would_with_the_same_offset_map(folded: s
     # the single str.find pass (a speed-up) must give what re.sub and the per-run map gave before it
     import re
 
-    from benefice.sources.detect import _collapse_spaces
+    from benefice.sources.detect.folding import collapse_spaces
 
-    collapsed, starts, shifts = _collapse_spaces(folded)
+    collapsed, starts, shifts = collapse_spaces(folded)
     assert collapsed == re.sub(" {2,}", " ", folded)
     removed, want_starts, want_shifts = 0, [], []
     for run in re.finditer(" {2,}", folded):
@@ -287,15 +287,15 @@ def test_space_runs_collapse_as_a_regex_would_with_the_same_offset_map(folded: s
 @given(text=_PUNCTUATED, data=st.data())
 def test_sentence_bounds_are_those_of_the_nearest_separator_on_each_side(text: str, data) -> None:
     # two regex searches (forwards, and backwards in the reversed text) must give what twenty find/rfind did
-    from benefice.sources.detect import _SEPARATORS, _sentence_span
+    from benefice.sources.detect.roles import SEPARATORS, sentence_span
 
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
     left = max(
-        text.rfind(sep, 0, start) + len(sep) if text.rfind(sep, 0, start) >= 0 else 0 for sep in _SEPARATORS
+        text.rfind(sep, 0, start) + len(sep) if text.rfind(sep, 0, start) >= 0 else 0 for sep in SEPARATORS
     )
-    rights = [i for i in (text.find(sep, end) for sep in _SEPARATORS) if i >= 0]
-    assert _sentence_span(text, start, end) == (left, min(rights) + 1 if rights else len(text))
+    rights = [i for i in (text.find(sep, end) for sep in SEPARATORS) if i >= 0]
+    assert sentence_span(text, start, end) == (left, min(rights) + 1 if rights else len(text))
 
 
 def test_use_cue_between_comparison_and_mention_wins() -> None:
