@@ -50,9 +50,9 @@ def stand_in(monkeypatch):
     module.load_weights, module.rank_cases = load_weights, rank_cases
     monkeypatch.setitem(sys.modules, "benefice.impact.rank", module)
     monkeypatch.setattr(benefice.impact, "rank", module, raising=False)
-    import benefice.barometer.compute as compute_module
+    import benefice.barometer.compute.impact as compute_impact
 
-    monkeypatch.setattr(compute_module, "rank", module)  # compute imports the module at its top
+    monkeypatch.setattr(compute_impact, "rank", module)  # compute.impact imports the module at its top
     return calls
 
 
