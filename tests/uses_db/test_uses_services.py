@@ -18,7 +18,7 @@ from benefice.corpus.services import export_publications, merge_publications
 from benefice.sources import services as source_services
 from benefice.sources.models import PublicationDetection
 from benefice.sources.services import CorrectionRefused
-from benefice.uses import services
+from benefice.uses import pages, retraining, services
 from benefice.uses.models import PublicationUses, UseCorrection
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_a_correction_wins_and_survives_a_rescan_a_forced_scan_and_a_new_classif
     assert [lab["method"] for lab in ub.labels] == ["person", "person"] and ub.labels[0]["main"]
     assert ub.labels[0]["by"] == "edith" and ub.detected[0]["category"] == DU  # the machine's, kept apart
     assert outcome.correction.publication_ref == b.pk and outcome.correction.raw_record_ids
-    assert services.review_remaining() == {"uses": 0}
+    assert pages.review_remaining() == {"uses": 0}
     source_services.scan_database()
     assert uses(b).categories == [EFF, DU]
     report = source_services.scan_database(force=True)
@@ -96,7 +96,7 @@ def test_unknown_duplicate_categories_are_refused_naming_the_field(corpus, edito
 
 def test_two_editors_at_once_both_kept_the_later_applies(corpus, editor, other_editor):
     a, _b, _c = corpus
-    seen = services.publication_uses(a)["seen"]
+    seen = pages.publication_uses(a)["seen"]
     first = services.record_use_correction(a, [DU], user=editor, seen=seen)
     assert not first.overridden
     second = services.record_use_correction(a, [EFF], user=other_editor, seen=seen)
@@ -157,11 +157,13 @@ def test_examples_for_retraining_and_a_removed_category(corpus, editor, monkeypa
     ]
     # the typology drops "effectiveness": nothing is deleted, it is reported and named as removed
     known = services.typology_categories()
-    monkeypatch.setattr(services, "typology_categories", lambda: {k: v for k, v in known.items() if k != EFF})
+    dropped = lambda: {k: v for k, v in known.items() if k != EFF}  # noqa: E731
+    monkeypatch.setattr(services, "typology_categories", dropped)
+    monkeypatch.setattr(pages, "typology_categories", dropped)  # where the page looks it up
     assert services.removed_categories() == {EFF: 1}
     assert uses(b).categories == [EFF, DU]
     with translation.override("fr"):
-        panel = services.publication_uses(b, "fr")
+        panel = pages.publication_uses(b, "fr")
     assert panel["labels"][0]["name"] == "catégorie retirée de la typologie"
     assert not panel["labels"][0]["in_typology"] and panel["labels"][1]["in_typology"]
     with translation.override("en"):
@@ -185,10 +187,10 @@ def test_retraining_starts_in_the_background_after_n_corrections(corpus, editor,
         stub.version = "stub retrained"
         return settings.HOME / "models" / "use_model.json"
 
-    monkeypatch.setattr(services, "_retrain", retrain)
-    real_run = services.run_retrain_job  # the queue's worker looks the runner up by name (core.jobs.KINDS)
+    monkeypatch.setattr(retraining, "_retrain", retrain)
+    real_run = retraining.run_retrain_job  # the queue's worker looks the runner up by name (core.jobs.KINDS)
     monkeypatch.setattr(
-        services, "run_retrain_job", lambda job_id: (started.append(job_id), real_run(job_id))[1]
+        retraining, "run_retrain_job", lambda job_id: (started.append(job_id), real_run(job_id))[1]
     )
     assert services.record_use_correction(a, [DU], user=editor).retrain_job is None
     assert not started
@@ -215,7 +217,7 @@ def test_retraining_failure_is_recorded_in_the_job(corpus, editor, settings, mon
 
         raise BeneficeError("too few labelled publications to train the kind-of-use model")
 
-    monkeypatch.setattr(services, "_retrain", broken)
+    monkeypatch.setattr(retraining, "_retrain", broken)
     a, _b, _c = corpus
     job_id = services.record_use_correction(a, [DU], user=editor).retrain_job
     job = jobs.read_job(job_id)
@@ -225,11 +227,11 @@ def test_retraining_failure_is_recorded_in_the_job(corpus, editor, settings, mon
 
 def test_review_queue_items_smallest_margin_first(corpus, editor):
     _a, b, _c = corpus
-    item = services.next_review_item()
+    item = pages.next_review_item()
     assert item is not None and item.publication_id == b.pk
-    assert services.next_review_item(skip=[b.pk]) is None
+    assert pages.next_review_item(skip=[b.pk]) is None
     services.record_use_correction(b, [DU], user=editor)
-    assert services.next_review_item() is None
+    assert pages.next_review_item() is None
 
 
 def test_retraining_with_the_real_trainer_changes_the_classifier_in_force(
@@ -242,7 +244,7 @@ def test_retraining_with_the_real_trainer_changes_the_classifier_in_force(
     from benefice.core import jobs
 
     monkeypatch.setenv("BENEFICE_HOME", str(tmp_path))  # where the retrained model is written
-    monkeypatch.setattr(source_services, "Detector", StubDetector)
+    monkeypatch.setattr(source_services.scan, "Detector", StubDetector)  # where scan_database looks it up
     settings.USES_RETRAIN_EVERY = 3
     source_services.sync_registry()
     a, b, c = make_corpus()
@@ -273,12 +275,12 @@ def test_classification_reads_in_bulk_not_per_publication(corpus, editor, django
 
 
 def test_evidence_words_of_rules_model_and_person(corpus, editor):
-    assert services.evidence_words("pv.risk_of_drug: 'risk of'") == ("pv.risk_of_drug", ["risk of"])
-    assert services.evidence_words("words: 'drug', 'meningioma'") == ("words", ["drug", "meningioma"])
-    assert services.evidence_words("design: cohort") == ("", [])  # a cue, not words of the text
+    assert pages.evidence_words("pv.risk_of_drug: 'risk of'") == ("pv.risk_of_drug", ["risk of"])
+    assert pages.evidence_words("words: 'drug', 'meningioma'") == ("words", ["drug", "meningioma"])
+    assert pages.evidence_words("design: cohort") == ("", [])  # a cue, not words of the text
     a, _b, _c = corpus
     services.record_use_correction(a, [DU], user=editor, evidence="valproate exposure")
-    panel = services.publication_uses(a)
+    panel = pages.publication_uses(a)
     assert panel["labels"][0]["evidence"][0]["words"] == ["valproate exposure"]
     assert any(
         '<mark class="src-use"' in f["html"] and "valproate exposure</mark>" in f["html"]

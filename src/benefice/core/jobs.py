@@ -144,7 +144,7 @@ class JobKind:
 #: Every kind of long work, in one place.
 KINDS: dict[str, JobKind] = {
     "import": JobKind("benefice.corpus.jobs.run_import_job", "benefice.corpus.jobs.import_interrupted"),
-    "retrain_uses": JobKind("benefice.uses.services.run_retrain_job"),
+    "retrain_uses": JobKind("benefice.uses.retraining.run_retrain_job"),
     "barometer": JobKind("benefice.barometer.services.run_build_job"),
 }
 

@@ -432,15 +432,15 @@ def _answer_uses(request):
 def _next_items(request):
     """The next uncertain source and the next uncertain kinds of use, skips taken into account (both skip
     lists start again once everything left was skipped)."""
-    from benefice.uses import services as uses_services
+    from benefice.uses import pages as uses_pages
 
     item = services.next_review_item(_skipped(request))
-    use_item = uses_services.next_review_item(_uses_skipped(request))
+    use_item = uses_pages.next_review_item(_uses_skipped(request))
     if item is None and use_item is None and (_skipped(request) or _uses_skipped(request)):
         request.session[REVIEW_SKIPPED] = []
         request.session[USES_SKIPPED] = []
         item = services.next_review_item()
-        use_item = uses_services.next_review_item()
+        use_item = uses_pages.next_review_item()
     return item, use_item
 
 
@@ -448,7 +448,7 @@ def _next_items(request):
 def review_queue(request):
     """Uncertain detections and uncertain kinds of use, one at a time, most informative first (the smallest
     margin of either); keyboard-driven like the screening page. One queue for both."""
-    from benefice.uses import services as uses_services
+    from benefice.uses import pages as uses_pages
 
     if request.method == "POST":
         if not can_edit(request.user):
@@ -480,7 +480,7 @@ def review_queue(request):
         return redirect("sources:review")
     item, use_item = _next_items(request)
     context: dict = {
-        "remaining": {**services.review_remaining(), **uses_services.review_remaining()},
+        "remaining": {**services.review_remaining(), **uses_pages.review_remaining()},
         "answered": request.session.get("sources-review-answered", 0),
         "user_can_edit": can_edit(request.user),
         "item": None,
@@ -491,7 +491,7 @@ def review_queue(request):
         item is None
         or (use_item.review_margin or 0.0) < (source_margin if source_margin is not None else 1.0)
     ):
-        panel = uses_services.publication_uses(use_item.publication, get_language() or "fr")
+        panel = uses_pages.publication_uses(use_item.publication, get_language() or "fr")
         context.update(use_item=use_item, pub=use_item.publication, **panel)
     elif item is not None:
         det, sid = item

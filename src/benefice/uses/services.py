@@ -1,5 +1,6 @@
 """Kinds of use over the corpus: classify what detection scanned, apply people's corrections, follow merges,
-serve the publication page, the review queue, the export and the retraining. The CLI and the web call these.
+and export. The CLI and the web call these; what the publication page and the review queue show is in
+``uses.pages``, the retraining after people's corrections in ``uses.retraining``.
 
 Same mechanisms as the sources app (``sources.services``): the machine's labels are stored apart
 (``PublicationUses.detected``, ``probabilities``) and people's corrections are append-only rows
@@ -14,20 +15,16 @@ classifier version set (rules or model changed) without running detection again.
 
 from __future__ import annotations
 
-import ast
 import logging
-import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from benefice.core import jobs
 from benefice.corpus.models import Publication
 from benefice.corpus.services import merge_target
 from benefice.sources.services import RECORD_FIELDS, CorrectionRefused, detection_record
@@ -361,6 +358,8 @@ def record_use_correction(
     if not PublicationUses.objects.filter(publication=pub).exists():
         classify_publications([pub.pk])
     apply_corrections([pub.pk])
+    from benefice.uses.retraining import maybe_retrain  # retraining calls this module's classification
+
     job = maybe_retrain(user=user) if retrain else None
     return UseCorrectionOutcome(correction, pub, followed_from, overridden, job)
 
@@ -420,252 +419,6 @@ def use_correction_examples(
             if any(c not in known for c in cats):
                 continue
             yield detection_record(pub), list(used.get(pub.pk) or []), cats
-
-
-# --- retraining in the background ---------------------------------------------------------------------------
-
-def retrain_every() -> int:
-    return max(1, int(getattr(settings, "USES_RETRAIN_EVERY", DEFAULT_RETRAIN_EVERY)))
-
-
-def _retrain_jobs() -> list[jobs.Job]:
-    return list(jobs.recent_jobs(50, kind=RETRAIN_KIND))
-
-
-def corrections_since_retraining() -> tuple[int, jobs.Job | None]:
-    """How many corrections were recorded since the last retraining job started (whatever its outcome: a
-    failed one waits for as many new corrections before trying again), and that job (or None)."""
-    total = UseCorrection.objects.count()
-    recent = _retrain_jobs()
-    last = recent[0] if recent else None
-    base = int(last.get("corrections", 0)) if last else 0
-    return (total - base if base <= total else total), last  # fewer than then: another database
-
-
-def maybe_retrain(*, user=None) -> str | None:
-    """Queue a retraining job when ``USES_RETRAIN_EVERY`` corrections were recorded since the last one (and
-    none is queued or running). Never trains in the caller's request: returns the job id, or None.
-
-    The check and the creation hold a lock shared by every process of the data directory, so two web
-    processes recording corrections at the same moment cannot both queue a retraining."""
-    with jobs.exclusive(RETRAIN_KIND):
-        pending, last = corrections_since_retraining()
-        if last is not None and last.get("status") in jobs.ACTIVE:
-            return None
-        if pending < retrain_every():
-            return None
-        job = jobs.create_job(RETRAIN_KIND, user, start=False, corrections=UseCorrection.objects.count())
-    return jobs.enqueue(job)["id"]
-
-
-def _retrain(examples: list[tuple[dict[str, Any], list[str], list[str]]]):
-    """The model trainer of ``uses.learn`` (writes ``$BENEFICE_HOME/models/use_model.json``)."""
-    from benefice.uses import learn
-
-    return learn.retrain(examples)
-
-
-def run_retrain_job(job_id: str) -> dict[str, Any]:
-    """Retrain the kinds-of-use model from every correction, then reclassify what the new model changes
-    (a new classifier version; people's choices are kept). Records the outcome in the job file."""
-    from benefice.errors import BeneficeError
-
-    job = jobs.read_job(job_id)
-    if job is None:
-        raise ValueError(f"no job {job_id}")
-    try:
-        examples = list(use_correction_examples())
-        job["total"] = len(examples)
-        jobs.write_job(job)
-        path = _retrain(examples)
-        report = classify_publications(progress=lambda done, total: None)
-        job["result"] = {
-            "model": str(path),
-            "examples": len(examples),
-            "version": report.version,
-            "reclassified": report.classified,
-        }
-        job["status"] = jobs.DONE
-        job["done"] = len(examples)
-    except BeneficeError as exc:
-        job["status"] = jobs.FAILED
-        job["error"] = str(exc)
-    except Exception as exc:  # a bug: say so in the job, keep the traceback in the log
-        log.exception("kinds-of-use retraining %s failed", job_id)
-        job["status"] = jobs.FAILED
-        job["error"] = f"unexpected error ({type(exc).__name__}: {exc}); see the server log"
-    finally:
-        job["finished_at"] = jobs.now()
-        jobs.write_job(job)
-    return job
-
-
-# --- what the publication page and the review queue show ------------------------------------------------
-
-_QUOTED_EVIDENCE = re.compile(r"^(?P<label>[^:'\"]+): (?P<words>(['\"]).*)$", re.S)
-
-
-def evidence_words(evidence: str) -> tuple[str, list[str]]:
-    """(label, matched words) of one piece of a label's evidence: ``"pv.rule_id: 'words'"`` (a rule and what
-    it matched) or ``"words: 'a', 'b'"`` (the model's words) give their quoted words; other evidence
-    (``"design: cohort"``) has none to highlight: ("", [])."""
-    m = _QUOTED_EVIDENCE.match(evidence or "")
-    if not m:
-        return "", []
-    try:
-        value = ast.literal_eval(m.group("words"))
-    except (ValueError, SyntaxError):
-        return "", []
-    words = [value] if isinstance(value, str) else list(value) if isinstance(value, tuple) else []
-    return m.group("label").strip(), [str(w) for w in words if isinstance(w, str) and w.strip()]
-
-
-def _spans(text: str, words: str, category: str) -> list[tuple[int, int, str, str]]:
-    if not text or not words or len(words) < 2:
-        return []
-    low, needle = text.lower(), words.lower()
-    out = []
-    at = low.find(needle)
-    while at != -1 and len(out) < 5:
-        out.append((at, at + len(needle), "use", category))
-        at = low.find(needle, at + len(needle))
-    return out
-
-
-def ensure_uses(pub: Publication) -> PublicationUses:
-    """The publication's kinds of use, classifying it now if needed (a few milliseconds for one record)."""
-    from benefice.sources.services import ensure_detection
-
-    row = PublicationUses.objects.filter(publication=pub).first()
-    if row is None:
-        ensure_detection(pub)
-        row = PublicationUses.objects.filter(publication=pub).first()
-        if row is None:
-            classify_publications([pub.pk])
-            row = PublicationUses.objects.get(publication=pub)
-    return row
-
-
-def _parse_time(value: str):
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def label_rows(
-    labels: Sequence[dict[str, Any]], lang: str, categories: dict[str, Any]
-) -> list[dict[str, Any]]:
-    rows = []
-    for lab in labels:
-        cid = lab.get("category", "")
-        evidence = []
-        for e in lab.get("evidence") or []:
-            label, words = evidence_words(str(e))
-            if lab.get("method") == "person" and not words:
-                words = [str(e)]  # the words the person gave
-                label = ""
-            evidence.append({"label": label, "words": words, "text": str(e)})
-        rows.append(
-            {
-                "id": cid,
-                "name": category_name(cid, lang, categories),
-                "in_typology": cid in categories,
-                "main": bool(lab.get("main")),
-                "method": lab.get("method", ""),
-                "score": lab.get("score"),
-                "rule": lab.get("rule", ""),
-                "model_version": lab.get("model_version", ""),
-                "review": bool(lab.get("review")),
-                "by": lab.get("by", ""),
-                "at": lab.get("at", ""),
-                "at_date": _parse_time(lab.get("at", "")),
-                "evidence": evidence,
-            }
-        )
-    return rows
-
-
-def publication_uses(pub: Publication, lang: str = "fr") -> dict[str, Any]:
-    """Everything the publication's kinds-of-use panel shows: the effective labels (name, main, how set,
-    evidence), the machine's proposal when a person changed it, the history, the typology to choose from,
-    and the texts with the matched words highlighted."""
-    from benefice.sources.corrections import SELECTABLE_FIELDS, field_text, highlight_spans
-    from benefice.sources.models import PublicationDetection
-
-    row = ensure_uses(pub)
-    categories = typology_categories()
-    history = use_history(pub)
-    for c in history:
-        c.category_names = ", ".join(
-            f"{category_name(cid, lang, categories)} ({cid})" for cid in c.categories
-        )
-    labels = label_rows(row.labels, lang, categories)
-    detected = label_rows(row.detected, lang, categories)
-    record = detection_record(pub)
-    spans: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
-    for lab in labels + (detected if row.by_person else []):
-        for e in lab["evidence"]:
-            for words in e["words"]:
-                for fld in SELECTABLE_FIELDS:
-                    spans[fld].extend(_spans(field_text(record, fld), words, lab["id"]))
-    fields, texts = [], []
-    for fld in SELECTABLE_FIELDS:
-        text = field_text(record, fld)
-        if text:
-            texts.append({"name": fld, "html": highlight_spans(text, spans.get(fld, []))})
-            if spans.get(fld):
-                fields.append(texts[-1])
-    sources_used = (
-        PublicationDetection.objects.filter(publication=pub).values_list("sources_used", flat=True).first()
-        or []
-    )
-    probabilities = sorted(
-        (
-            {"id": cid, "name": category_name(cid, lang, categories), "p": p}
-            for cid, p in (row.probabilities or {}).items()
-        ),
-        key=lambda r: -r["p"],
-    )
-    return {
-        "uses": row,
-        "labels": labels,
-        "detected": detected,
-        "changed_by_person": row.by_person and [r["id"] for r in detected] != row.categories,
-        "probabilities": probabilities,
-        "history": history,
-        "seen": max((c.pk for c in history), default=0),
-        "fields": fields,  # the texts where the classifier matched words
-        "texts": texts,  # every text, matched words highlighted
-        "sources_used": sources_used,
-        "choices": [
-            {"id": cid, "name": cat.name.fr if lang.startswith("fr") else cat.name.en}
-            for cid, cat in categories.items()
-        ],
-        "removed": [r for r in labels if not r["in_typology"]],
-        "raw_record_ids": ",".join(
-            str(pk) for pk in pub.raw_records.order_by("pk").values_list("pk", flat=True)
-        ),
-    }
-
-
-def review_remaining() -> dict[str, int]:
-    """Publications whose kinds of use the machine was unsure of and nobody has decided yet."""
-    return {"uses": PublicationUses.objects.filter(awaiting_review=True).count()}
-
-
-def next_review_item(skip: Iterable[int] = ()) -> PublicationUses | None:
-    """The most informative undecided kinds of use: the smallest margin first; ``skip`` holds publication
-    ids the person chose to leave for later."""
-    qs = (
-        PublicationUses.objects.filter(awaiting_review=True)
-        .exclude(publication_id__in=list(skip))
-        .select_related("publication")
-        .order_by("review_margin", "publication_id")
-    )
-    return qs.first()
 
 
 # --- export -------------------------------------------------------------------------------------------------

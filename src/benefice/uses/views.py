@@ -15,7 +15,7 @@ from benefice.core.roles import can_edit
 from benefice.core.views import after_correction, editor_required, is_htmx, reader_required
 from benefice.corpus.models import Publication
 from benefice.sources.services import CorrectionRefused
-from benefice.uses import services
+from benefice.uses import pages, services
 
 
 def _lang() -> str:
@@ -25,7 +25,7 @@ def _lang() -> str:
 def _panel_context(request, pub: Publication | None, notes: list[tuple[str, str]] | None = None) -> dict:
     context: dict = {"pub": pub, "notes": notes or [], "user_can_edit": can_edit(request.user)}
     if pub is not None:
-        context.update(services.publication_uses(pub, _lang()))
+        context.update(pages.publication_uses(pub, _lang()))
     return context
 
 
