@@ -81,9 +81,31 @@ def _headline_link(edition: Edition, item: dict[str, Any], results: dict[str, An
 
 @reader_required
 def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An edition's page: its figures as tables, each cell linked to the publications, cases or decisions
+    it counts (two clicks to the evidence), and its files."""
     edition = _edition_or_404(pk)
     results = services.results(edition)
     lang = _lang()
+    return render(
+        request,
+        "barometer/edition.html",
+        {
+            "edition": edition,
+            "results": results,
+            "perimeter": results["perimeter"],
+            **_corpus_tables(edition, results, lang),
+            **_impact_tables(edition, results, lang),
+            "delays": results["delays"],
+            "delay_summary": results["delay_summary"],
+            "files": _edition_files(edition, lang),
+            "lang": lang,
+            "drill": {k.replace("-", "_"): _drill_url(edition, k) for k in drill.SIMPLE},
+        },
+    )
+
+
+def _corpus_tables(edition: Edition, results: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The corpus side of the page: headline, publications by year, sources, custodians, kinds of use."""
     headline = [
         {
             "title": item[f"title_{lang}"],
@@ -148,6 +170,18 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if row["basis"] == "family" and row["publications"]
     ][:SOURCE_CATEGORY_ROWS]
+    return {
+        "headline": headline,
+        "by_year": by_year,
+        "sources": sources,
+        "custodians": custodians,
+        "categories": categories,
+        "source_categories": source_categories,
+    }
+
+
+def _impact_tables(edition: Edition, results: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The impact side of the page: cases, value ranges, decisions and the ranking, each row linked."""
     cases = [
         row
         | {
@@ -189,6 +223,20 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
                "href": reverse("barometer:case", args=[edition.pk, row["case"]])}
         for row in ranking.get("rows", []) if row.get("case") in titles
     ]  # fmt: skip
+    return {
+        "cases": cases,
+        "ranges": ranges,
+        "decision_types": decision_types,
+        "values_by_source": values_by_source,
+        "decisions_by_year": decisions_by_year,
+        "ranking": ranking,
+        "ranking_note": ranking.get(f"note_{lang}", ""),
+        "ranking_rows": ranking_rows,
+    }
+
+
+def _edition_files(edition: Edition, lang: str) -> dict[str, str]:
+    """Links to the edition's static site, PDF, open data and manifest in the reader's language."""
     files = {
         "site": reverse("barometer:file", args=[edition.pk, f"site/{lang}/index.html"]),
         "pdf": reverse("barometer:file", args=[edition.pk, f"report/{report_name(edition.year, lang)}"])
@@ -199,34 +247,7 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "manifest": reverse("barometer:file", args=[edition.pk, "manifest.json"]),
         "results": reverse("barometer:file", args=[edition.pk, "results.json"]),
     }
-    return render(
-        request,
-        "barometer/edition.html",
-        {
-            "edition": edition,
-            "results": results,
-            "perimeter": results["perimeter"],
-            "headline": headline,
-            "by_year": by_year,
-            "sources": sources,
-            "custodians": custodians,
-            "categories": categories,
-            "source_categories": source_categories,
-            "cases": cases,
-            "ranges": ranges,
-            "decision_types": decision_types,
-            "values_by_source": values_by_source,
-            "decisions_by_year": decisions_by_year,
-            "delays": results["delays"],
-            "delay_summary": results["delay_summary"],
-            "ranking": ranking,
-            "ranking_note": ranking.get(f"note_{lang}", ""),
-            "ranking_rows": ranking_rows,
-            "files": files,
-            "lang": lang,
-            "drill": {k.replace("-", "_"): _drill_url(edition, k) for k in drill.SIMPLE},
-        },
-    )
+    return files
 
 
 def _figure_title(key: drill.FigureKey, results: dict[str, Any], lang: str) -> str:
