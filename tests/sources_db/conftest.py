@@ -13,7 +13,7 @@ from benefice.sources import services
 
 @pytest.fixture
 def stub(monkeypatch):
-    monkeypatch.setattr(services, "Detector", StubDetector)
+    monkeypatch.setattr(services.scan, "Detector", StubDetector)  # where scan_database looks it up
 
 
 @pytest.fixture
