@@ -62,6 +62,7 @@ def run(n: int, decisions: int, every: int) -> dict:
     from benefice.core.users import ensure_user
     from benefice.review import services, worker
     from benefice.review.models import Review, ReviewRecord
+    from benefice.review.services import decisions as decision_services
 
     lead = ensure_user(f"bench{n}", "bench", EDITOR)
     review = services.create_review(f"bench {n}", lead, retrain_every=every)
@@ -86,8 +87,8 @@ def run(n: int, decisions: int, every: int) -> dict:
     negatives = [pk for pk, y in truth.items() if not y][:1]
     for pk in positives + negatives:
         services.decide(ReviewRecord.objects.get(pk=pk), lead, "ta", "include" if truth[pk] else "exclude")
-    services_schedule = services._schedule
-    services._schedule = lambda review: None  # retrain explicitly below, timed, in this thread
+    services_schedule = decision_services._schedule  # where decide looks it up
+    decision_services._schedule = lambda review: None  # retrain explicitly below, timed, in this thread
     found = 0
     try:
         for k in range(decisions):
@@ -129,7 +130,7 @@ def run(n: int, decisions: int, every: int) -> dict:
             assert client.get(url).status_code == 200
             page.append(time.perf_counter() - t)
     finally:
-        services._schedule = services_schedule
+        decision_services._schedule = services_schedule
     return {
         "n": n,
         "fill": fill,

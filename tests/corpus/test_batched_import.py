@@ -11,6 +11,7 @@ from django.db import connection
 
 from benefice.corpus import services
 from benefice.corpus.models import ImportBatch, Publication, RawRecord
+from benefice.corpus.services import importing
 from benefice.errors import BeneficeError
 
 RECORD = "TY  - JOUR\nTI  - Cohort study {i} of the French national health data system\nPY  - 2020\nDO  - 10.1000/b.{i}\nER  - \n\n"
@@ -66,7 +67,7 @@ def test_a_malformed_record_anywhere_still_leaves_the_database_as_it_was(tmp_pat
 @pytest.mark.django_db(transaction=True)
 def test_an_import_stopped_midway_keeps_its_batches_and_resumes(tmp_path, monkeypatch) -> None:
     path = _file(tmp_path, 2500)
-    real = services._store_chunk
+    real = importing._store_chunk
     calls = []
 
     def stop_on_the_third(*args, **kwargs):
@@ -75,14 +76,14 @@ def test_an_import_stopped_midway_keeps_its_batches_and_resumes(tmp_path, monkey
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_store_chunk", stop_on_the_third)
+    monkeypatch.setattr(importing, "_store_chunk", stop_on_the_third)
     with pytest.raises(KeyboardInterrupt):
         services.import_file(path)
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.INTERRUPTED
     assert batch.records_read == 2000 and Publication.objects.count() == 2000
     assert "importing the same file again resumes" in batch.errors[-1]
-    monkeypatch.setattr(services, "_store_chunk", real)
+    monkeypatch.setattr(importing, "_store_chunk", real)
     again = services.import_file(path)
     assert again.already_known == 2000 and again.new_publications == 500
     assert Publication.objects.count() == RawRecord.objects.count() == 2500

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from benefice.cli import main
 from benefice.corpus import connectors, services
 from benefice.corpus.models import ImportBatch, Publication
+from benefice.corpus.services import scan
 from benefice.sources.models import PublicationDetection
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +165,7 @@ def test_an_interrupted_scan_resumes_with_benefice_scan(files, monkeypatch):
             raise KeyboardInterrupt
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "SCAN_IDS", 1)
+    monkeypatch.setattr(scan, "SCAN_IDS", 1)  # where scan_batch looks it up
     monkeypatch.setattr(source_services, "scan_database", fails_second_time)
     result = run("import", ris)
     assert "detection interrupted; the import is kept" in result.output

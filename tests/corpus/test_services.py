@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benefice.corpus import dedup, services
-from benefice.corpus.models import DedupForm, ImportBatch, MergeEvent, Publication, RawRecord
+from benefice.corpus.models import DedupForm, DedupKey, ImportBatch, MergeEvent, Publication, RawRecord
 from benefice.corpus.record import Author, Record
+from benefice.corpus.services import importing
 from benefice.errors import BeneficeError
 
 pytestmark = pytest.mark.django_db
@@ -208,7 +209,7 @@ def test_candidates_years_apart_are_skipped_unread_unless_an_identifier_is_share
     ]
     services.import_records(stored, batch, origin="test")
     assert list(
-        services.DedupKey.objects.order_by("publication_id").values_list("year", flat=True).distinct()
+        DedupKey.objects.order_by("publication_id").values_list("year", flat=True).distinct()
     ) == [
         2010,
         2016,
@@ -332,7 +333,7 @@ def test_property_publication_prepared_in_the_reader_equals_one_built_by_apply_r
     expected = Publication()
     services.apply_record(expected, record, 7)
     got = services.new_publication(pipeline.prepare_item(record), 7)
-    services._materialise(got)
+    importing._materialise(got)
     for field in (*services.MERGEABLE_FIELDS, "field_sources", "search_text"):
         assert getattr(got, field) == getattr(expected, field), field
 

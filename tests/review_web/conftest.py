@@ -16,6 +16,7 @@ from benefice.corpus.models import Publication
 from benefice.corpus.services import build_search_text
 from benefice.review import services, worker
 from benefice.review.models import Member
+from benefice.review.services import decisions, records
 
 PASSWORD = "correct horse battery staple"
 
@@ -43,7 +44,8 @@ def synchronous_worker(monkeypatch) -> None:
     """Queue the retraining at once instead of on commit: a test's transaction never commits, so on_commit
     never fires (test_worker.py checks the real path, on_commit then the database queue and a worker, with
     a transactional database)."""
-    monkeypatch.setattr(services, "_schedule", lambda review: worker.schedule(review.pk))
+    for module in (records, decisions):  # where the services that schedule a retraining look it up
+        monkeypatch.setattr(module, "_schedule", lambda review: worker.schedule(review.pk))
     worker._features.clear()
     worker._classifiers.clear()
 

@@ -10,7 +10,16 @@ import pytest
 
 from benefice.errors import BeneficeError
 from benefice.review import services, worker
-from benefice.review.models import Decision, DecisionChange, Member, Review, ReviewRecord, Search, Status
+from benefice.review.models import (
+    EXCLUDE,
+    Decision,
+    DecisionChange,
+    Member,
+    Review,
+    ReviewRecord,
+    Search,
+    Status,
+)
 
 RIS = """TY  - JOUR
 TI  - Valproate exposure during pregnancy: a nationwide SNDS cohort
@@ -364,7 +373,7 @@ def test_svm_warm_starts_across_retrainings_and_ranks_as_a_cold_fit(review, peop
     duals = first._warm._alpha  # the solver's dual variables: kept, not reset, by later retrainings
     for record in list(irrelevant[1:4]) + [relevant[1]]:
         services.decide(
-            record, alice, "ta", services.EXCLUDE if record.title.startswith("Lab") else "include"
+            record, alice, "ta", EXCLUDE if record.title.startswith("Lab") else "include"
         )
     assert worker._classifiers[review.pk][1] is first  # the same solver state, reused
     assert first._warm._alpha is duals and duals.any()

@@ -9,11 +9,13 @@ from django_tasks_db.models import DBTaskResult
 
 from benefice.review import services, worker
 from benefice.review.models import Decision, Review
+from benefice.review.services import decisions, records
 
 
 @pytest.fixture
 def committed(transactional_db, monkeypatch, database_queue):
-    monkeypatch.setattr(services, "_schedule", _real_schedule)
+    for module in (records, decisions):  # where the services that schedule a retraining look it up
+        monkeypatch.setattr(module, "_schedule", _real_schedule)
     from benefice.core.roles import EDITOR
     from benefice.core.users import ensure_user
 
@@ -29,7 +31,7 @@ def committed(transactional_db, monkeypatch, database_queue):
     return review, lead, database_queue
 
 
-_real_schedule = services._schedule
+_real_schedule = decisions._schedule
 
 
 def test_decisions_are_committed_then_retrained_by_the_worker(committed) -> None:
