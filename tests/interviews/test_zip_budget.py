@@ -41,7 +41,7 @@ def test_many_members_under_the_limit_exhaust_the_archive_budget(tmp_path) -> No
 
 
 def test_a_whole_qdpx_bomb_is_refused(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(refi, "MAX_QDPX_TOTAL_BYTES", 3 * MB)
+    monkeypatch.setattr(refi.reading, "MAX_QDPX_TOTAL_BYTES", 3 * MB)  # where read_qdpx looks it up
     sources = "".join(
         f'<TextSource guid="{refi.new_guid()}" name="s{i}" plainTextPath="internal://s{i}.txt"/>'
         for i in range(4)

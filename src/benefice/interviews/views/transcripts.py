@@ -1,0 +1,96 @@
+"""Transcripts are imported then reviewed by a lead before anyone codes them, so no coder reads a text
+that is not pseudonymised yet.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from benefice.errors import BeneficeError
+from benefice.interviews import paging, services
+from benefice.interviews.forms import ImportForm
+from benefice.interviews.models import Transcript
+from benefice.interviews.views._shared import LEAD, _context, _project
+
+# ------------------------------------------------------------------------------ import and pseudonymise
+
+
+@login_required
+def transcript_import(request, pk: int):
+    project, role = _project(request, pk, (LEAD,))
+    form = ImportForm(project=project)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, project=project)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                transcript = services.import_transcript(
+                    project,
+                    upload.name,
+                    upload.read(),
+                    request.user,
+                    title=form.cleaned_data["title"],
+                    participant=form.cleaned_data["participant"],
+                )
+            except BeneficeError as exc:
+                form.add_error("file", str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Transcript imported: %(n)s entities to review before anyone codes it.")
+                    % {"n": len(transcript.review)},
+                )
+                return redirect("interviews:review", pk=project.pk, transcript_id=transcript.pk)
+    return render(request, "interviews/import.html", _context(project, role, form=form))
+
+
+@login_required
+def transcript_review(request, pk: int, transcript_id: int):
+    project, role = _project(request, pk, (LEAD,))
+    transcript = get_object_or_404(project.transcripts, pk=transcript_id)
+    if transcript.is_pseudonymised:
+        return redirect("interviews:transcript", pk=project.pk, transcript_id=transcript.pk)
+    if transcript.status == Transcript.NO_TEXT:
+        raise Http404
+    if not transcript.review and transcript.original_text:
+        services.propose_entities(transcript)  # sources imported from a REFI-QDA project
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "add_names":
+                services.add_names_and_redetect(transcript, request.POST.get("names", ""), request.user)
+                messages.success(request, _("Names added to the project list; detection run again."))
+                return redirect("interviews:review", pk=project.pk, transcript_id=transcript.pk)
+            decisions = {
+                group.id: (
+                    request.POST.get(f"decision-{group.id}", group.default),
+                    request.POST.get(f"custom-{group.id}", ""),
+                )
+                for group in services.review_groups(transcript)
+            }
+            report = services.apply_review(transcript, decisions, request.user)
+        except BeneficeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Pseudonymised: %(masked)s mentions replaced, %(kept)s kept.") % report,
+            )
+            return redirect("interviews:transcript", pk=project.pk, transcript_id=transcript.pk)
+    groups = services.review_groups(transcript)
+    page = paging.page_for(transcript.original_text, request.GET.get("page"))
+    return render(
+        request,
+        "interviews/review.html",
+        _context(
+            project,
+            role,
+            transcript=transcript,
+            groups=groups,
+            page=page,
+            page_text=transcript.original_text[page.start : page.end],
+        ),
+    )
