@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benefice.barometer.compute import _member, _pairs, _sorted_unique
+from benefice.barometer.compute import member, pairs, sorted_unique
 from benefice.barometer.inputs import PRECISE_FORMS, EditionInputs
 from benefice.errors import BeneficeError
 
@@ -121,7 +121,7 @@ def _naming_quality(table: pa.Table, registry_ids: list[str]) -> tuple[np.ndarra
     """Masks of rows with a used source named precisely / named only by a description (compute's pairs)."""
     codes = pa.array(registry_ids)
     ns = len(registry_ids)
-    used_pub, used_src = _pairs(table.column("sources_used"), codes)
+    used_pub, used_src = pairs(table.column("sources_used"), codes)
     used_keys = used_pub * ns + used_src
     precise_rows = np.zeros(table.num_rows, dtype=bool)
     vague_rows = np.zeros(table.num_rows, dtype=bool)
@@ -135,8 +135,8 @@ def _naming_quality(table: pa.Table, registry_ids: list[str]) -> tuple[np.ndarra
         zero_copy_only=False
     )
     form_keys = form_pub * ns + form_src.astype(np.int64)
-    known = _member(used_keys, _sorted_unique(form_keys))
-    precise = _member(used_keys, _sorted_unique(form_keys[is_precise]))
+    known = member(used_keys, sorted_unique(form_keys))
+    precise = member(used_keys, sorted_unique(form_keys[is_precise]))
     precise_rows[used_pub[precise]] = True
     vague_rows[used_pub[known & ~precise]] = True
     return precise_rows, vague_rows

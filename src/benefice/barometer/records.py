@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benefice.impact.catalogue import CaseBook
-from benefice.sources.citation import _AUTHORISATION_RE, _DOCUMENTATION, _doc_hosts, _source_custodians
+from benefice.sources.citation import AUTHORISATION_RE, DOCUMENTATION, doc_hosts, source_custodians
 from benefice.sources.detect import FIELDS
 from benefice.sources.detect import URL_RE as _URL
 from benefice.sources.registry import FORMS, Registry, fold_chars
@@ -84,8 +84,8 @@ class RecordBuilder:
     ) -> None:
         self.registry = registry
         self.typology_ids = set(typology_ids) if typology_ids is not None else None
-        self.custodians = _source_custodians(registry)
-        self.hosts = _doc_hosts(registry)
+        self.custodians = source_custodians(registry)
+        self.hosts = doc_hosts(registry)
         self.categories = case_categories(cases) if cases else {}
         self.skipped = Skipped()
 
@@ -96,7 +96,7 @@ class RecordBuilder:
         hosts_folded = " " + " ".join(fold_chars(" ".join(_URL.findall(text))).split()) + " "
         folded = " " + " ".join(fold_chars(_URL.sub(" ", text)).split()) + " "
         used = list(used)
-        documentation_words = bool(_DOCUMENTATION.search(folded))
+        documentation_words = bool(DOCUMENTATION.search(folded))
         documentation = custodian = False
         for sid in used:
             host = self.hosts.get(sid)
@@ -105,7 +105,7 @@ class RecordBuilder:
             if any(p.search(folded) for p in self.custodians.get(sid, [])):
                 custodian = True
         return {
-            "cites_authorisation": bool(used) and any(p.search(folded) for p in _AUTHORISATION_RE.values()),
+            "cites_authorisation": bool(used) and any(p.search(folded) for p in AUTHORISATION_RE.values()),
             "cites_documentation": documentation,
             "cites_custodian": custodian,
         }

@@ -81,7 +81,7 @@ AUTHORISATIONS: dict[str, tuple[str, ...]] = {
         "reference methodology",
     ),
 }
-_DOCUMENTATION = re.compile(
+DOCUMENTATION = re.compile(
     r"(?<= )(documentation|data resource profile|cohort profile|data dictionary)(?= )"
 )
 
@@ -92,7 +92,7 @@ def _alternation(aliases: Iterable[str]) -> re.Pattern[str]:
 
 
 _CUSTODIAN_RE = {key: _alternation(aliases) for key, aliases in CUSTODIANS.items()}
-_AUTHORISATION_RE = {key: _alternation(aliases) for key, aliases in AUTHORISATIONS.items()}
+AUTHORISATION_RE = {key: _alternation(aliases) for key, aliases in AUTHORISATIONS.items()}
 
 
 @dataclass
@@ -150,7 +150,7 @@ def _variant(text: str) -> str:
     return " ".join(text.split())
 
 
-def _source_custodians(registry: Registry) -> dict[str, list[re.Pattern[str]]]:
+def source_custodians(registry: Registry) -> dict[str, list[re.Pattern[str]]]:
     out: dict[str, list[re.Pattern[str]]] = {}
     for source in registry:
         folded = f" {fold(source.custodian)} "
@@ -158,7 +158,7 @@ def _source_custodians(registry: Registry) -> dict[str, list[re.Pattern[str]]]:
     return out
 
 
-def _doc_hosts(registry: Registry) -> dict[str, str]:
+def doc_hosts(registry: Registry) -> dict[str, str]:
     hosts = {}
     for source in registry:
         host = urlparse(source.documentation_url).netloc.lower().removeprefix("www.")
@@ -172,8 +172,8 @@ def citation_stats(
 ) -> dict[str, SourceCitations]:
     """Aggregate citation statistics per source over ``(record, detection)`` pairs (streamed once)."""
     registry = registry or load_registry()
-    custodians = _source_custodians(registry)
-    hosts = _doc_hosts(registry)
+    custodians = source_custodians(registry)
+    hosts = doc_hosts(registry)
     stats: dict[str, SourceCitations] = {}
     for record, detection in items:
         mentions = detection.get("mentions") or []
@@ -184,8 +184,8 @@ def citation_stats(
         text = " ".join(str(record.get(f) or "") for f in FIELDS)
         hosts_folded = " " + " ".join(fold_chars(" ".join(_URL.findall(text))).split()) + " "
         folded = " " + " ".join(fold_chars(_URL.sub(" ", text)).split()) + " "
-        authorisations = {k for k, pattern in _AUTHORISATION_RE.items() if pattern.search(folded)}
-        documentation_words = bool(_DOCUMENTATION.search(folded))
+        authorisations = {k for k, pattern in AUTHORISATION_RE.items() if pattern.search(folded)}
+        documentation_words = bool(DOCUMENTATION.search(folded))
         used = set(detection.get("sources_used") or [])
         by_source: dict[str, list[Mapping[str, Any]]] = {}
         for mention in mentions:

@@ -65,11 +65,6 @@ from benefice.barometer.compute.uses import (
     use_stats,
 )
 
-# Private names that ``benefice.barometer.drill`` imports from here (kept for it; prefer the public ones).
-_member = member
-_pairs = pairs
-_sorted_unique = sorted_unique
-
 __all__ = [
     "ATTRIBUTABLE_INDICATORS",
     "AVOIDED_INDICATORS",
