@@ -9,10 +9,8 @@ from benefice.corpus.services._shared import (
     HAL_KEY,
     ImportCounts,
     Progress,
+    finish_batch,
     publication_keys,
-)
-from benefice.corpus.services._shared import (
-    _finish as _finish,  # not public: review.services imports it from here
 )
 from benefice.corpus.services.bulk import (
     fast_bulk_create,
@@ -94,6 +92,7 @@ __all__ = [
     "export_publications",
     "exportable",
     "fast_bulk_create",
+    "finish_batch",
     "harvest",
     "harvest_batch",
     "harvest_origin",

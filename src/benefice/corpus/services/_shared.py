@@ -71,7 +71,8 @@ def _insert_keys(rows: list[tuple[str, int, int | None]], forms: list[tuple[int,
             cursor.executemany(f"INSERT INTO {table} (publication_id, form) VALUES (%s, %s)", forms)
 
 
-def _finish(batch: ImportBatch, counts: ImportCounts, status: str) -> None:
+def finish_batch(batch: ImportBatch, counts: ImportCounts, status: str) -> None:
+    """Public because review.services records its own file imports' batches the same way."""
     batch.records_read = counts.records_read
     batch.new_publications = counts.new_publications
     batch.duplicates_merged = counts.duplicates_merged

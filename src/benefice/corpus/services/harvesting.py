@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from benefice.corpus.models import ImportBatch, Publication
-from benefice.corpus.services._shared import ImportCounts, Progress, _finish
+from benefice.corpus.services._shared import ImportCounts, Progress, finish_batch
 from benefice.corpus.services.importing import import_records
 from benefice.corpus.services.index import CorpusIndex
 from benefice.errors import BeneficeError
@@ -85,7 +85,7 @@ def harvest(
         batch.status = ImportBatch.Status.INTERRUPTED
         batch.save()
         raise
-    _finish(batch, totals, ImportBatch.Status.DONE)
+    finish_batch(batch, totals, ImportBatch.Status.DONE)
     return batch
 
 
@@ -120,5 +120,5 @@ def enrich_crossref(
             totals.already_known += c.already_known
         if progress:
             progress(n, len(dois))
-    _finish(batch, totals, ImportBatch.Status.DONE)
+    finish_batch(batch, totals, ImportBatch.Status.DONE)
     return batch

@@ -23,7 +23,7 @@ from benefice.core.jobs import owner_state
 from benefice.corpus import dedup, fields, formats, pipeline
 from benefice.corpus.models import ImportBatch, MergeEvent, Publication, RawRecord
 from benefice.corpus.record import Record
-from benefice.corpus.services._shared import ImportCounts, Progress, _finish, _index_rows, _insert_keys
+from benefice.corpus.services._shared import ImportCounts, Progress, _index_rows, _insert_keys, finish_batch
 from benefice.corpus.services.bulk import fast_bulk_create, insert_rows
 from benefice.corpus.services.index import CorpusIndex, prepare_publication, reindex_publications
 from benefice.corpus.services.records import apply_record
@@ -269,14 +269,14 @@ def import_file(
     except BeneficeError as exc:
         counts = getattr(exc, "committed", None) or ImportCounts()
         batch.errors = [*batch.errors, str(exc)]
-        _finish(batch, counts, ImportBatch.Status.FAILED)
+        finish_batch(batch, counts, ImportBatch.Status.FAILED)
         raise
     except KeyboardInterrupt:
         counts = _committed_so_far(batch)
         batch.errors = [*batch.errors, "interrupted" + (RESUME_HINT if counts.records_read else "")]
-        _finish(batch, counts, ImportBatch.Status.INTERRUPTED)
+        finish_batch(batch, counts, ImportBatch.Status.INTERRUPTED)
         raise
-    _finish(batch, counts, ImportBatch.Status.DONE)
+    finish_batch(batch, counts, ImportBatch.Status.DONE)
     return batch
 
 

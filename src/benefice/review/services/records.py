@@ -19,8 +19,8 @@ from benefice.corpus.models import ImportBatch, Publication, RawRecord
 from benefice.corpus.services import (
     CorpusIndex,
     ScanOutcome,
-    _finish,
     content_hash,
+    finish_batch,
     import_records,
     scan_batch,
 )
@@ -169,7 +169,7 @@ def import_for_review(
             counts = import_records(
                 records(), batch, origin=safe, index=CorpusIndex.from_database(), user=user
             )
-            _finish(batch, counts, ImportBatch.Status.DONE)
+            finish_batch(batch, counts, ImportBatch.Status.DONE)
             if not hashes:
                 raise BeneficeError("the file holds no record", path=safe)
             by_hash = dict(
