@@ -1,8 +1,13 @@
-"""Reading the curated YAML files (typology, indicators, cases, registry, barometer inputs) strictly.
+"""Reading the curated YAML files strictly: the one reader every data file of ``benefice/data`` goes through.
 
-Curated data is knowledge people edit by hand; a wrong id or a mistyped field would silently distort every
-figure built on it. These helpers each know the file and the record they read, so every error names the file,
-the record and the field. Pure Python (no Django).
+Curated data is knowledge people edit by hand (the source registry, the typology, the classification rules,
+the indicators, the cases, the ranking weights, the custodians' recommendations, and the copies of them an
+edition of the barometer keeps); a wrong id or a mistyped field would silently distort every figure built on
+it. A file is read once, by :func:`read_yaml` (or :func:`yaml_from_bytes` for a frozen copy), so a missing,
+damaged or non-YAML file is refused in the same words whichever file it is; and each loader validates its
+records through a :class:`Ctx`, which knows the file and the record it reads, so every error names the file,
+the record and the field. The loading of some of these files into the database is ``core.curated_sync``.
+Pure Python (no Django).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from benefice.errors import BeneficeError
+from benefice.errors import BeneficeError, FormatError
 
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -37,29 +42,54 @@ class ChangeLogEntry:
 
 
 class Ctx:
-    """Where a reader is (file, record id, record number), so that its errors say so."""
+    """Where a reader is (file, record id, record number), so that its errors say so.
 
-    def __init__(self, path: Path | str, record: str = "", record_no: int | None = None) -> None:
+    ``error`` is the class of the errors it raises: the loaders whose callers tell a malformed file apart
+    (the ranking weights, the classification rules) raise :class:`~benefice.errors.FormatError`."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        record: str = "",
+        record_no: int | None = None,
+        *,
+        error: type[BeneficeError] = BeneficeError,
+    ) -> None:
         self.path = str(path)
         self.record = record
         self.record_no = record_no
+        self.error = error
 
     def at(self, record: str, record_no: int | None = None) -> Ctx:
-        return Ctx(self.path, record, record_no)
+        return Ctx(self.path, record, record_no, error=self.error)
 
     def fail(self, message: str, fld: str | None = None) -> BeneficeError:
         prefix = f"{self.record}: " if self.record else ""
-        return BeneficeError(prefix + message, path=self.path, record=self.record_no, field=fld)
+        return self.error(prefix + message, path=self.path, record=self.record_no, field=fld)
 
 
-def read_yaml(path: Path | str) -> dict[str, Any]:
+def read_text(path: Path | str) -> str:
+    """A data file's text; a missing or unreadable file, or one not in UTF-8, is refused naming it."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise BeneficeError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from exc
     except UnicodeDecodeError as exc:
-        raise BeneficeError("file is not UTF-8", path=str(path)) from exc
+        raise FormatError("file is not UTF-8", path=str(path)) from exc
+
+
+def read_yaml(path: Path | str) -> dict[str, Any]:
+    """A data file's top-level mapping (see :func:`read_text` and :func:`parse_yaml` for what is refused)."""
+    return parse_yaml(read_text(path), path)
+
+
+def yaml_from_bytes(data: bytes, path: Path | str) -> dict[str, Any]:
+    """The same as :func:`read_yaml` for a file held as bytes (the frozen copy an edition keeps)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError("file is not UTF-8", path=str(path)) from exc
     return parse_yaml(text, path)
 
 
@@ -68,13 +98,13 @@ def parse_yaml(text: str, path: Path | str) -> dict[str, Any]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise BeneficeError(
+        raise FormatError(
             f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
             path=str(path),
             line=mark.line + 1 if mark else None,
         ) from exc
     if not isinstance(data, dict):
-        raise BeneficeError("expected a mapping at the top of the file", path=str(path))
+        raise FormatError("expected a mapping at the top of the file", path=str(path))
     return data
 
 

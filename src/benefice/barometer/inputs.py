@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from benefice.curated import parse_yaml
+from benefice.curated import yaml_from_bytes
 from benefice.errors import BeneficeError
 from benefice.impact.catalogue import CaseBook, IndicatorCatalogue, parse_cases, parse_indicators
 from benefice.paths import package_data
@@ -468,25 +468,13 @@ def inputs_from_bytes(files: Mapping[str, bytes], where: str = "<inputs>") -> Ed
             f"no publication set ({PUBLICATIONS_JSONL} or {PUBLICATIONS_PARQUET})", path=where
         )
 
-    def text(name: str) -> str:
-        try:
-            return files[name].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise BeneficeError("file is not UTF-8", path=f"{where}/{name}") from exc
+    def data(name: str) -> dict[str, Any]:
+        return yaml_from_bytes(files[name], f"{where}/{name}")
 
-    registry_path = f"{where}/{REGISTRY_FILE}"
-    registry = registry_from_dict(parse_yaml(text(REGISTRY_FILE), registry_path), registry_path)
-    typology = parse_typology(
-        parse_yaml(text(TYPOLOGY_FILE), f"{where}/{TYPOLOGY_FILE}"), f"{where}/{TYPOLOGY_FILE}"
-    )
-    indicators = parse_indicators(
-        parse_yaml(text(INDICATORS_FILE), f"{where}/{INDICATORS_FILE}"),
-        f"{where}/{INDICATORS_FILE}",
-        typology,
-    )
-    cases = parse_cases(
-        parse_yaml(text(CASES_FILE), f"{where}/{CASES_FILE}"), f"{where}/{CASES_FILE}", typology, indicators
-    )
+    registry = registry_from_dict(data(REGISTRY_FILE), f"{where}/{REGISTRY_FILE}")
+    typology = parse_typology(data(TYPOLOGY_FILE), f"{where}/{TYPOLOGY_FILE}")
+    indicators = parse_indicators(data(INDICATORS_FILE), f"{where}/{INDICATORS_FILE}", typology)
+    cases = parse_cases(data(CASES_FILE), f"{where}/{CASES_FILE}", typology, indicators)
     params = _params(files.get(PARAMS_FILE), f"{where}/{PARAMS_FILE}")
     files[PARAMS_FILE] = params_json(params)
     pub_path = f"{where}/{pub_name}"

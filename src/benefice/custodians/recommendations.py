@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from benefice.errors import BeneficeError
+from benefice.curated import Ctx, read_yaml
 from benefice.paths import package_data
 
 OPERATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
@@ -69,44 +67,41 @@ def parse_rules(
 ) -> list[Rule]:
     """Validate the rules file: every rule has an id, a known figure, an operator among > >= < <=, a
     numeric threshold and texts in French and English. Errors name the file, the rule and the field."""
+    ctx = Ctx(path)
     if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
-        raise BeneficeError("expected a mapping with a 'rules' list", path=path)
+        raise ctx.fail("expected a mapping with a 'rules' list")
     rules: list[Rule] = []
     seen: set[str] = set()
     for index, raw in enumerate(data["rules"], start=1):
         if not isinstance(raw, Mapping):
-            raise BeneficeError("a rule must be a mapping", path=path, record=index)
+            raise ctx.at("", index).fail("a rule must be a mapping")
         rid = str(raw.get("id") or "")
-        where = {"path": path, "record": index}
         if not rid:
-            raise BeneficeError("rule without an id", field="id", **where)
+            raise ctx.at("", index).fail("rule without an id", "id")
         if rid in seen:
-            raise BeneficeError(f"duplicate rule id {rid!r}", field="id", **where)
+            raise ctx.at("", index).fail(f"duplicate rule id {rid!r}", "id")
         seen.add(rid)
+        rule = ctx.at(f"rule {rid!r}", index)
         unknown = set(raw) - _RULE_KEYS
         if unknown:
-            raise BeneficeError(f"rule {rid!r}: unknown keys {sorted(unknown)}", **where)
+            raise rule.fail(f"unknown keys {sorted(unknown)}")
         figure = str(raw.get("figure") or "")
         if not figure or (known_figures is not None and figure not in known_figures):
-            raise BeneficeError(f"rule {rid!r}: unknown figure {figure!r}", field="figure", **where)
+            raise rule.fail(f"unknown figure {figure!r}", "figure")
         op = str(raw.get("operator", ">="))
         if op not in OPERATORS:
-            raise BeneficeError(
-                f"rule {rid!r}: operator must be one of {sorted(OPERATORS)}", field="operator", **where
-            )
+            raise rule.fail(f"operator must be one of {sorted(OPERATORS)}", "operator")
         threshold = raw.get("threshold")
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
-            raise BeneficeError(f"rule {rid!r}: threshold must be a number", field="threshold", **where)
+            raise rule.fail("threshold must be a number", "threshold")
         min_records = raw.get("min_records", 1)
         if isinstance(min_records, bool) or not isinstance(min_records, int) or min_records < 1:
-            raise BeneficeError(
-                f"rule {rid!r}: min_records must be a positive integer", field="min_records", **where
-            )
+            raise rule.fail("min_records must be a positive integer", "min_records")
         texts = {}
         for key in ("text", "rationale"):
             value = raw.get(key)
             if not isinstance(value, Mapping) or not value.get("fr") or not value.get("en"):
-                raise BeneficeError(f"rule {rid!r}: {key} needs 'fr' and 'en'", field=key, **where)
+                raise rule.fail(f"{key} needs 'fr' and 'en'", key)
             texts[key] = {"fr": " ".join(str(value["fr"]).split()), "en": " ".join(str(value["en"]).split())}
         rules.append(Rule(rid, figure, op, float(threshold), min_records, texts["text"], texts["rationale"]))
     return rules
@@ -115,13 +110,7 @@ def parse_rules(
 def load_rules(path: str | Path | None = None, known_figures: set[str] | None = None) -> list[Rule]:
     """The bundled rules (``data/recommendations.yaml``) or those at ``path``."""
     path = Path(path) if path else package_data("recommendations.yaml")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BeneficeError("file not found", path=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise BeneficeError(f"not valid YAML: {exc}", path=str(path)) from None
-    return parse_rules(data, str(path), known_figures)
+    return parse_rules(read_yaml(path), str(path), known_figures)
 
 
 def recommend(rules: list[Rule], figures: Mapping[str, MeasuredFigure]) -> list[Recommendation]:

@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from benefice.curated import Text
+from benefice.curated import Ctx, Text, read_yaml
 from benefice.errors import BeneficeError, FormatError
 from benefice.impact.catalogue import Case, Figure, IndicatorCatalogue
 from benefice.paths import package_data
@@ -122,24 +121,7 @@ class Ranking:
 def load_weights(path: Path | str | None = None) -> RankingSpec:
     """The published ``ranking.yaml`` (or the file at `path`), validated; errors name the file and field."""
     path = Path(path) if path else package_data("ranking.yaml")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BeneficeError(
-            f"cannot read the ranking weights: {exc.strerror or exc}", path=str(path)
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise FormatError("file is not UTF-8", path=str(path)) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise FormatError(
-            f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
-            path=str(path),
-            line=mark.line + 1 if mark else None,
-        ) from exc
-    return parse_weights(data, path)
+    return parse_weights(read_yaml(path), path)
 
 
 def _num(value: Any) -> bool:
@@ -149,9 +131,7 @@ def _num(value: Any) -> bool:
 def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
     """Build a RankingSpec from parsed YAML. Weights must be numbers >= 0 that do not all vanish."""
     p = str(path)
-
-    def fail(message: str, fld: str | None = None) -> FormatError:
-        return FormatError(message, path=p, field=fld)
+    fail = Ctx(p, error=FormatError).fail
 
     if not isinstance(data, dict):
         raise fail("expected a mapping at the top of the file")

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from benefice import csvout
+from benefice.curated import Ctx, read_yaml
 from benefice.errors import BeneficeError
 from benefice.paths import package_data
 
@@ -269,8 +270,8 @@ class Registry:
 def _fail(
     message: str, path: str, index: int | None, source_id: str | None, fld: str | None
 ) -> BeneficeError:
-    who = f"source {source_id!r}: " if source_id else ""
-    return BeneficeError(f"{who}{message}", path=path, record=index, field=fld)
+    """The registry's errors in the words of every curated file: file, record number, source and field."""
+    return Ctx(path, f"source {source_id!r}" if source_id else "", index).fail(message, fld)
 
 
 def _str_list(value: Any, *, path: str, index: int, sid: str, fld: str) -> list[str]:
@@ -392,17 +393,18 @@ def registry_from_dict(data: Any, path: str = "<registry>") -> Registry:
     accents and punctuation) claimed by two sources, an unknown parent/predecessor/successor, a parent
     cycle, or a malformed field.
     """
+    ctx = Ctx(path)
     if not isinstance(data, Mapping):
-        raise BeneficeError("the registry must be a mapping with version, changelog and sources", path=path)
+        raise ctx.fail("the registry must be a mapping with version, changelog and sources")
     version = data.get("version")
     if not isinstance(version, str) or not version.strip():
-        raise BeneficeError("the registry needs a version string", path=path, field="version")
+        raise ctx.fail("the registry needs a version string", "version")
     changelog = data.get("changelog") or []
     if not isinstance(changelog, list):
-        raise BeneficeError("changelog must be a list", path=path, field="changelog")
+        raise ctx.fail("changelog must be a list", "changelog")
     raw_sources = data.get("sources")
     if not isinstance(raw_sources, list) or not raw_sources:
-        raise BeneficeError("sources must be a non-empty list", path=path, field="sources")
+        raise ctx.fail("sources must be a non-empty list", "sources")
 
     sources: dict[str, Source] = {}
     for index, raw in enumerate(raw_sources, start=1):
@@ -477,19 +479,7 @@ def _default_registry() -> Registry:
 
 
 def _read(path: Path) -> Registry:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise BeneficeError("registry file not found", path=str(path)) from exc
-    except UnicodeDecodeError as exc:
-        raise BeneficeError(f"registry is not valid UTF-8 ({exc.reason})", path=str(path)) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise BeneficeError(f"registry is not valid YAML: {exc}", path=str(path), line=line) from exc
-    return registry_from_dict(data, path=str(path))
+    return registry_from_dict(read_yaml(path), path=str(path))
 
 
 EXPORT_FORMATS = ("json", "yaml", "csv")

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
-
+from benefice.curated import Ctx, parse_yaml, read_text
 from benefice.errors import BeneficeError, FormatError
 from benefice.paths import package_data
 
@@ -170,94 +169,64 @@ def parse_rules(text: str, path: str = "<use_rules>", categories: Iterable[str] 
 
         categories = load_typology().categories
     known = set(categories)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise FormatError(
-            f"invalid YAML: {getattr(exc, 'problem', None) or exc}",
-            path=path,
-            line=mark.line + 1 if mark else None,
-        ) from exc
-    if not isinstance(data, dict):
-        raise FormatError("expected a mapping at the top of the file", path=path)
+    data = parse_yaml(text, path)
+    ctx = Ctx(path, error=FormatError)
     version = data.get("version")
     if not isinstance(version, str) or not version.strip():
-        raise FormatError("missing or empty", path=path, field="version")
+        raise ctx.fail("missing or empty", "version")
     threshold = data.get("threshold", 1.0)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold <= 0:
-        raise FormatError(
-            f"threshold must be a positive number, got {threshold!r}", path=path, field="threshold"
-        )
+        raise ctx.fail(f"threshold must be a positive number, got {threshold!r}", "threshold")
     cats = data.get("categories")
     if not isinstance(cats, dict) or not cats:
-        raise FormatError(
-            "expected a non-empty mapping of category id -> rules", path=path, field="categories"
-        )
+        raise ctx.fail("expected a non-empty mapping of category id -> rules", "categories")
     rules: list[Rule] = []
     seen: set[str] = set()
     for category, items in cats.items():
         where = f"categories.{category}"
         if category not in known:
-            raise FormatError(
-                f"unknown category of use {category!r} (known: {', '.join(sorted(known))})",
-                path=path,
-                field=where,
-            )
+            raise ctx.fail(f"unknown category of use {category!r} (known: {', '.join(sorted(known))})", where)
         if not isinstance(items, list) or not items:
-            raise FormatError("expected a non-empty list of rules", path=path, field=where)
+            raise ctx.fail("expected a non-empty list of rules", where)
         for i, item in enumerate(items):
             fld = f"{where}[{i}]"
             if not isinstance(item, dict):
-                raise FormatError("a rule is a mapping with id, lang, weight, pattern", path=path, field=fld)
+                raise ctx.fail("a rule is a mapping with id, lang, weight, pattern", fld)
             unknown = sorted(set(item) - {"id", "lang", "weight", "pattern", "note", "role"})
             if unknown:
-                raise FormatError(
-                    f"unknown field(s) {', '.join(unknown)}", path=path, field=f"{fld}.{unknown[0]}"
-                )
+                raise ctx.fail(f"unknown field(s) {', '.join(unknown)}", f"{fld}.{unknown[0]}")
             rid = item.get("id")
             if not isinstance(rid, str) or not rid.strip():
-                raise FormatError("missing or empty", path=path, field=f"{fld}.id")
+                raise ctx.fail("missing or empty", f"{fld}.id")
             if rid in seen:
-                raise FormatError(f"duplicate rule id {rid!r}", path=path, field=f"{fld}.id")
+                raise ctx.fail(f"duplicate rule id {rid!r}", f"{fld}.id")
             seen.add(rid)
             lang = item.get("lang", "any")
             if lang not in LANGS:
-                raise FormatError(
-                    f"lang must be one of {', '.join(LANGS)}, got {lang!r}", path=path, field=f"{fld}.lang"
-                )
+                raise ctx.fail(f"lang must be one of {', '.join(LANGS)}, got {lang!r}", f"{fld}.lang")
             weight = item.get("weight")
             if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 10:
-                raise FormatError(
-                    f"weight must be a number in (0, 10], got {weight!r}", path=path, field=f"{fld}.weight"
-                )
+                raise ctx.fail(f"weight must be a number in (0, 10], got {weight!r}", f"{fld}.weight")
             pattern = item.get("pattern")
             if not isinstance(pattern, str) or not pattern.strip():
-                raise FormatError("missing or empty", path=path, field=f"{fld}.pattern")
+                raise ctx.fail("missing or empty", f"{fld}.pattern")
             upper = [
                 ch for k, ch in enumerate(pattern) if ch.isupper() and (k == 0 or pattern[k - 1] != "\\")
             ]
             if upper:
-                raise FormatError(
+                raise ctx.fail(
                     f"write patterns in lower case (texts are lower-cased before matching): {upper[0]!r} in {rid}",
-                    path=path,
-                    field=f"{fld}.pattern",
+                    f"{fld}.pattern",
                 )
             try:
                 compiled = re.compile(pattern)
             except re.error as exc:
-                raise FormatError(
-                    f"bad regular expression ({rid}): {exc}", path=path, field=f"{fld}.pattern"
-                ) from exc
+                raise ctx.fail(f"bad regular expression ({rid}): {exc}", f"{fld}.pattern") from exc
             if compiled.search(""):
-                raise FormatError(
-                    f"pattern of {rid} matches the empty text", path=path, field=f"{fld}.pattern"
-                )
+                raise ctx.fail(f"pattern of {rid} matches the empty text", f"{fld}.pattern")
             role = item.get("role", "aim")
             if role not in ROLES:
-                raise FormatError(
-                    f"role must be one of {', '.join(ROLES)}, got {role!r}", path=path, field=f"{fld}.role"
-                )
+                raise ctx.fail(f"role must be one of {', '.join(ROLES)}, got {role!r}", f"{fld}.role")
             rules.append(Rule(rid, str(category), lang, float(weight), compiled, role))
     return RuleSet(str(version).strip(), float(threshold), tuple(rules), tuple(sorted(known)))
 
@@ -265,13 +234,7 @@ def parse_rules(text: str, path: str = "<use_rules>", categories: Iterable[str] 
 def load_rules(path: Path | str | None = None, categories: Iterable[str] | None = None) -> RuleSet:
     """The rule file shipped with benefice, or the one at `path`."""
     path = Path(path) if path else package_data("use_rules.yaml")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BeneficeError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from exc
-    except UnicodeDecodeError as exc:
-        raise FormatError("file is not UTF-8", path=str(path)) from exc
-    return parse_rules(text, str(path), categories)
+    return parse_rules(read_text(path), str(path), categories)
 
 
 # --------------------------------------------------------------------------------------------------
