@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 from playwright.sync_api import expect
 
-from benefice.review.models import Decision, Review, Status
+from benefice.review.models import Review, ScreeningDecision, Status
 from web.test_web_browser import CHROMIUM, assert_accessible, axe_violations, browser, open_signed_in  # noqa: F401 - fixture reused
 
 from .conftest import PASSWORD, make_publications
@@ -74,7 +74,7 @@ def test_create_screen_resolve_prisma(browser, live_server, setup, tmp_path) -> 
     skipped = int(alice.locator("#screen-record").get_attribute("data-record"))
     alice.keyboard.press("n")  # next without deciding
     expect(alice.locator("#screen-record")).not_to_have_attribute("data-record", str(skipped))
-    assert not Decision.objects.filter(record_id=skipped).exists()
+    assert not ScreeningDecision.objects.filter(record_id=skipped).exists()
     decided = []
     reasons_given = False
     # ten decisions, more if none was an inclusion yet: which records come first depends on whether the model
@@ -93,11 +93,11 @@ def test_create_screen_resolve_prisma(browser, live_server, setup, tmp_path) -> 
         alice.keyboard.press(key)
         expect(alice.locator("#screen-record")).not_to_have_attribute("data-record", str(record_id))
         decided.append((record_id, "include" if key == "i" else "exclude"))
-    mine = dict(Decision.objects.filter(reviewer__username="alice").values_list("record_id", "value"))
+    mine = dict(ScreeningDecision.objects.filter(reviewer__username="alice").values_list("record_id", "value"))
     assert mine == dict(decided)
     assert reasons_given, "ten decisions over 8 relevant records include an exclusion"
     if reasons_given:
-        assert Decision.objects.get(record_id=reasons_given).reasons == [review.exclusion_reasons[0]]
+        assert ScreeningDecision.objects.get(record_id=reasons_given).reasons == [review.exclusion_reasons[0]]
     included = next(pk for pk, value in decided if value == "include")
     alice.goto(f"{base}/review/{review.pk}/records/{included}/")
     expect(alice.locator("mark", has_text="SNDS").first).to_be_visible()

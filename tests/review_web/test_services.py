@@ -12,11 +12,11 @@ from benefice.errors import BeneficeError
 from benefice.review import services, worker
 from benefice.review.models import (
     EXCLUDE,
-    Decision,
     DecisionChange,
     Member,
     Review,
     ReviewRecord,
+    ScreeningDecision,
     Search,
     Status,
 )
@@ -53,7 +53,7 @@ def test_decision_change_keeps_history(review, people) -> None:
     )
     services.decide(record, people["alice"], "ta", "include", tags=["SNDS", "cohort"])
     services.decide(record, people["alice"], "ta", "include", tags=["SNDS", "cohort"])  # no change: no entry
-    decision = Decision.objects.get(record=record, reviewer=people["alice"])
+    decision = ScreeningDecision.objects.get(record=record, reviewer=people["alice"])
     assert (decision.value, decision.reasons, decision.tags) == ("include", [], ["SNDS", "cohort"])
     history = list(DecisionChange.objects.filter(decision=decision).values_list("value", "reasons", "note"))
     assert history == [("exclude", [review.exclusion_reasons[0]], "n1"), ("include", [], "")]
@@ -75,7 +75,7 @@ def test_bad_decisions_are_refused_and_nothing_written(review, people, value, re
     with pytest.raises(BeneficeError) as err:
         services.decide(record, people["alice"], "ta", value, reasons=reasons)
     assert err.value.field == field
-    assert not Decision.objects.exists() and not DecisionChange.objects.exists()
+    assert not ScreeningDecision.objects.exists() and not DecisionChange.objects.exists()
 
 
 def test_outsider_cannot_decide_and_full_text_needs_inclusion(review, people) -> None:
@@ -171,7 +171,7 @@ def test_retraining_crash_loses_no_decision(review, people, monkeypatch) -> None
     second = services.next_record(review, alice)
     services.decide(second, alice, "ta", "exclude")  # the retraining task fails; the decision stands
     review.refresh_from_db()
-    assert Decision.objects.filter(record=second, reviewer=alice, value="exclude").exists()
+    assert ScreeningDecision.objects.filter(record=second, reviewer=alice, value="exclude").exists()
     assert review.current_ranking_id == before
     assert "model exploded" in review.ranking_error
     assert services.next_record(review, alice) not in (first, second)
@@ -307,24 +307,24 @@ def test_ranking_is_cut_at_the_limit_and_the_rest_stays_reachable(review, people
 
 def test_an_older_ranking_never_replaces_a_newer_one(review, people, monkeypatch) -> None:
     """Two processes retraining at once: the one that started first finishes last and must not win."""
-    from benefice.review.models import Ranking
+    from benefice.review.models import ScreeningRanking
 
     review.refresh_from_db()
-    newer = Ranking.objects.create(review=review, size=0)  # another process's ranking, made current
+    newer = ScreeningRanking.objects.create(review=review, size=0)  # another process's ranking, made current
     Review.objects.filter(pk=review.pk).update(current_ranking=newer)
-    real_create = Ranking.objects.create
+    real_create = ScreeningRanking.objects.create
 
     def older_pk(**kwargs):  # this retraining's ranking was created before `newer`
         ranking = real_create(**kwargs)
-        Ranking.objects.filter(pk=ranking.pk).update(id=newer.pk - 1000)
+        ScreeningRanking.objects.filter(pk=ranking.pk).update(id=newer.pk - 1000)
         ranking.pk = ranking.id = newer.pk - 1000
         return ranking
 
-    monkeypatch.setattr(Ranking.objects, "create", older_pk)
+    monkeypatch.setattr(ScreeningRanking.objects, "create", older_pk)
     worker.retrain(review.pk, force=True)
     review.refresh_from_db()
     assert review.current_ranking_id == newer.pk
-    assert Ranking.objects.filter(review=review).values_list("pk", flat=True).get() == newer.pk
+    assert ScreeningRanking.objects.filter(review=review).values_list("pk", flat=True).get() == newer.pk
 
 
 def test_corpus_selection_by_words_and_years(review, people) -> None:

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benefice.review import services
-from benefice.review.models import Decision, Review, Status
+from benefice.review.models import Review, ScreeningDecision, Status
 from benefice.review.views import highlight
 
 from .conftest import client_for
@@ -104,18 +104,18 @@ def test_screen_post_decides_and_offers_the_next(review, people) -> None:
         },
     )
     assert response.status_code == 302
-    decision = Decision.objects.get(record=record)
+    decision = ScreeningDecision.objects.get(record=record)
     assert (decision.value, decision.note, decision.tags) == ("exclude", "lab study", ["crystal", "lab"])
     assert alice.get(url).context["record"].pk != record.pk
     # skip (n) moves on without deciding
     current = alice.get(url).context["record"]
     alice.post(url, {"record": current.pk, "action": "skip"})
     assert alice.get(url).context["record"].pk != current.pk
-    assert not Decision.objects.filter(record=current).exists()
+    assert not ScreeningDecision.objects.filter(record=current).exists()
     # a refused decision says why and writes nothing
     response = alice.post(url, {"record": current.pk, "value": "include", "reasons": ["nope"]}, follow=True)
     assert "unknown exclusion reason" in response.content.decode()
-    assert not Decision.objects.filter(record=current).exists()
+    assert not ScreeningDecision.objects.filter(record=current).exists()
 
 
 def test_conflict_resolution_page(review, people) -> None:
@@ -214,7 +214,7 @@ def test_screen_tolerates_the_ranking_replaced_between_its_read_and_its_use(
 ) -> None:
     """Issue 17: the worker replaces and deletes the current ranking while a screener's page is built."""
     from benefice.review import views
-    from benefice.review.models import Ranking, RankingEntry, Review
+    from benefice.review.models import RankingEntry, Review, ScreeningRanking
 
     alice = client_for(people["alice"])
     url = reverse("review:screen", args=[review.pk, "ta"])
@@ -222,11 +222,11 @@ def test_screen_tolerates_the_ranking_replaced_between_its_read_and_its_use(
     stale = Review.objects.get(pk=review.pk)
     assert stale.current_ranking_id
     old_id = stale.current_ranking_id
-    newer = Ranking.objects.create(review=review, size=1)
+    newer = ScreeningRanking.objects.create(review=review, size=1)
     first = review.records.filter(ta_status="pending").order_by("-pk").first()
     RankingEntry.objects.create(ranking=newer, position=0, record=first, score=1.0)
     Review.objects.filter(pk=review.pk).update(current_ranking=newer)
-    Ranking.objects.filter(pk=old_id).delete()  # the page read the review before this
+    ScreeningRanking.objects.filter(pk=old_id).delete()  # the page read the review before this
     monkeypatch.setattr(views, "_review", lambda request, pk: stale)
     response = alice.get(url)
     assert response.status_code == 200
@@ -234,7 +234,7 @@ def test_screen_tolerates_the_ranking_replaced_between_its_read_and_its_use(
     assert response.context["record"].pk == first.pk
     assert alice.get(reverse("review:detail", args=[review.pk])).status_code == 200
     # and when the newer ranking goes too, the page still answers, in the order records were added
-    Ranking.objects.filter(pk=newer.pk).delete()
+    ScreeningRanking.objects.filter(pk=newer.pk).delete()
     response = alice.get(url)
     assert response.status_code == 200 and response.context["ranking"] is None
     assert response.context["record"] is not None

@@ -8,7 +8,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from benefice.review import services, worker
-from benefice.review.models import Decision, Review
+from benefice.review.models import Review, ScreeningDecision
 from benefice.review.services import decisions, records
 
 
@@ -62,5 +62,5 @@ def test_a_crash_in_the_worker_keeps_decisions_and_the_previous_ranking(committe
     queue.run()
     assert "worker crashed" in Review.objects.get(pk=review.pk).ranking_error
     assert DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count() == 1
-    assert Decision.objects.filter(record=record, value="exclude").exists()
+    assert ScreeningDecision.objects.filter(record=record, value="exclude").exists()
     assert Review.objects.get(pk=review.pk).current_ranking_id == before

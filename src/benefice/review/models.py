@@ -55,7 +55,7 @@ class Review(models.Model):
     model_name = models.CharField(_("classifier"), max_length=20, default="svm")
     retrain_every = models.PositiveSmallIntegerField(_("retrain every N decisions"), default=1)
     current_ranking = models.ForeignKey(
-        "Ranking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "ScreeningRanking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     ranking_error = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -149,7 +149,7 @@ class ReviewRecord(models.Model):
         return self.ta_status if stage == TITLE_ABSTRACT else self.ft_status
 
 
-class Decision(models.Model):
+class ScreeningDecision(models.Model):
     """A reviewer's current decision on a record in a stage; every change is kept in DecisionChange."""
 
     record = models.ForeignKey(ReviewRecord, on_delete=models.CASCADE, related_name="decisions")
@@ -173,7 +173,7 @@ class Decision(models.Model):
 class DecisionChange(models.Model):
     """History: one row each time a decision is made or changed (never updated, never deleted)."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="changes")
+    decision = models.ForeignKey(ScreeningDecision, on_delete=models.CASCADE, related_name="changes")
     value = models.CharField(max_length=10, choices=VALUES)
     reasons = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
@@ -204,7 +204,7 @@ class Resolution(models.Model):
         constraints = [models.UniqueConstraint(fields=["record", "stage"], name="review_resolution_unique")]
 
 
-class Ranking(models.Model):
+class ScreeningRanking(models.Model):
     """One ranking of the title/abstract records awaiting screening, written by the background worker.
 
     Entries are written in chunks before the ranking becomes the review's ``current_ranking``: a ranking
@@ -225,7 +225,7 @@ class Ranking(models.Model):
 
 
 class RankingEntry(models.Model):
-    ranking = models.ForeignKey(Ranking, on_delete=models.CASCADE, related_name="entries")
+    ranking = models.ForeignKey(ScreeningRanking, on_delete=models.CASCADE, related_name="entries")
     position = models.PositiveIntegerField()
     record = models.ForeignKey(ReviewRecord, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField(null=True)

@@ -27,11 +27,11 @@ from benefice.review.models import (
     STAGES,
     TITLE_ABSTRACT,
     VALUES,
-    Decision,
     DecisionChange,
     Resolution,
     Review,
     ReviewRecord,
+    ScreeningDecision,
     Status,
 )
 
@@ -286,7 +286,7 @@ def screen(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             record = services.next_record(review, request.user, stage, ranking=ranking)
     elapsed_ms = (time.perf_counter() - started) * 1000
     mine = (
-        Decision.objects.filter(record=record, stage=stage, reviewer=request.user).first() if record else None
+        ScreeningDecision.objects.filter(record=record, stage=stage, reviewer=request.user).first() if record else None
     )
     return render(
         request,
@@ -322,7 +322,7 @@ def record_list(request: HttpRequest, pk: int) -> HttpResponse:
         records = records.filter(**{"ta_status" if stage == TITLE_ABSTRACT else "ft_status": status})
     page = BoundedPaginator(records, 50).get_page(request.GET.get("page"))
     mine = dict(
-        Decision.objects.filter(record__in=page.object_list, stage=stage, reviewer=request.user).values_list(
+        ScreeningDecision.objects.filter(record__in=page.object_list, stage=stage, reviewer=request.user).values_list(
             "record_id", "value"
         )
     )
@@ -367,7 +367,7 @@ def record_detail(request: HttpRequest, pk: int, record_id: int) -> HttpResponse
                 "decisions": visible,
                 "changes": changes,
                 "resolution": resolution,
-                "hidden": len(visible) < Decision.objects.filter(record=record, stage=code).count(),
+                "hidden": len(visible) < ScreeningDecision.objects.filter(record=record, stage=code).count(),
             }
         )
     return render(
@@ -406,8 +406,8 @@ def conflict_list(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             messages.success(request, _("Conflict resolved: record %(id)s.") % {"id": record.pk})
         return redirect("review:conflicts", pk=review.pk, stage=stage)
     records = list(services.conflicts(review, stage)[:200])
-    decisions: dict[int, list[Decision]] = {}
-    for d in Decision.objects.filter(record__in=records, stage=stage).select_related("reviewer"):
+    decisions: dict[int, list[ScreeningDecision]] = {}
+    for d in ScreeningDecision.objects.filter(record__in=records, stage=stage).select_related("reviewer"):
         decisions.setdefault(d.record_id, []).append(d)
     return render(
         request,

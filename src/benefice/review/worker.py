@@ -4,7 +4,7 @@
 puts a :func:`retrain_review` task in the queue (:mod:`benefice.core.jobs` says how the queue works), unless
 one for the same review already waits there. The worker retrains the review's model (the same
 :class:`~benefice.review.active_learning.Screener` as ``benefice review simulate``) once ``retrain_every``
-new decisions exist, and writes the order of the records still awaiting screening as a new :class:`Ranking`,
+new decisions exist, and writes the order of the records still awaiting screening as a new :class:`ScreeningRanking`,
 in chunks of short transactions, before making it current. Readers keep using the previous ranking
 meanwhile; a failure is stored on the review (``ranking_error``) and the previous ranking stays; no decision
 can be lost because decisions were committed before the task was even queued.
@@ -108,10 +108,10 @@ def training_labels(review_id: int) -> dict[int, int]:
 
     "maybe" alone gives no label (the model learns only from clear decisions).
     """
-    from benefice.review.models import EXCLUDE, INCLUDE, TITLE_ABSTRACT, Decision, Resolution
+    from benefice.review.models import EXCLUDE, INCLUDE, TITLE_ABSTRACT, Resolution, ScreeningDecision
 
     labels: dict[int, int] = {}
-    for record_id, value in Decision.objects.filter(
+    for record_id, value in ScreeningDecision.objects.filter(
         record__review_id=review_id, stage=TITLE_ABSTRACT
     ).values_list("record_id", "value"):
         if value == INCLUDE:
@@ -132,16 +132,16 @@ def retrain(review_id: int, *, force: bool = False) -> Outcome:
 
     from benefice.review.models import (
         TITLE_ABSTRACT,
-        Decision,
-        Ranking,
         RankingEntry,
         Review,
         ReviewRecord,
+        ScreeningDecision,
+        ScreeningRanking,
         Status,
     )
 
     review = Review.objects.get(pk=review_id)
-    decisions = Decision.objects.filter(record__review_id=review_id, stage=TITLE_ABSTRACT).count()
+    decisions = ScreeningDecision.objects.filter(record__review_id=review_id, stage=TITLE_ABSTRACT).count()
     current = review.current_ranking
     if (
         not force
@@ -182,7 +182,7 @@ def retrain(review_id: int, *, force: bool = False) -> Outcome:
         from benefice.review.services import stopping_aid
 
         stats = stopping_aid(review)
-        new = Ranking.objects.create(
+        new = ScreeningRanking.objects.create(
             review_id=review_id,
             model_name=model.name,
             decisions=decisions,
@@ -208,7 +208,7 @@ def retrain(review_id: int, *, force: bool = False) -> Outcome:
                 )
         seconds = time.perf_counter() - started
         with transaction.atomic():
-            Ranking.objects.filter(pk=new.pk).update(seconds=seconds)
+            ScreeningRanking.objects.filter(pk=new.pk).update(seconds=seconds)
             # Two processes may retrain the same review at once: a ranking never replaces a newer one.
             Review.objects.filter(pk=review_id).filter(
                 Q(current_ranking__isnull=True) | Q(current_ranking_id__lt=new.pk)
@@ -223,12 +223,12 @@ def retrain(review_id: int, *, force: bool = False) -> Outcome:
 def _drop_old(review_id: int, keep: int) -> None:
     """Delete rankings older than ``keep`` a chunk at a time (short write transactions); newer ones may still
     be being written by another process."""
-    from benefice.review.models import Ranking, RankingEntry
+    from benefice.review.models import RankingEntry, ScreeningRanking
 
-    for old in Ranking.objects.filter(review_id=review_id, pk__lt=keep).values_list("pk", flat=True):
+    for old in ScreeningRanking.objects.filter(review_id=review_id, pk__lt=keep).values_list("pk", flat=True):
         while True:
             ids = list(RankingEntry.objects.filter(ranking_id=old).values_list("pk", flat=True)[:CHUNK])
             if not ids:
                 break
             RankingEntry.objects.filter(pk__in=ids).delete()
-        Ranking.objects.filter(pk=old).delete()
+        ScreeningRanking.objects.filter(pk=old).delete()

@@ -57,7 +57,7 @@ from benefice.review.active_learning.query import (
 )
 from benefice.review.active_learning.screener import (
     UNLABELLED,
-    Ranking,
+    RankingSnapshot,
     Screener,
 )
 
@@ -76,7 +76,7 @@ __all__ = [
     "NaiveBayes",
     "Querier",
     "RandomOrder",
-    "Ranking",
+    "RankingSnapshot",
     "Screener",
     "Tfidf",
     "UNLABELLED",

@@ -22,7 +22,7 @@ UNLABELLED = -1
 
 
 @dataclass(frozen=True)
-class Ranking:
+class RankingSnapshot:
     """An immutable ranking snapshot: safe to read from any thread while a new one is computed."""
 
     order: np.ndarray  # record indices, unlabelled at training time, best first
@@ -59,7 +59,7 @@ class Screener:
         self._history: list[tuple[int, int]] = []
         self._lock = threading.RLock()
         self._train_lock = threading.Lock()
-        self._ranking = Ranking(self._rng.permutation(self.n_records), None, 0, 0, 0.0)
+        self._ranking = RankingSnapshot(self._rng.permutation(self.n_records), None, 0, 0, 0.0)
         self._cursor = 0
         self.retrain_seconds: list[float] = []
 
@@ -105,7 +105,7 @@ class Screener:
 
     # -- ranking -----------------------------------------------------------------------------------
 
-    def ranking(self) -> Ranking:
+    def ranking(self) -> RankingSnapshot:
         """The latest ranking snapshot (immutable; never blocks on training)."""
         with self._lock:
             return self._ranking
@@ -122,7 +122,7 @@ class Screener:
             rest = np.flatnonzero(self._labels == UNLABELLED)
             return int(rest[0]) if rest.size else None
 
-    def retrain(self) -> Ranking:
+    def retrain(self) -> RankingSnapshot:
         """Fit the model on the current labels and install the new ranking; returns it.
 
         Safe to call from several threads: trainings are serialised, and a ranking computed from older
@@ -155,7 +155,7 @@ class Screener:
                 order = unlabelled[self._rng.permutation(unlabelled.size)]
             seconds = time.perf_counter() - started
             with self._lock:
-                ranking = Ranking(order, scores, int(labelled.size), self._ranking.version + 1, seconds)
+                ranking = RankingSnapshot(order, scores, int(labelled.size), self._ranking.version + 1, seconds)
                 self._ranking = ranking
                 self._cursor = 0
                 self.retrain_seconds.append(seconds)

@@ -17,11 +17,11 @@ from benefice.review.models import (
     INCLUDE,
     MAYBE,
     TITLE_ABSTRACT,
-    Decision,
     DecisionChange,
     Resolution,
     Review,
     ReviewRecord,
+    ScreeningDecision,
     Status,
 )
 from benefice.review.services._shared import _schedule
@@ -40,7 +40,7 @@ def refresh_status(record: ReviewRecord) -> None:
     review = record.review
     required = max(1, review.reviewers_per_record)
     values: dict[str, list[str]] = defaultdict(list)
-    for stage, value in Decision.objects.filter(record=record).values_list("stage", "value"):
+    for stage, value in ScreeningDecision.objects.filter(record=record).values_list("stage", "value"):
         values[stage].append(value)
     resolved = dict(Resolution.objects.filter(record=record).values_list("stage", "value"))
 
@@ -82,7 +82,7 @@ def decide(
     reasons: Iterable[str] = (),
     note: str = "",
     tags: Iterable[str] = (),
-) -> Decision:
+) -> ScreeningDecision:
     """Make or change the user's decision on a record; the change is appended to the history."""
     review = record.review
     reasons, tags = list(reasons), list(tags)
@@ -94,7 +94,7 @@ def decide(
         record.review = review
         if stage == FULL_TEXT and record.ta_status != Status.INCLUDED:
             raise BeneficeError("this record was not included at the title/abstract stage", field="stage")
-        decision, created = Decision.objects.get_or_create(
+        decision, created = ScreeningDecision.objects.get_or_create(
             record=record,
             stage=stage,
             reviewer=user,

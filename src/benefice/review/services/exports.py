@@ -12,7 +12,7 @@ from django.db.models import Q
 from benefice import csvout
 from benefice.corpus.formats.writers import write_ris
 from benefice.corpus.record import Author, Record
-from benefice.review.models import FULL_TEXT, TITLE_ABSTRACT, Decision, Resolution, Review, Status
+from benefice.review.models import FULL_TEXT, TITLE_ABSTRACT, Resolution, Review, ScreeningDecision, Status
 
 # --- exports -------------------------------------------------------------------------------------------
 
@@ -42,9 +42,9 @@ def _export_rows(review: Review, user=None) -> Iterator[dict]:
     decisions in that stage is left out (as on the pages), so an export cannot break the blinding."""
     searches = dict(review.searches.values_list("pk", "database"))
     decisions: dict[int, list[dict]] = defaultdict(list)
-    blinded = Decision.objects.none()
+    blinded = ScreeningDecision.objects.none()
     if review.blind:
-        blinded = Decision.objects.filter(record__review=review).filter(
+        blinded = ScreeningDecision.objects.filter(record__review=review).filter(
             Q(stage=TITLE_ABSTRACT, record__ta_status=Status.PENDING)
             | Q(stage=FULL_TEXT, record__ft_status=Status.PENDING)
         )
@@ -52,7 +52,7 @@ def _export_rows(review: Review, user=None) -> Iterator[dict]:
             blinded = blinded.exclude(reviewer=user)
     hidden = set(blinded.values_list("pk", flat=True))
     for d in (
-        Decision.objects.filter(record__review=review).select_related("reviewer").order_by("created_at", "pk")
+        ScreeningDecision.objects.filter(record__review=review).select_related("reviewer").order_by("created_at", "pk")
     ):
         if d.pk in hidden:
             continue

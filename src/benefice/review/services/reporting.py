@@ -14,9 +14,9 @@ from benefice.review.models import (
     FULL_TEXT,
     INCLUDE,
     TITLE_ABSTRACT,
-    Decision,
     Resolution,
     Review,
+    ScreeningDecision,
     Status,
 )
 
@@ -32,7 +32,7 @@ def labels_in_order(review: Review) -> list[int]:
     first: dict[int, object] = {}
     relevant: dict[int, int] = {}
     for record_id, value, created in (
-        Decision.objects.filter(record__review=review, stage=TITLE_ABSTRACT)
+        ScreeningDecision.objects.filter(record__review=review, stage=TITLE_ABSTRACT)
         .order_by("created_at", "pk")
         .values_list("record_id", "value", "created_at")
     ):
@@ -48,7 +48,7 @@ def labels_in_order(review: Review) -> list[int]:
 
 def consecutive_irrelevant(review: Review, user) -> int:
     """Records this user excluded in a row since their last include or maybe (title/abstract)."""
-    mine = Decision.objects.filter(record__review=review, stage=TITLE_ABSTRACT, reviewer=user)
+    mine = ScreeningDecision.objects.filter(record__review=review, stage=TITLE_ABSTRACT, reviewer=user)
     last_relevant = (
         mine.exclude(value=EXCLUDE).order_by("-created_at").values_list("created_at", flat=True).first()
     )
@@ -89,7 +89,7 @@ def progress(review: Review) -> dict:
 
 
 def agreement_stats(review: Review) -> list[agreement.PairAgreement]:
-    rows = Decision.objects.filter(record__review=review).values_list(
+    rows = ScreeningDecision.objects.filter(record__review=review).values_list(
         "stage", "record_id", "reviewer__username", "value"
     )
     return agreement.pairwise(rows)
@@ -113,7 +113,7 @@ def prisma_counts(review: Review) -> prisma.PrismaCounts:
         Resolution.objects.filter(record__in=excluded_ft, stage=FULL_TEXT).values_list("record_id", "reasons")
     )
     given: dict[int, list[str]] = defaultdict(list)
-    for record_id, rs in Decision.objects.filter(record__in=excluded_ft, stage=FULL_TEXT).values_list(
+    for record_id, rs in ScreeningDecision.objects.filter(record__in=excluded_ft, stage=FULL_TEXT).values_list(
         "record_id", "reasons"
     ):
         given[record_id].extend(rs)

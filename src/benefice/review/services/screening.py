@@ -10,18 +10,18 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from benefice.review.models import (
     TITLE_ABSTRACT,
-    Decision,
-    Ranking,
     RankingEntry,
     Review,
     ReviewRecord,
+    ScreeningDecision,
+    ScreeningRanking,
     Status,
 )
 
 # --- next record ---------------------------------------------------------------------------------------
 
 
-def current_ranking(review: Review) -> Ranking | None:
+def current_ranking(review: Review) -> ScreeningRanking | None:
     """The review's current ranking, read from the database once, or None.
 
     The background worker replaces the current ranking and deletes the old one while screeners read it, so
@@ -33,7 +33,7 @@ def current_ranking(review: Review) -> Ranking | None:
         ranking_id = Review.objects.filter(pk=review.pk).values_list("current_ranking_id", flat=True).first()
         if ranking_id is None:
             return None
-        ranking = Ranking.objects.filter(pk=ranking_id).first()
+        ranking = ScreeningRanking.objects.filter(pk=ranking_id).first()
         if ranking is not None:
             return ranking
     return None
@@ -45,7 +45,7 @@ def next_record(
     stage: str = TITLE_ABSTRACT,
     *,
     skip: Iterable[int] = (),
-    ranking: Ranking | None | bool = False,
+    ranking: ScreeningRanking | None | bool = False,
 ) -> ReviewRecord | None:
     """The record this user should screen next: the model's most relevant one they have not screened.
 
@@ -58,7 +58,7 @@ def next_record(
     the walk falls through to the records in the order added: never an error.
     """
     skip = list(skip)
-    mine = Decision.objects.filter(record=OuterRef("record"), stage=stage, reviewer=user)
+    mine = ScreeningDecision.objects.filter(record=OuterRef("record"), stage=stage, reviewer=user)
     ranking_id = review.current_ranking_id if ranking is False else getattr(ranking, "pk", None)
     if stage == TITLE_ABSTRACT and ranking_id:
         record_id = (
@@ -72,7 +72,7 @@ def next_record(
         if record_id is not None:
             return ReviewRecord.objects.get(pk=record_id)
     status_field = "ta_status" if stage == TITLE_ABSTRACT else "ft_status"
-    mine_here = Decision.objects.filter(record=OuterRef("pk"), stage=stage, reviewer=user)
+    mine_here = ScreeningDecision.objects.filter(record=OuterRef("pk"), stage=stage, reviewer=user)
     return (
         ReviewRecord.objects.filter(review=review, **{status_field: Status.PENDING})
         .filter(~Exists(mine_here))
@@ -85,9 +85,9 @@ def next_record(
 # --- what a user may see -------------------------------------------------------------------------------
 
 
-def visible_decisions(record: ReviewRecord, user, stage: str) -> list[Decision]:
+def visible_decisions(record: ReviewRecord, user, stage: str) -> list[ScreeningDecision]:
     """Decisions on a record that this user may see: blind screening hides the others' until reconciled."""
-    decisions = list(Decision.objects.filter(record=record, stage=stage).select_related("reviewer"))
+    decisions = list(ScreeningDecision.objects.filter(record=record, stage=stage).select_related("reviewer"))
     status = record.status(stage)
     if not record.review.blind or status not in (Status.PENDING, Status.NONE):
         return decisions
