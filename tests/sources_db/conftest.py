@@ -13,7 +13,7 @@ from benefice.sources import services
 
 @pytest.fixture
 def stub(monkeypatch):
-    monkeypatch.setattr(services.scan, "Detector", StubDetector)  # where scan_database looks it up
+    monkeypatch.setattr(services.detection, "Detector", StubDetector)  # where scan_database looks it up
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ SELECT_WORDS = """([field, words]) => {
 @pytest.fixture
 def setup(transactional_db, settings, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setattr(services.scan, "Detector", StubDetector)  # where scan_database looks it up
+    monkeypatch.setattr(services.detection, "Detector", StubDetector)  # where scan_database looks it up
     services.sync_registry()
     a = Publication.objects.create(title=TITLE_A, abstract=ABSTRACT_A, year=2018)
     b = Publication.objects.create(

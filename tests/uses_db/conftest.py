@@ -20,7 +20,7 @@ def job_home(settings, tmp_path):
 @pytest.fixture
 def stub(monkeypatch):
     """Both stubs; returns the classifier class, whose ``version`` a test may change."""
-    monkeypatch.setattr(source_services.scan, "Detector", StubDetector)  # where scan_database looks it up
+    monkeypatch.setattr(source_services.detection, "Detector", StubDetector)  # where scan_database looks it up
     monkeypatch.setattr(StubKinds, "version", "stub 1")
     monkeypatch.setattr(StubKinds, "calls", 0)
     monkeypatch.setattr(services, "current_classifier", StubKinds)

@@ -33,7 +33,7 @@ PV, DU, EFF = "pharmacovigilance_drug_safety", "drug_utilisation", "effectivenes
 def setup(transactional_db, settings, monkeypatch, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.HOME = tmp_path
-    monkeypatch.setattr(source_services.scan, "Detector", StubDetector)  # where scan_database looks it up
+    monkeypatch.setattr(source_services.detection, "Detector", StubDetector)  # where scan_database looks it up
     monkeypatch.setattr(StubKinds, "version", "stub 1")
     monkeypatch.setattr(services, "current_classifier", StubKinds)
     source_services.sync_registry()

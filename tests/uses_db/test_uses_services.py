@@ -244,7 +244,7 @@ def test_retraining_with_the_real_trainer_changes_the_classifier_in_force(
     from benefice.core import jobs
 
     monkeypatch.setenv("BENEFICE_HOME", str(tmp_path))  # where the retrained model is written
-    monkeypatch.setattr(source_services.scan, "Detector", StubDetector)  # where scan_database looks it up
+    monkeypatch.setattr(source_services.detection, "Detector", StubDetector)  # where scan_database looks it up
     settings.USES_RETRAIN_EVERY = 3
     source_services.sync_registry()
     a, b, c = make_corpus()

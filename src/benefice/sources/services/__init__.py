@@ -1,13 +1,23 @@
 """The sources app's services: the registry in the database, detection over the corpus, people's verdicts,
 and how each source is cited.
 
-One module per concern (``registry``, ``scan``, ``review``, ``stats``); every name callers use is re-exported
-here, so ``from benefice.sources.services import …`` and ``services.<name>`` keep working. A test that
-replaces a name a service looks up (the ``Detector`` of the scan) patches the module that looks it up.
+One module per concern (``registry``, ``detection``, ``review``, ``stats``); every name callers use is
+re-exported here, so ``from benefice.sources.services import …`` and ``services.<name>`` keep working. A
+test that replaces a name a service looks up (the ``Detector`` of ``detection.scan_database``) patches the
+module that looks it up.
 """
 
 from __future__ import annotations
 
+from benefice.sources.services.detection import (
+    EFFECTIVE_FIELDS,
+    RECORD_FIELDS,
+    SCAN_CHUNK,
+    ScanReport,
+    detection_record,
+    reapply_corrections,
+    scan_database,
+)
 from benefice.sources.services.registry import (
     OBJECT_TYPE,
     EditConflict,
@@ -29,15 +39,6 @@ from benefice.sources.services.review import (
     record_correction,
     resolve_publication,
     review_remaining,
-)
-from benefice.sources.services.scan import (
-    EFFECTIVE_FIELDS,
-    RECORD_FIELDS,
-    SCAN_CHUNK,
-    ScanReport,
-    detection_record,
-    reapply_corrections,
-    scan_database,
 )
 from benefice.sources.services.stats import (
     citation_practices,

@@ -1,6 +1,6 @@
 """People's verdicts on detected sources, and what the publication page and the review queue show.
 
-A verdict is recorded against the text the person saw and applied at once to every figure (``scan``); a
+A verdict is recorded against the text the person saw and applied at once to every figure (``detection``); a
 publication merged or deleted meanwhile is followed, and a verdict saved meanwhile by someone else is named.
 """
 
@@ -28,7 +28,7 @@ from benefice.sources.corrections import (
     locate,
 )
 from benefice.sources.models import Mention, PublicationDetection, Source, SourceCorrection
-from benefice.sources.services.scan import (
+from benefice.sources.services.detection import (
     RECORD_FIELDS,
     SCAN_CHUNK,
     _correction_history,

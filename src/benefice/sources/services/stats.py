@@ -12,8 +12,8 @@ from django.db.models import Count
 
 from benefice.corpus.models import Publication
 from benefice.sources.models import Mention, PublicationDetection, SourceCorrection
+from benefice.sources.services.detection import SCAN_CHUNK
 from benefice.sources.services.registry import db_registry
-from benefice.sources.services.scan import SCAN_CHUNK
 
 __all__ = [
     "citation_practices",
