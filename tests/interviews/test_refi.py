@@ -23,8 +23,8 @@ from benefice.interviews.refi import (
     Coding,
     Note,
     Project,
+    QdaSource,
     Selection,
-    Source,
     User,
     new_guid,
     project_xml,
@@ -135,7 +135,7 @@ def build_project() -> Project:
             Coding(new_guid(), child.guid, bob.guid),
         ],
     )
-    source = Source(
+    source = QdaSource(
         new_guid(),
         "Entretien 7",
         text=text,
@@ -143,7 +143,7 @@ def build_project() -> Project:
         codings=[Coding(new_guid(), theme.guid, alice.guid)],
         note_refs=[memo.guid],
     )
-    empty = Source(new_guid(), "Sans texte", text="")
+    empty = QdaSource(new_guid(), "Sans texte", text="")
     sets = [CodeSet(new_guid(), "Thème", "groupe", member_codes=[child.guid], member_sources=[source.guid])]
     return Project(
         "Étude",
@@ -354,7 +354,7 @@ def projects(draw) -> Project:
                 for _ in range(draw(st.integers(0, 2)))
             ]
             selections.append(Selection(draw(guids), start, end, codings=codings))
-        sources.append(Source(draw(guids), draw(xml_text), text=text, selections=selections))
+        sources.append(QdaSource(draw(guids), draw(xml_text), text=text, selections=selections))
     return Project(draw(xml_text), users=users, codes=codes, sources=sources)
 
 

@@ -204,9 +204,9 @@ def mixed_projects(draw) -> refi.Project:
             )
         return out
 
-    def nested(kind: str) -> refi.Source:
+    def nested(kind: str) -> refi.QdaSource:
         text = draw(st.none() | words)
-        source = refi.Source(draw(guids), draw(st.none() | words), kind=kind, text=text, audit=audit())
+        source = refi.QdaSource(draw(guids), draw(st.none() | words), kind=kind, text=text, audit=audit())
         if kind != "Transcript":
             source.selections = text_selections(text or "")
         if text is None:
@@ -215,7 +215,7 @@ def mixed_projects(draw) -> refi.Project:
 
     sources = []
     for kind in draw(st.lists(st.sampled_from(list(refi.SOURCE_KINDS)), min_size=1, max_size=5)):
-        source = refi.Source(
+        source = refi.QdaSource(
             draw(guids), draw(words), kind=kind, audit=audit(), description=draw(st.none() | words)
         )
         selection_kind = refi.SOURCE_KINDS[kind]
@@ -235,7 +235,7 @@ def mixed_projects(draw) -> refi.Project:
                     audit=audit(),
                 )
                 if kind == "PDFSource" and draw(st.booleans()):
-                    selection.representation = refi.Source(
+                    selection.representation = refi.QdaSource(
                         draw(guids), kind="Representation", text=draw(words)
                     )
                 source.selections.append(selection)
@@ -273,7 +273,7 @@ def mixed_projects(draw) -> refi.Project:
 def comparable(project: refi.Project) -> tuple:
     """A project as a round trip must keep it: sources by GUID, whole, with every nested text."""
 
-    def source(s: refi.Source) -> tuple:
+    def source(s: refi.QdaSource) -> tuple:
         return (
             s.guid, s.kind, s.name, s.text, s.description, tuple(sorted(s.audit.items())),
             source(s.representation) if s.representation else None,
@@ -316,7 +316,7 @@ def test_selection_names_quoting_originals_reach_neither_coders_nor_exports(
         "Autre outil",
         codes=[code],
         sources=[
-            refi.Source(
+            refi.QdaSource(
                 refi.new_guid(),
                 "P03",
                 text=text,
@@ -330,7 +330,7 @@ def test_selection_names_quoting_originals_reach_neither_coders_nor_exports(
                     )  # fmt: skip
                 ],
             ),
-            refi.Source(
+            refi.QdaSource(
                 refi.new_guid(),
                 "scan.pdf",
                 kind="PDFSource",

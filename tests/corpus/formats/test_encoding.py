@@ -15,15 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benefice.corpus.formats import InvalidUTF8Error, detect, read
-from benefice.corpus.formats._common import MAX_REPORTED, Source, detect_encoding, scan_utf8
+from benefice.corpus.formats._common import MAX_REPORTED, InputFile, detect_encoding, scan_utf8
 from benefice.errors import FormatError
 
 RECORD = "TY  - JOUR\nTI  - Étude {i} de l’hôpital\nAU  - Païta, Michel\nPY  - 2021\nDO  - 10.1000/É{i}\nER  - \n\n"
 RIS = "".join(RECORD.format(i=i) for i in range(1, 6))
 
 
-def _source(path: Path) -> Source:
-    return Source(path=path, max_field_chars=1_000_000, max_file_bytes=2**31)
+def _source(path: Path) -> InputFile:
+    return InputFile(path=path, max_field_chars=1_000_000, max_file_bytes=2**31)
 
 
 def test_damaged_utf8_ris_is_refused_with_the_exact_position(write):

@@ -21,8 +21,8 @@ from typing import Any
 from benefice.corpus.formats import bibtex, medline, openalex, pubmed_xml, ris, tabular, wos
 from benefice.corpus.formats._common import (
     CHUNK,
+    InputFile,
     InvalidUTF8Error,
-    Source,
     check_size,
     decode_head,
     describe_invalid_utf8,
@@ -58,7 +58,7 @@ class Format:
 
     name: str
     label: str
-    reader: Callable[[Source], Iterator[Record]]
+    reader: Callable[[InputFile], Iterator[Record]]
     extensions: tuple[str, ...]
     record_marker: bytes | None = None  # bytes that open each record, for count_hint
 
@@ -92,9 +92,9 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def _source(path: str | Path) -> Source:
+def _source(path: str | Path) -> InputFile:
     # limits are read at call time so a test (or a deployment) can change them on this module
-    return Source(path=Path(path), max_field_chars=MAX_FIELD_CHARS, max_file_bytes=MAX_FILE_BYTES)
+    return InputFile(path=Path(path), max_field_chars=MAX_FIELD_CHARS, max_file_bytes=MAX_FILE_BYTES)
 
 
 _RIS_TAG = re.compile(r"^TY {1,2}- ?", re.MULTILINE)
@@ -105,7 +105,7 @@ _XML_PUBMED = re.compile(r"<(?:PubmedArticleSet|PubmedArticle|PubmedBookArticle)
 _XML_JATS = re.compile(r"<(?:pmc-articleset|article)[\s>]")
 
 
-def _sniff(source: Source) -> str:
+def _sniff(source: InputFile) -> str:
     head = read_head(source)
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(source)
@@ -134,7 +134,7 @@ def _sniff(source: Source) -> str:
 _XML_LEGACY_DECL = re.compile(r"""\s*<\?xml[^>]*encoding\s*=\s*["'](?!utf-?8["'])""", re.IGNORECASE)
 
 
-def _sniff_text(source: Source, text: str) -> str:
+def _sniff_text(source: InputFile, text: str) -> str:
     stripped = text.lstrip()
     if not stripped:
         raise source.error("empty file")
@@ -162,7 +162,7 @@ def _sniff_text(source: Source, text: str) -> str:
     raise source.error("unsupported format: not RIS, BibTeX, MEDLINE, WoS, PubMed XML, OpenAlex, CSV or XLSX")
 
 
-def _locate(error: InvalidUTF8Error, source: Source, fmt: str) -> InvalidUTF8Error:
+def _locate(error: InvalidUTF8Error, source: InputFile, fmt: str) -> InvalidUTF8Error:
     """Name the record each invalid byte sequence falls in, then return the error to raise.
 
     The file is read once more in ``fmt`` with the invalid bytes replaced by U+FFFD, only to learn where
@@ -173,7 +173,7 @@ def _locate(error: InvalidUTF8Error, source: Source, fmt: str) -> InvalidUTF8Err
     if error.located or error.member or not error.scan.bad or fmt not in FORMATS or fmt == "xlsx":
         return error
     pending = sorted(error.scan.bad, key=lambda b: b.offset)
-    diag = Source(
+    diag = InputFile(
         path=source.path,
         max_field_chars=source.max_field_chars,
         max_file_bytes=source.max_file_bytes,
@@ -238,7 +238,7 @@ def detect(path: str | Path, fmt: str = "auto") -> Detected:
     return Detected(fmt, source.encoding)
 
 
-def _sniff_zip(source: Source) -> str:
+def _sniff_zip(source: InputFile) -> str:
     try:
         with zipfile.ZipFile(source.path) as zf:
             names = zf.namelist()
@@ -267,7 +267,7 @@ def read(path: str | Path, fmt: str = "auto") -> Iterator[Record]:
     return _guarded(source, FORMATS[fmt].reader(source), fmt)
 
 
-def _format_of(source: Source, fmt: str, path: str | Path) -> str:
+def _format_of(source: InputFile, fmt: str, path: str | Path) -> str:
     """The format to read ``source`` as, after the size check: sniffed for "auto", else checked to exist."""
     check_size(source)
     if fmt == "auto":
@@ -277,7 +277,7 @@ def _format_of(source: Source, fmt: str, path: str | Path) -> str:
     return fmt
 
 
-def _guarded(source: Source, records: Iterator[Record], fmt: str) -> Iterator[Record]:
+def _guarded(source: InputFile, records: Iterator[Record], fmt: str) -> Iterator[Record]:
     """Turn the few library exceptions that mean "bad input" into FormatError; let our bugs surface."""
     try:
         for record in records:

@@ -1,6 +1,6 @@
 """Shared plumbing for the bibliographic readers: opening files safely, encodings, limits, small parsers.
 
-Every reader receives a :class:`Source`, never a bare path, so the limits (file size, field size) and the
+Every reader receives a :class:`InputFile`, never a bare path, so the limits (file size, field size) and the
 encoding decision are made once, in one place, and every error names the file. Pure Python, no Django.
 """
 
@@ -26,7 +26,7 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f
 
 
 @dataclass
-class Source:
+class InputFile:
     """A file about to be read, with the limits in force and, once known, its text encoding."""
 
     path: Path
@@ -100,7 +100,7 @@ class Source:
             yield number, line
 
 
-def check_size(source: Source) -> None:
+def check_size(source: InputFile) -> None:
     """Refuse files above the configured limit before reading any of them, and empty files."""
     try:
         source.size = source.path.stat().st_size
@@ -116,7 +116,7 @@ def check_size(source: Source) -> None:
         raise source.error("empty file")
 
 
-def read_head(source: Source, n: int = SNIFF_BYTES) -> bytes:
+def read_head(source: InputFile, n: int = SNIFF_BYTES) -> bytes:
     with source.open_binary() as fh:
         try:
             return fh.read(n)
@@ -200,7 +200,7 @@ class Utf8Scan:
         return self.invalid > 0 and self.valid_multibyte >= self.invalid
 
 
-def scan_utf8(source: Source, skip: int = 0) -> Utf8Scan:
+def scan_utf8(source: InputFile, skip: int = 0) -> Utf8Scan:
     """Stream the file once (constant memory), counting valid multi-byte UTF-8 sequences and listing the
     first invalid ones with their byte offset, line and surrounding text.
 
@@ -333,7 +333,7 @@ def describe_invalid_utf8(data: dict[str, Any], translate: Callable[[str], str] 
     return message
 
 
-def detect_encoding(source: Source, head: bytes | None = None) -> str:
+def detect_encoding(source: InputFile, head: bytes | None = None) -> str:
     """Pick the text encoding: a BOM, else UTF-8, else — only for a file that is not UTF-8 at all — cp1252
     or latin-1; a damaged UTF-8 file raises :class:`InvalidUTF8Error` listing where its bytes are wrong.
 
@@ -382,7 +382,7 @@ def detect_encoding(source: Source, head: bytes | None = None) -> str:
     return "latin-1" if scan.cp1252_undefined else "cp1252"
 
 
-def decode_head(source: Source, head: bytes) -> str:
+def decode_head(source: InputFile, head: bytes) -> str:
     """Decode the sniffed head for detection only (a split multibyte char at the end is dropped)."""
     enc = _bom_encoding(head)
     if not enc and b"\x00" in head[:4096]:

@@ -19,7 +19,7 @@ from bibtexparser.model import Entry, ParsingFailedBlock, String
 from pylatexenc.latex2text import LatexNodes2Text
 
 from benefice.corpus.formats._common import (
-    Source,
+    InputFile,
     author_from_string,
     join_pages,
     parse_date,
@@ -43,7 +43,7 @@ TYPE_MAP = {
 }  # fmt: skip
 
 
-def read(source: Source) -> Iterator[Record]:
+def read(source: InputFile) -> Iterator[Record]:
     # bibtexparser logs every failed block; we raise instead, so keep its log quiet
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
     with source.open_text() as stream:
@@ -75,7 +75,7 @@ def read(source: Source) -> Iterator[Record]:
 
 
 def _parse_batch(
-    source: Source, lines: list[str], first_line: int, strings: list[str], position: int
+    source: InputFile, lines: list[str], first_line: int, strings: list[str], position: int
 ) -> Iterator[Record]:
     prefix = "".join(s + "\n" for s in strings)
     offset = prefix.count("\n")
@@ -125,7 +125,7 @@ def _authors(value: str) -> list[Author]:
     return authors
 
 
-def _to_record(source: Source, entry: Entry, position: int, line: int) -> Record:
+def _to_record(source: InputFile, entry: Entry, position: int, line: int) -> Record:
     fields: dict[str, str] = {}
     for f in entry.fields:
         key = f.key.lower()

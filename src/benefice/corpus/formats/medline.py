@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from benefice.corpus.formats._common import Source, author_from_string, parse_date, parse_language, parse_year
+from benefice.corpus.formats._common import (
+    InputFile,
+    author_from_string,
+    parse_date,
+    parse_language,
+    parse_year,
+)
 from benefice.corpus.identifiers import (
     normalise_doi,
     normalise_issn,
@@ -32,7 +38,7 @@ TYPE_MAP = {
 }  # fmt: skip
 
 
-def read(source: Source) -> Iterator[Record]:
+def read(source: InputFile) -> Iterator[Record]:
     with source.open_text() as stream:
         position = 0
         items: list[tuple[str, str]] = []
@@ -76,7 +82,7 @@ def read(source: Source) -> Iterator[Record]:
             yield _to_record(source, items, "".join(raw).rstrip("\r\n") + "\n", position, start)
 
 
-def _to_record(source: Source, items: list[tuple[str, str]], raw: str, position: int, line: int) -> Record:
+def _to_record(source: InputFile, items: list[tuple[str, str]], raw: str, position: int, line: int) -> Record:
     tags: dict[str, list[str]] = {}
     authors: list[Author] = []
     current: Author | None = None

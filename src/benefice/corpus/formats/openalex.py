@@ -18,8 +18,8 @@ from typing import IO, Any
 from benefice import safezip
 from benefice.corpus.formats._common import (
     CHUNK,
+    InputFile,
     InvalidUTF8Error,
-    Source,
     parse_date,
     parse_language,
     parse_year,
@@ -59,7 +59,7 @@ def looks_like_openalex(head: str) -> bool:
     )
 
 
-def read(source: Source) -> Iterator[Record]:
+def read(source: InputFile) -> Iterator[Record]:
     with source.open_binary() as fh:
         magic = fh.read(4)
     if magic == b"PK\x03\x04":
@@ -73,7 +73,7 @@ def _is_works_member(info: zipfile.ZipInfo) -> bool:
     return not info.is_dir() and info.filename.lower().endswith((".json", ".jsonl"))
 
 
-def _read_zip(source: Source) -> Iterator[Record]:
+def _read_zip(source: InputFile) -> Iterator[Record]:
     """Stream the works of every .json/.jsonl member, bounded by what the archive produces (issue 17).
 
     The declared sizes are checked first, then every member is read through a counter: one member may
@@ -100,7 +100,7 @@ def _read_zip(source: Source) -> Iterator[Record]:
                 raise _invalid_member(source, zf, info) from None
 
 
-def _invalid_member(source: Source, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> InvalidUTF8Error:
+def _invalid_member(source: InputFile, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> InvalidUTF8Error:
     """The member is not valid UTF-8 (OpenAlex writes nothing else): read it again to say exactly where,
     by line and byte offset within the member, as for a plain file (issue 17, item 10)."""
     limit = source.max_file_bytes
@@ -114,7 +114,7 @@ def _text(member: IO[bytes]) -> IO[str]:
     return io.TextIOWrapper(io.BufferedReader(member), encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
 
 
-def _read_stream(source: Source, stream: IO[str], position: int, member: str | None) -> Iterator[Record]:
+def _read_stream(source: InputFile, stream: IO[str], position: int, member: str | None) -> Iterator[Record]:
     """Decode successive JSON values (JSONL, concatenated, or elements of one top-level array)."""
     where = f"{member}: " if member else ""
     buf = ""
@@ -198,7 +198,7 @@ def _read_stream(source: Source, stream: IO[str], position: int, member: str | N
 
 
 def _works(
-    source: Source, value: Any, raw: str, where: str, line: int, position: int
+    source: InputFile, value: Any, raw: str, where: str, line: int, position: int
 ) -> Iterator[tuple[dict, str]]:
     if isinstance(value, dict) and isinstance(value.get("results"), list) and "id" not in value:
         for work in value["results"]:  # an API page
@@ -257,7 +257,7 @@ def _split_display_name(name: str) -> tuple[str, str]:
     return family, given
 
 
-def _to_record(source: Source, w: dict, raw: str, position: int, line: int, member: str | None) -> Record:
+def _to_record(source: InputFile, w: dict, raw: str, position: int, line: int, member: str | None) -> Record:
     def check(name: str, value: str) -> str:
         return source.check_field(value, line=line, record=position, field=name)
 
@@ -351,7 +351,7 @@ def _to_record(source: Source, w: dict, raw: str, position: int, line: int, memb
     )
 
 
-def count_hint(source: Source) -> int | None:
+def count_hint(source: InputFile) -> int | None:
     """Count work ids (`"id": "https://openalex.org/W`) in the file or the zip members; approximate.
 
     A hint only: any problem (a damaged or oversized zip included) gives None, the import itself then

@@ -15,7 +15,7 @@ from typing import IO
 
 from lxml import etree
 
-from benefice.corpus.formats._common import Source, parse_date, parse_language, parse_year
+from benefice.corpus.formats._common import InputFile, parse_date, parse_language, parse_year
 from benefice.corpus.identifiers import (
     normalise_doi,
     normalise_issn,
@@ -39,12 +39,12 @@ JATS_TYPES = {
 }  # fmt: skip
 
 
-def read(source: Source) -> Iterator[Record]:
+def read(source: InputFile) -> Iterator[Record]:
     with source.open_binary() as fh:
         yield from _iterparse(source, fh)
 
 
-def _iterparse(source: Source, fh: IO[bytes]) -> Iterator[Record]:
+def _iterparse(source: InputFile, fh: IO[bytes]) -> Iterator[Record]:
     context = etree.iterparse(
         fh,
         events=("start", "end"),
@@ -102,7 +102,7 @@ def _iterparse(source: Source, fh: IO[bytes]) -> Iterator[Record]:
         raise source.error("no PubmedArticle or JATS article found in this XML")
 
 
-def _refuse_entities(source: Source, element: etree._Element) -> None:
+def _refuse_entities(source: InputFile, element: etree._Element) -> None:
     docinfo = element.getroottree().docinfo
     for dtd in (docinfo.internalDTD, docinfo.externalDTD):
         if dtd is not None and any(True for _ in dtd.iterentities()):
@@ -121,7 +121,7 @@ def _find_text(element: etree._Element, path: str) -> str:
     return _text(element.find(path))
 
 
-def _limit(source: Source, record: Record) -> Record:
+def _limit(source: InputFile, record: Record) -> Record:
     for name in ("title", "abstract", "raw", "journal"):
         value = getattr(record, name)
         limit = source.max_record_chars if name == "raw" else source.max_field_chars
@@ -185,7 +185,7 @@ def _pub_date(node: etree._Element | None) -> tuple[int | None, str]:
     return year, parse_date(text, year)
 
 
-def _pubmed(source: Source, el: etree._Element, position: int, line: int | None) -> Record:
+def _pubmed(source: InputFile, el: etree._Element, position: int, line: int | None) -> Record:
     citation = el.find("MedlineCitation")
     if citation is None:
         raise source.error("PubmedArticle without MedlineCitation", line=line, record=position)
@@ -248,7 +248,7 @@ def _pubmed(source: Source, el: etree._Element, position: int, line: int | None)
     return _limit(source, record)
 
 
-def _pubmed_book(source: Source, el: etree._Element, position: int, line: int | None) -> Record:
+def _pubmed_book(source: InputFile, el: etree._Element, position: int, line: int | None) -> Record:
     doc = el.find("BookDocument")
     if doc is None:
         raise source.error("PubmedBookArticle without BookDocument", line=line, record=position)
@@ -290,7 +290,7 @@ def _local(el: etree._Element, name: str) -> list[etree._Element]:
     return [c for c in el.iter() if isinstance(c.tag, str) and etree.QName(c).localname == name]
 
 
-def _jats(source: Source, el: etree._Element, position: int, line: int | None) -> Record:
+def _jats(source: InputFile, el: etree._Element, position: int, line: int | None) -> Record:
     meta = next(iter(_local(el, "article-meta")), None)
     if meta is None:
         raise source.error("JATS article without <article-meta>", line=line, record=position)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from benefice.corpus.formats._common import (
-    Source,
+    InputFile,
     author_from_string,
     join_pages,
     parse_date,
@@ -54,7 +54,7 @@ _FIELD = re.compile(
 _CHUNK_CHARS = 1 << 20
 
 
-def read(source: Source) -> Iterator[Record]:
+def read(source: InputFile) -> Iterator[Record]:
     """Stream RIS records; raise FormatError on a record left open at end of file or a new TY inside one.
 
     The file is read in 1 MB blocks and split with regular expressions (C speed) rather than line by line
@@ -107,7 +107,7 @@ class _Finder:
         return i + 1, (len(buf) if nl < 0 else nl + 1)
 
 
-def parse_stream(source: Source, read_chars) -> Iterator[Record]:  # noqa: ANN001 - callable(int) -> str
+def parse_stream(source: InputFile, read_chars) -> Iterator[Record]:  # noqa: ANN001 - callable(int) -> str
     buf = read_chars(_CHUNK_CHARS)
     finder = _Finder(buf[:65536])
     pos = 0
@@ -163,7 +163,7 @@ def parse_stream(source: Source, read_chars) -> Iterator[Record]:  # noqa: ANN00
         pos = end
 
 
-def _fields(source: Source, buf: str, start: int, end: int, line: int, position: int) -> dict[str, list[str]]:
+def _fields(source: InputFile, buf: str, start: int, end: int, line: int, position: int) -> dict[str, list[str]]:
     tags: dict[str, list[str]] = {}
     check = end - start > source.max_field_chars
     for m in _FIELD.finditer(buf, start, end):
@@ -187,7 +187,7 @@ def _fields(source: Source, buf: str, start: int, end: int, line: int, position:
 
 
 def _check(
-    source: Source, value: str, buf: str, start: int, at: int, line: int, record: int, tag: str
+    source: InputFile, value: str, buf: str, start: int, at: int, line: int, record: int, tag: str
 ) -> None:
     if len(value) > source.max_field_chars:
         source.check_field(value, line=line + buf.count("\n", start, at), record=record, field=tag)
@@ -201,7 +201,7 @@ def _first(tags: dict[str, list[str]], *names: str) -> str:
     return ""
 
 
-def _to_record(source: Source, tags: dict[str, list[str]], raw: str, position: int, line: int) -> Record:
+def _to_record(source: InputFile, tags: dict[str, list[str]], raw: str, position: int, line: int) -> Record:
     get = tags.get
     ris_type = (tags.get("TY") or [""])[0].upper()
     warnings: list[str] = []

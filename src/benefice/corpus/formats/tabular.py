@@ -18,7 +18,7 @@ from typing import Any
 
 from benefice import safezip
 from benefice.corpus.formats._common import (
-    Source,
+    InputFile,
     author_from_string,
     join_pages,
     parse_date,
@@ -157,15 +157,15 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv(source: Source) -> Iterator[Record]:
+def read_csv(source: InputFile) -> Iterator[Record]:
     yield from _read_delimited(source, "csv")
 
 
-def read_scopus_csv(source: Source) -> Iterator[Record]:
+def read_scopus_csv(source: InputFile) -> Iterator[Record]:
     yield from _read_delimited(source, "scopus_csv")
 
 
-def _read_delimited(source: Source, fmt: str) -> Iterator[Record]:
+def _read_delimited(source: InputFile, fmt: str) -> Iterator[Record]:
     limit = source.max_field_chars
     if csv.field_size_limit() < limit + 1:
         csv.field_size_limit(limit + 1)  # process-wide, only ever raised; we enforce our own limit below
@@ -240,7 +240,7 @@ def _cell(row: list[Any], columns: dict[str, int], field: str) -> str:
 
 
 def _to_record(
-    source: Source,
+    source: InputFile,
     fmt: str,
     header: list[str],
     columns: dict[str, int],
@@ -345,7 +345,7 @@ XLSX_MAX_MEMBER_BYTES = 512 * 1024**2
 XLSX_MAX_TOTAL_BYTES = 1024**3
 
 
-def _check_zip(source: Source) -> None:
+def _check_zip(source: InputFile) -> None:
     """Inflate the workbook once, counting, before openpyxl opens it (issue 17, item 5).
 
     openpyxl opens the zip itself, so its reads cannot be counted; :func:`benefice.safezip.verify_zip`
@@ -356,7 +356,7 @@ def _check_zip(source: Source) -> None:
     safezip.verify_zip(source.path, ".xlsx", max_member=min(XLSX_MAX_MEMBER_BYTES, total), max_total=total)
 
 
-def _open_workbook(source: Source):  # noqa: ANN202 - openpyxl type
+def _open_workbook(source: InputFile):  # noqa: ANN202 - openpyxl type
     import openpyxl
 
     _check_zip(source)
@@ -366,7 +366,7 @@ def _open_workbook(source: Source):  # noqa: ANN202 - openpyxl type
         raise source.error(f"cannot open workbook: {type(exc).__name__}: {exc}") from exc
 
 
-def read_xlsx(source: Source) -> Iterator[Record]:
+def read_xlsx(source: InputFile) -> Iterator[Record]:
     wb = _open_workbook(source)
     try:
         ws = wb.worksheets[0] if wb.worksheets else None
@@ -414,7 +414,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def xlsx_row_count(source: Source) -> int | None:
+def xlsx_row_count(source: InputFile) -> int | None:
     try:
         wb = _open_workbook(source)
     except Exception:  # noqa: BLE001 - a hint only

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from benefice.corpus.formats._common import (
-    Source,
+    InputFile,
     author_from_string,
     join_pages,
     parse_date,
@@ -33,7 +33,7 @@ TYPE_MAP = {
 }  # fmt: skip
 
 
-def read(source: Source) -> Iterator[Record]:
+def read(source: InputFile) -> Iterator[Record]:
     with source.open_text() as stream:
         position = 0
         tags: dict[str, list[str]] | None = None
@@ -116,7 +116,7 @@ def _first(tags: dict[str, list[str]], *names: str) -> str:
     return ""
 
 
-def _to_record(source: Source, tags: dict[str, list[str]], raw: str, position: int, line: int) -> Record:
+def _to_record(source: InputFile, tags: dict[str, list[str]], raw: str, position: int, line: int) -> Record:
     get = tags.get
     full = get("AF") or get("AU") or []
     orcids: dict[str, str] = {}

@@ -44,8 +44,8 @@ from benefice.interviews.refi.model import (
     Coding,
     Note,
     Project,
+    QdaSource,
     Selection,
-    Source,
     User,
     new_guid,
 )
@@ -83,7 +83,7 @@ __all__ = [
     "SOURCE_KINDS",
     "SOURCE_PATH_ATTRIBUTES",
     "Selection",
-    "Source",
+    "QdaSource",
     "TEXT_KINDS",
     "User",
     "codebook_xml",

@@ -107,7 +107,7 @@ class Selection:
     codings: list[Coding] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)
     audit: dict[str, str] = field(default_factory=dict)
-    representation: Source | None = None  # a PDF selection's text, as the exporting tool extracted it
+    representation: QdaSource | None = None  # a PDF selection's text, as the exporting tool extracted it
 
     @property
     def text_range(self) -> tuple[int, int] | None:
@@ -115,7 +115,7 @@ class Selection:
 
 
 @dataclass
-class Source:
+class QdaSource:
     """A source document; text sources carry ``text`` when the file holds it."""
 
     guid: str
@@ -128,8 +128,8 @@ class Source:
     codings: list[Coding] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)
     audit: dict[str, str] = field(default_factory=dict)
-    representation: Source | None = None  # PDF: Representation; picture: TextDescription
-    transcripts: list[Source] = field(default_factory=list)  # audio, video: kind "Transcript"
+    representation: QdaSource | None = None  # PDF: Representation; picture: TextDescription
+    transcripts: list[QdaSource] = field(default_factory=list)  # audio, video: kind "Transcript"
     sync_points: list[dict[str, str]] = field(default_factory=list)  # transcripts: guid, timeStamp, position
 
     def walk(self):
@@ -183,7 +183,7 @@ class Project:
     origin: str | None = None
     users: list[User] = field(default_factory=list)
     codes: list[Code] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
+    sources: list[QdaSource] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     sets: list[CodeSet] = field(default_factory=list)
     description: str | None = None

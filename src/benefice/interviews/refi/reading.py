@@ -33,8 +33,8 @@ from benefice.interviews.refi.model import (
     Coding,
     Note,
     Project,
+    QdaSource,
     Selection,
-    Source,
     User,
 )
 from benefice.safezip import MAX_MEMBER_BYTES, Budget, open_checked_zip, read_member
@@ -201,11 +201,11 @@ class _Reader:
                 selection.representation = self.source(nested, "Representation")
         return selection
 
-    def source(self, element: etree._Element, kind: str) -> Source:
+    def source(self, element: etree._Element, kind: str) -> QdaSource:
         """A source (or a text source nested in one) with its selections, codings and nested texts."""
         q = self.q
         selection_kind = SOURCE_KINDS.get(kind) or NESTED_KINDS[kind]
-        source = Source(
+        source = QdaSource(
             guid=self.guid(element),
             name=element.get("name"),
             kind=kind,
@@ -335,7 +335,7 @@ def _decode_source(content: bytes, path: str, reference: str) -> str:
         raise FormatError(f"source text {reference!r} is not UTF-8", path=path) from None
 
 
-def _check_selections(source: Source, path: str) -> None:
+def _check_selections(source: QdaSource, path: str) -> None:
     for selection in source.selections:
         start, end = selection.start, selection.end
         if start < 0 or end < start:

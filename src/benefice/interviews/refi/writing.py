@@ -19,7 +19,7 @@ from benefice.interviews.refi.model import (
     CodeSet,
     Coding,
     Project,
-    Source,
+    QdaSource,
 )
 
 # ----------------------------------------------------------------------------------------------- writing
@@ -96,7 +96,7 @@ def _set_element(parent: etree._Element, code_set: CodeSet, ns: str) -> None:
             _sub(element, ns, "MemberNote", targetGUID=guid)
 
 
-def _source_element(parent: etree._Element, source: Source, files: dict[str, str], top: bool = False) -> None:
+def _source_element(parent: etree._Element, source: QdaSource, files: dict[str, str], top: bool = False) -> None:
     """One source, or a text source nested in one, in the element order the REFI-QDA schema requires.
 
     A top-level text source's text goes to ``sources/<guid>.txt`` (as the other tools write it); a nested

@@ -26,7 +26,7 @@ def _norm(guid: str) -> str:
 
 
 def _json_parts(data: dict):
-    """A kept source and every text nested in it (the JSON counterpart of ``refi.Source.walk``)."""
+    """A kept source and every text nested in it (the JSON counterpart of ``refi.QdaSource.walk``)."""
     yield data
     if data.get("representation"):
         yield from _json_parts(data["representation"])

@@ -114,7 +114,7 @@ def to_refi(project: InterviewProject) -> refi.Project:
             )
         extra = transcript.refi_extra or {}
         sources.append(
-            refi.Source(
+            refi.QdaSource(
                 guid=transcript.guid,
                 name=transcript.title,
                 text=transcript.text if has_text else None,
@@ -304,7 +304,7 @@ def import_refi(
 
 
 def _new_transcript(
-    project: InterviewProject, source: refi.Source, notes: dict, pseudonymised: bool
+    project: InterviewProject, source: refi.QdaSource, notes: dict, pseudonymised: bool
 ) -> Transcript:
     """The transcript of a REFI text source (``import_refi``): its text held for review unless the team
     pseudonymised it, or no text at all when the file did not carry it (then its paths are kept)."""
@@ -338,7 +338,7 @@ def _extra(audit_attributes: dict, **fields) -> dict:
     return extra
 
 
-def _source_to_json(source: refi.Source, notes: dict) -> dict:
+def _source_to_json(source: refi.QdaSource, notes: dict) -> dict:
     """A source we cannot display (PDF, picture, audio, video, or a text nested in one) as JSON, whole.
 
     Why JSON and not rows: nothing here shows or edits these media, so they are kept exactly as read for
@@ -390,7 +390,7 @@ def _source_to_json(source: refi.Source, notes: dict) -> dict:
     return data
 
 
-def _source_from_json(data: dict, code_guids: set[str], notes: list) -> refi.Source:
+def _source_from_json(data: dict, code_guids: set[str], notes: list) -> refi.QdaSource:
     """The REFI source kept by ``_source_to_json``; codings of codes deleted since are left out."""
 
     def memo_refs(item: dict, name: str = "Memo") -> list[str]:
@@ -428,7 +428,7 @@ def _source_from_json(data: dict, code_guids: set[str], notes: list) -> refi.Sou
             item.representation = _source_from_json(s["representation"], code_guids, notes)
         return item
 
-    return refi.Source(
+    return refi.QdaSource(
         guid=data["guid"],
         name=data.get("name"),
         kind=data["kind"],
