@@ -69,7 +69,7 @@ def rank(
     seed: int = 0,
     concentration: float | None = None,
     weights_path: Path | str | None = None,
-) -> ranking.Ranking:
+) -> ranking.CaseRanking:
     """Rank the cases with the published weights (or another weights file); draws and concentration default
     to the weights file's, so the page, the command and the barometer give the same ranks for the same
     data and seed."""

@@ -103,7 +103,7 @@ class RankRow:
 
 
 @dataclass(frozen=True)
-class Ranking:
+class CaseRanking:
     rows: list[RankRow]
     method: str
     spec_version: str
@@ -428,7 +428,7 @@ def rank_cases(
     samples: int = 1000,
     seed: int = 0,
     concentration: float = 50.0,
-) -> Ranking:
+) -> CaseRanking:
     """Rank the cases (only those of `category` when given) and measure each rank's stability.
 
     The rank and score use the published weights. ``samples`` weight vectors are drawn from
@@ -450,7 +450,7 @@ def rank_cases(
     if not _num(concentration) or concentration <= 0:
         raise BeneficeError(f"the Dirichlet concentration must be a positive number, got {concentration!r}")
     if not cases:
-        return Ranking([], method, spec.version, samples, seed, float(concentration), category, None, spec)
+        return CaseRanking([], method, spec.version, samples, seed, float(concentration), category, None, spec)
     cases = list(cases)
     matrix = criteria_matrix(cases, typology, indicators, spec)
     signs = _signs(spec)
@@ -484,10 +484,10 @@ def rank_cases(
         for i in range(n)
     ]
     rows.sort(key=lambda r: r.rank)
-    return Ranking(rows, method, spec.version, samples, seed, float(concentration), category, matrix, spec)
+    return CaseRanking(rows, method, spec.version, samples, seed, float(concentration), category, matrix, spec)
 
 
-def ranking_rows(ranking: Ranking) -> list[dict[str, Any]]:
+def ranking_rows(ranking: CaseRanking) -> list[dict[str, Any]]:
     """Flat rows for a CSV: the columns the issue asks for plus the context a reader needs."""
     out = []
     for r in ranking.rows:
