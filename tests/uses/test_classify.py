@@ -14,13 +14,12 @@ from benefice.errors import BeneficeError, FormatError
 from benefice.uses.classify import (
     KindsOfUse,
     UseClassifier,
-    classify_jsonl,
-    labelled_examples,
     load_rules,
     parse_rules,
     record_id,
     record_text,
 )
+from benefice.uses.jsonl import classify_jsonl, labelled_examples
 from benefice.uses.typology import load_typology
 
 CATEGORIES = tuple(load_typology().categories)

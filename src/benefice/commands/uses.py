@@ -78,14 +78,8 @@ def classify(
     record has them, else what source detection finds in it."""
     from benefice.sources.detect import Detector
     from benefice.sources.registry import load_registry
-    from benefice.uses.classify import (
-        KindsOfUse,
-        classify_jsonl,
-        labelled_examples,
-        load_rules,
-        read_jsonl,
-        sources_of_record,
-    )
+    from benefice.uses.classify import KindsOfUse, load_rules
+    from benefice.uses.jsonl import classify_jsonl, labelled_examples, read_jsonl, sources_of_record
     from benefice.uses.learn import default_model, fit_rows
 
     if save_model and not train_paths:
