@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick
-import yaml
 
+from benefice.curated import read_yaml
 from benefice.errors import BeneficeError
 from benefice.paths import package_data
 from benefice.review.text import WORD, guess_language
@@ -135,11 +135,8 @@ def parse_rules(value: Any, *, where: str, slots: Iterable[str] | None = None) -
 def read_lexicon(path: str | Path) -> Lexicon:
     """Read and validate a grammar vocabulary file."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise BeneficeError(f"cannot read the description grammar: {exc}", path=str(path)) from exc
-    if not isinstance(data, Mapping) or not isinstance(data.get("slots"), Mapping):
+    data = read_yaml(path)  # the one reader of curated files: errors name the file (and the YAML line)
+    if not isinstance(data.get("slots"), Mapping):
         raise BeneficeError("the description grammar needs a mapping `slots`", path=str(path))
     scope = data.get("scope")
     if not isinstance(scope, Mapping) or set(scope) != set(_SCOPE_SLOTS):
