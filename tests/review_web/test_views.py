@@ -3,6 +3,7 @@ highlighting (escaped) and the records import form's messages."""
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -182,6 +183,28 @@ def test_records_add_by_file_and_by_corpus(people) -> None:
     assert "Give words" in empty.content.decode()
     lead.post(url, {"source": "corpus", "database": "Corpus", "year_from": 2018})
     assert review.searches.count() == 2 and review.records.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_search_export_is_added_by_the_worker_not_in_the_request(people, database_queue) -> None:
+    from benefice.core import jobs
+
+    review = services.create_review("File", people["lead"])
+    lead = client_for(people["lead"])
+    response = lead.post(
+        reverse("review:records_add", args=[review.pk]),
+        {"source": "file", "database": "PubMed", "query": "valproate", "file": SimpleUploadedFile("p.ris", RIS.encode())},
+    )
+    job_url = response["Location"]
+    job = jobs.read_job(job_url.rstrip("/").rsplit("/", 1)[1])
+    assert job["status"] == jobs.QUEUED and review.records.count() == 0  # the request only queued it
+    assert 'hx-trigger="every 1s"' in lead.get(job_url).content.decode()
+    database_queue.run()
+    page = lead.get(job_url + "status/").content.decode()
+    assert "3 records identified, 2 added" in page and "hx-trigger" not in page
+    assert review.records.count() == 2 and review.searches.get().query == "valproate"
+    outsider = client_for(people["outsider"])
+    assert outsider.get(job_url).status_code == 403  # not a member of the review
 
 
 def test_records_added_by_file_are_kept_when_their_source_scan_fails(people, monkeypatch) -> None:

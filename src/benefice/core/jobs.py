@@ -125,6 +125,14 @@ class Job(TypedDict, total=False):
     scan_error: str
     # retrain_uses
     corrections: int
+    # review_import (and path, filename above)
+    review_id: int
+    database: str
+    query: str
+    searched_on: str
+    date_from: str
+    date_to: str
+    notes: str
     # barometer
     year: int
     with_pdf: bool
@@ -146,6 +154,7 @@ KINDS: dict[str, JobKind] = {
     "import": JobKind("benefice.corpus.jobs.run_import_job", "benefice.corpus.jobs.import_interrupted"),
     "retrain_uses": JobKind("benefice.uses.retraining.run_retrain_job"),
     "barometer": JobKind("benefice.barometer.services.run_build_job"),
+    "review_import": JobKind("benefice.review.jobs.run_review_import"),
 }
 
 

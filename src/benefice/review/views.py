@@ -16,10 +16,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from benefice.core import jobs
 from benefice.core.paging import BoundedPaginator
 from benefice.core.roles import can_edit
 from benefice.core.views import reader_required
 from benefice.errors import BeneficeError
+from benefice.review import jobs as review_jobs
 from benefice.review import services
 from benefice.review.forms import CorpusSearchForm, MemberForm, ReviewForm, UploadSearchForm
 from benefice.review.models import (
@@ -194,20 +196,9 @@ def records_add(request: HttpRequest, pk: int) -> HttpResponse:
                     notes=d["notes"],
                 )
             elif request.POST.get("source") == "file" and upload_form.is_valid():
-                d = upload_form.cleaned_data
-                upload = d["file"]
-                _search, added = services.import_for_review(
-                    review,
-                    request.user,
-                    filename=upload.name,
-                    content=upload.read(),
-                    database=d["database"],
-                    query=d["query"],
-                    searched_on=d["searched_on"],
-                    date_from=d["date_from"],
-                    date_to=d["date_to"],
-                    notes=d["notes"],
-                )
+                d = upload_form.cleaned_data  # a file can hold thousands of records: a job of the queue
+                job = review_jobs.create_review_import(review, request.user, d["file"], d)
+                return redirect("review:import_job", pk=review.pk, job_id=job["id"])
             else:
                 added = None
         except BeneficeError as exc:
@@ -234,6 +225,55 @@ def records_add(request: HttpRequest, pk: int) -> HttpResponse:
         "review/records_add.html",
         _context(request, review, corpus_form=corpus_form, upload_form=upload_form),
     )
+
+
+def _import_job(request: HttpRequest, pk: int, job_id: str) -> tuple[Review, jobs.Job]:
+    review = _review(request, pk)
+    _lead(request, review)
+    job = jobs.read_job(job_id) if jobs.valid_job_id(job_id) else None
+    if job is None or job.get("kind") != review_jobs.KIND or job.get("review_id") != review.pk:
+        raise Http404(_("No such import."))
+    return review, job
+
+
+def _import_job_context(request: HttpRequest, review: Review, job: jobs.Job) -> dict:
+    result = job.get("result") or {}
+    summary = ""
+    if job.get("status") == jobs.DONE:
+        summary = _(
+            "%(identified)d records identified, %(added)d added to the review, %(dup)d duplicates or "
+            "already in the review."
+        ) % {
+            "identified": result.get("identified", 0),
+            "added": result.get("added", 0),
+            "dup": result.get("identified", 0) - result.get("added", 0),
+        }
+    return _context(
+        request,
+        review,
+        job=job,
+        active=job.get("status") in jobs.ACTIVE,
+        waiting=jobs.waiting_for_worker(job),
+        summary=summary,
+        failure=_("Nothing was added: %(error)s") % {"error": job.get("error", "")},
+        status_url=reverse("review:import_job_status", args=[review.pk, job["id"]]),
+    )
+
+
+@reader_required
+@require_GET
+def import_job(request: HttpRequest, pk: int, job_id: str) -> HttpResponse:
+    """A search export being added to the review: progress, then what was added or why nothing was."""
+    review, job = _import_job(request, pk, job_id)
+    return render(request, "review/import_job.html", _import_job_context(request, review, job))
+
+
+@reader_required
+@require_GET
+def import_job_status(request: HttpRequest, pk: int, job_id: str) -> HttpResponse:
+    """The fragment the job page polls every second while the import is queued or running."""
+    review, job = _import_job(request, pk, job_id)
+    return render(request, "review/_import_status.html", _import_job_context(request, review, job))
 
 
 def _skipped(request: HttpRequest, review: Review, stage: str) -> list[int]:
