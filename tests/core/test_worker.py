@@ -193,3 +193,23 @@ def test_two_worker_processes_run_each_queued_job_once(worker_env, tmp_path):
     assert all(w.returncode == 0 for w in workers), errors  # SIGTERM: a clean stop
     counts = json.loads(_python(worker_env, COUNT))
     assert counts == {"batches": 3, "publications": 9, "tasks": ["SUCCESSFUL"] * 3}
+
+
+def test_a_runner_s_end_is_recorded_whatever_happens(settings, tmp_path):
+    from benefice.errors import BeneficeError
+
+    settings.HOME = tmp_path
+    outcomes = {}
+    for name, body in {
+        "done": lambda job: None,
+        "refused": lambda job: (_ for _ in ()).throw(BeneficeError(f"no record in {job['path']}")),
+        "bug": lambda job: 1 / 0,
+    }.items():
+        job = jobs.create_job("retrain_uses", start=False, path="/srv/uploads/x/a.ris", filename="a.ris")
+        with jobs.recorded(job, "test"):
+            body(job)
+        outcomes[name] = jobs.read_job(job["id"])
+    assert outcomes["done"]["status"] == jobs.DONE and outcomes["done"]["finished_at"]
+    assert outcomes["refused"]["status"] == jobs.FAILED
+    assert outcomes["refused"]["error"] == "no record in a.ris"  # the user's file name, not our storage path
+    assert outcomes["bug"]["status"] == jobs.FAILED and "ZeroDivisionError" in outcomes["bug"]["error"]

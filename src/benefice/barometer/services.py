@@ -234,20 +234,12 @@ def run_build_job(job_id: str) -> jobs.Job:
         job["done"] = STEPS.index(step) + 1 if step in STEPS else job["done"]
         jobs.write_job(job)
 
-    try:
+    with jobs.recorded(job, "barometer build"):
         user = get_user_model().objects.filter(pk=job.get("user_id")).first()
         edition = build_from_database(
             job["year"], job.get("observed_at"), user=user, with_pdf=job.get("with_pdf", True), progress=progress
         )
         job.update(status=jobs.DONE, edition_id=edition.pk, done=job["total"] or 0, step="")
-    except BeneficeError as exc:
-        job.update(status=jobs.FAILED, error=str(exc))
-    except Exception as exc:  # recorded for the page; the traceback goes to the log
-        log.exception("barometer build %s failed", job_id)
-        job.update(status=jobs.FAILED, error=f"{type(exc).__name__}: {exc}")
-    finally:
-        job["finished_at"] = jobs.now()
-        jobs.write_job(job)
     return job
 
 

@@ -70,9 +70,11 @@ __all__ = [
     "progress_writer",
     "read_job",
     "recent_jobs",
+    "recorded",
     "recover",
     "run_job",
     "run_worker",
+    "save_upload",
     "valid_job_id",
     "waiting_for_worker",
     "worker_id",
@@ -327,6 +329,48 @@ def waiting_for_worker(job: Job) -> bool:
 
     created = _dt.datetime.fromisoformat(str(job["created_at"]))
     return (timezone.now() - created).total_seconds() > WAITING_SECONDS
+
+
+def save_upload(upload: Any, root: Path, job_id: str) -> tuple[str, Path]:
+    """Keep an uploaded file under ``root/<job id>/`` for the worker (and as the provenance of what it
+    brought), under a safe name; returns (name, path). Written in chunks: an upload may not fit in memory."""
+    from django.utils.text import get_valid_filename
+
+    name = get_valid_filename(Path(upload.name or "upload").name)[-150:] or "upload"
+    directory = root / job_id
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return name, path
+
+
+@contextlib.contextmanager
+def recorded(job: Job, what: str = "job") -> Iterator[Job]:
+    """Run a runner's body and record how it ended in the job's file, whatever happens.
+
+    The body sets ``status`` to DONE (or leaves it running: then DONE is set for it). A BeneficeError fails
+    the job with its message, written for the person who started it; any other exception is a bug: the job
+    says so and the traceback goes to the log. The end is written in every case, so a page never waits for
+    a job that is over.
+    """
+    from benefice.errors import BeneficeError
+
+    try:
+        yield job
+        if job.get("status") in ACTIVE:
+            job["status"] = DONE
+    except BeneficeError as exc:
+        job["status"] = FAILED
+        job["error"] = str(exc).replace(job.get("path", "\0"), job.get("filename", ""))
+    except Exception as exc:
+        log.exception("%s %s failed", what, job.get("id"))
+        job["status"] = FAILED
+        job["error"] = f"unexpected error ({type(exc).__name__}: {exc}); see the server log"
+    finally:
+        job["finished_at"] = now()
+        write_job(job)
 
 
 def progress_writer(job: Job) -> Callable[[int, int | None], None]:

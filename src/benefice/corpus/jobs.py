@@ -23,7 +23,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from benefice.core import jobs
 from benefice.core.jobs import DONE, FAILED, Job, process_alive, progress_writer, write_job
@@ -107,13 +106,7 @@ def _mark_batch_interrupted(batch_id: int | None) -> None:
 def create_import_job(upload: UploadedFile, fmt: str, user) -> Job:
     """Save the uploaded file (kept: it is the provenance of the batch), record the job and queue it."""
     job_id = jobs.new_job_id()
-    name = get_valid_filename(Path(upload.name or "upload").name)[-150:] or "upload"
-    directory = uploads_dir() / job_id
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / name
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    name, path = jobs.save_upload(upload, uploads_dir(), job_id)
     return jobs.create_job(
         "import",
         user,

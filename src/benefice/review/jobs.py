@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.text import get_valid_filename
 
 from benefice.core import jobs
 from benefice.errors import BeneficeError
@@ -37,13 +36,7 @@ def create_review_import(review: Review, user, upload: UploadedFile, fields: dic
     """Save the uploaded export and queue its import into ``review`` (``fields``: the search's database,
     query, dates and notes, as the form cleaned them)."""
     job_id = jobs.new_job_id()
-    name = get_valid_filename(Path(upload.name or "upload").name)[-150:] or "upload"
-    directory = uploads_dir() / job_id
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / name
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    name, path = jobs.save_upload(upload, uploads_dir(), job_id)
     searched_on = fields.get("searched_on")
     return jobs.create_job(
         KIND,
@@ -66,8 +59,10 @@ def run_review_import(job_id: str) -> jobs.Job:
     job = jobs.read_job(job_id)
     if job is None:
         raise ValueError(f"no job {job_id}")
-    try:
-        review = Review.objects.get(pk=job["review_id"])
+    with jobs.recorded(job, "review import"):
+        review = Review.objects.filter(pk=job["review_id"]).first()
+        if review is None:
+            raise BeneficeError("the review was deleted before its records were added")
         user = get_user_model().objects.filter(pk=job.get("user_id")).first()
         searched_on = job.get("searched_on") or ""
         _search, added = services.import_for_review(
@@ -88,18 +83,4 @@ def run_review_import(job_id: str) -> jobs.Job:
             "already_in_review": added.already_in_review,
             "scan_error": added.scan.error if added.scan is not None and added.scan.failed else "",
         }
-        job["status"] = jobs.DONE
-    except BeneficeError as exc:
-        job["status"] = jobs.FAILED
-        job["error"] = str(exc).replace(job.get("path", "\0"), job.get("filename", ""))
-    except Review.DoesNotExist:
-        job["status"] = jobs.FAILED
-        job["error"] = "the review was deleted before its records were added"
-    except Exception as exc:  # a bug: keep the job truthful, the traceback in the log
-        log.exception("review import %s failed", job_id)
-        job["status"] = jobs.FAILED
-        job["error"] = f"unexpected error ({type(exc).__name__}: {exc}); see the server log"
-    finally:
-        job["finished_at"] = jobs.now()
-        jobs.write_job(job)
     return job

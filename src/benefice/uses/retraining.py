@@ -68,12 +68,11 @@ def _retrain(examples: list[tuple[dict[str, Any], list[str], list[str]]]):
 def run_retrain_job(job_id: str) -> dict[str, Any]:
     """Retrain the kinds-of-use model from every correction, then reclassify what the new model changes
     (a new classifier version; people's choices are kept). Records the outcome in the job file."""
-    from benefice.errors import BeneficeError
 
     job = jobs.read_job(job_id)
     if job is None:
         raise ValueError(f"no job {job_id}")
-    try:
+    with jobs.recorded(job, "kinds-of-use retraining"):
         examples = list(use_correction_examples())
         job["total"] = len(examples)
         jobs.write_job(job)
@@ -87,14 +86,4 @@ def run_retrain_job(job_id: str) -> dict[str, Any]:
         }
         job["status"] = jobs.DONE
         job["done"] = len(examples)
-    except BeneficeError as exc:
-        job["status"] = jobs.FAILED
-        job["error"] = str(exc)
-    except Exception as exc:  # a bug: say so in the job, keep the traceback in the log
-        log.exception("kinds-of-use retraining %s failed", job_id)
-        job["status"] = jobs.FAILED
-        job["error"] = f"unexpected error ({type(exc).__name__}: {exc}); see the server log"
-    finally:
-        job["finished_at"] = jobs.now()
-        jobs.write_job(job)
     return job
