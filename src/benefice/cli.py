@@ -56,7 +56,19 @@ def _unprepared_database(exc: Exception) -> bool:
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
-@click.group(cls=BeneficeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
+
+def _same_help_options(command: click.Command) -> None:
+    """Every command answers -h as well as --help, however it is invoked: click caches a command's help
+    option the first time it is asked for, so a subcommand called on its own (the tests' CliRunner) must
+    carry the setting itself, not only inherit it from ``benefice``."""
+    command.context_settings = {**HELP_OPTIONS, **command.context_settings}
+    for child in getattr(command, "commands", {}).values():
+        _same_help_options(child)
+
+
+@click.group(cls=BeneficeGroup, context_settings=HELP_OPTIONS)
 @click.version_option(__version__, prog_name="benefice")
 def main() -> None:
     """benefice — document and measure the benefits of reusing health data."""
@@ -80,6 +92,7 @@ def setup_django() -> None:
 for _name in COMMAND_MODULES:  # every module is part of the package: a failing import fails loudly
     _module = importlib.import_module(_name)
     for _command in getattr(_module, "COMMANDS", []):
+        _same_help_options(_command)
         main.add_command(_command)
 
 
