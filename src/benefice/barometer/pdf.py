@@ -12,7 +12,7 @@ from typing import Any
 
 from benefice.barometer.charts import Chart, cell, national_charts
 from benefice.barometer.site import _env
-from benefice.barometer.texts import LABELS, LANGS, fmt_num, rules
+from benefice.barometer.texts import LANGS, fmt_num, labels, rules
 from benefice.errors import BeneficeError
 
 BAR_LIMIT = 25
@@ -78,7 +78,7 @@ def report_html(results: dict[str, Any], lang: str, code_version: str) -> str:
         .get_template("report.html")
         .render(
             lang=lang,
-            t=LABELS[lang],
+            t=labels(lang),
             edition=results["edition"],
             versions=results["versions"],
             code_version=code_version,

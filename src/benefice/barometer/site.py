@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from benefice.barometer.charts import Chart, cell, custodian_charts, national_charts
 from benefice.barometer.opendata import csv_bytes
-from benefice.barometer.texts import LABELS, LANGS, rules
+from benefice.barometer.texts import CONTEXT, LANGS, labels, rules
+from benefice.i18n import pgettext, pick_text, translator
 
 TEMPLATES = Path(__file__).with_name("site_templates")
+#: the context of the figures table's "Evidence" header (« Preuve »), the label "evidence" being longer
+EVIDENCE_GRADE = "barometer: grade of evidence"
 VEGA_DIR = Path(__file__).resolve().parent.parent / "sources" / "static" / "benefice" / "vendor" / "vega"
 VEGA_FILES = (
     "vega.min.js",
@@ -65,6 +69,13 @@ def _spec_json(spec: dict[str, Any]) -> str:
     return json.dumps(spec, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
 
 
+def _words(lang: str) -> Callable[[str], str]:
+    """The site's own words (table titles, headers, notes) in ``lang``: English msgids translated in the
+    barometer's catalogue, context "barometer", read without Django."""
+    catalogue = translator(lang)
+    return lambda msgid: catalogue.pgettext(CONTEXT, msgid)
+
+
 def report_name(year: int, lang: str) -> str:
     return f"barometre-{year}-fr.pdf" if lang == "fr" else f"barometer-{year}-en.pdf"
 
@@ -94,27 +105,27 @@ class _ChartView:
 def _methodology_tables(
     results: dict[str, Any], definitions: dict[str, Any], lang: str
 ) -> list[dict[str, Any]]:
-    fr = lang == "fr"
+    tr = _words(lang)
     typology, indicators = definitions["typology"], definitions["indicators"]
     tables = [
         {
             "id": "indicators",
-            "title": "Indicateurs" if fr else "Indicators",
-            "note": ("Catalogue des indicateurs, version " if fr else "Indicator catalogue, version ")
+            "title": tr("Indicators"),
+            "note": tr("Indicator catalogue, version ")
             + indicators.version,
             "headers": [
                 "Code",
-                "Nom" if fr else "Name",
+                tr("Name"),
                 "Type",
-                "Niveau" if fr else "Level",
-                "Définition" if fr else "Definition",
+                tr("Level"),
+                tr("Definition"),
             ],
             "rows": [
                 [
                     i.code,
-                    getattr(i.name, lang),
+                    pick_text(i.name, lang),
                     i.type,
-                    getattr(typology.ladder[i.level].name, lang),
+                    pick_text(typology.ladder[i.level].name, lang),
                     i.definition,
                 ]
                 for i in indicators.indicators.values()
@@ -122,40 +133,40 @@ def _methodology_tables(
         },
         {
             "id": "grades",
-            "title": "Niveaux de preuve et d'attribution" if fr else "Evidence and attribution grades",
+            "title": tr("Evidence and attribution grades"),
             "note": "",
-            "headers": ["Id", "Nom" if fr else "Name", "Définition" if fr else "Definition"],
+            "headers": ["Id", tr("Name"), tr("Definition")],
             "rows": [
-                [g.id, getattr(g.name, lang), getattr(g.definition, lang)]
+                [g.id, pick_text(g.name, lang), pick_text(g.definition, lang)]
                 for g in typology.evidence_grades.values()
             ]
             + [
-                [g.id, getattr(g.name, lang), getattr(g.definition, lang)]
+                [g.id, pick_text(g.name, lang), pick_text(g.definition, lang)]
                 for g in sorted(typology.attribution_grades.values(), key=lambda g: -g.rank)
             ],
         },
         {
             "id": "decision-scale",
-            "title": "Échelle des décisions" if fr else "Decision scale",
+            "title": tr("Decision scale"),
             "note": "",
-            "headers": ["Rang" if fr else "Rank", "Type", "Définition" if fr else "Definition"],
+            "headers": [tr("Rank"), "Type", tr("Definition")],
             "rows": [
-                [str(d.rank), getattr(d.name, lang), getattr(d.definition, lang)]
+                [str(d.rank), pick_text(d.name, lang), pick_text(d.definition, lang)]
                 for d in sorted(typology.decision_types.values(), key=lambda d: d.rank)
             ],
         },
         {
             "id": "weights",
-            "title": "Paramètres et pondérations" if fr else "Parameters and weights",
+            "title": tr("Parameters and weights"),
             "note": results["ranking"][f"note_{lang}"],
-            "headers": ["Paramètre" if fr else "Parameter", "Valeur" if fr else "Value"],
+            "headers": [tr("Parameter"), tr("Value")],
             "rows": [[k, json.dumps(v, ensure_ascii=False)] for k, v in sorted(results["params"].items())],
         },
         {
             "id": "inputs",
-            "title": "Entrées figées" if fr else "Frozen inputs",
+            "title": tr("Frozen inputs"),
             "note": "SHA-256",
-            "headers": ["Fichier" if fr else "File", "SHA-256"],
+            "headers": [tr("File"), "SHA-256"],
             "rows": [[k, v] for k, v in sorted(definitions["hashes"].items())],
         },
     ]
@@ -189,6 +200,72 @@ def _page(
     files[f"{lang}/{path}"] = env.get_template(template).render(**context).encode("utf-8")
 
 
+def _source_columns(lang: str, t: dict[str, str]) -> list[tuple[str, str]]:
+    """The columns of the sources table and its CSV: (row key, header)."""
+    tr = _words(lang)
+    return [
+        ("source", "Source"),
+        (f"name_{lang}", tr("Name")),
+        ("custodian", t["custodian"]),
+        ("publications_family", tr("Publications (family)")),
+        ("publications_own", tr("Publications (own)")),
+        ("mentioned_only", tr("Mentioned only")),
+        ("precise_share", tr("Named precisely")),
+        ("authorisation_share", tr("Authorisation cited")),
+        ("cases_family", tr("Cases (family)")),
+    ]
+
+
+def _case_tables(results: dict[str, Any], lang: str, t: dict[str, str]) -> list[dict[str, Any]]:
+    """The tables of the cases page (cases, figures, values by source, ranking), each also a CSV."""
+    tr = _words(lang)
+    titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
+    return [
+        {
+            "id": "cases",
+            "title": tr("Documented cases"),
+            "note": "",
+            "columns": [("case", tr("Case")), (f"title_{lang}", tr("Title")),
+                        ("data_sources", "Sources"), ("decisions", tr("Decisions")),
+                        ("strongest_decision", tr("Strongest decision")),
+                        ("first_decision", tr("First decision")),
+                        ("attribution_grade", "Attribution")],
+            "rows": results["cases"],
+        },
+        {
+            "id": "figures",
+            "title": tr("Case figures"),
+            "note": tr("Unverified figures: kept out of totals."),
+            "columns": [("figure_id", "Id"), ("label", tr("Label")), ("unit", tr("Unit")),
+                        ("low", tr("Low")), ("value", tr("Value")),
+                        ("high", tr("High")), ("evidence_grade", pgettext(EVIDENCE_GRADE, "Evidence", lang)),
+                        ("included", tr("Counted")), ("source_doi", "DOI")],
+            "rows": results["figures"],
+        },
+        {
+            "id": "values_by_source",
+            "title": tr("Indicator values by data source"),
+            "note": tr("Ranges added as intervals, the same population counted once; a case with several "
+                       "sources counts under each: do not add rows of different sources."),
+            "columns": [("key", "Source"), ("indicator", tr("Indicator")), ("unit", tr("Unit")),
+                        ("low", tr("Low")), ("value", tr("Value")), ("high", tr("High")),
+                        ("method", tr("Method")), ("n_cases", tr("Cases")),
+                        ("figure_ids", tr("Figures"))],
+            "rows": (results.get("impact_values") or {}).get("by_source", []),
+        },
+        {
+            "id": "ranking",
+            "title": t["ranking"],
+            "note": results["ranking"][f"note_{lang}"],
+            "columns": [("rank", tr("Rank")), ("case", tr("Case")),
+                        ("title", tr("Title")), ("score", "Score"),
+                        ("rank_range", tr("Plausible ranks"))],
+            "rows": [{**r, "title": titles.get(r["case"], r["case"]), "rank_range": f"{r['rank_low']}–{r['rank_high']}"}
+                     for r in results["ranking"]["rows"]],
+        },
+    ]  # fmt: skip
+
+
 def build_site(results: dict[str, Any], definitions: dict[str, Any], code_version: str) -> dict[str, bytes]:
     """Relative path (under ``site/``) -> bytes of every file of the static site.
 
@@ -208,7 +285,8 @@ def build_site(results: dict[str, Any], definitions: dict[str, Any], code_versio
 
     for lang in LANGS:
         other = "en" if lang == "fr" else "fr"
-        t = LABELS[lang]
+        t = labels(lang)
+        tr = _words(lang)
         common = {
             "lang": lang,
             "other_lang": other,
@@ -236,80 +314,19 @@ def build_site(results: dict[str, Any], definitions: dict[str, Any], code_versio
         page("charts.html", "charts.html", 0, t["charts"], chart_list=views, charts=views, intro="",
              data_prefix="data/", embed_prefix="embed/", back_href="")  # fmt: skip
 
-        source_columns = [
-            ("source", "Source"),
-            (f"name_{lang}", "Nom" if lang == "fr" else "Name"),
-            ("custodian", t["custodian"]),
-            ("publications_family", "Publications (famille)" if lang == "fr" else "Publications (family)"),
-            ("publications_own", "Publications (propre)" if lang == "fr" else "Publications (own)"),
-            ("mentioned_only", "Mentionnée seulement" if lang == "fr" else "Mentioned only"),
-            ("precise_share", "Nommée précisément" if lang == "fr" else "Named precisely"),
-            ("authorisation_share", "Autorisation citée" if lang == "fr" else "Authorisation cited"),
-            ("cases_family", "Cas (famille)" if lang == "fr" else "Cases (family)"),
-        ]
+        source_columns = _source_columns(lang, t)
         files[f"{lang}/data/sources.csv"] = csv_bytes([k for k, _ in source_columns], results["sources"])
         page(
             "sources.html",
             "sources.html",
             0,
             t["sources_table"],
-            intro=(
-                "Toutes les sources du registre, y compris celles sans aucune publication dans le périmètre (zéro)."
-                if lang == "fr"
-                else "Every registry source, including those with no publication in the perimeter (zero)."
-            ),
+            intro=tr("Every registry source, including those with no publication in the perimeter (zero)."),
             columns=source_columns,
             rows=sorted(results["sources"], key=lambda r: (-r["publications_family"], r["source"])),
         )
 
-        fr = lang == "fr"
-        titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
-        case_tables = [
-            {
-                "id": "cases",
-                "title": "Cas documentés" if fr else "Documented cases",
-                "note": "",
-                "columns": [("case", "Cas" if fr else "Case"), (f"title_{lang}", "Titre" if fr else "Title"),
-                            ("data_sources", "Sources"), ("decisions", "Décisions" if fr else "Decisions"),
-                            ("strongest_decision", "Décision la plus forte" if fr else "Strongest decision"),
-                            ("first_decision", "Première décision" if fr else "First decision"),
-                            ("attribution_grade", "Attribution")],
-                "rows": results["cases"],
-            },
-            {
-                "id": "figures",
-                "title": "Chiffres des cas" if fr else "Case figures",
-                "note": ("Chiffres non vérifiés : comptés hors totaux." if fr else "Unverified figures: kept out of totals."),
-                "columns": [("figure_id", "Id"), ("label", "Libellé" if fr else "Label"), ("unit", "Unité" if fr else "Unit"),
-                            ("low", "Bas" if fr else "Low"), ("value", "Valeur" if fr else "Value"),
-                            ("high", "Haut" if fr else "High"), ("evidence_grade", "Preuve" if fr else "Evidence"),
-                            ("included", "Compté" if fr else "Counted"), ("source_doi", "DOI")],
-                "rows": results["figures"],
-            },
-            {
-                "id": "values_by_source",
-                "title": "Valeurs des indicateurs par source de données" if fr else "Indicator values by data source",
-                "note": ("Fourchettes additionnées comme des intervalles, une même population comptée une fois ; un cas à "
-                         "plusieurs sources compte pour chacune : ne pas additionner les lignes de sources différentes."
-                         if fr else "Ranges added as intervals, the same population counted once; a case with several "
-                         "sources counts under each: do not add rows of different sources."),
-                "columns": [("key", "Source"), ("indicator", "Indicateur" if fr else "Indicator"), ("unit", "Unité" if fr else "Unit"),
-                            ("low", "Bas" if fr else "Low"), ("value", "Valeur" if fr else "Value"), ("high", "Haut" if fr else "High"),
-                            ("method", "Méthode" if fr else "Method"), ("n_cases", "Cas" if fr else "Cases"),
-                            ("figure_ids", "Chiffres" if fr else "Figures")],
-                "rows": (results.get("impact_values") or {}).get("by_source", []),
-            },
-            {
-                "id": "ranking",
-                "title": t["ranking"],
-                "note": results["ranking"][f"note_{lang}"],
-                "columns": [("rank", "Rang" if fr else "Rank"), ("case", "Cas" if fr else "Case"),
-                            ("title", "Titre" if fr else "Title"), ("score", "Score"),
-                            ("rank_range", "Rangs plausibles" if fr else "Plausible ranks")],
-                "rows": [{**r, "title": titles.get(r["case"], r["case"]), "rank_range": f"{r['rank_low']}–{r['rank_high']}"}
-                         for r in results["ranking"]["rows"]],
-            },
-        ]  # fmt: skip
+        case_tables = _case_tables(results, lang, t)
         for table in case_tables:
             if table["rows"]:
                 files[f"{lang}/data/{table['id']}.csv"] = csv_bytes(
@@ -333,11 +350,7 @@ def build_site(results: dict[str, Any], definitions: dict[str, Any], code_versio
             1,
             t["custodians"],
             custodians=custodians,
-            intro=(
-                "Chaque baromètre local ne retient que les sources d'un responsable de données."
-                if fr
-                else "Each local barometer keeps only one data custodian's sources."
-            ),
+            intro=tr("Each local barometer keeps only one data custodian's sources."),
         )
         for custodian in custodians:
             key = custodian["custodian_slug"]

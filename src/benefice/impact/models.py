@@ -17,13 +17,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from benefice.curated import Text
+from benefice.i18n import pick
 from benefice.impact import catalogue
 from benefice.uses.typology import Typology
 from benefice.weblinks import validate_web_url
-
-
-def _text(fr: str, en: str, language: str) -> str:
-    return (fr if (language or "fr").startswith("fr") else en) or en or fr
 
 
 class Indicator(models.Model):
@@ -52,7 +49,7 @@ class Indicator(models.Model):
         return f"{self.code} {self.name_en}"
 
     def name(self, language: str = "fr") -> str:
-        return _text(self.name_fr, self.name_en, language)
+        return pick(self.name_fr, self.name_en, language)
 
     @property
     def units(self) -> list[str]:
@@ -94,7 +91,7 @@ class Case(models.Model):
         return self.id
 
     def title(self, language: str = "fr") -> str:
-        return _text(self.title_fr, self.title_en, language)
+        return pick(self.title_fr, self.title_en, language)
 
     @property
     def has_unverified(self) -> bool:

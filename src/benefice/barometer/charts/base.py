@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from benefice.barometer.texts import LABELS, fmt_num, fmt_pct, french_spaces
+from benefice.barometer.texts import fmt_num, fmt_pct, french_spaces, label
+from benefice.i18n import pick
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 BLUE, GREEN, GREY = "#1f5fa8", "#2e7d5b", "#5a6270"
@@ -72,7 +73,7 @@ class Context:
 
     def t(self, fr: str, en: str) -> str:
         """A sentence of this chart in the context's language (titles, comments, method notes)."""
-        return _t(self.lang, fr, en)
+        return pick(fr, en, self.lang)
 
     def label(self, key: str) -> str:
         """A word of the charts (axis, legend, table header) from the barometer's labels."""
@@ -114,13 +115,9 @@ def _short(text: str, limit: int = 60) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:(") + "…"
 
 
-def _t(lang: str, fr: str, en: str) -> str:
-    return fr if lang == "fr" else en
-
-
 def _label(lang: str, key: str) -> str:
-    """``texts.LABELS`` in ``lang`` (English for any language but French, as :func:`_t`)."""
-    return LABELS[_t(lang, "fr", "en")][key]
+    """``texts.LABELS`` in ``lang``, from the barometer's gettext catalogue (English for any other language)."""
+    return label(key, lang)
 
 
 def _q(text: str, lang: str) -> str:
@@ -129,14 +126,14 @@ def _q(text: str, lang: str) -> str:
 
 def _source_line(results: dict[str, Any], lang: str) -> str:
     e, v = results["edition"], results["versions"]
-    return _t(
-        lang,
+    return pick(
         f"Baromètre benefice {e['year']}, publications {e['first_publication_year']}–"
         f"{e['last_publication_year']} observées le {e['observed_at']} ; registre des sources {v['registry']}, "
         f"typologie {v['typology']}, indicateurs {v['indicators']}, cas {v['cases']}.",
         f"benefice barometer {e['year']}, publications {e['first_publication_year']}–"
         f"{e['last_publication_year']} observed on {e['observed_at']}; source registry {v['registry']}, "
         f"typology {v['typology']}, indicators {v['indicators']}, cases {v['cases']}.",
+        lang,
     )
 
 

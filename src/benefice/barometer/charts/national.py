@@ -19,7 +19,7 @@ from benefice.barometer.charts.base import (
     _short,
     cols,
 )
-from benefice.barometer.texts import MEASURES, UNITS, fmt_int, fmt_num, fmt_pct
+from benefice.barometer.texts import fmt_int, fmt_num, fmt_pct, measure_name, unit_name
 
 
 def _top_sources(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -340,7 +340,7 @@ def decision_types(ctx: Context) -> Chart:
 def impact_ranges(ctx: Context) -> Chart:
     lang = ctx.lang
     rows = [
-        {"label": f"{MEASURES[r['measure']][lang]} ({UNITS.get(r['unit'], {}).get(lang, r['unit'])})",
+        {"label": f"{measure_name(r['measure'], lang)} ({unit_name(r['unit'], lang)})",
          "measure": r["measure"], "unit": r["unit"], "low": r["low"], "value": r["value"], "high": r["high"],
          "cases": r["cases"], "figures": r["figures"]}
         for r in ctx.results["impact_ranges"]

@@ -1,9 +1,5 @@
-"""Impact pages: indicator catalogue, cases with their ranking, case pages, edits with history, impact cards.
-
-Thin: the services load, validate, lock and audit; ``rank`` (pure) computes the ranking on the cases as
-stored. Every figure on a case page links to its source (DOI resolver or URL) with the exact location or
-quote beside it: the one-click rule of the design.
-"""
+"""Impact pages, the cases: the list with its ranking, case pages, edits of a case and of its figures,
+decisions, publications and timeline, with history, YAML export."""
 
 from __future__ import annotations
 
@@ -12,238 +8,27 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from benefice.core.models import AuditEntry
 from benefice.core.views import editor_required, reader_required
-from benefice.curated import Text
 from benefice.errors import BeneficeError
-from benefice.impact import card as card_module
-from benefice.impact import operations, services, values
-from benefice.impact.forms import CHILD_FORMS, CaseForm, IndicatorForm
-from benefice.impact.models import Case, Figure, Indicator
-from benefice.interviews import services as interview_services
-from benefice.uses.typology import Typology
-
-RANK_METHODS = ("weighted_sum", "topsis", "promethee")  # those of benefice.impact.rank.METHODS
-
-
-def _lang() -> str:
-    return "fr" if (get_language() or "fr").startswith("fr") else "en"
-
-
-def _t(text: Text) -> str:
-    return text.fr if _lang() == "fr" else text.en
+from benefice.i18n import pick_text
+from benefice.impact import operations, services
+from benefice.impact.forms import CHILD_FORMS, CaseForm
+from benefice.impact.models import Case, Indicator
+from benefice.impact.views.common import (
+    RANK_METHODS,
+    _history_rows,
+    _lang,
+    _rebind_version,
+    _units,
+    fmt_number,
+    unit_name,
+)
 
 
-def _units() -> dict[str, Any]:
-    return services._indicator_file_meta(str(services._indicators_path(None))).get("units", {})
-
-
-def unit_name(unit: str) -> str:
-    return (_units().get(unit) or {}).get(_lang(), unit)
-
-
-# --------------------------------------------------------------------------------------------------
-# Indicators
-# --------------------------------------------------------------------------------------------------
-@reader_required
-def indicator_list(request: HttpRequest) -> HttpResponse:
-    typ = services.typology()
-    family = request.GET.get("family", "")
-    rows = Indicator.objects.all()
-    if family:
-        rows = rows.filter(family=family)
-    counts: dict[str, int] = {}
-    for code in Figure.objects.values_list("indicator_id", flat=True):
-        counts[code] = counts.get(code, 0) + 1
-    items = [
-        {
-            "ind": ind,
-            "name": ind.name(_lang()),
-            "family": _t(typ.families[ind.family].name) if ind.family in typ.families else ind.family,
-            "level": _t(typ.ladder[ind.level].name) if ind.level in typ.ladder else ind.level,
-            "units": [unit_name(u) for u in ind.units],
-            "figures": counts.get(ind.code, 0),
-        }
-        for ind in rows
-    ]
-    families = [(f.id, _t(f.name)) for f in typ.families.values()]
-    return render(request, "impact/indicators.html", {"items": items, "families": families, "family": family})
-
-
-@reader_required
-def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
-    ind = get_object_or_404(Indicator, pk=code)
-    typ = services.typology()
-    d = ind.data
-    figures = (
-        Figure.objects.filter(indicator=ind).select_related("case").order_by("case__position", "position")
-    )
-    values, values_error = _indicator_values(ind, typ)
-    return render(
-        request,
-        "impact/indicator.html",
-        {
-            "ind": ind,
-            "d": d,
-            "name": ind.name(_lang()),
-            "family": _t(typ.families[ind.family].name) if ind.family in typ.families else ind.family,
-            "level": _t(typ.ladder[ind.level].name) if ind.level in typ.ladder else ind.level,
-            "categories": [_t(typ.categories[c].name) for c in ind.categories(typ) if c in typ.categories],
-            "all_categories": ind.all_categories,
-            "units": [unit_name(u) for u in ind.units],
-            "figures": figures,
-            "values": values,
-            "values_error": values_error,
-            "history": AuditEntry.objects.filter(object_type=services.OBJ_INDICATOR, object_id=ind.code)[:5],
-            # codes and quotes that ground it, only from interview projects this user is a member of
-            "groundings": interview_services.groundings_for(ind.code, request.user),
-        },
-    )
-
-
-def _indicator_values(ind: Indicator, typ: Typology) -> tuple[list[dict[str, Any]], str]:
-    """This indicator's values per category of use, ranges carried through, each linked to its figures.
-
-    ``values.aggregate`` does the arithmetic (people counted once per population, envelopes for ratios);
-    here each ``case#figure-i`` reference becomes a link to that figure on its case page.
-    """
-
-    rows = (
-        Case.objects.filter(figures__indicator=ind)
-        .distinct()
-        .prefetch_related("publications", "decisions", "figures", "timeline")
-    )
-    cases = {c.id: c for c in rows}
-    try:
-        aggregated = values.aggregate(
-            [services.db_case(c) for c in cases.values()], services.db_indicator_catalogue(), by="category"
-        )
-    except BeneficeError as exc:
-        return [], str(exc)
-    out = []
-    for row in aggregated:
-        if row.indicator != ind.code:
-            continue
-        links = []
-        for ref in row.figure_refs:
-            case_id, _sep, index = ref.partition("#figure-")
-            case = cases.get(case_id)
-            figs = list(case.figures.all()) if case else []
-            if index.isdecimal() and int(index) < len(figs):
-                links.append((case_id, figs[int(index)].pk))
-        out.append(
-            {
-                "category": _t(typ.categories[row.key].name) if row.key in typ.categories else row.key,
-                "value": fmt_number(row.value),
-                "low": fmt_number(row.low),
-                "high": fmt_number(row.high),
-                "unit": unit_name(row.unit),
-                "method": row.method,
-                "n_figures": row.n_figures,
-                "links": links,
-                "deduplicated": row.deduplicated_populations,
-            }
-        )
-    return out, ""
-
-
-@editor_required
-def indicator_edit(request: HttpRequest, code: str) -> HttpResponse:
-    ind = get_object_or_404(Indicator, pk=code)
-    typ = services.typology()
-    meta = services._indicator_file_meta(str(services._indicators_path(None)))
-    error, status = None, 200
-    if request.method == "POST":
-        form = IndicatorForm(request.POST, typology=typ, meta=meta)
-        if form.is_valid():
-            try:
-                services.update_indicator(
-                    ind.code,
-                    form.to_data(ind.data),
-                    expected_version=form.cleaned_data["version"],
-                    user=request.user,
-                    comment=form.cleaned_data["comment"],
-                )
-            except services.EditConflict as exc:
-                error, status = str(exc), 409
-                form = _rebind_version(
-                    form, IndicatorForm, Indicator.objects.get(pk=code).version, typology=typ, meta=meta
-                )
-            except BeneficeError as exc:
-                error, status = str(exc), 400
-            else:
-                messages.success(request, _("Indicator %(code)s saved.") % {"code": ind.code})
-                return redirect("impact:indicator", code=ind.code)
-        else:
-            status = 400
-    else:
-        form = IndicatorForm(initial=IndicatorForm.initial_for(ind), typology=typ, meta=meta)
-    current = None
-    if status == 409:
-        ind.refresh_from_db()
-        current = IndicatorForm.initial_for(ind)
-    return render(
-        request,
-        "impact/indicator_edit.html",
-        {"ind": ind, "form": form, "error": error, "current": current},
-        status=status,
-    )
-
-
-def _rebind_version(form, form_class, version: int, **kwargs):
-    """The same posted text, now based on the current version: saving again is a conscious overwrite."""
-    data = form.data.copy()
-    data["version"] = str(version)
-    new = form_class(data, **kwargs)
-    new.is_valid()
-    return new
-
-
-@reader_required
-def indicator_history(request: HttpRequest, code: str) -> HttpResponse:
-    ind = get_object_or_404(Indicator, pk=code)
-    entries = AuditEntry.objects.filter(object_type=services.OBJ_INDICATOR, object_id=ind.code)
-    return render(
-        request,
-        "impact/history.html",
-        {
-            "title": _("History of indicator %(code)s") % {"code": ind.code},
-            "back_url": ind.code,
-            "kind": "indicator",
-            "rows": _history_rows(entries),
-            "obj": ind,
-        },
-    )
-
-
-def _history_rows(entries) -> list[dict[str, Any]]:
-    return [
-        {
-            "entry": e,
-            "changes": [(f, (e.before or {}).get(f), (e.after or {}).get(f)) for f in e.changed_fields],
-        }
-        for e in entries
-    ]
-
-
-@reader_required
-def indicators_export(request: HttpRequest) -> HttpResponse:
-    try:
-        text = services.indicators_yaml()
-    except BeneficeError as exc:
-        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="indicators.yaml"'
-    return response
-
-
-# --------------------------------------------------------------------------------------------------
-# Cases and ranking
-# --------------------------------------------------------------------------------------------------
 def _ranking(method: str, category: str) -> tuple[Any, str]:
     """The ranking of the stored cases (as people edited them), or the reason there is none.
 
@@ -269,8 +54,8 @@ def _criteria_table(ranking: Any) -> list[dict[str, Any]]:
     return [
         {
             "id": c.id,
-            "name": _t(c.name),
-            "definition": _t(c.definition),
+            "name": pick_text(c.name, _lang()),
+            "definition": pick_text(c.definition, _lang()),
             "weight": c.weight / total,
             "more_is_better": c.direction == "max",
             "rationale": c.rationale,
@@ -348,7 +133,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 continue
             items.append({"case": case, "title": case.title(_lang())})
     for it in items:
-        it["categories"] = [_t(typ.categories[c].name) for c in it["case"].categories if c in typ.categories]
+        it["categories"] = [pick_text(typ.categories[c].name, _lang()) for c in it["case"].categories if c in typ.categories]
         it["unverified"] = any(not f.verified for f in it["case"].figures.all()) or any(
             not d.verified for d in it["case"].decisions.all()
         )
@@ -366,7 +151,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 ("promethee", "PROMETHEE II"),
             ],
             "category": category,
-            "categories": [(c.id, _t(c.name)) for c in typ.categories.values()],
+            "categories": [(c.id, pick_text(c.name, _lang())) for c in typ.categories.values()],
             "criteria": criteria,
             "spec_version": getattr(ranking, "spec_version", ""),
             "samples": getattr(ranking, "samples", 0),
@@ -391,10 +176,10 @@ def case_context(case: Case) -> dict[str, Any]:
                 "value": fmt_number(f.value),
                 "low": fmt_number(f.low),
                 "high": fmt_number(f.high),
-                "evidence": _t(typ.evidence_grades[f.evidence_grade].name)
+                "evidence": pick_text(typ.evidence_grades[f.evidence_grade].name, _lang())
                 if f.evidence_grade in typ.evidence_grades
                 else f.evidence_grade,
-                "attribution": _t(typ.attribution_grades[f.attribution_grade].name)
+                "attribution": pick_text(typ.attribution_grades[f.attribution_grade].name, _lang())
                 if f.attribution_grade in typ.attribution_grades
                 else f.attribution_grade,
             }
@@ -403,18 +188,18 @@ def case_context(case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "title": case.title(lang),
-        "categories": [_t(typ.categories[c].name) for c in case.categories if c in typ.categories],
+        "categories": [pick_text(typ.categories[c].name, _lang()) for c in case.categories if c in typ.categories],
         "data_sources": [
-            (s, _t(typ.data_sources[s]) if s in typ.data_sources else s) for s in case.data_sources
+            (s, pick_text(typ.data_sources[s], _lang()) if s in typ.data_sources else s) for s in case.data_sources
         ],
-        "attribution": _t(typ.attribution_grades[case.attribution_grade].name)
+        "attribution": pick_text(typ.attribution_grades[case.attribution_grade].name, _lang())
         if case.attribution_grade in typ.attribution_grades
         else case.attribution_grade,
         "publications": list(case.publications.select_related("publication")),
         "decisions": [
             {
                 "d": d,
-                "type": _t(typ.decision_types[d.type].name) if d.type in typ.decision_types else d.type,
+                "type": pick_text(typ.decision_types[d.type].name, _lang()) if d.type in typ.decision_types else d.type,
                 "rank": typ.decision_types[d.type].rank if d.type in typ.decision_types else 0,
                 "max_rank": max(r.rank for r in typ.decision_types.values()),
             }
@@ -423,19 +208,6 @@ def case_context(case: Case) -> dict[str, Any]:
         "figures": figures,
         "timeline": sorted(case.timeline.all(), key=lambda t: (t.date, t.position)),
     }
-
-
-def fmt_number(value: float | None) -> str:
-    """A figure as people read it: thousands separated, no spurious decimals, in the page's language."""
-    if value is None:
-        return ""
-    if float(value).is_integer():
-        text = f"{int(value):,}"
-    else:
-        text = f"{value:,.3f}".rstrip("0").rstrip(".")
-    if _lang() == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
 
 
 @reader_required
@@ -623,31 +395,4 @@ def cases_export(request: HttpRequest) -> HttpResponse:
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cases.yaml"'
-    return response
-
-
-# --------------------------------------------------------------------------------------------------
-# Impact card
-# --------------------------------------------------------------------------------------------------
-def _card_language(request: HttpRequest) -> str:
-    lang = request.GET.get("lang", "") or _lang()
-    return lang if lang in ("fr", "en") else _lang()
-
-
-@reader_required
-def case_card(request: HttpRequest, case_id: str) -> HttpResponse:
-    case = get_object_or_404(Case, pk=case_id)
-    html = card_module.render_card_html(
-        case, _card_language(request), base_url=request.build_absolute_uri("/")
-    )
-    return HttpResponse(html, content_type="text/html; charset=utf-8")
-
-
-@reader_required
-def case_card_pdf(request: HttpRequest, case_id: str) -> HttpResponse:
-    case = get_object_or_404(Case, pk=case_id)
-    lang = _card_language(request)
-    pdf = card_module.render_card_pdf(case, lang)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="impact-{case.id}-{lang}.pdf"'
     return response
