@@ -14,6 +14,7 @@ def test_importing_the_settings_writes_nothing(tmp_path: Path) -> None:
     home = tmp_path / "not-yet"
     env = {**os.environ, "BENEFICE_HOME": str(home)}
     env.pop("BENEFICE_SECRET_KEY", None)
+    env.pop("DATABASE_URL", None)  # the data directory's own SQLite database
     code = "import benefice.settings as s; print(len(s.SECRET_KEY))"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -24,6 +25,7 @@ def test_the_command_line_creates_one_key_that_the_settings_then_read(tmp_path: 
     home = tmp_path / "home"
     env = {**os.environ, "BENEFICE_HOME": str(home)}
     env.pop("BENEFICE_SECRET_KEY", None)
+    env.pop("DATABASE_URL", None)  # the data directory's own SQLite database
     done = subprocess.run(
         [sys.executable, "-m", "benefice", "init"], env=env, capture_output=True, text=True, timeout=300
     )
