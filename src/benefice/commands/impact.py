@@ -125,7 +125,7 @@ def rank(
                 samples=samples,
                 seed=seed,
                 concentration=concentration,
-                weights_path=weights_path,
+                spec=spec,
             )
             if not result.rows:
                 raise BeneficeError(f"no case in category {scope!r}" if scope else "no case to rank")

@@ -75,6 +75,7 @@ __all__ = [
     "run_job",
     "run_worker",
     "save_upload",
+    "user_message",
     "valid_job_id",
     "waiting_for_worker",
     "worker_id",
@@ -346,6 +347,11 @@ def save_upload(upload: Any, root: Path, job_id: str) -> tuple[str, Path]:
     return name, path
 
 
+def user_message(exc: Exception, job: Job) -> str:
+    """An error as its reader should see it: naming the file they uploaded, not where we stored it."""
+    return str(exc).replace(job.get("path") or "\0", job.get("filename", ""))
+
+
 @contextlib.contextmanager
 def recorded(job: Job, what: str = "job") -> Iterator[Job]:
     """Run a runner's body and record how it ended in the job's file, whatever happens.
@@ -363,7 +369,7 @@ def recorded(job: Job, what: str = "job") -> Iterator[Job]:
             job["status"] = DONE
     except BeneficeError as exc:
         job["status"] = FAILED
-        job["error"] = str(exc).replace(job.get("path", "\0"), job.get("filename", ""))
+        job["error"] = user_message(exc, job)
     except Exception as exc:
         log.exception("%s %s failed", what, job.get("id"))
         job["status"] = FAILED

@@ -159,7 +159,7 @@ def run_import_job(job_id: str) -> Job:
         job["done"] = job["total"] = outcome.publications
     except BeneficeError as exc:
         job["status"] = FAILED
-        job["error"] = _user_message(exc, job)
+        job["error"] = jobs.user_message(exc, job)
         if isinstance(exc, InvalidUTF8Error):
             job["error_data"] = exc.to_data()
     except Exception as exc:  # a bug: keep the job and batch truthful, log the traceback for us
@@ -174,11 +174,6 @@ def run_import_job(job_id: str) -> Job:
         job["finished_at"] = jobs.now()
         write_job(job)
     return job
-
-
-def _user_message(exc: BeneficeError, job: Job) -> str:
-    """The error as users should read it: name the file they uploaded, not our storage path."""
-    return str(exc).replace(job.get("path", "\0"), job.get("filename", ""))
 
 
 def file_encoding(path: str | Path, fmt: str = "auto") -> str:

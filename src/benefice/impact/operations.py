@@ -69,11 +69,12 @@ def rank(
     seed: int = 0,
     concentration: float | None = None,
     weights_path: Path | str | None = None,
+    spec: ranking.RankingSpec | None = None,
 ) -> ranking.CaseRanking:
     """Rank the cases with the published weights (or another weights file); draws and concentration default
     to the weights file's, so the page, the command and the barometer give the same ranks for the same
-    data and seed."""
-    spec = ranking.load_weights(weights_path)
+    data and seed. ``spec``: weights already read (a caller ranking several categories reads them once)."""
+    spec = spec or ranking.load_weights(weights_path)
     return ranking.rank_cases(
         inputs.cases,
         inputs.typology,
