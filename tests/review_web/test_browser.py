@@ -74,6 +74,8 @@ def test_create_screen_resolve_prisma(browser, live_server, setup, tmp_path) -> 
     skipped = int(alice.locator("#screen-record").get_attribute("data-record"))
     alice.keyboard.press("n")  # next without deciding
     expect(alice.locator("#screen-record")).not_to_have_attribute("data-record", str(skipped))
+    # the record is parsed before the deferred shortcuts script runs: wait for it before the next key
+    alice.wait_for_load_state("domcontentloaded")
     assert not ScreeningDecision.objects.filter(record_id=skipped).exists()
     decided = []
     reasons_given = False
@@ -92,6 +94,7 @@ def test_create_screen_resolve_prisma(browser, live_server, setup, tmp_path) -> 
             reasons_given = record_id
         alice.keyboard.press(key)
         expect(alice.locator("#screen-record")).not_to_have_attribute("data-record", str(record_id))
+        alice.wait_for_load_state("domcontentloaded")
         decided.append((record_id, "include" if key == "i" else "exclude"))
     mine = dict(ScreeningDecision.objects.filter(reviewer__username="alice").values_list("record_id", "value"))
     assert mine == dict(decided)
@@ -109,8 +112,8 @@ def test_create_screen_resolve_prisma(browser, live_server, setup, tmp_path) -> 
     bruno.goto(f"{base}/review/{review.pk}/records/{first_id}/")
     expect(bruno.locator("body")).not_to_contain_text("alice")
     bruno.goto(f"{base}/review/{review.pk}/screen/ta/?record={first_id}")
-    bruno.keyboard.press("e" if first_value == "include" else "i")
-    expect(bruno.locator("h1")).to_be_visible()
+    with bruno.expect_navigation():  # the decision is stored once the next page has come
+        bruno.keyboard.press("e" if first_value == "include" else "i")
     assert review.records.get(pk=first_id).ta_status == Status.CONFLICT
 
     # the lead resolves it
