@@ -156,10 +156,7 @@ def publication_uses(pub: Publication, lang: str = "fr") -> dict[str, Any]:
         "fields": fields,  # the texts where the classifier matched words
         "texts": texts,  # every text, matched words highlighted
         "sources_used": sources_used,
-        "choices": [
-            {"id": cid, "name": cat.name.fr if lang.startswith("fr") else cat.name.en}
-            for cid, cat in categories.items()
-        ],
+        "choices": [{"id": cid, "name": category_name(cid, lang, categories)} for cid in categories],
         "removed": [r for r in labels if not r["in_typology"]],
         "raw_record_ids": ",".join(
             str(pk) for pk in pub.raw_records.order_by("pk").values_list("pk", flat=True)

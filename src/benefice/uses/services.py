@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from benefice.corpus.models import Publication
 from benefice.corpus.services import merge_target
+from benefice.i18n import pick_text
 from benefice.sources.services import RECORD_FIELDS, CorrectionRefused, detection_record
 from benefice.uses.models import PublicationUses, UseCorrection
 
@@ -62,7 +63,7 @@ def category_name(category_id: str, lang: str = "fr", categories: dict[str, Any]
     cat = categories.get(category_id)
     if cat is None:
         return _("category removed from the typology")
-    return cat.name.fr if (lang or "fr").startswith("fr") else cat.name.en
+    return pick_text(cat.name, lang)
 
 
 # --- classification over the corpus -------------------------------------------------------------------------
