@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from benefice.corpus.models import Publication
+from benefice.i18n import pick
 
 
 class Source(models.Model):
@@ -39,12 +40,8 @@ class Source(models.Model):
         return self.id
 
     def name(self, language: str = "fr") -> str:
-        return (
-            (self.name_fr if language.startswith("fr") else self.name_en)
-            or self.name_en
-            or self.name_fr
-            or self.id
-        )
+        """The registry's name in ``language`` (the other language's when that one is empty), else the id."""
+        return pick(self.name_fr, self.name_en, language) or self.id
 
 
 class PublicationDetection(models.Model):
