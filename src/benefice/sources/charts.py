@@ -10,38 +10,34 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
+from benefice.i18n import pgettext
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
-LABELS = {
-    "fr": {
-        "year": "Année de publication",
-        "publications": "Publications",
-        "used": "utilise",
-        "mentioned": "mentionne seulement",
-        "role": "Rôle",
-        "variant": "Forme du nom",
-        "mentions": "Mentions",
-        "form": "Type de forme",
-        "source": "Source utilisée avec",
-        "co": "Publications communes",
-    },
-    "en": {
-        "year": "Publication year",
-        "publications": "Publications",
-        "used": "uses",
-        "mentioned": "mentions only",
-        "role": "Role",
-        "variant": "Name as written",
-        "mentions": "Mentions",
-        "form": "Kind of form",
-        "source": "Source used with",
-        "co": "Publications in common",
-    },
+CONTEXT = "source chart"  # the gettext message context of the source pages' chart words
+
+#: The words of the source pages' charts (axis and legend titles, the two roles), by the key the
+#: specifications name them with. Each value is the English text and its gettext msgid; the French is the
+#: msgstr in the main catalogue (locale/fr/LC_MESSAGES/django.po) under the message context "source chart",
+#: read through :mod:`benefice.i18n` so this module stays free of Django.
+LABELS: dict[str, str] = {
+    "year": "Publication year",
+    "publications": "Publications",
+    "used": "uses",
+    "mentioned": "mentions only",
+    "role": "Role",
+    "variant": "Name as written",
+    "mentions": "Mentions",
+    "form": "Kind of form",
+    "source": "Source used with",
+    "co": "Publications in common",
 }
 
 
 def _labels(lang: str) -> dict[str, str]:
-    return LABELS["fr" if (lang or "fr").startswith("fr") else "en"]
+    """Every word of :data:`LABELS` in ``lang``, by key: French when no language is known (the project's
+    default), English (the msgid) for any language without a catalogue."""
+    return {key: pgettext(CONTEXT, msgid, lang or "fr") for key, msgid in LABELS.items()}
 
 
 def timeline_spec(per_year: Sequence[dict[str, Any]], lang: str = "fr") -> dict[str, Any]:
