@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benefice.curated import Ctx, read_yaml
+from benefice.i18n import pick
 from benefice.paths import package_data
 
 OPERATORS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
@@ -56,10 +57,10 @@ class Recommendation:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def text(self, lang: str = "fr") -> str:
-        return self.rule.text.get(lang[:2]) or self.rule.text["en"]
+        return pick(self.rule.text["fr"], self.rule.text["en"], lang)
 
     def rationale(self, lang: str = "fr") -> str:
-        return self.rule.rationale.get(lang[:2]) or self.rule.rationale["en"]
+        return pick(self.rule.rationale["fr"], self.rule.rationale["en"], lang)
 
 
 def parse_rules(
