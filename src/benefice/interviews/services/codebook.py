@@ -10,6 +10,7 @@ from django.db import transaction
 
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
+from benefice.i18n import LANGS, pick
 from benefice.interviews import refi
 from benefice.interviews.models import Code, CodebookVersion, Coding, IndicatorGrounding, InterviewProject
 from benefice.interviews.services._shared import _json_parts, _norm, _record
@@ -287,8 +288,9 @@ STARTER_TITLES = (
 @transaction.atomic
 def load_starter_codebook(project: InterviewProject, user) -> Code:
     """The orders of worth as a theme with one code per order, in the project's language (once)."""
-    french = project.language == "fr"
-    title = STARTER_TITLES[0] if french else STARTER_TITLES[1]
+    lang = project.language  # "fr" or "en" (the field's choices)
+    other = next(code for code in LANGS if code != lang)  # the memo keeps the other language's version
+    title = pick(*STARTER_TITLES, lang)
     existing = project.codes.filter(name=title, parent=None, active=True).first()
     if existing:
         raise BeneficeError("the orders-of-worth starter codebook is already loaded")
@@ -298,20 +300,20 @@ def load_starter_codebook(project: InterviewProject, user) -> Code:
         is_theme=True,
         is_codable=False,
         colour="#999999",
-        description=(
-            "Comment les acteurs justifient la valeur des usages des données."
-            if french
-            else "How actors justify the worth of data uses."
+        description=pick(
+            "Comment les acteurs justifient la valeur des usages des données.",
+            "How actors justify the worth of data uses.",
+            lang,
         ),
     )
     for _key, name_fr, name_en, colour, text_fr, text_en in ORDERS_OF_WORTH:
         Code.objects.create(
             project=project,
             parent=root,
-            name=name_fr if french else name_en,
+            name=pick(name_fr, name_en, lang),
             colour=colour,
-            description=text_fr if french else text_en,
-            memo=f"{name_en if french else name_fr}: {text_en if french else text_fr}",
+            description=pick(text_fr, text_en, lang),
+            memo=f"{pick(name_fr, name_en, other)}: {pick(text_fr, text_en, other)}",
         )
     _record(project, "starter", user, after={"id": root.pk, "name": title, "codes": len(ORDERS_OF_WORTH)})
     return root
