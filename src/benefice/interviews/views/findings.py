@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 
 from benefice.errors import BeneficeError
+from benefice.i18n import pick_text
 from benefice.interviews import services
 from benefice.interviews.models import Code, Coding, Participant, ThemeSuggestion, Transcript
 from benefice.interviews.views._shared import CODER, LEAD, _context, _ints, _project
@@ -147,13 +148,12 @@ def grounding(request, indicator_code: str):
         except BeneficeError as exc:
             messages.error(request, str(exc))
         return redirect("interviews:grounding", indicator_code=indicator_code)
-    lang = (request.LANGUAGE_CODE or "fr")[:2]
     return render(
         request,
         "interviews/grounding.html",
         {
             "indicator_code": indicator_code,
-            "indicator_name": getattr(indicator.name, lang, indicator.name.fr),
+            "indicator_name": pick_text(indicator.name, request.LANGUAGE_CODE),
             "rows": services.groundings_for(indicator_code, request.user),
             "my_codes": my_codes,
             "quotes": Coding.objects.filter(code__in=my_codes)
