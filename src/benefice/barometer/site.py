@@ -25,7 +25,9 @@ from benefice.i18n import pgettext, pick_text, translator
 TEMPLATES = Path(__file__).with_name("site_templates")
 #: the context of the figures table's "Evidence" header (« Preuve »), the label "evidence" being longer
 EVIDENCE_GRADE = "barometer: grade of evidence"
-VEGA_DIR = Path(__file__).resolve().parent.parent / "sources" / "static" / "benefice" / "vendor" / "vega"
+#: the vendored Vega libraries, beside htmx in the project-wide static files: one copy serves the web app
+#: (``{% static 'benefice/vendor/vega/...' %}``) and is copied into the site's ``assets/``
+VEGA_DIR = Path(__file__).resolve().parent.parent / "static" / "benefice" / "vendor" / "vega"
 VEGA_FILES = (
     "vega.min.js",
     "vega-lite.min.js",

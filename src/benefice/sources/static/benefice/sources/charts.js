@@ -1,5 +1,5 @@
 // Render every <figure data-spec="ID"> from the JSON in <script id="ID" type="application/json">.
-// Vega, Vega-Lite and vega-embed are vendored (static/benefice/vendor/vega): no CDN at run time.
+// Vega, Vega-Lite and vega-embed are vendored (src/benefice/static/benefice/vendor/vega): no CDN at run time.
 (function () {
   function render() {
     document.querySelectorAll("[data-spec]").forEach(function (el) {
