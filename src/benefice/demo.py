@@ -14,7 +14,7 @@ from benefice.paths import package_data
 
 DEMO_FILES = ("corpus.ris", "corpus_pubmed.nbib")
 APP_DEMOS = (
-    "benefice.impact.demo",
+    "benefice.cases.demo",
     "benefice.review.demo",
     "benefice.custodians.demo",
     "benefice.barometer.demo",  # last: an edition of everything above

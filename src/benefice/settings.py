@@ -76,7 +76,9 @@ INSTALLED_APPS = [
     "benefice.sources",
     "benefice.uses",
     "benefice.interviews",
-    "benefice.impact",
+    "benefice.indicators",
+    "benefice.cases",
+    "benefice.impact",  # migrations only: the tables cases and indicators took over
     "benefice.review",
     "benefice.barometer",
     "benefice.custodians",

@@ -1,6 +1,6 @@
 """The ranking in an edition: what it hands the ranking module (cases as known at the observation date, the
 frozen weights file) and what it keeps (rounded, JSON-ready rows, shown on the site and in the data). A
-stand-in module with the documented interface of ``benefice.impact.rank`` is used so these rules are tested
+stand-in module with the documented interface of ``benefice.cases.rank`` is used so these rules are tested
 whatever the state of that module; the real module is exercised when it is installed."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from barometer_fixtures import OBSERVED, PUBLICATIONS, YEAR
 
-import benefice.impact
+import benefice.cases
 from benefice.barometer.compute import compute
 from benefice.barometer.freeze import build, verify
 from benefice.barometer.inputs import inputs_from_records
@@ -46,10 +46,10 @@ def stand_in(monkeypatch):
                 for i, c in enumerate(ordered)]  # fmt: skip
         return types.SimpleNamespace(rows=rows, method="weighted_sum")
 
-    module = types.ModuleType("benefice.impact.rank")
+    module = types.ModuleType("benefice.cases.rank")
     module.load_weights, module.rank_cases = load_weights, rank_cases
-    monkeypatch.setitem(sys.modules, "benefice.impact.rank", module)
-    monkeypatch.setattr(benefice.impact, "rank", module, raising=False)
+    monkeypatch.setitem(sys.modules, "benefice.cases.rank", module)
+    monkeypatch.setattr(benefice.cases, "rank", module, raising=False)
     import benefice.barometer.compute.impact as compute_impact
 
     monkeypatch.setattr(compute_impact, "rank", module)  # compute.impact imports the module at its top

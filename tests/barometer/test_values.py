@@ -1,4 +1,4 @@
-"""Indicator values per data source and per category in an edition (``benefice.impact.values``): every
+"""Indicator values per data source and per category in an edition (``benefice.indicators.values``): every
 value names the edition's figures it adds up, as known at the observation date, and is published in the
 data package."""
 

@@ -175,8 +175,9 @@ def test_an_account_without_a_role_cannot_read_source_pages(corpus):
 def test_init_loads_the_reference_data_once():
     from click.testing import CliRunner
 
+    from benefice.cases.models import Case
     from benefice.cli import main
-    from benefice.impact.models import Case, Indicator
+    from benefice.indicators.models import Indicator
 
     first = CliRunner().invoke(main, ["init"])
     assert first.exit_code == 0, first.output

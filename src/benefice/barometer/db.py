@@ -34,10 +34,11 @@ from benefice.barometer.inputs import (
     shipped_definitions,
 )
 from benefice.barometer.records import RecordBuilder, Skipped
+from benefice.cases.catalogue import parse_cases
 from benefice.corpus.models import Publication
 from benefice.curated import parse_yaml
 from benefice.errors import BeneficeError
-from benefice.impact.catalogue import parse_cases, parse_indicators
+from benefice.indicators.catalogue import parse_indicators
 from benefice.sources.models import Mention, PublicationDetection, Source
 from benefice.sources.registry import load_registry, registry_from_dict
 from benefice.uses.models import PublicationUses
@@ -110,14 +111,16 @@ def _registry_bytes() -> tuple[bytes, str]:
 def _impact_definitions() -> dict[str, bytes]:
     """Indicators and cases as edited in the web app, when someone edited them; otherwise nothing (the
     shipped files are used, with their released versions)."""
-    from benefice.impact import services as impact  # noqa: PLC0415 - models: Django must be set up first
-    from benefice.impact.models import Case, Indicator  # noqa: PLC0415
+    from benefice.cases import services as case_services
+    from benefice.cases.models import Case
+    from benefice.indicators import services as indicator_services  # noqa: PLC0415 - models: Django must be set up first
+    from benefice.indicators.models import Indicator
 
     out = {}
     if Indicator.objects.filter(edited=True).exists():
-        out[INDICATORS_FILE] = impact.indicators_yaml().encode("utf-8")
+        out[INDICATORS_FILE] = indicator_services.indicators_yaml().encode("utf-8")
     if Case.objects.filter(edited=True).exists():
-        out[CASES_FILE] = impact.cases_yaml().encode("utf-8")
+        out[CASES_FILE] = case_services.cases_yaml().encode("utf-8")
     return out
 
 

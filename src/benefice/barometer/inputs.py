@@ -36,9 +36,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from benefice.cases.catalogue import CaseBook, parse_cases
 from benefice.curated import yaml_from_bytes
 from benefice.errors import BeneficeError
-from benefice.impact.catalogue import CaseBook, IndicatorCatalogue, parse_cases, parse_indicators
+from benefice.indicators.catalogue import IndicatorCatalogue, parse_indicators
 from benefice.paths import package_data
 from benefice.sources.registry import FORMS, Registry, registry_from_dict
 from benefice.uses.typology import Typology, parse_typology

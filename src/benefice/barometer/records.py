@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from benefice.impact.catalogue import CaseBook
+from benefice.cases.catalogue import CaseBook
 from benefice.sources.citation import AUTHORISATION_RE, DOCUMENTATION, doc_hosts, source_custodians
 from benefice.sources.detect import FIELDS
 from benefice.sources.detect import URL_RE as _URL

@@ -49,12 +49,13 @@ def init(admin_user: str | None, password: str | None) -> None:
     initialise()
     from django.conf import settings
 
-    from benefice.impact import services as impact_services
+    from benefice.cases import services as case_services
+    from benefice.indicators import services as indicator_services
     from benefice.sources.services import sync_registry
 
     registry = sync_registry()
-    indicators = impact_services.sync_indicators()
-    cases = impact_services.sync_cases()
+    indicators = indicator_services.sync_indicators()
+    cases = case_services.sync_cases()
     click.echo(
         f"reference data: {len(registry.created)} sources, {len(indicators.created)} indicators and "
         f"{len(cases.created)} impact cases added"

@@ -1,6 +1,6 @@
 """Impact commands: ``benefice rank`` (cases) and ``benefice values`` (indicator values).
 
-Both run on the cases stored in the database, as the web pages do (``benefice.impact.operations``), or on
+Both run on the cases stored in the database, as the web pages do (``benefice.cases.operations``), or on
 an explicit cases file (``--cases FILE``, which needs no database). Outputs are written to a temporary name
 and renamed when complete, so an error never leaves a truncated file behind.
 """
@@ -50,7 +50,7 @@ def _write_csv(output: str, rows: list[dict[str, Any]]) -> None:
 
 def _case_input(cases_path: str | None):
     """The explicit cases file, or the stored cases (the database prepared first, as every command does)."""
-    from benefice.impact import operations
+    from benefice.cases import operations
 
     if not cases_path:
         from benefice.commands.corpus import initialise
@@ -103,8 +103,8 @@ def rank(
 ) -> None:
     """Rank the stored impact cases (as edited on the web) with the published weights, with each rank's
     stability under uncertain weights: the ranks the web page shows."""
-    from benefice.impact import operations
-    from benefice.impact import rank as ranking
+    from benefice.cases import operations
+    from benefice.cases import rank as ranking
 
     if category and each_category:
         raise click.UsageError("--category and --each-category are alternatives")
@@ -160,7 +160,7 @@ def rank(
 def values_command(output_path: str, by: str, include_unverified: bool, cases_path: str | None) -> None:
     """Indicator values of the stored cases per case, data source, year or category, ranges carried, people
     counted once."""
-    from benefice.impact import operations
+    from benefice.cases import operations
 
     inputs = _case_input(cases_path)
     rows = [r.to_dict() for r in operations.values(inputs, by, include_unverified=include_unverified)]

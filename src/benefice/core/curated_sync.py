@@ -18,6 +18,8 @@ Each app says how its rows are written (a :class:`Table`); the loop, the report 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +29,46 @@ from django.db import transaction
 from benefice.core.models import AuditEntry, audit
 from benefice.errors import BeneficeError
 
-__all__ = ["EditConflict", "Entry", "SyncReport", "Table", "check_version", "load_rows", "save_edit"]
+__all__ = [
+    "CONFLICT_ADVICE",
+    "EditConflict",
+    "Entry",
+    "SyncReport",
+    "Table",
+    "check_version",
+    "edited_file_meta",
+    "load_rows",
+    "save_edit",
+    "stored_json",
+]
+
+#: What a refused edit of an indicator or a case tells the person (after who saved since, and when).
+CONFLICT_ADVICE = "your text is kept below: compare with the current version, then save again"
+
+
+def stored_json(value: Any) -> Any:
+    """The value as JSON would store and give it back (so comparisons with stored rows are exact)."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def edited_file_meta(meta: dict[str, Any], edited: list[Any], entries: list[Any]) -> dict[str, Any]:
+    """The file's version, or, when people edited rows in the web app, a version that says so.
+
+    ``1.0.0+web.<hash of the content>`` with a changelog line naming what was edited: an export of edited
+    data must not pass for the released file. Dated by the last edit, so the same data exports the same bytes.
+    """
+    if not edited:
+        return meta
+    digest = hashlib.sha256(json.dumps(entries, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    version = f"{meta['version']}+web.{digest[:12]}"
+    keys = sorted(str(row.pk) for row in edited)
+    entry = {
+        "version": version,
+        "date": max(row.updated_at for row in edited).date().isoformat(),
+        "author": "benefice web app",
+        "change": f"Edited in the web app since {meta['version']}: {', '.join(keys)} (see each one's history).",
+    }
+    return {**meta, "version": version, "changelog": [*(meta.get("changelog") or []), entry]}
 
 
 class EditConflict(BeneficeError):

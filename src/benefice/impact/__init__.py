@@ -1,1 +1,1 @@
-"""Impact framework: indicator catalogue, impact cases and their ranking (pure core, no Django)."""
+"""Migrations-only app: see ``apps.ImpactConfig``."""

@@ -7,6 +7,7 @@ inconsistent raises a ``BeneficeError`` naming the file, the record id and the f
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -232,3 +233,14 @@ def load_typology(path: Path | str | None = None) -> Typology:
     """The typology shipped with benefice, or the one at `path`."""
     path = Path(path) if path else package_data("typology.yaml")
     return parse_typology(read_yaml(path), path)
+
+
+@functools.lru_cache(maxsize=4)
+def _typology_at(path: str) -> Typology:
+    return load_typology(path)
+
+
+def shipped_typology() -> Typology:
+    """The shipped typology, read once per process: the web app does not edit it, and the case and indicator
+    services validate every edit against it."""
+    return _typology_at(str(package_data("typology.yaml")))

@@ -27,8 +27,8 @@ Rules this module implements (the methodology page prints them from :data:`RULES
 Layout (every name below is importable from ``benefice.barometer.compute`` as before): :mod:`.common` (the
 window, shares and changes, slugs), :mod:`.columns` (columnar primitives), :mod:`.publications` (publication
 counts), :mod:`.uses` (kinds of use and their intervals), :mod:`.cases` (cases, decisions, figures, ranges,
-delays), :mod:`.impact` (indicator values and the ranking, which look up ``benefice.impact.values`` and
-``benefice.impact.rank`` there) and :mod:`.edition` (:func:`compute`). Names with a leading underscore are
+delays), :mod:`.impact` (indicator values and the ranking, which look up ``benefice.indicators.values`` and
+``benefice.cases.rank`` there) and :mod:`.edition` (:func:`compute`). Names with a leading underscore are
 shared between the modules of this package only, except the three aliases kept below.
 """
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from benefice.barometer.compute.common import Window
 from benefice.barometer.inputs import EditionInputs
-from benefice.impact.catalogue import Case, Figure
+from benefice.cases.catalogue import Case, Figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from benefice.sources.registry import Registry

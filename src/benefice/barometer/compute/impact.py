@@ -1,5 +1,5 @@
 """Impact of the cases: indicator values per data source and category of use (from
-:mod:`benefice.impact.values`) and the ranking of cases with its stability (from :mod:`benefice.impact.rank`).
+:mod:`benefice.indicators.values`) and the ranking of cases with its stability (from :mod:`benefice.cases.rank`).
 
 Both modules are looked up here, as attributes of this module, when an edition is computed: a stand-in
 replaces them by patching ``benefice.barometer.compute.impact.rank`` (or ``.values``)."""
@@ -18,7 +18,8 @@ import numpy as np
 from benefice.barometer.compute.cases import _known_at, case_as_known
 from benefice.barometer.compute.common import SHARE_DIGITS, Window
 from benefice.barometer.inputs import WEIGHTS_FILE, EditionInputs
-from benefice.impact import rank, values
+from benefice.cases import rank
+from benefice.indicators import values
 
 RANK_SAMPLES = 1000  # weight draws behind the ranks' stability, unless the weights file says otherwise
 
@@ -55,7 +56,7 @@ _FIGURE_REF = re.compile(r"[\w.-]+#figure-\d+")
 
 
 def impact_values(inputs: EditionInputs, window: Window) -> dict[str, Any]:
-    """Indicator values per data source and per category of use, from ``benefice.impact.values`` (ranges
+    """Indicator values per data source and per category of use, from ``benefice.indicators.values`` (ranges
     added as intervals, the same population counted once), over the cases as known at the observation date.
     Rows of different keys must not be added up: a case with two sources counts under both."""
     include = bool(inputs.params["include_unverified"])
@@ -90,7 +91,7 @@ def impact_values(inputs: EditionInputs, window: Window) -> dict[str, Any]:
 
 
 def ranking(inputs: EditionInputs, window: Window) -> dict[str, Any]:
-    """The ranking of cases with its stability, from ``benefice.impact.rank`` when it is installed.
+    """The ranking of cases with its stability, from ``benefice.cases.rank`` when it is installed.
 
     The criteria and weights come from the edition's frozen ``ranking.yaml`` when it has one (else the
     ranking module's defaults); cases are taken as known at the observation date. Each row gives the rank, the score and

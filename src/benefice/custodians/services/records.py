@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from benefice.core.models import audit
 from benefice.custodians.models import BenefitFigure, BenefitRecord, Custodian, Project
 from benefice.errors import BeneficeError
-from benefice.impact.catalogue import load_indicators
+from benefice.indicators.catalogue import load_indicators
 from benefice.weblinks import validate_web_reference
 
 #: Researchfish common question set outcome types a benefit record's outputs are classified under

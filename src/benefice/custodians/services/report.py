@@ -12,11 +12,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from benefice.cases.catalogue import load_cases
 from benefice.corpus.models import Publication
 from benefice.custodians.models import Custodian, Project, ProjectLink
 from benefice.custodians.recommendations import MeasuredFigure, load_rules, recommend
 from benefice.custodians.services._shared import _detected_sources, _family
-from benefice.impact.catalogue import load_cases
 from benefice.sources.citation import citation_stats
 from benefice.sources.models import Mention, PublicationDetection
 from benefice.sources.services import citation_practices, db_registry

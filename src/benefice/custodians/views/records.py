@@ -17,7 +17,7 @@ from benefice.custodians import services
 from benefice.custodians.models import BenefitRecord, Project
 from benefice.custodians.views._shared import _int, _outcome_labels
 from benefice.errors import BeneficeError
-from benefice.impact.catalogue import load_indicators
+from benefice.indicators.catalogue import load_indicators
 
 FIGURE_ROWS, OUTPUT_ROWS = 3, 3
 

@@ -46,7 +46,7 @@ def _record_links(figure, project_pks: dict[str, int], limit: int = 15) -> list[
             url = reverse("corpus:detail", args=[int(record)])
         elif "#" in record:
             try:
-                url = reverse("impact:case", args=[record.split("#", 1)[0]])
+                url = reverse("cases:case", args=[record.split("#", 1)[0]])
             except Exception:  # noqa: BLE001 - the impact app may not be installed: plain text then
                 url = ""
         elif record in project_pks:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
-from benefice.impact.catalogue import load_indicators
+from benefice.indicators.catalogue import load_indicators
 from benefice.interviews.models import Code, Coding, IndicatorGrounding, Membership
 from benefice.interviews.services.access import visible_transcripts
 

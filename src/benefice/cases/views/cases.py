@@ -1,0 +1,403 @@
+"""Impact pages, the cases: the list with its ranking, case pages, edits of a case and of its figures,
+decisions, publications and timeline, with history, YAML export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from benefice.cases import operations
+from benefice.cases import services as case_services
+from benefice.cases.forms import CHILD_FORMS, CaseForm
+from benefice.cases.models import Case
+from benefice.cases.rank import METHODS as RANK_METHODS
+from benefice.core.curated_sync import EditConflict
+from benefice.core.models import AuditEntry
+from benefice.core.views import editor_required, reader_required
+from benefice.errors import BeneficeError
+from benefice.i18n import pick_text
+from benefice.indicators.display import (
+    catalogue_units,
+    fmt_number,
+    history_rows,
+    page_language,
+    rebind_version,
+    unit_name,
+)
+from benefice.indicators.models import Indicator
+from benefice.uses.typology import shipped_typology
+
+
+def _ranking(method: str, category: str) -> tuple[Any, str]:
+    """The ranking of the stored cases (as people edited them), or the reason there is none.
+
+    Draws and concentration are the published defaults of ranking.yaml, with a fixed seed, so the page
+    shows the same ranks as ``benefice rank`` and the barometer for the same data.
+    """
+    try:
+        stored = operations.stored_cases(allow_empty=True)
+        result = operations.rank(stored, method=method, category=category or None, seed=0)
+    except BeneficeError as exc:
+        return None, str(exc)
+    if not result.rows:
+        return None, _("No case in this category.")
+    return result, ""
+
+
+def _criteria_table(ranking: Any) -> list[dict[str, Any]]:
+    """The published criteria with their weight, direction and why: the ranking is only as good as these."""
+    spec = getattr(ranking, "spec", None)
+    if spec is None:
+        return []
+    total = sum(c.weight for c in spec.criteria) or 1.0
+    return [
+        {
+            "id": c.id,
+            "name": pick_text(c.name, page_language()),
+            "definition": pick_text(c.definition, page_language()),
+            "weight": c.weight / total,
+            "more_is_better": c.direction == "max",
+            "rationale": c.rationale,
+        }
+        for c in spec.criteria
+    ]
+
+
+def _criteria_cells(ranking: Any, case_id: str, names: dict[str, str]) -> list[dict[str, Any]]:
+    """What each criterion took from this case (value and the figure or decision it came from)."""
+    matrix = getattr(ranking, "matrix", None)
+    if matrix is None:
+        return []
+    cells = matrix.cells.get(case_id, {})
+    return [
+        {
+            "name": names.get(cid, cid),
+            "raw": cell.raw,
+            "source": cell.source,
+            "missing": cell.missing,
+        }
+        for cid, cell in cells.items()
+    ]
+
+
+def _probabilities(value: Any, n: int) -> list[float]:
+    """P(rank = 1..n) as a list, whether the ranking gives a list or a mapping rank -> probability."""
+    if isinstance(value, dict):
+        return [float(value.get(i, value.get(str(i), 0.0))) for i in range(1, n + 1)]
+    return [float(p) for p in list(value)[:n]]
+
+
+@reader_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    typ = shipped_typology()
+    method = request.GET.get("method", RANK_METHODS[0])
+    if method not in RANK_METHODS:
+        method = RANK_METHODS[0]
+    category = request.GET.get("category", "")
+    if category and category not in typ.categories:
+        category = ""
+    rows = {c.id: c for c in Case.objects.prefetch_related("figures", "decisions", "publications")}
+    ranking, reason = _ranking(method, category)
+    items = []
+    criteria = _criteria_table(ranking) if ranking is not None else []
+    names = {c["id"]: c["name"] for c in criteria}
+    if ranking is not None:
+        n = len(ranking.rows)
+        for r in ranking.rows:
+            case = rows.get(r.case_id)
+            if case is None:
+                continue
+            probs = _probabilities(r.rank_probabilities, n)
+            items.append(
+                {
+                    "case": case,
+                    "title": case.title(page_language()),
+                    "rank": r.rank,
+                    "score": r.score,
+                    "rank_low": r.rank_low,
+                    "rank_high": r.rank_high,
+                    "stable": r.rank_low == r.rank_high,
+                    "probabilities": [
+                        {"rank": i + 1, "p": p, "height": max(1, round(p * 100))}
+                        for i, p in enumerate(probs[:n])
+                    ],
+                    "top_p": round(100 * max(probs)) if probs else 0,
+                    "top_rank": probs.index(max(probs)) + 1 if probs else r.rank,
+                    "cells": _criteria_cells(ranking, r.case_id, names),
+                }
+            )
+    else:
+        for case in rows.values():
+            if category and category not in case.categories:
+                continue
+            items.append({"case": case, "title": case.title(page_language())})
+    for it in items:
+        it["categories"] = [pick_text(typ.categories[c].name, page_language()) for c in it["case"].categories if c in typ.categories]
+        it["unverified"] = any(not f.verified for f in it["case"].figures.all()) or any(
+            not d.verified for d in it["case"].decisions.all()
+        )
+    return render(
+        request,
+        "cases/cases.html",
+        {
+            "items": items,
+            "ranked": ranking is not None,
+            "reason": reason,
+            "method": method,
+            "methods": [
+                ("weighted_sum", _("weighted sum")),
+                ("topsis", "TOPSIS"),
+                ("promethee", "PROMETHEE II"),
+            ],
+            "category": category,
+            "categories": [(c.id, pick_text(c.name, page_language())) for c in typ.categories.values()],
+            "criteria": criteria,
+            "spec_version": getattr(ranking, "spec_version", ""),
+            "samples": getattr(ranking, "samples", 0),
+            "concentration": getattr(ranking, "concentration", 0),
+        },
+    )
+
+
+def case_context(case: Case) -> dict[str, Any]:
+    """Everything a case page or card shows, with names in the current language."""
+    typ = shipped_typology()
+    lang = page_language()
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    figures = []
+    for f in case.figures.all():
+        ind = indicators.get(f.indicator_id)
+        figures.append(
+            {
+                "f": f,
+                "indicator_name": ind.name(lang) if ind else f.indicator_id,
+                "unit": unit_name(f.unit),
+                "value": fmt_number(f.value),
+                "low": fmt_number(f.low),
+                "high": fmt_number(f.high),
+                "evidence": pick_text(typ.evidence_grades[f.evidence_grade].name, page_language())
+                if f.evidence_grade in typ.evidence_grades
+                else f.evidence_grade,
+                "attribution": pick_text(typ.attribution_grades[f.attribution_grade].name, page_language())
+                if f.attribution_grade in typ.attribution_grades
+                else f.attribution_grade,
+            }
+        )
+    decisions = sorted(case.decisions.all(), key=lambda d: (d.date, d.position))
+    return {
+        "case": case,
+        "title": case.title(lang),
+        "categories": [pick_text(typ.categories[c].name, page_language()) for c in case.categories if c in typ.categories],
+        "data_sources": [
+            (s, pick_text(typ.data_sources[s], page_language()) if s in typ.data_sources else s) for s in case.data_sources
+        ],
+        "attribution": pick_text(typ.attribution_grades[case.attribution_grade].name, page_language())
+        if case.attribution_grade in typ.attribution_grades
+        else case.attribution_grade,
+        "publications": list(case.publications.select_related("publication")),
+        "decisions": [
+            {
+                "d": d,
+                "type": pick_text(typ.decision_types[d.type].name, page_language()) if d.type in typ.decision_types else d.type,
+                "rank": typ.decision_types[d.type].rank if d.type in typ.decision_types else 0,
+                "max_rank": max(r.rank for r in typ.decision_types.values()),
+            }
+            for d in decisions
+        ],
+        "figures": figures,
+        "timeline": sorted(case.timeline.all(), key=lambda t: (t.date, t.position)),
+    }
+
+
+@reader_required
+def case_detail(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = get_object_or_404(Case, pk=case_id)
+    ctx = case_context(case)
+    ctx["history"] = AuditEntry.objects.filter(object_type=case_services.OBJ_CASE, object_id=case.id)[:5]
+    return render(request, "cases/case.html", ctx)
+
+
+@editor_required
+def case_edit(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = get_object_or_404(Case, pk=case_id)
+    typ = shipped_typology()
+    error, status, current = None, 200, None
+    if request.method == "POST":
+        form = CaseForm(request.POST, typology=typ, case=case)
+        if form.is_valid():
+            try:
+                case_services.update_case(
+                    case.id,
+                    form.values(),
+                    expected_version=form.cleaned_data["version"],
+                    user=request.user,
+                    comment=form.cleaned_data["comment"],
+                )
+            except EditConflict as exc:
+                error, status = str(exc), 409
+                case.refresh_from_db()
+                current = CaseForm.initial_for(case)
+                form = rebind_version(form, CaseForm, case.version, typology=typ, case=case)
+            except BeneficeError as exc:
+                error, status = str(exc), 400
+            else:
+                messages.success(request, _("Case saved."))
+                return redirect("cases:case", case_id=case.id)
+        else:
+            status = 400
+    else:
+        form = CaseForm(initial=CaseForm.initial_for(case), typology=typ, case=case)
+    return render(
+        request,
+        "cases/case_edit.html",
+        {"case": case, "title": case.title(page_language()), "form": form, "error": error, "current": current},
+        status=status,
+    )
+
+
+def _kind_title(kind: str, adding: bool) -> str:
+    titles = {
+        ("figures", True): _("Add a figure"),
+        ("figures", False): _("Edit a figure"),
+        ("decisions", True): _("Add a decision"),
+        ("decisions", False): _("Edit a decision"),
+        ("publications", True): _("Add a publication"),
+        ("publications", False): _("Edit a publication"),
+        ("timeline", True): _("Add a timeline event"),
+        ("timeline", False): _("Edit a timeline event"),
+    }
+    return titles[(kind, adding)]
+
+
+@editor_required
+def child_edit(request: HttpRequest, case_id: str, kind: str, child_id: int | None = None) -> HttpResponse:
+    if kind not in CHILD_FORMS:
+        raise Http404
+    case = get_object_or_404(Case, pk=case_id)
+    model = case_services.CHILD_MODELS[kind]
+    obj = get_object_or_404(model, case=case, pk=child_id) if child_id is not None else None
+    form_class = CHILD_FORMS[kind]
+    kwargs = {"typology": shipped_typology(), "case": case, "units": catalogue_units()}
+    error, status, current = None, 200, None
+    if request.method == "POST":
+        form = form_class(request.POST, **kwargs)
+        if form.is_valid():
+            entered = form.values()
+            if kind == "figures":
+                entered["entered_by"] = request.user.get_username()
+                entered["entered_at"] = case_services.today()
+            try:
+                case_services.save_child(
+                    case.id,
+                    kind,
+                    child_id,
+                    entered,
+                    expected_version=form.cleaned_data["version"],
+                    user=request.user,
+                    comment=form.cleaned_data["comment"],
+                )
+            except EditConflict as exc:
+                error, status = str(exc), 409
+                case.refresh_from_db()
+                if obj is not None:
+                    obj = model.objects.filter(pk=obj.pk).first()
+                    current = case_services.child_snapshot(obj) if obj else None
+                form = rebind_version(form, form_class, case.version, **kwargs)
+            except BeneficeError as exc:
+                error, status = str(exc), 400
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(f"{_case_url(case)}#{kind}")
+        else:
+            status = 400
+    else:
+        initial = {"version": case.version}
+        if obj is not None:
+            snap = case_services.child_snapshot(obj)
+            initial.update(snap)
+            if kind == "figures":
+                initial["indicator"] = obj.indicator_id
+        form = form_class(initial=initial, **kwargs)
+    return render(
+        request,
+        "cases/child_edit.html",
+        {
+            "case": case,
+            "case_title": case.title(page_language()),
+            "kind": kind,
+            "obj": obj,
+            "heading": _kind_title(kind, obj is None),
+            "form": form,
+            "error": error,
+            "current": current,
+            "indicator_units": {i.code: i.units for i in Indicator.objects.all()}
+            if kind == "figures"
+            else None,
+        },
+        status=status,
+    )
+
+
+def _case_url(case: Case) -> str:
+    from django.urls import reverse
+
+    return reverse("cases:case", kwargs={"case_id": case.id})
+
+
+@editor_required
+@require_POST
+def child_delete(request: HttpRequest, case_id: str, kind: str, child_id: int) -> HttpResponse:
+    if kind not in CHILD_FORMS:
+        raise Http404
+    case = get_object_or_404(Case, pk=case_id)
+    try:
+        version = int(request.POST.get("version", "0"))
+        case_services.delete_child(
+            case.id,
+            kind,
+            child_id,
+            expected_version=version,
+            user=request.user,
+            comment=request.POST.get("comment", ""),
+        )
+    except (ValueError, case_services.CHILD_MODELS[kind].DoesNotExist):
+        raise Http404 from None
+    except BeneficeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Removed (the history keeps what it held)."))
+    return redirect(f"{_case_url(case)}#{kind}")
+
+
+@reader_required
+def case_history(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = get_object_or_404(Case, pk=case_id)
+    entries = AuditEntry.objects.filter(object_type=case_services.OBJ_CASE, object_id=case.id)
+    return render(
+        request,
+        "core/edit_history.html",
+        {
+            "title": _("History of case %(id)s") % {"id": case.id},
+            "crumbs": [(_("Impact cases"), reverse("cases:cases")), (case.id, reverse("cases:case", args=[case.id]))],
+            "rows": history_rows(entries),
+            "obj": case,
+            "obj_title": case.title(page_language()),
+        },
+    )
+
+
+@reader_required
+def cases_export(request: HttpRequest) -> HttpResponse:
+    try:
+        text = case_services.cases_yaml()
+    except BeneficeError as exc:
+        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cases.yaml"'
+    return response

@@ -1,0 +1,208 @@
+"""Impact pages, the indicator catalogue: list, detail with the values the cases give, edit with
+history, YAML export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from benefice.cases import services as case_services
+from benefice.cases.models import Case, Figure
+from benefice.core.curated_sync import EditConflict
+from benefice.core.models import AuditEntry
+from benefice.core.views import editor_required, reader_required
+from benefice.errors import BeneficeError
+from benefice.i18n import pick_text
+from benefice.indicators import services as indicator_services
+from benefice.indicators import values
+from benefice.indicators.display import (
+    fmt_number,
+    history_rows,
+    page_language,
+    rebind_version,
+    unit_name,
+)
+from benefice.indicators.forms import IndicatorForm
+from benefice.indicators.models import Indicator
+from benefice.interviews import services as interview_services
+from benefice.uses.typology import Typology, shipped_typology
+
+
+@reader_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    typ = shipped_typology()
+    family = request.GET.get("family", "")
+    rows = Indicator.objects.all()
+    if family:
+        rows = rows.filter(family=family)
+    counts: dict[str, int] = {}
+    for code in Figure.objects.values_list("indicator_id", flat=True):
+        counts[code] = counts.get(code, 0) + 1
+    items = [
+        {
+            "ind": ind,
+            "name": ind.name(page_language()),
+            "family": pick_text(typ.families[ind.family].name, page_language()) if ind.family in typ.families else ind.family,
+            "level": pick_text(typ.ladder[ind.level].name, page_language()) if ind.level in typ.ladder else ind.level,
+            "units": [unit_name(u) for u in ind.units],
+            "figures": counts.get(ind.code, 0),
+        }
+        for ind in rows
+    ]
+    families = [(f.id, pick_text(f.name, page_language())) for f in typ.families.values()]
+    return render(request, "indicators/indicators.html", {"items": items, "families": families, "family": family})
+
+
+@reader_required
+def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+    ind = get_object_or_404(Indicator, pk=code)
+    typ = shipped_typology()
+    d = ind.data
+    figures = (
+        Figure.objects.filter(indicator=ind).select_related("case").order_by("case__position", "position")
+    )
+    values, values_error = _indicator_values(ind, typ)
+    return render(
+        request,
+        "indicators/indicator.html",
+        {
+            "ind": ind,
+            "d": d,
+            "name": ind.name(page_language()),
+            "family": pick_text(typ.families[ind.family].name, page_language()) if ind.family in typ.families else ind.family,
+            "level": pick_text(typ.ladder[ind.level].name, page_language()) if ind.level in typ.ladder else ind.level,
+            "categories": [pick_text(typ.categories[c].name, page_language()) for c in ind.categories(typ) if c in typ.categories],
+            "all_categories": ind.all_categories,
+            "units": [unit_name(u) for u in ind.units],
+            "figures": figures,
+            "values": values,
+            "values_error": values_error,
+            "history": AuditEntry.objects.filter(object_type=indicator_services.OBJ_INDICATOR, object_id=ind.code)[:5],
+            # codes and quotes that ground it, only from interview projects this user is a member of
+            "groundings": interview_services.groundings_for(ind.code, request.user),
+        },
+    )
+
+
+def _indicator_values(ind: Indicator, typ: Typology) -> tuple[list[dict[str, Any]], str]:
+    """This indicator's values per category of use, ranges carried through, each linked to its figures.
+
+    ``values.aggregate`` does the arithmetic (people counted once per population, envelopes for ratios);
+    here each ``case#figure-i`` reference becomes a link to that figure on its case page.
+    """
+
+    rows = (
+        Case.objects.filter(figures__indicator=ind)
+        .distinct()
+        .prefetch_related("publications", "decisions", "figures", "timeline")
+    )
+    cases = {c.id: c for c in rows}
+    try:
+        aggregated = values.aggregate(
+            [case_services.db_case(c) for c in cases.values()], indicator_services.db_indicator_catalogue(), by="category"
+        )
+    except BeneficeError as exc:
+        return [], str(exc)
+    out = []
+    for row in aggregated:
+        if row.indicator != ind.code:
+            continue
+        links = []
+        for ref in row.figure_refs:
+            case_id, _sep, index = ref.partition("#figure-")
+            case = cases.get(case_id)
+            figs = list(case.figures.all()) if case else []
+            if index.isdecimal() and int(index) < len(figs):
+                links.append((case_id, figs[int(index)].pk))
+        out.append(
+            {
+                "category": pick_text(typ.categories[row.key].name, page_language()) if row.key in typ.categories else row.key,
+                "value": fmt_number(row.value),
+                "low": fmt_number(row.low),
+                "high": fmt_number(row.high),
+                "unit": unit_name(row.unit),
+                "method": row.method,
+                "n_figures": row.n_figures,
+                "links": links,
+                "deduplicated": row.deduplicated_populations,
+            }
+        )
+    return out, ""
+
+
+@editor_required
+def indicator_edit(request: HttpRequest, code: str) -> HttpResponse:
+    ind = get_object_or_404(Indicator, pk=code)
+    typ = shipped_typology()
+    meta = indicator_services.indicator_file_meta(str(indicator_services.indicators_path(None)))
+    error, status = None, 200
+    if request.method == "POST":
+        form = IndicatorForm(request.POST, typology=typ, meta=meta)
+        if form.is_valid():
+            try:
+                indicator_services.update_indicator(
+                    ind.code,
+                    form.to_data(ind.data),
+                    expected_version=form.cleaned_data["version"],
+                    user=request.user,
+                    comment=form.cleaned_data["comment"],
+                )
+            except EditConflict as exc:
+                error, status = str(exc), 409
+                form = rebind_version(
+                    form, IndicatorForm, Indicator.objects.get(pk=code).version, typology=typ, meta=meta
+                )
+            except BeneficeError as exc:
+                error, status = str(exc), 400
+            else:
+                messages.success(request, _("Indicator %(code)s saved.") % {"code": ind.code})
+                return redirect("indicators:indicator", code=ind.code)
+        else:
+            status = 400
+    else:
+        form = IndicatorForm(initial=IndicatorForm.initial_for(ind), typology=typ, meta=meta)
+    current = None
+    if status == 409:
+        ind.refresh_from_db()
+        current = IndicatorForm.initial_for(ind)
+    return render(
+        request,
+        "indicators/indicator_edit.html",
+        {"ind": ind, "form": form, "error": error, "current": current},
+        status=status,
+    )
+
+
+@reader_required
+def indicator_history(request: HttpRequest, code: str) -> HttpResponse:
+    ind = get_object_or_404(Indicator, pk=code)
+    entries = AuditEntry.objects.filter(object_type=indicator_services.OBJ_INDICATOR, object_id=ind.code)
+    return render(
+        request,
+        "core/edit_history.html",
+        {
+            "title": _("History of indicator %(code)s") % {"code": ind.code},
+            "crumbs": [
+                (_("Indicator catalogue"), reverse("indicators:indicators")),
+                (ind.code, reverse("indicators:indicator", args=[ind.code])),
+            ],
+            "rows": history_rows(entries),
+            "obj": ind,
+        },
+    )
+
+
+@reader_required
+def indicators_export(request: HttpRequest) -> HttpResponse:
+    try:
+        text = indicator_services.indicators_yaml()
+    except BeneficeError as exc:
+        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="indicators.yaml"'
+    return response
