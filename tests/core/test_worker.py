@@ -63,7 +63,7 @@ def test_a_task_left_running_by_a_killed_worker_is_queued_again_once(database_qu
 
 def test_unknown_kinds_of_job_are_refused(settings, tmp_path):
     settings.HOME = tmp_path
-    with pytest.raises(ValueError, match="unknown kind of job 'nope'; known: barometer, import, retrain_uses"):
+    with pytest.raises(ValueError, match="unknown kind of job 'nope'; known: barometer, import, project_import, "):
         jobs.create_job("nope")
 
 

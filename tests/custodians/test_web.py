@@ -79,14 +79,14 @@ def test_import_page_reports_counts_and_rejections(db, people, tmp_path) -> None
     path = tmp_path / "liste.csv"
     path.write_text("Référence;title;Date de début\nP1;Un projet;2020\nP2;Autre;hier\n", encoding="utf-8")
     with path.open("rb") as handle:
-        page = editor.post(reverse("custodians:import"), {"file": handle, "custodian": "Registre X"})
+        page = editor.post(reverse("custodians:import"), {"file": handle, "custodian": "Registre X"}, follow=True)
     text = page.content.decode()
     assert page.status_code == 200 and "liste.csv" in text and "line 3" in text and "Date de début" in text
     assert Project.objects.get(reference="P1").custodian.name == "Registre X"
     bad = tmp_path / "bad.csv"
     bad.write_text("titre\nx\n", encoding="utf-8")
     with bad.open("rb") as handle:
-        page = editor.post(reverse("custodians:import"), {"file": handle})
+        page = editor.post(reverse("custodians:import"), {"file": handle}, follow=True)
     assert "bad.csv" in page.content.decode() and "Référence" in page.content.decode()
 
 

@@ -158,6 +158,7 @@ KINDS: dict[str, JobKind] = {
     "retrain_uses": JobKind("benefice.uses.retraining.run_retrain_job"),
     "barometer": JobKind("benefice.barometer.services.run_build_job"),
     "review_import": JobKind("benefice.review.jobs.run_review_import"),
+    "project_import": JobKind("benefice.custodians.jobs.run_project_import"),
 }
 
 

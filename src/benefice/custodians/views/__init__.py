@@ -11,6 +11,8 @@ One module per page group; this package re-exports every view, so ``urls.py`` ke
 from benefice.custodians.views.projects import (
     custodian_list,
     import_directory,
+    import_job,
+    import_job_status,
     link_decide,
     links_csv,
     project_detail,
@@ -39,6 +41,8 @@ __all__ = [
     "FIGURE_LABELS",
     "custodian_list",
     "import_directory",
+    "import_job",
+    "import_job_status",
     "link_decide",
     "links_csv",
     "project_detail",

@@ -4,19 +4,19 @@ confirms or rejects: links are proposed by the machine, never accepted by it.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from benefice.core import jobs
 from benefice.core.paging import BoundedPaginator
 from benefice.core.roles import can_edit
 from benefice.core.views import editor_required, reader_required
+from benefice.custodians import jobs as custodian_jobs
 from benefice.custodians import services
 from benefice.custodians.models import Custodian, Project, ProjectLink
 from benefice.custodians.views._shared import _outcome_labels
@@ -120,30 +120,53 @@ def propose_links(request) -> HttpResponse:
 
 @editor_required
 def import_directory(request) -> HttpResponse:
+    """The form; a file can list thousands of projects, so its import is a job of the queue, whose page
+    shows the report (or the error) this page showed when the import ran in the request."""
     context: dict = {}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             context["error"] = _("Choose a file to import.")
         else:
-            suffix = Path(upload.name).suffix.lower() or ".csv"
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"upload{suffix}"
-                with path.open("wb") as handle:
-                    for chunk in upload.chunks():
-                        handle.write(chunk)
-                try:
-                    report = services.import_projects(
-                        path, custodian=request.POST.get("custodian", ""), user=request.user
-                    )
-                except BeneficeError as exc:
-                    context["error"] = str(exc).replace(str(path), upload.name)
-                else:
-                    for rejection in report.rejected:
-                        rejection.path = upload.name
-                    context["report"] = report
-                    context["file_name"] = upload.name
+            job = custodian_jobs.create_project_import(
+                upload, request.user, custodian=request.POST.get("custodian", "")
+            )
+            return redirect("custodians:import_job", job_id=job["id"])
     return render(request, "custodians/import.html", context)
+
+
+def _import_job(job_id: str) -> jobs.Job:
+    job = jobs.read_job(job_id) if jobs.valid_job_id(job_id) else None
+    if job is None or job.get("kind") != custodian_jobs.KIND:
+        raise Http404(_("No such import."))
+    return job
+
+
+def _import_job_context(job: jobs.Job) -> dict:
+    done = job.get("status") == jobs.DONE
+    return {
+        "job": job,
+        "active": job.get("status") in jobs.ACTIVE,
+        "waiting": jobs.waiting_for_worker(job),
+        "report": job.get("result") if done else None,
+        "file_name": job.get("filename", ""),
+        "error": job.get("error", "") if job.get("status") not in (*jobs.ACTIVE, jobs.DONE) else "",
+        "status_url": reverse("custodians:import_job_status", args=[job["id"]]),
+    }
+
+
+@editor_required
+@require_GET
+def import_job(request, job_id: str) -> HttpResponse:
+    """A directory file being imported: progress, then the report or why nothing was imported."""
+    return render(request, "custodians/import.html", _import_job_context(_import_job(job_id)))
+
+
+@editor_required
+@require_GET
+def import_job_status(request, job_id: str) -> HttpResponse:
+    """The fragment the job page polls every second while the import is queued or running."""
+    return render(request, "custodians/_import_status.html", _import_job_context(_import_job(job_id)))
 
 
 @reader_required
