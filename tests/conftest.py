@@ -19,6 +19,11 @@ from pathlib import Path
 
 import pytest
 
+#: the browser tests' shared fixtures (``browser``, ``demo_corpus``), registered once for the whole suite;
+#: pytest reads ``pytest_plugins`` only in this top-level conftest. ``tests/`` is on ``sys.path`` (pytest
+#: puts the directory of this conftest there, ``tests/`` having no ``__init__.py``), hence ``support.…``.
+pytest_plugins = ["support.browser"]
+
 if not os.environ.get("BENEFICE_HOME"):
     _TEMP_HOME = tempfile.mkdtemp(prefix="benefice-test-")
     os.environ["BENEFICE_HOME"] = _TEMP_HOME

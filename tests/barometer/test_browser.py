@@ -9,7 +9,7 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_CANDIDATES = [
-    Path(__file__).resolve().parent.parent / "web" / "vendor" / "axe.min.js",
+    Path(__file__).resolve().parent.parent / "support" / "vendor" / "axe.min.js",
     Path(__file__).resolve().parent / "vendor" / "axe.min.js",
 ]
 ARGS = [
@@ -33,7 +33,9 @@ def _axe() -> Path:
     for path in AXE_CANDIDATES:
         if path.is_file():
             return path
-    pytest.skip("axe-core is not vendored (tests/web/vendor/axe.min.js or tests/barometer/vendor/axe.min.js)")
+    pytest.skip(
+        "axe-core is not vendored (tests/support/vendor/axe.min.js or tests/barometer/vendor/axe.min.js)"
+    )
 
 
 @pytest.fixture(scope="module")

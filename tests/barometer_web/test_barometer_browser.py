@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from benefice.barometer import services
-from web.test_web_browser import CHROMIUM, axe_violations, browser, open_signed_in  # noqa: F401 - fixture reused
+from support.browser import CHROMIUM, axe_violations, open_signed_in
 
 from .conftest import OBSERVED, PASSWORD, YEAR
 

@@ -15,7 +15,7 @@ from benefice.cases.models import Case
 from benefice.core.roles import EDITOR
 from benefice.core.users import ensure_user
 from benefice.indicators import services as indicator_services
-from web.test_web_browser import CHROMIUM, assert_accessible, axe_violations, browser, open_signed_in  # noqa: F401 - fixture reused
+from support.browser import CHROMIUM, assert_accessible, open_signed_in
 
 from .conftest import PASSWORD
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from benefice.core.roles import EDITOR
 from benefice.core.users import ensure_user
 from benefice.custodians.models import BenefitRecord, Custodian, Project, ProjectLink
-from web.test_web_browser import CHROMIUM, assert_accessible, axe_violations, browser  # noqa: F401 - fixture reused
+from support.browser import CHROMIUM, assert_accessible
 
 from .conftest import PASSWORD, load_custodian_demo
 

@@ -1,8 +1,8 @@
 """A real browser: import a transcript, pseudonymise it, code three passages as two coders, see the
 agreement, export a qdpx that validates. Chromium driven by Playwright against the live server.
 
-Reuses the Chromium launch fixture and the axe-core check of ``tests/web``. Skipped, with the reason,
-where /usr/bin/chromium is absent.
+Reuses the Chromium launch fixture and the axe-core check of ``tests/support/browser.py``. Skipped, with
+the reason, where /usr/bin/chromium is absent.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from benefice.interviews import services
 from benefice.interviews.models import Coding, InterviewProject, Membership, Transcript
-from web.test_web_browser import CHROMIUM, assert_accessible, axe_violations, browser, open_signed_in  # noqa: F401 - fixture reused
+from support.browser import CHROMIUM, assert_accessible, open_signed_in
 
 from .conftest import PASSWORD
 

@@ -14,7 +14,7 @@ from lxml import etree
 from playwright.sync_api import expect
 
 from benefice.review.models import Review, ScreeningDecision, Status
-from web.test_web_browser import CHROMIUM, assert_accessible, axe_violations, browser, open_signed_in  # noqa: F401 - fixture reused
+from support.browser import CHROMIUM, assert_accessible, open_signed_in
 
 from .conftest import PASSWORD, make_publications
 

@@ -19,7 +19,7 @@ from benefice.core.users import ensure_user
 from benefice.corpus.models import Publication
 from benefice.sources import services
 from benefice.sources.models import PublicationDetection
-from web.test_web_browser import CHROMIUM, assert_accessible, browser, open_signed_in  # noqa: F401 - fixture reused
+from support.browser import CHROMIUM, assert_accessible, open_signed_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,7 +8,7 @@ import pytest
 from benefice.core.roles import ADMIN
 from benefice.core.users import ensure_user
 from benefice.sources import services
-from web.test_web_browser import CHROMIUM, browser, open_signed_in  # noqa: F401 - fixture reused
+from support.browser import CHROMIUM, open_signed_in
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
