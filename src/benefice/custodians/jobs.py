@@ -30,7 +30,8 @@ def create_project_import(upload: UploadedFile, user, *, custodian: str = "") ->
     """Save the uploaded directory file and queue its import (``custodian``: the custodian of rows that
     name none)."""
     job_id = jobs.new_job_id()
-    name, path = jobs.save_upload(upload, uploads_dir(), job_id)
+    _name, path = jobs.save_upload(upload, uploads_dir(), job_id)
+    name = Path(upload.name or "upload").name  # the name the person gave, as the report names it
     if not path.suffix:  # the reader goes by the suffix; a file without one is read as CSV, as before
         path = path.rename(path.with_name(f"{path.name}.csv"))
     return jobs.create_job(KIND, user, job_id=job_id, filename=name, path=str(path), custodian=custodian)
