@@ -160,6 +160,6 @@ def test_web_import_without_pseudonymised_flag_waits_for_review(
     bomb.write_text('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><CodeBook>&lol;</CodeBook>')
     with bomb.open("rb") as handle:
         page = lead.post(
-            reverse("interviews:import_refi", args=[other.pk]), {"file": handle}
+            reverse("interviews:import_refi", args=[other.pk]), {"file": handle}, follow=True
         ).content.decode()
     assert "DOCTYPE" in page

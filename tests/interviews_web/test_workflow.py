@@ -31,6 +31,7 @@ def test_review_flow_accept_reject_replace(project, people) -> None:
     lead = client_for(people["lead"])
     upload = SimpleUploadedFile("p07.txt", INTERVIEW.read_bytes(), content_type="text/plain")
     response = lead.post(reverse("interviews:import", args=[project.pk]), {"file": upload, "title": "P07"})
+    response = lead.get(response["Location"])  # the import job's page, the job run by the queue
     transcript = Transcript.objects.get(title="P07")
     assert response.status_code == 302 and response["Location"].endswith(f"/{transcript.pk}/review/")
     page = lead.get(response["Location"]).content.decode()
@@ -89,7 +90,7 @@ def test_add_missed_names_and_detect_again(project, people) -> None:
 def test_corrupt_docx_gives_a_clear_message(project, people) -> None:
     lead = client_for(people["lead"])
     upload = SimpleUploadedFile("entretien.docx", b"PK\x03\x04 not really a docx")
-    response = lead.post(reverse("interviews:import", args=[project.pk]), {"file": upload})
+    response = lead.post(reverse("interviews:import", args=[project.pk]), {"file": upload}, follow=True)
     assert response.status_code == 200
     assert "entretien.docx" in response.content.decode()
     assert not Transcript.objects.exists()

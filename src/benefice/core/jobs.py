@@ -159,6 +159,8 @@ KINDS: dict[str, JobKind] = {
     "barometer": JobKind("benefice.barometer.services.run_build_job"),
     "review_import": JobKind("benefice.review.jobs.run_review_import"),
     "project_import": JobKind("benefice.custodians.jobs.run_project_import"),
+    "qda_import": JobKind("benefice.interviews.jobs.run_qda_import"),
+    "transcript_import": JobKind("benefice.interviews.jobs.run_transcript_import"),
 }
 
 

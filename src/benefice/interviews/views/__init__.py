@@ -26,6 +26,10 @@ from benefice.interviews.views.findings import (
     grounding,
     suggestions,
 )
+from benefice.interviews.views.imports import (
+    import_job,
+    import_job_status,
+)
 from benefice.interviews.views.projects import (
     participants,
     project_detail,
@@ -51,6 +55,8 @@ __all__ = [
     "export_refi",
     "export_segments",
     "grounding",
+    "import_job",
+    "import_job_status",
     "import_refi",
     "participants",
     "project_detail",

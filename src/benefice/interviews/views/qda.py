@@ -1,5 +1,4 @@
-"""REFI-QDA exchange with other QDA software (.qdpx projects, .qdc codebooks).
-"""
+"""REFI-QDA exchange with other QDA software (.qdpx projects, .qdc codebooks)."""
 
 from __future__ import annotations
 
@@ -11,10 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
 from benefice.errors import BeneficeError
-from benefice.interviews import refi, services
+from benefice.interviews import jobs as interview_jobs
+from benefice.interviews import services
 from benefice.interviews.forms import QdaImportForm
 from benefice.interviews.views._shared import LEAD, _context, _project
 
@@ -45,37 +44,20 @@ def export_refi(request, pk: int, kind: str):
 
 @login_required
 def import_refi(request, pk: int):
+    """The form; a REFI-QDA project can be large, so its import is a job of the queue, whose page says what
+    was imported (or shows this form again with the error)."""
     project, role = _project(request, pk, (LEAD,))
     form = QdaImportForm()
     if request.method == "POST":
         form = QdaImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            suffix = Path(upload.name).suffix.lower()
-            try:
-                with tempfile.TemporaryDirectory() as folder:
-                    path = Path(folder) / f"upload{suffix}"
-                    path.write_bytes(upload.read())
-                    if suffix == ".qdpx":
-                        data = refi.read_qdpx(path)
-                        counts = services.import_refi(
-                            project, data, request.user, pseudonymised=form.cleaned_data["pseudonymised"]
-                        )
-                        messages.success(
-                            request,
-                            _(
-                                "Imported %(sources)s sources, %(codes)s codes, %(selections)s selections, "
-                                "%(codings)s codings."
-                            )
-                            % counts,  # fmt: skip
-                        )
-                    elif suffix == ".qdc":
-                        added = services.import_codebook(project, refi.read_qdc(path), request.user)
-                        messages.success(request, _("%(n)s codes added.") % {"n": added})
-                    else:
-                        raise BeneficeError("expected a .qdpx project or a .qdc codebook", path=upload.name)
-            except BeneficeError as exc:
-                form.add_error("file", f"{upload.name}: {exc.message}" if exc.path else str(exc))
+            if Path(upload.name).suffix.lower() not in (".qdpx", ".qdc"):
+                exc = BeneficeError("expected a .qdpx project or a .qdc codebook", path=upload.name)
+                form.add_error("file", f"{upload.name}: {exc.message}")
             else:
-                return redirect("interviews:project", pk=project.pk)
+                job = interview_jobs.create_qda_import(
+                    project, request.user, upload, pseudonymised=form.cleaned_data["pseudonymised"]
+                )
+                return redirect("interviews:import_job", pk=project.pk, job_id=job["id"])
     return render(request, "interviews/qda_import.html", _context(project, role, form=form))

@@ -1,8 +1,11 @@
 """Transcripts are imported then reviewed by a lead before anyone codes them, so no coder reads a text
-that is not pseudonymised yet.
+that is not pseudonymised yet. The import itself is a job of the queue (``benefice.interviews.jobs``), its
+page in ``views.imports``.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from benefice.errors import BeneficeError
+from benefice.interviews import jobs as interview_jobs
 from benefice.interviews import paging, services
 from benefice.interviews.forms import ImportForm
 from benefice.interviews.models import Transcript
@@ -26,25 +30,22 @@ def transcript_import(request, pk: int):
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES, project=project)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                transcript = services.import_transcript(
-                    project,
-                    upload.name,
-                    upload.read(),
-                    request.user,
-                    title=form.cleaned_data["title"],
-                    participant=form.cleaned_data["participant"],
+            upload, participant = form.cleaned_data["file"], form.cleaned_data["participant"]
+            suffix = Path(upload.name).suffix.lower().lstrip(".") or "txt"
+            if suffix not in services.TRANSCRIPT_FORMATS:  # said now, as the service would say it
+                exc = BeneficeError(
+                    f"unsupported transcript format {suffix!r} (txt, docx, odt, vtt, srt)", path=upload.name
                 )
-            except BeneficeError as exc:
                 form.add_error("file", str(exc))
-            else:
-                messages.success(
-                    request,
-                    _("Transcript imported: %(n)s entities to review before anyone codes it.")
-                    % {"n": len(transcript.review)},
-                )
-                return redirect("interviews:review", pk=project.pk, transcript_id=transcript.pk)
+                return render(request, "interviews/import.html", _context(project, role, form=form))
+            job = interview_jobs.create_transcript_import(
+                project,
+                request.user,
+                upload,
+                title=form.cleaned_data["title"],
+                participant_id=participant.pk if participant else None,
+            )
+            return redirect("interviews:import_job", pk=project.pk, job_id=job["id"])
     return render(request, "interviews/import.html", _context(project, role, form=form))
 
 
