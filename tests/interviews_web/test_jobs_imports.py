@@ -4,6 +4,8 @@ the import form with the same error naming the file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -57,6 +59,23 @@ def test_a_transcript_job_stores_what_the_service_stores(project, people) -> Non
     )
     assert stored.review == direct.review  # the same entities proposed, with the same pseudonyms
     assert not (interview_jobs.uploads_dir() / job["id"]).exists()  # the interview's file is not kept
+
+
+def test_a_transcript_job_run_again_after_its_commit_imports_once(project, people) -> None:
+    """The queue runs a dead worker's task again (core.jobs.recover): a worker killed after the transcript was
+    committed, before its job was marked done, must not leave two copies of an interview."""
+    lead = _english(people["lead"])
+    upload = SimpleUploadedFile(INTERVIEW.name, INTERVIEW.read_bytes(), content_type="text/plain")
+    job = _job(lead.post(reverse("interviews:import", args=[project.pk]), {"file": upload, "title": "P07"}))
+    first = job["result"]["transcript_id"]
+    job["status"] = jobs.RUNNING  # as a killed worker leaves it: status running, the upload still there
+    jobs.write_job(job)
+    kept = Path(job["path"])
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_bytes(INTERVIEW.read_bytes())
+    again = interview_jobs.run_transcript_import(job["id"])
+    assert again["result"]["transcript_id"] == first
+    assert list(project.transcripts.values_list("pk", flat=True)) == [first]
 
 
 def test_a_bad_transcript_fails_the_job_and_the_form_says_why(project, people) -> None:

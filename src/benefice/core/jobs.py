@@ -141,6 +141,13 @@ class Job(TypedDict, total=False):
     with_pdf: bool
     observed_at: str | None
     edition_id: int | None
+    # project_import (custodians: the Health Data Hub's project directory; filename, path and counts above)
+    custodian: str
+    # qda_import, transcript_import (interviews; filename and path above)
+    project_id: int
+    pseudonymised: bool
+    title: str
+    participant_id: int | None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from django.db import transaction
 from benefice.core import jobs
 from benefice.errors import BeneficeError
 from benefice.interviews import refi, services
-from benefice.interviews.models import InterviewProject
+from benefice.interviews.models import InterviewProject, Transcript
 
 QDA_KIND = "qda_import"
 TRANSCRIPT_KIND = "transcript_import"
@@ -131,6 +131,12 @@ def run_qda_import(job_id: str) -> jobs.Job:
     return job
 
 
+def _stored_transcript(job: jobs.Job):
+    """The transcript an earlier run of this job committed, if any (the queue retries a dead worker's task)."""
+    transcript_id = (job.get("result") or {}).get("transcript_id")
+    return Transcript.objects.filter(pk=transcript_id).first() if transcript_id else None
+
+
 def run_transcript_import(job_id: str) -> jobs.Job:
     """Read the job's transcript, store it and propose the entities to mask now, in this process."""
     job = _start(job_id)
@@ -138,6 +144,10 @@ def run_transcript_import(job_id: str) -> jobs.Job:
         with jobs.recorded(job, "transcript import"):
             project, user = _project(job), _user(job)
             participant = project.participants.filter(pk=job.get("participant_id")).first()
+            stored = _stored_transcript(job)
+            if stored is not None:  # a worker killed after the commit: the task ran again, import once
+                job["result"] = {"transcript_id": stored.pk, "entities": len(stored.review)}
+                return job
             job["step"] = "reading"
             jobs.write_job(job)
             with transaction.atomic():  # the transcript and its proposals together, or nothing
@@ -149,7 +159,10 @@ def run_transcript_import(job_id: str) -> jobs.Job:
                     title=job.get("title", ""),
                     participant=participant if job.get("participant_id") else None,
                 )
-            job["result"] = {"transcript_id": transcript.pk, "entities": len(transcript.review)}
+                # written before the commit: if the worker dies after it, the retried task finds the transcript
+                # (ids are never reused, so an id written by a transaction that rolled back matches nothing)
+                job["result"] = {"transcript_id": transcript.pk, "entities": len(transcript.review)}
+                jobs.write_job(job)
     finally:
         _forget_upload(job)
     return job
