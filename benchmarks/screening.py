@@ -282,7 +282,7 @@ def loso_run(name: str, family: str, setting: str, runs: list[int]) -> list[dict
     """WSS@95 and ms per retraining of one setting on one set, runs stopped at 95 % recall."""
     import math
 
-    from benefice.review.active_learning import ClassWeights, LinearSVM, Model, Screener, make_model
+    from benefice.review.active_learning import ClassWeights, LinearSVM, Screener, ScreeningModel, make_model
     from benefice.review.simulate import draw_priors
 
     records = load(name)
@@ -304,7 +304,7 @@ def loso_run(name: str, family: str, setting: str, runs: list[int]) -> list[dict
     out = []
     for run in runs:
         priors = draw_priors(labels, run, SEED)
-        model = Model(classifier=make(), balancer=ClassWeights())
+        model = ScreeningModel(classifier=make(), balancer=ClassWeights())
         screener = Screener(features, model, seed=int(np.random.default_rng([SEED, run, 1]).integers(2**32)))
         for index in priors:
             screener.record(int(index), int(labels[index]))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benefice.cases.catalogue import Case, Figure, Source, load_cases
+from benefice.cases.catalogue import Case, Figure, Reference, load_cases
 from benefice.curated import Text
 from benefice.errors import BeneficeError
 from benefice.indicators import values
@@ -18,7 +18,7 @@ from benefice.uses.typology import load_typology
 TYPOLOGY = load_typology()
 INDICATORS = load_indicators(typology=TYPOLOGY)
 BOOK = load_cases(typology=TYPOLOGY, indicators=INDICATORS)
-SRC = Source(doi="10.1000/x", location="table 1")
+SRC = Reference(doi="10.1000/x", location="table 1")
 
 
 def fig(

@@ -14,10 +14,10 @@ from benefice.review.active_learning import (
     DynamicResampling,
     LinearSVM,
     Mixed,
-    Model,
     NaiveBayes,
     RandomOrder,
     Screener,
+    ScreeningModel,
     make_model,
 )
 from benefice.review.simulate import draw_priors, simulate, simulate_run
@@ -29,7 +29,7 @@ def test_models_find_relevant_records_faster_than_random(name):
     features = make_model(name).feature_extractor.fit_transform(texts)
     doc = simulate(features, labels, model_name=name, runs=2, seed=7)
     random_doc = simulate(
-        features, labels, model_factory=lambda: Model(NaiveBayes(), querier=RandomOrder()), runs=2, seed=7
+        features, labels, model_factory=lambda: ScreeningModel(NaiveBayes(), querier=RandomOrder()), runs=2, seed=7
     )
     assert doc["averaged"]["wss@95"] > 0.5
     assert doc["averaged"]["atd"] < 0.2
@@ -123,7 +123,7 @@ def test_mixed_querier_is_a_permutation():
 
 def test_screener_session_with_retraining_after_each_decision():
     texts, labels = synthetic()
-    screener = Screener.from_texts(texts, Model(LinearSVM()), seed=0)
+    screener = Screener.from_texts(texts, ScreeningModel(LinearSVM()), seed=0)
     screener.record(0, 1)
     screener.record(1, 0)
     assert screener.ranking().scores is None  # nothing trained yet: random order
@@ -148,7 +148,7 @@ def test_crash_during_retraining_loses_no_decision():
         def fit(self, X, y, sample_weight=None):
             raise RuntimeError("model exploded")
 
-    screener = Screener.from_texts(texts, Model(Broken()), seed=0)
+    screener = Screener.from_texts(texts, ScreeningModel(Broken()), seed=0)
     for index in range(10):
         screener.record(index, int(labels[index]))
     before = screener.ranking()
@@ -168,7 +168,7 @@ def test_next_never_waits_for_a_retraining_in_another_thread():
             release.wait(5)
             super().fit(X, y, sample_weight)
 
-    screener = Screener.from_texts(texts, Model(Slow()), seed=0)
+    screener = Screener.from_texts(texts, ScreeningModel(Slow()), seed=0)
     screener.record(0, 1)
     screener.record(1, 0)
     training = threading.Thread(target=screener.retrain)
@@ -241,7 +241,7 @@ def test_stop_entry_is_exact_on_a_known_order(late_relevant):
     if late_relevant:
         labels[-1] = 1
     features = sparse.identity(n, format="csr")
-    model = Model(_IndexOrder(), balancer=None)
+    model = ScreeningModel(_IndexOrder(), balancer=None)
     result = simulate_run(features, labels, model, np.array([0, 10]))
     assert result.labels_in_order[:9].tolist() == [1] * 9  # the known order
     doc = metrics_document([result], labels, {})

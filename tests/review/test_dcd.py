@@ -8,7 +8,14 @@ from review_synthetic import synthetic
 from scipy import sparse
 from sklearn.svm import LinearSVC
 
-from benefice.review.active_learning import ClassWeights, LinearSVM, Model, Screener, Tfidf, make_model
+from benefice.review.active_learning import (
+    ClassWeights,
+    LinearSVM,
+    Screener,
+    ScreeningModel,
+    Tfidf,
+    make_model,
+)
 from benefice.review.dcd import WarmDualSVM
 
 
@@ -105,7 +112,7 @@ def test_screener_rankings_match_the_liblinear_solver():
     texts, labels = synthetic(500)
     features = make_model("svm").feature_extractor.fit_transform(texts)
     sessions = [
-        Screener(features, Model(classifier=LinearSVM(tol=1e-6, solver=solver)), seed=0)
+        Screener(features, ScreeningModel(classifier=LinearSVM(tol=1e-6, solver=solver)), seed=0)
         for solver in ("warm", "liblinear")
     ]
     rng = np.random.default_rng(4)

@@ -11,7 +11,15 @@ from click.testing import CliRunner
 from benefice.errors import BeneficeError
 from benefice.sources import learn
 from benefice.sources.detect import Detector
-from benefice.sources.learn import Example, Model, cross_validate, examples_from, fit, gold_labels, load_model
+from benefice.sources.learn import (
+    Example,
+    MentionModel,
+    cross_validate,
+    examples_from,
+    fit,
+    gold_labels,
+    load_model,
+)
 from benefice.sources.training import read_gold, train
 
 RULES = Detector(model=None)
@@ -75,7 +83,7 @@ def test_corrections_count_only_for_the_sources_judged() -> None:
 
 
 def test_model_file_round_trip_and_bad_files(tmp_path: Path) -> None:
-    model = Model({"bias": 0.5, "rule_used": 2.0}, 0.3, 0.7, "v1", {"examples": 3})
+    model = MentionModel({"bias": 0.5, "rule_used": 2.0}, 0.3, 0.7, "v1", {"examples": 3})
     path = tmp_path / "m.json"
     model.save(path)
     again = load_model(path)
@@ -98,12 +106,12 @@ def test_shipped_model_loads_and_states_its_training_data() -> None:
 
 def test_the_model_scores_and_sends_uncertain_sources_to_review() -> None:
     # a model unsure of everything sends every source to review: none counts in a figure
-    unsure = Model({"bias": 0.0}, 0.35, 0.65, "unsure")
+    unsure = MentionModel({"bias": 0.0}, 0.35, 0.65, "unsure")
     result = Detector(model=unsure).detect({"id": 1, "abstract": "We used the PMSI."})
     assert result["sources_used"] == [] and result["review"] == ["PMSI"]
     (decision,) = result["decisions"]
     assert decision["role"] == "used" and decision["score"] == 0.5 and decision["model"] == "unsure"
-    sure = Model({"bias": 5.0}, 0.35, 0.65, "sure")
+    sure = MentionModel({"bias": 5.0}, 0.35, 0.65, "sure")
     result = Detector(model=sure).detect({"id": 1, "abstract": "We used the PMSI."})
     assert result["sources_used"] == ["PMSI"] and result["decisions"][0]["confidence"] > 0.99
 
@@ -112,7 +120,7 @@ def test_a_retrained_model_in_the_data_directory_takes_over(tmp_path: Path, monk
     monkeypatch.setenv("BENEFICE_HOME", str(tmp_path))
     shipped = learn.default_model()
     assert shipped is not None and shipped.version == load_model().version
-    Model({"bias": 1.0}, version="mine").save(tmp_path / "models" / learn.MODEL_FILE)
+    MentionModel({"bias": 1.0}, version="mine").save(tmp_path / "models" / learn.MODEL_FILE)
     assert learn.default_model().version == "mine"
 
 

@@ -17,7 +17,7 @@ from benefice.errors import BeneficeError
 from benefice.paths import package_data
 from benefice.uses.classify import MAX_LABELS, KindsOfUse, default_classifier
 from benefice.uses.features import FEATURES, Lexicon, fold, record_parts, tokens
-from benefice.uses.learn import Model, fit_rows, load_model, retrain
+from benefice.uses.learn import UseModel, fit_rows, load_model, retrain
 from benefice.uses.typology import load_typology, parse_typology
 
 TYPOLOGY = load_typology()
@@ -163,7 +163,7 @@ def test_any_text_gets_well_formed_labels(title: str, abstract: str, keywords: l
 
 
 def test_close_calls_go_to_review() -> None:
-    flat = Model(dict.fromkeys(FEATURES, 0.0))  # every category at p = 0.5: the closest call there is
+    flat = UseModel(dict.fromkeys(FEATURES, 0.0))  # every category at p = 0.5: the closest call there is
     kinds = KindsOfUse(model=flat)
     result = kinds.classify({"title": "anything"}, ["SNDS"])
     assert result.review and result.labels[0].review and result.margin == 0
@@ -206,7 +206,7 @@ def test_the_model_learns_one_set_of_weights_from_labelled_records(tmp_path: Pat
     refined = load_model(retrain(examples, path=tmp_path / "r.json"))
     assert refined.trained_on["prior"] == shipped.version
 
-    def distance(m: Model) -> float:
+    def distance(m: UseModel) -> float:
         return sum((m.weights[n] - shipped.weights[n]) ** 2 for n in FEATURES)
 
     assert distance(refined) < distance(model)
@@ -233,7 +233,7 @@ def test_a_retrained_model_in_the_data_directory_is_put_in_force(tmp_path: Path,
     shipped = default_classifier()
     assert shipped.model is not None and shipped.model.version == load_model().version
     weights = dict(shipped.model.weights, bias=shipped.model.weights["bias"] - 1.0)
-    Model(weights).save(tmp_path / "models" / "use_model.json")
+    UseModel(weights).save(tmp_path / "models" / "use_model.json")
     retrained = default_classifier()
     assert retrained.model.version != shipped.model.version and retrained.version.endswith(
         retrained.model.version

@@ -44,7 +44,7 @@ _DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 # Data classes
 # --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Source:
+class Reference:
     """Where a figure or decision comes from: a DOI or URL, and where in it (location) or a quote."""
 
     doi: str = ""
@@ -60,7 +60,7 @@ class Figure:
     indicator: str
     label: str
     unit: str
-    source: Source
+    source: Reference
     evidence_grade: str
     attribution_grade: str
     entered_by: str
@@ -81,7 +81,7 @@ class PolicyDecision:
     type: str
     description: str
     scope: str = "national"
-    reference: Source | None = None
+    reference: Reference | None = None
     provenance: str = ""
     verified: bool = True
 
@@ -138,12 +138,12 @@ _FIGURE_KEYS = {
 _SOURCE_KEYS = {"doi", "url", "pmid", "location", "quote", "provenance"}
 
 
-def _source(raw: Any, c: Ctx, fld: str, *, need_location: bool) -> Source:
+def _source(raw: Any, c: Ctx, fld: str, *, need_location: bool) -> Reference:
     if raw is None or raw == {}:
         raise c.fail("a source is required (doi or url, with location or quote)", fld)
     d = as_mapping(raw, c, fld)
     check_keys(d, _SOURCE_KEYS, c, fld)
-    src = Source(
+    src = Reference(
         doi=as_str(d, "doi", c, required=False, fld=f"{fld}.doi").lower(),
         url=as_str(d, "url", c, required=False, fld=f"{fld}.url"),
         pmid=as_str(d, "pmid", c, required=False, fld=f"{fld}.pmid"),

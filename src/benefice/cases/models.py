@@ -102,8 +102,8 @@ class SourceFields(models.Model):
             return f"https://doi.org/{self.source_doi}"
         return self.source_url
 
-    def source_catalogue(self) -> catalogue.Source:
-        return catalogue.Source(
+    def source_catalogue(self) -> catalogue.Reference:
+        return catalogue.Reference(
             doi=self.source_doi,
             url=self.source_url,
             pmid=self.source_pmid,

@@ -40,7 +40,7 @@ class MeasuredFigure:
 
 
 @dataclass(frozen=True)
-class Rule:
+class RecommendationRule:
     id: str
     figure: str
     operator: str
@@ -52,7 +52,7 @@ class Rule:
 
 @dataclass
 class Recommendation:
-    rule: Rule
+    rule: RecommendationRule
     figure: MeasuredFigure
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -65,13 +65,13 @@ class Recommendation:
 
 def parse_rules(
     data: Any, path: str = "<recommendations>", known_figures: set[str] | None = None
-) -> list[Rule]:
+) -> list[RecommendationRule]:
     """Validate the rules file: every rule has an id, a known figure, an operator among > >= < <=, a
     numeric threshold and texts in French and English. Errors name the file, the rule and the field."""
     ctx = Ctx(path)
     if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
         raise ctx.fail("expected a mapping with a 'rules' list")
-    rules: list[Rule] = []
+    rules: list[RecommendationRule] = []
     seen: set[str] = set()
     for index, raw in enumerate(data["rules"], start=1):
         if not isinstance(raw, Mapping):
@@ -104,17 +104,17 @@ def parse_rules(
             if not isinstance(value, Mapping) or not value.get("fr") or not value.get("en"):
                 raise rule.fail(f"{key} needs 'fr' and 'en'", key)
             texts[key] = {"fr": " ".join(str(value["fr"]).split()), "en": " ".join(str(value["en"]).split())}
-        rules.append(Rule(rid, figure, op, float(threshold), min_records, texts["text"], texts["rationale"]))
+        rules.append(RecommendationRule(rid, figure, op, float(threshold), min_records, texts["text"], texts["rationale"]))
     return rules
 
 
-def load_rules(path: str | Path | None = None, known_figures: set[str] | None = None) -> list[Rule]:
+def load_rules(path: str | Path | None = None, known_figures: set[str] | None = None) -> list[RecommendationRule]:
     """The bundled rules (``data/recommendations.yaml``) or those at ``path``."""
     path = Path(path) if path else package_data("recommendations.yaml")
     return parse_rules(read_yaml(path), str(path), known_figures)
 
 
-def recommend(rules: list[Rule], figures: Mapping[str, MeasuredFigure]) -> list[Recommendation]:
+def recommend(rules: list[RecommendationRule], figures: Mapping[str, MeasuredFigure]) -> list[Recommendation]:
     """The recommendations whose figure is measured on at least ``min_records`` records and crosses the
     threshold, in the order of the rules. A figure that was not measured produces nothing: no data is not
     a gap."""

@@ -27,7 +27,7 @@ from scipy import sparse
 
 from benefice.errors import BeneficeError
 from benefice.review import metrics
-from benefice.review.active_learning import Model, Screener, make_model
+from benefice.review.active_learning import Screener, ScreeningModel, make_model
 from benefice.review.stopping import ConsecutiveIrrelevant, HypergeometricStopper
 
 CURVE_GRID = [round(i / 100, 2) for i in range(101)]
@@ -92,7 +92,7 @@ class RunResult:
 def simulate_run(
     features: sparse.csr_matrix,
     labels: np.ndarray,
-    model: Model,
+    model: ScreeningModel,
     priors: np.ndarray,
     *,
     run: int = 0,
@@ -256,7 +256,7 @@ def simulate(
     labels: np.ndarray,
     *,
     model_name: str = "svm",
-    model_factory: Callable[[], Model] | None = None,
+    model_factory: Callable[[], ScreeningModel] | None = None,
     runs: int = 1,
     seed: int = 0,
     prior_included: int = 1,

@@ -63,7 +63,7 @@ _BREAK = re.compile(r"[.!?;]\s|\n\s*\n")
 
 
 @dataclass(frozen=True)
-class Rule:
+class GrammarRule:
     """One way of describing a source: every slot must be filled within one phrase."""
 
     slots: tuple[str, ...]
@@ -91,10 +91,10 @@ class Lexicon:
     slots: Mapping[str, tuple[str, ...]]
 
 
-def parse_rules(value: Any, *, where: str, slots: Iterable[str] | None = None) -> list[Rule]:
+def parse_rules(value: Any, *, where: str, slots: Iterable[str] | None = None) -> list[GrammarRule]:
     """Validate a source's ``grammar`` field; raise BeneficeError naming the rule that is wrong."""
     known = set(slots if slots is not None else default_lexicon().slots)
-    rules: list[Rule] = []
+    rules: list[GrammarRule] = []
     if value is None:
         return rules
     if not isinstance(value, list):
@@ -128,7 +128,7 @@ def parse_rules(value: Any, *, where: str, slots: Iterable[str] | None = None) -
         extra = set(item) - {"slots", "scope", "period", "unless"}
         if extra:
             raise BeneficeError(f"{where}: grammar rule {number}: unknown field(s) {sorted(extra)}")
-        rules.append(Rule(tuple(item["slots"]), scope, before, source, tuple(unless)))
+        rules.append(GrammarRule(tuple(item["slots"]), scope, before, source, tuple(unless)))
     return rules
 
 
@@ -163,13 +163,13 @@ class Match:
     source: str
     start: int
     end: int
-    rule: Rule
+    rule: GrammarRule
 
 
 class Grammar:
     """The compiled grammar of every source of a registry: :meth:`matches` on one folded field."""
 
-    def __init__(self, rules: Mapping[str, list[Rule]], lexicon: Lexicon | None = None) -> None:
+    def __init__(self, rules: Mapping[str, list[GrammarRule]], lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or default_lexicon()
         self.rules = {sid: list(r) for sid, r in rules.items() if r}
         used = {s for rs in self.rules.values() for r in rs for s in (*r.slots, *r.unless)} | set(

@@ -83,7 +83,7 @@ def candidate_features(
 
 
 @dataclass
-class Model:
+class MentionModel:
     """Weights of a fitted logistic regression over named features, with where they came from."""
 
     weights: dict[str, float]
@@ -109,7 +109,7 @@ class Model:
         }
 
     @classmethod
-    def from_dict(cls, data: Any, path: str = "<model>") -> Model:
+    def from_dict(cls, data: Any, path: str = "<model>") -> MentionModel:
         if not isinstance(data, Mapping) or data.get("format") != FORMAT:
             raise BeneficeError(f"not a detection model of format {FORMAT}", path=path)
         weights = data.get("weights")
@@ -139,16 +139,16 @@ def retrained_model_path() -> Path:
     return MODEL.retrained_path()
 
 
-def default_model() -> Model | None:
+def default_model() -> MentionModel | None:
     """The model in force: the retrained one in the data directory if present, else the shipped one, else
     none (the rules alone). Re-read when the retrained file changes."""
     return MODEL.current()
 
 
-def load_model(path: str | Path | None = None) -> Model:
+def load_model(path: str | Path | None = None) -> MentionModel:
     """The model at ``path``, or the one shipped with benefice."""
     path = Path(path) if path is not None else package_data(MODEL_FILE)
-    return Model.from_dict(read_json(path, "detection model"), str(path))
+    return MentionModel.from_dict(read_json(path, "detection model"), str(path))
 
 
 # ------------------------------------------------------------------------------------------------ training
@@ -240,7 +240,7 @@ def _unscored_label(source: str, labels: Mapping[str, Any], registry: Any, score
 
 def fit(
     examples: Sequence[Example], *, c: float = 1.0, version: str = "", provenance: dict | None = None
-) -> Model:
+) -> MentionModel:
     """Fit the logistic regression (L2, scikit-learn's lbfgs) on the examples."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -257,7 +257,7 @@ def fit(
     weights = {str(n): float(w) for n, w in zip(names, model.coef_[0], strict=True)}
     if bias is None:
         weights["bias"] = float(model.intercept_[0])
-    return Model(weights, version=version, provenance=provenance or {})
+    return MentionModel(weights, version=version, provenance=provenance or {})
 
 
 def cross_validate(
@@ -297,4 +297,4 @@ def gold_labels(record: Mapping[str, Any]) -> dict[str, Any]:
     return labels
 
 
-MODEL: ModelFile[Model] = ModelFile(MODEL_FILE, load_model)
+MODEL: ModelFile[MentionModel] = ModelFile(MODEL_FILE, load_model)

@@ -145,7 +145,7 @@ class Source:
     variants: list[str] = field(default_factory=list)
     translations: list[str] = field(default_factory=list)
     descriptions: list[Alias] = field(default_factory=list)
-    grammar: list[Any] = field(default_factory=list)  # grammar.Rule: how texts describe it unnamed
+    grammar: list[Any] = field(default_factory=list)  # grammar.GrammarRule: how texts describe it unnamed
     ambiguous: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     ambiguity: str = ""

@@ -20,7 +20,7 @@ from typing import Any
 from benefice.errors import BeneficeError
 from benefice.sources.detect import Detector
 from benefice.sources.learn import (
-    Model,
+    MentionModel,
     added_sources,
     cross_validate,
     examples_from,
@@ -62,7 +62,7 @@ def train(
     *,
     detector: Detector | None = None,
     c: float = 1.0,
-) -> tuple[Model, dict[str, Any]]:
+) -> tuple[MentionModel, dict[str, Any]]:
     """The fitted model and a report (examples, cross-validated log-loss and accuracy, and
     ``added_sources``: the sources people added that the rules do not propose, see
     :func:`~benefice.sources.learn.added_sources`)."""

@@ -73,7 +73,7 @@ class Label:
 
 
 @dataclass(frozen=True)
-class Rule:
+class UseRule:
     id: str
     category: str
     lang: str
@@ -86,7 +86,7 @@ class Rule:
 class RuleSet:
     version: str
     threshold: float
-    rules: tuple[Rule, ...]
+    rules: tuple[UseRule, ...]
     categories: tuple[str, ...] = field(default=())
 
     def hits(self, text: str, role: str = "aim") -> dict[str, tuple[float, tuple[str, ...]]]:
@@ -139,7 +139,7 @@ class RuleSet:
 
     def apply(self, text: str) -> list[Label]:
         """Labels proposed by the rules for one text (categories whose distinct rules weigh >= threshold)."""
-        hits: dict[str, list[tuple[Rule, str]]] = {}
+        hits: dict[str, list[tuple[UseRule, str]]] = {}
         low = text.lower()  # patterns are lower case: cheaper than case-insensitive matching (2.5x)
         same = len(low) == len(text)  # then spans in `low` are spans in `text`: quote the original words
         for rule in self.rules:
@@ -159,7 +159,7 @@ class RuleSet:
 
 
 # --------------------------------------------------------------------------------------------------
-# Rule file
+# UseRule file
 # --------------------------------------------------------------------------------------------------
 def parse_rules(text: str, path: str = "<use_rules>", categories: Iterable[str] | None = None) -> RuleSet:
     """Parse and validate a rule file; every error names the file and the field (category/rule id)."""
@@ -179,7 +179,7 @@ def parse_rules(text: str, path: str = "<use_rules>", categories: Iterable[str] 
     cats = data.get("categories")
     if not isinstance(cats, dict) or not cats:
         raise ctx.fail("expected a non-empty mapping of category id -> rules", "categories")
-    rules: list[Rule] = []
+    rules: list[UseRule] = []
     seen: set[str] = set()
     for category, items in cats.items():
         where = f"categories.{category}"
@@ -226,7 +226,7 @@ def parse_rules(text: str, path: str = "<use_rules>", categories: Iterable[str] 
             role = item.get("role", "aim")
             if role not in ROLES:
                 raise ctx.fail(f"role must be one of {', '.join(ROLES)}, got {role!r}", f"{fld}.role")
-            rules.append(Rule(rid, str(category), lang, float(weight), compiled, role))
+            rules.append(UseRule(rid, str(category), lang, float(weight), compiled, role))
     return RuleSet(str(version).strip(), float(threshold), tuple(rules), tuple(sorted(known)))
 
 

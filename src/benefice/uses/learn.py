@@ -32,7 +32,7 @@ FORMAT = 1
 
 
 @dataclass(frozen=True)
-class Model:
+class UseModel:
     """Weights over :data:`.features.FEATURES` and the record of what they were trained on."""
 
     weights: dict[str, float]
@@ -59,7 +59,7 @@ class Model:
         }
 
     @classmethod
-    def from_dict(cls, data: Any, path: str = "<model>") -> Model:
+    def from_dict(cls, data: Any, path: str = "<model>") -> UseModel:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise BeneficeError(f"not a kind-of-use model of format {FORMAT}", path=path, field="format")
         weights = data.get("weights")
@@ -87,18 +87,18 @@ def retrained_model_path() -> Path:
     return MODEL.retrained_path()
 
 
-def default_model() -> Model | None:
+def default_model() -> UseModel | None:
     """The model in force: the retrained one in the data directory if present, else the shipped one, else
     none (the rules alone). Re-read when the retrained file changes."""
     return MODEL.current()
 
 
-def load_model(path: str | Path | None = None) -> Model:
+def load_model(path: str | Path | None = None) -> UseModel:
     path = Path(path) if path is not None else package_data(MODEL_FILE)
-    return Model.from_dict(read_json(path, "kind-of-use model"), str(path))
+    return UseModel.from_dict(read_json(path, "kind-of-use model"), str(path))
 
 
-MODEL: ModelFile[Model] = ModelFile(MODEL_FILE, load_model)
+MODEL: ModelFile[UseModel] = ModelFile(MODEL_FILE, load_model)
 
 
 # ------------------------------------------------------------------------------------------- training
@@ -115,10 +115,10 @@ def fit_rows(
     rows_per_record: Sequence[Sequence[Row]],
     positives: Sequence[Iterable[str]],
     *,
-    prior: Model | None = None,
+    prior: UseModel | None = None,
     penalty: float = PENALTY,
     **info: Any,
-) -> Model:
+) -> UseModel:
     """Fit the weights on the rows of records that have at least one category.
 
     Minimises the log-loss plus ``penalty / 2 * |w - w0|^2`` (the bias not penalised), where ``w0`` are the
@@ -156,14 +156,14 @@ def fit_rows(
     trained = {"records": sum(1 for c in positives if set(c)), **info}
     if prior is not None:
         trained["prior"] = prior.version
-    return Model(weights, trained)
+    return UseModel(weights, trained)
 
 
 def retrain(
     examples: Iterable[Example],
     *,
     path: Path | None = None,
-    prior: Model | None | str = "shipped",
+    prior: UseModel | None | str = "shipped",
     **info: Any,
 ) -> Path:
     """Train on ``examples`` (people's corrections, labelled files) and write the model where the classifier

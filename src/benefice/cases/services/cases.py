@@ -55,7 +55,7 @@ def _drop_empty(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v not in ("", None, [], {})}
 
 
-def _source_dict(src: case_catalogue.Source) -> dict[str, Any]:
+def _source_dict(src: case_catalogue.Reference) -> dict[str, Any]:
     return _drop_empty(
         {
             "doi": src.doi,
@@ -149,8 +149,8 @@ def validate_case(case: case_catalogue.Case, indicators: indicator_catalogue.Ind
     )
 
 
-def _source_columns(src: case_catalogue.Source | None) -> dict[str, Any]:
-    src = src or case_catalogue.Source()
+def _source_columns(src: case_catalogue.Reference | None) -> dict[str, Any]:
+    src = src or case_catalogue.Reference()
     return {
         "source_doi": src.doi,
         "source_url": src.url,

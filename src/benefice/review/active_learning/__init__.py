@@ -1,6 +1,6 @@
 """Active learning for title/abstract screening, with the parts swappable as in ASReview.
 
-A model is five parts (:class:`Model`): a **feature extractor** turning texts into a sparse matrix, a
+A model is five parts (:class:`ScreeningModel`): a **feature extractor** turning texts into a sparse matrix, a
 **classifier** scoring records, a **balancer** weighting the (very unbalanced) training set, a **querier**
 turning scores into the order in which records are shown, and optionally a **stopper**
 (:mod:`benefice.review.stopping`). Any object with the same methods can replace a part.
@@ -44,7 +44,7 @@ from benefice.review.active_learning.feature_extraction import (
 )
 from benefice.review.active_learning.model import (
     MODEL_NAMES,
-    Model,
+    ScreeningModel,
     make_model,
     record_text,
 )
@@ -72,7 +72,7 @@ __all__ = [
     "MODEL_NAMES",
     "MaxRelevance",
     "Mixed",
-    "Model",
+    "ScreeningModel",
     "NaiveBayes",
     "Querier",
     "RandomOrder",

@@ -12,11 +12,11 @@ from benefice.review.active_learning.feature_extraction import FeatureExtractor,
 from benefice.review.active_learning.query import MaxRelevance, Querier
 
 # --------------------------------------------------------------------------------------------------
-# Model = the five parts
+# ScreeningModel = the five parts
 
 
 @dataclass
-class Model:
+class ScreeningModel:
     """One active learning configuration; every part can be replaced by a compatible object."""
 
     classifier: Classifier
@@ -36,7 +36,7 @@ class Model:
 MODEL_NAMES = ("nb", "logistic", "svm")
 
 
-def make_model(name: str = "svm") -> Model:
+def make_model(name: str = "svm") -> ScreeningModel:
     """The named configuration with our defaults (TF-IDF, balanced class weights, most relevant first).
 
     Defaults are textbook values, not tuned on the benchmark data: Laplace smoothing for naive Bayes and
@@ -60,8 +60,8 @@ def make_model(name: str = "svm") -> Model:
         # words kept (they carry the bigrams "effect of", "based on", "in children" and the phrasing of a
         # field) and terms seen in a single record kept (they cost nothing; L2 keeps their weights small).
         # Naive Bayes, which cannot discount uninformative frequent words, keeps the filtered vocabulary.
-        return Model(classifier=LinearSVM(), feature_extractor=Tfidf(min_df=1, stop_words=None))
-    return Model(classifier=classifiers[name]())
+        return ScreeningModel(classifier=LinearSVM(), feature_extractor=Tfidf(min_df=1, stop_words=None))
+    return ScreeningModel(classifier=classifiers[name]())
 
 
 def record_text(title: str | None, abstract: str | None) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from benefice.review.active_learning.model import Model, make_model
+from benefice.review.active_learning.model import ScreeningModel, make_model
 
 UNLABELLED = -1
 
@@ -44,7 +44,7 @@ class Screener:
     order; that is how a reviewer without prior knowledge starts in ASReview too.
     """
 
-    def __init__(self, features: sparse.spmatrix, model: Model, *, seed: int | None = None) -> None:
+    def __init__(self, features: sparse.spmatrix, model: ScreeningModel, *, seed: int | None = None) -> None:
         # A CSR matrix is used as given, not re-wrapped (a warm-starting classifier keeps state per matrix).
         self.features = (
             features if getattr(features, "format", None) == "csr" else sparse.csr_matrix(features)
@@ -65,7 +65,7 @@ class Screener:
 
     @classmethod
     def from_texts(
-        cls, texts: Sequence[str], model: Model | None = None, *, seed: int | None = None
+        cls, texts: Sequence[str], model: ScreeningModel | None = None, *, seed: int | None = None
     ) -> Screener:
         model = model or make_model()
         return cls(model.feature_extractor.fit_transform(texts), model, seed=seed)

@@ -33,19 +33,19 @@ from benefice.sources.detect.mentions import (
 )
 from benefice.sources.detect.roles import _first_person, _genre, assign_roles, sentence_span
 from benefice.sources.grammar import Grammar, RecordContext, add_hit
-from benefice.sources.learn import Model, candidate_features, default_model
+from benefice.sources.learn import MentionModel, candidate_features, default_model
 from benefice.sources.registry import Registry, fold, load_registry
 
 
 class Detector:
     """Compiled registry: call :meth:`detect` on one record (a mapping with text fields)."""
 
-    def __init__(self, registry: Registry | None = None, model: Model | None | str = "default") -> None:
+    def __init__(self, registry: Registry | None = None, model: MentionModel | None | str = "default") -> None:
         """``model``: the learned second stage (see :mod:`benefice.sources.learn`); "default" is the one in
         force (the data directory's retrained model if there is one, else the shipped one), None the rules
         alone."""
         self.registry = registry or load_registry()
-        self.model: Model | None = default_model() if model == "default" else model  # type: ignore[assignment]
+        self.model: MentionModel | None = default_model() if model == "default" else model  # type: ignore[assignment]
         entries: dict[str, list[_Entry]] = {}
         contexts: dict[str, re.Pattern[str] | None] = {}
         for source in self.registry:
