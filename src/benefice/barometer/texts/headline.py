@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from benefice.barometer.texts.words import LANGS, fmt_int, fmt_num, fmt_pct, fmt_range, french_spaces
+from benefice.i18n import pick
 
 
 def _name(row: dict[str, Any], lang: str) -> str:
@@ -43,7 +44,7 @@ def _publications(results: dict[str, Any]) -> dict[str, Any]:
         lang: (
             f"{fmt_pct(latest['change_pct'], lang, signed=True)}"
             if latest["change_pct"] is not None
-            else ("sans année précédente comparable" if lang == "fr" else "no comparable previous year")
+            else pick("sans année précédente comparable", "no comparable previous year", lang)
         )
         for lang in LANGS
     }
@@ -228,7 +229,7 @@ def _delay(results: dict[str, Any]) -> dict[str, Any] | None:
             "delay",
             {
                 lang: f"{fmt_num(delay['median_low'], lang)}–{fmt_num(delay['median_high'], lang)} "
-                + ("mois" if lang == "fr" else "months")
+                + pick("mois", "months", lang)
                 for lang in LANGS
             },
             {
