@@ -62,8 +62,11 @@ HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 def _same_help_options(command: click.Command) -> None:
     """Every command answers -h as well as --help, however it is invoked: click caches a command's help
     option the first time it is asked for, so a subcommand called on its own (the tests' CliRunner) must
-    carry the setting itself, not only inherit it from ``benefice``."""
+    carry the setting itself, not only inherit it from ``benefice``. A command module imported and run
+    before this module (a test importing ``benefice.commands.barometer``) has cached ``--help`` alone:
+    the cache is dropped so that the next call builds the option with both names."""
     command.context_settings = {**HELP_OPTIONS, **command.context_settings}
+    command._help_option = None  # click's cache of the help option (Command.get_help_option)
     for child in getattr(command, "commands", {}).values():
         _same_help_options(child)
 
