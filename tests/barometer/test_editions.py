@@ -354,3 +354,16 @@ def test_cli_lists_local_barometers_per_custodian(edition):
     assert one.exit_code == 0 and one.output.count("\n") == 1 and "/site/en/custodians/" in one.output
     missing = CliRunner().invoke(barometer, ["custodians", str(edition), "--custodian", "nobody"])
     assert missing.exit_code != 0 and "no custodian 'nobody'" in str(missing.exception)
+
+
+def test_an_edition_of_a_year_after_its_observation_is_refused():
+    """Issue 19: an edition is observed in its own year or later (the 2026 edition counts publications up
+    to 2025, observed in 2026); a later year is a future edition and is refused, naming the field."""
+    from benefice.barometer.compute import window_for
+    from benefice.errors import BeneficeError
+
+    assert window_for(2026, "2026-12-07", {"span": 5}).last == 2025
+    assert window_for(2025, "2026-12-07", {"span": 5}).last == 2024  # a past edition, observed later
+    with pytest.raises(BeneficeError, match="the 2027 edition is in the future") as refused:
+        window_for(2027, "2026-12-07", {"span": 5})
+    assert refused.value.field == "year"

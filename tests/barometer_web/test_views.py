@@ -196,6 +196,17 @@ def test_editor_builds_an_edition_from_the_page_with_progress(corpus, home, peop
     assert editor.post(reverse("barometer:build"), {"year": "soon"}, follow=True).status_code == 200
 
 
+def test_a_future_edition_is_refused_before_any_job(corpus, home, people):
+    """Issue 19: the page used to queue the edition of a year after today's; nobody has seen its corpus."""
+    from benefice.core import jobs
+
+    editor = client_for(people["editor"])
+    future = datetime.date.today().year + 1
+    page = editor.post(reverse("barometer:build"), {"year": str(future)}, follow=True).content.decode()
+    assert f"the {future} edition is in the future" in page
+    assert not jobs.recent_jobs(kind="barometer") and not (home / "barometer" / str(future)).exists()
+
+
 def test_demo_edition_is_built_once_then_kept(corpus, home):
     lines: list[str] = []
     demo.load_demo(lines.append)

@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from benefice.barometer.compute import check_edition_year, window_for
 from benefice.barometer.freeze import MANIFEST, RESULTS, build, check_target, read_manifest
 from benefice.barometer.inputs import EditionInputs, inputs_from_bytes
 from benefice.barometer.models import Edition
@@ -207,7 +208,12 @@ def read_job(job_id: str) -> jobs.Job | None:
 
 
 def start_build(year: int, user, observed_at: str | None = None, *, with_pdf: bool = True) -> jobs.Job:
-    """Check the target at once (a clear refusal in the page), then queue the build (:mod:`benefice.core.jobs`)."""
+    """Check the year and the target at once (a clear refusal in the page), then queue the build
+    (:mod:`benefice.core.jobs`)."""
+    if observed_at:
+        window_for(year, observed_at, {"span": 1})  # the date's format and the year, with the compute's messages
+    else:
+        check_edition_year(year, timezone.localdate())
     check_target(editions_root() / str(year), year)
     return jobs.create_job(
         "barometer",

@@ -47,7 +47,7 @@ from benefice.barometer.compute.cases import (
     study_to_decision,
 )
 from benefice.barometer.compute.columns import member, pairs, sorted_unique
-from benefice.barometer.compute.common import SHARE_DIGITS, Window, slug, window_for
+from benefice.barometer.compute.common import SHARE_DIGITS, Window, check_edition_year, slug, window_for
 from benefice.barometer.compute.edition import compute
 from benefice.barometer.compute.impact import RANK_SAMPLES, VALUE_GROUPINGS, impact_values, ranking
 from benefice.barometer.compute.publications import publication_figures
@@ -83,6 +83,7 @@ __all__ = [
     "Window",
     "Z95",
     "case_as_known",
+    "check_edition_year",
     "case_figures",
     "compute",
     "impact_values",

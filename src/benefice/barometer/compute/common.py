@@ -27,6 +27,24 @@ class Window:
         return list(range(self.first, self.last + 1))
 
 
+def check_edition_year(year: int, observed: _dt.date) -> None:
+    """Refuse an edition year the observation date cannot have seen.
+
+    An edition is the state of the corpus on its observation date, published in the year it is observed
+    (as the French Open Science Barometer's editions are): the 2026 edition, observed in 2026, counts
+    publications up to 2025. An edition of a later year than its observation is a future edition, whose
+    corpus nobody has seen yet, so building it would publish figures for a year that has not happened.
+    """
+    if not 1900 <= year <= 2200:
+        raise BeneficeError(f"edition year out of range: {year}", field="year")
+    if year > observed.year:
+        raise BeneficeError(
+            f"the {year} edition is in the future: an edition is observed in its own year or later, and this "
+            f"one would be observed on {observed.isoformat()}",
+            field="year",
+        )
+
+
 def window_for(year: int, observed_at: str, params: dict[str, Any]) -> Window:
     try:
         observed = _dt.date.fromisoformat(observed_at)
@@ -34,8 +52,7 @@ def window_for(year: int, observed_at: str, params: dict[str, Any]) -> Window:
         raise BeneficeError(
             f"observation date must be YYYY-MM-DD, got {observed_at!r}", field="observed_at"
         ) from exc
-    if not 1900 <= year <= 2200:
-        raise BeneficeError(f"edition year out of range: {year}", field="year")
+    check_edition_year(year, observed)
     last = params.get("last_publication_year") or year - 1
     if last > observed.year:
         raise BeneficeError(
