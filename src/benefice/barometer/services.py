@@ -229,11 +229,8 @@ def start_build(year: int, user, observed_at: str | None = None, *, with_pdf: bo
 
 def run_build_job(job_id: str) -> jobs.Job:
     """Build the job's edition from the database, recording each step and the outcome in the job file."""
-    from django.contrib.auth import get_user_model  # noqa: PLC0415
 
-    job = jobs.read_job(job_id)
-    if job is None:
-        raise ValueError(f"no job {job_id}")
+    job = jobs.job_to_run(job_id)
 
     def progress(step: str) -> None:
         job["step"] = step
@@ -241,7 +238,7 @@ def run_build_job(job_id: str) -> jobs.Job:
         jobs.write_job(job)
 
     with jobs.recorded(job, "barometer build"):
-        user = get_user_model().objects.filter(pk=job.get("user_id")).first()
+        user = jobs.job_user(job)
         edition = build_from_database(
             job["year"], job.get("observed_at"), user=user, with_pdf=job.get("with_pdf", True), progress=progress
         )

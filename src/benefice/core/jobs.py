@@ -61,6 +61,8 @@ __all__ = [
     "JobKind",
     "create_job",
     "exclusive",
+    "job_to_run",
+    "job_user",
     "jobs_dir",
     "new_job_id",
     "now",
@@ -245,6 +247,23 @@ def read_job(job_id: str) -> Job | None:
             import_string(kind.interrupted)(job)  # may say more, or find the work done after all
         write_job(job)
     return job
+
+
+def job_to_run(job_id: str) -> Job:
+    """The job a runner was handed: its task exists only because the job was recorded, so a missing file
+    is a bug (a job directory wiped under a queued task), raised rather than reported."""
+    job = read_job(job_id)
+    if job is None:
+        raise ValueError(f"no job {job_id}")
+    return job
+
+
+def job_user(job: Job):
+    """The person who queued the job (None for a command-line job, or once that account is deleted): the
+    work is recorded in their name, as it would have been had it run in their request."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=job.get("user_id")).first()
 
 
 def recent_jobs(limit: int = 10, *, kind: str, user_id: int | None = None) -> list[Job]:

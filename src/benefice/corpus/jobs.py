@@ -122,17 +122,14 @@ def create_import_job(upload: UploadedFile, fmt: str, user) -> Job:
 
 def run_import_job(job_id: str) -> Job:
     """Import the job's file now, in this process, recording progress and the outcome in the job file."""
-    from django.contrib.auth import get_user_model
 
     from benefice.corpus import services
     from benefice.corpus.models import ImportBatch
 
-    job = jobs.read_job(job_id)
-    if job is None:
-        raise ValueError(f"no job {job_id}")
+    job = jobs.job_to_run(job_id)
     batch = None
     try:
-        user = get_user_model().objects.filter(pk=job.get("user_id")).first()
+        user = jobs.job_user(job)
         batch = ImportBatch.objects.create(user=user, kind="file", origin=job["path"], format=job["format"])
         job.update(batch_id=batch.pk, phase=IMPORTING, done=0, total=None)
         job["encoding"] = file_encoding(job["path"], job["format"])

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 
 from benefice.core import jobs
@@ -39,11 +38,9 @@ def create_project_import(upload: UploadedFile, user, *, custodian: str = "") ->
 
 def run_project_import(job_id: str) -> jobs.Job:
     """Import the job's file now, in this process; the report (or the error) goes to the job file."""
-    job = jobs.read_job(job_id)
-    if job is None:
-        raise ValueError(f"no job {job_id}")
+    job = jobs.job_to_run(job_id)
     with jobs.recorded(job, "project directory import"):
-        user = get_user_model().objects.filter(pk=job.get("user_id")).first()
+        user = jobs.job_user(job)
         job["step"] = "importing"
         jobs.write_job(job)
         report = services.import_projects(job["path"], custodian=job.get("custodian", ""), user=user)

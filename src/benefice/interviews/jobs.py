@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -71,22 +70,11 @@ def create_transcript_import(
     return _create(TRANSCRIPT_KIND, project, user, upload, title=title, participant_id=participant_id)
 
 
-def _start(job_id: str) -> jobs.Job:
-    job = jobs.read_job(job_id)
-    if job is None:
-        raise ValueError(f"no job {job_id}")
-    return job
-
-
 def _project(job: jobs.Job) -> InterviewProject:
     project = InterviewProject.objects.filter(pk=job.get("project_id")).first()
     if project is None:
         raise BeneficeError("the interview project was deleted before the file was imported")
     return project
-
-
-def _user(job: jobs.Job):
-    return get_user_model().objects.filter(pk=job.get("user_id")).first()
 
 
 def _forget_upload(job: jobs.Job) -> None:
@@ -95,10 +83,10 @@ def _forget_upload(job: jobs.Job) -> None:
 
 def run_qda_import(job_id: str) -> jobs.Job:
     """Read the job's REFI-QDA file and store it in its project now, in this process."""
-    job = _start(job_id)
+    job = jobs.job_to_run(job_id)
     try:
         with jobs.recorded(job, "REFI-QDA import"):
-            project, user = _project(job), _user(job)
+            project, user = _project(job), jobs.job_user(job)
             path, name = Path(job["path"]), job["filename"]
             suffix = path.suffix.lower()
             try:
@@ -139,10 +127,10 @@ def _stored_transcript(job: jobs.Job):
 
 def run_transcript_import(job_id: str) -> jobs.Job:
     """Read the job's transcript, store it and propose the entities to mask now, in this process."""
-    job = _start(job_id)
+    job = jobs.job_to_run(job_id)
     try:
         with jobs.recorded(job, "transcript import"):
-            project, user = _project(job), _user(job)
+            project, user = _project(job), jobs.job_user(job)
             participant = project.participants.filter(pk=job.get("participant_id")).first()
             stored = _stored_transcript(job)
             if stored is not None:  # a worker killed after the commit: the task ran again, import once

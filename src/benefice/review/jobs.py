@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 
 from benefice.core import jobs
@@ -56,14 +55,12 @@ def create_review_import(review: Review, user, upload: UploadedFile, fields: dic
 
 def run_review_import(job_id: str) -> jobs.Job:
     """Import the job's file into its review now, in this process; the outcome goes to the job file."""
-    job = jobs.read_job(job_id)
-    if job is None:
-        raise ValueError(f"no job {job_id}")
+    job = jobs.job_to_run(job_id)
     with jobs.recorded(job, "review import"):
         review = Review.objects.filter(pk=job["review_id"]).first()
         if review is None:
             raise BeneficeError("the review was deleted before its records were added")
-        user = get_user_model().objects.filter(pk=job.get("user_id")).first()
+        user = jobs.job_user(job)
         searched_on = job.get("searched_on") or ""
         _search, added = services.import_for_review(
             review,

@@ -69,9 +69,7 @@ def run_retrain_job(job_id: str) -> dict[str, Any]:
     """Retrain the kinds-of-use model from every correction, then reclassify what the new model changes
     (a new classifier version; people's choices are kept). Records the outcome in the job file."""
 
-    job = jobs.read_job(job_id)
-    if job is None:
-        raise ValueError(f"no job {job_id}")
+    job = jobs.job_to_run(job_id)
     with jobs.recorded(job, "kinds-of-use retraining"):
         examples = list(use_correction_examples())
         job["total"] = len(examples)
