@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from benefice.i18n import pick
 from benefice.indicators import services
 
-__all__ = ["catalogue_units", "fmt_number", "history_rows", "page_language", "rebind_version", "unit_name"]
+__all__ = ["catalogue_units", "fmt_number", "page_language", "rebind_version", "unit_name"]
 
 def page_language() -> str:
     return "fr" if (get_language() or "fr").startswith("fr") else "en"
@@ -33,16 +33,6 @@ def rebind_version(form, form_class, version: int, **kwargs):
     new = form_class(data, **kwargs)
     new.is_valid()
     return new
-
-
-def history_rows(entries) -> list[dict[str, Any]]:
-    return [
-        {
-            "entry": e,
-            "changes": [(f, (e.before or {}).get(f), (e.after or {}).get(f)) for f in e.changed_fields],
-        }
-        for e in entries
-    ]
 
 
 def fmt_number(value: float | None) -> str:

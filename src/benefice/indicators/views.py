@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from benefice.cases import services as case_services
 from benefice.cases.models import Case, Figure
+from benefice.core.curated_pages import history_page, yaml_download
 from benefice.core.curated_sync import EditConflict
 from benefice.core.models import AuditEntry
 from benefice.core.views import editor_required, reader_required
@@ -22,7 +23,6 @@ from benefice.indicators import services as indicator_services
 from benefice.indicators import values
 from benefice.indicators.display import (
     fmt_number,
-    history_rows,
     page_language,
     rebind_version,
     unit_name,
@@ -181,28 +181,18 @@ def indicator_edit(request: HttpRequest, code: str) -> HttpResponse:
 @reader_required
 def indicator_history(request: HttpRequest, code: str) -> HttpResponse:
     ind = get_object_or_404(Indicator, pk=code)
-    entries = AuditEntry.objects.filter(object_type=indicator_services.OBJ_INDICATOR, object_id=ind.code)
-    return render(
+    return history_page(
         request,
-        "core/edit_history.html",
-        {
-            "title": _("History of indicator %(code)s") % {"code": ind.code},
-            "crumbs": [
-                (_("Indicator catalogue"), reverse("indicators:indicators")),
-                (ind.code, reverse("indicators:indicator", args=[ind.code])),
-            ],
-            "rows": history_rows(entries),
-            "obj": ind,
-        },
+        title=_("History of indicator %(code)s") % {"code": ind.code},
+        crumbs=[
+            (_("Indicator catalogue"), reverse("indicators:indicators")),
+            (ind.code, reverse("indicators:indicator", args=[ind.code])),
+        ],
+        object_type=indicator_services.OBJ_INDICATOR,
+        object_id=ind.code,
     )
 
 
 @reader_required
 def indicators_export(request: HttpRequest) -> HttpResponse:
-    try:
-        text = indicator_services.indicators_yaml()
-    except BeneficeError as exc:
-        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="indicators.yaml"'
-    return response
+    return yaml_download(indicator_services.indicators_yaml, "indicators.yaml")

@@ -17,6 +17,7 @@ from benefice.cases import services as case_services
 from benefice.cases.forms import CHILD_FORMS, CaseForm
 from benefice.cases.models import Case
 from benefice.cases.rank import METHODS as RANK_METHODS
+from benefice.core.curated_pages import history_page, yaml_download
 from benefice.core.curated_sync import EditConflict
 from benefice.core.models import AuditEntry
 from benefice.core.views import editor_required, reader_required
@@ -25,7 +26,6 @@ from benefice.i18n import pick_text
 from benefice.indicators.display import (
     catalogue_units,
     fmt_number,
-    history_rows,
     page_language,
     rebind_version,
     unit_name,
@@ -378,26 +378,15 @@ def child_delete(request: HttpRequest, case_id: str, kind: str, child_id: int) -
 @reader_required
 def case_history(request: HttpRequest, case_id: str) -> HttpResponse:
     case = get_object_or_404(Case, pk=case_id)
-    entries = AuditEntry.objects.filter(object_type=case_services.OBJ_CASE, object_id=case.id)
-    return render(
+    return history_page(
         request,
-        "core/edit_history.html",
-        {
-            "title": _("History of case %(id)s") % {"id": case.id},
-            "crumbs": [(_("Impact cases"), reverse("cases:cases")), (case.id, reverse("cases:case", args=[case.id]))],
-            "rows": history_rows(entries),
-            "obj": case,
-            "obj_title": case.title(page_language()),
-        },
+        title=_("History of case %(id)s") % {"id": case.id},
+        crumbs=[(_("Impact cases"), reverse("cases:cases")), (case.id, reverse("cases:case", args=[case.id]))],
+        object_type=case_services.OBJ_CASE,
+        object_id=case.id,
     )
 
 
 @reader_required
 def cases_export(request: HttpRequest) -> HttpResponse:
-    try:
-        text = case_services.cases_yaml()
-    except BeneficeError as exc:
-        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="cases.yaml"'
-    return response
+    return yaml_download(case_services.cases_yaml, "cases.yaml")
