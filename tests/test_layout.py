@@ -6,6 +6,10 @@ in ``<app>/static/benefice/<app>/`` (``{% static 'benefice/<app>/...' %}``); pro
 ``src/benefice/static/benefice/vendor/<library>/`` with its licence, listed in ``vendor/README.md``
 (docs/architecture.md, "Templates and static files"). The apps are the directories found on disk, so a new
 or renamed app is checked without editing this file.
+
+``tests/`` mirrors the apps the same way (issue 18, item 7): ``tests/<app>/`` for an app's pure core,
+``tests/<app>_web/`` for its Django side, and, besides, only ``support/`` (what tests share: the browser
+machinery, vendored axe-core) and ``data/`` (checks on the bundled data files of ``src/benefice/data/``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "src" / "benefice"
+TESTS = Path(__file__).resolve().parent
+PACKAGE = TESTS.parent / "src" / "benefice"
 PROJECT_STATIC = PACKAGE / "static" / "benefice"
 VENDOR = PROJECT_STATIC / "vendor"
 #: a minified file has lines no person writes; ours stay under the line length of the code (110)
@@ -107,3 +112,34 @@ def test_each_vendored_library_has_its_licence_and_is_listed(library):
 def test_nothing_else_in_the_vendor_directory():
     loose = [_rel(p) for p in VENDOR.iterdir() if p.is_file() and p.name != "README.md"]
     assert not loose, "vendored files belong in vendor/<library>/: " + ", ".join(loose)
+
+
+#: tests/ directories that belong to no app, and why
+NOT_AN_APP = {
+    "support": "shared test machinery, no tests",
+    "data": "checks on the bundled data files",
+}
+
+
+def _test_dirs() -> list[Path]:
+    return sorted(
+        d for d in TESTS.iterdir() if d.is_dir() and d.name != "__pycache__" and not d.name.startswith(".")
+    )
+
+
+def test_each_tests_directory_is_named_after_an_app():
+    apps = {app.name for app in _apps()}
+    assert {"corpus", "core", "sources"} <= apps, f"no apps found in {PACKAGE}"
+    allowed = apps | {f"{app}_web" for app in apps} | set(NOT_AN_APP)
+    stray = [d.name for d in _test_dirs() if d.name not in allowed]
+    assert not stray, (
+        "tests/ directories that match no app of src/benefice (name it <app> for the pure core, <app>_web "
+        "for the Django side, or put shared machinery in tests/support/): " + ", ".join(stray)
+    )
+
+
+def test_support_holds_no_tests():
+    tests = sorted(str(p.relative_to(TESTS)) for p in (TESTS / "support").rglob("test_*.py"))
+    assert not tests, (
+        "tests/support/ is imported, not collected; move these into an app's folder: " + ", ".join(tests)
+    )
