@@ -6,16 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language
-
+from benefice.core.forms import reader_language
 from benefice.i18n import pick
 from benefice.indicators import services
 
-__all__ = ["catalogue_units", "fmt_number", "page_language", "rebind_version", "unit_name"]
-
-def page_language() -> str:
-    return "fr" if (get_language() or "fr").startswith("fr") else "en"
-
+__all__ = ["catalogue_units", "fmt_number", "rebind_version", "unit_name"]
 
 def catalogue_units() -> dict[str, Any]:
     return services.indicator_file_meta(str(services.indicators_path(None))).get("units", {})
@@ -23,7 +18,7 @@ def catalogue_units() -> dict[str, Any]:
 
 def unit_name(unit: str) -> str:
     names = catalogue_units().get(unit) or {}
-    return pick(names.get("fr", ""), names.get("en", ""), page_language()) or unit
+    return pick(names.get("fr", ""), names.get("en", ""), reader_language()) or unit
 
 
 def rebind_version(form, form_class, version: int, **kwargs):
@@ -43,6 +38,6 @@ def fmt_number(value: float | None) -> str:
         text = f"{int(value):,}"
     else:
         text = f"{value:,.3f}".rstrip("0").rstrip(".")
-    if page_language() == "fr":
+    if reader_language() == "fr":
         text = text.replace(",", "\u202f").replace(".", ",")
     return text

@@ -15,6 +15,7 @@ from benefice.cases import services as case_services
 from benefice.cases.models import Case, Figure
 from benefice.core.curated_pages import history_page, yaml_download
 from benefice.core.curated_sync import EditConflict
+from benefice.core.forms import reader_language
 from benefice.core.models import AuditEntry
 from benefice.core.views import editor_required, reader_required
 from benefice.errors import BeneficeError
@@ -23,7 +24,6 @@ from benefice.indicators import services as indicator_services
 from benefice.indicators import values
 from benefice.indicators.display import (
     fmt_number,
-    page_language,
     rebind_version,
     unit_name,
 )
@@ -46,15 +46,15 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     items = [
         {
             "ind": ind,
-            "name": ind.name(page_language()),
-            "family": pick_text(typ.families[ind.family].name, page_language()) if ind.family in typ.families else ind.family,
-            "level": pick_text(typ.ladder[ind.level].name, page_language()) if ind.level in typ.ladder else ind.level,
+            "name": ind.name(reader_language()),
+            "family": pick_text(typ.families[ind.family].name, reader_language()) if ind.family in typ.families else ind.family,
+            "level": pick_text(typ.ladder[ind.level].name, reader_language()) if ind.level in typ.ladder else ind.level,
             "units": [unit_name(u) for u in ind.units],
             "figures": counts.get(ind.code, 0),
         }
         for ind in rows
     ]
-    families = [(f.id, pick_text(f.name, page_language())) for f in typ.families.values()]
+    families = [(f.id, pick_text(f.name, reader_language())) for f in typ.families.values()]
     return render(request, "indicators/indicators.html", {"items": items, "families": families, "family": family})
 
 
@@ -73,10 +73,10 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "ind": ind,
             "d": d,
-            "name": ind.name(page_language()),
-            "family": pick_text(typ.families[ind.family].name, page_language()) if ind.family in typ.families else ind.family,
-            "level": pick_text(typ.ladder[ind.level].name, page_language()) if ind.level in typ.ladder else ind.level,
-            "categories": [pick_text(typ.categories[c].name, page_language()) for c in ind.categories(typ) if c in typ.categories],
+            "name": ind.name(reader_language()),
+            "family": pick_text(typ.families[ind.family].name, reader_language()) if ind.family in typ.families else ind.family,
+            "level": pick_text(typ.ladder[ind.level].name, reader_language()) if ind.level in typ.ladder else ind.level,
+            "categories": [pick_text(typ.categories[c].name, reader_language()) for c in ind.categories(typ) if c in typ.categories],
             "all_categories": ind.all_categories,
             "units": [unit_name(u) for u in ind.units],
             "figures": figures,
@@ -121,7 +121,7 @@ def _indicator_values(ind: Indicator, typ: Typology) -> tuple[list[dict[str, Any
                 links.append((case_id, figs[int(index)].pk))
         out.append(
             {
-                "category": pick_text(typ.categories[row.key].name, page_language()) if row.key in typ.categories else row.key,
+                "category": pick_text(typ.categories[row.key].name, reader_language()) if row.key in typ.categories else row.key,
                 "value": fmt_number(row.value),
                 "low": fmt_number(row.low),
                 "high": fmt_number(row.high),

@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404
 
 from benefice.cases import card as card_module
 from benefice.cases.models import Case
+from benefice.core.forms import reader_language
 from benefice.core.views import reader_required
-from benefice.indicators.display import page_language
 
 
 def _card_language(request: HttpRequest) -> str:
-    lang = request.GET.get("lang", "") or page_language()
-    return lang if lang in ("fr", "en") else page_language()
+    lang = request.GET.get("lang", "") or reader_language()
+    return lang if lang in ("fr", "en") else reader_language()
 
 
 @reader_required

@@ -19,6 +19,7 @@ from benefice.cases.models import Case
 from benefice.cases.rank import METHODS as RANK_METHODS
 from benefice.core.curated_pages import history_page, yaml_download
 from benefice.core.curated_sync import EditConflict
+from benefice.core.forms import reader_language
 from benefice.core.models import AuditEntry
 from benefice.core.views import editor_required, reader_required
 from benefice.errors import BeneficeError
@@ -26,7 +27,6 @@ from benefice.i18n import pick_text
 from benefice.indicators.display import (
     catalogue_units,
     fmt_number,
-    page_language,
     rebind_version,
     unit_name,
 )
@@ -59,8 +59,8 @@ def _criteria_table(ranking: Any) -> list[dict[str, Any]]:
     return [
         {
             "id": c.id,
-            "name": pick_text(c.name, page_language()),
-            "definition": pick_text(c.definition, page_language()),
+            "name": pick_text(c.name, reader_language()),
+            "definition": pick_text(c.definition, reader_language()),
             "weight": c.weight / total,
             "more_is_better": c.direction == "max",
             "rationale": c.rationale,
@@ -117,7 +117,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             items.append(
                 {
                     "case": case,
-                    "title": case.title(page_language()),
+                    "title": case.title(reader_language()),
                     "rank": r.rank,
                     "score": r.score,
                     "rank_low": r.rank_low,
@@ -136,9 +136,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         for case in rows.values():
             if category and category not in case.categories:
                 continue
-            items.append({"case": case, "title": case.title(page_language())})
+            items.append({"case": case, "title": case.title(reader_language())})
     for it in items:
-        it["categories"] = [pick_text(typ.categories[c].name, page_language()) for c in it["case"].categories if c in typ.categories]
+        it["categories"] = [pick_text(typ.categories[c].name, reader_language()) for c in it["case"].categories if c in typ.categories]
         it["unverified"] = any(not f.verified for f in it["case"].figures.all()) or any(
             not d.verified for d in it["case"].decisions.all()
         )
@@ -156,7 +156,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 ("promethee", "PROMETHEE II"),
             ],
             "category": category,
-            "categories": [(c.id, pick_text(c.name, page_language())) for c in typ.categories.values()],
+            "categories": [(c.id, pick_text(c.name, reader_language())) for c in typ.categories.values()],
             "criteria": criteria,
             "spec_version": getattr(ranking, "spec_version", ""),
             "samples": getattr(ranking, "samples", 0),
@@ -168,7 +168,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_context(case: Case) -> dict[str, Any]:
     """Everything a case page or card shows, with names in the current language."""
     typ = shipped_typology()
-    lang = page_language()
+    lang = reader_language()
     indicators = {i.code: i for i in Indicator.objects.all()}
     figures = []
     for f in case.figures.all():
@@ -181,10 +181,10 @@ def case_context(case: Case) -> dict[str, Any]:
                 "value": fmt_number(f.value),
                 "low": fmt_number(f.low),
                 "high": fmt_number(f.high),
-                "evidence": pick_text(typ.evidence_grades[f.evidence_grade].name, page_language())
+                "evidence": pick_text(typ.evidence_grades[f.evidence_grade].name, reader_language())
                 if f.evidence_grade in typ.evidence_grades
                 else f.evidence_grade,
-                "attribution": pick_text(typ.attribution_grades[f.attribution_grade].name, page_language())
+                "attribution": pick_text(typ.attribution_grades[f.attribution_grade].name, reader_language())
                 if f.attribution_grade in typ.attribution_grades
                 else f.attribution_grade,
             }
@@ -193,18 +193,18 @@ def case_context(case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "title": case.title(lang),
-        "categories": [pick_text(typ.categories[c].name, page_language()) for c in case.categories if c in typ.categories],
+        "categories": [pick_text(typ.categories[c].name, reader_language()) for c in case.categories if c in typ.categories],
         "data_sources": [
-            (s, pick_text(typ.data_sources[s], page_language()) if s in typ.data_sources else s) for s in case.data_sources
+            (s, pick_text(typ.data_sources[s], reader_language()) if s in typ.data_sources else s) for s in case.data_sources
         ],
-        "attribution": pick_text(typ.attribution_grades[case.attribution_grade].name, page_language())
+        "attribution": pick_text(typ.attribution_grades[case.attribution_grade].name, reader_language())
         if case.attribution_grade in typ.attribution_grades
         else case.attribution_grade,
         "publications": list(case.publications.select_related("publication")),
         "decisions": [
             {
                 "d": d,
-                "type": pick_text(typ.decision_types[d.type].name, page_language()) if d.type in typ.decision_types else d.type,
+                "type": pick_text(typ.decision_types[d.type].name, reader_language()) if d.type in typ.decision_types else d.type,
                 "rank": typ.decision_types[d.type].rank if d.type in typ.decision_types else 0,
                 "max_rank": max(r.rank for r in typ.decision_types.values()),
             }
@@ -256,7 +256,7 @@ def case_edit(request: HttpRequest, case_id: str) -> HttpResponse:
     return render(
         request,
         "cases/case_edit.html",
-        {"case": case, "title": case.title(page_language()), "form": form, "error": error, "current": current},
+        {"case": case, "title": case.title(reader_language()), "form": form, "error": error, "current": current},
         status=status,
     )
 
@@ -329,7 +329,7 @@ def child_edit(request: HttpRequest, case_id: str, kind: str, child_id: int | No
         "cases/child_edit.html",
         {
             "case": case,
-            "case_title": case.title(page_language()),
+            "case_title": case.title(reader_language()),
             "kind": kind,
             "obj": obj,
             "heading": _kind_title(kind, obj is None),
