@@ -109,3 +109,72 @@ def test_every_word_of_the_source_charts_has_a_french_msgstr():
     same = {"Publications", "Mentions"}  # the same words in both languages
     missing = [m for m in charts.LABELS.values() if french.pgettext(charts.CONTEXT, m) == m and m not in same]
     assert not missing, f"no French for the source chart words {missing} (main catalogue, context {charts.CONTEXT!r})"
+
+
+def _po_entries(path: Path) -> list[dict]:
+    """The live entries of a .po file (obsolete ``#~`` ones left out), each with its flags, msgid and msgstrs.
+
+    Read with the standard library: the test must not depend on gettext's tools being installed."""
+    entries: list[dict] = []
+    for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
+        lines = [line for line in block.splitlines() if line.strip() and not line.startswith("#~")]
+        if not any(line.startswith("msgid ") for line in lines):
+            continue
+        entry: dict = {"flags": set(), "msgid": "", "msgstr": []}
+        current = None
+        for line in lines:
+            if line.startswith("#,"):
+                entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
+            elif line.startswith("#"):
+                continue
+            elif line.startswith(("msgid ", "msgid_plural ", "msgctxt ")):
+                current = line.split(" ", 1)[0]
+                entry.setdefault(current, "")
+                entry[current] = _unquote(line.split(" ", 1)[1])
+            elif line.startswith("msgstr"):
+                current = "msgstr"
+                entry["msgstr"].append(_unquote(line.split(" ", 1)[1]))
+            elif line.startswith('"') and current:
+                if current == "msgstr":
+                    entry["msgstr"][-1] += _unquote(line)
+                else:
+                    entry[current] += _unquote(line)
+        entries.append(entry)
+    return entries
+
+
+def _unquote(text: str) -> str:
+    return text.strip()[1:-1]
+
+
+CATALOGUES = sorted(Path(i18n.__file__).parent.glob("**/locale/fr/LC_MESSAGES/django.po"))
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(Path(i18n.__file__).parent)))
+def test_no_french_message_is_missing_or_fuzzy(po):
+    """Issue 19: a French reader must never meet a message makemessages added but nobody translated, nor a
+    fuzzy guess (makemessages' guesses are often another message's French). Every catalogue, every entry."""
+    entries = [e for e in _po_entries(po) if e["msgid"]]  # the header has an empty msgid
+    assert entries, f"{po} has no message"
+    fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
+    untranslated = [e["msgid"] for e in entries if not all(e["msgstr"])]
+    assert not fuzzy, f"{po}: fuzzy French for {fuzzy[:10]}"
+    assert not untranslated, f"{po}: no French for {untranslated[:10]}"
+
+
+def test_the_catalogue_reader_sees_fuzzy_and_missing_entries(tmp_path):
+    """The check above could pass by reading nothing: it must see a fuzzy and an empty entry."""
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#, fuzzy\nmsgid "Cases"\nmsgstr "Indicateurs"\n\n'
+        'msgid "one"\nmsgid_plural "many"\nmsgstr[0] "un"\nmsgstr[1] ""\n\n'
+        'msgid ""\n"long "\n"text"\nmsgstr ""\n"texte "\n"long"\n\n'
+        '#~ msgid "gone"\n#~ msgstr ""\n',
+        encoding="utf-8",
+    )
+    entries = {e["msgid"]: e for e in _po_entries(po) if e["msgid"]}
+    assert set(entries) == {"Cases", "one", "long text"}
+    assert "fuzzy" in entries["Cases"]["flags"]
+    assert entries["one"]["msgstr"] == ["un", ""]
+    assert entries["long text"]["msgstr"] == ["texte long"]
