@@ -61,6 +61,24 @@ class ReviewForm(forms.Form):
     )
 
 
+class SearchReviewForm(ReviewForm):
+    """A new review whose records are every publication of a corpus search (the corpus list's button)."""
+
+    field_order = ["title", "database", "query"]
+
+    database = forms.CharField(
+        label=_("Source of the records"),
+        max_length=120,
+        help_text=_("Recorded as the database of the review's first search (PRISMA identification)."),
+    )
+    query = forms.CharField(
+        label=_("Search, as recorded in the protocol"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    search = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+
+
 class CorpusSearchForm(forms.Form):
     database = forms.CharField(label=_("Database or source name"), max_length=120)
     query = forms.CharField(label=_("Search in the corpus (words)"), required=False, max_length=500)

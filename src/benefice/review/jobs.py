@@ -5,6 +5,11 @@ data sources and adding them to the review takes longer than a request should. T
 (kept under ``MEDIA_ROOT/review-imports/<job id>/``: it is the provenance of the search) and queues a job of
 kind ``review_import`` (:mod:`benefice.core.jobs`); the worker runs the same service as before,
 ``services.import_for_review``, and the job's page says what was added, or why nothing was.
+
+A review made from a corpus search (the corpus list's "create a review from these results") is a job of the
+same kind: every publication of the search, on all its pages, may be tens of thousands of records. Its job
+holds the search's parameters (``selection``) instead of a file, and its page leads to the review once the
+records are in (``land``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_noop
 
 from benefice.core import jobs
 from benefice.errors import BeneficeError
@@ -53,27 +59,50 @@ def create_review_import(review: Review, user, upload: UploadedFile, fields: dic
     )
 
 
+def create_search_review(review: Review, user, selection: dict[str, str], fields: dict[str, Any]) -> jobs.Job:
+    """Queue the addition of every publication of a corpus search (``selection``: its parameters, as
+    :func:`benefice.review.services.search_params` reads them) to ``review``, a review just created."""
+    searched_on = fields.get("searched_on")
+    return jobs.create_job(
+        KIND,
+        user,
+        review_id=review.pk,
+        selection=dict(selection),
+        land=True,
+        database=fields.get("database") or "",
+        query=fields.get("query") or "",
+        searched_on=searched_on.isoformat() if isinstance(searched_on, _dt.date) else "",
+        notes=fields.get("notes") or "",
+    )
+
+
+def _add_search(review: Review, user, job: jobs.Job) -> services.Added:
+    searched_on = job.get("searched_on") or ""
+    _search, added = services.add_from_search(
+        review,
+        user,
+        params=job["selection"],  # type: ignore[typeddict-item]
+        database=job.get("database", ""),
+        query=job.get("query", ""),
+        searched_on=_dt.date.fromisoformat(searched_on) if searched_on else None,
+        notes=job.get("notes", ""),
+    )
+    return added
+
+
 def run_review_import(job_id: str) -> jobs.Job:
-    """Import the job's file into its review now, in this process; the outcome goes to the job file."""
+    """Add the job's records (its file, or its corpus search) to its review now, in this process; the outcome
+    goes to the job file."""
     job = jobs.job_to_run(job_id)
     with jobs.recorded(job, "review import"):
         review = Review.objects.filter(pk=job["review_id"]).first()
         if review is None:
-            raise BeneficeError("the review was deleted before its records were added")
+            raise BeneficeError(gettext_noop("the review was deleted before its records were added"))
         user = jobs.job_user(job)
-        searched_on = job.get("searched_on") or ""
-        _search, added = services.import_for_review(
-            review,
-            user,
-            filename=job["filename"],
-            content=Path(job["path"]).read_bytes(),
-            database=job.get("database", ""),
-            query=job.get("query", ""),
-            searched_on=_dt.date.fromisoformat(searched_on) if searched_on else None,
-            date_from=job.get("date_from", ""),
-            date_to=job.get("date_to", ""),
-            notes=job.get("notes", ""),
-        )
+        if job.get("selection") is not None:
+            added = _add_search(review, user, job)
+        else:
+            added = _import_file(review, user, job)
         job["result"] = {
             "identified": added.identified,
             "added": added.added,
@@ -81,3 +110,20 @@ def run_review_import(job_id: str) -> jobs.Job:
             "scan_error": added.scan.error if added.scan is not None and added.scan.failed else "",
         }
     return job
+
+
+def _import_file(review: Review, user, job: jobs.Job) -> services.Added:
+    searched_on = job.get("searched_on") or ""
+    _search, added = services.import_for_review(
+        review,
+        user,
+        filename=job["filename"],
+        content=Path(job["path"]).read_bytes(),
+        database=job.get("database", ""),
+        query=job.get("query", ""),
+        searched_on=_dt.date.fromisoformat(searched_on) if searched_on else None,
+        date_from=job.get("date_from", ""),
+        date_to=job.get("date_to", ""),
+        notes=job.get("notes", ""),
+    )
+    return added

@@ -5,6 +5,7 @@ from benefice.review import views
 app_name = "review"
 urlpatterns = [
     path("", views.review_list, name="list"),
+    path("from-search/", views.review_from_search, name="from_search"),
     path("<int:pk>/", views.review_detail, name="detail"),
     path("<int:pk>/edit/", views.review_edit, name="edit"),
     path("<int:pk>/members/", views.member_add, name="member_add"),

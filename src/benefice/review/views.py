@@ -8,11 +8,14 @@ import time
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,10 +23,12 @@ from benefice.core import jobs
 from benefice.core.paging import BoundedPaginator
 from benefice.core.roles import can_edit
 from benefice.core.views import reader_required
+from benefice.corpus import source_facets
+from benefice.corpus.templatetags.corpus_tags import doc_type_label, format_label, language_label
 from benefice.errors import BeneficeError
 from benefice.review import jobs as review_jobs
 from benefice.review import services
-from benefice.review.forms import CorpusSearchForm, MemberForm, ReviewForm, UploadSearchForm
+from benefice.review.forms import CorpusSearchForm, MemberForm, ReviewForm, SearchReviewForm, UploadSearchForm
 from benefice.review.models import (
     FULL_TEXT,
     STAGES,
@@ -113,6 +118,81 @@ def review_list(request: HttpRequest) -> HttpResponse:
             return redirect("review:detail", pk=review.pk)
     reviews = services.reviews_for(request.user).order_by("-created_at")
     return render(request, "review/list.html", {"reviews": reviews, "form": form})
+
+
+#: A search page counts its publications up to this many (an exact count of a broad search costs more).
+SEARCH_COUNT_LIMIT = 10_000
+
+
+def describe_search(params: dict[str, str]) -> str:
+    """A corpus search as a reader reads it, in their language: its words, then each filter's label."""
+    names = {
+        "year": _("Year"),
+        "source": _("Source format"),
+        "type": _("Type"),
+        "lang": _("Language"),
+        "used": _("Data source used"),
+        "mentioned": _("Data source mentioned only"),
+    }
+    sources = source_facets.source_labels(
+        [params[p] for p in ("used", "mentioned") if params.get(p)], get_language() or "fr"
+    )
+    labellers = {
+        "source": format_label,
+        "type": doc_type_label,
+        "lang": language_label,
+        "used": sources.get,
+        "mentioned": sources.get,
+    }
+    parts = [_("“%(words)s”") % {"words": params["q"]}] if params.get("q") else []
+    for param, name in names.items():
+        value = params.get(param)
+        if value:
+            text = _("unknown") if value == "-" else (labellers.get(param, str)(value) or value)
+            parts.append(_("%(name)s: %(value)s") % {"name": name, "value": text})
+    return " · ".join(parts) or _("the whole corpus")
+
+
+@reader_required
+@require_http_methods(["GET", "POST"])
+def review_from_search(request: HttpRequest) -> HttpResponse:
+    """A new review holding every publication of a corpus search (the corpus list's current search, on all
+    its pages): the form comes filled from the search, the records are added by a job of the queue, and the
+    reader lands on the review once they are in."""
+    if not can_edit(request.user):
+        raise PermissionDenied(_("Creating a review needs the editor role."))
+    source = QueryDict(request.POST.get("search", "")) if request.method == "POST" else request.GET
+    params = services.search_params(source)
+    description = describe_search(params)
+    found = len(services.search_selection(params).order_by().values_list("pk", flat=True)[: SEARCH_COUNT_LIMIT + 1])
+    initial = {
+        "title": (_("Review: %(search)s") % {"search": description})[:300],
+        "database": _("benefice corpus"),
+        "query": description,
+        "search": urlencode(params),
+    }
+    form = SearchReviewForm(request.POST or None, initial=initial)
+    if request.method == "POST" and found and form.is_valid():
+        data = _form_fields(form.cleaned_data)
+        fields = {"database": data.pop("database"), "query": data.pop("query")}
+        data.pop("search", None)
+        review = services.create_review(data.pop("title"), request.user, **data)
+        job = review_jobs.create_search_review(
+            review, request.user, params, {**fields, "searched_on": timezone.localdate()}
+        )
+        return redirect("review:import_job", pk=review.pk, job_id=job["id"])
+    return render(
+        request,
+        "review/from_search.html",
+        {
+            "form": form,
+            "found": found,
+            "more": found > SEARCH_COUNT_LIMIT,
+            "limit": SEARCH_COUNT_LIMIT,
+            "description": description,
+            "corpus_url": reverse("corpus:list") + (f"?{initial['search']}" if initial["search"] else ""),
+        },
+    )
 
 
 @reader_required
@@ -255,7 +335,8 @@ def _import_job_context(request: HttpRequest, review: Review, job: jobs.Job) -> 
         active=job.get("status") in jobs.ACTIVE,
         waiting=jobs.waiting_for_worker(job),
         summary=summary,
-        failure=_("Nothing was added: %(error)s") % {"error": job.get("error", "")},
+        failure=_("Nothing was added: %(error)s")
+        % {"error": _(job["error"]) if job.get("error") else ""},  # a message of ours is in the catalogue
         status_url=reverse("review:import_job_status", args=[review.pk, job["id"]]),
     )
 
@@ -265,7 +346,11 @@ def _import_job_context(request: HttpRequest, review: Review, job: jobs.Job) -> 
 def import_job(request: HttpRequest, pk: int, job_id: str) -> HttpResponse:
     """A search export being added to the review: progress, then what was added or why nothing was."""
     review, job = _import_job(request, pk, job_id)
-    return render(request, "review/import_job.html", _import_job_context(request, review, job))
+    context = _import_job_context(request, review, job)
+    if job.get("land") and job.get("status") == jobs.DONE:  # a review made from a search: open it
+        messages.success(request, context["summary"])
+        return redirect("review:detail", pk=review.pk)
+    return render(request, "review/import_job.html", context)
 
 
 @reader_required
@@ -273,6 +358,10 @@ def import_job(request: HttpRequest, pk: int, job_id: str) -> HttpResponse:
 def import_job_status(request: HttpRequest, pk: int, job_id: str) -> HttpResponse:
     """The fragment the job page polls every second while the import is queued or running."""
     review, job = _import_job(request, pk, job_id)
+    if job.get("land") and job.get("status") == jobs.DONE:  # htmx follows to the page, which opens the review
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("review:import_job", args=[review.pk, job["id"]])
+        return response
     return render(request, "review/_import_status.html", _import_job_context(request, review, job))
 
 

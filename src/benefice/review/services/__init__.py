@@ -34,10 +34,14 @@ from benefice.review.services.protocol import (
     update_review,
 )
 from benefice.review.services.records import (
+    SEARCH_PARAMS,
     Added,
     add_from_corpus,
+    add_from_search,
     corpus_selection,
     import_for_review,
+    search_params,
+    search_selection,
 )
 from benefice.review.services.reporting import (
     agreement_stats,
@@ -60,7 +64,9 @@ __all__ = [
     "CSV_COLUMNS",
     "DECISION_VALUES",
     "STAGE_CODES",
+    "SEARCH_PARAMS",
     "add_from_corpus",
+    "add_from_search",
     "agreement_stats",
     "can_screen",
     "can_view",
@@ -84,6 +90,8 @@ __all__ = [
     "refresh_status",
     "resolve",
     "reviews_for",
+    "search_params",
+    "search_selection",
     "set_member",
     "status_counts",
     "stopping_aid",

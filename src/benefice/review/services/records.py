@@ -5,16 +5,20 @@ review never holds a publication twice and its records show their detected sourc
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.http import urlencode
+from django.utils.translation import gettext_noop
 
 from benefice.core.models import audit
-from benefice.corpus import formats
+from benefice.corpus import formats, source_facets
 from benefice.corpus import search as corpus_search
+from benefice.corpus.forms import SearchForm
 from benefice.corpus.models import ImportBatch, Publication, RawRecord
 from benefice.corpus.services import (
     CorpusIndex,
@@ -120,6 +124,78 @@ def add_from_corpus(
             notes=notes,
             created_by=user,
             batch_id=batch_id or None,
+        )
+        added = _add_publications(review, search, ids)
+        audit("add", "review.Review", review.pk, after={"search": search.pk, "added": added.added}, user=user)
+    _schedule(review)
+    return search, added
+
+
+#: The corpus browser's URL parameters that choose publications (sort and page size only order them).
+SEARCH_PARAMS = ("q", "year", "source", "type", "lang", "used", "mentioned")
+
+
+def search_params(query: Mapping[str, Any]) -> dict[str, str]:
+    """The parameters of a corpus search that select publications, as text (a query string's values).
+
+    Read through the corpus browser's own form, so a value the browser ignores (``year=abc``) is ignored
+    here too and the review gets exactly the publications the reader saw listed."""
+    values = SearchForm({k: query.get(k) for k in SEARCH_PARAMS if query.get(k) not in (None, "")}).values()
+    return {k: str(values[k]) for k in SEARCH_PARAMS if values.get(k) not in (None, "")}
+
+
+def search_selection(params: Mapping[str, Any]) -> QuerySet:
+    """Every publication of a corpus search, on all its pages: its words, then its facet filters.
+
+    The same conditions as the corpus list (``corpus.views``: full-text search, then the year, source
+    format, type, language and data-source facets), unordered; ``tests/review_web`` compares both."""
+    params = search_params(params)
+    qs = corpus_search.search(Publication.objects.all(), params.get("q", ""))
+    if params.get("year"):
+        qs = qs.filter(year=int(params["year"]))
+    if params.get("source"):
+        qs = qs.filter(pk__in=RawRecord.objects.filter(source_format=params["source"]).values("publication_id"))
+    if params.get("type"):
+        qs = qs.filter(doc_type="" if params["type"] == "-" else params["type"])
+    if params.get("lang"):
+        qs = qs.filter(language="" if params["lang"] == "-" else params["lang"])
+    for role in ("used", "mentioned"):
+        if params.get(role):
+            qs = source_facets.with_source(qs, role, params[role])
+    return qs
+
+
+def add_from_search(
+    review: Review,
+    user,
+    *,
+    params: Mapping[str, Any],
+    database: str,
+    query: str = "",
+    searched_on=None,
+    notes: str = "",
+) -> tuple[Search, Added]:
+    """Add every publication of a corpus search (all its pages) as one search of the protocol.
+
+    ``query`` is the search as a reader reads it; the exact parameters go to the search's notes, after
+    ``notes``, so the selection can be run again."""
+    params = search_params(params)
+    exact = urlencode(params)
+    with transaction.atomic():
+        ids = list(search_selection(params).order_by("pk").values_list("pk", flat=True))
+        if not ids:
+            # English in the job file and logs; the job's page says it in the reader's language
+            raise BeneficeError(gettext_noop("no publication of the corpus matches this search"))
+        search = Search.objects.create(
+            review=review,
+            database=database,
+            query=query,
+            kind=Search.CORPUS,
+            searched_on=searched_on,
+            date_from=params.get("year", ""),
+            date_to=params.get("year", ""),
+            notes="\n".join(part for part in (notes.strip(), f"?{exact}" if exact else "") if part),
+            created_by=user,
         )
         added = _add_publications(review, search, ids)
         audit("add", "review.Review", review.pk, after={"search": search.pk, "added": added.added}, user=user)
