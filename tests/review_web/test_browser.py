@@ -60,8 +60,8 @@ def test_create_screen_resolve_prisma(browser, live_server, setup, tmp_path) -> 
     assert_accessible(page, "review overview")
     page.goto(f"{base}/review/{review.pk}/records/add/")
     assert_accessible(page, "add records")
-    page.locator("#corpus-form #id_database").fill("Corpus benefice")
-    page.locator("#corpus-form #id_year_from").fill("2020")
+    page.locator("#id_corpus-database").fill("Corpus benefice")
+    page.locator("#id_corpus-year_from").fill("2020")
     page.locator("#corpus-form button[type=submit]").click()
     expect(page.locator(".messages")).to_contain_text("32")
     assert review.records.count() == 32

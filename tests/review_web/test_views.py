@@ -154,34 +154,59 @@ def test_prisma_files_and_exports(review, people) -> None:
     assert b"TY  - " in lead.get(reverse("review:export", args=[review.pk, "ris"])).content
 
 
+def by_file(**fields) -> dict:
+    """The add-records page's file form as posted (its fields carry the form's prefix)."""
+    return {"source": "file", **{f"file-{k}": v for k, v in fields.items()}}
+
+
+def from_corpus(**fields) -> dict:
+    return {"source": "corpus", **{f"corpus-{k}": v for k, v in fields.items()}}
+
+
+def test_records_add_page_gives_each_form_its_own_ids_and_labels(people) -> None:
+    from html.parser import HTMLParser
+
+    class Ids(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ids: list[str] = []
+            self.fors: list[str] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            attrs = dict(attrs)
+            if attrs.get("id"):
+                self.ids.append(attrs["id"])
+            if tag == "label" and attrs.get("for"):
+                self.fors.append(attrs["for"])
+
+    review = services.create_review("Ids", people["lead"])
+    parser = Ids()
+    parser.feed(client_for(people["lead"]).get(reverse("review:records_add", args=[review.pk])).content.decode())
+    duplicated = sorted({i for i in parser.ids if parser.ids.count(i) > 1})
+    assert not duplicated, duplicated
+    assert parser.fors and all(parser.ids.count(f) == 1 for f in parser.fors), parser.fors
+    assert {"id_file-database", "id_corpus-database", "id_file-notes", "id_corpus-notes"} <= set(parser.fors)
+
+
 def test_records_add_by_file_and_by_corpus(people) -> None:
     review = services.create_review("Ajouts", people["lead"])
     lead = client_for(people["lead"])
     url = reverse("review:records_add", args=[review.pk])
     response = lead.post(
         url,
-        {
-            "source": "file",
-            "database": "PubMed",
-            "query": "valproate",
-            "file": SimpleUploadedFile("p.ris", RIS.encode()),
-        },
+        by_file(database="PubMed", query="valproate", file=SimpleUploadedFile("p.ris", RIS.encode())),
         follow=True,
     )
     assert "3 records identified, 2 added" in response.content.decode()
     bad = lead.post(
         url,
-        {
-            "source": "file",
-            "database": "PubMed",
-            "file": SimpleUploadedFile("bad.ris", b"TY  - JOUR\nPY  - 20x9\n"),
-        },
+        by_file(database="PubMed", file=SimpleUploadedFile("bad.ris", b"TY  - JOUR\nPY  - 20x9\n")),
         follow=True,
     )
     assert "Nothing was added" in bad.content.decode() and "bad.ris" in bad.content.decode()
-    empty = lead.post(url, {"source": "corpus", "database": "Corpus"})
+    empty = lead.post(url, from_corpus(database="Corpus"))
     assert "Give words" in empty.content.decode()
-    lead.post(url, {"source": "corpus", "database": "Corpus", "year_from": 2018})
+    lead.post(url, from_corpus(database="Corpus", year_from=2018))
     assert review.searches.count() == 2 and review.records.count() == 2
 
 
@@ -193,7 +218,7 @@ def test_a_search_export_is_added_by_the_worker_not_in_the_request(people, datab
     lead = client_for(people["lead"])
     response = lead.post(
         reverse("review:records_add", args=[review.pk]),
-        {"source": "file", "database": "PubMed", "query": "valproate", "file": SimpleUploadedFile("p.ris", RIS.encode())},
+        by_file(database="PubMed", query="valproate", file=SimpleUploadedFile("p.ris", RIS.encode())),
     )
     job_url = response["Location"]
     job = jobs.read_job(job_url.rstrip("/").rsplit("/", 1)[1])
@@ -217,7 +242,7 @@ def test_records_added_by_file_are_kept_when_their_source_scan_fails(people, mon
     review = services.create_review("Scan", people["lead"])
     response = client_for(people["lead"]).post(
         reverse("review:records_add", args=[review.pk]),
-        {"source": "file", "database": "PubMed", "file": SimpleUploadedFile("p.ris", RIS.encode())},
+        by_file(database="PubMed", file=SimpleUploadedFile("p.ris", RIS.encode())),
         follow=True,
     )
     html = " ".join(response.content.decode().split())

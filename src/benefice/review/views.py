@@ -43,6 +43,8 @@ from benefice.review.models import (
 )
 
 SKIPPED = "review-skipped-{pk}-{stage}"
+#: Prefixes of the two forms of the add-records page (field names and ids: ``file-database``, ``id_file-database``).
+FILE_PREFIX, CORPUS_PREFIX = "file", "corpus"
 
 
 def highlight(text: str, keywords: list[str]) -> SafeString:
@@ -255,10 +257,15 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 def records_add(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
     _lead(request, review)
-    corpus_form = CorpusSearchForm(request.POST if request.POST.get("source") == "corpus" else None)
+    # two forms on one page with fields of the same names: each has its prefix, so its ids are its own and
+    # every label points to its own field
+    corpus_form = CorpusSearchForm(
+        request.POST if request.POST.get("source") == "corpus" else None, prefix=CORPUS_PREFIX
+    )
     upload_form = UploadSearchForm(
         request.POST if request.POST.get("source") == "file" else None,
         request.FILES if request.POST.get("source") == "file" else None,
+        prefix=FILE_PREFIX,
     )
     if request.method == "POST":
         try:
