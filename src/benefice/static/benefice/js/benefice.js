@@ -20,4 +20,35 @@
       input.value = here;
     });
   });
+  // A table wider than a phone's screen must scroll inside its own box, not push the whole page sideways
+  // (issue 19: pages work at 390 px). Templates wrap their tables in .table-scroll; this wraps any table a
+  // template forgot, or that htmx swapped in. A scrolling box gets keyboard focus only while it actually
+  // scrolls (WCAG 2.1.1: a keyboard user must be able to scroll it; a tab stop on a box that does not
+  // scroll is noise), with the table's caption as its name.
+  function scrollingBoxes(root) {
+    (root || document).querySelectorAll("main table").forEach(function (table) {
+      var box = table.parentElement;
+      if (!box.classList.contains("table-scroll")) {
+        box = document.createElement("div");
+        box.className = "table-scroll";
+        table.parentNode.insertBefore(box, table);
+        box.appendChild(table);
+      }
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        var caption = table.querySelector("caption");
+        if (caption && !box.hasAttribute("aria-label")) box.setAttribute("aria-label", caption.textContent.trim());
+        box.dataset.autoFocusable = "1";
+      } else if (!scrolls && box.dataset.autoFocusable) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        delete box.dataset.autoFocusable;
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { scrollingBoxes(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { scrollingBoxes(event.detail && event.detail.elt); });
+  window.addEventListener("resize", function () { scrollingBoxes(document); });
 })();
