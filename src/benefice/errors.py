@@ -3,9 +3,29 @@
 Every parser, connector and service raises ``BeneficeError`` (or a subclass) for problems caused by
 input, so the CLI and the web app can show one clear message naming the file, line or record, and never
 a traceback. Anything else escaping is a bug in our code.
+
+The message is said in the reader's language, not the raiser's: a pure module passes an English template
+marked with :func:`benefice.i18n.gettext_noop` and its parameters apart
+(``FormatError(gettext_noop("line longer than %(limit)s characters"), params={"limit": n}, line=4)``);
+``str(exc)`` and ``exc.message`` stay English (logs, tests, old callers), and whoever shows the error calls
+:meth:`BeneficeError.localized` with the reader's language (the web: the request's; a command:
+:func:`benefice.i18n.cli_language`). ``to_data``/``from_data`` keep it, untranslated, in a job file or a
+JSON field. ``BeneficeError("a literal")`` still works: a literal without parameters is shown as written.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+
+from benefice.i18n import gettext_noop, json_params, render
+
+# The "where" of an error, each part translated with the message (the English keeps the old wording).
+LINE = gettext_noop("line %(line)s")
+RECORD = gettext_noop("record %(record)s")
+FIELD = gettext_noop("field %(field)r")
+WHERE = gettext_noop("%(where)s: %(message)s")
 
 
 class BeneficeError(Exception):
@@ -15,29 +35,98 @@ class BeneficeError(Exception):
         self,
         message: str,
         *,
+        params: Mapping[str, Any] | None = None,
         path: str | None = None,
         line: int | None = None,
         record: int | None = None,
         field: str | None = None,
     ) -> None:
-        self.message = message
+        self.template = message
+        self.params = dict(params or {})
+        self.message = self.localized_message("en")
         self.path = path
         self.line = line
         self.record = record
         self.field = field
         super().__init__(self.__str__())
 
+    def localized_message(self, lang: str | None) -> str:
+        """The message alone (without where) in ``lang``; subclasses with structured messages override it."""
+        return render(self.template, self.params, lang)
+
+    def localized(self, lang: str | None, *, name_only: bool = False) -> str:
+        """The whole error in ``lang``: where (file, line, record, field), then what.
+
+        ``name_only`` shows the file's name, not its directory: a web user must never read a server path."""
+        return _with_where(
+            self.localized_message(lang),
+            lang,
+            path=self.path,
+            line=self.line,
+            record=self.record,
+            field=self.field,
+            name_only=name_only,
+        )
+
     def __str__(self) -> str:
-        where = []
-        if self.path:
-            where.append(str(self.path))
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.record is not None:
-            where.append(f"record {self.record}")
-        if self.field:
-            where.append(f"field {self.field!r}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        return _with_where(
+            self.message, "en", path=self.path, line=self.line, record=self.record, field=self.field
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-ready form, untranslated, to say the error later in its reader's language."""
+        return {
+            "kind": "message",
+            "template": self.template,
+            "params": json_params(self.params),
+            "path": self.path,
+            "line": self.line,
+            "record": self.record,
+            "field": self.field,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> BeneficeError:
+        return cls(
+            str(data.get("template", "")),
+            params=data.get("params") or {},
+            path=data.get("path"),
+            line=data.get("line"),
+            record=data.get("record"),
+            field=data.get("field"),
+        )
+
+
+def _with_where(
+    message: str,
+    lang: str | None,
+    *,
+    path: str | None,
+    line: int | None,
+    record: int | None,
+    field: str | None,
+    name_only: bool = False,
+) -> str:
+    where = []
+    if path:
+        where.append(PurePath(str(path)).name if name_only else str(path))
+    if line is not None:
+        where.append(render(LINE, {"line": line}, lang))
+    if record is not None:
+        where.append(render(RECORD, {"record": record}, lang))
+    if field:
+        where.append(render(FIELD, {"field": field}, lang))
+    if not where:
+        return message
+    return render(WHERE, {"where": ", ".join(where), "message": message}, lang)
+
+
+def localized_error(error: str | Mapping[str, Any], lang: str | None, *, name_only: bool = True) -> str:
+    """A stored error (``to_data()`` of a BeneficeError, or the plain text older versions stored) in
+    ``lang``; text is shown as it was written."""
+    if isinstance(error, Mapping) and error.get("kind") == "message":
+        return BeneficeError.from_data(error).localized(lang, name_only=name_only)
+    return str(error)
 
 
 class FormatError(BeneficeError):

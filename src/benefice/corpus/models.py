@@ -132,7 +132,9 @@ class MergeEvent(models.Model):
     raw_record = models.ForeignKey(RawRecord, on_delete=models.CASCADE, related_name="merge_events")
     method = models.CharField(max_length=20, choices=Method.choices)
     score = models.FloatField(null=True, blank=True)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True)  # in English, for the admin and logs
+    #: the reason as messages (template and parameters), said in the reader's language by the pages
+    reason_data = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

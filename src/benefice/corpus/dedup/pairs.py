@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
+from benefice.corpus.dedup import reasons
 from benefice.corpus.dedup.authors import author_evidence
 from benefice.corpus.dedup.blocking import MAX_YEAR_GAP, years_compatible
 from benefice.corpus.dedup.fields import journal_agreement
@@ -14,6 +15,7 @@ from benefice.corpus.dedup.normalise import _STOPWORDS
 from benefice.corpus.dedup.prepared import Prepared
 from benefice.corpus.dedup.records import Match
 from benefice.corpus.dedup.rules import RULES
+from benefice.i18n import Message
 
 
 def title_similarity(a: Prepared, b: Prepared) -> tuple[float, str]:
@@ -51,19 +53,19 @@ def compare(a: Prepared, b: Prepared) -> Match | None:
     # 2. identifiers
     if a.doi and b.doi:
         if a.doi == b.doi:
-            return Match(b.id, 1.0, "identifier", f"same DOI {a.doi}")
+            return Match.of(b.id, 1.0, "identifier", reasons.same_identifier("DOI", a.doi))
     if a.pmid and b.pmid:
         if a.pmid == b.pmid:
-            return Match(b.id, 1.0, "identifier", f"same PMID {a.pmid}")
+            return Match.of(b.id, 1.0, "identifier", reasons.same_identifier("PMID", a.pmid))
         return None
     if a.pmcid and b.pmcid:
         if a.pmcid == b.pmcid:
-            return Match(b.id, 1.0, "identifier", f"same PMCID {a.pmcid}")
+            return Match.of(b.id, 1.0, "identifier", reasons.same_identifier("PMCID", a.pmcid))
         return None
     if a.doi and b.doi:
         return _same_text(a, b)  # two different DOIs are two different objects, unless one text is twice
     if a.openalex and b.openalex and a.openalex == b.openalex:
-        return Match(b.id, 1.0, "identifier", f"same OpenAlex id {a.openalex}")
+        return Match.of(b.id, 1.0, "identifier", reasons.same_identifier("OpenAlex id", a.openalex))
     return _fuzzy(a, b)
 
 
@@ -86,7 +88,8 @@ def _same_text(a: Prepared, b: Prepared) -> Match | None:
     first_au, au_share, both = author_evidence(a.authors, b.authors)
     if not both or not first_au or au_share < 0.8:
         return None
-    return Match(b.id, round(0.5 + 0.5 * ts, 4), "fuzzy", f"same abstract, title {ts:.2f} and authors")
+    same = Message(reasons.SAME_ABSTRACT, {"score": reasons.score_text(ts)})
+    return Match.of(b.id, round(0.5 + 0.5 * ts, 4), "fuzzy", (same,))
 
 
 def _unexplained_tokens(a: Prepared, b: Prepared) -> list[str]:
@@ -196,9 +199,7 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
         return None
     if ts < 0.80:
         if first_au and au_share >= 0.8 and not issue_conflict and _coordinates_agree(a, b, jo):
-            return Match(
-                b.id, 0.9, "fuzzy", "same authors, venue, year, volume and page range; title differs"
-            )
+            return Match.of(b.id, 0.9, "fuzzy", (Message(reasons.COORDINATES),))
         return None
     # series and numbered parts: "Part 1" vs "Part 2", "(I)" vs "(II)", trial names with numbers
     if ts < 1.0 and _DIGITS_RE.findall(a.tcomp) != _DIGITS_RE.findall(b.tcomp):
@@ -208,28 +209,28 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
     if issue_conflict and not pages_eq:
         return None  # same title in another issue: a recurring column ("Editor's comments"), not a copy
     support = 0.0
-    why: list[str] = []
+    why: list[Message] = []
     if first_au and au_share >= 0.8:
         support += 2.0
-        why.append("same authors")
+        why.append(reasons.evidence("same authors"))
     elif first_au:
         support += 1.0
-        why.append("same first author")
+        why.append(reasons.evidence("same first author"))
     elif both_authors:
         support += 0.5 if au_share >= 0.8 else 0.0
-        why.append(f"authors {au_share:.0%} shared")
+        why.append(reasons.authors_shared(au_share))
     if year_gap == 0:
         support += 1.0
-        why.append("year")
+        why.append(reasons.evidence("year"))
     elif year_gap == 1:
         support -= 0.5
-        why.append("year ±1")
+        why.append(reasons.evidence("year ±1"))
     if jo >= 0.85:
         support += 1.0
-        why.append("venue")
+        why.append(reasons.evidence("venue"))
     elif jo >= 0.7:
         support += 0.5
-        why.append("venue≈")
+        why.append(reasons.evidence("venue≈"))
     elif jo >= 0:
         issue_eq = bool(a.number) and a.number == b.number and int(a.number) <= 60
         many_authors = first_au and au_share >= 0.8 and min(len(a.authors), len(b.authors)) >= 3
@@ -238,13 +239,13 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
             # another venue (or a translated venue name) with nothing pinning the issue or pages
             return None
         support -= 1.0
-        why.append("other venue")
+        why.append(reasons.evidence("other venue"))
     if a.volume and a.volume == b.volume:
         support += 1.0
-        why.append("volume")
+        why.append(reasons.evidence("volume"))
     if pages_eq:
         support += 1.5 if range_eq else 1.0
-        why.append("pages")
+        why.append(reasons.evidence("pages"))
     if a.number and a.number == b.number:
         support += 0.5
     if number_ne:
@@ -273,8 +274,7 @@ def _fuzzy(a: Prepared, b: Prepared) -> Match | None:
     if support < needed:
         return None
     score = round(min(1.0, 0.5 * ts + 0.5 * min(1.0, support / 6.0)), 4)
-    label = f"title {ts:.2f}" + (f" ({note})" if note else "")
-    return Match(b.id, score, "fuzzy", ", ".join([label, *why]))
+    return Match.of(b.id, score, "fuzzy", (reasons.title(ts, note), *why))
 
 
 _DIGITS_RE = re.compile(r"\d+")

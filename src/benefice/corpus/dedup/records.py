@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+
+from benefice.i18n import Message
 
 if TYPE_CHECKING:  # pragma: no cover
     from benefice.corpus.record import Record
@@ -16,7 +18,17 @@ class Match:
     id: str
     score: float  # 1.0 for identifiers; for fuzzy matches a weighted agreement in (0, 1]
     method: Literal["identifier", "fuzzy"]
-    reason: str  # short human sentence, e.g. "same DOI 10.1/x"
+    reason: str  # short English sentence, e.g. "same DOI 10.1/x"
+    #: the same reason as messages, to say it in the reader's language (:mod:`.reasons`)
+    parts: tuple[Message, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(
+        cls, id: str, score: float, method: Literal["identifier", "fuzzy"], parts: tuple[Message, ...]
+    ) -> Match:
+        from benefice.corpus.dedup import reasons
+
+        return cls(id, score, method, reasons.text(parts), parts)
 
 
 @dataclass

@@ -21,6 +21,8 @@ from typing import Any
 from benefice.corpus.formats import bibtex, medline, openalex, pubmed_xml, ris, tabular, wos
 from benefice.corpus.formats._common import (
     CHUNK,
+    EMPTY_FILE,
+    READ_FAILED,
     InputFile,
     InvalidUTF8Error,
     check_size,
@@ -31,6 +33,7 @@ from benefice.corpus.formats._common import (
 )
 from benefice.corpus.record import Record
 from benefice.errors import BeneficeError, FormatError
+from benefice.i18n import gettext_noop
 
 __all__ = [
     "FORMATS",
@@ -91,6 +94,19 @@ FORMATS: dict[str, Format] = {
     )
 }
 
+#: the formats' names in a sentence (proper names: the same in every language)
+SHORT_NAMES = {
+    "ris": "RIS",
+    "bibtex": "BibTeX",
+    "pubmed_xml": "PubMed XML",
+    "medline": "MEDLINE",
+    "openalex": "OpenAlex",
+    "wos": "Web of Science",
+    "scopus_csv": "Scopus CSV",
+    "csv": "CSV",
+    "xlsx": "XLSX",
+}
+
 
 def _source(path: str | Path) -> InputFile:
     # limits are read at call time so a test (or a deployment) can change them on this module
@@ -111,10 +127,10 @@ def _sniff(source: InputFile) -> str:
         return _sniff_zip(source)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise source.error(
-            "unsupported format: legacy Excel .xls (or other OLE file); save it as .xlsx or CSV"
+            gettext_noop("unsupported format: legacy Excel .xls (or other OLE file); save it as .xlsx or CSV")
         )
     if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b", b"GIF8")):
-        raise source.error("unsupported format: binary file (PDF, image or compressed data)")
+        raise source.error(gettext_noop("unsupported format: binary file (PDF, image or compressed data)"))
     damaged: InvalidUTF8Error | None = None
     try:
         source.encoding = detect_encoding(source, head)
@@ -137,17 +153,17 @@ _XML_LEGACY_DECL = re.compile(r"""\s*<\?xml[^>]*encoding\s*=\s*["'](?!utf-?8["']
 def _sniff_text(source: InputFile, text: str) -> str:
     stripped = text.lstrip()
     if not stripped:
-        raise source.error("empty file")
+        raise source.error(EMPTY_FILE)
     if stripped.startswith("<"):
         if _XML_PUBMED.search(text):
             return "pubmed_xml"
         if _XML_JATS.search(text) and ("<front" in text or "<article-meta" in text or "JATS" in text):
             return "pubmed_xml"
-        raise source.error("unsupported format: XML that is neither PubMed nor PMC JATS")
+        raise source.error(gettext_noop("unsupported format: XML that is neither PubMed nor PMC JATS"))
     if stripped[0] in "[{":
         if openalex.looks_like_openalex(stripped):
             return "openalex"
-        raise source.error("unsupported format: JSON that does not look like OpenAlex works")
+        raise source.error(gettext_noop("unsupported format: JSON that does not look like OpenAlex works"))
     if _WOS_START.search(text[:4096]) and re.search(r"^(?:AU|TI|UT) ", text, re.MULTILINE):
         return "wos"
     if _RIS_TAG.search(text):
@@ -159,7 +175,9 @@ def _sniff_text(source: InputFile, text: str) -> str:
     kind = tabular.sniff_delimited(text)
     if kind:
         return kind
-    raise source.error("unsupported format: not RIS, BibTeX, MEDLINE, WoS, PubMed XML, OpenAlex, CSV or XLSX")
+    raise source.error(
+        gettext_noop("unsupported format: not RIS, BibTeX, MEDLINE, WoS, PubMed XML, OpenAlex, CSV or XLSX")
+    )
 
 
 def _locate(error: InvalidUTF8Error, source: InputFile, fmt: str) -> InvalidUTF8Error:
@@ -243,12 +261,14 @@ def _sniff_zip(source: InputFile) -> str:
         with zipfile.ZipFile(source.path) as zf:
             names = zf.namelist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise source.error(f"damaged zip file: {exc}") from exc
+        raise source.error(gettext_noop("damaged zip file: %(reason)s"), params={"reason": str(exc)}) from exc
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
         return "xlsx"
     if any(n.lower().endswith((".json", ".jsonl")) for n in names):
         return "openalex"
-    raise source.error("unsupported format: zip archive without OpenAlex JSON files or an Excel workbook")
+    raise source.error(
+        gettext_noop("unsupported format: zip archive without OpenAlex JSON files or an Excel workbook")
+    )
 
 
 def detect_format(path: str | Path) -> str:
@@ -273,16 +293,22 @@ def _format_of(source: InputFile, fmt: str, path: str | Path) -> str:
     if fmt == "auto":
         return _sniff(source)
     if fmt not in FORMATS:
-        raise FormatError(f"unsupported format {fmt!r}; known: {', '.join(FORMATS)}", path=str(path))
+        raise FormatError(
+            gettext_noop("unsupported format %(format)r; known: %(known)s"),
+            params={"format": fmt, "known": ", ".join(FORMATS)},
+            path=str(path),
+        )
     return fmt
 
 
 def _guarded(source: InputFile, records: Iterator[Record], fmt: str) -> Iterator[Record]:
     """Turn the few library exceptions that mean "bad input" into FormatError; let our bugs surface."""
+    read_any = False
     try:
         for record in records:
             if source.encoding and source.encoding not in ("utf-8", "utf-8-sig"):
                 record.extra["encoding"] = source.encoding
+            read_any = True
             yield record
     except InvalidUTF8Error as exc:  # a format given explicitly: the reader met the damage first
         raise _locate(exc, source, fmt) from None
@@ -290,14 +316,27 @@ def _guarded(source: InputFile, records: Iterator[Record], fmt: str) -> Iterator
         raise
     except UnicodeError as exc:
         raise source.error(
-            f"cannot decode text as {source.encoding or 'the detected encoding'}: {exc}"
+            gettext_noop("cannot decode text as %(encoding)s: %(reason)s"),
+            params={"encoding": source.encoding or "?", "reason": str(exc)},
         ) from exc
     except (zipfile.BadZipFile, EOFError) as exc:
-        raise source.error(f"damaged or truncated archive: {exc}") from exc
+        raise source.error(
+            gettext_noop("damaged or truncated archive: %(reason)s"), params={"reason": str(exc)}
+        ) from exc
     except RecursionError as exc:
-        raise source.error("data nested too deeply") from exc
+        raise source.error(gettext_noop("data nested too deeply")) from exc
     except OSError as exc:
-        raise source.error(f"cannot read file: {exc.strerror or exc}") from exc
+        raise source.error(READ_FAILED, params={"reason": str(exc.strerror or exc)}) from exc
+    if not read_any:
+        # a file read to its end without one record is not an import that worked (issue 19: a text file
+        # imported as RIS said "done, 0 records read"): it is the wrong file or the wrong format
+        raise source.error(NO_RECORD, params={"format": SHORT_NAMES.get(fmt, fmt)})
+
+
+NO_RECORD = gettext_noop(
+    "no record read: nothing in this file is a %(format)s record (the formats read are RIS, BibTeX, MEDLINE, "
+    "Web of Science, PubMed XML, OpenAlex, CSV and XLSX); check the file and the format chosen"
+)
 
 
 def count_hint(path: str | Path) -> int | None:

@@ -16,6 +16,17 @@ from typing import IO, Any
 
 from benefice.corpus.record import Author
 from benefice.errors import FormatError
+from benefice.i18n import gettext_noop, translator
+
+# messages several readers raise (the templates are the catalogue's msgids)
+EMPTY_FILE = gettext_noop("empty file")
+READ_FAILED = gettext_noop("cannot read file: %(reason)s")
+
+
+def _os_reason(exc: OSError) -> dict[str, str]:
+    """The system's reason for a failed read (its words, untranslated: they come from the OS)."""
+    return {"reason": str(exc.strerror or exc)}
+
 
 CHUNK = 1 << 20  # bytes read at a time when scanning files
 SNIFF_BYTES = 64 * 1024  # how much of a file detection and binary checks look at
@@ -56,17 +67,24 @@ class InputFile:
         self,
         message: str,
         *,
+        params: dict[str, Any] | None = None,
         line: int | None = None,
         record: int | None = None,
         field: str | None = None,
     ) -> FormatError:
-        return FormatError(message, path=self.name, line=line, record=record, field=field)
+        """The error to raise, naming this file; ``message`` is an English template marked with
+        ``gettext_noop``, said in the reader's language later (``FormatError.localized``)."""
+        return FormatError(message, params=params, path=self.name, line=line, record=record, field=field)
 
     def check_field(self, value: str, *, line: int | None, record: int | None, field: str) -> str:
         """Refuse oversized values: a 1 MB title is corruption or an attack, never a bibliographic fact."""
         if len(value) > self.max_field_chars:
             raise self.error(
-                f"field longer than {self.max_field_chars} characters", line=line, record=record, field=field
+                gettext_noop("field longer than %(limit)s characters"),
+                params={"limit": self.max_field_chars},
+                line=line,
+                record=record,
+                field=field,
             )
         return value
 
@@ -74,7 +92,7 @@ class InputFile:
         try:
             return open(self.path, "rb")  # noqa: SIM115 - caller closes
         except OSError as exc:
-            raise self.error(f"cannot open file: {exc.strerror or exc}") from exc
+            raise self.error(gettext_noop("cannot open file: %(reason)s"), params=_os_reason(exc)) from exc
 
     def open_text(self) -> IO[str]:
         """Open as text in the detected encoding, keeping line endings so raw text stays verbatim."""
@@ -83,7 +101,7 @@ class InputFile:
         try:
             return open(self.path, encoding=self.encoding, errors=self.errors, newline="")  # noqa: SIM115
         except OSError as exc:
-            raise self.error(f"cannot open file: {exc.strerror or exc}") from exc
+            raise self.error(gettext_noop("cannot open file: %(reason)s"), params=_os_reason(exc)) from exc
 
     def iter_lines(self, stream: IO[str]) -> Iterator[tuple[int, str]]:
         """Yield (1-based line number, line with its ending) without ever reading an unbounded line."""
@@ -96,7 +114,11 @@ class InputFile:
                 return
             number += 1
             if len(line) >= limit and line[-1] not in "\r\n":
-                raise self.error(f"line longer than {self.max_field_chars} characters", line=number)
+                raise self.error(
+                    gettext_noop("line longer than %(limit)s characters"),
+                    params={"limit": self.max_field_chars},
+                    line=number,
+                )
             yield number, line
 
 
@@ -105,15 +127,16 @@ def check_size(source: InputFile) -> None:
     try:
         source.size = source.path.stat().st_size
     except OSError as exc:
-        raise source.error(f"cannot read file: {exc.strerror or exc}") from exc
+        raise source.error(READ_FAILED, params=_os_reason(exc)) from exc
     if not source.path.is_file():
-        raise source.error("not a regular file")
+        raise source.error(gettext_noop("not a regular file"))
     if source.size > source.max_file_bytes:
         raise source.error(
-            f"file is {source.size} bytes, above the {source.max_file_bytes}-byte limit; split it before importing"
+            gettext_noop("file is %(size)s bytes, above the %(limit)s-byte limit; split it before importing"),
+            params={"size": source.size, "limit": source.max_file_bytes},
         )
     if source.size == 0:
-        raise source.error("empty file")
+        raise source.error(EMPTY_FILE)
 
 
 def read_head(source: InputFile, n: int = SNIFF_BYTES) -> bytes:
@@ -121,7 +144,7 @@ def read_head(source: InputFile, n: int = SNIFF_BYTES) -> bytes:
         try:
             return fh.read(n)
         except OSError as exc:
-            raise source.error(f"cannot read file: {exc.strerror or exc}") from exc
+            raise source.error(READ_FAILED, params=_os_reason(exc)) from exc
 
 
 def _bom_encoding(head: bytes) -> str:
@@ -147,12 +170,6 @@ def _bomless_utf16(head: bytes) -> str:
     if even_nuls > 0.4 * pairs and odd_nuls < 0.05 * pairs:
         return "utf-16-be"
     return ""
-
-
-def gettext_noop(message: str) -> str:
-    """Mark a message for translation without translating it here (this module imports no Django); the
-    web app renders it in the reader's language through ``InvalidUTF8Error.describe(gettext)``."""
-    return message
 
 
 #: How many invalid sequences an error lists one by one (all are counted).
@@ -213,7 +230,7 @@ def scan_utf8(source: InputFile, skip: int = 0) -> Utf8Scan:
         try:
             return scan_utf8_stream(fh, skip)
         except OSError as exc:
-            raise source.error(f"cannot read file: {exc.strerror or exc}") from exc
+            raise source.error(READ_FAILED, params=_os_reason(exc)) from exc
 
 
 def scan_utf8_stream(fh: IO[bytes], skip: int = 0) -> Utf8Scan:
@@ -293,6 +310,9 @@ class InvalidUTF8Error(FormatError):
         super().__init__(self.describe(), path=path)
         self.first_line = first.line if first else None
 
+    def localized_message(self, lang: str | None) -> str:
+        return self.describe(translator(lang).gettext)
+
     def relocate(self) -> None:
         """Rebuild the message once the records of the invalid bytes are filled in."""
         self.located = True
@@ -370,10 +390,10 @@ def detect_encoding(source: InputFile, head: bytes | None = None) -> str:
         utf16 = _bomless_utf16(head)
         if utf16:
             return utf16
-        raise source.error("binary file (NUL bytes): not a bibliographic text export")
+        raise source.error(gettext_noop("binary file (NUL bytes): not a bibliographic text export"))
     controls = sum(head.count(b) for b in _CONTROL_BYTES)
     if controls > max(2, CONTROL_SHARE_MAX * len(head)):
-        raise source.error("binary file (control bytes): not a bibliographic text export")
+        raise source.error(gettext_noop("binary file (control bytes): not a bibliographic text export"))
     scan = scan_utf8(source)
     if not scan.invalid:
         return "utf-8"

@@ -28,6 +28,7 @@ from benefice.corpus.formats._common import (
 )
 from benefice.corpus.identifiers import normalise_doi, normalise_issn, normalise_pmcid, normalise_pmid
 from benefice.corpus.record import Author, Record
+from benefice.i18n import gettext_noop
 
 NAME = "bibtex"
 BATCH = 200
@@ -68,7 +69,7 @@ def read(source: InputFile) -> Iterator[Record]:
             batch.append(line)
             size += len(line)
             if size > source.max_record_chars * 4:
-                raise source.error("entry too long (unbalanced braces?)", line=batch_start)
+                raise source.error(gettext_noop("entry too long (unbalanced braces?)"), line=batch_start)
             depth += line.count("{") - line.count("}")
         if batch:
             yield from _parse_batch(source, batch, batch_start, strings, position)
@@ -91,7 +92,12 @@ def _parse_batch(
         if isinstance(block, ParsingFailedBlock):
             lines_ = str(block.error or "").strip().splitlines()
             reason = lines_[0] if lines_ else "syntax error (unbalanced braces or truncated entry?)"
-            raise source.error(f"BibTeX entry cannot be parsed: {reason}", line=line, record=position + 1)
+            raise source.error(
+                gettext_noop("BibTeX entry cannot be parsed: %(reason)s"),
+                params={"reason": reason},
+                line=line,
+                record=position + 1,
+            )
         if isinstance(block, String):
             strings.append(block.raw)
         elif isinstance(block, Entry):

@@ -25,6 +25,7 @@ from benefice.corpus.identifiers import (
     normalise_pmid,
 )
 from benefice.corpus.record import Author, Record
+from benefice.i18n import gettext_noop
 
 NAME = "medline"
 _TAG_RE = re.compile(r"([A-Z][A-Z0-9]{0,3}) *- ?(.*)$", re.DOTALL)
@@ -54,7 +55,7 @@ def read(source: InputFile) -> Iterator[Record]:
                 continue
             if text.startswith("      ") or text.startswith("\t"):
                 if not items:
-                    raise source.error("continuation line outside a record", line=number)
+                    raise source.error(gettext_noop("continuation line outside a record"), line=number)
                 tag, value = items[-1]
                 value = f"{value} {text.strip()}"
                 source.check_field(value, line=number, record=position, field=tag)
@@ -63,21 +64,26 @@ def read(source: InputFile) -> Iterator[Record]:
                 m = _TAG_RE.match(text)
                 if not m or text[4:6] not in ("- ", "-"):
                     raise source.error(
-                        f"not a MEDLINE line (expected 'TAG - value'): {text[:30]!r}",
+                        gettext_noop("not a MEDLINE line (expected 'TAG - value'): %(text)r"),
+                        params={"text": text[:30]},
                         line=number,
                         record=position or None,
                     )
                 tag, value = m.group(1), m.group(2).strip()
                 if not items:
                     if tag != "PMID":
-                        raise source.error(f"record starts with {tag!r}, expected 'PMID-'", line=number)
+                        raise source.error(
+                            gettext_noop("record starts with %(tag)r, expected 'PMID-'"),
+                            params={"tag": tag},
+                            line=number,
+                        )
                     position += 1
                     start, size = number, 0
                 items.append((tag, value))
             raw.append(line)
             size += len(line)
             if size > source.max_record_chars:
-                raise source.error("record too long", line=start, record=position)
+                raise source.error(gettext_noop("record too long"), line=start, record=position)
         if items:
             yield _to_record(source, items, "".join(raw).rstrip("\r\n") + "\n", position, start)
 

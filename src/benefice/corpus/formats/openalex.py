@@ -35,6 +35,7 @@ from benefice.corpus.identifiers import (
 )
 from benefice.corpus.record import Author, Record
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 
 NAME = "openalex"
 _decoder = json.JSONDecoder()
@@ -86,7 +87,7 @@ def _read_zip(source: InputFile) -> Iterator[Record]:
     ) as zf:
         members = [i for i in zf.infolist() if _is_works_member(i)]
         if not members:
-            raise source.error("zip archive holds no .json or .jsonl file")
+            raise source.error(gettext_noop("zip archive holds no .json or .jsonl file"))
         budget = safezip.Budget(limit)
         position = 0
         for info in members:
@@ -146,7 +147,11 @@ def _read_stream(source: InputFile, stream: IO[str], position: int, member: str 
                 break
         if pos >= len(buf):
             if in_array:
-                raise source.error(f"{where}JSON array not closed: file truncated?", line=line)
+                raise source.error(
+                    gettext_noop("%(where)sJSON array not closed: file truncated?"),
+                    params={"where": where},
+                    line=line,
+                )
             break
         ch = buf[pos]
         if in_array is None:
@@ -163,13 +168,20 @@ def _read_stream(source: InputFile, stream: IO[str], position: int, member: str 
             if expect_comma:
                 if ch != ",":
                     raise source.error(
-                        f"{where}expected ',' between array elements", line=line, record=position + 1
+                        gettext_noop("%(where)sexpected ',' between array elements"),
+                        params={"where": where},
+                        line=line,
+                        record=position + 1,
                     )
                 pos += 1
                 expect_comma = False
                 continue
         elif ch in ",]":
-            raise source.error(f"{where}unexpected {ch!r} outside a JSON array", line=line)
+            raise source.error(
+                gettext_noop("%(where)sunexpected %(char)r outside a JSON array"),
+                params={"where": where, "char": ch},
+                line=line,
+            )
         # decode one value, reading more text while it is cut by the buffer end
         while True:
             try:
@@ -179,11 +191,17 @@ def _read_stream(source: InputFile, stream: IO[str], position: int, member: str 
                 if eof or len(buf) - pos > cap:
                     if len(buf) - pos > cap:
                         raise source.error(
-                            f"{where}JSON value longer than {cap} characters", line=line, record=position + 1
+                            gettext_noop("%(where)sJSON value longer than %(limit)s characters"),
+                            params={"where": where, "limit": cap},
+                            line=line,
+                            record=position + 1,
                         ) from exc
                     err_line = line + buf.count("\n", pos, exc.pos)
                     raise source.error(
-                        f"{where}invalid JSON: {exc.msg}", line=err_line, record=position + 1
+                        gettext_noop("%(where)sinvalid JSON: %(reason)s"),
+                        params={"where": where, "reason": exc.msg},
+                        line=err_line,
+                        record=position + 1,
                     ) from exc
                 fill()
         raw = buf[pos:end]
@@ -203,17 +221,32 @@ def _works(
     if isinstance(value, dict) and isinstance(value.get("results"), list) and "id" not in value:
         for work in value["results"]:  # an API page
             if not isinstance(work, dict):
-                raise source.error(f"{where}'results' holds a non-object", line=line, record=position)
+                raise source.error(
+                    gettext_noop("%(where)s'results' holds a non-object"),
+                    params={"where": where},
+                    line=line,
+                    record=position,
+                )
             yield work, json.dumps(work, ensure_ascii=False)
         return
     if isinstance(value, list):  # JSONL line holding an array
         for work in value:
             if not isinstance(work, dict):
-                raise source.error(f"{where}array element is not a JSON object", line=line, record=position)
+                raise source.error(
+                    gettext_noop("%(where)sarray element is not a JSON object"),
+                    params={"where": where},
+                    line=line,
+                    record=position,
+                )
             yield work, json.dumps(work, ensure_ascii=False)
         return
     if not isinstance(value, dict):
-        raise source.error(f"{where}expected a JSON object (an OpenAlex work)", line=line, record=position)
+        raise source.error(
+            gettext_noop("%(where)sexpected a JSON object (an OpenAlex work)"),
+            params={"where": where},
+            line=line,
+            record=position,
+        )
     yield value, raw
 
 
@@ -290,7 +323,10 @@ def _to_record(source: InputFile, w: dict, raw: str, position: int, line: int, m
         abstract = rebuild_abstract(w.get("abstract_inverted_index"), source.max_field_chars)
     except ValueError as exc:
         raise source.error(
-            "abstract_inverted_index too long", line=line, record=position, field="abstract_inverted_index"
+            gettext_noop("abstract_inverted_index too long"),
+            line=line,
+            record=position,
+            field="abstract_inverted_index",
         ) from exc
     year = parse_year(w.get("publication_year")) or parse_year(_s(w.get("publication_date")))
     first_page, last_page = _s(biblio.get("first_page")), _s(biblio.get("last_page"))

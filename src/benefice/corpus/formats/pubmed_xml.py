@@ -24,6 +24,7 @@ from benefice.corpus.identifiers import (
     normalise_pmid,
 )
 from benefice.corpus.record import Author, Record
+from benefice.i18n import gettext_noop
 
 NAME = "pubmed_xml"
 _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "{*}article")
@@ -95,11 +96,13 @@ def _iterparse(source: InputFile, fh: IO[bytes]) -> Iterator[Record]:
         msg = str(exc.msg if hasattr(exc, "msg") else exc)
         if "entit" in msg.lower() and ("amplification" in msg.lower() or "loop" in msg.lower()):
             raise source.error(
-                "XML entity expansion refused (possible 'billion laughs' attack)", line=line
+                gettext_noop("XML entity expansion refused (possible 'billion laughs' attack)"), line=line
             ) from exc
-        raise source.error(f"malformed XML: {msg}", line=line, record=position + 1) from exc
+        raise source.error(
+            gettext_noop("malformed XML: %(reason)s"), params={"reason": msg}, line=line, record=position + 1
+        ) from exc
     if position == 0:
-        raise source.error("no PubmedArticle or JATS article found in this XML")
+        raise source.error(gettext_noop("no PubmedArticle or JATS article found in this XML"))
 
 
 def _refuse_entities(source: InputFile, element: etree._Element) -> None:
@@ -107,7 +110,9 @@ def _refuse_entities(source: InputFile, element: etree._Element) -> None:
     for dtd in (docinfo.internalDTD, docinfo.externalDTD):
         if dtd is not None and any(True for _ in dtd.iterentities()):
             raise source.error(
-                "XML declares entities (possible 'billion laughs' or external-entity attack); refused"
+                gettext_noop(
+                    "XML declares entities (possible 'billion laughs' or external-entity attack); refused"
+                )
             )
 
 
@@ -127,11 +132,17 @@ def _limit(source: InputFile, record: Record) -> Record:
         limit = source.max_record_chars if name == "raw" else source.max_field_chars
         if len(value) > limit:
             raise source.error(
-                f"field longer than {limit} characters", line=record.line, record=record.position, field=name
+                gettext_noop("field longer than %(limit)s characters"),
+                params={"limit": limit},
+                line=record.line,
+                record=record.position,
+                field=name,
             )
     full = record.extra.get("full_text", "")
     if len(full) > source.max_record_chars:
-        raise source.error("full text too long", line=record.line, record=record.position, field="body")
+        raise source.error(
+            gettext_noop("full text too long"), line=record.line, record=record.position, field="body"
+        )
     return record
 
 
@@ -188,7 +199,7 @@ def _pub_date(node: etree._Element | None) -> tuple[int | None, str]:
 def _pubmed(source: InputFile, el: etree._Element, position: int, line: int | None) -> Record:
     citation = el.find("MedlineCitation")
     if citation is None:
-        raise source.error("PubmedArticle without MedlineCitation", line=line, record=position)
+        raise source.error(gettext_noop("PubmedArticle without MedlineCitation"), line=line, record=position)
     article = citation.find("Article")
     if article is None:
         article = etree.Element("Article")
@@ -251,7 +262,7 @@ def _pubmed(source: InputFile, el: etree._Element, position: int, line: int | No
 def _pubmed_book(source: InputFile, el: etree._Element, position: int, line: int | None) -> Record:
     doc = el.find("BookDocument")
     if doc is None:
-        raise source.error("PubmedBookArticle without BookDocument", line=line, record=position)
+        raise source.error(gettext_noop("PubmedBookArticle without BookDocument"), line=line, record=position)
     book = doc.find("Book")
     if book is None:
         book = etree.Element("Book")
@@ -293,7 +304,7 @@ def _local(el: etree._Element, name: str) -> list[etree._Element]:
 def _jats(source: InputFile, el: etree._Element, position: int, line: int | None) -> Record:
     meta = next(iter(_local(el, "article-meta")), None)
     if meta is None:
-        raise source.error("JATS article without <article-meta>", line=line, record=position)
+        raise source.error(gettext_noop("JATS article without <article-meta>"), line=line, record=position)
     jmeta = next(iter(_local(el, "journal-meta")), None)
     ids = {(a.get("pub-id-type") or ""): _text(a) for a in _local(meta, "article-id")}
     title = _text(next(iter(_local(meta, "article-title")), None))

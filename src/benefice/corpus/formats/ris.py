@@ -28,6 +28,7 @@ from benefice.corpus.identifiers import (
     normalise_pmid,
 )
 from benefice.corpus.record import Record
+from benefice.i18n import gettext_noop
 
 NAME = "ris"
 # tags whose continuation lines are new items (EndNote writes PubMed keyword lists one per line, tag once)
@@ -68,7 +69,9 @@ def read(source: InputFile) -> Iterator[Record]:
     try:
         stream = open(source.path, encoding=source.encoding, errors=source.errors, newline=None)  # noqa: SIM115
     except OSError as exc:
-        raise source.error(f"cannot open file: {exc.strerror or exc}") from exc
+        raise source.error(
+            gettext_noop("cannot open file: %(reason)s"), params={"reason": str(exc.strerror or exc)}
+        ) from exc
     with stream:
         yield from parse_stream(source, stream.read)
 
@@ -125,8 +128,11 @@ def parse_stream(source: InputFile, read_chars) -> Iterator[Record]:  # noqa: AN
                 if start >= 0:
                     start_line = line + buf.count("\n", pos, start)
                     raise source.error(
-                        f"file ends inside record {position + 1} (started line {start_line}): "
-                        "missing 'ER  -', truncated?",
+                        gettext_noop(
+                            "file ends inside record %(record)s (started line %(start)s): missing 'ER  -', "
+                            "truncated?"
+                        ),
+                        params={"record": position + 1, "start": start_line},
                         line=start_line,
                         record=position + 1,
                     )
@@ -135,7 +141,8 @@ def parse_stream(source: InputFile, read_chars) -> Iterator[Record]:  # noqa: AN
             if start >= 0 and len(buf) - keep > cap:
                 start_line = line + buf.count("\n", pos, keep)
                 raise source.error(
-                    f"record longer than {cap} characters (missing 'ER  -'?)",
+                    gettext_noop("record longer than %(limit)s characters (missing 'ER  -'?)"),
+                    params={"limit": cap},
                     line=start_line,
                     record=position + 1,
                 )
@@ -151,19 +158,27 @@ def parse_stream(source: InputFile, read_chars) -> Iterator[Record]:  # noqa: AN
         inner = finder.start(buf, start + 5, body_end)
         if inner >= 0:
             raise source.error(
-                f"record {position} (line {line}) has no 'ER  -' before the next 'TY  -'",
+                gettext_noop("record %(record)s (line %(start)s) has no 'ER  -' before the next 'TY  -'"),
+                params={"record": position, "start": line},
                 line=line + buf.count("\n", start, inner),
                 record=position,
             )
         if body_end - start > cap:
-            raise source.error(f"record longer than {cap} characters", line=line, record=position)
+            raise source.error(
+                gettext_noop("record longer than %(limit)s characters"),
+                params={"limit": cap},
+                line=line,
+                record=position,
+            )
         tags = _fields(source, buf, start, body_end, line, position)
         yield _to_record(source, tags, buf[start:end], position, line)
         line += buf.count("\n", start, end)
         pos = end
 
 
-def _fields(source: InputFile, buf: str, start: int, end: int, line: int, position: int) -> dict[str, list[str]]:
+def _fields(
+    source: InputFile, buf: str, start: int, end: int, line: int, position: int
+) -> dict[str, list[str]]:
     tags: dict[str, list[str]] = {}
     check = end - start > source.max_field_chars
     for m in _FIELD.finditer(buf, start, end):

@@ -18,6 +18,7 @@ from typing import Any
 
 from benefice import safezip
 from benefice.corpus.formats._common import (
+    EMPTY_FILE,
     InputFile,
     author_from_string,
     join_pages,
@@ -34,6 +35,7 @@ from benefice.corpus.identifiers import (
     normalise_pmid,
 )
 from benefice.corpus.record import Record
+from benefice.i18n import gettext_noop
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "title": ("title", "primarytitle", "ti", "t1", "articletitle", "documenttitle", "papertitle", "displayname"),
@@ -183,20 +185,21 @@ def _read_delimited(source: InputFile, fmt: str) -> Iterator[Record]:
         try:
             first_line = next(lines)
         except StopIteration:
-            raise source.error("empty file") from None
+            raise source.error(EMPTY_FILE) from None
         state["line"] = first_line[0]
         header_text = first_line[1].lstrip("\ufeff")
         delimiter = _delimiter(header_text.rstrip("\r\n"))
         try:
             header = next(csv.reader([header_text.rstrip("\r\n")], delimiter=delimiter), [])
         except csv.Error as exc:
-            raise source.error(f"malformed CSV header: {exc}", line=1) from exc
+            raise source.error(
+                gettext_noop("malformed CSV header: %(reason)s"), params={"reason": str(exc)}, line=1
+            ) from exc
         columns = map_columns(header)
         if not columns.keys() & {"title", "doi", "pmid", "abstract", "openalex_id"}:
             raise source.error(
-                "no title, abstract, DOI or PMID column in the header (columns: "
-                + ", ".join(header[:12])
-                + ")",
+                gettext_noop("no title, abstract, DOI or PMID column in the header (columns: %(columns)s)"),
+                params={"columns": ", ".join(header[:12])},
                 line=1,
             )
         reader = csv.reader(feed(), delimiter=delimiter, strict=True)
@@ -209,13 +212,21 @@ def _read_delimited(source: InputFile, fmt: str) -> Iterator[Record]:
             except StopIteration:
                 break
             except csv.Error as exc:
-                raise source.error(f"malformed CSV: {exc}", line=state["line"], record=position + 1) from exc
+                raise source.error(
+                    gettext_noop("malformed CSV: %(reason)s"),
+                    params={"reason": str(exc)},
+                    line=state["line"],
+                    record=position + 1,
+                ) from exc
             if not any(cell.strip() for cell in row):
                 continue
             position += 1
             if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
                 raise source.error(
-                    f"row has {len(row)} cells but the header has {len(header)}", line=start, record=position
+                    gettext_noop("row has %(cells)s cells but the header has %(columns)s"),
+                    params={"cells": len(row), "columns": len(header)},
+                    line=start,
+                    record=position,
                 )
             for i, cell in enumerate(row):
                 if len(cell) > limit:
@@ -363,7 +374,10 @@ def _open_workbook(source: InputFile):  # noqa: ANN202 - openpyxl type
     try:
         return openpyxl.load_workbook(source.path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises KeyError/ValueError/XML errors on bad files
-        raise source.error(f"cannot open workbook: {type(exc).__name__}: {exc}") from exc
+        raise source.error(
+            gettext_noop("cannot open workbook: %(reason)s"),
+            params={"reason": f"{type(exc).__name__}: {exc}"},
+        ) from exc
 
 
 def read_xlsx(source: InputFile) -> Iterator[Record]:
@@ -371,7 +385,7 @@ def read_xlsx(source: InputFile) -> Iterator[Record]:
     try:
         ws = wb.worksheets[0] if wb.worksheets else None
         if ws is None:
-            raise source.error("workbook has no sheet")
+            raise source.error(gettext_noop("workbook has no sheet"))
         rows: Iterable[tuple[Any, ...]] = ws.iter_rows(values_only=True)
         header: list[str] | None = None
         columns: dict[str, int] = {}
@@ -384,7 +398,9 @@ def read_xlsx(source: InputFile) -> Iterator[Record]:
                 header = ["" if v is None else str(v).strip() for v in values]
                 columns = map_columns(header)
                 if not columns.keys() & {"title", "doi", "pmid", "abstract", "openalex_id"}:
-                    raise source.error("no title, abstract, DOI or PMID column in the first row", line=number)
+                    raise source.error(
+                        gettext_noop("no title, abstract, DOI or PMID column in the first row"), line=number
+                    )
                 continue
             position += 1
             for i, v in enumerate(values):
@@ -401,7 +417,7 @@ def read_xlsx(source: InputFile) -> Iterator[Record]:
             )
             yield _to_record(source, "xlsx", header, columns, values, raw, position, number)
         if header is None:
-            raise source.error("empty workbook")
+            raise source.error(gettext_noop("empty workbook"))
     finally:
         wb.close()
 

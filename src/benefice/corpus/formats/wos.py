@@ -21,6 +21,7 @@ from benefice.corpus.formats._common import (
 )
 from benefice.corpus.identifiers import normalise_doi, normalise_issn, normalise_orcid, normalise_pmid
 from benefice.corpus.record import Author, Record
+from benefice.i18n import gettext_noop
 
 NAME = "wos"
 # continuation lines of these tags are new items, of the others the same value wrapped
@@ -51,7 +52,7 @@ def read(source: InputFile) -> Iterator[Record]:
                     raw.append(line)
                 continue
             if seen_ef:
-                raise source.error("content after the 'EF' end-of-file marker", line=number)
+                raise source.error(gettext_noop("content after the 'EF' end-of-file marker"), line=number)
             if text.startswith("   ") or text.startswith("\t"):
                 tag, value = "", text.strip()
             else:
@@ -67,19 +68,26 @@ def read(source: InputFile) -> Iterator[Record]:
                 elif tag in ("FN", "VR"):
                     pass
                 else:
-                    raise source.error(f"expected 'PT' to start a record, found {text[:20]!r}", line=number)
+                    raise source.error(
+                        gettext_noop("expected 'PT' to start a record, found %(text)r"),
+                        params={"text": text[:20]},
+                        line=number,
+                    )
                 continue
             raw.append(line)
             size += len(line)
             if size > source.max_record_chars:
-                raise source.error("record too long (missing 'ER'?)", line=start, record=position)
+                raise source.error(
+                    gettext_noop("record too long (missing 'ER'?)"), line=start, record=position
+                )
             if tag == "ER":
                 yield _to_record(source, tags, "".join(raw), position, start)
                 tags = None
                 continue
             if tag in ("PT", "EF"):
                 raise source.error(
-                    f"record {position} (line {start}) has no 'ER' before {tag!r}",
+                    gettext_noop("record %(record)s (line %(start)s) has no 'ER' before %(tag)r"),
+                    params={"record": position, "start": start, "tag": tag},
                     line=number,
                     record=position,
                 )
@@ -93,18 +101,24 @@ def read(source: InputFile) -> Iterator[Record]:
                 else:
                     last[-1] = f"{last[-1]} {value}" if last[-1] else value
             else:
-                raise source.error("continuation line before any tag", line=number, record=position)
+                raise source.error(
+                    gettext_noop("continuation line before any tag"), line=number, record=position
+                )
             if last is not None and len(last[-1]) > source.max_field_chars:
                 source.check_field(last[-1], line=number, record=position, field=last_tag)
         if tags is not None:
             raise source.error(
-                f"file ends inside record {position} (started line {start}): missing 'ER', truncated?",
+                gettext_noop(
+                    "file ends inside record %(record)s (started line %(start)s): missing 'ER', truncated?"
+                ),
+                params={"record": position, "start": start},
                 line=start,
                 record=position,
             )
         if position and not seen_ef:
             raise source.error(
-                "file ends without the 'EF' end-of-file marker: the export looks truncated", line=number
+                gettext_noop("file ends without the 'EF' end-of-file marker: the export looks truncated"),
+                line=number,
             )
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from benefice.core.jobs import owner_state
 from benefice.corpus import dedup, fields, formats, pipeline
+from benefice.corpus.dedup import reasons
 from benefice.corpus.models import ImportBatch, MergeEvent, Publication, RawRecord
 from benefice.corpus.record import Record
 from benefice.corpus.services._shared import ImportCounts, Progress, _index_rows, _insert_keys, finish_batch
@@ -232,7 +233,8 @@ def _store_chunk(
                 raw_record_id=raw_id,
                 method=method,
                 score=score,
-                reason=reason,
+                reason=reasons.text(reason),
+                reason_data=reasons.to_data(reason),
                 created_by=user,
             )
             for raw_id, key, method, score, reason in events

@@ -10,9 +10,12 @@ from collections.abc import Iterable, Iterator
 from django.db import connection
 
 from benefice.corpus import dedup
+from benefice.corpus.dedup import reasons
+from benefice.corpus.dedup.reasons import Reason
 from benefice.corpus.models import DedupForm, DedupKey, MergeEvent, Publication
 from benefice.corpus.services._shared import HAL_KEY, _index_rows, _insert_keys
 from benefice.corpus.services.records import MERGEABLE_FIELDS, publication_to_record
+from benefice.i18n import Message
 
 CANDIDATES_PER_KEY = 200  # as the engine's own bucket cap: a key shared by more records stops discriminating
 LOOKUP_BATCH = 500  # keys per IN (...) query, well under SQLite's parameter limit
@@ -70,7 +73,9 @@ class CorpusIndex:
         ids = sorted(
             set(Publication.objects.filter(dedup_keys__isnull=True).values_list("pk", flat=True))
             | set(Publication.objects.filter(dedup_form__isnull=True).values_list("pk", flat=True))
-            | set(DedupForm.objects.exclude(form__startswith=current).values_list("publication_id", flat=True))
+            | set(
+                DedupForm.objects.exclude(form__startswith=current).values_list("publication_id", flat=True)
+            )
         )
         for start in range(0, len(ids), 2000):  # by id: a publication with no key must not be picked again
             reindex_publications(Publication.objects.filter(pk__in=ids[start : start + 2000]))
@@ -166,14 +171,21 @@ class CorpusIndex:
     def forget(self, pub_id: int) -> None:
         self._cache.pop(pub_id, None)
 
-    def find(self, hal_id: str, prepared: dedup.Prepared) -> tuple[int | str, str, float | None, str] | None:
+    def find(
+        self, hal_id: str, prepared: dedup.Prepared
+    ) -> tuple[int | str, str, float | None, Reason] | None:
         """(publication key, method, score, reason) of the publication a record (its HAL id and prepared
-        form) describes, if any."""
+        form) describes, if any; the reason as messages (:mod:`benefice.corpus.dedup.reasons`)."""
         if hal_id and hal_id in self._hal:
-            return self._hal[hal_id], MergeEvent.Method.IDENTIFIER, 1.0, f"same hal_id {hal_id}"
+            return (
+                self._hal[hal_id],
+                MergeEvent.Method.IDENTIFIER,
+                1.0,
+                reasons.same_identifier("hal_id", hal_id),
+            )
         match = self._local.find(prepared)
         if match is None:
             return None
         method = MergeEvent.Method.IDENTIFIER if match.method == "identifier" else MergeEvent.Method.FUZZY
         key: int | str = match.id if match.id.startswith("new:") else int(match.id)
-        return key, method, match.score, match.reason
+        return key, method, match.score, match.parts or (Message(match.reason),)

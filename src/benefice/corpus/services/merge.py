@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from benefice.corpus import dedup
+from benefice.corpus.dedup import reasons
 from benefice.corpus.models import MergeEvent, Publication, RawRecord
 from benefice.corpus.services._shared import Progress
 from benefice.corpus.services.index import reindex_publications
@@ -55,7 +56,7 @@ def dedup_corpus(*, user=None, progress: Progress | None = None) -> int:
                     pubs[str(other_id)],
                     user=user,
                     method=MergeEvent.Method.FUZZY,
-                    reason="corpus deduplication",
+                    reason=reasons.CORPUS_DEDUPLICATION,
                 )
                 merges += 1
             if progress:
@@ -78,7 +79,13 @@ def merge_publications(
             raw.publication = target
             raw.save(update_fields=["publication"])
             MergeEvent.objects.create(
-                publication=target, raw_record=raw, method=method, score=score, reason=reason, created_by=user
+                publication=target,
+                raw_record=raw,
+                method=method,
+                score=score,
+                reason=reason,
+                reason_data=reasons.to_data(reasons.parse(reason) or ()),
+                created_by=user,
             )
         other.merge_events.all().delete()
         other.delete()
