@@ -35,6 +35,8 @@ ENGLISH_WORDS = frozenset(
 #: the words no French sentence uses at all, any one of which makes a run of three or more words English
 COMMONEST = frozenset({"the", "of", "and", "with", "from", "this", "that", "is", "are", "not", "which", "your"})
 PROPER_NAME = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of|and|for|the|&)\s+(?:the\s+)?[A-Z][\w'-]*)+")
+#: identifiers and addresses are not words of a sentence (a raw code is reported apart, as a raw code)
+CODE_OR_URL = re.compile(r"\b\w+://\S+|\S*\w[_.]\w\S*")
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœ']+")
 RAW_CODE = re.compile(r"(?<![\w/.@:-])(?:[a-z]+_[a-z0-9_]*[a-z0-9]|[A-Z]+_[A-Z0-9_]*[A-Z0-9])(?![\w/.@-])")
 
@@ -75,7 +77,7 @@ def english_words(text: str) -> list[str]:
 
 def is_english(text: str) -> bool:
     """Whether a French page's text run reads as English prose (see the module docstring for why)."""
-    text = PROPER_NAME.sub(" ", text)
+    text = PROPER_NAME.sub(" ", CODE_OR_URL.sub(" ", text))
     found = english_words(text)
     words = len(WORD.findall(text))
     return len(set(found)) >= 2 or (bool(COMMONEST & set(found)) and words >= 3)
