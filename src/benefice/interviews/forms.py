@@ -11,10 +11,20 @@ from benefice.interviews.models import InterviewGuide, InterviewProject, Partici
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = InterviewProject
-        fields = ["name", "description", "language", "keep_originals", "names_list"]
+        fields = [
+            "name",
+            "description",
+            "language",
+            "keep_originals",
+            "names_list",
+            "kept_names",
+            "masked_names",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "names_list": forms.Textarea(attrs={"rows": 4}),
+            "kept_names": forms.Textarea(attrs={"rows": 3}),
+            "masked_names": forms.Textarea(attrs={"rows": 3}),
         }
 
 

@@ -42,6 +42,21 @@ class InterviewProject(models.Model):
         blank=True,
         help_text=_("One per line, optionally 'name<TAB>PERSON|PLACE|ORG'; always masked."),
     )
+    # Public institutions, data sources and drugs are kept as written (pseudonymise.default_keep_list);
+    # a project adds names to keep, or names of that list to mask anyway (one per line each).
+    kept_names = models.TextField(
+        _("names kept as written"),
+        blank=True,
+        help_text=_(
+            "One per line: public bodies, data sources or drugs to leave unmasked, in addition to the "
+            "default list (registry sources, public health institutions, drugs)."
+        ),
+    )
+    masked_names = models.TextField(
+        _("default kept names to mask anyway"),
+        blank=True,
+        help_text=_("One per line: names of the default kept list that this project masks all the same."),
+    )
     notes = models.JSONField(default=list, blank=True)  # REFI project-level notes: [{guid, name, text}]
     # REFI picture, PDF, audio and video sources, kept as read (positions, codings) without their media
     other_sources = models.JSONField(default=list, blank=True)

@@ -5,7 +5,8 @@ places and organisations but misses e-mails, phone numbers and dates of birth, a
 already found once when it reappears in another context ("Dupont" after "Marie Dupont", or a surname after
 "Mme"). So the pipeline is, by decreasing priority when spans overlap:
 
-1. rules: e-mail addresses, phone numbers (French national/international and other ``+CC`` formats),
+1. rules: e-mail addresses, phone numbers (French national/international and other ``+CC`` formats), postal
+   addresses ("12 rue des Lilas 21000 Dijon"),
    dates introduced by a birth cue ("née le 3 mars 1961", "date de naissance : 03/03/1961",
    "born on 3 March 1961", "DOB: 1961-03-03");
 2. the project's list of names (people, places, organisations known to the team);
@@ -13,6 +14,13 @@ already found once when it reappears in another context ("Dupont" after "Marie D
 4. spaCy NER (PER/PERSON, LOC/GPE/FAC, ORG);
 5. propagation: every surface form found above (and each part of a multi-word person name) is searched
    everywhere else in the text.
+
+What is *not* masked: public institutions, data sources and drugs are the objects of this research ("l'ANSM a
+suspendu le Mediator après une étude dans le SNDS" must stay readable), so a :class:`KeepList` drops any
+detection that is one of their names (a leading article ignored) or lies inside one. The default list
+(:func:`default_keep_list`) is the source registry's names and acronyms plus ``data/kept_names.yaml``
+(public health institutions, regional agencies by region, drugs); a project adds or removes names
+(:meth:`KeepList.changed`). The project's own list of names wins: a name listed there is always masked.
 
 Replacements are consistent across a project: the ``Mapping`` gives the same original (compared without
 case and accents) the same pseudonym, and a lone surname reuses the pseudonym of the full name it belongs
@@ -30,7 +38,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from benefice.curated import read_yaml
 from benefice.errors import BeneficeError
+from benefice.paths import package_data
 
 PERSON, PLACE, ORG, EMAIL, PHONE, BIRTH_DATE = "PERSON", "PLACE", "ORG", "EMAIL", "PHONE", "BIRTH_DATE"
 TYPES = (PERSON, PLACE, ORG, EMAIL, PHONE, BIRTH_DATE)
@@ -85,6 +95,18 @@ BIRTH_RE = re.compile(
     rf"(?P<date>{_DATE})",
     re.IGNORECASE,
 )
+# A postal address: number, kind of street, its name, then an optional postal code and town ("12 rue des
+# Lilas", "3 bis, avenue Jean-Jaurès 21000 Dijon"). Masked whole, as a place: a street name alone would
+# leave the number and the kind of street, which with the town often still point to one home.
+_STREET = (
+    r"(?i:rue|avenue|av\.|boulevard|bd|allée|impasse|chemin|place|quai|route|cours|square|passage|"
+    r"lieu-dit|résidence|street|road|lane)"
+)
+ADDRESS_RE = re.compile(
+    rf"(?<![\w])(?!(?:19|20)\d\d\b)\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+{_STREET}\s+"
+    r"(?:(?i:de la|de l'|de l’|des|du|de|d'|d’)\s*)?[\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+)*"
+    r"(?:,?\s+\d{5}\s+[A-ZÀ-ÖØ-Þ][\w'’-]+(?:[ -][A-ZÀ-ÖØ-Þ][\w'’-]+)*)?"
+)
 _TITLES = (
     r"(?:M\.|MM\.|Mme|Mmes|Mlle|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Pr\.?|(?i:docteur|professeur|monsieur|madame|"
     r"mademoiselle|maître|doctor|professor|mister))"
@@ -101,6 +123,11 @@ ORG_RE = re.compile(
     r"University|Hospital|Institute|Medical Center|Health Trust)"
     r"(?:\s+(?:de la|de l'|des|du|de|d'|of the|of)?\s*[A-ZÀ-ÖØ-Þ][\w'’-]*)+"
 )
+PSEUDONYM_RE = re.compile(
+    r"\[(?:"
+    + "|".join(sorted({label for labels in LABELS.values() for label in labels.values()}))
+    + r")_\d+\]"
+)
 ID_SHAPE = re.compile(r"[A-Za-z]{1,4}\d{1,4}")  # P07, id1, E12: pseudonymous ids, never names
 _WORD_CHARS = r"\w"
 
@@ -110,6 +137,175 @@ def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().replace("’", "'").split())
+
+
+# ------------------------------------------------------------------------------------------ kept names
+
+_ARTICLE_RE = re.compile(r"^(?:(?:le|la|les|l'|du|des|de la|de l'|de|d'|au|aux|the)\s*)+", re.IGNORECASE)
+
+
+def _fold_aligned(text: str) -> str:
+    """``fold`` one character at a time, so that offsets in the result are offsets in ``text``."""
+    out = []
+    for char in text:
+        base = unicodedata.normalize("NFKD", char)[:1] or char
+        base = base.lower()
+        out.append("'" if base == "’" else base if len(base) == 1 else char)
+    return "".join(out)
+
+
+def _strip_article(folded: str) -> str:
+    return _ARTICLE_RE.sub("", folded, count=1).strip()
+
+
+def _name_pattern(names: list[str]) -> re.Pattern | None:
+    """One alternation of whole-word names, longest first, spaces matching any run of spaces."""
+    if not names:
+        return None
+    parts = [
+        r"\s+".join(re.escape(word) for word in name.split()) for name in sorted(names, key=len, reverse=True)
+    ]
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])")
+
+
+@dataclass(frozen=True)
+class KeepList:
+    """Names pseudonymisation leaves as written: ``names`` compared folded (case, accents), ``exact`` as
+    written (acronyms, and registry forms that are also family names or words: "GAZEL" kept, "Gazel" not)."""
+
+    names: frozenset[str] = frozenset()
+    exact: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_folded_re", _name_pattern(sorted(self.names)))
+        object.__setattr__(self, "_exact_re", _name_pattern(sorted(self.exact)))
+
+    def __len__(self) -> int:
+        return len(self.names) + len(self.exact)
+
+    def __contains__(self, surface: object) -> bool:
+        """Whether ``surface`` (an entity's text) is one of the kept names."""
+        if not isinstance(surface, str):
+            return False
+        text = surface.strip()
+        if text in self.exact or _ARTICLE_RE.sub("", text, count=1).strip() in self.exact:
+            return True
+        folded = fold(text)
+        return folded in self.names or _strip_article(folded) in self.names
+
+    def changed(
+        self, add: list[str] | tuple[str, ...] = (), remove: list[str] | tuple[str, ...] = ()
+    ) -> KeepList:
+        """This list with a project's additions (kept compared folded) and removals (masked again: a removed
+        name leaves the list in every spelling, folded or exact)."""
+        removed = {fold(name) for name in remove if name.strip()}
+        names = {n for n in self.names if n not in removed} | {fold(a) for a in add if a.strip()}
+        exact = {e for e in self.exact if fold(e) not in removed}
+        return KeepList(frozenset(names - removed), frozenset(exact))
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where kept names occur in ``text`` (whole words)."""
+        found: list[tuple[int, int]] = []
+        if self._folded_re is not None:
+            found += [(m.start(), m.end()) for m in self._folded_re.finditer(_fold_aligned(text))]
+        if self._exact_re is not None:
+            found += [(m.start(), m.end()) for m in self._exact_re.finditer(text)]
+        return found
+
+    def keeps(self, entity: Entity, spans: list[tuple[int, int]]) -> bool:
+        """A detection to drop: it is a kept name, or lies inside one ("Data Hub" in "Health Data Hub")."""
+        if entity.text in self:
+            return True
+        return any(start <= entity.start and entity.end <= end for start, end in spans)
+
+
+KEPT_NAMES_FILE = "kept_names.yaml"
+
+
+def _words(value, where: str, path: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        return list(value.values())
+    raise BeneficeError(f"{where}: expected a text or a list of texts", path=path)
+
+
+def keep_list_from_data(data: dict, path: str = KEPT_NAMES_FILE) -> KeepList:
+    """The institutions, regional bodies and drugs of a ``kept_names.yaml`` mapping, as a keep-list."""
+    names: set[str] = set()
+    exact: set[str] = set()
+    allowed = {"version", "changelog", "source", "institutions", "regional", "drugs"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise BeneficeError(f"unknown key(s) {sorted(unknown)}", path=path)
+    for number, item in enumerate(data.get("institutions") or [], 1):
+        if not isinstance(item, dict) or "names" not in item:
+            raise BeneficeError(f"institution {number}: a mapping with `names` is required", path=path)
+        extra = set(item) - {"names", "acronyms", "former_names", "variants"}
+        if extra:
+            raise BeneficeError(f"institution {number}: unknown key(s) {sorted(extra)}", path=path)
+        where = f"institution {number}"
+        for field_name in ("names", "former_names", "variants"):
+            names.update(fold(n) for n in _words(item.get(field_name), f"{where}, {field_name}", path))
+        exact.update(_words(item.get("acronyms"), f"{where}, acronyms", path))
+    regional = data.get("regional") or {}
+    if not isinstance(regional, dict):
+        raise BeneficeError("regional: expected {heads, regions}", path=path)
+    for head in _words(regional.get("heads"), "regional, heads", path):
+        for region in _words(regional.get("regions"), "regional, regions", path):
+            for joint in (" ", " de ", " d'", " du ", " en "):
+                names.add(fold(f"{head}{joint}{region}"))
+    for number, item in enumerate(data.get("drugs") or [], 1):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise BeneficeError(f"drug {number}: a mapping with a `name` text is required", path=path)
+        names.add(fold(item["name"]))
+    return KeepList(frozenset(n for n in names if n), frozenset(e for e in exact if e.strip()))
+
+
+def keep_list_from_registry(registry) -> KeepList:
+    """Every name, acronym, variant, translation and former name of the registry's sources (descriptions are
+    phrases, not names). A form the registry calls ambiguous (a family name, a word: "Gazel", "Esteban") is
+    not kept, and a name that folds to one is kept only as the registry writes it ("GAZEL")."""
+    names: set[str] = set()
+    exact: set[str] = set()
+    for source in registry:
+        ambiguous = {fold(a) for a in source.ambiguous}
+        exact.update(a for a in source.acronyms if a not in source.ambiguous)
+        for name in [*source.names.values(), *source.variants, *source.translations, *source.former_names]:
+            if fold(name) in ambiguous:
+                exact.add(name)
+            else:
+                names.add(fold(name))
+    return KeepList(frozenset(names), frozenset(exact))
+
+
+@lru_cache(maxsize=1)
+def default_keep_list() -> KeepList:
+    """The registry's sources plus ``data/kept_names.yaml``: what every project keeps unless it removes it."""
+    from benefice.sources.registry import load_registry
+
+    path = package_data(KEPT_NAMES_FILE)
+    curated = keep_list_from_data(read_yaml(path), str(path))
+    sources = keep_list_from_registry(load_registry())
+    return KeepList(curated.names | sources.names, curated.exact | sources.exact)
+
+
+def project_keep_list(add: str = "", remove: str = "") -> KeepList:
+    """The default list changed by a project's settings (one name a line in each; ``#`` starts a comment)."""
+
+    def lines(value: str) -> list[str]:
+        return [
+            line.strip() for line in (value or "").splitlines() if line.strip() and not line.startswith("#")
+        ]
+
+    return default_keep_list().changed(lines(add), lines(remove))
+
+
+NO_KEEP = KeepList()
 
 
 @dataclass
@@ -322,12 +518,13 @@ def ner_entities(text: str, nlp) -> list[Entity]:
 
 
 def rule_entities(text: str) -> list[Entity]:
-    """E-mails, phone numbers and dates of birth."""
+    """E-mails, phone numbers, postal addresses and dates of birth."""
     found = [Entity(m.start(), m.end(), EMAIL, m.group(), "rule") for m in EMAIL_RE.finditer(text)]
     for match in PHONE_RE.finditer(text):
         digits = re.sub(r"\D", "", match.group())
         if 8 <= len(digits) <= 15:
             found.append(Entity(match.start(), match.end(), PHONE, match.group(), "rule"))
+    found += [Entity(m.start(), m.end(), PLACE, m.group(), "rule") for m in ADDRESS_RE.finditer(text)]
     for match in BIRTH_RE.finditer(text):
         found.append(Entity(match.start("date"), match.end("date"), BIRTH_DATE, match.group("date"), "rule"))
     return found
@@ -453,8 +650,26 @@ def detect(
     nlp=None,
     use_ner: bool = True,
     propagate: bool = True,
+    keep: KeepList | None = None,
 ) -> list[Entity]:
-    """All entities in ``text`` after overlap resolution (no replacement assigned yet)."""
+    """All entities in ``text`` after overlap resolution (no replacement assigned yet).
+
+    ``keep`` is the list of names left as written (default: :func:`default_keep_list`; ``NO_KEEP`` masks
+    everything detected); a name of the project's list (``names``) is masked even when kept."""
+    keep = default_keep_list() if keep is None else keep
+    kept_spans = keep.spans(text) if len(keep) else []
+    # Pseudonyms already in the text ("[PERSONNE_1]") are never detected again: pseudonymising twice
+    # gives the same text.
+    placeholders = [(m.start(), m.end()) for m in PSEUDONYM_RE.finditer(text)]
+
+    def unkept(entities: list[Entity]) -> list[Entity]:
+        return [
+            e
+            for e in entities
+            if not any(start <= e.start and e.end <= end for start, end in placeholders)
+            and (e.source in ("rule", "list") or not len(keep) or not keep.keeps(e, kept_spans))
+        ]
+
     candidates = rule_entities(text) + list_entities(text, names or []) + title_entities(text)
     if use_ner:
         tags = speaker_tag_spans(text)
@@ -468,6 +683,7 @@ def detect(
         for e in candidates
         if e.source in ("rule", "list") or (fold(e.text) not in STOPWORDS and not ID_SHAPE.fullmatch(e.text))
     ]
+    candidates = unkept(candidates)
     if propagate:
         surfaces: dict[str, str] = {}
         for entity in _resolve(candidates):
@@ -481,7 +697,7 @@ def detect(
             for start, end in _find_all(text, surface):
                 if text[start].isupper():  # "Rose" the person, not "rose" the colour
                     candidates.append(Entity(start, end, entity_type, text[start:end], "propagation"))
-    resolved = _resolve(candidates)
+    resolved = _resolve(unkept(candidates))
     # NER often calls a surname a place ("Garnier") once it stands alone; a word known as part of a
     # person's name is that person.
     person_words = {
@@ -503,12 +719,14 @@ def pseudonymise(
     mapping: Mapping | None = None,
     nlp=None,
     use_ner: bool = True,
+    keep: KeepList | None = None,
 ) -> Result:
-    """Replace every detected entity by its consistent pseudonym; the result never contains the originals."""
+    """Replace every detected entity by its consistent pseudonym; the result never contains the originals
+    (kept names aside: see ``detect``)."""
     if lang not in LABELS:
         raise BeneficeError(f"unsupported language {lang!r} (fr or en)")
     mapping = mapping if mapping is not None else Mapping(lang=lang)
-    entities = detect(text, lang, names, nlp=nlp, use_ner=use_ner)
+    entities = detect(text, lang, names, nlp=nlp, use_ner=use_ner, keep=keep)
     # Full names first, so that a lone surname seen earlier in the text still joins its full name.
     for entity in sorted(entities, key=lambda e: (-len(e.text.split()), e.start)):
         entity.replacement = mapping.pseudonym(entity.type, entity.text)

@@ -64,6 +64,8 @@ def _project_state(project: InterviewProject) -> dict:
         "language": project.language,
         "keep_originals": project.keep_originals,
         "names_list_lines": len([line for line in project.names_list.splitlines() if line.strip()]),
+        "kept_names": [line.strip() for line in project.kept_names.splitlines() if line.strip()],
+        "masked_names": [line.strip() for line in project.masked_names.splitlines() if line.strip()],
     }
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
 from benefice.interviews.models import EntityReplacement, InterviewProject, Participant, Transcript
-from benefice.interviews.pseudonymise import PERSON, Mapping, detect, fold
+from benefice.interviews.pseudonymise import PERSON, KeepList, Mapping, detect, fold, project_keep_list
 from benefice.interviews.services._shared import _type
 from benefice.interviews.services.access import parse_names, update_project
 from benefice.interviews.transcripts import read_transcript
@@ -93,11 +93,25 @@ def project_mapping(project: InterviewProject):
     return Mapping.from_json({"lang": project.language, "entries": entries})
 
 
+def keep_list_for(project: InterviewProject) -> KeepList:
+    """The names this project leaves as written: the default list with the project's additions and removals."""
+    return project_keep_list(project.kept_names, project.masked_names)
+
+
 def propose_entities(transcript: Transcript, nlp=None, use_ner: bool = True) -> list[dict]:
-    """Detect entities in the original and propose replacements consistent with the project's mapping."""
+    """Detect entities in the original and propose replacements consistent with the project's mapping.
+
+    Public institutions, data sources and drugs (the project's keep-list) are not proposed at all."""
     project = transcript.project
     text = transcript.original_text
-    entities = detect(text, project.language, parse_names(project.names_list), nlp=nlp, use_ner=use_ner)
+    entities = detect(
+        text,
+        project.language,
+        parse_names(project.names_list),
+        nlp=nlp,
+        use_ner=use_ner,
+        keep=keep_list_for(project),
+    )
     mapping = project_mapping(project)
     for entity in sorted(entities, key=lambda e: (-len(e.text.split()), e.start)):
         entity.replacement = mapping.pseudonym(entity.type, entity.text)

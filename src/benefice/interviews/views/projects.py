@@ -1,5 +1,4 @@
-"""Projects and their participants: what a member sees first, and the leads' settings.
-"""
+"""Projects and their participants: what a member sees first, and the leads' settings."""
 
 from __future__ import annotations
 
@@ -36,8 +35,13 @@ def project_list(request):
                     language=form.cleaned_data["language"],
                     keep_originals=form.cleaned_data["keep_originals"],
                 )
-                if form.cleaned_data["names_list"]:
-                    services.update_project(project, request.user, names_list=form.cleaned_data["names_list"])
+                lists = {
+                    name: form.cleaned_data[name]
+                    for name in ("names_list", "kept_names", "masked_names")
+                    if form.cleaned_data[name]
+                }
+                if lists:
+                    services.update_project(project, request.user, **lists)
             except BeneficeError as exc:
                 form.add_error(None, str(exc))
             else:
