@@ -90,15 +90,15 @@ def test_a_chart_without_data_is_left_out(results):
     assert [c.id for c in national_charts(unranked, "en")] == NATIONAL_ORDER[:-1]
 
 
-def test_french_typography_only_where_it_was(results):
-    """The kinds-of-use charts get no-break spaces in French, the others keep their plain spaces (the
-    editions already published must rebuild byte for byte)."""
+def test_french_typography_in_every_chart(results):
+    """Every chart's French sentences get no-break spaces before « : » and « ; » (issue 19, French first)."""
     by_id = {c.id: c for c in national_charts(results, "fr")}
     assert "\u00a0:" in by_id["categories_methods"].comment
-    assert (
-        " ;" in by_id["publications_by_year"].comment
-        and "\u00a0;" not in by_id["publications_by_year"].comment
-    )
+    comment = by_id["publications_by_year"].comment
+    assert "\u00a0;" in comment and " ;" not in comment
+    for chart in by_id.values():
+        for text in (chart.title, chart.comment, chart.method, chart.empty_text):
+            assert not re.search(r" [:;!?]", text), (chart.id, text)
 
 
 def test_chart_words_come_from_the_labels_in_both_languages():
@@ -114,3 +114,121 @@ def test_chart_words_come_from_the_labels_in_both_languages():
     assert used <= set(LABELS)
     assert charts.METHOD_NAMES["person"] == {"fr": labels("fr")["method_person"], "en": "person"}
     assert labels("fr")["method_person"] == "personne"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Issue 19: integer axes for counts, empty charts that say why, headline sentences that do not read as bugs
+# ----------------------------------------------------------------------------------------------------------
+def _axes(spec: dict) -> list[tuple[str, dict]]:
+    """The quantitative position encodings that draw an axis (those with a title), in a spec and its layers."""
+    found = []
+    for part in [spec, *spec.get("layer", [])]:
+        for channel, enc in part.get("encoding", {}).items():
+            if channel in ("x", "y") and enc.get("type") == "quantitative" and "title" in enc:
+                found.append((channel, enc))
+    return found
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_count_axis_has_integer_ticks(results, lang):
+    """No "0.2 publications": an axis of counts steps by one at least and writes integers."""
+    custodian = next(c for c in results["custodians"] if c["publications"])
+    built = national_charts(results, lang) + custodian_charts(results, custodian, lang)
+    counted = 0
+    for chart in built:
+        axes = _axes(chart.spec)
+        assert axes, chart.id
+        for _channel, enc in axes:
+            if chart.share:
+                assert enc["axis"]["format"] == "%", chart.id
+                continue
+            assert enc["axis"]["tickMinStep"] == 1 and enc["axis"]["format"] == ",d", chart.id
+            counted += 1
+    assert counted >= len(built) - 1  # all but the citation shares
+
+
+def _render_block(chart, lang: str) -> str:
+    from benefice.barometer.site import _ChartView, _env
+
+    template = _env().from_string(
+        '{% from "_chart.html" import chart_block with context %}{{ chart_block(c, t, lang, "x.csv", "", "") }}'
+    )
+    chart.extra["spec_json"] = json.dumps(chart.spec)
+    return template.render(c=_ChartView(chart), t=labels(lang), lang=lang, methodology_href="m.html")
+
+
+def test_an_empty_chart_is_a_sentence_saying_why_not_bare_axes(results):
+    no_pairs = dict(results, sources_by_category=[])
+    chart = NATIONAL_CHARTS["sources_by_category"](Context(no_pairs, "fr"))
+    assert chart.empty and "couple" in chart.empty_text
+    html = _render_block(chart, "fr")
+    assert "data-spec" not in html and chart.empty_text.replace("'", "&#39;") in html
+    # all zeros is empty too: no decision at the observation date draws no bars of height zero
+    no_decision = dict(
+        results, decision_types=[dict(r, decisions=0, cases=0) for r in results["decision_types"]]
+    )
+    chart = NATIONAL_CHARTS["decision_types"](Context(no_decision, "en"))
+    assert chart.empty and "no decision" in chart.empty_text.lower()
+    assert "0 decisions" not in chart.comment
+    full = NATIONAL_CHARTS["sources_by_category"](Context(results, "fr"))
+    assert not full.empty and "data-spec" in _render_block(full, "fr")
+
+
+def test_a_range_is_written_as_a_range_only_when_it_has_width(results):
+    from benefice.barometer.texts import fmt_range, fmt_span, headline
+
+    assert fmt_span(4925579, 4925579, "fr") == "4\u202f925\u202f579"
+    assert fmt_span(3, 5, "fr") == "3 à 5" and fmt_span(3, 5, "en") == "3 to 5"
+    assert fmt_range(7, 7, 7, "en") == "7" and fmt_range(5, 6, 8, "en") == "6 (5–8)"
+    people = next(r for r in results["impact_ranges"] if r["measure"] == "people")
+    flat = dict(results, impact_ranges=[dict(people, low=1200.0, value=1200.0, high=1200.0)])
+    figure = next(h for h in headline(flat) if h["id"] == "people")
+    assert figure["value_fr"] == "1\u202f200" and "1\u202f200 à" not in figure["comment_fr"]
+    assert "1,200 to 1,200" not in figure["comment_en"]
+    chart = NATIONAL_CHARTS["impact_ranges"](Context(flat, "fr"))
+    assert " à " not in chart.comment
+    wide = dict(results, impact_ranges=[dict(people, low=800.0, value=None, high=1500.0)])
+    figure = next(h for h in headline(wide) if h["id"] == "people")
+    assert "de 800 à 1\u202f500 personnes" in figure["comment_fr"] and figure["value_en"] == "800–1,500"
+
+
+def test_progresses_most_only_when_a_source_grew(results):
+    grew = NATIONAL_CHARTS["sources_by_year"](Context(results, "en"))
+    last = results["edition"]["last_publication_year"]
+    flat = dict(
+        results,
+        sources_by_year=[dict(r, publications_family=3) for r in results["sources_by_year"]],
+    )
+    for lang, word in (("fr", "progresse"), ("en", "grows")):
+        chart = NATIONAL_CHARTS["sources_by_year"](Context(flat, lang))
+        assert word not in chart.comment and str(last) in chart.comment
+        assert "0 publications" not in chart.comment and "0 more" not in chart.comment
+    assert "grows most" in grew.comment or "None of the top" in grew.comment
+
+
+def test_no_dated_study_says_the_delay_cannot_be_measured(results):
+    from benefice.barometer.texts import headline
+
+    undated = dict(results, delays=[], delay_summary={"cases": 0, "median_low": None, "median_high": None,
+                                                       "case_ids": ""})  # fmt: skip
+    figure = next(h for h in headline(undated) if h["id"] == "delay")
+    assert figure["value_fr"] == "Non mesurable" and "étude datée" in figure["comment_fr"]
+    apart = dict(undated, delay_summary=dict(undated["delay_summary"], without_study=3))
+    figure = next(h for h in headline(apart) if h["id"] == "delay")
+    assert "3 cas ont des décisions sans étude datée" in figure["comment_fr"]
+    assert "3 cases have decisions but no dated study" in figure["comment_en"]
+    assert "0–0" not in figure["value_fr"] and "mois" not in figure["value_fr"]
+    chart = NATIONAL_CHARTS["delays"](Context(undated, "fr"))
+    assert chart.empty and "étude datée" in chart.empty_text
+    same = dict(results, delay_summary=dict(results["delay_summary"], median_low=4.0, median_high=4.0))
+    figure = next(h for h in headline(same) if h["id"] == "delay")
+    assert figure["value_fr"] == "4 mois" and "4 à 4" not in figure["comment_fr"]
+
+
+def test_counts_take_the_right_plural():
+    from benefice.barometer.texts import count
+
+    assert count(1, "publication", "publications", "fr") == "1 publication"
+    assert count(0, "publication", "publications", "fr") == "0 publication"
+    assert count(0, "publication", "publications", "en") == "0 publications"
+    assert count(2, "publication", "publications", "fr") == "2 publications"

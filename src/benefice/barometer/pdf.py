@@ -12,7 +12,7 @@ from typing import Any
 
 from benefice.barometer.charts import Chart, cell, national_charts
 from benefice.barometer.site import _env
-from benefice.barometer.texts import LANGS, fmt_num, labels, rules
+from benefice.barometer.texts import LANGS, fmt_num, has_width, labels, rules
 from benefice.errors import BeneficeError
 
 BAR_LIMIT = 25
@@ -20,8 +20,9 @@ WIDTH = 480
 
 
 def svg_bars(chart: Chart, lang: str) -> str:
-    """Horizontal bars (or ranges when the chart has low/high) for the chart's label and value columns."""
-    if not chart.label_key or not chart.rows:
+    """Horizontal bars (or ranges when the chart has low/high) for the chart's label and value columns; nothing
+    for an empty chart (the report prints why instead of bare bars)."""
+    if not chart.label_key or chart.empty:
         return ""
     rows = chart.rows[:BAR_LIMIT]
     ranged = bool(chart.low_key and chart.high_key)
@@ -48,7 +49,7 @@ def svg_bars(chart: Chart, lang: str) -> str:
             parts.append(
                 f'<line x1="{x1:.1f}" y1="{y + 6}" x2="{max(x2, x1 + 1):.1f}" y2="{y + 6}" stroke="#1f5fa8" stroke-width="4"/>'
             )
-            text = f"{fmt_num(lo, lang)}–{fmt_num(hi, lang)}"
+            text = f"{fmt_num(lo, lang)}–{fmt_num(hi, lang)}" if has_width(lo, hi) else fmt_num(hi, lang)
             parts.append(f'<text x="{x2 + 4:.1f}" y="{y + 10}" font-size="8">{html.escape(text)}</text>')
         else:
             v = number(r.get(chart.value_key))
@@ -72,6 +73,7 @@ def report_html(results: dict[str, Any], lang: str, code_version: str) -> str:
         def __init__(self, chart: Chart) -> None:
             self.__dict__.update(chart.__dict__)
             self.svg = chart.extra["svg"]
+            self.empty = chart.empty
 
     return (
         _env()

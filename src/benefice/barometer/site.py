@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from benefice.barometer.charts import Chart, cell, custodian_charts, national_charts
 from benefice.barometer.opendata import csv_bytes
-from benefice.barometer.texts import CONTEXT, LANGS, labels, rules
+from benefice.barometer.texts import CONTEXT, LANGS, count, labels, rules, unit_name
 from benefice.i18n import pgettext, pick_text, translator
 
 TEMPLATES = Path(__file__).with_name("site_templates")
@@ -28,6 +28,8 @@ EVIDENCE_GRADE = "barometer: grade of evidence"
 #: the vendored Vega libraries, beside htmx in the project-wide static files: one copy serves the web app
 #: (``{% static 'benefice/vendor/vega/...' %}``) and is copied into the site's ``assets/``
 VEGA_DIR = Path(__file__).resolve().parent.parent / "static" / "benefice" / "vendor" / "vega"
+#: the script that draws the charts, the same file for the site (its ``assets/barometer.js``) and the web app
+CHARTS_JS = Path(__file__).resolve().parent / "static" / "benefice" / "barometer" / "charts.js"
 VEGA_FILES = (
     "vega.min.js",
     "vega-lite.min.js",
@@ -61,6 +63,7 @@ def _env() -> Environment:
         trim_blocks=False,
     )
     env.globals["cell"] = cell
+    env.globals["count"] = count
     env.globals["csp"] = CONTENT_SECURITY_POLICY
     env.globals["referrer"] = REFERRER_POLICY
     return env
@@ -128,7 +131,7 @@ def _methodology_tables(
                     pick_text(i.name, lang),
                     i.type,
                     pick_text(typology.ladder[i.level].name, lang),
-                    i.definition,
+                    i.definition if isinstance(i.definition, str) else pick_text(i.definition, lang),
                 ]
                 for i in indicators.indicators.values()
             ],
@@ -218,8 +221,38 @@ def _source_columns(lang: str, t: dict[str, str]) -> list[tuple[str, str]]:
     ]
 
 
-def _case_tables(results: dict[str, Any], lang: str, t: dict[str, str]) -> list[dict[str, Any]]:
-    """The tables of the cases page (cases, figures, values by source, ranking), each also a CSV."""
+def code_names(typology: Any, lang: str) -> dict[str, dict[str, str]]:
+    """The typology's names of the codes an edition's rows carry (decision types, grades), in ``lang``, by
+    column: a table shows « Retrait », never ``withdrawal``. A code the typology lacks is shown as is."""
+    names = {
+        "decision": {k: pick_text(r.name, lang) for k, r in typology.decision_types.items()},
+        "attribution": {k: pick_text(r.name, lang) for k, r in typology.attribution_grades.items()},
+        "evidence": {k: pick_text(r.name, lang) for k, r in typology.evidence_grades.items()},
+    }
+    return {
+        "strongest_decision": names["decision"],
+        "decision_type": names["decision"],
+        "attribution_grade": names["attribution"],
+        "evidence_grade": names["evidence"],
+    }
+
+
+def named_rows(rows: list[dict[str, Any]], names: dict[str, dict[str, str]], lang: str) -> list[dict[str, Any]]:
+    """Rows with their codes replaced by names (:func:`code_names`) and their units by the units' names."""
+    out = []
+    for row in rows:
+        named = {k: names[k].get(v, v) if k in names and isinstance(v, str) else v for k, v in row.items()}
+        if isinstance(row.get("unit"), str):
+            named["unit"] = unit_name(row["unit"], lang)
+        out.append(named)
+    return out
+
+
+def _case_tables(
+    results: dict[str, Any], lang: str, t: dict[str, str], names: dict[str, dict[str, str]]
+) -> list[dict[str, Any]]:
+    """The tables of the cases page (cases, figures, values by source, ranking), each also a CSV; codes are
+    shown by their names."""
     tr = _words(lang)
     titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
     return [
@@ -232,7 +265,7 @@ def _case_tables(results: dict[str, Any], lang: str, t: dict[str, str]) -> list[
                         ("strongest_decision", tr("Strongest decision")),
                         ("first_decision", tr("First decision")),
                         ("attribution_grade", "Attribution")],
-            "rows": results["cases"],
+            "rows": named_rows(results["cases"], names, lang),
         },
         {
             "id": "figures",
@@ -242,7 +275,7 @@ def _case_tables(results: dict[str, Any], lang: str, t: dict[str, str]) -> list[
                         ("low", tr("Low")), ("value", tr("Value")),
                         ("high", tr("High")), ("evidence_grade", pgettext(EVIDENCE_GRADE, "Evidence", lang)),
                         ("included", tr("Counted")), ("source_doi", "DOI")],
-            "rows": results["figures"],
+            "rows": named_rows(results["figures"], names, lang),
         },
         {
             "id": "values_by_source",
@@ -253,7 +286,7 @@ def _case_tables(results: dict[str, Any], lang: str, t: dict[str, str]) -> list[
                         ("low", tr("Low")), ("value", tr("Value")), ("high", tr("High")),
                         ("method", tr("Method")), ("n_cases", tr("Cases")),
                         ("figure_ids", tr("Figures"))],
-            "rows": (results.get("impact_values") or {}).get("by_source", []),
+            "rows": named_rows((results.get("impact_values") or {}).get("by_source", []), names, lang),
         },
         {
             "id": "ranking",
@@ -277,7 +310,8 @@ def build_site(results: dict[str, Any], definitions: dict[str, Any], code_versio
     files: dict[str, bytes] = {}
     for name in VEGA_FILES:
         files[f"assets/{name}"] = (VEGA_DIR / name).read_bytes()
-    for name in ("barometer.js", "barometer.css", "vega-embed.css", "vega-tooltip.css"):
+    files["assets/barometer.js"] = CHARTS_JS.read_bytes()
+    for name in ("barometer.css", "vega-embed.css", "vega-tooltip.css"):
         files[f"assets/{name}"] = (TEMPLATES / name).read_bytes()
     e = results["edition"]
     files["index.html"] = env.get_template("root.html").render(edition=e).encode("utf-8")
@@ -328,7 +362,7 @@ def build_site(results: dict[str, Any], definitions: dict[str, Any], code_versio
             rows=sorted(results["sources"], key=lambda r: (-r["publications_family"], r["source"])),
         )
 
-        case_tables = _case_tables(results, lang, t)
+        case_tables = _case_tables(results, lang, t, code_names(definitions["typology"], lang))
         for table in case_tables:
             if table["rows"]:
                 files[f"{lang}/data/{table['id']}.csv"] = csv_bytes(
@@ -379,4 +413,4 @@ def build_site(results: dict[str, Any], definitions: dict[str, Any], code_versio
     return files
 
 
-__all__ = ["build_site", "report_name"]
+__all__ = ["build_site", "code_names", "named_rows", "report_name"]

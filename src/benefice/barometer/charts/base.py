@@ -18,6 +18,11 @@ TOP_CUSTODIANS = 15
 TOP_LINES = 6
 TOP_PAIRS = 25
 NB = "\u00a0"  # no-break space: French typography before « : », inside « guillemets »
+#: The axis of a count: ticks one apart at least, written as integers ("0.2 publications" is no count).
+#: The ``,d`` format groups thousands with the page's separator (barometer charts.js sets the French one).
+COUNT_AXIS: dict[str, Any] = {"tickMinStep": 1, "format": ",d"}
+#: A nominal axis of long labels (source and category names) keeps room for the bars on a 390 px phone.
+LABEL_LIMIT = 150
 
 
 class Column(NamedTuple):
@@ -45,6 +50,9 @@ class Chart:
     low_key: str = ""
     high_key: str = ""
     share: bool = False
+    #: why the chart is empty (nothing to plot, or nothing but zeros), in a sentence shown instead of bare
+    #: axes; "" when it has something to show
+    empty_text: str = ""
     extra: dict[str, Any] = field(default_factory=dict)  # what the site and the PDF add (spec JSON, SVG…)
 
     def __post_init__(self) -> None:
@@ -55,6 +63,11 @@ class Chart:
     @property
     def alt(self) -> str:
         return f"{self.title}. {self.comment}"
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to draw: the page shows :attr:`empty_text` (or the generic sentence) instead of axes."""
+        return bool(self.empty_text) or not self.rows
 
 
 @dataclass(frozen=True)
@@ -85,9 +98,10 @@ ChartBuilder = Callable[[Context], "Chart | None"]
 
 
 def french_typography(build: ChartBuilder) -> ChartBuilder:
-    """A builder whose French title, comment and method note get French typography (no-break spaces
-    before « : » « ; » « % »…, inside guillemets). Only the kinds-of-use charts have had it so far: the
-    others' sentences keep their plain spaces, as in the editions already published."""
+    """A builder whose French title, comment, method note and empty-chart sentence get French typography
+    (no-break spaces before « : » « ; » « % »…, inside guillemets). Every chart has it since issue 19 (it
+    was the kinds-of-use charts only): an edition built before then differs from its rebuild in these
+    spaces, which ``verify`` reports with the two code versions."""
 
     @functools.wraps(build)
     def built(ctx: Context) -> Chart | None:
@@ -99,6 +113,7 @@ def french_typography(build: ChartBuilder) -> ChartBuilder:
             title=french_spaces(chart.title),
             comment=french_spaces(chart.comment),
             method=french_spaces(chart.method),
+            empty_text=french_spaces(chart.empty_text),
         )
 
     return built
@@ -159,14 +174,20 @@ def _bar(values: list[dict], x: str, y: str, x_title: str, y_title: str, *, hori
          color: str = BLUE, description: str = "", x_type: str = "ordinal") -> dict[str, Any]:  # fmt: skip
     if horizontal:
         encoding = {
-            "y": {"field": x, "type": "nominal", "sort": "-x", "title": x_title},
-            "x": {"field": y, "type": "quantitative", "title": y_title},
+            "y": {
+                "field": x,
+                "type": "nominal",
+                "sort": "-x",
+                "title": x_title,
+                "axis": {"labelLimit": LABEL_LIMIT},
+            },
+            "x": {"field": y, "type": "quantitative", "title": y_title, "axis": dict(COUNT_AXIS)},
         }
         height: Any = {"step": 18}
     else:
         encoding = {
             "x": {"field": x, "type": x_type, "title": x_title},
-            "y": {"field": y, "type": "quantitative", "title": y_title},
+            "y": {"field": y, "type": "quantitative", "title": y_title, "axis": dict(COUNT_AXIS)},
         }
         height = 240
     return {
@@ -183,8 +204,7 @@ def _bar(values: list[dict], x: str, y: str, x_title: str, y_title: str, *, hori
 def _lines(values: list[dict], x: str, y: str, series: str, titles: tuple[str, str, str], description: str,
            y_format: str = "") -> dict[str, Any]:  # fmt: skip
     y_enc: dict[str, Any] = {"field": y, "type": "quantitative", "title": titles[1]}
-    if y_format:
-        y_enc["axis"] = {"format": y_format}
+    y_enc["axis"] = {"format": y_format} if y_format else dict(COUNT_AXIS)  # a share, or a count
     return {
         "$schema": SCHEMA,
         "description": description,
@@ -202,7 +222,7 @@ def _lines(values: list[dict], x: str, y: str, series: str, titles: tuple[str, s
 
 def _ranges(values: list[dict], label: str, title: str, description: str) -> dict[str, Any]:
     """Horizontal low–high rules with a point at the central value (when known)."""
-    y = {"field": label, "type": "nominal", "title": None, "sort": None}
+    y = {"field": label, "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": LABEL_LIMIT}}
     return {
         "$schema": SCHEMA,
         "description": description,
@@ -214,7 +234,13 @@ def _ranges(values: list[dict], label: str, title: str, description: str) -> dic
             {
                 "mark": {"type": "rule", "strokeWidth": 3, "color": BLUE, "tooltip": True},
                 "encoding": {
-                    "x": {"field": "low", "type": "quantitative", "title": title, "scale": {"zero": True}},
+                    "x": {
+                        "field": "low",
+                        "type": "quantitative",
+                        "title": title,
+                        "scale": {"zero": True},
+                        "axis": dict(COUNT_AXIS),
+                    },
                     "x2": {"field": "high"},
                 },
             },
@@ -240,7 +266,13 @@ def _bar_range(
 ) -> dict[str, Any]:
     """Horizontal bars (labelled count) with the 95 % interval of the count as a rule and the expected count
     as a point."""
-    y = {"field": label, "type": "nominal", "title": y_title, "sort": None}
+    y = {
+        "field": label,
+        "type": "nominal",
+        "title": y_title,
+        "sort": None,
+        "axis": {"labelLimit": LABEL_LIMIT},
+    }
     return {
         "$schema": SCHEMA,
         "description": description,
@@ -251,7 +283,14 @@ def _bar_range(
         "layer": [
             {
                 "mark": {"type": "bar", "color": GREEN, "opacity": 0.55, "tooltip": True},
-                "encoding": {"x": {"field": "publications", "type": "quantitative", "title": x_title}},
+                "encoding": {
+                    "x": {
+                        "field": "publications",
+                        "type": "quantitative",
+                        "title": x_title,
+                        "axis": dict(COUNT_AXIS),
+                    }
+                },
             },
             {
                 "mark": {"type": "rule", "strokeWidth": 2, "color": GREY},

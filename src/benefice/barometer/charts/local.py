@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from benefice.barometer.charts.base import GREEN, Chart, ChartBuilder, Context, _bar, cols
-from benefice.barometer.texts import fmt_int, fmt_pct
+from benefice.barometer.charts.base import GREEN, Chart, ChartBuilder, Context, _bar, cols, french_typography
+from benefice.barometer.texts import count, fmt_pct
 
 
 def _custodian(ctx: Context) -> dict:
@@ -13,6 +13,7 @@ def _custodian(ctx: Context) -> dict:
     return ctx.custodian
 
 
+@french_typography
 def local_by_year(ctx: Context) -> Chart:
     lang, custodian = ctx.lang, _custodian(ctx)
     year_t = ctx.label("year")
@@ -23,6 +24,7 @@ def local_by_year(ctx: Context) -> Chart:
         for r in ctx.results["custodians_by_year"] if r["custodian_slug"] == key
     ]  # fmt: skip
     total = sum(r["publications"] for r in rows)
+    name = custodian["custodian"]
     return Chart(
         id="local_by_year",
         title=ctx.t(
@@ -30,10 +32,17 @@ def local_by_year(ctx: Context) -> Chart:
             "Publications using its sources, by year",
         ),
         comment=ctx.t(
-            f"{fmt_int(total, lang)} publications utilisent au moins une source de {custodian['custodian']} "
-            f"sur la période, dont {fmt_int(rows[-1]['publications'], lang)} en {rows[-1]['year']}.",
-            f"{fmt_int(total, lang)} publications use at least one source of {custodian['custodian']} over the "
-            f"period, {fmt_int(rows[-1]['publications'], lang)} of them in {rows[-1]['year']}.",
+            f"{count(total, 'publication utilise', 'publications utilisent', lang)} au moins une source de "
+            f"{name} sur la période, dont {count(rows[-1]['publications'], 'publication', 'publications', lang)} "
+            f"en {rows[-1]['year']}.",
+            f"{count(total, 'publication uses', 'publications use', lang)} at least one source of {name} over "
+            f"the period, {count(rows[-1]['publications'], 'publication', 'publications', lang)} of them in "
+            f"{rows[-1]['year']}.",
+        )
+        if total
+        else ctx.t(
+            f"Aucune publication du périmètre n'utilise une source de {name}.",
+            f"No publication of the perimeter uses a source of {name}.",
         ),
         source=ctx.source,
         method=ctx.t(
@@ -46,9 +55,16 @@ def local_by_year(ctx: Context) -> Chart:
         spec=_bar(rows, "year", "publications", year_t, pubs_t, color=GREEN, description=pubs_t),
         label_key="year",
         value_key="publications",
+        empty_text=""
+        if total
+        else ctx.t(
+            f"Rien à tracer : aucune publication du périmètre n'utilise une source de {name}.",
+            f"Nothing to draw: no publication of the perimeter uses a source of {name}.",
+        ),
     )
 
 
+@french_typography
 def local_sources(ctx: Context) -> Chart:
     lang, custodian = ctx.lang, _custodian(ctx)
     pubs_t = ctx.label("publications")
@@ -67,13 +83,13 @@ def local_sources(ctx: Context) -> Chart:
         ),
         comment=ctx.t(
             "; ".join(
-                f"{r['source']} : {fmt_int(r['publications_own'], lang)} publications, nommée "
+                f"{r['source']} : {count(r['publications_own'], 'publication', 'publications', lang)}, nommée "
                 f"précisément dans {fmt_pct(r['precise_share'], lang)} des cas"
                 for r in rows
             )
             + ".",
             "; ".join(
-                f"{r['source']}: {fmt_int(r['publications_own'], lang)} publications, named precisely in "
+                f"{r['source']}: {count(r['publications_own'], 'publication', 'publications', lang)}, named precisely in "
                 f"{fmt_pct(r['precise_share'], lang)} of uses"
                 for r in rows
             )

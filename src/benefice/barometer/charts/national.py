@@ -18,8 +18,9 @@ from benefice.barometer.charts.base import (
     _ranges,
     _short,
     cols,
+    french_typography,
 )
-from benefice.barometer.texts import fmt_int, fmt_num, fmt_pct, measure_name, unit_name
+from benefice.barometer.texts import count, fmt_int, fmt_pct, fmt_span, measure_name, unit_name
 
 
 def _top_sources(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -30,6 +31,7 @@ def _top_sources(results: dict[str, Any]) -> list[dict[str, Any]]:
     )[:TOP_SOURCES]
 
 
+@french_typography
 def publications_by_year(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
     last = results["edition"]["last_publication_year"]
@@ -42,6 +44,7 @@ def publications_by_year(ctx: Context) -> Chart:
     peak = max(rows, key=lambda r: (r["publications"], -r["year"]))
     latest = rows[-1]
     change = fmt_pct(latest["change_pct"], lang, signed=True) if latest["change_pct"] is not None else "—"
+    none = not peak["publications"]
     return Chart(
         id="publications_by_year",
         title=ctx.t(
@@ -49,10 +52,15 @@ def publications_by_year(ctx: Context) -> Chart:
             "Publications using a French source, by year",
         ),
         comment=ctx.t(
-            f"{fmt_int(latest['publications'], lang)} publications en {last} ({change} sur un an) ; "
-            f"le maximum de la période est atteint en {peak['year']} ({fmt_int(peak['publications'], lang)}).",
-            f"{fmt_int(latest['publications'], lang)} publications in {last} ({change} year on year); "
-            f"the peak of the period is {peak['year']} ({fmt_int(peak['publications'], lang)}).",
+            f"{count(latest['publications'], 'publication', 'publications', lang)} en {last} ({change} sur un "
+            f"an) ; le maximum de la période est atteint en {peak['year']} ({fmt_int(peak['publications'], lang)}).",
+            f"{count(latest['publications'], 'publication', 'publications', lang)} in {last} ({change} year on "
+            f"year); the peak of the period is {peak['year']} ({fmt_int(peak['publications'], lang)}).",
+        )
+        if not none
+        else ctx.t(
+            "Aucune publication du périmètre n'utilise une source française.",
+            "No publication of the perimeter uses a French source.",
         ),
         source=ctx.source,
         method=ctx.t(
@@ -72,9 +80,16 @@ def publications_by_year(ctx: Context) -> Chart:
         spec=_bar(rows, "year", "publications", year_t, pubs_t, description=year_t),
         label_key="year",
         value_key="publications",
+        empty_text=ctx.t(
+            "Rien à tracer : aucune publication du périmètre n'utilise une source française.",
+            "Nothing to draw: no publication of the perimeter uses a French source.",
+        )
+        if none
+        else "",
     )
 
 
+@french_typography
 def sources(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
     pubs_t = ctx.label("publications")
@@ -93,19 +108,24 @@ def sources(ctx: Context) -> Chart:
         ),
         comment=ctx.t(
             (
-                f"{first['name']} ({first['source']}) arrive en tête avec {fmt_int(first['publications_family'], lang)} "
-                f"publications. "
+                f"{first['name']} ({first['source']}) arrive en tête avec "
+                f"{count(first['publications_family'], 'publication', 'publications', lang)}. "
                 if first
                 else ""
             )
-            + f"{fmt_int(zero, lang)} sources du registre n'ont aucune publication dans le périmètre (voir le tableau complet).",
+            + (
+                f"{count(zero, 'source', 'sources', lang)} du registre "
+                + ("n'a" if zero < 2 else "n'ont")
+                + " aucune publication dans le périmètre (voir le tableau complet)."
+            ),
             (
-                f"{first['name']} ({first['source']}) comes first with {fmt_int(first['publications_family'], lang)} "
-                f"publications. "
+                f"{first['name']} ({first['source']}) comes first with "
+                f"{count(first['publications_family'], 'publication', 'publications', lang)}. "
                 if first
                 else ""
             )
-            + f"{fmt_int(zero, lang)} registry sources have no publication in the perimeter (see the full table).",
+            + f"{count(zero, 'registry source has', 'registry sources have', lang)} no publication in the "
+            "perimeter (see the full table).",
         ),
         source=ctx.source,
         method=ctx.t(
@@ -133,9 +153,16 @@ def sources(ctx: Context) -> Chart:
         ),
         label_key="source",
         value_key="publications_family",
+        empty_text=""
+        if rows
+        else ctx.t(
+            "Rien à tracer : aucune publication du périmètre n'utilise une source du registre.",
+            "Nothing to draw: no publication of the perimeter uses a registry source.",
+        ),
     )
 
 
+@french_typography
 def sources_by_year(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
     e = results["edition"]
@@ -152,19 +179,30 @@ def sources_by_year(ctx: Context) -> Chart:
         series = [r for r in rows if r["source"] == sid]
         growth.append((series[-1]["publications"] - series[0]["publications"], sid))
     best = max(growth) if growth else None
+    first_year = e["first_publication_year"]
+    if best is None:
+        comment = ctx.t("Aucune source utilisée.", "No source used.")
+    elif best[0] > 0:
+        comment = ctx.t(
+            f"Parmi les {len(top_ids)} premières sources, {best[1]} progresse le plus sur la période "
+            f"({count(best[0], 'publication', 'publications', lang)} de plus en {last} qu'en {first_year}).",
+            f"Among the top {len(top_ids)} sources, {best[1]} grows most over the period "
+            f"({count(best[0], 'more publication', 'more publications', lang)} in {last} than in {first_year}).",
+        )
+    else:  # nothing grew: no source "progresses most" by zero or less
+        comment = ctx.t(
+            f"Aucune des {len(top_ids)} premières sources n'a plus de publications en {last} qu'en "
+            f"{first_year}."
+            if len(top_ids) > 1
+            else f"La source la plus utilisée n'a pas plus de publications en {last} qu'en {first_year}.",
+            f"None of the top {len(top_ids)} sources has more publications in {last} than in {first_year}."
+            if len(top_ids) > 1
+            else f"The most used source has no more publications in {last} than in {first_year}.",
+        )
     return Chart(
         id="sources_by_year",
         title=ctx.t("Évolution des sources les plus utilisées", "Trends of the most used sources"),
-        comment=ctx.t(
-            f"Parmi les {len(top_ids)} premières sources, {best[1]} progresse le plus sur la période "
-            f"({fmt_int(best[0], lang)} publications de plus en {last} qu'en {e['first_publication_year']})."
-            if best
-            else "Aucune source utilisée.",
-            f"Among the top {len(top_ids)} sources, {best[1]} grows most over the period "
-            f"({fmt_int(best[0], lang)} more publications in {last} than in {e['first_publication_year']})."
-            if best
-            else "No source used.",
-        ),
+        comment=comment,
         source=ctx.source,
         method=ctx.t(
             "Vue famille, par année de publication ; variation d'une année sur l'autre dans le CSV.",
@@ -181,9 +219,16 @@ def sources_by_year(ctx: Context) -> Chart:
         spec=_lines(
             rows, "year", "publications", "source", (year_t, pubs_t, ctx.label("source_header")), pubs_t
         ),
+        empty_text=""
+        if rows
+        else ctx.t(
+            "Rien à tracer : aucune publication du périmètre n'utilise une source du registre.",
+            "Nothing to draw: no publication of the perimeter uses a registry source.",
+        ),
     )
 
 
+@french_typography
 def custodians(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
     pubs_t = ctx.label("publications")
@@ -199,13 +244,13 @@ def custodians(ctx: Context) -> Chart:
         title=ctx.t("Publications par responsable de données", "Publications by data custodian"),
         comment=ctx.t(
             f"{rows[0]['custodian']} est le responsable dont les sources sont les plus utilisées "
-            f"({fmt_int(rows[0]['publications'], lang)} publications)."
+            f"({count(rows[0]['publications'], 'publication', 'publications', lang)})."
             if rows
-            else "Aucune publication.",
+            else "Aucune publication n'utilise la source d'un responsable connu.",
             f"{rows[0]['custodian']} is the custodian whose sources are most used "
-            f"({fmt_int(rows[0]['publications'], lang)} publications)."
+            f"({count(rows[0]['publications'], 'publication', 'publications', lang)})."
             if rows
-            else "No publication.",
+            else "No publication uses a source of a known custodian.",
         ),
         source=ctx.source,
         method=ctx.t(
@@ -231,9 +276,16 @@ def custodians(ctx: Context) -> Chart:
         ),
         label_key="custodian",
         value_key="publications",
+        empty_text=""
+        if rows
+        else ctx.t(
+            "Rien à tracer : aucune publication du périmètre n'utilise la source d'un responsable connu.",
+            "Nothing to draw: no publication of the perimeter uses a source of a known custodian.",
+        ),
     )
 
 
+@french_typography
 def citation_by_year(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
     year_t = ctx.label("year")
@@ -255,12 +307,12 @@ def citation_by_year(ctx: Context) -> Chart:
             f"précisément, {fmt_pct(latest['authorisation_share'], lang)} des publications citent l'autorisation "
             f"et {fmt_pct(latest['documentation_share'], lang)} la documentation."
             if latest
-            else "—",
+            else "Aucune publication n'utilise de source : pas de part à calculer.",
             f"In {latest['year']}, {fmt_pct(latest['precise_share'], lang)} of uses name the source precisely, "
             f"{fmt_pct(latest['authorisation_share'], lang)} of publications cite the authorisation and "
             f"{fmt_pct(latest['documentation_share'], lang)} the documentation."
             if latest
-            else "—",
+            else "No publication uses a source: no share to compute.",
         ),
         source=ctx.source,
         method=ctx.t(
@@ -286,14 +338,23 @@ def citation_by_year(ctx: Context) -> Chart:
             y_format="%",
         ),
         share=True,
+        empty_text=""
+        if rows
+        else ctx.t(
+            "Rien à tracer : aucune publication du périmètre n'utilise une source, il n'y a pas de part à "
+            "calculer.",
+            "Nothing to draw: no publication of the perimeter uses a source, there is no share to compute.",
+        ),
     )
 
 
+@french_typography
 def decision_types(ctx: Context) -> Chart:
     lang = ctx.lang
     rows = [{"type": r[f"name_{lang}"], "rank": r["rank"], "decisions": r["decisions"], "cases": r["cases"]}
             for r in ctx.results["decision_types"]]  # fmt: skip
-    most = max(rows, key=lambda r: (r["decisions"], r["rank"]))
+    most = max(rows, key=lambda r: (r["decisions"], r["rank"]), default=None)
+    none = most is None or not most["decisions"]
     spec = _bar(
         rows,
         "type",
@@ -313,10 +374,16 @@ def decision_types(ctx: Context) -> Chart:
             "Decisions by type (weakest to strongest)",
         ),
         comment=ctx.t(
-            f"Le type de décision le plus fréquent est « {most['type']} » ({fmt_int(most['decisions'], lang)} "
-            f"décisions dans {fmt_int(most['cases'], lang)} cas).",
-            f"The most frequent kind of decision is “{most['type']}” ({fmt_int(most['decisions'], lang)} "
-            f"decisions in {fmt_int(most['cases'], lang)} cases).",
+            "Aucune décision n'est datée au plus tard à la date d'observation.",
+            "No decision is dated no later than the observation date.",
+        )
+        if none
+        else ctx.t(
+            f"Le type de décision le plus fréquent est « {most['type']} » "
+            f"({count(most['decisions'], 'décision', 'décisions', lang)} dans {fmt_int(most['cases'], lang)} cas).",
+            f"The most frequent kind of decision is “{most['type']}” "
+            f"({count(most['decisions'], 'decision', 'decisions', lang)} in "
+            f"{count(most['cases'], 'case', 'cases', lang)}).",
         ),
         source=ctx.source,
         method=ctx.t(
@@ -334,9 +401,17 @@ def decision_types(ctx: Context) -> Chart:
         spec=spec,
         label_key="type",
         value_key="decisions",
+        empty_text=ctx.t(
+            "Rien à tracer : aucune décision des cas documentés n'est datée au plus tard à la date "
+            "d'observation.",
+            "Nothing to draw: no decision of the documented cases is dated no later than the observation date.",
+        )
+        if none
+        else "",
     )
 
 
+@french_typography
 def impact_ranges(ctx: Context) -> Chart:
     lang = ctx.lang
     rows = [
@@ -352,12 +427,10 @@ def impact_ranges(ctx: Context) -> Chart:
             "People concerned and events (ranges)",
         ),
         comment=ctx.t(
-            "; ".join(f"{r['label']} : {fmt_int(r['low'], lang)} à {fmt_int(r['high'], lang)}" for r in rows)
-            + "."
+            "; ".join(f"{r['label']} : {fmt_span(r['low'], r['high'], lang)}" for r in rows) + "."
             if rows
             else "Aucun chiffre disponible à la date d'observation.",
-            "; ".join(f"{r['label']}: {fmt_int(r['low'], lang)} to {fmt_int(r['high'], lang)}" for r in rows)
-            + "."
+            "; ".join(f"{r['label']}: {fmt_span(r['low'], r['high'], lang)}" for r in rows) + "."
             if rows
             else "No figure available at the observation date.",
         ),
@@ -384,14 +457,23 @@ def impact_ranges(ctx: Context) -> Chart:
         value_key="value",
         low_key="low",
         high_key="high",
+        empty_text=""
+        if rows
+        else ctx.t(
+            "Rien à tracer : aucun chiffre vérifié des cas documentés n'est disponible à la date d'observation.",
+            "Nothing to draw: no verified figure of the documented cases is available at the observation date.",
+        ),
     )
 
 
+@french_typography
 def delays(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
     rows = [{"case": d["case"], "low": d["months_low"], "high": d["months_high"], "value": None,
              "study_date": d["study_date"], "decision_date": d["decision_date"]} for d in results["delays"]]  # fmt: skip
     summary = results["delay_summary"]
+    median = fmt_span(summary.get("median_low"), summary.get("median_high"), lang, integer=False)
+    without = summary.get("without_study", 0)  # cases with decisions and no dated study, counted apart
     return Chart(
         id="delays",
         title=ctx.t(
@@ -399,15 +481,18 @@ def delays(ctx: Context) -> Chart:
             "Time from study to decision, by case (months)",
         ),
         comment=ctx.t(
-            f"Délai médian : {fmt_num(summary['median_low'], lang)} à {fmt_num(summary['median_high'], lang)} mois "
-            f"sur {fmt_int(summary['cases'], lang)} cas datés."
+            f"Délai médian : {median} mois sur {count(summary['cases'], 'cas daté', 'cas datés', lang)}."
             if summary["cases"]
-            else "Aucun cas daté.",
-            f"Median time: {fmt_num(summary['median_low'], lang)} to {fmt_num(summary['median_high'], lang)} months "
-            f"over {fmt_int(summary['cases'], lang)} dated cases."
+            else "Aucun cas n'a à la fois une étude datée et une décision qui la suit : pas de délai à mesurer.",
+            f"Median time: {median} months over {count(summary['cases'], 'dated case', 'dated cases', lang)}."
             if summary["cases"]
-            else "No dated case.",
-        ),
+            else "No case has both a dated study and a decision that follows it: no delay to measure.",
+        )
+        + ctx.t(
+            f" {count(without, 'cas a', 'cas ont', lang)} des décisions sans étude datée.",
+            f" {count(without, 'case has', 'cases have', lang)} decisions but no dated study.",
+        )
+        * bool(without),
         source=ctx.source,
         method=ctx.t(
             "De la première étape datée évoquant une étude, un rapport ou des résultats à la première "
@@ -429,9 +514,16 @@ def delays(ctx: Context) -> Chart:
         value_key="high",
         low_key="low",
         high_key="high",
+        empty_text=""
+        if rows
+        else ctx.t(
+            "Rien à tracer : aucun cas n'a à la fois une étude datée et une décision qui la suit.",
+            "Nothing to draw: no case has both a dated study and a decision that follows it.",
+        ),
     )
 
 
+@french_typography
 def ranking(ctx: Context) -> Chart | None:
     """The ranking of the cases and how stable each rank is under uncertain weights (when the edition has
     one)."""
@@ -451,10 +543,10 @@ def ranking(ctx: Context) -> Chart | None:
             "Ranking of cases and stability of ranks",
         ),
         comment=ctx.t(
-            f"En tête : {top['case']} (rangs plausibles {top['low']} à {top['high']}). Cas gardant le "
+            f"En tête : {top['case']} (rangs plausibles {fmt_span(top['low'], top['high'], lang)}). Cas gardant le "
             f"même rang quelles que soient les pondérations tirées : {fmt_int(stable, lang)} sur "
             f"{fmt_int(len(rows), lang)}.",
-            f"First: {top['case']} (plausible ranks {top['low']} to {top['high']}). Cases keeping the same "
+            f"First: {top['case']} (plausible ranks {fmt_span(top['low'], top['high'], lang)}). Cases keeping the same "
             f"rank whatever the weights drawn: {fmt_int(stable, lang)} of {fmt_int(len(rows), lang)}.",
         ),
         source=ctx.source,

@@ -7,8 +7,10 @@ from typing import Any
 
 from benefice.barometer.charts.base import (
     BLUE,
+    COUNT_AXIS,
     GREEN,
     GREY,
+    LABEL_LIMIT,
     NB,
     SCHEMA,
     TOP_LINES,
@@ -26,7 +28,7 @@ from benefice.barometer.charts.base import (
     cols,
     french_typography,
 )
-from benefice.barometer.texts import LANGS, fmt_int, fmt_num
+from benefice.barometer.texts import LANGS, count, fmt_int, fmt_num, fmt_span
 
 METHODS = ("person", "rule", "model")  # who set a label
 METHOD_NAMES = {m: {lang: _label(lang, f"method_{m}") for lang in LANGS} for m in METHODS}
@@ -77,8 +79,9 @@ def categories(ctx: Context) -> Chart:
         {"category": names[r["category"]], "id": r["category"], **{k: r[k] for k in USE_FIELDS}}
         for r in _by_publications(results)
     ]
-    top = rows[0]
+    top = rows[0] if rows else None
     labelled = results["perimeter"].get("publications_with_category", 0)
+    none = top is None or not labelled
     return Chart(
         id="categories",
         title=ctx.t(
@@ -86,16 +89,22 @@ def categories(ctx: Context) -> Chart:
             "Publications of the corpus by category of use",
         ),
         comment=ctx.t(
-            f"{fmt_int(labelled, lang)} publications du corpus ont au moins une catégorie d'usage. "
-            f"{_q(top['category'], lang)} est la plus représentée{NB}: {fmt_int(top['publications'], lang)} "
-            f"publications (nombre attendu {fmt_num(top['expected'], lang)}, intervalle à 95{NB}% "
-            f"{fmt_int(top['low'], lang)} à {fmt_int(top['high'], lang)}), dont "
-            f"{fmt_int(top['by_person'], lang)} étiquetées par une personne, {fmt_int(top['by_rule'], lang)} "
-            f"par une règle et {fmt_int(top['by_model'], lang)} par le modèle.",
-            f"{fmt_int(labelled, lang)} publications of the corpus have at least one category of use. "
-            f"{_q(top['category'], lang)} is the most frequent: {fmt_int(top['publications'], lang)} "
-            f"publications (expected count {fmt_num(top['expected'], lang)}, 95 % interval "
-            f"{fmt_int(top['low'], lang)} to {fmt_int(top['high'], lang)}), of which "
+            "Aucune publication du corpus n'a encore de catégorie d'usage.",
+            "No publication of the corpus has a category of use yet.",
+        )
+        if none
+        else ctx.t(
+            f"{count(labelled, 'publication du corpus a', 'publications du corpus ont', lang)} au moins une "
+            f"catégorie d'usage. {_q(top['category'], lang)} est la plus représentée{NB}: "
+            f"{count(top['publications'], 'publication', 'publications', lang)} (nombre attendu "
+            f"{fmt_num(top['expected'], lang)}, intervalle à 95{NB}% {fmt_span(top['low'], top['high'], lang)}), "
+            f"dont {fmt_int(top['by_person'], lang)} "
+            f"{'étiquetée' if top['by_person'] < 2 else 'étiquetées'} par une personne, "
+            f"{fmt_int(top['by_rule'], lang)} par une règle et {fmt_int(top['by_model'], lang)} par le modèle.",
+            f"{count(labelled, 'publication of the corpus has', 'publications of the corpus have', lang)} at "
+            f"least one category of use. {_q(top['category'], lang)} is the most frequent: "
+            f"{count(top['publications'], 'publication', 'publications', lang)} (expected count "
+            f"{fmt_num(top['expected'], lang)}, 95 % interval {fmt_span(top['low'], top['high'], lang)}), of which "
             f"{fmt_int(top['by_person'], lang)} labelled by a person, {fmt_int(top['by_rule'], lang)} by a "
             f"rule and {fmt_int(top['by_model'], lang)} by the model.",
         ),
@@ -113,6 +122,12 @@ def categories(ctx: Context) -> Chart:
         value_key="publications",
         low_key="low",
         high_key="high",
+        empty_text=ctx.t(
+            "Rien à tracer : aucune publication du corpus n'a encore de catégorie d'usage.",
+            "Nothing to draw: no publication of the corpus has a category of use yet.",
+        )
+        if none
+        else "",
     )
 
 
@@ -127,14 +142,17 @@ def categories_methods(ctx: Context) -> Chart:
         for m in METHODS
     ]  # fmt: skip
     p = results["perimeter"]
+    none = not p.get("labels", 0)
     return Chart(
         id="categories_methods",
         title=ctx.t("Qui a posé les étiquettes d'usage", "Who set the kinds of use"),
-        comment=ctx.t(
-            f"Sur {fmt_int(p.get('labels', 0), lang)} étiquettes{NB}: {fmt_int(p.get('labels_by_person', 0), lang)} "
+        comment=ctx.t("Aucune étiquette d'usage n'a été posée.", "No kind-of-use label has been set.")
+        if none
+        else ctx.t(
+            f"Sur {count(p.get('labels', 0), 'étiquette', 'étiquettes', lang)}{NB}: {fmt_int(p.get('labels_by_person', 0), lang)} "
             f"posées ou corrigées par une personne, {fmt_int(p.get('labels_by_rule', 0), lang)} par une règle, "
             f"{fmt_int(p.get('labels_by_model', 0), lang)} par le modèle.",
-            f"Of {fmt_int(p.get('labels', 0), lang)} labels: {fmt_int(p.get('labels_by_person', 0), lang)} set or "
+            f"Of {count(p.get('labels', 0), 'label', 'labels', lang)}: {fmt_int(p.get('labels_by_person', 0), lang)} set or "
             f"corrected by a person, {fmt_int(p.get('labels_by_rule', 0), lang)} by a rule, "
             f"{fmt_int(p.get('labels_by_model', 0), lang)} by the model.",
         ),
@@ -158,12 +176,19 @@ def categories_methods(ctx: Context) -> Chart:
             "data": {"values": rows},
             "mark": {"type": "bar", "tooltip": True},
             "encoding": {
-                "y": {"field": "category", "type": "nominal", "title": cat_t, "sort": None},
+                "y": {
+                    "field": "category",
+                    "type": "nominal",
+                    "title": cat_t,
+                    "sort": None,
+                    "axis": {"labelLimit": LABEL_LIMIT},
+                },
                 "x": {
                     "field": "labels",
                     "type": "quantitative",
                     "stack": True,
                     "title": ctx.label("labels"),
+                    "axis": dict(COUNT_AXIS),
                 },
                 "color": {
                     "field": "method",
@@ -178,6 +203,13 @@ def categories_methods(ctx: Context) -> Chart:
         },
         label_key="label",
         value_key="labels",
+        empty_text=ctx.t(
+            "Rien à tracer : aucune étiquette d'usage n'a été posée, ni par une personne, ni par une règle, "
+            "ni par le modèle.",
+            "Nothing to draw: no kind-of-use label has been set, by a person, a rule or the model.",
+        )
+        if none
+        else "",
     )
 
 
@@ -195,18 +227,23 @@ def categories_by_year(ctx: Context) -> Chart:
     last = results["edition"]["last_publication_year"]
     latest = [r for r in rows if r["year"] == last]
     best = max(latest, key=lambda r: (r["publications"], r["category"]), default=None)
+    if best is not None and not best["publications"]:
+        best = None
+    none = not any(r["publications"] for r in rows)
     return Chart(
         id="categories_by_year",
         title=ctx.t("Catégories d'usage par année", "Categories of use by year"),
         comment=ctx.t(
-            f"En {last}, {_q(best['category'], lang)} compte {fmt_int(best['publications'], lang)} publications "
-            f"(intervalle à 95{NB}% {fmt_int(best['low'], lang)} à {fmt_int(best['high'], lang)})."
+            f"En {last}, {_q(best['category'], lang)} compte "
+            f"{count(best['publications'], 'publication', 'publications', lang)} "
+            f"(intervalle à 95{NB}% {fmt_span(best['low'], best['high'], lang)})."
             if best
-            else "Aucune publication étiquetée.",
-            f"In {last}, {_q(best['category'], lang)} counts {fmt_int(best['publications'], lang)} publications "
-            f"(95 % interval {fmt_int(best['low'], lang)} to {fmt_int(best['high'], lang)})."
+            else f"Aucune publication étiquetée en {last}.",
+            f"In {last}, {_q(best['category'], lang)} counts "
+            f"{count(best['publications'], 'publication', 'publications', lang)} "
+            f"(95 % interval {fmt_span(best['low'], best['high'], lang)})."
             if best
-            else "No labelled publication.",
+            else f"No labelled publication in {last}.",
         ),
         source=ctx.source,
         method=ctx.t(
@@ -219,6 +256,12 @@ def categories_by_year(ctx: Context) -> Chart:
         columns=[Column("category", cat_t), Column("year", year_t), *_use_columns(lang)],
         rows=rows,
         spec=_lines(rows, "year", "publications", "category", (year_t, pubs_t, cat_t), pubs_t),
+        empty_text=ctx.t(
+            "Rien à tracer : aucune publication du corpus n'a encore de catégorie d'usage.",
+            "Nothing to draw: no publication of the corpus has a category of use yet.",
+        )
+        if none
+        else "",
     )
 
 
@@ -242,13 +285,13 @@ def sources_by_category(ctx: Context) -> Chart:
         title=ctx.t("Sources et catégories d'usage", "Sources and categories of use"),
         comment=ctx.t(
             f"Couple le plus fréquent{NB}: {first['source']} et {_q(first['category'], lang)}, "
-            f"{fmt_int(first['publications'], lang)} publications (intervalle à 95{NB}% "
-            f"{fmt_int(first['low'], lang)} à {fmt_int(first['high'], lang)})."
+            f"{count(first['publications'], 'publication', 'publications', lang)} (intervalle à 95{NB}% "
+            f"{fmt_span(first['low'], first['high'], lang)})."
             if first
             else "Aucune publication étiquetée n'utilise de source.",
             f"Most frequent pair: {first['source']} and {_q(first['category'], lang)}, "
-            f"{fmt_int(first['publications'], lang)} publications (95 % interval {fmt_int(first['low'], lang)} "
-            f"to {fmt_int(first['high'], lang)})."
+            f"{count(first['publications'], 'publication', 'publications', lang)} (95 % interval "
+            f"{fmt_span(first['low'], first['high'], lang)})."
             if first
             else "No labelled publication uses a source.",
         ),
@@ -272,6 +315,13 @@ def sources_by_category(ctx: Context) -> Chart:
         value_key="publications",
         low_key="low",
         high_key="high",
+        empty_text=""
+        if rows
+        else ctx.t(
+            "Rien à tracer : aucune publication étiquetée n'utilise de source, il n'y a pas de couple source "
+            "et catégorie.",
+            "Nothing to draw: no labelled publication uses a source, so there is no source and category pair.",
+        ),
     )
 
 
@@ -285,14 +335,20 @@ def case_categories(ctx: Context) -> Chart:
          "publications_in_cases": r.get("publications_in_cases", 0)}
         for r in sorted(results["categories"], key=lambda r: (-r["cases"], r["category"]))
     ]  # fmt: skip
+    top = rows[0] if rows else None
+    none = top is None or not top["cases"]
     return Chart(
         id="case_categories",
         title=ctx.t("Cas documentés par catégorie d'usage", "Documented cases by category of use"),
         comment=ctx.t(
-            f"{_q(rows[0]['category'], lang)} réunit le plus de cas documentés ({fmt_int(rows[0]['cases'], lang)} "
-            f"cas, {fmt_int(rows[0]['decisions'], lang)} décisions).",
-            f"{_q(rows[0]['category'], lang)} gathers the most documented cases ({fmt_int(rows[0]['cases'], lang)} "
-            f"cases, {fmt_int(rows[0]['decisions'], lang)} decisions).",
+            "Aucun cas documenté n'a de catégorie d'usage.", "No documented case has a category of use."
+        )
+        if none
+        else ctx.t(
+            f"{_q(top['category'], lang)} réunit le plus de cas documentés ({fmt_int(top['cases'], lang)} "
+            f"cas, {count(top['decisions'], 'décision', 'décisions', lang)}).",
+            f"{_q(top['category'], lang)} gathers the most documented cases "
+            f"({count(top['cases'], 'case', 'cases', lang)}, {count(top['decisions'], 'decision', 'decisions', lang)}).",
         ),
         source=ctx.source,
         method=ctx.t(
@@ -324,6 +380,12 @@ def case_categories(ctx: Context) -> Chart:
         ),
         label_key="category",
         value_key="cases",
+        empty_text=ctx.t(
+            "Rien à tracer : aucun cas documenté n'a de catégorie d'usage.",
+            "Nothing to draw: no documented case has a category of use.",
+        )
+        if none
+        else "",
     )
 
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from benefice.barometer.texts.words import LANGS, fmt_int, fmt_num, fmt_pct, fmt_range, french_spaces
+from benefice.barometer.texts.words import (
+    LANGS,
+    count,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    fmt_range,
+    fmt_span,
+    french_spaces,
+    has_width,
+)
 from benefice.i18n import pick
 
 
@@ -202,19 +212,34 @@ def _people(results: dict[str, Any]) -> dict[str, Any] | None:
         (r for r in results["impact_ranges"] if r["measure"] == "people" and r["unit"] == "persons"), None
     )
     if people is not None:
+        ranged = has_width(people["low"], people["high"])
+        spans = {lang: fmt_span(people["low"], people["high"], lang) for lang in LANGS}
+        fr_detail = (
+            "bas : recouvrement total au sein d'un cas, haut : aucun recouvrement"
+            if ranged
+            else "les hypothèses de recouvrement donnent le même nombre"
+        )
+        en_detail = (
+            "low: full overlap within a case, high: none"
+            if ranged
+            else "every overlap assumption gives the same number"
+        )
         return _figure(
             "people",
             {lang: fmt_range(people["low"], people["value"], people["high"], lang) for lang in LANGS},
             {
                 "title_fr": "Personnes concernées par les décisions (fourchette)",
                 "title_en": "People concerned by the decisions (range)",
-                "fr": f"Les cas documentés concernent de {fmt_int(people['low'], 'fr')} à "
-                f"{fmt_int(people['high'], 'fr')} personnes ({fmt_int(people['figures'], 'fr')} chiffres de "
-                f"{fmt_int(people['cases'], 'fr')} cas ; bas : recouvrement total au sein d'un cas, haut : "
-                f"aucun recouvrement).",
-                "en": f"The documented cases concern {fmt_int(people['low'], 'en')} to "
-                f"{fmt_int(people['high'], 'en')} people ({fmt_int(people['figures'], 'en')} figures from "
-                f"{fmt_int(people['cases'], 'en')} cases; low: full overlap within a case, high: none).",
+                "fr": french_spaces(
+                    f"Les cas documentés concernent {'de ' if ranged else ''}{spans['fr']} "
+                    f"{'personne' if people['high'] < 2 else 'personnes'} "
+                    f"({count(people['figures'], 'chiffre', 'chiffres', 'fr')} de "
+                    f"{fmt_int(people['cases'], 'fr')} cas ; {fr_detail})."
+                ),
+                "en": f"The documented cases concern {spans['en']} "
+                f"{'person' if people['high'] == 1 else 'people'} "
+                f"({count(people['figures'], 'figure', 'figures', 'en')} from "
+                f"{count(people['cases'], 'case', 'cases', 'en')}; {en_detail}).",
             },
             people["figure_ids"].split("|"),
             "impact_ranges",
@@ -222,34 +247,106 @@ def _people(results: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _months(low: float | None, high: float | None, lang: str) -> str:
+    """ "3–5 mois" when the precision of the dates leaves a range, "4 mois" when it does not."""
+    value = f"{fmt_num(low, lang)}–{fmt_num(high, lang)}" if has_width(low, high) else fmt_num(high, lang)
+    if lang == "fr":
+        return f"{value} mois"
+    return f"{value} {'month' if not has_width(low, high) and high == 1 else 'months'}"
+
+
+def _left_out(delay: dict[str, Any]) -> dict[str, str]:
+    """The sentence on the cases with decisions that the median leaves out, and why (none when all count)."""
+    without, before = delay.get("without_study", 0), delay.get("decided_before_study", 0)
+    fr, en = [], []
+    if without:
+        fr.append(f"{count(without, 'cas a', 'cas ont', 'fr')} des décisions sans étude datée")
+        en.append(f"{count(without, 'case has', 'cases have', 'en')} decisions but no dated study")
+    if before:
+        fr.append(
+            f"{count(before, 'cas a', 'cas ont', 'fr')} toutes ses décisions avant la publication de l'étude"
+            if before == 1
+            else f"{fmt_int(before, 'fr')} cas ont toutes leurs décisions avant la publication de l'étude"
+        )
+        en.append(
+            f"{count(before, 'case has', 'cases have', 'en')} every decision before the study was made public"
+        )
+    if not fr:
+        return {"fr": "", "en": ""}
+    return {
+        "fr": " Hors du calcul : " + " ; ".join(fr) + ".",
+        "en": " Left out: " + "; ".join(en) + ".",
+    }
+
+
 def _delay(results: dict[str, Any]) -> dict[str, Any] | None:
+    """The median delay from study to decision; when no case has a dated study followed by a decision, a
+    figure that says so (rather than no figure, or "0–0 months")."""
     delay = results["delay_summary"]
-    if delay["cases"]:
+    n = delay["cases"]
+    apart = _left_out(delay)
+    if not n:
+        if not results["cases"]:
+            return None
         return _figure(
             "delay",
-            {
-                lang: f"{fmt_num(delay['median_low'], lang)}–{fmt_num(delay['median_high'], lang)} "
-                + pick("mois", "months", lang)
-                for lang in LANGS
-            },
+            {"fr": "Non mesurable", "en": "Not measurable"},
             {
                 "title_fr": "Délai médian de l'étude à la décision",
                 "title_en": "Median time from study to decision",
-                "fr": f"Pour les {fmt_int(delay['cases'], 'fr')} cas où l'étude et la décision qui la suit sont "
-                f"datées, le délai médian est de {fmt_num(delay['median_low'], 'fr')} à "
-                f"{fmt_num(delay['median_high'], 'fr')} mois (la fourchette tient à la précision des dates).",
-                "en": f"For the {fmt_int(delay['cases'], 'en')} cases where both the study and the decision "
-                f"that follows it are dated, the median time is {fmt_num(delay['median_low'], 'en')} to "
-                f"{fmt_num(delay['median_high'], 'en')} months (the range reflects the precision of dates).",
+                "fr": french_spaces(
+                    "Aucun cas documenté n'a à la fois une étude datée et une décision qui la suit : le délai "
+                    "de l'étude à la décision ne peut pas encore être mesuré." + apart["fr"]
+                ),
+                "en": "No documented case has both a dated study and a decision that follows it: the time "
+                "from study to decision cannot be measured yet." + apart["en"],
             },
-            delay["case_ids"].split("|"),
+            [],
             "delays",
         )
-    return None
+    low, high = delay["median_low"], delay["median_high"]
+    ranged = has_width(low, high)
+    return _figure(
+        "delay",
+        {lang: _months(low, high, lang) for lang in LANGS},
+        {
+            "title_fr": "Délai médian de l'étude à la décision",
+            "title_en": "Median time from study to decision",
+            "fr": (
+                "Pour le seul cas où l'étude et la décision qui la suit sont datées, le délai est de "
+                if n == 1
+                else f"Pour les {fmt_int(n, 'fr')} cas où l'étude et la décision qui la suit sont datées, le "
+                "délai médian est de "
+            )
+            + _months(low, high, "fr").replace("–", " à ", 1)
+            + (" (la fourchette tient à la précision des dates)." if ranged else ".")
+            + apart["fr"],
+            "en": (
+                "For the one case where both the study and the decision that follows it are dated, the time is "
+                if n == 1
+                else f"For the {fmt_int(n, 'en')} cases where both the study and the decision that follows it "
+                "are dated, the median time is "
+            )
+            + _months(low, high, "en").replace("–", " to ", 1)
+            + (" (the range reflects the precision of dates)." if ranged else ".")
+            + apart["en"],
+        },
+        delay["case_ids"].split("|"),
+        "delays",
+    )
 
 
 #: the key figures of the home page, in their order; a builder returns None when the edition has nothing for it
-HEADLINE = (_publications, _top_source, _precise_naming, _authorisation, _kinds_of_use, _cases, _people, _delay)
+HEADLINE = (
+    _publications,
+    _top_source,
+    _precise_naming,
+    _authorisation,
+    _kinds_of_use,
+    _cases,
+    _people,
+    _delay,
+)
 
 
 def headline(results: dict[str, Any]) -> list[dict[str, Any]]:

@@ -108,6 +108,10 @@ LABELS: dict[str, str] = {
     "method_model": "model",
     "type": "Type",
     "score": "Score",
+    # the versions an edition was built from, in the site's footer and the report's first lines
+    "versions_colon": "Versions:",
+    "versions_line": "registry {registry} · typology {typology} · indicators {indicators} · cases {cases}",
+    "chart_colon": "Chart:",
 }
 MEASURES = {
     "people": "People concerned",
@@ -171,11 +175,39 @@ def fmt_pct(share: float | None, lang: str, signed: bool = False) -> str:
     return text.replace(".", ",") + NBSP + "%" if lang == "fr" else text + "%"
 
 
+def singular(n: float | int | None, lang: str) -> bool:
+    """Whether a count takes the singular noun: French says « 0 publication, 1 publication », English
+    "1 publication" only."""
+    if n is None:
+        return False
+    return abs(n) < 2 if lang == "fr" else n == 1
+
+
+def count(n: float | int | None, one: str, many: str, lang: str) -> str:
+    """A count and its noun with the plural right in ``lang``: ``count(1, "cas", "cas", "fr")``."""
+    return f"{fmt_int(n, lang)} {one if singular(n, lang) else many}"
+
+
+def has_width(low: float | None, high: float | None) -> bool:
+    """A range worth showing as a range: both bounds known and the low below the high. "4 925 579 à
+    4 925 579" is one number, and reads as a bug when written as two."""
+    return low is not None and high is not None and low < high
+
+
+def fmt_span(low: float | None, high: float | None, lang: str, *, integer: bool = True) -> str:
+    """The words "low to high" when the range has width, else the single value ("12" rather than "12 to
+    12"): what the comments write where the value column shows ``low–high``."""
+    show = fmt_int if integer else fmt_num
+    if not has_width(low, high):
+        return show(high if low is None else low, lang)
+    return f"{show(low, lang)} {'à' if lang == 'fr' else 'to'} {show(high, lang)}"
+
+
 def fmt_range(low: float | None, value: float | None, high: float | None, lang: str) -> str:
     """A range with its central value when there is one: "1 200 (800–1 500)"."""
     span = f"{fmt_int(low, lang)}–{fmt_int(high, lang)}"
-    if low == high:
-        return fmt_int(low, lang)
+    if not has_width(low, high):
+        return fmt_int(high if low is None else low, lang)
     return f"{fmt_int(value, lang)} ({span})" if value is not None else span
 
 

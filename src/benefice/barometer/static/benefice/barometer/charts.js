@@ -1,8 +1,15 @@
 // Render every [data-spec] chart from the JSON in <script id="…" type="application/json">.
-// Vega, Vega-Lite and vega-embed are copied next to this file: no CDN, and it works from file://.
+// One script for the edition's static site (copied into its assets/ as barometer.js, next to Vega,
+// Vega-Lite and vega-embed: no CDN, and it works from file://) and for the edition's page in the web app
+// (served from the static files): the same charts, drawn the same way.
 // No eval and no inline style, so it runs under the site's Content-Security-Policy (see site.py).
 (function () {
   function french(el) { var host = el.closest("[lang]"); return host && host.lang === "fr"; }
+
+  // Numbers in the page's language: "1 234" with a narrow no-break space and a decimal comma in French
+  // (the count axes use the ",d" format: integers, grouped).
+  var FRENCH_NUMBERS = {decimal: ",", thousands: "\u202f", grouping: [3], currency: ["", "\u00a0€"],
+                        percent: "\u202f%"};
 
   // One labelled image per chart; the data are in the table alternative. Vega's inner ARIA roles would be
   // unlabelled images for screen readers, and Vega re-creates them on each resize: strip them each time.
@@ -31,10 +38,12 @@
       // Function() otherwise, which the pages' Content-Security-Policy forbids (no 'unsafe-eval'). The
       // menu and tooltip styles are the <link id="vega-embed-style"> and <link id="vega-tooltip-style">
       // of the page: finding them, vega-embed injects no <style> (refused too: style-src 'self').
-      vegaEmbed(el, spec, {actions: {export: true, source: false, compiled: false, editor: false},
-                           renderer: "svg", ast: true,
-                           i18n: {PNG_ACTION: fr ? "Enregistrer en PNG" : "Save as PNG",
-                                  SVG_ACTION: fr ? "Enregistrer en SVG" : "Save as SVG"}})
+      var options = {actions: {export: true, source: false, compiled: false, editor: false},
+                     renderer: "svg", ast: true,
+                     i18n: {PNG_ACTION: fr ? "Enregistrer en PNG" : "Save as PNG",
+                            SVG_ACTION: fr ? "Enregistrer en SVG" : "Save as SVG"}};
+      if (fr) options.formatLocale = FRENCH_NUMBERS;
+      vegaEmbed(el, spec, options)
         .then(function (result) {
           label(el);
           new MutationObserver(function () { label(el); }).observe(el, {childList: true, subtree: true, attributes: true,
@@ -46,4 +55,5 @@
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", render); else render();
+  document.addEventListener("htmx:afterSettle", render);
 })();
