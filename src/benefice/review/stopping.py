@@ -24,6 +24,29 @@ from the screening history alone (labels in the order they were given, priors in
   quantile of that share. Both parts assume the unseen pool is no richer than the recent window, so they
   err towards under-estimating recall. They are aids for a reviewer, not a substitute for a random check
   of the remaining records when a review must prove its recall.
+
+**No estimate before enough decisions** (:func:`readiness`). An estimate extrapolates what the recent
+records say to the records nobody has seen yet; after four decisions it says nothing, and shown as a number
+it reads as a finding. The stopping-rule literature waits, each rule for its own reason, and the aid waits
+for all three:
+
+- *relevant records found* (``MIN_RELEVANT``): recall is a share of the relevant records, and with one or
+  two found the numerator is noise; the model itself cannot rank before it has seen both classes (ASReview
+  trains only once it has one relevant and one irrelevant record; the SAFE procedure of Boetje & van de
+  Schoot, 2024, *Systematic Reviews* 13:81, starts from a training set holding relevant records);
+- *irrelevant decisions* (``MIN_IRRELEVANT``): the estimate reads the last 50 records (the default window)
+  and the hypergeometric test of Callaghan & Müller-Hansen has no power on a short sample: fewer than 50
+  irrelevant records and the window still holds the priors and the first, easy, finds;
+- *decisions since the last relevant record* (``MIN_SINCE_RELEVANT``): while every few records is
+  relevant the model is still in the rich part of the ranking, the unseen pool is not yet "no richer than
+  the recent window", and the estimate would only say "low"; ASReview's data-driven heuristic and SAFE
+  both judge on a run of irrelevant records (50, or 100, in a row), this aid asks for a shorter one before
+  it merely *estimates*.
+
+Once a screening history has met the three minimums the aid keeps estimating (a relevant record found
+later makes the estimate fall, it does not hide it); when every record has been screened recall is known
+(1) and no minimum applies. Until then the aid says how many more decisions it needs at least (all of them
+irrelevant; a relevant one resets the run) and how many more relevant records.
 """
 
 from __future__ import annotations
@@ -34,6 +57,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy.stats import beta, hypergeom
+
+#: Minimums of a screening history before the recall is estimated (see the module docstring).
+MIN_RELEVANT = 3
+MIN_IRRELEVANT = 50
+MIN_SINCE_RELEVANT = 20
 
 _MAX_WINDOWS = 600  # above this many screened records, test a log-spaced subset of windows (still valid)
 
@@ -113,6 +141,58 @@ def missing_upper_bound(
         low[idx[ok]] = mid[idx[ok]]
         high[idx[~ok]] = mid[idx[~ok]]
     return int(low.min())
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether a history is long enough for a recall estimate, and what it still lacks if not."""
+
+    ready: bool
+    screened: int
+    relevant: int
+    irrelevant: int
+    since_relevant: int  # irrelevant records screened since the last relevant one
+    more_decisions: int  # at least this many more decisions (all irrelevant) before an estimate
+    more_relevant: int  # and at least this many more relevant records found
+    min_relevant: int
+    min_irrelevant: int
+    min_since_relevant: int
+
+
+def readiness(
+    labels_in_order: Sequence[int] | np.ndarray,
+    n_total: int,
+    *,
+    min_relevant: int = MIN_RELEVANT,
+    min_irrelevant: int = MIN_IRRELEVANT,
+    min_since_relevant: int = MIN_SINCE_RELEVANT,
+) -> Readiness:
+    """May the history's recall be estimated? Yes once some prefix of it met the three minimums (so an
+    estimate, once shown, stays), or when every record has been screened; else what is missing now."""
+    labels = _history(labels_in_order, n_total)
+    relevant = int(labels.sum())
+    irrelevant = int(labels.size - relevant)
+    since = ConsecutiveIrrelevant.run_length(labels)
+    found = np.cumsum(labels)
+    steps = np.arange(1, labels.size + 1)
+    last_relevant = np.maximum.accumulate(np.where(labels == 1, steps, 0))
+    met = (found >= min_relevant) & (steps - found >= min_irrelevant) & (steps - last_relevant >= min_since_relevant)
+    ready = bool(met.any()) or (labels.size == n_total and n_total > 0)
+    unseen = n_total - labels.size
+    more_decisions = 0 if ready else min(unseen, max(0, min_irrelevant - irrelevant, min_since_relevant - since))
+    more_relevant = 0 if ready else max(0, min_relevant - relevant)
+    return Readiness(
+        ready=ready,
+        screened=int(labels.size),
+        relevant=relevant,
+        irrelevant=irrelevant,
+        since_relevant=since,
+        more_decisions=int(more_decisions),
+        more_relevant=int(more_relevant),
+        min_relevant=min_relevant,
+        min_irrelevant=min_irrelevant,
+        min_since_relevant=min_since_relevant,
+    )
 
 
 @dataclass(frozen=True)
@@ -264,3 +344,39 @@ class HypergeometricStopper:
                     low = mid + 1
             return int(high)
         return None
+
+
+@dataclass(frozen=True)
+class RecallCurve:
+    """The cumulative number of relevant records found against the number screened (ASReview LAB's
+    recall chart), with what screening in random order would have found by now for comparison."""
+
+    screened: int
+    total: int
+    found: int
+    points: tuple[tuple[int, int], ...]  # (records screened, relevant found), from (0, 0) to (screened, found)
+    random_found: float  # found × screened / total: random order, if the relevant found were all there are
+
+    def random_at(self, screened: int) -> float:
+        """The diagonal: expected relevant records after ``screened`` records taken in random order."""
+        return 0.0 if not self.total else self.found * screened / self.total
+
+
+def recall_curve(labels_in_order: Sequence[int] | np.ndarray, n_total: int, max_points: int = 200) -> RecallCurve:
+    """The recall curve of a history, kept to at most ``max_points`` points (evenly spaced in records
+    screened, the last one always the current state) so that a chart of 100,000 decisions stays small.
+
+    The diagonal uses the relevant records found so far as the number there are: the true number is at
+    least that, so the real random line is at least as steep; it is the comparison ASReview LAB draws."""
+    labels = _history(labels_in_order, n_total)
+    found = np.concatenate([[0], np.cumsum(labels)])
+    steps = np.unique(np.round(np.linspace(0, labels.size, min(max_points, labels.size + 1))).astype(np.int64))
+    points = tuple((int(n), int(found[n])) for n in steps) if labels.size else ((0, 0),)
+    total_found = int(found[-1])
+    return RecallCurve(
+        screened=int(labels.size),
+        total=int(n_total),
+        found=total_found,
+        points=points,
+        random_found=0.0 if not n_total else total_found * labels.size / n_total,
+    )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/records/", views.record_list, name="records"),
     path("<int:pk>/records/<int:record_id>/", views.record_detail, name="record"),
     path("<int:pk>/screen/<str:stage>/", views.screen, name="screen"),
+    path("<int:pk>/screen/<str:stage>/aids/", views.screen_aids, name="screen_aids"),
     path("<int:pk>/conflicts/<str:stage>/", views.conflict_list, name="conflicts"),
     path("<int:pk>/agreement/", views.agreement_view, name="agreement"),
     path("<int:pk>/prisma/", views.prisma_view, name="prisma"),

@@ -12,10 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -209,13 +210,12 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             review,
             searches=review.searches.all(),
-            progress=services.progress(review),
+            **_summary(review),
             members=review.members.select_related("user"),
             model_label=dict(ReviewForm.base_fields["model_name"].choices).get(
                 review.model_name, review.model_name
             ),
             ranking=ranking,
-            aid=services.stopping_aid(review),
             member_form=MemberForm(),
         ),
     )
@@ -436,14 +436,70 @@ def screen(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             mine=mine,
             title_html=highlight(record.title, review.keywords) if record else "",
             abstract_html=highlight(record.abstract, review.keywords) if record else "",
-            progress=services.progress(review),
             ranking=ranking,
-            aid=ranking.stats if ranking and ranking.stats else None,
+            **_screen_aids(review, stage),
             run=services.consecutive_irrelevant(review, request.user),
             elapsed_ms=elapsed_ms,
             reasons=list(enumerate(review.exclusion_reasons, 1)),
         ),
     )
+
+
+def _summary(review: Review) -> dict:
+    """Progress and stopping aid from one read (services.screening_summary): the counts shown agree."""
+    summary = services.screening_summary(review)
+    return {"progress": summary["progress"], "aid": summary["aid"], "curve": summary["curve"]}
+
+
+def _recall_text(curve) -> str:
+    if not curve.screened:
+        return _("No record screened yet: the chart starts with the first decision.")
+    return ngettext(
+        "%(found)s relevant record found in the first %(screened)s screened; in random order about "
+        "%(random)s would have been found by now.",
+        "%(found)s relevant records found in the first %(screened)s screened; in random order about "
+        "%(random)s would have been found by now.",
+        curve.found,
+    ) % {
+        "found": number_format(curve.found, force_grouping=True),
+        "screened": number_format(curve.screened, force_grouping=True),
+        "random": number_format(round(curve.random_found, 1), decimal_pos=1, force_grouping=True),
+    }
+
+
+def _screen_aids(review: Review, stage: str) -> dict:
+    """The screening page's side counts, chart and stopping aid (also served alone, for htmx to refresh)."""
+    from benefice.review import charts
+
+    summary = _summary(review)
+    text = _recall_text(summary["curve"])
+    svg = charts.recall_svg(
+        summary["curve"],
+        {
+            "title": _("Relevant records found against records screened"),
+            "desc": text,
+            "x": _("records screened"),
+            "y": _("relevant found"),
+            "model": _("relevant records found"),
+            "random": _("screening in random order"),
+        },
+    )
+    return {
+        **summary,
+        "recall_svg": mark_safe(svg),  # noqa: S308 - built by charts.recall_svg, which escapes every text
+        "recall_text": text,
+        "aids_url": reverse("review:screen_aids", args=[review.pk, stage]),
+    }
+
+
+@reader_required
+@require_GET
+def screen_aids(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    """The side panel of the screening page alone: htmx replaces it every few seconds, so the counts and
+    the chart follow the team's decisions too (one's own reload the page)."""
+    review = _review(request, pk)
+    stage = _stage(stage)
+    return render(request, "review/_screen_aids.html", {"review": review, "stage": stage, **_screen_aids(review, stage)})
 
 
 @reader_required

@@ -45,10 +45,12 @@ from benefice.review.services.records import (
 )
 from benefice.review.services.reporting import (
     agreement_stats,
+    aid_from,
     consecutive_irrelevant,
     labels_in_order,
     prisma_counts,
     progress,
+    screening_summary,
     status_counts,
     stopping_aid,
 )
@@ -68,6 +70,7 @@ __all__ = [
     "add_from_corpus",
     "add_from_search",
     "agreement_stats",
+    "aid_from",
     "can_screen",
     "can_view",
     "conflicts",
@@ -90,6 +93,7 @@ __all__ = [
     "refresh_status",
     "resolve",
     "reviews_for",
+    "screening_summary",
     "search_params",
     "search_selection",
     "set_member",

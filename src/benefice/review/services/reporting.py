@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from django.db import transaction
 from django.db.models import Count
 
 from benefice.review import agreement, prisma, stopping
@@ -59,10 +60,26 @@ def consecutive_irrelevant(review: Review, user) -> int:
 
 def stopping_aid(review: Review) -> dict:
     """Consecutive irrelevant records (project-wide) and estimated recall with its uncertainty."""
-    labels = labels_in_order(review)
-    total = review.records.count()
-    out = {"screened": len(labels), "total": total, "run": stopping.ConsecutiveIrrelevant.run_length(labels)}
-    if labels and total:
+    return aid_from(labels_in_order(review), review.records.count())
+
+
+def aid_from(labels: list[int], total: int) -> dict:
+    """The stopping aid of a screening history: its counts, whether it may estimate recall yet (and what it
+    lacks, :func:`benefice.review.stopping.readiness`), and the estimate once it may."""
+    ready = stopping.readiness(labels, total)
+    out = {
+        "screened": len(labels),
+        "total": total,
+        "found": ready.relevant,
+        "run": ready.since_relevant,
+        "ready": ready.ready,
+        "more_decisions": ready.more_decisions,
+        "more_relevant": ready.more_relevant,
+        "min_relevant": ready.min_relevant,
+        "min_irrelevant": ready.min_irrelevant,
+        "min_since_relevant": ready.min_since_relevant,
+    }
+    if labels and total and ready.ready:
         estimate = stopping.estimate_recall(labels, total)
         out.update(
             found=estimate.found,
@@ -74,6 +91,21 @@ def stopping_aid(review: Review) -> dict:
             confidence=estimate.confidence,
         )
     return out
+
+
+def screening_summary(review: Review) -> dict:
+    """Everything the screening and overview pages count, read in one transaction, so that the counts they
+    show agree: progress per status, the stopping aid and the recall curve all come from the same decisions
+    (``labels_in_order``: one query) and the same status counts, and the aid's total is the progress's.
+
+    Issue 19: the screening page showed the aid stored with the last ranking (written when the worker last
+    retrained) beside live progress, so "3 records screened" could sit next to a fourth decision."""
+    with transaction.atomic():  # one snapshot of the database for both reads
+        labels = labels_in_order(review)
+        counts = progress(review)
+    aid = aid_from(labels, counts["total"])
+    counts["screened"] = aid["screened"]
+    return {"progress": counts, "aid": aid, "curve": stopping.recall_curve(labels, counts["total"])}
 
 
 def status_counts(review: Review, field: str) -> Counter[str]:
