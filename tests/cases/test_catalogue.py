@@ -243,15 +243,18 @@ def test_indicator_with_unknown_type_or_unit_is_refused(tmp_path, typology) -> N
         indicators:
           - code: Q1
             name: {fr: Q, en: Q}
-            definition: d
+            definition: {fr: d, en: d}
             type: TYPE
             units: [UNIT]
             family: knowledge
             categories: [effectiveness]
             level: knowledge
-            how_to_measure: m
-            data_needed: [SNDS]
-            pitfalls: {attribution: a, counterfactual: c, double_counting: d}
+            how_to_measure: {fr: m, en: m}
+            data_needed: [{fr: SNDS, en: SNDS}]
+            pitfalls:
+              attribution: {fr: a, en: a}
+              counterfactual: {fr: c, en: c}
+              double_counting: {fr: d, en: d}
             since: "1.0.0"
         """
     )

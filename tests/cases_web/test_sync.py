@@ -54,7 +54,7 @@ def _bumped_indicators(tmp_path, version: str, new_definition: str) -> str:
     raw["changelog"].append({"version": version, "date": "2026-12-01", "author": "test", "change": "test"})
     for entry in raw["indicators"]:
         if entry["code"] == "A2":
-            entry["definition"] = new_definition
+            entry["definition"] = {"fr": new_definition, "en": new_definition}
     path = tmp_path / "indicators.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return str(path)
@@ -62,41 +62,41 @@ def _bumped_indicators(tmp_path, version: str, new_definition: str) -> str:
 
 def test_web_edit_kept_until_the_file_version_changes(loaded, people, tmp_path) -> None:
     ind = Indicator.objects.get(pk="A2")
-    data = {**ind.data, "definition": "Edited on the web."}
+    data = {**ind.data, "definition": {"fr": "Modifié en ligne.", "en": "Edited on the web."}}
     indicator_services.update_indicator("A2", data, expected_version=ind.version, user=people["alice"])
     # the same file again: the edit is kept
     report = indicator_services.sync_indicators()
     assert report.kept_edited == ["A2"]
-    assert Indicator.objects.get(pk="A2").data["definition"] == "Edited on the web."
+    assert Indicator.objects.get(pk="A2").data["definition"]["en"] == "Edited on the web."
     # same version but a different file text: still kept (the file's version is the contract)
-    same_version = _bumped_indicators(tmp_path, "1.0.0", "File text, same version.")
+    same_version = _bumped_indicators(tmp_path, "1.1.0", "File text, same version.")
     raw = yaml.safe_load(open(same_version, encoding="utf-8"))
     raw["changelog"].pop()
     open(same_version, "w", encoding="utf-8").write(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
     assert indicator_services.sync_indicators(same_version).kept_edited == ["A2"]
     # a new file version wins, and the overwritten edit is in the history
-    new = _bumped_indicators(tmp_path, "1.1.0", "New definition from the file.")
+    new = _bumped_indicators(tmp_path, "1.2.0", "New definition from the file.")
     report = indicator_services.sync_indicators(new)
     assert report.overwritten == ["A2"] and "A2" in report.updated
     row = Indicator.objects.get(pk="A2")
-    assert row.data["definition"] == "New definition from the file." and not row.edited
+    assert row.data["definition"]["en"] == "New definition from the file." and not row.edited
     last = AuditEntry.objects.filter(object_type=indicator_services.OBJ_INDICATOR, object_id="A2").first()
-    assert last.action == "load" and last.before["definition"] == "Edited on the web."
+    assert last.action == "load" and last.before["definition"]["en"] == "Edited on the web."
     # other indicators only took the new version number
-    assert Indicator.objects.get(pk="R1").file_version == "1.1.0"
+    assert Indicator.objects.get(pk="R1").file_version == "1.2.0"
 
 
 def test_case_edit_kept_on_resync(loaded, people) -> None:
     case = Case.objects.get(pk="valproate_pregnancy")
     case_services.update_case(
         case.id,
-        {"notes": "Checked against the ANSM report."},
+        {"notes_fr": "Vérifié dans le rapport de l'ANSM.", "notes_en": "Checked against the ANSM report."},
         expected_version=case.version,
         user=people["alice"],
     )
     report = case_services.sync_cases()
     assert report.kept_edited == ["valproate_pregnancy"]
-    assert Case.objects.get(pk=case.id).notes == "Checked against the ANSM report."
+    assert Case.objects.get(pk=case.id).notes_en == "Checked against the ANSM report."
 
 
 def test_export_round_trips(loaded, people) -> None:
@@ -105,9 +105,9 @@ def test_export_round_trips(loaded, people) -> None:
     book = case_catalogue.parse_cases(yaml.safe_load(case_services.cases_yaml()), "export")
     assert book.cases["mediator_benfluorex"].title.en == "Mediator: edited title"
     # an export of edited data does not pass for the released file, and is the same on every call
-    assert book.version.startswith("1.0.0+web.") and "mediator_benfluorex" in book.changelog[-1].change
+    assert book.version.startswith(case_catalogue.load_cases().version + "+web.") and "mediator_benfluorex" in book.changelog[-1].change
     assert case_services.cases_yaml() == case_services.cases_yaml()
-    assert indicator_catalogue.parse_indicators(yaml.safe_load(indicator_services.indicators_yaml()), "export").version == "1.0.0"
+    assert indicator_catalogue.parse_indicators(yaml.safe_load(indicator_services.indicators_yaml()), "export").version == "1.1.0"
     assert book.cases["valproate_pregnancy"] == case_catalogue.load_cases().cases["valproate_pregnancy"]
     exported = indicator_catalogue.parse_indicators(yaml.safe_load(indicator_services.indicators_yaml()), "export")
     assert exported.indicators == indicator_catalogue.load_indicators().indicators

@@ -3,7 +3,9 @@
 The catalogue is curated knowledge that the web app loads into the database and every case's figures are
 coded against. A wrong code or unit would silently distort every barometer built on it, so loading is
 strict: anything unknown or inconsistent raises a ``BeneficeError`` naming the file, the indicator and the
-field. Pure Python (no Django).
+field. Every text a reader sees (name, definition, how to measure, each data item needed, each pitfall) is
+a ``{fr, en}`` mapping with both languages (French is the original), so no page falls back to the other
+language without saying so. Pure Python (no Django).
 """
 
 from __future__ import annotations
@@ -42,15 +44,15 @@ class Unit:
 class Indicator:
     code: str
     name: Text
-    definition: str
+    definition: Text
     type: str
     units: tuple[str, ...]
     family: str
     categories: tuple[str, ...]  # every category id when the file says "all"
     level: str
-    how_to_measure: str
-    data_needed: tuple[str, ...]
-    pitfalls: dict[str, str]  # attribution, counterfactual, double_counting (+ optional others)
+    how_to_measure: Text
+    data_needed: tuple[Text, ...]
+    pitfalls: dict[str, Text]  # attribution, counterfactual, double_counting (+ optional others)
     since: str
     changed: tuple[str, ...] = ()
 
@@ -73,10 +75,31 @@ _INDICATOR_KEYS = {
 _REQUIRED_PITFALLS = ("attribution", "counterfactual", "double_counting")
 
 
+def _text(value: Any, ctx: Ctx, fld: str, one_language: bool) -> Text:
+    """A ``{fr, en}`` text; ``one_language`` accepts a text with one language empty (see ``parse_indicators``)."""
+    if one_language and isinstance(value, dict) and any(str(value.get(k) or "").strip() for k in ("fr", "en")):
+        return Text(
+            fr=as_str(value, "fr", ctx, required=False, fld=f"{fld}.fr"),
+            en=as_str(value, "en", ctx, required=False, fld=f"{fld}.en"),
+        )
+    if not isinstance(value, dict):
+        raise ctx.fail("expected a mapping {fr: ..., en: ...} (French first)", fld)
+    return as_text({fld: value}, fld, ctx)
+
+
 def parse_indicators(
-    data: dict[str, Any], path: Path | str = "<indicators>", typology: Typology | None = None
+    data: dict[str, Any],
+    path: Path | str = "<indicators>",
+    typology: Typology | None = None,
+    *,
+    one_language: bool = False,
 ) -> IndicatorCatalogue:
-    """Build and validate the indicator catalogue against the typology (the shipped one by default)."""
+    """Build and validate the indicator catalogue against the typology (the shipped one by default).
+
+    Every text needs French and English. ``one_language`` lets a text have only one of them: only for the
+    catalogue as stored in a database migrated from before the catalogue was bilingual (its English texts
+    kept, no French yet), so that its figures still compute until the next load brings the French; a file,
+    an export and an edit are always read with both required."""
     typology = typology or load_typology()
     ctx = Ctx(path)
     version, changelog = read_changelog(data, ctx)
@@ -116,22 +139,25 @@ def parse_indicators(
             if not cats:
                 raise c.fail("needs at least one category (or 'all')", "categories")
         pit = as_mapping(d.get("pitfalls"), c, "pitfalls")
-        pitfalls = {}
         for key in _REQUIRED_PITFALLS:
-            pitfalls[key] = as_str(pit, key, c, fld=f"pitfalls.{key}")
-        for key, value in pit.items():
-            pitfalls.setdefault(str(key), str(value))
+            if key not in pit:
+                raise c.fail("missing or empty", f"pitfalls.{key}")
+        pitfalls = {
+            str(key): _text(pit[key], c, f"pitfalls.{key}", one_language)
+            for key in (*_REQUIRED_PITFALLS, *(k for k in pit if k not in _REQUIRED_PITFALLS))
+        }
+        needed = as_list(d.get("data_needed"), c, "data_needed")
         indicators[code] = Indicator(
             code=code,
-            name=as_text(d, "name", c),
-            definition=as_str(d, "definition", c),
+            name=_text(d.get("name"), c, "name", one_language),
+            definition=_text(d.get("definition"), c, "definition", one_language),
             type=itype,
             units=iunits,
             family=one_of(as_str(d, "family", c), typology.families, c, "family", "benefit family"),
             categories=cats,
             level=one_of(as_str(d, "level", c), typology.ladder, c, "level", "impact-ladder level"),
-            how_to_measure=as_str(d, "how_to_measure", c),
-            data_needed=tuple(str(x) for x in as_list(d.get("data_needed"), c, "data_needed")),
+            how_to_measure=_text(d.get("how_to_measure"), c, "how_to_measure", one_language),
+            data_needed=tuple(_text(x, c, f"data_needed[{j}]", one_language) for j, x in enumerate(needed)),
             pitfalls=pitfalls,
             since=as_str(d, "since", c),
             changed=tuple(str(x) for x in as_list(d.get("changed"), c, "changed", required=False)),

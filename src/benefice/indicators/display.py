@@ -1,16 +1,76 @@
 """What the indicator and case pages share: the reader's language, unit names and numbers as people read
-them, the optimistic-locking form rebind and the history table rows (cases' pages show figures in the
-catalogue's units, so they read them from here)."""
+them, the optimistic-locking form rebind, and the labels of the catalogue's codes (cases' pages show figures in
+the catalogue's units, so they read them from here). A code (an indicator type, a kind of pitfall) is never
+shown raw: each has its label in the indicators catalogue of translations."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 from benefice.core.forms import reader_language
 from benefice.i18n import pick
 from benefice.indicators import services
 
-__all__ = ["catalogue_units", "fmt_number", "rebind_version", "unit_name"]
+__all__ = [
+    "catalogue_units",
+    "dimension_label",
+    "fmt_number",
+    "pitfall_label",
+    "rebind_version",
+    "type_label",
+    "unit_name",
+]
+
+#: the indicator types of indicators.yaml (``indicator_types``)
+TYPE_LABELS = {
+    "count": pgettext_lazy("indicator type", "count"),
+    "rate": pgettext_lazy("indicator type", "rate or ratio"),
+    "duration": pgettext_lazy("indicator type", "duration"),
+    "money": pgettext_lazy("indicator type", "amount of money"),
+    "ordinal": pgettext_lazy("indicator type", "ordinal scale"),
+    "narrative": pgettext_lazy("indicator type", "narrative"),
+}
+
+#: the dimensions of the units of indicators.yaml (units of one dimension can be compared or converted)
+DIMENSION_LABELS = {
+    "count": pgettext_lazy("unit dimension", "count"),
+    "count_per_time": pgettext_lazy("unit dimension", "count per unit of time"),
+    "proportion": pgettext_lazy("unit dimension", "proportion"),
+    "relative_change": pgettext_lazy("unit dimension", "relative change"),
+    "difference": pgettext_lazy("unit dimension", "difference"),
+    "rate": pgettext_lazy("unit dimension", "rate"),
+    "ratio": pgettext_lazy("unit dimension", "ratio"),
+    "duration": pgettext_lazy("unit dimension", "duration"),
+    "money": pgettext_lazy("unit dimension", "amount of money"),
+    "money_per_time": pgettext_lazy("unit dimension", "amount of money per unit of time"),
+    "ordinal": pgettext_lazy("unit dimension", "ordinal scale"),
+    "narrative": pgettext_lazy("unit dimension", "narrative"),
+}
+
+#: the pitfalls every indicator names; a file may add others, shown by their own name
+PITFALL_LABELS = {
+    "attribution": _("Pitfall: attribution"),
+    "counterfactual": _("Pitfall: counterfactual"),
+    "double_counting": _("Pitfall: double counting"),
+}
+
+
+def type_label(code: str) -> str:
+    return str(TYPE_LABELS.get(code, code))
+
+
+def dimension_label(code: str) -> str:
+    return str(DIMENSION_LABELS.get(code, code))
+
+
+def pitfall_label(key: str) -> str:
+    if key in PITFALL_LABELS:
+        return str(PITFALL_LABELS[key])
+    return str(_("Pitfall: %(kind)s") % {"kind": key.replace("_", " ")})
+
 
 def catalogue_units() -> dict[str, Any]:
     return services.indicator_file_meta(str(services.indicators_path(None))).get("units", {})

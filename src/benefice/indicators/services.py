@@ -42,10 +42,15 @@ OBJ_INDICATOR = "indicators.Indicator"
 
 
 def _indicator_columns(data: dict[str, Any]) -> dict[str, Any]:
-    name = data.get("name") or {}
+    """The columns derived from a catalogue entry: its bilingual texts, family, level and type."""
+    texts = {}
+    for key in ("name", "definition", "how_to_measure"):
+        value = data.get(key)
+        value = value if isinstance(value, dict) else {}
+        texts[f"{key}_fr"] = str(value.get("fr") or "")
+        texts[f"{key}_en"] = str(value.get("en") or "")
     return {
-        "name_fr": name.get("fr", ""),
-        "name_en": name.get("en", ""),
+        **texts,
         "family": data.get("family", ""),
         "level": data.get("level", ""),
         "type": data.get("type", ""),
@@ -97,14 +102,17 @@ def sync_indicators(path: Path | str | None = None, *, user=None) -> SyncReport:
 def db_indicator_catalogue(
     overrides: dict[str, dict[str, Any]] | None = None, path: Path | str | None = None
 ) -> catalogue.IndicatorCatalogue:
-    """The catalogue as stored in the database, validated; ``overrides`` replaces entries (to check an edit)."""
+    """The catalogue as stored in the database, validated; ``overrides`` replaces entries (to check an edit).
+
+    A text may lack one language here (rows migrated from before the catalogue was bilingual keep their
+    English until the next load), so that figures still compute; the export and an edit require both."""
     meta = indicator_file_meta(str(indicators_path(path)))
     entries = {i.code: i.data for i in Indicator.objects.order_by("position", "code")}
     if not entries:
         return catalogue.load_indicators(path, shipped_typology())
     entries.update(overrides or {})
     return catalogue.parse_indicators(
-        {**meta, "indicators": list(entries.values())}, "database catalogue", shipped_typology()
+        {**meta, "indicators": list(entries.values())}, "database catalogue", shipped_typology(), one_language=True
     )
 
 
@@ -123,6 +131,9 @@ def update_indicator(
 ) -> Indicator:
     """Save an edit of one indicator if the catalogue stays valid, its figures still fit, and nobody saved."""
     data = stored_json({**data, "code": code})
+    meta = indicator_file_meta(str(indicators_path(None)))
+    # the edited entry alone, read as strictly as the file: both languages of every text
+    catalogue.parse_indicators({**meta, "indicators": [data]}, f"indicator {code}", shipped_typology())
     with transaction.atomic():
         row = Indicator.objects.select_for_update().get(pk=code)
         check_version(

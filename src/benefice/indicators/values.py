@@ -52,6 +52,8 @@ class ValueRow:
     verified_only: bool  # False when at least one unverified figure was included on request
     method: str = "sum"  # 'sum' (intervals added), 'single' or 'envelope' (non-additive unit)
     n_cases: int = 0
+    # the same as deduplicated_populations, as data: (population, its figure refs), for pages in any language
+    merged_populations: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -206,6 +208,7 @@ def _row(
     low = high = 0.0
     value: float | None = 0.0
     dedup = []
+    merged = []
     for members in by_population.values():
         bounds = [_bounds(f) for _, _, f in members]
         low += max(b[0] for b in bounds)
@@ -220,5 +223,6 @@ def _row(
                 f"{members[0][2].population} ({indicator}): counted once, max of "
                 + ", ".join(figure_ref(c, i) for c, i, _ in members)
             )
+            merged.append((members[0][2].population, tuple(figure_ref(c, i) for c, i, _ in members)))
     return ValueRow(by, key, indicator, unit, value, low, high, len(items), refs, tuple(dedup), verified_only,
-                    "sum", n_cases)  # fmt: skip
+                    "sum", n_cases, tuple(merged))  # fmt: skip

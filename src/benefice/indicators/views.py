@@ -23,8 +23,12 @@ from benefice.i18n import pick_text
 from benefice.indicators import services as indicator_services
 from benefice.indicators import values
 from benefice.indicators.display import (
+    catalogue_units,
+    dimension_label,
     fmt_number,
+    pitfall_label,
     rebind_version,
+    type_label,
     unit_name,
 )
 from benefice.indicators.forms import IndicatorForm
@@ -62,7 +66,9 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     ind = get_object_or_404(Indicator, pk=code)
     typ = shipped_typology()
+    lang = reader_language()
     d = ind.data
+    units = catalogue_units()
     figures = (
         Figure.objects.filter(indicator=ind).select_related("case").order_by("case__position", "position")
     )
@@ -73,12 +79,19 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "ind": ind,
             "d": d,
-            "name": ind.name(reader_language()),
+            "name": ind.name(lang),
+            "definition": ind.definition(lang),
+            "how_to_measure": ind.how_to_measure(lang),
+            "data_needed": ind.data_needed(lang),
+            "pitfalls": [(pitfall_label(k), text) for k, text in ind.pitfalls(lang)],
+            "type": type_label(ind.type),
             "family": pick_text(typ.families[ind.family].name, reader_language()) if ind.family in typ.families else ind.family,
             "level": pick_text(typ.ladder[ind.level].name, reader_language()) if ind.level in typ.ladder else ind.level,
             "categories": [pick_text(typ.categories[c].name, reader_language()) for c in ind.categories(typ) if c in typ.categories],
             "all_categories": ind.all_categories,
-            "units": [unit_name(u) for u in ind.units],
+            "units": [
+                (unit_name(u), dimension_label((units.get(u) or {}).get("dimension", ""))) for u in ind.units
+            ],
             "figures": figures,
             "values": values,
             "values_error": values_error,
@@ -112,27 +125,32 @@ def _indicator_values(ind: Indicator, typ: Typology) -> tuple[list[dict[str, Any
     for row in aggregated:
         if row.indicator != ind.code:
             continue
-        links = []
-        for ref in row.figure_refs:
-            case_id, _sep, index = ref.partition("#figure-")
-            case = cases.get(case_id)
-            figs = list(case.figures.all()) if case else []
-            if index.isdecimal() and int(index) < len(figs):
-                links.append((case_id, figs[int(index)].pk))
+        links = [(cid, pk) for cid, pk in (_figure_link(cases, ref) for ref in row.figure_refs) if pk is not None]
         out.append(
             {
                 "category": pick_text(typ.categories[row.key].name, reader_language()) if row.key in typ.categories else row.key,
                 "value": fmt_number(row.value),
                 "low": fmt_number(row.low),
                 "high": fmt_number(row.high),
+                "has_range": row.low != row.high,
                 "unit": unit_name(row.unit),
                 "method": row.method,
                 "n_figures": row.n_figures,
                 "links": links,
-                "deduplicated": row.deduplicated_populations,
+                "merged": [
+                    (population, [_figure_link(cases, ref) for ref in refs]) for population, refs in row.merged_populations
+                ],
             }
         )
     return out, ""
+
+
+def _figure_link(cases: dict[str, Case], ref: str) -> tuple[str, int | None]:
+    """(case id, figure pk) of a ``case#figure-i`` reference; no pk when the figure is not found."""
+    case_id, _sep, index = ref.partition("#figure-")
+    case = cases.get(case_id)
+    figs = list(case.figures.all()) if case else []
+    return case_id, figs[int(index)].pk if index.isdecimal() and int(index) < len(figs) else None
 
 
 @editor_required

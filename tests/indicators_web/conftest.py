@@ -1,0 +1,39 @@
+"""Fixtures for the indicator pages: the shipped catalogue loaded, an editor and a viewer."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from benefice.core.roles import EDITOR, VIEWER
+from benefice.core.users import ensure_user
+from benefice.indicators import services as indicator_services
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def catalogue(db) -> None:
+    """indicators.yaml, as shipped, in the database."""
+    indicator_services.sync_indicators()
+
+
+@pytest.fixture
+def editor(db) -> Client:
+    client = Client()
+    ensure_user("alice", PASSWORD, EDITOR)
+    assert client.login(username="alice", password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def viewer(db) -> Client:
+    client = Client()
+    ensure_user("vera", PASSWORD, VIEWER)
+    assert client.login(username="vera", password=PASSWORD)
+    return client

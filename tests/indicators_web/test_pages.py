@@ -1,0 +1,164 @@
+"""The indicator pages in French and in English: the reader's language only, codes by their labels, French
+typography, the edit form in both languages (French first) and the export that loads back."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+import pytest
+import yaml
+from django.urls import reverse
+
+from benefice.indicators import catalogue as indicator_catalogue
+from benefice.indicators import services as indicator_services
+from benefice.indicators.models import Indicator
+from support.french import is_english, raw_codes
+
+SHIPPED = indicator_catalogue.load_indicators()
+A2 = SHIPPED.indicators["A2"]
+
+
+class _Runs(HTMLParser):
+    """The text of <main>, run by run, with the language in force (as the browser test reads a page)."""
+
+    VOID = {"br", "img", "input", "meta", "link", "hr", "col", "area", "base", "source", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str | None]] = []
+        self.runs: list[tuple[str, str]] = []
+        self.in_main = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in self.VOID:
+            return
+        lang = dict(attrs).get("lang")
+        self.stack.append((tag, lang))
+        self.in_main += tag == "main"
+
+    def handle_endtag(self, tag) -> None:
+        while self.stack:
+            t, _ = self.stack.pop()
+            self.in_main -= t == "main"
+            if t == tag:
+                break
+
+    def handle_data(self, data) -> None:
+        text = " ".join(data.split())
+        if self.in_main and text and not any(t in ("script", "style", "code") for t, _ in self.stack):
+            lang = next((lang for _, lang in reversed(self.stack) if lang), "")
+            self.runs.append((text, lang))
+
+
+def french_problems(html: str) -> list[str]:
+    parser = _Runs()
+    parser.feed(html)
+    found = []
+    for text, lang in parser.runs:
+        if lang and not lang.startswith("fr"):
+            continue
+        if is_english(text):
+            found.append(f"English: {text!r}")
+        found += [f"raw code {c!r} in {text!r}" for c in raw_codes(text)]
+    return found
+
+
+def page(client, code: str, lang: str) -> str:
+    """The indicator page's HTML, entities decoded (an apostrophe is ``&#x27;`` in the markup)."""
+    return unescape(client.get(reverse("indicators:indicator", args=[code]), HTTP_ACCEPT_LANGUAGE=lang).content.decode())
+
+
+def test_the_french_page_shows_the_french_texts(catalogue, viewer) -> None:
+    html = page(viewer, "A2", "fr")
+    assert A2.definition.fr in html and A2.definition.en not in html
+    assert A2.how_to_measure.fr in html and A2.pitfalls["attribution"].fr in html
+    assert all(item.fr in html for item in A2.data_needed) and "CépiDc ou décès INSEE" in html
+    assert A2.pitfalls["double_counting"].en not in html
+    # codes by their labels: the type, the units' dimensions, the family and the level
+    assert ">effectif<" in html and "décès par an <small class=\"muted\">(effectif par unité de temps)" in html
+    assert "Piège\u00a0: attribution" in html and "Piège : " not in html
+    assert french_problems(html) == []
+
+
+def test_the_english_page_shows_the_english_texts(catalogue, viewer) -> None:
+    html = page(viewer, "A2", "en")
+    assert A2.definition.en in html and A2.definition.fr not in html
+    assert "Pitfall: counterfactual" in html and A2.pitfalls["counterfactual"].en in html
+    assert "deaths per year <small class=\"muted\">(count per unit of time)" in html
+
+
+@pytest.mark.parametrize("code", ["R1", "B3", "K5", "X4"])
+def test_no_english_and_no_raw_code_on_french_pages(catalogue, viewer, code) -> None:
+    html = page(viewer, code, "fr")
+    assert french_problems(html) == []
+    listing = viewer.get(reverse("indicators:indicators"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert french_problems(listing) == [] and "56 indicateurs." in listing
+
+
+def test_plurals_of_units_and_categories(catalogue, viewer) -> None:
+    one_unit = page(viewer, "B1", "fr")
+    assert "<dt>Unité</dt>" in one_unit and "<dt>Catégorie d'usage</dt>" in one_unit
+    many = page(viewer, "A2", "fr")
+    assert "<dt>Unités</dt>" in many and "<dt>Catégories d'usage</dt>" in many
+
+
+def test_a_migrated_row_without_french_shows_its_english(catalogue, viewer) -> None:
+    row = Indicator.objects.get(pk="A2")
+    row.data = {**row.data, "definition": {"fr": "", "en": "Old English definition."}}
+    row.definition_fr, row.definition_en = "", "Old English definition."
+    row.save()
+    html = page(viewer, "A2", "fr")
+    assert "Old English definition." in html
+    # the database catalogue still reads (figures compute); an export that lacks French is refused, naming it
+    assert indicator_services.db_indicator_catalogue().indicators["A2"].definition.en == "Old English definition."
+    response = viewer.get(reverse("indicators:indicators_export"))
+    assert response.status_code == 409 and "definition.fr" in response.content.decode()
+    # the next load of the file brings the French back
+    row.file_version = "1.0.0"
+    row.save()
+    assert "A2" in indicator_services.sync_indicators().updated
+    assert Indicator.objects.get(pk="A2").definition("fr") == A2.definition.fr
+
+
+def test_the_edit_form_is_bilingual_french_first(catalogue, editor) -> None:
+    url = reverse("indicators:indicator_edit", args=["A2"])
+    page = editor.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    names = re.findall(r'name="([a-z_]+)"', page.content.decode())
+    for key in ("name", "definition", "how_to_measure", "data_needed", "pitfall_attribution"):
+        assert names.index(f"{key}_fr") < names.index(f"{key}_en"), key
+    initial = page.context["form"].initial
+    assert initial["definition_fr"] == A2.definition.fr and initial["data_needed_en"].splitlines()[0] == "DCIR"
+    post = {k: v for k, v in initial.items() if v not in (None, False)}
+    post["pitfall_attribution_fr"] = "Le fardeau est causé par le produit (modifié)."
+    post["data_needed_fr"] += "\nregistre des malformations"
+    post["data_needed_en"] += "\nmalformation register"
+    assert editor.post(url, post).status_code == 302
+    row = Indicator.objects.get(pk="A2")
+    assert row.data["pitfalls"]["attribution"] == {
+        "fr": "Le fardeau est causé par le produit (modifié).",
+        "en": A2.pitfalls["attribution"].en,
+    }
+    assert row.data["data_needed"][-1] == {"fr": "registre des malformations", "en": "malformation register"}
+    # the two lists must match line for line, and French is required
+    uneven = {**post, "version": row.version, "data_needed_en": "DCIR"}
+    response = editor.post(url, uneven, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400 and "data_needed_en" in response.context["form"].errors
+    no_french = {**post, "version": row.version, "definition_fr": ""}
+    response = editor.post(url, no_french, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400 and "definition_fr" in response.context["form"].errors
+    # no raw code in the choices: types and units by their names
+    choices = dict(page.context["form"].fields["type"].choices)
+    assert choices["money"] == "montant" and dict(page.context["form"].fields["units"].choices)["deaths"] == "décès"
+
+
+def test_the_export_round_trips_the_bilingual_catalogue(catalogue, editor) -> None:
+    response = editor.get(reverse("indicators:indicators_export"))
+    assert response.status_code == 200
+    exported = yaml.safe_load(response.content.decode("utf-8"))
+    entry = next(e for e in exported["indicators"] if e["code"] == "A2")
+    assert entry["definition"] == {"fr": A2.definition.fr, "en": A2.definition.en}
+    assert entry["data_needed"][0] == {"fr": "DCIR", "en": "DCIR"}
+    again = indicator_catalogue.parse_indicators(exported, "export")
+    assert again.indicators == SHIPPED.indicators and again.version == SHIPPED.version
