@@ -1,8 +1,10 @@
 """The demo's barometer edition: built once from the demo database, then kept (idempotent).
 
-The edition year is the year after the last publication year of the corpus (an edition of year N covers
-publications up to N-1, so this is the latest edition whose perimeter is complete), or this year if that
-would be in the future. The demo runs again and
+The edition year is the year after the last year in which a publication of the corpus uses a French data
+source (an edition of year N covers publications up to N-1, so this is the latest edition whose last year
+holds what the barometer counts), or this year if that would be in the future. The demo corpus also holds
+negatives (foreign data, trials): were its last year one of those only, the edition would open on "0
+publications in that year, -100 %", a figure a reader takes for a bug. The demo runs again and
 again: an edition already in ``$BENEFICE_HOME/barometer/<year>/`` is never rebuilt or overwritten, only
 checked against its manifest and registered, so the README's demo always serves the same frozen edition.
 """
@@ -20,12 +22,29 @@ from benefice.barometer.freeze import read_manifest as _read_manifest
 from benefice.errors import BeneficeError
 
 
+def last_french_year() -> int | None:
+    """The last publication year in which a publication of the corpus uses a French source (detection's
+    ``sources_used``, corrections applied), or None when none does."""
+    from benefice.sources.models import PublicationDetection, Source  # noqa: PLC0415
+
+    french = set(Source.objects.filter(country="FR").values_list("id", flat=True))
+    years = (
+        year
+        for year, used in PublicationDetection.objects.exclude(publication__year=None).values_list(
+            "publication__year", "sources_used"
+        )
+        if french.intersection(used or ())
+    )
+    return max(years, default=None)
+
+
 def demo_year() -> int | None:
-    """The year after the corpus's last publication year (at most this year: a perimeter cannot end after
-    the observation date), or None for an empty corpus."""
+    """The year after the last year with a publication using a French source, else after the corpus's last
+    publication year (at most this year: a perimeter cannot end after the observation date), or None for an
+    empty corpus."""
     from benefice.corpus.models import Publication  # noqa: PLC0415
 
-    last = Publication.objects.aggregate(last=Max("year"))["last"]
+    last = last_french_year() or Publication.objects.aggregate(last=Max("year"))["last"]
     return min(int(last) + 1, timezone.localdate().year) if last else None
 
 
