@@ -12,10 +12,14 @@ from benefice.core.models import audit
 from benefice.errors import BeneficeError
 from benefice.i18n import LANGS, pick
 from benefice.interviews import refi
+from benefice.interviews.colours import PALETTE, next_colour
 from benefice.interviews.models import Code, CodebookVersion, Coding, IndicatorGrounding, InterviewProject
 from benefice.interviews.services._shared import _json_parts, _norm, _record
 
-PALETTE = ("#ffd966", "#9fc5e8", "#b6d7a8", "#f4cccc", "#d9d2e9", "#fce5cd", "#d0e0e3", "#ead1dc")
+
+def next_colour_for(project: InterviewProject) -> str:
+    """The colour a new code of ``project`` gets: the next palette colour its active codes do not use."""
+    return next_colour(project.codes.filter(active=True).values_list("colour", flat=True))
 
 
 def _code_state(code: Code) -> dict:
@@ -57,7 +61,7 @@ def create_code(
     if project.codes.filter(parent=parent, name__iexact=name, active=True).exists():
         raise BeneficeError(f"a code named {name!r} already exists at this level", field="name")
     if not colour:
-        colour = PALETTE[project.codes.count() % len(PALETTE)]
+        colour = next_colour_for(project)
     code = Code.objects.create(
         project=project,
         parent=parent,
@@ -183,7 +187,7 @@ def split_code(code: Code, parts: list[tuple[str, list[int]]], user, note: str =
             parent=code.parent,
             name=name.strip(),
             description=f"← split from {code.name}",
-            colour=PALETTE[(code.project.codes.count()) % len(PALETTE)],
+            colour=next_colour_for(code.project),
         )
         Coding.objects.filter(pk__in=coding_ids).update(code=new)
         created.append(new)
@@ -244,35 +248,35 @@ def save_version(project: InterviewProject, user, note: str = "") -> CodebookVer
 # Boltanski & Thévenot, De la justification (1991), plus the project city (Boltanski & Chiapello 1999)
 # and the green order (Lafaye & Thévenot 1993). Definitions written for this workspace, short on purpose.
 ORDERS_OF_WORTH = [
-    ("civic", "Civique", "Civic", "#4a86e8",
+    ("civic", "Civique", "Civic",
      "La grandeur tient à l'intérêt général, à la solidarité et à l'égalité : volonté collective exprimée "
      "par des règles, des droits et des instances représentatives.",
      "Worth lies in the general interest, solidarity and equality: the collective will expressed through "
      "rules, rights and representative bodies."),
-    ("market", "Marchande", "Market", "#f1c232",
+    ("market", "Marchande", "Market",
      "La grandeur tient au prix et à la concurrence : ce qui se vend, s'achète et rapporte.",
      "Worth lies in price and competition: what is bought, sold and profitable."),
-    ("industrial", "Industrielle", "Industrial", "#6aa84f",
+    ("industrial", "Industrielle", "Industrial",
      "La grandeur tient à l'efficacité et à la performance : mesure, méthode, planification, expertise, "
      "normes.",
      "Worth lies in efficiency and performance: measurement, method, planning, expertise, standards."),
-    ("domestic", "Domestique", "Domestic", "#a64d79",
+    ("domestic", "Domestique", "Domestic",
      "La grandeur tient à la tradition, à la confiance et à la fidélité : relations personnelles, "
      "hiérarchie, réputation acquise dans la durée.",
      "Worth lies in tradition, trust and loyalty: personal relations, hierarchy, reputation built over "
      "time."),
-    ("inspired", "Inspirée", "Inspired", "#e06666",
+    ("inspired", "Inspirée", "Inspired",
      "La grandeur tient à la créativité et à la passion : singularité, intuition, rupture avec la routine.",
      "Worth lies in creativity and passion: singularity, intuition, breaking with routine."),
-    ("fame", "De l'opinion (renom)", "Fame", "#ff9900",
+    ("fame", "De l'opinion (renom)", "Fame",
      "La grandeur tient à la reconnaissance par les autres : visibilité, notoriété, place dans les médias.",
      "Worth lies in recognition by others: visibility, renown, presence in the media."),
-    ("project", "Par projets (connexionniste)", "Project", "#45818e",
+    ("project", "Par projets (connexionniste)", "Project",
      "La grandeur tient à l'activité et aux connexions : réseaux, flexibilité, capacité à lancer et "
      "rejoindre des projets.",
      "Worth lies in activity and connections: networks, flexibility, the ability to start and join "
      "projects."),
-    ("green", "Écologique", "Green", "#38761d",
+    ("green", "Écologique", "Green",
      "La grandeur tient à la préservation de l'environnement : durabilité, soin de la nature et des "
      "générations futures.",
      "Worth lies in protecting the environment: sustainability, care for nature and future generations."),
@@ -306,12 +310,12 @@ def load_starter_codebook(project: InterviewProject, user) -> Code:
             lang,
         ),
     )
-    for _key, name_fr, name_en, colour, text_fr, text_en in ORDERS_OF_WORTH:
+    for _key, name_fr, name_en, text_fr, text_en in ORDERS_OF_WORTH:
         Code.objects.create(
             project=project,
             parent=root,
             name=pick(name_fr, name_en, lang),
-            colour=colour,
+            colour=next_colour_for(project),  # the palette keeps highlighted text readable
             description=pick(text_fr, text_en, lang),
             memo=f"{pick(name_fr, name_en, other)}: {pick(text_fr, text_en, other)}",
         )

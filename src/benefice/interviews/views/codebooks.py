@@ -50,6 +50,7 @@ def codebook(request, pk: int):
             codes=flat,
             versions=project.versions.all()[:10],
             has_starter=project.codes.filter(name__in=services.STARTER_TITLES, active=True).exists(),
+            next_colour=services.next_colour_for(project),
         ),
     )
 

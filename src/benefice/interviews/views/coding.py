@@ -66,6 +66,21 @@ def _page_codings(transcript: Transcript, page_value) -> list[dict]:
     return services.codings_json(transcript, page.start, page.end)
 
 
+def _legend(project) -> list[dict]:
+    """The codes with their coding counts, for the coding screen to redraw its legend without a reload."""
+    return [
+        {
+            "id": c["id"],
+            "name": c["name"],
+            "colour": c["colour"],
+            "count": c["count"],
+            "depth": c["depth"],
+            "codable": c["active"],
+        }
+        for c in services.flatten(services.code_tree(project))
+    ]
+
+
 @login_required
 @require_POST
 def coding_create(request, pk: int, transcript_id: int):
@@ -98,10 +113,7 @@ def coding_create(request, pk: int, transcript_id: int):
             {
                 "coding": coding.pk,
                 "codings": _page_codings(transcript, request.POST.get("page")),
-                "codes": [
-                    {"id": c["id"], "name": c["name"], "colour": c["colour"]}
-                    for c in services.flatten(services.code_tree(project))
-                ],  # fmt: skip
+                "codes": _legend(project),
             },
             status=201,
         )
@@ -120,7 +132,9 @@ def coding_delete(request, pk: int, coding_id: int):
     at = coding.selection.start
     services.delete_coding(coding, request.user)
     if _wants_json(request):
-        return JsonResponse({"codings": _page_codings(transcript, request.POST.get("page"))})
+        return JsonResponse(
+            {"codings": _page_codings(transcript, request.POST.get("page")), "codes": _legend(project)}
+        )
     return redirect(_transcript_page(project, transcript, at=at))
 
 

@@ -120,7 +120,68 @@
       tr.appendChild(td);
       return tr;
     });
+    if (!rows.length && table.dataset.empty) {
+      const tr = document.createElement("tr");
+      const td = document.createElement("td");
+      td.colSpan = 5;
+      td.textContent = table.dataset.empty;
+      tr.appendChild(td);
+      rows.push(tr);
+    }
     body.replaceChildren(...rows);
+  }
+
+  // The legend's counts follow each coding added or removed (the server sends the codes with their counts).
+  function renderLegend(codes) {
+    const legend = document.getElementById("code-legend");
+    if (!legend || !codes) return;
+    codes.forEach((c) => {
+      let item = legend.querySelector('li[data-code="' + c.id + '"]');
+      if (!item) {
+        item = document.createElement("li");
+        item.dataset.code = c.id;
+        item.style.marginLeft = (c.depth || 0) + "rem";
+        const swatch = document.createElement("span");
+        swatch.className = "iv-swatch";
+        const name = document.createElement("span");
+        name.className = "iv-code-name";
+        const count = document.createElement("small");
+        count.className = "iv-count";
+        item.append(swatch, " ", name, " ", count);
+        legend.appendChild(item);
+      }
+      item.querySelector(".iv-swatch").style.background = c.colour;
+      item.querySelector(".iv-code-name").textContent = c.name;
+      item.querySelector(".iv-count").textContent = "(" + c.count + ")";
+    });
+  }
+
+  // Removing a coding from the table: the same form, sent with fetch so the page is not reloaded.
+  if (table) {
+    table.addEventListener("submit", async (event) => {
+      const target = event.target;
+      if (!(target instanceof HTMLFormElement)) return;
+      event.preventDefault();
+      let response;
+      try {
+        response = await fetch(target.action, {
+          method: "POST",
+          body: new FormData(target),
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        });
+      } catch (error) {
+        if (status) status.textContent = String(error);
+        return;
+      }
+      if (!response.ok) { target.submit(); return; }  // let the server say why, as without JavaScript
+      const data = await response.json();
+      codings = data.codings;
+      render();
+      renderTable();
+      renderLegend(data.codes);
+      if (status) { status.classList.remove("iv-error"); status.textContent = status.dataset.removed || "✓"; }
+    });
   }
 
   document.addEventListener("selectionchange", () => { if (document.activeElement === box || box.contains(window.getSelection().anchorNode)) readSelection(); });
@@ -129,8 +190,6 @@
   document.querySelectorAll(".coder-filter").forEach((b) => b.addEventListener("change", render));
 
   if (form) {
-    const removeLabel = table && table.querySelector("tbody button");
-    if (table && removeLabel) table.dataset.removeLabel = removeLabel.textContent;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       status.textContent = "…";
@@ -163,6 +222,7 @@
       form.elements.memo.value = "";
       render();
       renderTable();
+      renderLegend(data.codes);
     });
   }
   render();
