@@ -46,7 +46,7 @@ def test_sync_is_idempotent_and_keeps_person_edits(corpus):
     services.update_source("SNDS", data, expected_version=snds.version)
     report = services.sync_registry()
     assert "SNDS" in report.kept_edited
-    assert "edited" in Source.objects.get(pk="SNDS").custodian
+    assert "edited" in Source.objects.get(pk="SNDS").custodian("fr")
 
 
 def test_scan_detects_and_resumes(corpus):

@@ -11,8 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from benefice.i18n import pgettext
+from benefice.sources.labels import form_label
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+#: counts are whole numbers: no "0.5 publication" tick
+COUNT_AXIS = {"tickMinStep": 1, "format": "d"}
 
 CONTEXT = "source chart"  # the gettext message context of the source pages' chart words
 
@@ -54,7 +57,7 @@ def timeline_spec(per_year: Sequence[dict[str, Any]], lang: str = "fr") -> dict[
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "x": {"field": "year", "type": "ordinal", "title": t["year"]},
-            "y": {"field": "n", "type": "quantitative", "title": t["publications"]},
+            "y": {"field": "n", "type": "quantitative", "title": t["publications"], "axis": COUNT_AXIS},
             "color": {
                 "field": "role",
                 "type": "nominal",
@@ -67,7 +70,8 @@ def timeline_spec(per_year: Sequence[dict[str, Any]], lang: str = "fr") -> dict[
 
 def variants_spec(variants: Sequence[dict[str, Any]], lang: str = "fr") -> dict[str, Any]:
     t = _labels(lang)
-    values = [{"variant": v["text"], "form": v["form"], "n": v["count"]} for v in variants]
+    # the legend shows how the source is named in words ("acronyme"), never the detector's code
+    values = [{"variant": v["text"], "form": form_label(v["form"], lang), "n": v["count"]} for v in variants]
     return {
         "$schema": SCHEMA,
         "width": "container",
@@ -76,7 +80,7 @@ def variants_spec(variants: Sequence[dict[str, Any]], lang: str = "fr") -> dict[
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "y": {"field": "variant", "type": "nominal", "sort": "-x", "title": t["variant"]},
-            "x": {"field": "n", "type": "quantitative", "title": t["mentions"]},
+            "x": {"field": "n", "type": "quantitative", "title": t["mentions"], "axis": COUNT_AXIS},
             "color": {"field": "form", "type": "nominal", "title": t["form"]},
         },
     }
@@ -93,7 +97,7 @@ def co_use_spec(co_use: Sequence[dict[str, Any]], lang: str = "fr") -> dict[str,
         "mark": {"type": "bar", "tooltip": True, "color": "#2e7d5b"},
         "encoding": {
             "y": {"field": "source", "type": "nominal", "sort": "-x", "title": t["source"]},
-            "x": {"field": "n", "type": "quantitative", "title": t["co"]},
+            "x": {"field": "n", "type": "quantitative", "title": t["co"], "axis": COUNT_AXIS},
         },
     }
 

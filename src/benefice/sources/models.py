@@ -25,7 +25,10 @@ class Source(models.Model):
     kind = models.CharField(max_length=40, blank=True, db_index=True)
     country = models.CharField(max_length=8, blank=True, db_index=True)
     parent_id_value = models.CharField(max_length=40, blank=True, db_index=True)
-    custodian = models.TextField(blank=True)
+    custodian_fr = models.TextField(
+        blank=True, help_text="the custodian, French first (a proper name is the same)"
+    )
+    custodian_en = models.TextField(blank=True)
     data = models.JSONField(default=dict, help_text="the whole registry entry, as in the data file")
     version = models.PositiveIntegerField(default=1, help_text="incremented on each save: optimistic locking")
     updated_at = models.DateTimeField(auto_now=True)
@@ -42,6 +45,10 @@ class Source(models.Model):
     def name(self, language: str = "fr") -> str:
         """The registry's name in ``language`` (the other language's when that one is empty), else the id."""
         return pick(self.name_fr, self.name_en, language) or self.id
+
+    def custodian(self, language: str = "fr") -> str:
+        """Who holds the data, in ``language`` (the other language's text when this one is empty)."""
+        return pick(self.custodian_fr, self.custodian_en, language)
 
 
 class PublicationDetection(models.Model):

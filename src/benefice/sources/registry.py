@@ -23,8 +23,9 @@ from typing import Any
 import yaml
 
 from benefice import csvout
-from benefice.curated import Ctx, read_yaml
+from benefice.curated import Ctx, Text, read_yaml
 from benefice.errors import BeneficeError
+from benefice.i18n import pick
 from benefice.paths import package_data
 
 KINDS = frozenset(
@@ -45,6 +46,8 @@ KINDS = frozenset(
     }
 )
 FORMS = ("acronym", "official_name", "translation", "former_name", "description")
+#: the fields a reader sees as prose (notes, custodian): {fr, en} in the file, French written first
+PROSE_FIELDS = ("ambiguity", "custodian", "access")
 _GENERIC_WORDS = frozenset(
     "the la le les l cohort cohorte study etude registry registre network reseau database base sample".split()
 )
@@ -148,17 +151,23 @@ class Source:
     grammar: list[Any] = field(default_factory=list)  # grammar.GrammarRule: how texts describe it unnamed
     ambiguous: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
-    ambiguity: str = ""
+    ambiguity: Text = Text("", "")
     parent: str | None = None
     predecessor: str | None = None
     successor: str | None = None
     components: list[str] = field(default_factory=list)  # derived from the other sources' parent
-    custodian: str = ""
+    custodian_text: Text = Text("", "")  # the custodian for a reader (a proper name is the same in both)
     first_year: int | None = None
-    history: list[dict[str, Any]] = field(default_factory=list)
-    access: str = ""
+    history: list[dict[str, Any]] = field(default_factory=list)  # {year, event: {fr, en}}
+    access: Text = Text("", "")
     documentation_url: str = ""
     citation: str = ""
+
+    @property
+    def custodian(self) -> str:
+        """The custodian's name as the citation statistics and the barometer group and match it: the French
+        text (a French institution's proper name, or the French wording of a note about it)."""
+        return self.custodian_text.fr or self.custodian_text.en
 
     @property
     def own_language(self) -> str:
@@ -205,15 +214,15 @@ class Source:
             "grammar": [rule.to_dict() for rule in self.grammar],
             "ambiguous": list(self.ambiguous),
             "context": list(self.context),
-            "ambiguity": self.ambiguity,
+            "ambiguity": _text_record(self.ambiguity),
             "parent": self.parent,
             "components": list(self.components),
             "predecessor": self.predecessor,
             "successor": self.successor,
-            "custodian": self.custodian,
+            "custodian": _custodian_record(self.custodian_text),
             "first_year": self.first_year,
-            "history": [dict(h) for h in self.history],
-            "access": self.access,
+            "history": [{"year": h["year"], "event": dict(h["event"])} for h in self.history],
+            "access": _text_record(self.access),
             "documentation_url": self.documentation_url,
             "citation": self.citation,
         }
@@ -323,7 +332,79 @@ def _optional_id(value: Any, *, path: str, index: int, sid: str, fld: str) -> st
     return value
 
 
-def _parse_source(raw: Any, index: int, path: str) -> Source:
+def _text_record(text: Text) -> dict[str, str] | str:
+    """A prose field as the file writes it: {fr, en}, or "" when the source has none."""
+    return {"fr": text.fr, "en": text.en} if text.fr or text.en else ""
+
+
+def _custodian_record(text: Text) -> dict[str, str] | str:
+    """The custodian as the file writes it: one string when it is a proper name (the same in both
+    languages), else {fr, en}."""
+    return text.fr if text.fr == text.en else _text_record(text)
+
+
+def _prose(
+    value: Any, *, path: str, index: int, sid: str, fld: str, bilingual: bool, name_ok: bool = False
+) -> Text:
+    """A text a reader sees, {fr, en}, French first; both are required in the registry file (``bilingual``).
+
+    ``name_ok``: a plain string is a proper name, the same in both languages (the custodian). Without
+    ``bilingual`` (a registry kept by an older version: a frozen edition, a database not yet edited) a
+    plain string is that version's English text, and a missing French stays empty: :func:`text_in`
+    shows the English then, so nothing is lost."""
+    if value is None or value == "":
+        return Text("", "")
+    if isinstance(value, str):
+        if not value.strip():
+            return Text("", "")
+        if name_ok:
+            return Text(value.strip(), value.strip())
+        if bilingual:
+            raise _fail(
+                f"{fld} must be {{fr: ..., en: ...}} (French first), got a plain text", path, index, sid, fld
+            )
+        return Text("", value.strip())
+    if not isinstance(value, Mapping) or not set(value) <= {"fr", "en"}:
+        raise _fail(f"{fld} must be {{fr: ..., en: ...}}", path, index, sid, fld)
+    texts = {}
+    for lang in ("fr", "en"):
+        text = value.get(lang)
+        if text is not None and not isinstance(text, str):
+            raise _fail(f"{fld}.{lang} must be a text", path, index, sid, f"{fld}.{lang}")
+        texts[lang] = (text or "").strip()
+        if bilingual and not texts[lang]:
+            raise _fail(f"{fld}.{lang} is missing or empty", path, index, sid, f"{fld}.{lang}")
+    if not texts["fr"] and not texts["en"]:
+        return Text("", "")
+    return Text(texts["fr"], texts["en"])
+
+
+def _history(value: Any, *, path: str, index: int, sid: str, bilingual: bool) -> list[dict[str, Any]]:
+    history = value or []
+    if not isinstance(history, list) or not all(
+        isinstance(h, Mapping) and isinstance(h.get("year"), int) and not isinstance(h.get("year"), bool)
+        for h in history
+    ):
+        raise _fail("history must be a list of {year, event}", path, index, sid, "history")
+    out = []
+    for i, h in enumerate(history):
+        fld = f"history[{i}].event"
+        event = _prose(h.get("event"), path=path, index=index, sid=sid, fld=fld, bilingual=bilingual)
+        if not event.fr and not event.en:
+            raise _fail("history must be a list of {year, event}", path, index, sid, fld)
+        out.append({"year": h["year"], "event": {"fr": event.fr, "en": event.en}})
+    return out
+
+
+def text_in(value: Any, lang: str | None) -> str:
+    """A prose field of a registry entry (as stored: {fr, en}, or an older version's plain text) for a
+    reader of ``lang``: the other language's text when this one is missing, so nothing written is hidden."""
+    if isinstance(value, Mapping):
+        return pick(str(value.get("fr") or ""), str(value.get("en") or ""), lang)
+    return str(value or "")
+
+
+def _parse_source(raw: Any, index: int, path: str, bilingual: bool = False) -> Source:
     if not isinstance(raw, Mapping):
         raise _fail("each source must be a mapping", path, index, None, None)
     sid = raw.get("id")
@@ -351,12 +432,12 @@ def _parse_source(raw: Any, index: int, path: str) -> Source:
     first_year = raw.get("first_year")
     if first_year is not None and (not isinstance(first_year, int) or not 1800 <= first_year <= 2100):
         raise _fail(f"first_year must be a year, got {first_year!r}", path, index, sid, "first_year")
-    history = raw.get("history") or []
-    if not isinstance(history, list) or not all(
-        isinstance(h, Mapping) and isinstance(h.get("year"), int) and isinstance(h.get("event"), str)
-        for h in history
-    ):
-        raise _fail("history must be a list of {year, event}", path, index, sid, "history")
+    prose = {
+        f: _prose(
+            raw.get(f), path=path, index=index, sid=sid, fld=f, bilingual=bilingual, name_ok=f == "custodian"
+        )
+        for f in PROSE_FIELDS
+    }
     lists = {f: _str_list(raw.get(f), path=path, index=index, sid=sid, fld=f) for f in _LIST_FIELDS[:4]}
     source = Source(
         id=sid,
@@ -367,14 +448,14 @@ def _parse_source(raw: Any, index: int, path: str) -> Source:
         grammar=_grammar(raw.get("grammar"), path=path, index=index, sid=sid),
         ambiguous=_str_list(raw.get("ambiguous"), path=path, index=index, sid=sid, fld="ambiguous"),
         context=_str_list(raw.get("context"), path=path, index=index, sid=sid, fld="context"),
-        ambiguity=str(raw.get("ambiguity") or "").strip(),
+        ambiguity=prose["ambiguity"],
         parent=_optional_id(raw.get("parent"), path=path, index=index, sid=sid, fld="parent"),
         predecessor=_optional_id(raw.get("predecessor"), path=path, index=index, sid=sid, fld="predecessor"),
         successor=_optional_id(raw.get("successor"), path=path, index=index, sid=sid, fld="successor"),
-        custodian=str(raw.get("custodian") or "").strip(),
+        custodian_text=prose["custodian"],
         first_year=first_year,
-        history=[dict(h) for h in history],
-        access=str(raw.get("access") or "").strip(),
+        history=_history(raw.get("history"), path=path, index=index, sid=sid, bilingual=bilingual),
+        access=prose["access"],
         documentation_url=_url(raw.get("documentation_url"), path=path, index=index, sid=sid),
         citation=str(raw.get("citation") or "").strip(),
         **lists,
@@ -386,12 +467,21 @@ def _parse_source(raw: Any, index: int, path: str) -> Source:
     return source
 
 
-def registry_from_dict(data: Any, path: str = "<registry>") -> Registry:
+def check_source(raw: Any, path: str = "<registry>") -> Source:
+    """One entry checked as the registry file's are, its prose in both languages (an edit from the web app:
+    who edits a source writes its French too); the rest of the registry is checked by
+    :func:`registry_from_dict`."""
+    return _parse_source(raw, 1, path, bilingual=True)
+
+
+def registry_from_dict(data: Any, path: str = "<registry>", *, bilingual: bool = False) -> Registry:
     """Validate registry data (as read from YAML or sent by the web app) and build a :class:`Registry`.
 
     Raises BeneficeError naming the source and field for: a duplicate id, an alias (after folding case,
     accents and punctuation) claimed by two sources, an unknown parent/predecessor/successor, a parent
-    cycle, or a malformed field.
+    cycle, or a malformed field. With ``bilingual`` (a registry file, an edit saved from the web app) every
+    prose field (:data:`PROSE_FIELDS`, history events) must be written in French and in English; without
+    it, an older version's English-only text is read as English (frozen editions keep such files).
     """
     ctx = Ctx(path)
     if not isinstance(data, Mapping):
@@ -408,7 +498,7 @@ def registry_from_dict(data: Any, path: str = "<registry>") -> Registry:
 
     sources: dict[str, Source] = {}
     for index, raw in enumerate(raw_sources, start=1):
-        source = _parse_source(raw, index, path)
+        source = _parse_source(raw, index, path, bilingual)
         if source.id in sources:
             raise _fail("duplicate id", path, index, source.id, "id")
         sources[source.id] = source
@@ -479,7 +569,7 @@ def _default_registry() -> Registry:
 
 
 def _read(path: Path) -> Registry:
-    return registry_from_dict(read_yaml(path), path=str(path))
+    return registry_from_dict(read_yaml(path), path=str(path), bilingual=True)
 
 
 EXPORT_FORMATS = ("json", "yaml", "csv")
@@ -498,12 +588,15 @@ _CSV_COLUMNS = (
     "components",
     "predecessor",
     "successor",
-    "custodian",
+    "custodian_fr",
+    "custodian_en",
     "first_year",
-    "access",
+    "access_fr",
+    "access_en",
     "documentation_url",
     "citation",
-    "ambiguity",
+    "ambiguity_fr",
+    "ambiguity_en",
 )
 
 
@@ -529,6 +622,10 @@ def export_registry(registry: Registry, fmt: str) -> str:
             row["name_en"] = record["names"].get("en", "")
             for key in ("acronyms", "former_names", "variants", "translations", "components"):
                 row[key] = " | ".join(record[key])
+            for key in PROSE_FIELDS:
+                value = record[key]
+                row[f"{key}_fr"] = value.get("fr", "") if isinstance(value, dict) else value
+                row[f"{key}_en"] = value.get("en", "") if isinstance(value, dict) else value
             row["descriptions"] = " | ".join(
                 d if isinstance(d, str) else d["text"] for d in record["descriptions"]
             )

@@ -21,20 +21,29 @@ from benefice.core.roles import can_edit
 from benefice.core.views import after_correction, editor_required, is_htmx, reader_required
 from benefice.corpus.models import Publication
 from benefice.errors import BeneficeError
-from benefice.sources import charts, services
+from benefice.i18n import pick
+from benefice.sources import charts, labels, services
+from benefice.sources.labels import text_language
 from benefice.sources.models import Mention, Source
+from benefice.sources.registry import KINDS
 
 LIST_FIELDS = ("acronyms", "former_names", "variants", "translations", "ambiguous", "context")
-TEXT_FIELDS = (
-    "kind",
-    "country",
-    "parent",
-    "custodian",
-    "access",
-    "documentation_url",
-    "citation",
-    "ambiguity",
-)
+TEXT_FIELDS = ("country", "parent", "documentation_url", "citation")
+#: prose a reader sees, written in French and in English (French first in the form)
+PROSE_FIELDS = ("custodian", "access", "ambiguity")
+
+
+def _shown(value, lang: str) -> dict | None:
+    """A prose field for the page: its text in the reader's language (the other language's when that one is
+    missing, an entry stored by an older version) and the language it is written in, for ``lang``."""
+    if isinstance(value, dict):
+        fr, en = str(value.get("fr") or ""), str(value.get("en") or "")
+        text = pick(fr, en, lang)
+        if not text:
+            return None
+        return {"text": text, "lang": "fr" if text == fr else "en"}
+    text = str(value or "")
+    return {"text": text, "lang": ""} if text else None
 
 
 @reader_required
@@ -50,10 +59,24 @@ def source_list(request):
         if country and src.country != country:
             continue
         c = counts.get(src.id, {"used": 0, "mentioned": 0})
-        rows.append({"source": src, "name": src.name(lang), **c})
+        rows.append(
+            {
+                "source": src,
+                "name": src.name(lang),
+                "kind": labels.kind_label(src.kind, lang),
+                "country": labels.country_label(src.country, lang),
+                **c,
+            }
+        )
     rows.sort(key=lambda r: (-r["used"], r["source"].id))
-    kinds = sorted(set(Source.objects.values_list("kind", flat=True)))
-    countries = sorted(set(Source.objects.values_list("country", flat=True)))
+    kinds = sorted(
+        ((k, labels.kind_label(k, lang)) for k in set(Source.objects.values_list("kind", flat=True))),
+        key=lambda kv: kv[1].casefold(),
+    )
+    countries = sorted(
+        ((c, labels.country_label(c, lang)) for c in set(Source.objects.values_list("country", flat=True))),
+        key=lambda kv: kv[1].casefold(),
+    )
     return render(
         request,
         "sources/list.html",
@@ -75,6 +98,7 @@ def source_detail(request, source_id: str):
         highlighted.append(
             {
                 "pub": pub,
+                "lang": text_language(pub.language),
                 "role": "used" if pub.pk in used_ids else "mentioned",
                 "title": charts.highlight(pub.title, [m for m in ms if m.field == "title"]),
                 "abstract": charts.highlight(
@@ -87,13 +111,22 @@ def source_detail(request, source_id: str):
         "variants": charts.variants_spec(stats["variants"][:15], lang),
         "co_use": charts.co_use_spec(stats["co_use"][:20], lang),
     }
+    data = src.data
+    history = []
+    for h in data.get("history") or []:
+        if isinstance(h, dict) and _shown(h.get("event"), lang):
+            history.append({"year": h.get("year"), **_shown(h.get("event"), lang)})
     return render(
         request,
         "sources/detail.html",
         {
             "source": src,
             "name": src.name(lang),
-            "data": src.data,
+            "data": data,
+            "kind": labels.kind_label(src.kind, lang),
+            "country": labels.country_label(src.country, lang),
+            "prose": {f: _shown(data.get(f), lang) for f in PROSE_FIELDS},
+            "events": history,
             "stats": stats,
             "page": page,
             "highlighted": highlighted,
@@ -104,16 +137,43 @@ def source_detail(request, source_id: str):
     )
 
 
+class _FormError(ValueError):
+    """A line of the edit form the registry cannot read (said to the person in the page's language)."""
+
+
+def _bilingual(post, name: str) -> dict | str:
+    """{fr, en} from the form's two fields; "" when both are empty (the registry check says which one is
+    missing when only one is written)."""
+    fr, en = post.get(f"{name}_fr", "").strip(), post.get(f"{name}_en", "").strip()
+    return {"fr": fr, "en": en} if fr or en else ""
+
+
 def _form_to_data(src: Source, post) -> dict:
     data = dict(src.data)
     data["names"] = {"fr": post.get("name_fr", "").strip(), "en": post.get("name_en", "").strip()}
+    data["kind"] = post.get("kind", "").strip()
     for f in LIST_FIELDS:
         data[f] = [line.strip() for line in post.get(f, "").splitlines() if line.strip()]
     for f in TEXT_FIELDS:
         value = post.get(f, "").strip()
         data[f] = value or (None if f == "parent" else "")
+    data["access"] = _bilingual(post, "access")
+    data["ambiguity"] = _bilingual(post, "ambiguity")
+    custodian = _bilingual(post, "custodian")
+    if isinstance(custodian, dict) and (not custodian["en"] or custodian["en"] == custodian["fr"]):
+        custodian = custodian["fr"]  # a proper name: the same in both languages
+    data["custodian"] = custodian
     year = post.get("first_year", "").strip()
     data["first_year"] = int(year) if year.isdecimal() else None
+    history = []
+    for number, line in enumerate(post.get("history", "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 3 or not parts[0].isdecimal() or not parts[1] or not parts[2]:
+            raise _FormError(_("History, line %(n)s: write “year | French | English”.") % {"n": number})
+        history.append({"year": int(parts[0]), "event": {"fr": parts[1], "en": parts[2]}})
+    data["history"] = history
     descriptions = []
     for line in post.get("descriptions", "").splitlines():
         text, _sep, requires = line.partition("|")
@@ -124,18 +184,26 @@ def _form_to_data(src: Source, post) -> dict:
     return data
 
 
+def _pair(value) -> tuple[str, str]:
+    """The French and English of a stored prose field (a proper name, or an older version's English)."""
+    if isinstance(value, dict):
+        return str(value.get("fr") or ""), str(value.get("en") or "")
+    return "", str(value or "")
+
+
 @reader_required
 def source_edit(request, source_id: str):
     if not can_edit(request.user):
         raise PermissionDenied
     src = get_object_or_404(Source, pk=source_id)
+    lang = get_language() or "fr"
     error = None
     data = src.data
     version = src.version
     if request.method == "POST":
-        data = _form_to_data(src, request.POST)
         version = int(request.POST.get("version", "0") or 0)
         try:
+            data = _form_to_data(src, request.POST)
             services.update_source(
                 src.id,
                 data,
@@ -143,6 +211,9 @@ def source_edit(request, source_id: str):
                 user=request.user,
                 comment=request.POST.get("comment", ""),
             )
+        except _FormError as exc:
+            error = str(exc)
+            data = {**src.data, "history": []}
         except BeneficeError as exc:
             error = str(exc)
         else:
@@ -151,6 +222,20 @@ def source_edit(request, source_id: str):
     descriptions = "\n".join(
         d if isinstance(d, str) else f"{d['text']} | {', '.join(d.get('requires', []))}"
         for d in data.get("descriptions", [])
+    )
+    custodian = data.get("custodian")
+    custodian_pair = (custodian, custodian) if isinstance(custodian, str) else _pair(custodian)
+    prose = [
+        {"name": "custodian", "label": labels.field_label("custodian", lang), "pair": custodian_pair},
+        *(
+            {"name": f, "label": labels.field_label(f, lang), "pair": _pair(data.get(f)), "long": True}
+            for f in ("access", "ambiguity")
+        ),
+    ]
+    history = "\n".join(
+        f"{h.get('year')} | {' | '.join(_pair(h.get('event')))}"
+        for h in data.get("history") or []
+        if isinstance(h, dict)
     )
     return render(
         request,
@@ -161,8 +246,13 @@ def source_edit(request, source_id: str):
             "version": version,
             "error": error,
             "descriptions": descriptions,
-            "list_fields": [(f, "\n".join(data.get(f) or [])) for f in LIST_FIELDS],
-            "text_fields": [(f, data.get(f) or "") for f in TEXT_FIELDS],
+            "kinds": [(k, labels.kind_label(k, lang)) for k in sorted(KINDS)],
+            "prose": prose,
+            "history_text": history,
+            "list_fields": [
+                (f, labels.field_label(f, lang), "\n".join(data.get(f) or [])) for f in LIST_FIELDS
+            ],
+            "text_fields": [(f, labels.field_label(f, lang), data.get(f) or "") for f in TEXT_FIELDS],
         },
         status=409 if error and "changed" in error else (400 if error else 200),
     )
@@ -172,10 +262,14 @@ def source_edit(request, source_id: str):
 def source_history(request, source_id: str):
     src = get_object_or_404(Source, pk=source_id)
     entries = AuditEntry.objects.filter(object_type=services.OBJECT_TYPE, object_id=src.id)
+    lang = get_language() or "fr"
     rows = [
         {
             "entry": e,
-            "changes": [(f, (e.before or {}).get(f), (e.after or {}).get(f)) for f in e.changed_fields],
+            "changes": [
+                (labels.field_label(f, lang), (e.before or {}).get(f), (e.after or {}).get(f))
+                for f in e.changed_fields
+            ],
         }
         for e in entries
     ]
@@ -290,7 +384,12 @@ def _int_or_none(value: str | None) -> int | None:
 
 def _panel_context(request, pub: Publication | None, notes: list[tuple[str, str]] | None = None) -> dict:
     lang = get_language() or "fr"
-    context: dict = {"pub": pub, "notes": notes or [], "user_can_edit": can_edit(request.user)}
+    context: dict = {
+        "pub": pub,
+        "notes": notes or [],
+        "user_can_edit": can_edit(request.user),
+        "pub_lang": text_language(pub.language) if pub is not None else "",
+    }
     if pub is not None:
         context.update(services.publication_sources(pub, lang))
         context["registry"] = sorted(

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from benefice.corpus.models import Publication
+from benefice.i18n import pick_text
+from benefice.sources.labels import text_language
 from benefice.sources.services import detection_record
 from benefice.uses.models import PublicationUses
 from benefice.uses.services import category_name, classify_publications, typology_categories, use_history
@@ -71,19 +73,46 @@ def _parse_time(value: str):
         return None
 
 
+#: evidence the classifier writes as "<what>: codes" (no quoted words): what it is, for the page's words
+_CODED_EVIDENCE = re.compile(r"^(?P<what>design|source kind): (?P<codes>[\w, ]+)$")
+
+
+def evidence_item(evidence: str, lang: str, *, by_person: bool = False) -> dict[str, Any]:
+    """One piece of a label's evidence as the page shows it: its ``kind`` (``rule``, ``words`` — the
+    model's —, ``context``, ``design``, ``source_kind``, ``person`` or ``other``), the quoted words, and for
+    the designs and kinds of source their names in ``lang``, never their codes."""
+    from benefice.sources.labels import kind_label
+    from benefice.uses.typology import shipped_typology
+
+    text = str(evidence)
+    label, words = evidence_words(text)
+    item: dict[str, Any] = {"label": label, "words": words, "text": text, "names": ""}
+    if by_person and not words:
+        return {**item, "kind": "person", "label": "", "words": [text]}  # the words the person gave
+    if words:
+        item["kind"] = label if label in ("words", "context") else "rule"
+        return item
+    m = _CODED_EVIDENCE.match(text)
+    if m:
+        codes = [c.strip() for c in m.group("codes").split(",") if c.strip()]
+        if m.group("what") == "design":
+            designs = shipped_typology().study_designs
+            names = [pick_text(designs[c].name, lang) if c in designs else c for c in codes]
+            return {**item, "kind": "design", "names": ", ".join(names)}
+        return {**item, "kind": "source_kind", "names": ", ".join(kind_label(c, lang) for c in codes)}
+    return {**item, "kind": "other"}
+
+
 def label_rows(
     labels: Sequence[dict[str, Any]], lang: str, categories: dict[str, Any]
 ) -> list[dict[str, Any]]:
     rows = []
     for lab in labels:
         cid = lab.get("category", "")
-        evidence = []
-        for e in lab.get("evidence") or []:
-            label, words = evidence_words(str(e))
-            if lab.get("method") == "person" and not words:
-                words = [str(e)]  # the words the person gave
-                label = ""
-            evidence.append({"label": label, "words": words, "text": str(e)})
+        evidence = [
+            evidence_item(str(e), lang, by_person=lab.get("method") == "person")
+            for e in lab.get("evidence") or []
+        ]
         rows.append(
             {
                 "id": cid,
@@ -116,7 +145,8 @@ def publication_uses(pub: Publication, lang: str = "fr") -> dict[str, Any]:
     history = use_history(pub)
     for c in history:
         c.category_names = ", ".join(
-            f"{category_name(cid, lang, categories)} ({cid})" for cid in c.categories
+            category_name(cid, lang, categories) + ("" if cid in categories else f" ({cid})")
+            for cid in c.categories
         )
     labels = label_rows(row.labels, lang, categories)
     detected = label_rows(row.detected, lang, categories)
@@ -147,6 +177,7 @@ def publication_uses(pub: Publication, lang: str = "fr") -> dict[str, Any]:
     )
     return {
         "uses": row,
+        "pub_lang": text_language(pub.language),  # the lang attribute of its title and abstract
         "labels": labels,
         "detected": detected,
         "changed_by_person": row.by_person and [r["id"] for r in detected] != row.categories,

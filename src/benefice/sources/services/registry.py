@@ -24,7 +24,7 @@ from benefice.core.curated_sync import (
 )
 from benefice.core.models import AuditEntry
 from benefice.sources.models import Source
-from benefice.sources.registry import Registry, load_registry, registry_from_dict
+from benefice.sources.registry import Registry, check_source, load_registry, registry_from_dict
 
 __all__ = [
     "OBJECT_TYPE",
@@ -41,13 +41,19 @@ OBJECT_TYPE = "sources.Source"
 
 def _columns(data: dict[str, Any]) -> dict[str, Any]:
     names = data.get("names") or {}
+    custodian = data.get("custodian") or ""
+    if isinstance(custodian, dict):  # prose, {fr, en}; a proper name is one text, the same in both languages
+        custodian_fr, custodian_en = custodian.get("fr") or "", custodian.get("en") or ""
+    else:
+        custodian_fr = custodian_en = str(custodian)
     return {
         "name_fr": names.get("fr", ""),
         "name_en": names.get("en", ""),
         "kind": data.get("kind", ""),
         "country": data.get("country", ""),
         "parent_id_value": data.get("parent") or "",
-        "custodian": data.get("custodian", ""),
+        "custodian_fr": custodian_fr,
+        "custodian_en": custodian_en,
     }
 
 
@@ -90,7 +96,10 @@ def sync_registry(registry: Registry | None = None, *, user=None) -> SyncReport:
 
 
 def db_registry(overrides: dict[str, dict[str, Any]] | None = None) -> Registry:
-    """The registry as stored in the database, validated; ``overrides`` replaces entries (for checking an edit)."""
+    """The registry as stored in the database, validated; ``overrides`` replaces entries (for checking an edit).
+
+    An entry stored by an older version may still lack a French note (the migration keeps its English):
+    read as such, shown in English until someone edits it (an edit must write both, ``update_source``)."""
     entries = {s.id: s.data for s in Source.objects.order_by("id")}
     entries.update(overrides or {})
     if not entries:
@@ -114,6 +123,7 @@ def update_source(
 ) -> Source:
     """Save an edit of one source after checking the whole registry stays valid and nobody saved meanwhile."""
     data = {**data, "id": source_id}
+    check_source(data, path=f"source {source_id}")  # its notes in French and in English
     registry = db_registry(
         {source_id: data}
     )  # raises BeneficeError on alias collision, cycle, unknown parent
