@@ -36,7 +36,7 @@ def test_card_in_both_languages_with_sources(loaded, people) -> None:
     en = client.get(url + "?lang=en").content.decode()
     assert '<html lang="fr">' in fr and '<html lang="en">' in en
     assert "Chiffres clés" in fr and "Key figures" in en
-    assert "Mediator (benfluorex) : une cohorte" in fr and "a health-insurance cohort confirms" in en
+    assert "Mediator (benfluorex)\u00a0: une cohorte" in fr and "a health-insurance cohort confirms" in en
     # numbers keep range, unit and source
     assert "1\u202f300–1\u202f800" in fr and "1,300–1,800" in en
     assert "doi:10.1002/pds.2044" in en and "abstract, main result" in en

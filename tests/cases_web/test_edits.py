@@ -21,16 +21,19 @@ def figure_post(case: Case, **changes) -> dict:
     data = {
         "version": case.version,
         "indicator": "A2",
-        "label": "Deaths attributable, test estimate",
+        "label_fr": "Décès imputables, estimation de test",
+        "label_en": "Deaths attributable, test estimate",
         "value": "500",
         "low": "400",
         "high": "600",
         "unit": "deaths",
-        "population": "Users of benfluorex",
-        "period": "1976-2009",
+        "population_fr": "Utilisateurs de benfluorex",
+        "population_en": "Users of benfluorex",
+        "period_fr": "1976-2009",
         "source_doi": "10.1002/pds.2044",
         "source_url": "",
-        "source_location": "Table 2",
+        "source_location_fr": "Tableau 2",
+        "source_location_en": "Table 2",
         "source_quote": "",
         "source_provenance": "",
         "verified": "on",
@@ -54,7 +57,10 @@ def add_url() -> str:
         ({"value": "650"}, "value", "above high"),
         ({"value": "", "low": "", "high": ""}, "value", "value, or both"),
         ({"source_doi": "", "source_url": ""}, "source_doi", "source is required"),
-        ({"source_location": "", "source_quote": ""}, "source_location", "where in the source"),
+        ({"source_location_fr": "", "source_location_en": "", "source_quote": ""}, "source_location_fr", "where in the source"),
+        ({"label_fr": ""}, "label_fr", ""),  # French first: a figure without its French label is refused
+        ({"population_fr": ""}, "population_fr", "French"),
+        ({"source_location_en": ""}, "source_location_en", "English"),
         ({"source_doi": "not-a-doi"}, "source_doi", "Not a DOI"),
         ({"unit": "eur"}, "unit", "is not a unit of indicator A2"),
         ({"indicator": "H1"}, "indicator", ""),  # crisis indicator: not for a pharmacovigilance case
@@ -88,12 +94,19 @@ def test_figure_saved_with_who_and_when_and_history(loaded, people) -> None:
     assert case.version == 2 and case.edited
     entry = AuditEntry.objects.filter(object_type=case_services.OBJ_CASE, object_id=CASE).first()
     assert entry.action == "create" and entry.user == people["alice"]
-    assert entry.after[f"figures[{fig.pk}]"]["label"] == "Deaths attributable, test estimate"
+    assert entry.after[f"figures[{fig.pk}]"]["label_en"] == "Deaths attributable, test estimate"
+    assert entry.after[f"figures[{fig.pk}]"]["label_fr"] == "Décès imputables, estimation de test"
+    assert (fig.period_fr, fig.period_en) == ("1976-2009", "1976-2009")  # a period in one field reads the same
     page = client.get(reverse("cases:case_history", args=[CASE]))
     assert b"Deaths attributable, test estimate" in page.content
-    # the case page links the new figure to its source in one click
-    detail = client.get(reverse("cases:case", args=[CASE])).content.decode()
+    # the case page links the new figure to its source in one click, in the reader's language
+    detail = client.get(reverse("cases:case", args=[CASE]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'href="https://doi.org/10.1002/pds.2044"' in detail and "Table 2" in detail
+    french = client.get(reverse("cases:case", args=[CASE]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Tableau 2" in french and "Décès imputables, estimation de test" in french
+    # and the export writes both languages back, in the file's form
+    export = client.get(reverse("cases:cases_export")).content.decode()
+    assert "fr: Décès imputables, estimation de test" in export and "en: Deaths attributable, test estimate" in export
 
 
 def test_second_editor_gets_a_conflict_and_keeps_their_text(loaded, people) -> None:
@@ -111,11 +124,13 @@ def test_second_editor_gets_a_conflict_and_keeps_their_text(loaded, people) -> N
                 "version": 1,
                 "title_fr": case.title_fr,
                 "title_en": case.title_en,
-                "summary": summary,
+                "summary_fr": case.summary_fr,
+                "summary_en": summary,
                 "categories": case.categories,
                 "data_sources": case.data_sources,
                 "attribution_grade": case.attribution_grade,
-                "notes": case.notes,
+                "notes_fr": case.notes_fr,
+                "notes_en": case.notes_en,
                 "comment": "",
             },
             HTTP_ACCEPT_LANGUAGE="en",
@@ -128,26 +143,31 @@ def test_second_editor_gets_a_conflict_and_keeps_their_text(loaded, people) -> N
     assert "was changed by alice since you opened it" in html
     assert "Bruno&#x27;s careful summary." in html  # his text is still in the form
     assert "Alice&#x27;s summary." in html  # and he sees what was saved meanwhile
-    assert Case.objects.get(pk=CASE).summary == "Alice's summary."
+    assert Case.objects.get(pk=CASE).summary_en == "Alice's summary."
     # saving again from the conflict page is a conscious overwrite, based on the current version
     assert response.context["form"].data["version"] == "2"
     again = bruno.post(url, {**response.context["form"].data.dict(), "categories": case.categories})
     assert again.status_code == 302
-    assert Case.objects.get(pk=CASE).summary == "Bruno's careful summary."
+    assert Case.objects.get(pk=CASE).summary_en == "Bruno's careful summary."
 
 
 def test_service_conflict_and_rollback(loaded, people) -> None:
     case = Case.objects.get(pk=CASE)
-    case_services.update_case(CASE, {"notes": "first"}, expected_version=1, user=people["alice"])
+    first = {"notes_fr": "premier", "notes_en": "first"}
+    case_services.update_case(CASE, first, expected_version=1, user=people["alice"])
     with pytest.raises(EditConflict):
-        case_services.update_case(CASE, {"notes": "second"}, expected_version=1, user=people["bruno"])
+        case_services.update_case(CASE, {"notes_en": "second"}, expected_version=1, user=people["bruno"])
     # an edit the file loader refuses leaves nothing behind (not the row, not the version, not the audit)
     entries = AuditEntry.objects.count()
     with pytest.raises(BeneficeError):
         case_services.update_case(CASE, {"attribution_grade": "bogus"}, expected_version=2)
     case.refresh_from_db()
-    assert (case.notes, case.attribution_grade, case.version) == ("first", "reason", 2)
+    assert (case.notes_en, case.attribution_grade, case.version) == ("first", "reason", 2)
     assert AuditEntry.objects.count() == entries
+    # a note in English only cannot be stored: the file loader wants its French too
+    with pytest.raises(BeneficeError) as info:
+        case_services.update_case(CASE, {"notes_fr": ""}, expected_version=2)
+    assert info.value.field == "notes.fr"
 
 
 def test_case_categories_must_keep_figures_valid(loaded, people) -> None:
@@ -159,7 +179,8 @@ def test_case_categories_must_keep_figures_valid(loaded, people) -> None:
             "version": 1,
             "title_fr": case.title_fr,
             "title_en": case.title_en,
-            "summary": case.summary,
+            "summary_fr": case.summary_fr,
+            "summary_en": case.summary_en,
             "categories": ["crisis_surveillance"],
             "attribution_grade": "reason",
         },
@@ -174,21 +195,27 @@ def test_decision_and_timeline_dates(loaded, people) -> None:
     url = reverse("cases:child_add", args=[CASE, "decisions"])
     base = {
         "version": 1,
-        "agency": "ANSM",
+        "agency_fr": "ANSM",
         "type": "communication",
         "scope": "national",
-        "description": "Letter.",
+        "description_fr": "Courrier.",
+        "description_en": "Letter.",
     }
     for bad in ("2010-13", "2010-02-30", "june 2010", ""):
         response = client.post(url, {**base, "date": bad}, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 400 and "date" in response.context["form"].errors, bad
+    no_french = client.post(url, {**base, "date": "2010-02", "description_fr": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert no_french.status_code == 400 and "description_fr" in no_french.context["form"].errors
     ok = client.post(url, {**base, "date": "2010-02", "source_url": "https://ansm.sante.fr/x"})
     assert ok.status_code == 302
+    decision = Case.objects.get(pk=CASE).decisions.get(date="2010-02")
+    assert (decision.agency_fr, decision.agency_en) == ("ANSM", "ANSM")  # a name the same in both languages
     timeline = reverse("cases:child_add", args=[CASE, "timeline"])
-    assert client.post(timeline, {"version": 2, "date": "2011-02-29", "event": "x"}).status_code == 400
-    assert (
-        client.post(timeline, {"version": 2, "date": "2012-02-29", "event": "Leap day."}).status_code == 302
-    )
+    event = {"version": 2, "kind": "study", "event_fr": "Jour bissextile.", "event_en": "Leap day."}
+    assert client.post(timeline, {**event, "date": "2011-02-29"}).status_code == 400
+    assert client.post(timeline, {**event, "kind": "guess", "date": "2012-02-29"}).status_code == 400
+    assert client.post(timeline, {**event, "date": "2012-02-29"}).status_code == 302
+    assert Case.objects.get(pk=CASE).timeline.get(date="2012-02-29").kind == "study"
 
 
 def test_publication_outside_the_corpus_needs_confirmation(loaded, people) -> None:
@@ -222,7 +249,7 @@ def test_remove_a_figure_keeps_it_in_history(loaded, people) -> None:
     assert response.status_code == 302
     assert not Figure.objects.filter(pk=fig.pk).exists()
     entry = AuditEntry.objects.filter(object_type=case_services.OBJ_CASE, object_id=CASE).first()
-    assert entry.action == "delete" and entry.before[f"figures[{fig.pk}]"]["label"] == fig.label
+    assert entry.action == "delete" and entry.before[f"figures[{fig.pk}]"]["label_en"] == fig.label_en
     # a stale version cannot delete
     other = Figure.objects.filter(case_id=CASE).first()
     client.post(reverse("cases:child_delete", args=[CASE, "figures", other.pk]), {"version": 1})

@@ -64,6 +64,12 @@ def test_an_old_database_arrives_whole() -> None:
         decision = apps.get_model("cases", "PolicyDecision").objects.get()
         assert decision.case_id == "c1" and decision.source_url == "https://ansm.fr/"
         assert apps.get_model("cases", "Figure").objects.get().indicator.name_en == "Withdrawal"
+        # issue 19 (cases 0003): the English text stored so far is in the _en twin, the _fr twin is empty
+        # (the pages fall back to the English until the file's French is loaded), and nothing is lost
+        assert (case.summary_en, case.summary_fr) == ("s", "")
+        figure = apps.get_model("cases", "Figure").objects.get()
+        assert (figure.label_en, figure.label_fr) == ("l", "")
+        assert (decision.agency_en, decision.description_en, decision.description_fr) == ("ANSM", "d", "")
         assert apps.get_model("core", "AuditEntry").objects.get(object_id="c1").object_type == "cases.Case"
         tables = set(connection.introspection.table_names())
         assert {"cases_case", "cases_policydecision", "indicators_indicator"} <= tables
@@ -83,5 +89,40 @@ def test_the_hand_over_can_be_rolled_back() -> None:
         assert apps.get_model("impact", "Case").objects.get().id == "c1"
         assert apps.get_model("core", "AuditEntry").objects.get(object_id="c1").object_type == "impact.Case"
         assert "impact_case" in connection.introspection.table_names()
+    finally:
+        _migrate(latest)
+
+
+def test_bilingual_texts_migration_keeps_the_english_and_rolls_back() -> None:
+    """cases 0003 alone: every prose column keeps its text (now in ``_en``) and a timeline entry gets the
+    kind "other"; migrating back puts the text where it was."""
+    latest = _latest()
+    before = [("cases", "0002_tables_named_after_their_app")] + [n for n in latest if n[0] == "indicators"]
+    try:
+        apps = _migrate(before)
+        apps.get_model("indicators", "Indicator").objects.create(code="R1", name_fr="R", name_en="R", data={})
+        case = apps.get_model("cases", "Case").objects.create(
+            id="c2", title_fr="Cas", title_en="Case", summary="Summary.", notes="Note.", attribution_grade="reason"
+        )
+        apps.get_model("cases", "Figure").objects.create(
+            case=case, indicator_id="R1", label="Label", population="Cohort", period="2006", text="",
+            unit="persons", evidence_grade="observed", attribution_grade="reason", entered_by="x",
+            entered_at="2020", source_location="abstract",
+        )  # fmt: skip
+        apps.get_model("cases", "TimelineEvent").objects.create(case=case, date="2011-06-07", event="Report.")
+
+        apps = _migrate(latest)
+        case = apps.get_model("cases", "Case").objects.get(pk="c2")
+        assert (case.summary_en, case.notes_en, case.summary_fr, case.notes_fr) == ("Summary.", "Note.", "", "")
+        figure = apps.get_model("cases", "Figure").objects.get(case_id="c2")
+        assert (figure.label_en, figure.population_en, figure.period_en, figure.source_location_en) == (
+            "Label", "Cohort", "2006", "abstract",
+        )  # fmt: skip
+        event = apps.get_model("cases", "TimelineEvent").objects.get(case_id="c2")
+        assert (event.event_en, event.event_fr, event.kind) == ("Report.", "", "other")
+
+        apps = _migrate(before)
+        assert apps.get_model("cases", "Case").objects.get(pk="c2").summary == "Summary."
+        assert apps.get_model("cases", "TimelineEvent").objects.get(case_id="c2").event == "Report."
     finally:
         _migrate(latest)

@@ -36,13 +36,66 @@ from benefice.uses.typology import Typology, load_typology
 from benefice.weblinks import url_problem
 
 PROVENANCE_TAGS = ("S", "S-prev", "M")
+#: what a timeline entry is (closed list; docs/data-files.md says what each means). The barometer's delay
+#: from study to decision starts at the case's first ``study`` entry, never at a guess from the wording.
+TIMELINE_KINDS = ("signal", "study", "publication", "decision", "report", "other")
 DECISION_SCOPES = ("national", "eu", "international")
 _DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+_LANG_RE = re.compile(r"^[a-z]{2}$")
 
 
 # --------------------------------------------------------------------------------------------------
 # Data classes
 # --------------------------------------------------------------------------------------------------
+class Prose(str):
+    """A curated text of a case in French and English (``fr``, ``en``), French written first.
+
+    Code that shows it picks the reader's version (``i18n.pick_text``). It is also a ``str`` holding the
+    English version, so code written when these texts were English only (the population key of
+    ``indicators.values``, the custodians' report, the barometer's open data) keeps its exact behaviour
+    until it picks a language itself. Two texts are equal when both versions are."""
+
+    fr: str
+    en: str
+
+    def __new__(cls, fr: str = "", en: str = "") -> Prose:
+        obj = super().__new__(cls, en or fr)
+        obj.fr, obj.en = fr, en
+        return obj
+
+    @classmethod
+    def of(cls, text: Text) -> Prose:
+        return cls(text.fr, text.en)
+
+    @classmethod
+    def same(cls, text: str) -> Prose:
+        """A name or date written the same in both languages (``ANSM``, ``2007-2014``)."""
+        return cls(text, text)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Prose):
+            return (self.fr, self.en) == (other.fr, other.en)
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+    def __repr__(self) -> str:
+        return f"Prose(fr={self.fr!r}, en={self.en!r})"
+
+    def __reduce__(self):  # copy and pickle keep both versions
+        return (Prose, (self.fr, self.en))
+
+    def as_dict(self) -> dict[str, str] | str:
+        """The form of the data file: ``{fr:, en:}``, or the one string when both are the same."""
+        return self.fr if self.fr == self.en else {"fr": self.fr, "en": self.en}
+
+
+EMPTY = Prose("", "")
+
+
 @dataclass(frozen=True)
 class Reference:
     """Where a figure or decision comes from: a DOI or URL, and where in it (location) or a quote."""
@@ -50,15 +103,15 @@ class Reference:
     doi: str = ""
     url: str = ""
     pmid: str = ""
-    location: str = ""
-    quote: str = ""
+    location: Prose = EMPTY
+    quote: str = ""  # verbatim, in the source's own language
     provenance: str = ""
 
 
 @dataclass(frozen=True)
 class Figure:
     indicator: str
-    label: str
+    label: Prose
     unit: str
     source: Reference
     evidence_grade: str
@@ -68,18 +121,18 @@ class Figure:
     value: float | None = None
     low: float | None = None
     high: float | None = None
-    text: str = ""
-    population: str = ""
-    period: str = ""
+    text: Prose = EMPTY
+    population: Prose = EMPTY
+    period: Prose = EMPTY
     verified: bool = True
 
 
 @dataclass(frozen=True)
 class PolicyDecision:
-    agency: str
+    agency: Prose
     date: str
     type: str
-    description: str
+    description: Prose
     scope: str = "national"
     reference: Reference | None = None
     provenance: str = ""
@@ -88,17 +141,19 @@ class PolicyDecision:
 
 @dataclass(frozen=True)
 class Publication:
-    citation: str
+    citation: str  # bibliographic: kept as written, in the publication's language
     doi: str = ""
     pmid: str = ""
     url: str = ""
     verified: bool = True
+    language: str = ""  # ISO 639-1 code of the publication ("en", "fr") when known: its lang attribute
 
 
 @dataclass(frozen=True)
 class TimelineEvent:
     date: str
-    event: str
+    event: Prose
+    kind: str = "other"
     verified: bool = True
 
 
@@ -106,7 +161,7 @@ class TimelineEvent:
 class Case:
     id: str
     title: Text
-    summary: str
+    summary: Prose
     categories: tuple[str, ...]
     data_sources: tuple[str, ...]
     attribution_grade: str
@@ -114,7 +169,7 @@ class Case:
     decisions: tuple[PolicyDecision, ...]
     figures: tuple[Figure, ...]
     timeline: tuple[TimelineEvent, ...]
-    notes: str = ""
+    notes: Prose = EMPTY
 
 
 @dataclass(frozen=True)
@@ -122,6 +177,25 @@ class CaseBook:
     version: str
     changelog: tuple[ChangeLogEntry, ...]
     cases: dict[str, Case] = field(default_factory=dict)
+
+
+def has_width(low: float | None, high: float | None) -> bool:
+    """Whether a figure's bounds make a range worth showing: both known and the low below the high."""
+    return low is not None and high is not None and low < high
+
+
+def shown_value(
+    value: float | None, low: float | None, high: float | None
+) -> tuple[float | None, tuple[float, float] | None]:
+    """(the single number to show, the range to show): the one rule for writing a figure's value.
+
+    A range is shown only when it has width: "4 925 579 à 4 925 579 personnes" is one number and reads as a
+    bug. So the central value when there is one, the range beside it when both bounds differ; with no
+    central value, the range, or the one bound known (or both when they are equal)."""
+    span = (low, high) if low is not None and high is not None and has_width(low, high) else None
+    if value is not None or span is not None:
+        return value, span
+    return (low if low is not None else high), None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -136,6 +210,26 @@ _FIGURE_KEYS = {
     "evidence_grade", "attribution_grade", "entered_by", "entered_at", "verified",
 }  # fmt: skip
 _SOURCE_KEYS = {"doi", "url", "pmid", "location", "quote", "provenance"}
+_TIMELINE_KEYS = {"date", "event", "kind", "verified"}
+
+
+def prose(d: dict[str, Any], key: str, c: Ctx, *, fld: str | None = None, required: bool = True) -> Prose:
+    """A prose field: ``{fr:, en:}`` with both versions (a plain string is refused: it has no French)."""
+    fld = fld or key
+    if d.get(key) is None and not required:
+        return EMPTY
+    if isinstance(d.get(key), str):
+        raise c.fail("expected {fr: ..., en: ...}: this text needs its French and English versions", fld)
+    check_keys(as_mapping(d.get(key), c, fld), {"fr", "en"}, c, fld)
+    return Prose.of(as_text({fld: d[key]}, fld, c))  # errors name the whole path: figures[2].label.fr
+
+
+def name_or_prose(d: dict[str, Any], key: str, c: Ctx, *, fld: str | None = None, required: bool = True) -> Prose:
+    """A name or a date the same in both languages (``ANSM``, ``2007-2014``), or prose as ``{fr:, en:}``."""
+    fld = fld or key
+    if isinstance(d.get(key), dict):
+        return prose(d, key, c, fld=fld)
+    return Prose.same(as_str(d, key, c, required=required, fld=fld))
 
 
 def _source(raw: Any, c: Ctx, fld: str, *, need_location: bool) -> Reference:
@@ -147,7 +241,7 @@ def _source(raw: Any, c: Ctx, fld: str, *, need_location: bool) -> Reference:
         doi=as_str(d, "doi", c, required=False, fld=f"{fld}.doi").lower(),
         url=as_str(d, "url", c, required=False, fld=f"{fld}.url"),
         pmid=as_str(d, "pmid", c, required=False, fld=f"{fld}.pmid"),
-        location=as_str(d, "location", c, required=False, fld=f"{fld}.location"),
+        location=prose(d, "location", c, required=False, fld=f"{fld}.location"),
         quote=as_str(d, "quote", c, required=False, fld=f"{fld}.quote"),
         provenance=as_str(d, "provenance", c, required=False, fld=f"{fld}.provenance"),
     )
@@ -194,7 +288,7 @@ def _figure(
     value = as_number(d, "value", c, f"{fld}.value")
     low = as_number(d, "low", c, f"{fld}.low")
     high = as_number(d, "high", c, f"{fld}.high")
-    text = as_str(d, "text", c, required=False, fld=f"{fld}.text")
+    text = prose(d, "text", c, required=False, fld=f"{fld}.text")
     if indicator.type == "narrative" and unit == "text":
         if not text or value is not None or low is not None or high is not None:
             raise c.fail("a narrative figure has a text and no value, low or high", f"{fld}.text")
@@ -216,7 +310,7 @@ def _figure(
         raise c.fail("missing", f"{fld}.entered_by")
     return Figure(
         indicator=code,
-        label=as_str(d, "label", c, fld=f"{fld}.label"),
+        label=prose(d, "label", c, fld=f"{fld}.label"),
         unit=unit,
         source=src,
         evidence_grade=one_of(
@@ -239,8 +333,8 @@ def _figure(
         low=low,
         high=high,
         text=text,
-        population=as_str(d, "population", c, required=False, fld=f"{fld}.population"),
-        period=as_str(d, "period", c, required=False, fld=f"{fld}.period"),
+        population=prose(d, "population", c, required=False, fld=f"{fld}.population"),
+        period=name_or_prose(d, "period", c, required=False, fld=f"{fld}.period"),
         verified=verified,
     )
 
@@ -257,7 +351,7 @@ def _decision(d: dict[str, Any], c: Ctx, fld: str, typology: Typology) -> Policy
         raise c.fail("a decision tagged M must say verified: false", f"{fld}.verified")
     ref = d.get("reference")
     return PolicyDecision(
-        agency=as_str(d, "agency", c, fld=f"{fld}.agency"),
+        agency=name_or_prose(d, "agency", c, fld=f"{fld}.agency"),
         date=as_date(d.get("date"), c, f"{fld}.date"),
         type=one_of(
             as_str(d, "type", c, fld=f"{fld}.type"),
@@ -266,7 +360,7 @@ def _decision(d: dict[str, Any], c: Ctx, fld: str, typology: Typology) -> Policy
             f"{fld}.type",
             "decision type",
         ),
-        description=as_str(d, "description", c, fld=f"{fld}.description"),
+        description=prose(d, "description", c, fld=f"{fld}.description"),
         scope=one_of(
             as_str(d, "scope", c, required=False, fld=f"{fld}.scope") or "national",
             DECISION_SCOPES,
@@ -280,15 +374,28 @@ def _decision(d: dict[str, Any], c: Ctx, fld: str, typology: Typology) -> Policy
     )
 
 
+def _timeline_event(d: dict[str, Any], c: Ctx, fld: str) -> TimelineEvent:
+    check_keys(d, _TIMELINE_KEYS, c, fld)
+    return TimelineEvent(
+        date=as_date(d.get("date"), c, f"{fld}.date"),
+        event=prose(d, "event", c, fld=f"{fld}.event"),
+        kind=one_of(as_str(d, "kind", c, fld=f"{fld}.kind"), TIMELINE_KINDS, c, f"{fld}.kind", "timeline kind"),
+        verified=as_bool(d, "verified", c, f"{fld}.verified"),
+    )
+
+
 def _publication(d: dict[str, Any], c: Ctx, fld: str) -> Publication:
-    check_keys(d, {"citation", "doi", "pmid", "url", "verified"}, c, fld)
+    check_keys(d, {"citation", "doi", "pmid", "url", "verified", "language"}, c, fld)
     pub = Publication(
         citation=as_str(d, "citation", c, fld=f"{fld}.citation"),
         doi=as_str(d, "doi", c, required=False, fld=f"{fld}.doi").lower(),
         pmid=as_str(d, "pmid", c, required=False, fld=f"{fld}.pmid"),
         url=as_str(d, "url", c, required=False, fld=f"{fld}.url"),
         verified=as_bool(d, "verified", c, f"{fld}.verified"),
+        language=as_str(d, "language", c, required=False, fld=f"{fld}.language").lower(),
     )
+    if pub.language and not _LANG_RE.match(pub.language):
+        raise c.fail(f"invalid language {pub.language!r}: use a two-letter code (en, fr)", f"{fld}.language")
     if pub.doi and not _DOI_RE.match(pub.doi):
         raise c.fail(f"invalid DOI {pub.doi!r}", f"{fld}.doi")
     if pub.pmid and not (pub.pmid.isascii() and pub.pmid.isdigit()):
@@ -333,7 +440,7 @@ def parse_cases(
         cases[cid] = Case(
             id=cid,
             title=as_text(d, "title", c),
-            summary=as_str(d, "summary", c),
+            summary=prose(d, "summary", c),
             categories=cats,
             data_sources=sources,
             attribution_grade=one_of(
@@ -364,14 +471,10 @@ def parse_cases(
                 for j, x in enumerate(as_list(d.get("figures"), c, "figures", required=False))
             ),
             timeline=tuple(
-                TimelineEvent(
-                    date=as_date(as_mapping(x, c, f"timeline[{j}]").get("date"), c, f"timeline[{j}].date"),
-                    event=as_str(x, "event", c, fld=f"timeline[{j}].event"),
-                    verified=as_bool(x, "verified", c, f"timeline[{j}].verified"),
-                )
+                _timeline_event(as_mapping(x, c, f"timeline[{j}]"), c, f"timeline[{j}]")
                 for j, x in enumerate(as_list(d.get("timeline"), c, "timeline", required=False))
             ),
-            notes=as_str(d, "notes", c, required=False),
+            notes=prose(d, "notes", c, required=False),
         )
     return CaseBook(version, changelog, cases)
 

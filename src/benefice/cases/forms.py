@@ -13,6 +13,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from benefice.cases.catalogue import TIMELINE_KINDS
+from benefice.cases.labels import SCOPE_NAMES, timeline_kind_name
 from benefice.cases.models import Case
 from benefice.core.forms import (
     VersionedForm,
@@ -27,18 +29,61 @@ from benefice.indicators.models import Indicator
 from benefice.uses.typology import Typology
 
 
+def both_or_neither(form: forms.Form, cleaned: dict[str, Any], name: str, *, required: bool = False) -> None:
+    """A prose field is written in French and English (French first): the side left empty gets the message.
+
+    ``required`` fields need both; optional ones need both or neither (the file has no half-translated text)."""
+    fr, en = cleaned.get(f"{name}_fr"), cleaned.get(f"{name}_en")
+    if f"{name}_fr" in form.errors or f"{name}_en" in form.errors:
+        return
+    if not (fr or en) and not required:
+        return
+    if not fr:
+        form.add_error(f"{name}_fr", _("Write the French text (French is the original of every case text)."))
+    if not en:
+        form.add_error(f"{name}_en", _("Write the English text as well."))
+
+
+def same_if_one(values: dict[str, Any], name: str) -> None:
+    """A name or a period given in one language only reads the same in the other (``ANSM``, ``2007-2014``)."""
+    fr, en = values.get(f"{name}_fr", ""), values.get(f"{name}_en", "")
+    values[f"{name}_fr"], values[f"{name}_en"] = fr or en, en or fr
+
+
+def _text_pair(
+    name: str, label_fr: Any, label_en: Any, *, rows: int = 0, required: bool = False, max_length: int | None = None
+) -> tuple[forms.CharField, forms.CharField]:
+    """The French and the English field of one text, French first; each input says its language (``lang``)."""
+
+    def widget(lang: str) -> forms.Widget:
+        if rows:
+            return forms.Textarea(attrs={"rows": rows, "lang": lang})
+        return forms.TextInput(attrs={"lang": lang})
+
+    kwargs: dict[str, Any] = {"required": required, "max_length": max_length}
+    return (
+        forms.CharField(label=label_fr, widget=widget("fr"), **kwargs),
+        forms.CharField(label=label_en, widget=widget("en"), **kwargs),
+    )
+
+
 class CaseForm(VersionedForm):
     title_fr = forms.CharField(label=_("Title (French)"), max_length=500)
     title_en = forms.CharField(label=_("Title (English)"), max_length=500)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 6}))
+    summary_fr, summary_en = _text_pair(
+        "summary", _("Summary (French)"), _("Summary (English)"), rows=6, required=True
+    )
     categories = forms.MultipleChoiceField(label=_("Categories of use"), widget=forms.CheckboxSelectMultiple)
     data_sources = forms.MultipleChoiceField(
         label=_("Data sources"), required=False, widget=forms.CheckboxSelectMultiple
     )
     attribution_grade = forms.ChoiceField(label=_("Attribution grade of the case"))
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes_fr, notes_en = _text_pair("notes", _("Notes (French)"), _("Notes (English)"), rows=3)
 
-    FIELDS = ("title_fr", "title_en", "summary", "categories", "data_sources", "attribution_grade", "notes")
+    FIELDS = (
+        "title_fr", "title_en", "summary_fr", "summary_en", "categories", "data_sources", "attribution_grade",
+        "notes_fr", "notes_en",
+    )  # fmt: skip
 
     def __init__(self, *args: Any, typology: Typology, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,6 +111,12 @@ class CaseForm(VersionedForm):
                 )
         return cats
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        both_or_neither(self, cleaned, "summary", required=True)
+        both_or_neither(self, cleaned, "notes")
+        return cleaned
+
     def values(self) -> dict[str, Any]:
         c = self.cleaned_data
         return {f: (c[f].strip() if isinstance(c[f], str) else list(c[f])) for f in self.FIELDS}
@@ -82,8 +133,11 @@ class SourceMixin(forms.Form):
 
     source_doi = forms.CharField(label=_("Source DOI"), required=False, max_length=255)
     source_url = WebURLField(label=_("Source URL"), required=False, max_length=1000, assume_scheme="https")
-    source_location = forms.CharField(
-        label=_("Where in the source (page, table, paragraph)"), required=False, max_length=1000
+    source_location_fr, source_location_en = _text_pair(
+        "source_location",
+        _("Where in the source (page, table, paragraph), in French"),
+        _("Where in the source, in English"),
+        max_length=1000,
     )
     source_quote = forms.CharField(
         label=_("Exact quote"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -120,10 +174,12 @@ class SourceMixin(forms.Form):
                         "A source is required: give its DOI or its URL (a figure without a source is refused)."
                     ),
                 )
-        if self.need_location and not (cleaned.get("source_location") or cleaned.get("source_quote")):
+        located = cleaned.get("source_location_fr") or cleaned.get("source_location_en")
+        if self.need_location and not (located or cleaned.get("source_quote")):
             self.add_error(
-                "source_location", _("Say where in the source the number is, or paste the exact quote.")
+                "source_location_fr", _("Say where in the source the number is, or paste the exact quote.")
             )
+        both_or_neither(self, cleaned, "source_location")
         if cleaned.get("source_provenance") == "M" and cleaned.get("verified"):
             self.add_error(
                 "verified",
@@ -135,22 +191,29 @@ class SourceMixin(forms.Form):
 
 class FigureForm(SourceMixin, VersionedForm):
     indicator = forms.ChoiceField(label=_("Indicator"))
-    label = forms.CharField(label=_("What the number is"), max_length=1000)
+    label_fr, label_en = _text_pair(
+        "label", _("What the number is (French)"), _("What the number is (English)"), required=True, max_length=1000
+    )
     value = forms.FloatField(label=_("Value"), required=False)
     low = forms.FloatField(label=_("Low (lower bound)"), required=False)
     high = forms.FloatField(label=_("High (upper bound)"), required=False)
     unit = forms.ChoiceField(label=_("Unit"))
-    text = forms.CharField(
-        label=_("Text (narrative indicators only)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    text_fr, text_en = _text_pair(
+        "text", _("Text, in French (narrative indicators only)"), _("Text, in English"), rows=3
     )
-    population = forms.CharField(label=_("Population"), required=False, max_length=1000)
-    period = forms.CharField(label=_("Period"), required=False, max_length=100)
+    population_fr, population_en = _text_pair(
+        "population", _("Population (French)"), _("Population (English)"), max_length=1000
+    )
+    period_fr, period_en = _text_pair(
+        "period", _("Period (French, or a date range for both)"), _("Period (English)"), max_length=100
+    )
     evidence_grade = forms.ChoiceField(label=_("Evidence grade"))
     attribution_grade = forms.ChoiceField(label=_("Attribution grade"))
 
     field_order = [
-        "indicator", "label", "value", "low", "high", "unit", "text", "population", "period",
-        "source_doi", "source_url", "source_location", "source_quote", "source_provenance", "verified",
+        "indicator", "label_fr", "label_en", "value", "low", "high", "unit", "text_fr", "text_en",
+        "population_fr", "population_en", "period_fr", "period_en", "source_doi", "source_url",
+        "source_location_fr", "source_location_en", "source_quote", "source_provenance", "verified",
         "evidence_grade", "attribution_grade", "comment", "version",
     ]  # fmt: skip
 
@@ -197,9 +260,13 @@ class FigureForm(SourceMixin, VersionedForm):
             )
         value, low, high = cleaned.get("value"), cleaned.get("low"), cleaned.get("high")
         narrative = ind is not None and ind.type == "narrative" and unit == "text"
+        both_or_neither(self, cleaned, "label", required=True)
+        both_or_neither(self, cleaned, "population")
         if narrative:
-            if not cleaned.get("text"):
-                self.add_error("text", _("A narrative figure needs its text."))
+            if not (cleaned.get("text_fr") or cleaned.get("text_en")):
+                self.add_error("text_fr", _("A narrative figure needs its text."))
+            else:
+                both_or_neither(self, cleaned, "text")
             if value is not None or low is not None or high is not None:
                 self.add_error("value", _("A narrative figure has a text and no value, low or high."))
         elif (
@@ -227,24 +294,30 @@ class FigureForm(SourceMixin, VersionedForm):
         return cleaned
 
     VALUES = (
-        "indicator", "label", "value", "low", "high", "unit", "text", "population", "period", "source_doi",
-        "source_url", "source_location", "source_quote", "source_provenance", "verified", "evidence_grade",
-        "attribution_grade",
+        "indicator", "label_fr", "label_en", "value", "low", "high", "unit", "text_fr", "text_en",
+        "population_fr", "population_en", "period_fr", "period_en", "source_doi", "source_url",
+        "source_location_fr", "source_location_en", "source_quote", "source_provenance", "verified",
+        "evidence_grade", "attribution_grade",
     )  # fmt: skip
 
     def values(self) -> dict[str, Any]:
         c = self.cleaned_data
         out = {k: (c[k].strip() if isinstance(c[k], str) else c[k]) for k in self.VALUES}
         out["indicator_id"] = out.pop("indicator")
+        same_if_one(out, "period")
         return out
 
 
 class DecisionForm(SourceMixin, VersionedForm):
-    agency = forms.CharField(label=_("Agency"), max_length=200)
+    agency_fr, agency_en = _text_pair(
+        "agency", _("Agency (French, or its acronym)"), _("Agency (English, if it differs)"), max_length=200
+    )
     date = forms.CharField(label=_("Date (YYYY, YYYY-MM or YYYY-MM-DD)"), max_length=10)
     type = forms.ChoiceField(label=_("Type of decision (weakest to strongest)"))
     scope = forms.ChoiceField(label=_("Scope"))
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    description_fr, description_en = _text_pair(
+        "description", _("Description (French)"), _("Description (English)"), rows=3, required=True
+    )
     provenance = forms.ChoiceField(
         label=_("Provenance of the decision"),
         required=False,
@@ -253,12 +326,14 @@ class DecisionForm(SourceMixin, VersionedForm):
 
     need_location = False
     field_order = [
-        "agency", "date", "type", "scope", "description", "provenance", "source_doi", "source_url",
-        "source_location", "source_quote", "source_provenance", "verified", "comment", "version",
+        "agency_fr", "agency_en", "date", "type", "scope", "description_fr", "description_en", "provenance",
+        "source_doi", "source_url", "source_location_fr", "source_location_en", "source_quote",
+        "source_provenance", "verified", "comment", "version",
     ]  # fmt: skip
     VALUES = (
-        "agency", "date", "type", "scope", "description", "provenance", "source_doi", "source_url",
-        "source_location", "source_quote", "source_provenance", "verified",
+        "agency_fr", "agency_en", "date", "type", "scope", "description_fr", "description_en", "provenance",
+        "source_doi", "source_url", "source_location_fr", "source_location_en", "source_quote",
+        "source_provenance", "verified",
     )  # fmt: skip
 
     def __init__(self, *args: Any, typology: Typology, **kwargs: Any) -> None:
@@ -266,11 +341,7 @@ class DecisionForm(SourceMixin, VersionedForm):
         kwargs.pop("units", None)
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = ranked_choices(typology.decision_types.values())
-        self.fields["scope"].choices = [
-            ("national", _("national")),
-            ("eu", _("European Union")),
-            ("international", _("international")),
-        ]
+        self.fields["scope"].choices = list(SCOPE_NAMES.items())
         self.fields["source_doi"].label = _("Reference DOI (optional)")
         self.fields["source_url"].label = _("Reference URL (optional)")
 
@@ -279,7 +350,14 @@ class DecisionForm(SourceMixin, VersionedForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        has_ref = any(cleaned.get(k) for k in ("source_doi", "source_url", "source_location", "source_quote"))
+        if not (cleaned.get("agency_fr") or cleaned.get("agency_en")):
+            self.add_error("agency_fr", _("Name the agency (its acronym is enough when it is the same in both languages)."))
+        both_or_neither(self, cleaned, "description", required=True)
+        both_or_neither(self, cleaned, "source_location")
+        has_ref = any(
+            cleaned.get(k)
+            for k in ("source_doi", "source_url", "source_location_fr", "source_location_en", "source_quote")
+        )
         if has_ref and not (cleaned.get("source_doi") or cleaned.get("source_url")):
             self.add_error("source_url", _("A reference needs a DOI or a URL."))
         if cleaned.get("provenance") == "M" and cleaned.get("verified"):
@@ -288,7 +366,9 @@ class DecisionForm(SourceMixin, VersionedForm):
 
     def values(self) -> dict[str, Any]:
         c = self.cleaned_data
-        return {k: (c[k].strip() if isinstance(c[k], str) else c[k]) for k in self.VALUES}
+        out = {k: (c[k].strip() if isinstance(c[k], str) else c[k]) for k in self.VALUES}
+        same_if_one(out, "agency")
+        return out
 
 
 class PublicationForm(VersionedForm):
@@ -296,11 +376,18 @@ class PublicationForm(VersionedForm):
     doi = forms.CharField(label=_("DOI"), required=False, max_length=255)
     pmid = forms.CharField(label=_("PMID"), required=False, max_length=20)
     url = WebURLField(label=_("URL"), required=False, max_length=1000, assume_scheme="https")
+    language = forms.RegexField(
+        label=_("Language of the publication (two letters: en, fr), if known"),
+        regex=r"^[a-zA-Z]{2}$",
+        required=False,
+        max_length=2,
+        error_messages={"invalid": _("Give the language as two letters (en, fr), or leave it empty.")},
+    )
     verified = forms.BooleanField(label=_("Checked against the source"), required=False, initial=True)
     outside_corpus = forms.BooleanField(
         label=_("Keep it although the corpus does not hold this DOI or PMID"), required=False
     )
-    VALUES = ("citation", "doi", "pmid", "url", "verified")
+    VALUES = ("citation", "doi", "pmid", "url", "language", "verified")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         for k in ("typology", "case", "units"):
@@ -313,6 +400,9 @@ class PublicationForm(VersionedForm):
         if raw and not normalise_doi(raw):
             raise forms.ValidationError(_("Not a DOI: a DOI looks like 10.1234/abc."))
         return normalise_doi(raw)
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language", "").strip().lower()
 
     def clean_pmid(self) -> str:
         raw = self.cleaned_data.get("pmid", "").strip()
@@ -348,17 +438,27 @@ class PublicationForm(VersionedForm):
 
 class TimelineForm(VersionedForm):
     date = forms.CharField(label=_("Date (YYYY, YYYY-MM or YYYY-MM-DD)"), max_length=10)
-    event = forms.CharField(label=_("Event"), widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(
+        label=_("What this step is"),
+        help_text=_("The delay from study to decision starts at the case's first step marked “study”."),
+    )
+    event_fr, event_en = _text_pair("event", _("Event (French)"), _("Event (English)"), rows=2, required=True)
     verified = forms.BooleanField(label=_("Checked against the source"), required=False, initial=True)
-    VALUES = ("date", "event", "verified")
+    VALUES = ("date", "kind", "event_fr", "event_en", "verified")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         for k in ("typology", "case", "units"):
             kwargs.pop(k, None)
         super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, timeline_kind_name(k)) for k in TIMELINE_KINDS]
 
     def clean_date(self) -> str:
         return clean_partial_date(self.cleaned_data["date"], str(self.fields["date"].label))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        both_or_neither(self, cleaned, "event", required=True)
+        return cleaned
 
     def values(self) -> dict[str, Any]:
         c = self.cleaned_data

@@ -44,7 +44,7 @@ class Criterion:
     kind: str
     direction: str  # 'max': more is better; 'min': less is better
     weight: float
-    rationale: str
+    rationale: Text  # why this weight, in French and English
     indicators: tuple[str, ...] = ()
     units: dict[str, float] = field(default_factory=dict)  # unit -> factor to the criterion's common unit
     aggregate: str = "max"
@@ -187,8 +187,10 @@ def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
         if weight < 0:
             raise fail(f"weight must not be negative, got {weight!r}", f"{where}.weight")
         rationale = c.get("rationale")
-        if not isinstance(rationale, str) or not rationale.strip():
-            raise fail("every weight needs its rationale", f"{where}.rationale")
+        if not isinstance(rationale, dict) or not all(
+            isinstance(rationale.get(lang), str) and rationale[lang].strip() for lang in ("fr", "en")
+        ):
+            raise fail("every weight needs its rationale, in French and English (fr, en)", f"{where}.rationale")
         extra: dict[str, Any] = {}
         if kind == "figure":
             inds = c.get("indicators")
@@ -222,7 +224,7 @@ def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
                 kind=kind,
                 direction=direction,
                 weight=float(weight),
-                rationale=" ".join(rationale.split()),
+                rationale=Text(fr=" ".join(rationale["fr"].split()), en=" ".join(rationale["en"].split())),
                 **extra,
             )
         )

@@ -6,7 +6,6 @@ source, category of use and decision type, all as known at the observation date.
 from __future__ import annotations
 
 import dataclasses
-import re
 import statistics
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -27,11 +26,8 @@ COUNT_UNITS = {
     "events", "deaths", "hospitalisations", "cases", "children", "pregnancies",
     "events_per_year", "deaths_per_year", "cases_per_year", "pregnancies_per_year",
 }  # fmt: skip
-STUDY_CUES = re.compile(
-    r"\b(study|studies|report|results?|publish\w*|publication|comparison|cohort|analysis|review|assessment|"
-    r"étude|rapport|résultats?)\b",
-    re.IGNORECASE,
-)
+#: the timeline kind the delay from study to decision starts from (``cases.catalogue.TIMELINE_KINDS``)
+STUDY_KIND = "study"
 
 
 def _earliest(date: str) -> str:
@@ -52,12 +48,12 @@ def _known_at(date: str, observed_at: str) -> bool:
 
 
 def study_to_decision(case: Case, decisions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Months from the first dated study event of a case (a timeline entry that speaks of a study, report,
-    results or publication) to the first decision dated on or after it, as a range that reflects the
-    precision of both dates (a date given as a year spans twelve months)."""
-    studies = sorted(
-        (e for e in case.timeline if STUDY_CUES.search(e.event)), key=lambda e: _earliest(e.date)
-    )
+    """Months from the case's first study (the first timeline entry of kind ``study``: the underpinning
+    study's results made public, dated from its report or publication) to the first decision dated on or
+    after it, as a range that reflects the precision of both dates (a date given as a year spans twelve
+    months). None when the case has no dated study, or no decision follows it: such a case is counted apart
+    (``_delay_summary``), never given the decision's own date as its study date."""
+    studies = sorted((e for e in case.timeline if e.kind == STUDY_KIND), key=lambda e: _earliest(e.date))
     if not studies or not decisions:
         return None
     study = studies[0]
@@ -73,7 +69,9 @@ def study_to_decision(case: Case, decisions: list[dict[str, Any]]) -> dict[str, 
     return {
         "case": case.id,
         "study_date": study.date,
-        "study_event": study.event,
+        "study_event": study.event.en,
+        "study_event_fr": study.event.fr,
+        "study_event_en": study.event.en,
         "decision_date": decision["date"],
         "decision_type": decision["type"],
         "months_low": max(0, d_low - s_high),
@@ -86,12 +84,16 @@ def _figure_row(case: Case, figure: Figure, figure_id: str, included: bool) -> d
         "figure_id": figure_id,
         "case": case.id,
         "indicator": figure.indicator,
-        "label": figure.label,
+        "label": figure.label.en,
+        "label_fr": figure.label.fr,
+        "label_en": figure.label.en,
         "unit": figure.unit,
         "low": figure.low,
         "value": figure.value,
         "high": figure.high,
-        "text": figure.text,
+        "text": figure.text.en,
+        "text_fr": figure.text.fr,
+        "text_en": figure.text.en,
         "evidence_grade": figure.evidence_grade,
         "attribution_grade": figure.attribution_grade,
         "verified": figure.verified,
@@ -99,7 +101,9 @@ def _figure_row(case: Case, figure: Figure, figure_id: str, included: bool) -> d
         "included": included,
         "source_doi": figure.source.doi,
         "source_url": figure.source.url,
-        "source_location": figure.source.location or figure.source.quote,
+        "source_location": figure.source.location.en or figure.source.quote,
+        "source_location_fr": figure.source.location.fr or figure.source.quote,
+        "source_location_en": figure.source.location.en or figure.source.quote,
     }
 
 
@@ -147,7 +151,7 @@ def case_figures(inputs: EditionInputs, window: Window) -> dict[str, Any]:
         "decisions_by_year": [{"year": y, "decisions": n} for y, n in sorted(decisions_by_year.items())],
         "impact_ranges": _impact_ranges(figures),
         "delays": delays,
-        "delay_summary": _delay_summary(delays),
+        "delay_summary": _delay_summary(delays, cases),
         "excluded_unverified": sum(1 for f in figures if not f["included"])
         + sum(1 for d in decisions if not d["included"]),
     }
@@ -166,7 +170,9 @@ def _case_rows(inputs: EditionInputs, window: Window) -> tuple[list[dict[str, An
                 continue
             row = {
                 "case": case.id,
-                "agency": d.agency,
+                "agency": d.agency.en,
+                "agency_fr": d.agency.fr,
+                "agency_en": d.agency.en,
                 "date": d.date,
                 "year": int(d.date[:4]),
                 "type": d.type,
@@ -202,6 +208,7 @@ def _case_rows(inputs: EditionInputs, window: Window) -> tuple[list[dict[str, An
                 "first_decision": min((r["date"] for r in case_decisions), key=_earliest, default=""),
                 "publications": len(case.publications),
                 "dois": "|".join(p.doi for p in case.publications if p.doi),
+                "dated_study": any(e.kind == STUDY_KIND for e in case.timeline),
             }
         )
     return cases, decisions, figures, delays
@@ -287,15 +294,25 @@ def _impact_ranges(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return ranges
 
 
-def _delay_summary(delays: list[dict[str, Any]]) -> dict[str, Any]:
-    """The median delay from study to decision, as a range (median of lows, median of highs)."""
+def _delay_summary(delays: list[dict[str, Any]], cases: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The median delay from study to decision, as a range (median of lows, median of highs), with the
+    cases left out and why: a case with decisions but no dated study (``without_study``), or whose every
+    decision came before its first study was made public (``decided_before_study``)."""
     lows = [d["months_low"] for d in delays]
     highs = [d["months_high"] for d in delays]
+    counted = {d["case"] for d in delays}
+    decided = [c for c in cases or [] if c["decisions"] and c["case"] not in counted]
+    without = sorted(c["case"] for c in decided if not c.get("dated_study"))
+    before = sorted(c["case"] for c in decided if c.get("dated_study"))
     return {
         "cases": len(delays),
         "median_low": statistics.median(lows) if lows else None,
         "median_high": statistics.median(highs) if highs else None,
         "case_ids": "|".join(d["case"] for d in delays),
+        "without_study": len(without),
+        "without_study_ids": "|".join(without),
+        "decided_before_study": len(before),
+        "decided_before_study_ids": "|".join(before),
     }
 
 

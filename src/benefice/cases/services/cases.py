@@ -55,13 +55,23 @@ def _drop_empty(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v not in ("", None, [], {})}
 
 
+def _text(value: case_catalogue.Prose) -> dict[str, str] | None:
+    """A prose field as the file writes it: ``{fr:, en:}``, or nothing when both versions are empty."""
+    return {"fr": value.fr, "en": value.en} if (value.fr or value.en) else None
+
+
+def _name(value: case_catalogue.Prose) -> dict[str, str] | str:
+    """An agency or a period: one string when it reads the same in both languages."""
+    return value.as_dict()
+
+
 def _source_dict(src: case_catalogue.Reference) -> dict[str, Any]:
     return _drop_empty(
         {
             "doi": src.doi,
             "url": src.url,
             "pmid": src.pmid,
-            "location": src.location,
+            "location": _text(src.location),
             "quote": src.quote,
             "provenance": src.provenance,
         }
@@ -73,23 +83,25 @@ def case_to_dict(case: case_catalogue.Case) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": case.id,
         "title": {"fr": case.title.fr, "en": case.title.en},
-        "summary": case.summary,
+        "summary": _text(case.summary),
         "categories": list(case.categories),
         "data_sources": list(case.data_sources),
         "attribution_grade": case.attribution_grade,
         "publications": [
-            _drop_empty({"doi": p.doi, "pmid": p.pmid, "url": p.url, "citation": p.citation})
+            _drop_empty(
+                {"doi": p.doi, "pmid": p.pmid, "url": p.url, "citation": p.citation, "language": p.language}
+            )
             | ({} if p.verified else {"verified": False})
             for p in case.publications
         ],
         "decisions": [
             _drop_empty(
                 {
-                    "agency": d.agency,
+                    "agency": _name(d.agency),
                     "date": d.date,
                     "type": d.type,
                     "scope": d.scope,
-                    "description": d.description,
+                    "description": _text(d.description),
                     "reference": _source_dict(d.reference) if d.reference else None,
                     "provenance": d.provenance,
                 }
@@ -101,14 +113,14 @@ def case_to_dict(case: case_catalogue.Case) -> dict[str, Any]:
             _drop_empty(
                 {
                     "indicator": f.indicator,
-                    "label": f.label,
+                    "label": _text(f.label),
                     "value": _num(f.value),
                     "low": _num(f.low),
                     "high": _num(f.high),
                     "unit": f.unit,
-                    "text": f.text,
-                    "population": f.population,
-                    "period": f.period,
+                    "text": _text(f.text),
+                    "population": _text(f.population),
+                    "period": _name(f.period),
                     "source": _source_dict(f.source),
                     "evidence_grade": f.evidence_grade,
                     "attribution_grade": f.attribution_grade,
@@ -120,10 +132,10 @@ def case_to_dict(case: case_catalogue.Case) -> dict[str, Any]:
             for f in case.figures
         ],
         "timeline": [
-            {"date": t.date, "event": t.event} | ({} if t.verified else {"verified": False})
+            {"date": t.date, "kind": t.kind, "event": _text(t.event)} | ({} if t.verified else {"verified": False})
             for t in case.timeline
         ],
-        "notes": case.notes,
+        "notes": _text(case.notes),
     }
     return stored_json(_drop_empty(out) | {"id": case.id})
 
@@ -155,26 +167,39 @@ def _source_columns(src: case_catalogue.Reference | None) -> dict[str, Any]:
         "source_doi": src.doi,
         "source_url": src.url,
         "source_pmid": src.pmid,
-        "source_location": src.location,
+        "source_location_fr": src.location.fr,
+        "source_location_en": src.location.en,
         "source_quote": src.quote,
         "source_provenance": src.provenance,
     }
 
 
+def _pair(name: str, value: case_catalogue.Prose) -> dict[str, str]:
+    """The two columns of a prose field."""
+    return {f"{name}_fr": value.fr, f"{name}_en": value.en}
+
+
 def _write_children(row: Case, case: case_catalogue.Case) -> None:
     for i, p in enumerate(case.publications):
         CasePublication.objects.create(
-            case=row, position=i, citation=p.citation, doi=p.doi, pmid=p.pmid, url=p.url, verified=p.verified
+            case=row,
+            position=i,
+            citation=p.citation,
+            doi=p.doi,
+            pmid=p.pmid,
+            url=p.url,
+            verified=p.verified,
+            language=p.language,
         )
     for i, d in enumerate(case.decisions):
         PolicyDecision.objects.create(
             case=row,
             position=i,
-            agency=d.agency,
+            **_pair("agency", d.agency),
             date=d.date,
             type=d.type,
             scope=d.scope,
-            description=d.description,
+            **_pair("description", d.description),
             provenance=d.provenance,
             verified=d.verified,
             **_source_columns(d.reference),
@@ -184,14 +209,14 @@ def _write_children(row: Case, case: case_catalogue.Case) -> None:
             case=row,
             position=i,
             indicator_id=f.indicator,
-            label=f.label,
+            **_pair("label", f.label),
             value=f.value,
             low=f.low,
             high=f.high,
             unit=f.unit,
-            text=f.text,
-            population=f.population,
-            period=f.period,
+            **_pair("text", f.text),
+            **_pair("population", f.population),
+            **_pair("period", f.period),
             evidence_grade=f.evidence_grade,
             attribution_grade=f.attribution_grade,
             entered_by=f.entered_by,
@@ -200,18 +225,20 @@ def _write_children(row: Case, case: case_catalogue.Case) -> None:
             **_source_columns(f.source),
         )
     for i, t in enumerate(case.timeline):
-        TimelineEvent.objects.create(case=row, position=i, date=t.date, event=t.event, verified=t.verified)
+        TimelineEvent.objects.create(
+            case=row, position=i, date=t.date, kind=t.kind, verified=t.verified, **_pair("event", t.event)
+        )
 
 
 def _case_columns(case: case_catalogue.Case) -> dict[str, Any]:
     return {
         "title_fr": case.title.fr,
         "title_en": case.title.en,
-        "summary": case.summary,
+        **_pair("summary", case.summary),
         "categories": list(case.categories),
         "data_sources": list(case.data_sources),
         "attribution_grade": case.attribution_grade,
-        "notes": case.notes,
+        **_pair("notes", case.notes),
     }
 
 

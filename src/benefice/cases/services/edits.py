@@ -35,7 +35,10 @@ def update_case(
     case_id: str, fields: dict[str, Any], *, expected_version: int, user=None, comment: str = ""
 ) -> Case:
     """Save the case's own fields (title, summary, categories…) after the whole case re-validates."""
-    allowed = {"title_fr", "title_en", "summary", "categories", "data_sources", "attribution_grade", "notes"}
+    allowed = {
+        "title_fr", "title_en", "summary_fr", "summary_en", "categories", "data_sources", "attribution_grade",
+        "notes_fr", "notes_en",
+    }  # fmt: skip
     unknown = set(fields) - allowed
     if unknown:
         raise BeneficeError(f"not a case field: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])

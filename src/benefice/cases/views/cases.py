@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from benefice.cases import operations
 from benefice.cases import services as case_services
 from benefice.cases.forms import CHILD_FORMS, CaseForm
+from benefice.cases.labels import figure_value, provenance_name, scope_name, timeline_kind_name
 from benefice.cases.models import Case
 from benefice.cases.rank import METHODS as RANK_METHODS
 from benefice.core.curated_pages import history_page, yaml_download
@@ -24,12 +25,7 @@ from benefice.core.models import AuditEntry
 from benefice.core.views import editor_required, reader_required
 from benefice.errors import BeneficeError
 from benefice.i18n import pick_text
-from benefice.indicators.display import (
-    catalogue_units,
-    fmt_number,
-    rebind_version,
-    unit_name,
-)
+from benefice.indicators.display import catalogue_units, rebind_version, unit_name
 from benefice.indicators.models import Indicator
 from benefice.uses.typology import shipped_typology
 
@@ -63,23 +59,68 @@ def _criteria_table(ranking: Any) -> list[dict[str, Any]]:
             "definition": pick_text(c.definition, reader_language()),
             "weight": c.weight / total,
             "more_is_better": c.direction == "max",
-            "rationale": c.rationale,
+            "rationale": pick_text(c.rationale, reader_language()),
         }
         for c in spec.criteria
     ]
 
 
-def _criteria_cells(ranking: Any, case_id: str, names: dict[str, str]) -> list[dict[str, Any]]:
+def _cell_text(kind: str, cell: Any, case: Case | None) -> str:
+    """What a criterion took from the case, in the reader's words (the ranking's own ``source`` is English,
+    for the command line): the decision or figure it names, or the grade, count or sources."""
+    typ = shipped_typology()
+    lang = reader_language()
+    ref = cell.refs[0] if cell.refs else ""
+    _case_id, _sep, where = ref.partition("#")
+    item, _dash, index = where.rpartition("-")
+    if case is not None and index.isdecimal():
+        if item == "decision":
+            decisions = list(case.decisions.all())
+            if int(index) < len(decisions):
+                d = decisions[int(index)]
+                rung = typ.decision_types.get(d.type)
+                return _("decision %(n)s: %(type)s (%(agency)s, %(date)s)") % {
+                    "n": int(index) + 1,
+                    "type": pick_text(rung.name, lang) if rung else d.type,
+                    "agency": d.agency,
+                    "date": d.date,
+                }
+        if item == "figure":
+            figures = list(case.figures.all())
+            if int(index) < len(figures):
+                f = figures[int(index)]
+                return _("figure %(n)s (%(code)s): %(value)s %(unit)s") % {
+                    "n": int(index) + 1,
+                    "code": f.indicator_id,
+                    "value": figure_value(f.value, f.low, f.high).text or "—",
+                    "unit": unit_name(f.unit),
+                }
+    if case is None:
+        return cell.source
+    if kind == "decision_type":
+        return str(_("no decision documented"))
+    if kind == "attribution_grade":
+        grade = typ.attribution_grades.get(case.attribution_grade)
+        return pick_text(grade.name, lang) if grade else case.attribution_grade
+    if kind == "data_sources":
+        return ", ".join(case.data_sources) or str(_("none"))
+    if kind == "evidence_grade":
+        return str(_("no figure"))
+    return str(_("no figure for this criterion"))
+
+
+def _criteria_cells(ranking: Any, case: Case | None, names: dict[str, str]) -> list[dict[str, Any]]:
     """What each criterion took from this case (value and the figure or decision it came from)."""
     matrix = getattr(ranking, "matrix", None)
-    if matrix is None:
+    if matrix is None or case is None:
         return []
-    cells = matrix.cells.get(case_id, {})
+    kinds = {c.id: c.kind for c in getattr(ranking.spec, "criteria", ())}
+    cells = matrix.cells.get(case.id, {})
     return [
         {
             "name": names.get(cid, cid),
             "raw": cell.raw,
-            "source": cell.source,
+            "source": _cell_text(kinds.get(cid, ""), cell, case),
             "missing": cell.missing,
         }
         for cid, cell in cells.items()
@@ -129,7 +170,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                     ],
                     "top_p": round(100 * max(probs)) if probs else 0,
                     "top_rank": probs.index(max(probs)) + 1 if probs else r.rank,
-                    "cells": _criteria_cells(ranking, r.case_id, names),
+                    "cells": _criteria_cells(ranking, case, names),
                 }
             )
     else:
@@ -173,14 +214,16 @@ def case_context(case: Case) -> dict[str, Any]:
     figures = []
     for f in case.figures.all():
         ind = indicators.get(f.indicator_id)
+        shown = figure_value(f.value, f.low, f.high)
         figures.append(
             {
                 "f": f,
                 "indicator_name": ind.name(lang) if ind else f.indicator_id,
                 "unit": unit_name(f.unit),
-                "value": fmt_number(f.value),
-                "low": fmt_number(f.low),
-                "high": fmt_number(f.high),
+                "value": shown.value,
+                "range": shown.range,
+                "shown": shown,
+                "provenance": provenance_name(f.source_provenance) if f.source_provenance else "",
                 "evidence": pick_text(typ.evidence_grades[f.evidence_grade].name, reader_language())
                 if f.evidence_grade in typ.evidence_grades
                 else f.evidence_grade,
@@ -204,6 +247,8 @@ def case_context(case: Case) -> dict[str, Any]:
         "decisions": [
             {
                 "d": d,
+                "scope": scope_name(d.scope),
+                "provenance": provenance_name(d.provenance) if d.provenance else "",
                 "type": pick_text(typ.decision_types[d.type].name, reader_language()) if d.type in typ.decision_types else d.type,
                 "rank": typ.decision_types[d.type].rank if d.type in typ.decision_types else 0,
                 "max_rank": max(r.rank for r in typ.decision_types.values()),
@@ -211,7 +256,10 @@ def case_context(case: Case) -> dict[str, Any]:
             for d in decisions
         ],
         "figures": figures,
-        "timeline": sorted(case.timeline.all(), key=lambda t: (t.date, t.position)),
+        "timeline": [
+            {"t": t, "kind": timeline_kind_name(t.kind)}
+            for t in sorted(case.timeline.all(), key=lambda t: (t.date, t.position))
+        ],
     }
 
 

@@ -1,0 +1,38 @@
+"""Template tags of the case pages: a bilingual text in the reader's language, marked when it is not.
+
+``{% prose figure "label" %}`` writes the version of ``label_fr`` / ``label_en`` for the page's language
+(``i18n.pick``); when only the other version exists (a row stored before its French was written), the text
+is wrapped in ``<span lang="…">`` so that screen readers say it in its own language (RGAA 8.7)."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+from benefice.i18n import pick
+
+register = template.Library()
+
+
+def page_language() -> str:
+    return "fr" if (get_language() or "fr").lower().startswith("fr") else "en"
+
+
+@register.simple_tag
+def prose(obj, name: str) -> str:
+    fr, en = getattr(obj, f"{name}_fr", "") or "", getattr(obj, f"{name}_en", "") or ""
+    page = page_language()
+    text = pick(fr, en, page)
+    shown = "fr" if text and text == fr else "en"
+    if text and shown != page:
+        return format_html('<span lang="{}">{}</span>', shown, text)
+    return format_html("{}", text)
+
+
+@register.simple_tag
+def lang_attr(code: str) -> str:
+    """`` lang="en"`` when ``code`` is known and is not the page's language (for a citation, a quote)."""
+    if code and code != page_language():
+        return format_html(' lang="{}"', code)
+    return ""
