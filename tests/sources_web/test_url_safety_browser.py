@@ -7,6 +7,7 @@ import pytest
 
 from benefice.core.roles import ADMIN
 from benefice.core.users import ensure_user
+from benefice.corpus.models import Publication
 from benefice.sources import services
 from support.browser import CHROMIUM, open_signed_in
 
@@ -18,6 +19,9 @@ pytestmark = [
 
 def test_policies_present_and_javascript_url_refused(browser, live_server) -> None:  # noqa: F811
     services.sync_registry()
+    # a publication naming the SNDS: a source nobody names has no chart, only a sentence saying why (issue 19)
+    Publication.objects.create(title="Statins", year=2019, abstract="We used the SNDS claims data.")
+    services.scan_database()
     ensure_user("admin17", "a long enough passphrase", ADMIN)
     page, errors = open_signed_in(browser, live_server.url, "admin17", "a long enough passphrase")
     response = page.goto(f"{live_server.url}/sources/SNDS/edit/")

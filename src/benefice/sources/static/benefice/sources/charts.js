@@ -13,6 +13,9 @@
           el.dataset.rendered = "1";
           var svg = target.querySelector("svg");
           if (svg) { svg.setAttribute("role", "img"); svg.setAttribute("aria-label", el.getAttribute("data-label") || ""); }
+          // vega-embed's download menu opens from an icon only: give it a name screen readers can say
+          var menu = target.querySelector("details > summary");
+          if (menu) menu.setAttribute("aria-label", el.getAttribute("data-menu-label") || "Download the chart");
         })
         .catch(function (err) { target.textContent = String(err); el.dataset.error = "1"; });
     });
