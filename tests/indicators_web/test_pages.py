@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from html.parser import HTMLParser
 
 import pytest
 import yaml
@@ -14,55 +13,10 @@ from django.urls import reverse
 from benefice.indicators import catalogue as indicator_catalogue
 from benefice.indicators import services as indicator_services
 from benefice.indicators.models import Indicator
-from support.french import is_english, raw_codes
+from indicators_web.french_html import french_problems
 
 SHIPPED = indicator_catalogue.load_indicators()
 A2 = SHIPPED.indicators["A2"]
-
-
-class _Runs(HTMLParser):
-    """The text of <main>, run by run, with the language in force (as the browser test reads a page)."""
-
-    VOID = {"br", "img", "input", "meta", "link", "hr", "col", "area", "base", "source", "wbr"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[tuple[str, str | None]] = []
-        self.runs: list[tuple[str, str]] = []
-        self.in_main = 0
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag in self.VOID:
-            return
-        lang = dict(attrs).get("lang")
-        self.stack.append((tag, lang))
-        self.in_main += tag == "main"
-
-    def handle_endtag(self, tag) -> None:
-        while self.stack:
-            t, _ = self.stack.pop()
-            self.in_main -= t == "main"
-            if t == tag:
-                break
-
-    def handle_data(self, data) -> None:
-        text = " ".join(data.split())
-        if self.in_main and text and not any(t in ("script", "style", "code") for t, _ in self.stack):
-            lang = next((lang for _, lang in reversed(self.stack) if lang), "")
-            self.runs.append((text, lang))
-
-
-def french_problems(html: str) -> list[str]:
-    parser = _Runs()
-    parser.feed(html)
-    found = []
-    for text, lang in parser.runs:
-        if lang and not lang.startswith("fr"):
-            continue
-        if is_english(text):
-            found.append(f"English: {text!r}")
-        found += [f"raw code {c!r} in {text!r}" for c in raw_codes(text)]
-    return found
 
 
 def page(client, code: str, lang: str) -> str:
@@ -125,7 +79,10 @@ def test_a_migrated_row_without_french_shows_its_english(catalogue, viewer) -> N
 def test_the_edit_form_is_bilingual_french_first(catalogue, editor) -> None:
     url = reverse("indicators:indicator_edit", args=["A2"])
     page = editor.get(url, HTTP_ACCEPT_LANGUAGE="fr")
-    names = re.findall(r'name="([a-z_]+)"', page.content.decode())
+    html = page.content.decode()
+    assert french_problems(html) == []  # the English texts are in fields marked lang="en"
+    assert re.search(r'<textarea name="definition_en"[^>]*lang="en"', html)
+    names = re.findall(r'name="([a-z_]+)"', html)
     for key in ("name", "definition", "how_to_measure", "data_needed", "pitfall_attribution"):
         assert names.index(f"{key}_fr") < names.index(f"{key}_en"), key
     initial = page.context["form"].initial
@@ -162,3 +119,13 @@ def test_the_export_round_trips_the_bilingual_catalogue(catalogue, editor) -> No
     assert entry["data_needed"][0] == {"fr": "DCIR", "en": "DCIR"}
     again = indicator_catalogue.parse_indicators(exported, "export")
     assert again.indicators == SHIPPED.indicators and again.version == SHIPPED.version
+
+
+def test_the_page_reader_finds_english_and_codes_outside_lang_en() -> None:
+    html = (
+        "<html><body><main><p>Définition du fardeau</p><p>The burden of the product</p>"
+        '<p lang="en">The burden of the product</p><td>coc_3rd_4th_generation_vte</td></main>'
+        "<footer><p>Outside the main content of the page</p></footer></body></html>"
+    )
+    found = french_problems(html)
+    assert len(found) == 2 and found[0].startswith("English") and "coc_3rd_4th_generation_vte" in found[1]

@@ -20,8 +20,9 @@ from benefice.uses.typology import Typology
 PITFALLS = ("attribution", "counterfactual", "double_counting")
 
 
-def _area(label, rows: int = 3) -> forms.CharField:
-    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}))
+def _area(label, lang: str, rows: int = 3) -> forms.CharField:
+    """A text in one language; ``lang`` on the field, so a screen reader reads the English in English."""
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows, "lang": lang}))
 
 
 def _side(value: Any, lang: str) -> str:
@@ -29,10 +30,10 @@ def _side(value: Any, lang: str) -> str:
 
 
 class IndicatorForm(VersionedForm):
-    name_fr = forms.CharField(label=_("Name (French)"), max_length=300)
-    name_en = forms.CharField(label=_("Name (English)"), max_length=300)
-    definition_fr = _area(_("Definition (French)"))
-    definition_en = _area(_("Definition (English)"))
+    name_fr = forms.CharField(label=_("Name (French)"), max_length=300, widget=forms.TextInput(attrs={"lang": "fr"}))
+    name_en = forms.CharField(label=_("Name (English)"), max_length=300, widget=forms.TextInput(attrs={"lang": "en"}))
+    definition_fr = _area(_("Definition (French)"), "fr")
+    definition_en = _area(_("Definition (English)"), "en")
     type = forms.ChoiceField(label=_("Type"))
     units = forms.MultipleChoiceField(label=_("Units allowed"), widget=forms.CheckboxSelectMultiple)
     family = forms.ChoiceField(label=_("Benefit family"))
@@ -41,16 +42,16 @@ class IndicatorForm(VersionedForm):
     categories = forms.MultipleChoiceField(
         label=_("Categories of use"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    how_to_measure_fr = _area(_("How to measure (French)"))
-    how_to_measure_en = _area(_("How to measure (English)"))
-    data_needed_fr = _area(_("Data needed, in French (one per line)"))
-    data_needed_en = _area(_("Data needed, in English (one per line, in the same order)"))
-    pitfall_attribution_fr = _area(_("Pitfall: attribution (French)"), 2)
-    pitfall_attribution_en = _area(_("Pitfall: attribution (English)"), 2)
-    pitfall_counterfactual_fr = _area(_("Pitfall: counterfactual (French)"), 2)
-    pitfall_counterfactual_en = _area(_("Pitfall: counterfactual (English)"), 2)
-    pitfall_double_counting_fr = _area(_("Pitfall: double counting (French)"), 2)
-    pitfall_double_counting_en = _area(_("Pitfall: double counting (English)"), 2)
+    how_to_measure_fr = _area(_("How to measure (French)"), "fr")
+    how_to_measure_en = _area(_("How to measure (English)"), "en")
+    data_needed_fr = _area(_("Data needed, in French (one per line)"), "fr")
+    data_needed_en = _area(_("Data needed, in English (one per line, in the same order)"), "en")
+    pitfall_attribution_fr = _area(_("Pitfall: attribution (French)"), "fr", 2)
+    pitfall_attribution_en = _area(_("Pitfall: attribution (English)"), "en", 2)
+    pitfall_counterfactual_fr = _area(_("Pitfall: counterfactual (French)"), "fr", 2)
+    pitfall_counterfactual_en = _area(_("Pitfall: counterfactual (English)"), "en", 2)
+    pitfall_double_counting_fr = _area(_("Pitfall: double counting (French)"), "fr", 2)
+    pitfall_double_counting_en = _area(_("Pitfall: double counting (English)"), "en", 2)
 
     def __init__(self, *args: Any, typology: Typology, meta: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

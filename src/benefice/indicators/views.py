@@ -92,7 +92,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "units": [
                 (unit_name(u), dimension_label((units.get(u) or {}).get("dimension", ""))) for u in ind.units
             ],
-            "figures": figures,
+            "figures": [(f, f.case.title(lang)) for f in figures],
             "values": values,
             "values_error": values_error,
             "history": AuditEntry.objects.filter(object_type=indicator_services.OBJ_INDICATOR, object_id=ind.code)[:5],
@@ -125,7 +125,7 @@ def _indicator_values(ind: Indicator, typ: Typology) -> tuple[list[dict[str, Any
     for row in aggregated:
         if row.indicator != ind.code:
             continue
-        links = [(cid, pk) for cid, pk in (_figure_link(cases, ref) for ref in row.figure_refs) if pk is not None]
+        links = [link for link in (_figure_link(cases, ref) for ref in row.figure_refs) if link[2] is not None]
         out.append(
             {
                 "category": pick_text(typ.categories[row.key].name, reader_language()) if row.key in typ.categories else row.key,
@@ -138,19 +138,28 @@ def _indicator_values(ind: Indicator, typ: Typology) -> tuple[list[dict[str, Any
                 "n_figures": row.n_figures,
                 "links": links,
                 "merged": [
-                    (population, [_figure_link(cases, ref) for ref in refs]) for population, refs in row.merged_populations
+                    (_in_language(population), [_figure_link(cases, ref) for ref in refs])
+                    for population, refs in row.merged_populations
                 ],
             }
         )
     return out, ""
 
 
-def _figure_link(cases: dict[str, Case], ref: str) -> tuple[str, int | None]:
-    """(case id, figure pk) of a ``case#figure-i`` reference; no pk when the figure is not found."""
+def _in_language(text: Any) -> str:
+    """A case's text in the reader's language when it has both (``fr``/``en``), else as it is."""
+    return pick_text(text, reader_language()) if hasattr(text, "fr") and hasattr(text, "en") else str(text)
+
+
+def _figure_link(cases: dict[str, Case], ref: str) -> tuple[str, str, int | None]:
+    """(case id, case title, figure pk) of a ``case#figure-i`` reference; no pk when the figure is not found.
+
+    The link reads the case's title in the reader's language: its id is a code, never shown."""
     case_id, _sep, index = ref.partition("#figure-")
     case = cases.get(case_id)
     figs = list(case.figures.all()) if case else []
-    return case_id, figs[int(index)].pk if index.isdecimal() and int(index) < len(figs) else None
+    title = case.title(reader_language()) if case else case_id
+    return case_id, title, figs[int(index)].pk if index.isdecimal() and int(index) < len(figs) else None
 
 
 @editor_required
