@@ -1,8 +1,9 @@
 """The demo: bundled real bibliographic facts loaded through the ordinary importers (idempotent).
 
 After the corpus and the source scan, each capability app that has a ``demo`` module with a
-``load_demo(echo)`` function adds its own part (cases, review, projects, a barometer edition…), in the
-order of ``APP_DEMOS``; every part must be idempotent, since the demo command is run again and again.
+``load_demo(echo)`` function adds its own part (cases, review, projects, the interview project, a barometer
+edition…), in the order of ``APP_DEMOS``; every part must be idempotent, since the demo command is run again
+and again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ APP_DEMOS = (
     "benefice.cases.demo",
     "benefice.review.demo",
     "benefice.custodians.demo",
+    "benefice.interviews.demo",  # install_demo_project(): the workspace does not open empty
     "benefice.barometer.demo",  # last: an edition of everything above
 )
 
