@@ -15,7 +15,7 @@ JSON field. ``BeneficeError("a literal")`` still works: a literal without parame
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import Any
 
@@ -43,11 +43,11 @@ class BeneficeError(Exception):
     ) -> None:
         self.template = message
         self.params = dict(params or {})
-        self.message = self.localized_message("en")
         self.path = path
         self.line = line
         self.record = record
         self.field = field
+        self.message = self.localized_message("en")
         super().__init__(self.__str__())
 
     def localized_message(self, lang: str | None) -> str:
@@ -121,12 +121,33 @@ def _with_where(
     return render(WHERE, {"where": ", ".join(where), "message": message}, lang)
 
 
+#: how to say the stored data of an error with a structured message (its ``kind``), registered by the
+#: module that defines it (``invalid_utf8``: :mod:`benefice.corpus.formats._common`)
+RENDERERS: dict[str, Callable[[Mapping[str, Any], str | None], str]] = {}
+
+
 def localized_error(error: str | Mapping[str, Any], lang: str | None, *, name_only: bool = True) -> str:
-    """A stored error (``to_data()`` of a BeneficeError, or the plain text older versions stored) in
-    ``lang``; text is shown as it was written."""
-    if isinstance(error, Mapping) and error.get("kind") == "message":
-        return BeneficeError.from_data(error).localized(lang, name_only=name_only)
-    return str(error)
+    """A stored error in ``lang``: the ``to_data()`` of a BeneficeError or of a message, or the plain text
+    older versions stored (translated if the catalogue knows it, else shown as written). ``name_only`` (the
+    default, since stored errors are read on the web) shows a file's name without its directory."""
+    if not isinstance(error, Mapping):
+        return render(str(error), None, lang)
+    kind = str(error.get("kind") or "message")
+    if kind in RENDERERS:
+        message = RENDERERS[kind](error, lang)
+    elif "template" in error:
+        message = render(str(error["template"]), error.get("params") or {}, lang)
+    else:
+        return str(error.get("message") or "")
+    return _with_where(
+        message,
+        lang,
+        path=error.get("path"),
+        line=error.get("line"),
+        record=error.get("record"),
+        field=error.get("field"),
+        name_only=name_only,
+    )
 
 
 class FormatError(BeneficeError):

@@ -12,7 +12,7 @@ from django.db import connection
 from benefice.corpus import services
 from benefice.corpus.models import ImportBatch, Publication, RawRecord
 from benefice.corpus.services import importing
-from benefice.errors import BeneficeError
+from benefice.errors import BeneficeError, localized_error
 
 RECORD = "TY  - JOUR\nTI  - Cohort study {i} of the French national health data system\nPY  - 2020\nDO  - 10.1000/b.{i}\nER  - \n\n"
 
@@ -82,7 +82,7 @@ def test_an_import_stopped_midway_keeps_its_batches_and_resumes(tmp_path, monkey
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.INTERRUPTED
     assert batch.records_read == 2000 and Publication.objects.count() == 2000
-    assert "importing the same file again resumes" in batch.errors[-1]
+    assert "importing the same file again resumes" in localized_error(batch.errors[-1], "en")
     monkeypatch.setattr(importing, "_store_chunk", real)
     again = services.import_file(path)
     assert again.already_known == 2000 and again.new_publications == 500

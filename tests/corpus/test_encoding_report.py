@@ -15,6 +15,7 @@ from django.urls import reverse
 from benefice.core.roles import EDITOR
 from benefice.core.users import ensure_user
 from benefice.corpus.models import ImportBatch, Publication
+from benefice.errors import localized_error
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_cli_refuses_damaged_utf8_naming_line_record_and_offset(tmp_path: Path) 
     assert f"line {LINE}, record 2 (DOI 10.1000/enc2), byte offset {OFFSET}: bytes C9" in result.output
     assert Publication.objects.count() == 0
     (batch,) = ImportBatch.objects.all()
-    assert batch.status == ImportBatch.Status.FAILED and f"byte offset {OFFSET}" in batch.errors[0]
+    assert batch.status == ImportBatch.Status.FAILED and f"byte offset {OFFSET}" in localized_error(batch.errors[0], "en")
 
 
 def test_cli_names_the_legacy_encoding_it_read(tmp_path: Path) -> None:

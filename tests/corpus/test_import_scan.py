@@ -14,6 +14,7 @@ from benefice.cli import main
 from benefice.corpus import connectors, services
 from benefice.corpus.models import ImportBatch, Publication
 from benefice.corpus.services import scan
+from benefice.errors import localized_error
 from benefice.sources.models import PublicationDetection
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +144,8 @@ def test_a_failed_scan_keeps_the_import_and_says_what_to_run(files, monkeypatch)
     assert "the import is kept" in result.output and "benefice scan" in result.output
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.DONE and batch.new_publications == 3
-    assert any("benefice scan" in e for e in batch.errors)
+    assert any("benefice scan" in localized_error(e, "en") for e in batch.errors)
+    assert any("lancez `benefice scan`" in localized_error(e, "fr") for e in batch.errors)
     assert Publication.objects.count() == 3 and not PublicationDetection.objects.exists()
     monkeypatch.undo()
     finish = run("scan")

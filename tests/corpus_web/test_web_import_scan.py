@@ -61,7 +61,7 @@ def test_web_import_job_ends_with_sources_detected(editor: Client, database_queu
     assert sorted(used["10.1136/bmj.n37"]) == ["PMSI", "SNDS"] and used["10.1000/history.1"] == []
     assert "<dt>Publications scanned for data sources</dt><dd>2</dd>" in html
     assert "<dt>Naming a data source</dt><dd>1</dd>" in html
-    assert "Data sources: 2 publications scanned, 1 name a data source." in html  # announced
+    assert "Data sources: 2 publications scanned, 1 names a data source." in html  # announced
     # the corpus page shows the sources at once, and its facet finds the publication
     listing = editor.get(reverse("corpus:list"), {"used": "SNDS"}).content.decode()
     assert "Cyproterone acetate" in listing and "A history of medical statistics" not in listing

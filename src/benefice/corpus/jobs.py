@@ -26,12 +26,13 @@ from django.utils import timezone
 
 from benefice.core import jobs
 from benefice.core.jobs import DONE, FAILED, Job, process_alive, progress_writer, write_job
-from benefice.corpus.formats._common import InvalidUTF8Error
-from benefice.errors import BeneficeError
+from benefice.errors import WHERE, BeneficeError, localized_error
+from benefice.i18n import gettext_noop, render
 
 log = logging.getLogger(__name__)
 
 IMPORTING, DETECTING = "import", "detect"  # the phases of a running import
+SERVER_STOPPED = gettext_noop("the server stopped before the import finished")
 
 
 def uploads_dir() -> Path:
@@ -47,15 +48,16 @@ def import_interrupted(job: Job) -> None:
     """An import whose worker stopped: if the import had committed, only detection was cut short and the
     job is done (saying how to finish the scan); otherwise its batch is marked interrupted too."""
     if job.get("phase") == DETECTING:
-        from benefice.corpus.services import SCAN_HINT  # services imports this module
+        from benefice.corpus.services.scan import SCAN_STOPPED  # services imports this module
 
         job["status"] = DONE
         job["error"] = ""
-        job["scan_error"] = job.get("scan_error") or (
-            f"the server stopped while sources were being detected; the import is kept: {SCAN_HINT}"
-        )
+        if not job.get("scan_error"):
+            job["scan_error"] = SCAN_STOPPED
+            job["scan_error_data"] = {"kind": "message", "template": SCAN_STOPPED}
     else:
-        job["error"] = "the server stopped before the import finished"
+        job["error"] = SERVER_STOPPED
+        job["error_data"] = {"kind": "message", "template": SERVER_STOPPED}
         _mark_batch_interrupted(job.get("batch_id"))
 
 
@@ -152,13 +154,13 @@ def run_import_job(job_id: str) -> Job:
         }
         if outcome.failed:
             job["scan_error"] = outcome.error
+            job["scan_error_data"] = outcome.error_data
         job["status"] = DONE
         job["done"] = job["total"] = outcome.publications
     except BeneficeError as exc:
         job["status"] = FAILED
         job["error"] = jobs.user_message(exc, job)
-        if isinstance(exc, InvalidUTF8Error):
-            job["error_data"] = exc.to_data()
+        job["error_data"] = exc.to_data()  # said in the reader's language when the page is read (issue 19)
     except Exception as exc:  # a bug: keep the job and batch truthful, log the traceback for us
         log.exception("import job %s failed", job_id)
         job["status"] = FAILED
@@ -187,17 +189,31 @@ def file_encoding(path: str | Path, fmt: str = "auto") -> str:
 
 
 def job_error(job: Job) -> str:
-    """The job's error in the active language: a structured error (invalid UTF-8 with its positions) is
-    rendered now, when the page is read, so each reader gets it in French or English; others as stored."""
-    from django.utils.translation import gettext
+    """The job's error in the active language: the error's template and parameters (or the structured
+    invalid UTF-8 report) are rendered now, when the page is read, so each reader gets it in French or
+    English, naming the uploaded file and never the server's path; an error kept as text only (a job file
+    written before) as stored."""
+    from django.utils.translation import get_language
 
-    from benefice.corpus.formats import describe_invalid_utf8
+    import benefice.corpus.formats  # noqa: F401 - registers the invalid UTF-8 renderer
 
     data = job.get("error_data")
-    if not data or data.get("kind") != "invalid_utf8":
+    if not data:
         return job.get("error", "")
-    name = job.get("filename") or Path(job.get("path", "")).name
-    return f"{name}: {describe_invalid_utf8(data, gettext)}"
+    lang = get_language()
+    text = localized_error(data, lang, name_only=True)
+    if data.get("kind") == "invalid_utf8" and not data.get("path"):  # a job file written before it had one
+        name = job.get("filename") or Path(job.get("path", "")).name
+        text = render(WHERE, {"where": name, "message": text}, lang)
+    return text
+
+
+def scan_error(job: Job) -> str:
+    """Why detecting the sources after the import did not finish, in the active language."""
+    from django.utils.translation import get_language
+
+    data = job.get("scan_error_data")
+    return localized_error(data, get_language()) if data else job.get("scan_error", "")
 
 
 def _counts(batch: Any) -> dict[str, int]:

@@ -106,8 +106,8 @@ def add_notes(errors: list[str], notes: Iterable[str], limit: int = NOTES_MAX) -
     notes = list(notes)
     if not notes:
         return errors
-    kept = [e for e in errors if not e.startswith(_MORE)]
-    more = next((int(e[len(_MORE) :]) for e in errors if e.startswith(_MORE)), 0)
+    kept = [e for e in errors if not (isinstance(e, str) and e.startswith(_MORE))]
+    more = next((int(e[len(_MORE) :]) for e in errors if isinstance(e, str) and e.startswith(_MORE)), 0)
     room = 0 if more else max(0, limit - len(kept))
     kept.extend(notes[:room])
     more += len(notes[room:])

@@ -492,7 +492,8 @@ def undo_merge(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         new = undo(event, user=request.user)
     except BeneficeError as exc:
-        messages.error(request, _("The merge could not be undone: %(reason)s") % {"reason": exc})
+        reason = exc.localized(get_language(), name_only=True)
+        messages.error(request, _("The merge could not be undone: %(reason)s") % {"reason": reason})
         return redirect("corpus:detail", pk=source.pk)
     messages.success(
         request,
@@ -538,6 +539,8 @@ def _job_context(job: jobs.Job) -> dict[str, Any]:
     percent = round(100 * done / total) if total else None
     if job.get("error_data"):
         job = {**job, "error": import_jobs.job_error(job)}  # said in the reader's language, not the importer's
+    if job.get("scan_error_data"):
+        job = {**job, "scan_error": import_jobs.scan_error(job)}
     return {
         "job": job,
         "active": job.get("status") in jobs.ACTIVE,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from benefice.corpus.record import Author
-from benefice.errors import FormatError
+from benefice.errors import RENDERERS, FormatError
 from benefice.i18n import gettext_noop, translator
 
 # messages several readers raise (the templates are the catalogue's msgids)
@@ -326,6 +326,7 @@ class InvalidUTF8Error(FormatError):
         """JSON-ready form, kept with a web import job so its page can say it in French or English."""
         return {
             "kind": "invalid_utf8",
+            "path": getattr(self, "path", None),
             "member": self.member,
             "valid": self.scan.valid_multibyte,
             "invalid": self.scan.invalid,
@@ -351,6 +352,9 @@ def describe_invalid_utf8(data: dict[str, Any], translate: Callable[[str], str] 
     if data.get("member"):
         return translate(InvalidUTF8Error.IN_MEMBER) % {"member": repr(data["member"]), "message": message}
     return message
+
+
+RENDERERS["invalid_utf8"] = lambda data, lang: describe_invalid_utf8(data, translator(lang).gettext)
 
 
 def detect_encoding(source: InputFile, head: bytes | None = None) -> str:

@@ -14,6 +14,7 @@ from benefice.corpus.models import Publication
 from benefice.corpus.record import Record
 from benefice.corpus.services.records import publication_to_record
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 
 # --- export ----------------------------------------------------------------------------------------------
 
@@ -51,7 +52,10 @@ def export_publications(publications: Iterable[Publication], fmt: str, stream) -
 
     writer = {"csv": writers.write_csv, "ris": writers.write_ris, "jsonl": _write_jsonl}.get(fmt)
     if writer is None:
-        raise BeneficeError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
+        raise BeneficeError(
+            gettext_noop("unknown export format %(format)r (choose from %(known)s)"),
+            params={"format": fmt, "known": ", ".join(EXPORT_FORMATS)},
+        )
     if isinstance(publications, QuerySet):
         publications = exportable(publications).iterator(chunk_size=500)
     count = 0

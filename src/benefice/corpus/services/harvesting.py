@@ -77,7 +77,7 @@ def harvest(
             if limit is not None and totals.records_read >= limit:
                 break
     except BeneficeError as exc:
-        batch.errors = [*batch.errors, str(exc)]
+        batch.errors = [*batch.errors, exc.to_data()]  # said in its reader's language (issue 19)
         batch.status = ImportBatch.Status.INTERRUPTED
         batch.save()
         raise
@@ -109,7 +109,7 @@ def enrich_crossref(
         try:
             record = connector.enrich(doi)
         except BeneficeError as exc:
-            batch.errors = [*batch.errors, str(exc)]
+            batch.errors = [*batch.errors, exc.to_data()]
             continue
         if record is not None:
             with transaction.atomic():

@@ -30,6 +30,7 @@ from benefice.corpus.services.index import CorpusIndex, prepare_publication, rei
 from benefice.corpus.services.records import apply_record
 from benefice.corpus.services.scan import OUTDATED
 from benefice.errors import BeneficeError
+from benefice.i18n import Message, gettext_noop
 from benefice.sources.models import PublicationDetection
 
 CHUNK = 1000
@@ -255,7 +256,7 @@ def import_file(
     """Import one file in one transaction. Raises BeneficeError (after recording it on the batch)."""
     path = Path(path)
     if not path.exists():
-        raise BeneficeError("no such file", path=str(path))
+        raise BeneficeError(gettext_noop("no such file"), path=str(path))
     if batch is None:
         batch = ImportBatch.objects.create(user=user, kind=kind, origin=str(path), format=fmt)
     try:
@@ -270,12 +271,12 @@ def import_file(
             )
     except BeneficeError as exc:
         counts = getattr(exc, "committed", None) or ImportCounts()
-        batch.errors = [*batch.errors, str(exc)]
+        batch.errors = [*batch.errors, exc.to_data()]  # said in its reader's language (issue 19)
         finish_batch(batch, counts, ImportBatch.Status.FAILED)
         raise
     except KeyboardInterrupt:
         counts = _committed_so_far(batch)
-        batch.errors = [*batch.errors, "interrupted" + (RESUME_HINT if counts.records_read else "")]
+        batch.errors = [*batch.errors, Message(RESUMABLE if counts.records_read else INTERRUPTED).to_data()]
         finish_batch(batch, counts, ImportBatch.Status.INTERRUPTED)
         raise
     finish_batch(batch, counts, ImportBatch.Status.DONE)
@@ -284,6 +285,11 @@ def import_file(
 
 RESUME_HINT = (
     "; the records of the batches committed before are kept, importing the same file again resumes the import"
+)
+INTERRUPTED = gettext_noop("interrupted")
+RESUMABLE = gettext_noop(
+    "interrupted; the records of the batches committed before are kept, importing the same file again "
+    "resumes the import"
 )
 
 
@@ -363,7 +369,12 @@ def _import_in_batches(
                 raise
             except DatabaseError as exc:
                 error = BeneficeError(
-                    f"database error after {counts.records_read} records ({exc})" + RESUME_HINT, path=origin
+                    gettext_noop(
+                        "database error after %(count)s records (%(reason)s); the records of the batches "
+                        "committed before are kept, importing the same file again resumes the import"
+                    ),
+                    params={"count": counts.records_read, "reason": str(exc)},
+                    path=origin,
                 )
                 error.committed = counts  # type: ignore[attr-defined]
                 raise error from exc

@@ -22,6 +22,7 @@ from benefice.corpus.services.records import (
     record_from_parsed,
 )
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 
 
 def merge_target(raw_record_ids: Iterable[int], *, exclude: int | None = None) -> int | None:
@@ -107,12 +108,14 @@ def rebuild_publication(pub: Publication) -> None:
 def undo_merge(event: MergeEvent, *, user=None) -> Publication:
     """Split the event's raw record back out into a publication of its own."""
     if event.undone_at:
-        raise BeneficeError(f"merge {event.pk} was already undone")
+        raise BeneficeError(gettext_noop("merge %(id)s was already undone"), params={"id": event.pk})
     with transaction.atomic():
         raw = event.raw_record
         source = event.publication
         if source.raw_records.count() < 2:
-            raise BeneficeError(f"merge {event.pk}: the publication has no other record to keep")
+            raise BeneficeError(
+                gettext_noop("merge %(id)s: the publication has no other record to keep"), params={"id": event.pk}
+            )
         new = Publication()
         apply_record(new, record_from_parsed(raw.parsed), raw.pk)
         new.save()

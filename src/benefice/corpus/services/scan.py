@@ -5,11 +5,12 @@ imported record.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from benefice.corpus.models import ImportBatch, RawRecord
 from benefice.corpus.services._shared import Progress
 from benefice.errors import BeneficeError
+from benefice.i18n import Message, gettext_noop
 from benefice.sources.models import Source
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,14 @@ OUTDATED = "outdated"
 #: SQLite refuses statements with more than 32,766 parameters.
 SCAN_IDS = 5000
 SCAN_HINT = "run `benefice scan` to detect them (it skips what is already scanned)"
+SCAN_FAILED = gettext_noop(
+    "source detection failed (%(reason)s); the import is kept: run `benefice scan` to detect them (it skips "
+    "what is already scanned)"
+)
+SCAN_STOPPED = gettext_noop(
+    "the server stopped while sources were being detected; the import is kept: run `benefice scan` to detect "
+    "them (it skips what is already scanned)"
+)
 
 
 @dataclass
@@ -36,7 +45,8 @@ class ScanOutcome:
     with_sources: int = 0
     classified: int = 0  # publications whose kinds of use were (re)classified by the scan
     with_uses: int = 0
-    error: str = ""
+    error: str = ""  # in English, for the log and the command
+    error_data: dict = field(default_factory=dict)  # the same as a message, for the import page (issue 19)
 
     @property
     def failed(self) -> bool:
@@ -95,7 +105,8 @@ def scan_batch(batch: ImportBatch, *, progress: Progress | None = None) -> ScanO
     except Exception as exc:  # noqa: BLE001 - the import is committed: any failure here is reported, not raised
         log.exception("source detection after import batch %s failed", batch.pk)
         reason = str(exc) if isinstance(exc, BeneficeError) else f"{type(exc).__name__}: {exc}"
-        outcome.error = f"source detection failed ({reason}); the import is kept: {SCAN_HINT}"
-        batch.errors = [*batch.errors, outcome.error]
+        message = Message(SCAN_FAILED, {"reason": reason})
+        outcome.error, outcome.error_data = str(message), message.to_data()
+        batch.errors = [*batch.errors, outcome.error_data]
         batch.save(update_fields=["errors"])
     return outcome

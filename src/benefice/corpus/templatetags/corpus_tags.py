@@ -7,11 +7,13 @@ the exports stay language-neutral while the interface speaks French or English.
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePath
 from urllib.parse import quote
 
 from django import template
 from django.http import QueryDict
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -150,6 +152,60 @@ def language_label(code: str | None) -> str:
         return str(get_language_info(iso)["name_translated"])
     except KeyError:
         return code
+
+
+_LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+@register.filter
+def lang_attr(code: str | None) -> str:
+    """The BCP 47 code of a record's language for an HTML ``lang`` attribute (RGAA 8.7: text in another
+    language than the page's says so), "" when the language is unknown or not a plain language code."""
+    iso = _ISO639_2.get((code or "").strip().lower(), (code or "").strip().lower())
+    return iso if _LANG_CODE.match(iso) else ""
+
+
+BATCH_KIND_LABELS = {
+    "file": _("file"),
+    "openalex": _("OpenAlex"),
+    "pubmed": _("PubMed"),
+    "hal": _("HAL"),
+    "crossref": _("Crossref"),
+    "demo": _("demo"),
+}
+
+
+@register.filter
+def batch_kind_label(code: str | None) -> str:
+    return label(BATCH_KIND_LABELS, code)
+
+
+@register.filter
+def origin_name(batch) -> str:
+    """Where a batch came from, for a web page: a file batch shows the file's name, never the directory
+    it sits in on the server (issue 19); a harvest shows its query as stored."""
+    origin = str(getattr(batch, "origin", "") or "")
+    if getattr(batch, "kind", "file") in ("file", "demo") or origin.startswith("/"):
+        return PurePath(origin).name or origin
+    return origin
+
+
+@register.filter
+def localized_error(error) -> str:
+    """A batch's stored error or note in the reader's language (a message's data, or older plain text),
+    naming files without their server directory."""
+    import benefice.corpus.formats  # noqa: F401 - registers the invalid UTF-8 renderer
+    from benefice.errors import localized_error as say
+
+    return say(error, get_language(), name_only=True)
+
+
+@register.filter
+def merge_reason(event) -> str:
+    """Why a merge was made, in the reader's language (``MergeEvent.reason_data``), or the stored text."""
+    from benefice.corpus.dedup import reasons
+
+    return reasons.localized(getattr(event, "reason_data", None), getattr(event, "reason", ""), get_language())
 
 
 # --- identifier links ---------------------------------------------------------------------------------
