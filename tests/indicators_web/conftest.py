@@ -32,6 +32,15 @@ def editor(db) -> Client:
 
 
 @pytest.fixture
+def bruno(db) -> Client:
+    """A second editor, to edit the same indicator at the same time."""
+    client = Client()
+    ensure_user("bruno", PASSWORD, EDITOR)
+    assert client.login(username="bruno", password=PASSWORD)
+    return client
+
+
+@pytest.fixture
 def viewer(db) -> Client:
     client = Client()
     ensure_user("vera", PASSWORD, VIEWER)

@@ -129,3 +129,16 @@ def test_the_page_reader_finds_english_and_codes_outside_lang_en() -> None:
     )
     found = french_problems(html)
     assert len(found) == 2 and found[0].startswith("English") and "coc_3rd_4th_generation_vte" in found[1]
+
+
+def test_a_conflict_shows_the_saved_version_by_labels(catalogue, editor, bruno) -> None:
+    url = reverse("indicators:indicator_edit", args=["B1"])
+    initial = editor.get(url).context["form"].initial
+    post = {k: v for k, v in initial.items() if v not in (None, False)}
+    assert editor.post(url, {**post, "how_to_measure_fr": "La façon d'Alice."}).status_code == 302
+    response = bruno.post(url, {**post, "how_to_measure_fr": "La façon de Bruno."}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 409
+    html = unescape(response.content.decode())
+    assert "<td>Comment mesurer (français)</td><td>La façon d'Alice.</td>" in html
+    assert "<td>Type</td><td>taux ou rapport</td>" in html and "how_to_measure_fr</td>" not in html
+    assert response.context["current"]["how_to_measure_fr"] == "La façon d'Alice."

@@ -200,9 +200,33 @@ def indicator_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "indicators/indicator_edit.html",
-        {"ind": ind, "form": form, "error": error, "current": current},
+        {
+            "ind": ind,
+            "form": form,
+            "error": error,
+            "current": current,
+            "current_shown": _shown_values(form, current) if current else None,
+        },
         status=status,
     )
+
+
+def _shown_values(form: IndicatorForm, values: dict[str, Any]) -> dict[str, str]:
+    """The saved version as a person reads it: each field by its label, codes by their names."""
+    shown = {}
+    for name, field in form.fields.items():
+        if name not in values or name == "version":
+            continue
+        value = values[name]
+        labels = dict(getattr(field, "choices", None) or [])
+        if isinstance(value, bool):
+            text = _("yes") if value else _("no")
+        elif isinstance(value, list | tuple):
+            text = ", ".join(str(labels.get(v, v)) for v in value)
+        else:
+            text = str(labels.get(value, value))
+        shown[str(field.label)] = text
+    return shown
 
 
 @reader_required
