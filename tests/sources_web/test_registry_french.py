@@ -98,6 +98,11 @@ def test_an_edit_is_written_in_both_languages_and_exported(db) -> None:
     exported = services.db_registry()["REIN"].to_dict()
     assert exported["access"] == row.data["access"] and exported["history"] == row.data["history"]
 
+    history = editor.get("/sources/REIN/history/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Note sur l&#x27;ambiguïté" in history  # the note the form left empty: its field, in words
+    assert "{&#x27;fr&#x27;" not in history and "2002 — Démarrage du registre" in history
+    assert "modifié" in history and "chargé depuis le fichier du registre" in history
+
     bad = {**post, "version": row.version, "history": "2002 | only French"}
     page = editor.post("/sources/REIN/edit/", bad, HTTP_ACCEPT_LANGUAGE="fr")
     assert page.status_code == 400 and "Historique, ligne 1" in page.content.decode()

@@ -258,6 +258,24 @@ def source_edit(request, source_id: str):
     )
 
 
+def _value_text(value, lang: str) -> str:
+    """A stored field's value as the history of changes shows it: a note in the reader's language (both
+    languages when they differ, so a change of either shows), a list one item after another."""
+    if isinstance(value, dict) and set(value) <= {"fr", "en"}:
+        fr, en = str(value.get("fr") or ""), str(value.get("en") or "")
+        first, second = (fr, en) if lang.startswith("fr") else (en, fr)
+        return first if not second or second == first else f"{first} / {second}"
+    if isinstance(value, dict) and "year" in value:
+        return f"{value['year']} — {_value_text(value.get('event'), lang)}"
+    if isinstance(value, dict) and "text" in value:
+        return str(value["text"])
+    if isinstance(value, list):
+        return " · ".join(_value_text(v, lang) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_value_text(v, lang)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
 @reader_required
 def source_history(request, source_id: str):
     src = get_object_or_404(Source, pk=source_id)
@@ -267,7 +285,11 @@ def source_history(request, source_id: str):
         {
             "entry": e,
             "changes": [
-                (labels.field_label(f, lang), (e.before or {}).get(f), (e.after or {}).get(f))
+                (
+                    labels.field_label(f, lang),
+                    _value_text((e.before or {}).get(f), lang),
+                    _value_text((e.after or {}).get(f), lang),
+                )
                 for f in e.changed_fields
             ],
         }
@@ -599,6 +621,7 @@ def review_queue(request):
         context.update(
             item=det,
             pub=det.publication,
+            pub_lang=text_language(det.publication.language),
             source_id=sid,
             row=row,
             fields=panel["fields"],
