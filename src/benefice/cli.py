@@ -13,7 +13,7 @@ import sys
 import click
 
 from benefice import __version__
-from benefice.errors import BeneficeError
+from benefice.errors import BeneficeError, cli_message
 
 COMMAND_MODULES = [
     "benefice.commands.corpus",  # init, import, dedup, export, serve, demo, harvest
@@ -36,7 +36,7 @@ class BeneficeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except BeneficeError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
+            click.secho(cli_message(exc), fg="red", err=True)  # in the user's locale (issue 19)
             sys.exit(2)
         except Exception as exc:
             if not _unprepared_database(exc):

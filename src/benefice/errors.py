@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import Any
 
-from benefice.i18n import gettext_noop, json_params, render
+from benefice.i18n import cli_language, gettext_noop, json_params, render
 
 # The "where" of an error, each part translated with the message (the English keeps the old wording).
 LINE = gettext_noop("line %(line)s")
@@ -148,6 +148,15 @@ def localized_error(error: str | Mapping[str, Any], lang: str | None, *, name_on
         field=error.get("field"),
         name_only=name_only,
     )
+
+
+CLI_ERROR = gettext_noop("error: %(message)s")
+
+
+def cli_message(exc: BeneficeError) -> str:
+    """The line a command prints for ``exc``, in the user's locale (:func:`benefice.i18n.cli_language`)."""
+    lang = cli_language()
+    return render(CLI_ERROR, {"message": exc.localized(lang)}, lang)
 
 
 class FormatError(BeneficeError):

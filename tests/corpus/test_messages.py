@@ -22,6 +22,7 @@ NBSP = "\u00a0"
 def _templates() -> list[str]:
     """Every template the corpus's pure modules mark with ``gettext_noop`` (as makemessages sees them)."""
     files = [SRC / "errors.py", *sorted((SRC / "corpus").rglob("*.py"))]
+    files += [SRC / "commands" / "corpus.py", SRC / "commands" / "dedup_file.py"]
     out = subprocess.run(
         ["xgettext", "-L", "Python", "-k", "--keyword=gettext_noop", "--from-code=utf-8", "--no-wrap", "-o", "-"]
         + [str(f) for f in files if "migrations" not in f.parts],

@@ -13,8 +13,15 @@ from pathlib import Path
 import click
 
 from benefice.commands.progress import progress_bar
+from benefice.i18n import cli_language, gettext_noop, render
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo"
+
+
+def say(template: str, **params: object) -> str:
+    """A command's message in the user's locale (issue 19): ``template`` is an English msgid marked with
+    ``gettext_noop``, translated through the project's catalogues, then filled with ``params``."""
+    return render(template, params, cli_language())
 
 
 def _django() -> None:
@@ -57,8 +64,14 @@ def init(admin_user: str | None, password: str | None) -> None:
     indicators = indicator_services.sync_indicators()
     cases = case_services.sync_cases()
     click.echo(
-        f"reference data: {len(registry.created)} sources, {len(indicators.created)} indicators and "
-        f"{len(cases.created)} impact cases added"
+        say(
+            gettext_noop(
+                "reference data: %(sources)s sources, %(indicators)s indicators and %(cases)s impact cases added"
+            ),
+            sources=len(registry.created),
+            indicators=len(indicators.created),
+            cases=len(cases.created),
+        )
     )
 
     if admin_user:
@@ -68,8 +81,8 @@ def init(admin_user: str | None, password: str | None) -> None:
         from benefice.core.users import ensure_user
 
         ensure_user(admin_user, password, ADMIN, superuser=True, validate=True)  # Django's password rules
-        click.echo(f"admin account: {admin_user}")
-    click.echo(f"database ready: {settings.DATABASES['default']['NAME']}")
+        click.echo(say(gettext_noop("admin account: %(name)s"), name=admin_user))
+    click.echo(say(gettext_noop("database ready: %(name)s"), name=settings.DATABASES["default"]["NAME"]))
 
 
 @click.command(name="import")
@@ -91,7 +104,7 @@ def import_(paths: tuple[Path, ...], fmt: str) -> None:
     initialise()
     from benefice.corpus.jobs import file_encoding
     from benefice.corpus.services import import_file
-    from benefice.errors import BeneficeError
+    from benefice.errors import BeneficeError, cli_message
 
     failed = scan_failed = 0
     for path in paths:
@@ -101,13 +114,23 @@ def import_(paths: tuple[Path, ...], fmt: str) -> None:
                 batch = import_file(path, fmt, progress=update)
         except BeneficeError as exc:
             failed += 1
-            click.secho(f"error: {exc}", fg="red", err=True)
+            click.secho(cli_message(exc), fg="red", err=True)
             continue
-        read_as = f" ({encoding} text)" if encoding else ""
+        read_as = say(gettext_noop(" (%(encoding)s text)"), encoding=encoding) if encoding else ""
         click.echo(
-            f"{path}: format {batch.format}{read_as}; records read: {batch.records_read}; new publications: "
-            f"{batch.new_publications}; duplicates merged: {batch.duplicates_merged}; "
-            f"already known: {batch.already_known}"
+            say(
+                gettext_noop(
+                    "%(path)s: format %(format)s%(read_as)s; records read: %(read)s; new publications: %(new)s; "
+                    "duplicates merged: %(merged)s; already known: %(known)s"
+                ),
+                path=path,
+                format=batch.format,
+                read_as=read_as,
+                read=batch.records_read,
+                new=batch.new_publications,
+                merged=batch.duplicates_merged,
+                known=batch.already_known,
+            )
         )
         scan_failed += not scan_imported(batch)
     if failed:
@@ -119,20 +142,36 @@ def import_(paths: tuple[Path, ...], fmt: str) -> None:
 def scan_imported(batch) -> bool:
     """Detect the sources of what a batch brought (its import has committed), with a progress bar and one
     line; False when detection did not finish, after saying so and what to run (the import is kept)."""
-    from benefice.corpus.services import SCAN_HINT, scan_batch
+    from benefice.corpus.services import scan_batch
+    from benefice.errors import localized_error
 
     try:
         with progress_bar("detect sources") as update:
             outcome = scan_batch(batch, progress=update)
     except KeyboardInterrupt:
-        click.secho(f"sources: detection interrupted; the import is kept: {SCAN_HINT}", fg="red", err=True)
+        message = gettext_noop(
+            "sources: detection interrupted; the import is kept: run `benefice scan` to detect them (it skips "
+            "what is already scanned)"
+        )
+        click.secho(say(message), fg="red", err=True)
         raise
     if outcome.failed:
-        click.secho(f"sources: {outcome.error}", fg="red", err=True)
+        reason = localized_error(outcome.error_data, cli_language()) if outcome.error_data else outcome.error
+        click.secho(say(gettext_noop("sources: %(reason)s"), reason=reason), fg="red", err=True)
         return False
-    click.echo(f"sources: {outcome.scanned} publications scanned, {outcome.with_sources} name a data source")
     click.echo(
-        f"kinds of use: {outcome.classified} publications classified, {outcome.with_uses} have a kind of use"
+        say(
+            gettext_noop("sources: %(scanned)s publications scanned, %(named)s name a data source"),
+            scanned=outcome.scanned,
+            named=outcome.with_sources,
+        )
+    )
+    click.echo(
+        say(
+            gettext_noop("kinds of use: %(classified)s publications classified, %(used)s have a kind of use"),
+            classified=outcome.classified,
+            used=outcome.with_uses,
+        )
     )
     return True
 
@@ -145,7 +184,7 @@ def dedup() -> None:
 
     with progress_bar("dedup") as update:
         merges = dedup_corpus(progress=update)
-    click.echo(f"duplicates merged: {merges}")
+    click.echo(say(gettext_noop("duplicates merged: %(n)s"), n=merges))
 
 
 @click.command()
@@ -182,7 +221,7 @@ def export(fmt: str, output: Path, query: str) -> None:
         with open(tmp, "w", encoding="utf-8", newline="") as stream:
             n = export_publications(qs, fmt, stream)
         os.replace(tmp, output)
-    click.echo(f"exported {n} publications", err=True)
+    click.echo(say(gettext_noop("exported %(n)s publications"), n=n), err=True)
 
 
 @click.command()
@@ -346,8 +385,17 @@ def _run_harvest(connector, query: dict, kind: str, limit: int | None, no_resume
             scan_imported(stopped)
         raise
     click.echo(
-        f"{kind}: records read: {batch.records_read}; new publications: {batch.new_publications}; "
-        f"duplicates merged: {batch.duplicates_merged}; already known: {batch.already_known}"
+        say(
+            gettext_noop(
+                "%(kind)s: records read: %(read)s; new publications: %(new)s; duplicates merged: %(merged)s; "
+                "already known: %(known)s"
+            ),
+            kind=kind,
+            read=batch.records_read,
+            new=batch.new_publications,
+            merged=batch.duplicates_merged,
+            known=batch.already_known,
+        )
     )
     if not scan_imported(batch):
         sys.exit(1)
@@ -438,8 +486,15 @@ def enrich(mailto: str, limit: int | None) -> None:
     with progress_bar("crossref") as update:
         batch = enrich_crossref(CrossrefConnector(mailto=mailto), limit=limit, progress=update)
     click.echo(
-        f"crossref: records read: {batch.records_read}; merged: {batch.duplicates_merged}; "
-        f"already known: {batch.already_known}; errors: {len(batch.errors)}"
+        say(
+            gettext_noop(
+                "crossref: records read: %(read)s; merged: %(merged)s; already known: %(known)s; errors: %(errors)s"
+            ),
+            read=batch.records_read,
+            merged=batch.duplicates_merged,
+            known=batch.already_known,
+            errors=len(batch.errors),
+        )
     )
     if not scan_imported(batch):  # Crossref records can bring abstracts and keywords: detect again
         sys.exit(1)

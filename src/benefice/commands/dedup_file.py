@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from benefice import csvout
 from benefice.corpus.dedup import duplicate_groups
 from benefice.errors import BeneficeError, FormatError
+from benefice.i18n import cli_language, gettext_noop, render
 
 REQUIRED_COLUMNS = ("ID", "title", "year", "author", "journal", "volume", "number", "pages")
 _PROGRESS_FROM = 5_000  # below this a progress bar only flickers
@@ -31,27 +32,33 @@ def read_records(path: Path) -> list[dict[str, str]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise BeneficeError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from exc
+        raise BeneficeError(
+            gettext_noop("cannot read file: %(reason)s"), params={"reason": str(exc.strerror or exc)}, path=str(path)
+        ) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise FormatError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); re-save the file as UTF-8",
+            gettext_noop("not UTF-8 text (byte 0x%(byte)s at offset %(offset)s); re-save the file as UTF-8"),
+            params={"byte": f"{raw[exc.start]:02x}", "offset": exc.start},
             path=str(path),
             line=line,
         ) from exc
     if not text.strip():
-        raise FormatError("empty file: expected a CSV header", path=str(path), line=1)
+        raise FormatError(gettext_noop("empty file: expected a CSV header"), path=str(path), line=1)
     reader = csv.reader(text.splitlines(keepends=True))
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:
-        raise FormatError(f"unreadable CSV header: {exc}", path=str(path), line=1) from exc
+        raise FormatError(
+            gettext_noop("unreadable CSV header: %(reason)s"), params={"reason": str(exc)}, path=str(path), line=1
+        ) from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise FormatError(
-            f"missing column(s) {', '.join(missing)}; the header has {', '.join(header) or 'nothing'}",
+            gettext_noop("missing column(s) %(missing)s; the header has %(header)s"),
+            params={"missing": ", ".join(missing), "header": ", ".join(header) or "—"},
             path=str(path),
             line=1,
         )
@@ -64,21 +71,30 @@ def read_records(path: Path) -> list[dict[str, str]]:
                 continue
             if len(row) > len(header):
                 raise FormatError(
-                    f"{len(row)} fields but the header has {len(header)}", path=str(path), line=line
+                    gettext_noop("%(fields)s fields but the header has %(columns)s"),
+                    params={"fields": len(row), "columns": len(header)},
+                    path=str(path),
+                    line=line,
                 )
             rec = dict(zip(header, row, strict=False))
             rid = rec.get("ID", "").strip()
             if not rid:
-                raise FormatError("empty ID", path=str(path), line=line, field="ID")
+                raise FormatError(gettext_noop("empty ID"), path=str(path), line=line, field="ID")
             if rid in seen:
                 raise FormatError(
-                    f"ID {rid!r} already used on line {seen[rid]}", path=str(path), line=line, field="ID"
+                    gettext_noop("ID %(id)r already used on line %(first)s"),
+                    params={"id": rid, "first": seen[rid]},
+                    path=str(path),
+                    line=line,
+                    field="ID",
                 )
             seen[rid] = line
             rec["ID"] = rid
             rows.append(rec)
     except csv.Error as exc:
-        raise FormatError(f"malformed CSV: {exc}", path=str(path), line=reader.line_num) from exc
+        raise FormatError(
+            gettext_noop("malformed CSV: %(reason)s"), params={"reason": str(exc)}, path=str(path), line=reader.line_num
+        ) from exc
     return rows
 
 
@@ -90,7 +106,9 @@ def write_groups(path: Path, groups: list[list[str]]) -> None:
             for group in groups:
                 writer.writerow([";".join(group)])
     except OSError as exc:
-        raise BeneficeError(f"cannot write file: {exc.strerror or exc}", path=str(path)) from exc
+        raise BeneficeError(
+            gettext_noop("cannot write file: %(reason)s"), params={"reason": str(exc.strerror or exc)}, path=str(path)
+        ) from exc
 
 
 @click.command("dedup-file")
@@ -127,10 +145,12 @@ def dedup_file(input_csv: Path, output: Path, quiet: bool) -> None:
         groups = duplicate_groups(rows)
     write_groups(output, groups)
     duplicates = sum(len(g) - 1 for g in groups)
-    console.print(
-        f"{len(rows)} records, {len(groups)} duplicate groups, {duplicates} duplicates, "
-        f"{len(rows) - duplicates} distinct works → {output}"
+    summary = gettext_noop(
+        "%(records)s records, %(groups)s duplicate groups, %(duplicates)s duplicates, %(works)s distinct works → "
+        "%(output)s"
     )
+    params = {"records": len(rows), "groups": len(groups), "duplicates": duplicates, "output": output}
+    console.print(render(summary, {**params, "works": len(rows) - duplicates}, cli_language()))
 
 
 COMMANDS = [dedup_file]
