@@ -34,6 +34,30 @@ PROVENANCE_NAMES = {
     "M": _("not checked in a source"),
 }
 
+#: what the visually hidden part of "edit" / "remove" says for each kind of item of a case
+CHILD_KIND_NAMES = {
+    "publications": _("publication"),
+    "decisions": _("decision"),
+    "figures": _("figure"),
+    "timeline": _("timeline event"),
+}
+#: the history's actions (``core.AuditEntry.action``), as the case page's "latest changes" say them
+ACTION_NAMES = {
+    "create": _("added"),
+    "update": _("changed"),
+    "delete": _("removed"),
+    "load": _("loaded from the data file"),
+    "merge": _("merged"),
+}
+
+
+def child_kind_name(kind: str) -> str:
+    return str(CHILD_KIND_NAMES.get(kind, kind))
+
+
+def action_name(action: str) -> str:
+    return str(ACTION_NAMES.get(action, action))
+
 
 def timeline_kind_name(kind: str) -> str:
     return str(TIMELINE_KIND_NAMES.get(kind, kind))

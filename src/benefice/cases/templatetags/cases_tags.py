@@ -10,6 +10,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
+from benefice.cases.labels import action_name, child_kind_name
 from benefice.i18n import pick
 
 register = template.Library()
@@ -36,3 +37,15 @@ def lang_attr(code: str) -> str:
     if code and code != page_language():
         return format_html(' lang="{}"', code)
     return ""
+
+
+@register.filter
+def child_kind(kind: str) -> str:
+    """``figures`` → "chiffre": the item's name for the accessible text of its edit and remove buttons."""
+    return child_kind_name(kind)
+
+
+@register.filter
+def history_action(action: str) -> str:
+    """``load`` → "chargé depuis le fichier de données": a history action in words."""
+    return action_name(action)
