@@ -142,3 +142,19 @@ def test_a_conflict_shows_the_saved_version_by_labels(catalogue, editor, bruno) 
     assert "<td>Comment mesurer (français)</td><td>La façon d'Alice.</td>" in html
     assert "<td>Type</td><td>taux ou rapport</td>" in html and "how_to_measure_fr</td>" not in html
     assert response.context["current"]["how_to_measure_fr"] == "La façon d'Alice."
+
+
+def test_the_history_reads_in_the_readers_language(catalogue, editor) -> None:
+    url = reverse("indicators:indicator_edit", args=["A2"])
+    post = {k: v for k, v in editor.get(url).context["form"].initial.items() if v not in (None, False)}
+    post.update(definition_fr="Décès en excès (modifié).", units=["deaths", "cases"])
+    assert editor.post(url, post).status_code == 302
+    history = reverse("indicators:indicator_history", args=["A2"])
+    html = unescape(editor.get(history, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "<td>Définition</td>" in html and "Décès en excès (modifié)." in html
+    assert A2.definition.fr in html and A2.definition.en not in html  # the text before, in French too
+    assert "<td>Unités</td>" in html and "décès, cas" in html
+    assert "{'fr'" not in html and "<td>definition</td>" not in html
+    assert french_problems(html) == []
+    english = unescape(editor.get(history, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "<td>Definition</td>" in english and A2.definition.en in english

@@ -16,6 +16,7 @@ from benefice.indicators import services
 
 __all__ = [
     "catalogue_units",
+    "history_change",
     "dimension_label",
     "fmt_number",
     "pitfall_label",
@@ -56,6 +57,58 @@ PITFALL_LABELS = {
     "counterfactual": _("Pitfall: counterfactual"),
     "double_counting": _("Pitfall: double counting"),
 }
+
+
+#: the keys of a catalogue entry, as the history lists them
+FIELD_LABELS = {
+    "code": _("Code"),
+    "name": _("Name"),
+    "definition": _("Definition"),
+    "type": _("Type"),
+    "units": _("Units"),
+    "family": _("Benefit family"),
+    "level": _("Impact-ladder level"),
+    "categories": _("Categories of use"),
+    "how_to_measure": _("How to measure"),
+    "data_needed": _("Data needed"),
+    "pitfalls": _("Pitfalls"),
+    "since": _("In the catalogue since"),
+    "changed": _("Later changes"),
+}
+
+
+def history_change(key: str, value: Any, typology: Any) -> tuple[str, str | None]:
+    """A field of an audit entry as a person reads it: its label, and its value in the reader's language
+    with codes by their names (``None`` when the field was absent, so the history shows a dash)."""
+    label = str(FIELD_LABELS.get(key, key))
+    if value is None:
+        return label, None
+    lang = reader_language()
+
+    def text(v: Any) -> str:
+        if isinstance(v, dict) and ("fr" in v or "en" in v):
+            return pick(str(v.get("fr") or ""), str(v.get("en") or ""), lang)
+        return str(v)
+
+    def named(v: Any, names: dict[str, Any]) -> str:
+        return pick(names[v].name.fr, names[v].name.en, lang) if v in names else str(v)
+
+    if key == "type":
+        return label, type_label(value)
+    if key == "units":
+        return label, ", ".join(unit_name(u) for u in value)
+    if key == "family":
+        return label, named(value, typology.families)
+    if key == "level":
+        return label, named(value, typology.ladder)
+    if key == "categories":
+        every = str(_("every category"))
+        return label, every if value == "all" else ", ".join(named(c, typology.categories) for c in value)
+    if key == "pitfalls" and isinstance(value, dict):
+        return label, " · ".join(f"{pitfall_label(k)} — {text(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return label, "; ".join(text(v) for v in value)
+    return label, text(value)
 
 
 def type_label(code: str) -> str:

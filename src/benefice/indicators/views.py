@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from benefice.cases import services as case_services
 from benefice.cases.models import Case, Figure
-from benefice.core.curated_pages import history_page, yaml_download
+from benefice.core.curated_pages import history_rows, yaml_download
 from benefice.core.curated_sync import EditConflict
 from benefice.core.forms import reader_language
 from benefice.core.models import AuditEntry
@@ -26,6 +26,7 @@ from benefice.indicators.display import (
     catalogue_units,
     dimension_label,
     fmt_number,
+    history_change,
     pitfall_label,
     rebind_version,
     type_label,
@@ -231,17 +232,25 @@ def _shown_values(form: IndicatorForm, values: dict[str, Any]) -> dict[str, str]
 
 @reader_required
 def indicator_history(request: HttpRequest, code: str) -> HttpResponse:
+    """The shared history page, its fields by their labels and values in the reader's language: an entry
+    holds the catalogue entry as in the file (keys, {fr, en} texts, codes), which no reader should meet raw.
+    (``core.curated_pages.history_page`` shows them as stored, hence its parts called here one by one.)"""
     ind = get_object_or_404(Indicator, pk=code)
-    return history_page(
-        request,
-        title=_("History of indicator %(code)s") % {"code": ind.code},
-        crumbs=[
-            (_("Indicator catalogue"), reverse("indicators:indicators")),
-            (ind.code, reverse("indicators:indicator", args=[ind.code])),
-        ],
-        object_type=indicator_services.OBJ_INDICATOR,
-        object_id=ind.code,
-    )
+    typ = shipped_typology()
+    entries = AuditEntry.objects.filter(object_type=indicator_services.OBJ_INDICATOR, object_id=ind.code)
+    rows = []
+    for row in history_rows(entries):
+        changes = []
+        for key, before, after in row["changes"]:
+            label, shown_before = history_change(key, before, typ)
+            changes.append((label, shown_before, history_change(key, after, typ)[1]))
+        rows.append({**row, "changes": changes})
+    crumbs = [
+        (_("Indicator catalogue"), reverse("indicators:indicators")),
+        (ind.code, reverse("indicators:indicator", args=[ind.code])),
+    ]
+    title = _("History of indicator %(code)s") % {"code": ind.code}
+    return render(request, "core/edit_history.html", {"title": title, "crumbs": crumbs, "rows": rows})
 
 
 @reader_required
