@@ -17,6 +17,7 @@ from benefice.uses.typology import load_typology
 
 TYPOLOGY = load_typology()
 RAW = yaml.safe_load(package_data("indicators.yaml").read_text(encoding="utf-8"))
+A2_EN = next(e for e in RAW["indicators"] if e["code"] == "A2")
 
 #: where each text of an indicator lives in its entry (a path of keys and list indexes)
 TEXT_PATHS = [
@@ -122,3 +123,18 @@ def _without_in(data: dict, path: tuple, lang: str) -> dict:
         target = target[key]
     target[lang] = ""
     return data
+
+
+def test_a_catalogue_from_before_the_french_reads_as_english_only() -> None:
+    """The English-only catalogue (1.0.0) that a database or a frozen edition still holds: plain strings."""
+    data = copy.deepcopy(RAW)
+    for entry in data["indicators"]:
+        for key in ("definition", "how_to_measure"):
+            entry[key] = entry[key]["en"]
+        entry["data_needed"] = [item["en"] for item in entry["data_needed"]]
+        entry["pitfalls"] = {k: v["en"] for k, v in entry["pitfalls"].items()}
+    with pytest.raises(BeneficeError):
+        parse_indicators(data, "edition/indicators.yaml", TYPOLOGY)
+    old = parse_indicators(data, "edition/indicators.yaml", TYPOLOGY, one_language=True).indicators["A2"]
+    assert old.definition == Text(fr="", en=A2_EN["definition"]["en"]) and old.data_needed[0] == Text(fr="", en="DCIR")
+    assert old.pitfalls["attribution"].en == A2_EN["pitfalls"]["attribution"]["en"]

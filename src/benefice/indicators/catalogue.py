@@ -76,7 +76,10 @@ _REQUIRED_PITFALLS = ("attribution", "counterfactual", "double_counting")
 
 
 def _text(value: Any, ctx: Ctx, fld: str, one_language: bool) -> Text:
-    """A ``{fr, en}`` text; ``one_language`` accepts a text with one language empty (see ``parse_indicators``)."""
+    """A ``{fr, en}`` text; ``one_language`` accepts a text with one language empty, or a plain string (the
+    English of a catalogue written before it was bilingual), see ``parse_indicators``."""
+    if one_language and isinstance(value, str) and value.strip():
+        return Text(fr="", en=value.strip())
     if one_language and isinstance(value, dict) and any(str(value.get(k) or "").strip() for k in ("fr", "en")):
         return Text(
             fr=as_str(value, "fr", ctx, required=False, fld=f"{fld}.fr"),
@@ -96,10 +99,11 @@ def parse_indicators(
 ) -> IndicatorCatalogue:
     """Build and validate the indicator catalogue against the typology (the shipped one by default).
 
-    Every text needs French and English. ``one_language`` lets a text have only one of them: only for the
-    catalogue as stored in a database migrated from before the catalogue was bilingual (its English texts
-    kept, no French yet), so that its figures still compute until the next load brings the French; a file,
-    an export and an edit are always read with both required."""
+    Every text needs French and English. ``one_language`` lets a text have only one of them, or be a plain
+    string read as its English: only for what was written before the catalogue was bilingual (version
+    1.0.0), a database migrated since (its English kept, no French yet, until the next load brings the
+    French) or the copy of indicators.yaml an edition froze then, so that its figures still compute; the
+    shipped file, an export and an edit are always read with both required."""
     typology = typology or load_typology()
     ctx = Ctx(path)
     version, changelog = read_changelog(data, ctx)
