@@ -33,6 +33,7 @@ import httpx
 from benefice import __version__
 from benefice.corpus.record import Record
 from benefice.errors import BeneficeError, ConnectorError
+from benefice.i18n import gettext_noop
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "token", "access_token"})
@@ -216,8 +217,15 @@ class HttpConnector:
             delay = parse_retry_after(response.headers.get("Retry-After"))
         if delay is not None and delay > self.retry.max_retry_after:
             raise ConnectorError(
-                f"{self.name}: the server asks to wait {delay:.0f} s (HTTP {response.status_code if response is not None else '?'});"
-                " stopping here, resume later from the saved state",
+                gettext_noop(
+                    "%(connector)s: the server asks to wait %(delay)s s (HTTP %(status)s); stopping here, resume "
+                    "later from the saved state"
+                ),
+                params={
+                    "connector": self.name,
+                    "delay": f"{delay:.0f}",
+                    "status": response.status_code if response is not None else "?",
+                },
                 path=url,
             )
         if delay is None:
@@ -264,14 +272,20 @@ class HttpConnector:
                 if 200 <= status < 300 or status in allow_status:
                     return response
                 if status not in RETRYABLE_STATUS:
+                    body = _short_body(response)
                     raise ConnectorError(
-                        f"{self.name}: HTTP {status} {_short_body(response)}".rstrip(), path=shown
+                        gettext_noop("%(connector)s: HTTP %(status)s %(body)s")
+                        if body
+                        else gettext_noop("%(connector)s: HTTP %(status)s"),
+                        params={"connector": self.name, "status": status, "body": body},
+                        path=shown,
                     )
                 last_problem = f"HTTP {status}"
             if attempt < self.retry.max_retries:
                 self._backoff(attempt, response, shown)
         raise ConnectorError(
-            f"{self.name}: giving up after {self.retry.max_retries + 1} attempts, last: {last_problem}",
+            gettext_noop("%(connector)s: giving up after %(attempts)s attempts, last: %(problem)s"),
+            params={"connector": self.name, "attempts": self.retry.max_retries + 1, "problem": last_problem},
             path=shown,
         )
 
@@ -291,15 +305,27 @@ class HttpConnector:
                 size += len(chunk)
                 if size > limit:
                     encoding = response.headers.get("Content-Encoding", "")
+                    if encoding:
+                        message = gettext_noop(
+                            "%(connector)s: the answer expands beyond %(limit)s MB once decoded (%(encoding)s; "
+                            "compression bomb?); refused"
+                        )
+                    else:
+                        message = gettext_noop(
+                            "%(connector)s: the answer expands beyond %(limit)s MB; refused"
+                        )
                     raise ConnectorError(
-                        f"{self.name}: the answer expands beyond {limit // 1024**2} MB"
-                        + (f" once decoded ({encoding}; compression bomb?)" if encoding else "")
-                        + "; refused",
+                        message,
+                        params={"connector": self.name, "limit": limit // 1024**2, "encoding": encoding},
                         path=shown,
                     )
                 chunks.append(chunk)
         except httpx.DecodingError as exc:
-            raise ConnectorError(f"{self.name}: damaged compressed answer ({exc})", path=shown) from exc
+            raise ConnectorError(
+                gettext_noop("%(connector)s: damaged compressed answer (%(reason)s)"),
+                params={"connector": self.name, "reason": str(exc)},
+                path=shown,
+            ) from exc
         finally:
             response.close()
         headers = [
@@ -333,7 +359,8 @@ class HttpConnector:
             return json.loads(response.content)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ConnectorError(
-                f"{self.name}: response is not valid JSON ({exc.__class__.__name__}: {exc})",
+                gettext_noop("%(connector)s: response is not valid JSON (%(reason)s)"),
+                params={"connector": self.name, "reason": f"{exc.__class__.__name__}: {exc}"},
                 path=redact_url(response.request.url),
             ) from exc
 
@@ -356,15 +383,23 @@ def check_state(state: Mapping[str, Any] | None, connector: str, query: dict[str
     if state is None:
         return {}
     if not isinstance(state, Mapping):
-        raise BeneficeError(f"{connector}: resume state must be a JSON object", field="state")
+        raise BeneficeError(
+            gettext_noop("%(connector)s: resume state must be a JSON object"),
+            params={"connector": connector},
+            field="state",
+        )
     if state.get("connector", connector) != connector:
         raise BeneficeError(
-            f"{connector}: resume state was saved by the {state.get('connector')!r} connector", field="state"
+            gettext_noop("%(connector)s: resume state was saved by the %(other)r connector"),
+            params={"connector": connector, "other": state.get("connector")},
+            field="state",
         )
     saved = state.get("query")
     if saved is not None and saved != query:
         raise BeneficeError(
-            f"{connector}: resume state belongs to another query ({saved!r}, now {query!r})", field="state"
+            gettext_noop("%(connector)s: resume state belongs to another query (%(saved)s, now %(query)s)"),
+            params={"connector": connector, "saved": repr(saved), "query": repr(query)},
+            field="state",
         )
     return json.loads(json.dumps(dict(state)))
 

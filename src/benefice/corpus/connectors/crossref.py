@@ -39,6 +39,7 @@ from benefice.corpus.connectors.base import (
 from benefice.corpus.identifiers import normalise_doi, normalise_issn, normalise_orcid
 from benefice.corpus.record import Author, Record
 from benefice.errors import BeneficeError, ConnectorError
+from benefice.i18n import gettext_noop
 
 CROSSREF_URL = "https://api.crossref.org"
 
@@ -106,7 +107,9 @@ def work_to_record(message: Any, position: int = 0) -> Record:
     """A Crossref ``message`` (one work) → ``Record`` (source_format "crossref", raw = its JSON)."""
     if not isinstance(message, dict):
         raise ConnectorError(
-            f"crossref: expected a work object, got {type(message).__name__}", record=position or None
+            gettext_noop("crossref: expected a work object, got %(type)s"),
+            params={"type": type(message).__name__},
+            record=position or None,
         )
     authors = []
     for a in as_list(message.get("author")):
@@ -199,7 +202,9 @@ class CrossrefConnector(HttpConnector):
         """The Crossref record of ``doi`` (any form: URL, "doi:" prefix…), or None if Crossref lacks it."""
         normalised = normalise_doi(doi)
         if not normalised:
-            raise BeneficeError(f"crossref: {doi!r} is not a DOI", field="doi")
+            raise BeneficeError(
+                gettext_noop("crossref: %(doi)r is not a DOI"), params={"doi": doi}, field="doi"
+            )
         params = {"mailto": self.mailto} if self.mailto else {}
         url = f"{self.base_url}/works/{quote(normalised, safe='')}"
         response = self._get(url, params=params, allow_status=frozenset({404}))
@@ -211,5 +216,5 @@ class CrossrefConnector(HttpConnector):
             or body.get("status") != "ok"
             or not isinstance(body.get("message"), dict)
         ):
-            raise ConnectorError("crossref: response is not a work message", path=url)
+            raise ConnectorError(gettext_noop("crossref: response is not a work message"), path=url)
         return work_to_record(body["message"], 1)

@@ -47,6 +47,7 @@ from benefice.corpus.identifiers import (
 )
 from benefice.corpus.record import Author, Record
 from benefice.errors import BeneficeError, ConnectorError
+from benefice.i18n import gettext_noop
 
 HAL_URL = "https://api.archives-ouvertes.fr/search/"
 MAX_ROWS = 10_000
@@ -118,7 +119,9 @@ def doc_to_record(doc: Any, position: int = 0) -> Record:
     """One HAL search document → ``Record`` (source_format "hal", raw = the document's JSON)."""
     if not isinstance(doc, dict):
         raise ConnectorError(
-            f"hal: expected a document object, got {type(doc).__name__}", record=position or None
+            gettext_noop("hal: expected a document object, got %(type)s"),
+            params={"type": type(doc).__name__},
+            record=position or None,
         )
     year = as_year(doc.get("producedDateY_i"))
     date = _first(doc.get("producedDate_s"))[:10]
@@ -203,10 +206,13 @@ class HALConnector(HttpConnector):
         """Yield pages of documents for Solr ``query`` and ``filters`` (``fq``); state resumes after each."""
         if not query.strip():
             raise BeneficeError(
-                "hal: the query is empty (use *:* deliberately to harvest everything)", field="query"
+                gettext_noop("hal: the query is empty (use *:* deliberately to harvest everything)"),
+                field="query",
             )
         if not 1 <= rows <= MAX_ROWS:
-            raise BeneficeError(f"hal: rows must be 1–{MAX_ROWS}", field="rows")
+            raise BeneficeError(
+                gettext_noop("hal: rows must be 1–%(max)s"), params={"max": MAX_ROWS}, field="rows"
+            )
         signature = {"query": query, "filters": list(filters)}
         current = check_state(state, self.name, signature)
         if current.get("done"):
@@ -229,7 +235,10 @@ class HALConnector(HttpConnector):
             if not isinstance(result, dict) or not isinstance(result.get("docs"), list):
                 error = as_str(as_dict(as_dict(body).get("error")).get("msg"))
                 raise ConnectorError(
-                    f"hal: {error or 'response has no response.docs list'}",
+                    gettext_noop("hal: %(error)s")
+                    if error
+                    else gettext_noop("hal: response has no response.docs list"),
+                    params={"error": error} if error else None,
                     path=str(response.request.url.copy_with(query=None)),
                 )
             records = []

@@ -53,6 +53,7 @@ from benefice.corpus.identifiers import (
 )
 from benefice.corpus.record import Author, Record
 from benefice.errors import BeneficeError, ConnectorError
+from benefice.i18n import gettext_noop
 
 OPENALEX_URL = "https://api.openalex.org"
 MAX_PER_PAGE = 200
@@ -159,7 +160,9 @@ def work_to_record(work: Any, position: int = 0) -> Record:
     """
     if not isinstance(work, dict):
         raise ConnectorError(
-            f"openalex: expected a work object, got {type(work).__name__}", record=position or None
+            gettext_noop("openalex: expected a work object, got %(type)s"),
+            params={"type": type(work).__name__},
+            record=position or None,
         )
     ids = as_dict(work.get("ids"))
     primary = as_dict(work.get("primary_location"))
@@ -282,11 +285,15 @@ class OpenAlexConnector(HttpConnector):
         """
         if not search and not filter:
             raise BeneficeError(
-                "openalex: give a search and/or a filter (harvesting all works is not supported)"
+                gettext_noop(
+                    "openalex: give a search and/or a filter (harvesting all works is not supported)"
+                )
             )
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise BeneficeError(
-                f"openalex: per_page must be 1–{MAX_PER_PAGE}, got {per_page}", field="per_page"
+                gettext_noop("openalex: per_page must be 1–%(max)s, got %(value)s"),
+                params={"max": MAX_PER_PAGE, "value": per_page},
+                field="per_page",
             )
         query = {"search": search, "filter": filter}
         current = check_state(state, self.name, query)
@@ -301,7 +308,7 @@ class OpenAlexConnector(HttpConnector):
             body = self._json(response)
             if not isinstance(body, dict) or not isinstance(body.get("results"), list):
                 raise ConnectorError(
-                    "openalex: response has no 'results' list",
+                    gettext_noop("openalex: response has no 'results' list"),
                     path=str(response.request.url.copy_with(query=None)),
                 )
             meta = as_dict(body.get("meta"))

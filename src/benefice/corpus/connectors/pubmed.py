@@ -59,6 +59,7 @@ from benefice.corpus.identifiers import (
 )
 from benefice.corpus.record import Author, Record
 from benefice.errors import BeneficeError, ConnectorError
+from benefice.i18n import gettext_noop
 
 EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 MAX_RETRIEVABLE = 9_999  # PubMed serves at most the first 10,000 records of a search; stay strictly below
@@ -260,15 +261,25 @@ def parse_pubmed_xml(data: bytes | str, *, path: str = "", start: int = 0) -> li
     try:
         root = etree.fromstring(data, parser=_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
-        raise ConnectorError(f"pubmed: response is not well-formed XML ({exc})", path=path or None) from exc
+        raise ConnectorError(
+            gettext_noop("pubmed: response is not well-formed XML (%(reason)s)"),
+            params={"reason": str(exc)},
+            path=path or None,
+        ) from exc
     if root is None:
-        raise ConnectorError("pubmed: empty XML response", path=path or None)
+        raise ConnectorError(gettext_noop("pubmed: empty XML response"), path=path or None)
     if root.tag == "eFetchResult" or root.find("ERROR") is not None:
         raise ConnectorError(
-            f"pubmed: efetch error: {_find_text(root, 'ERROR') or _text(root)}", path=path or None
+            gettext_noop("pubmed: efetch error: %(error)s"),
+            params={"error": _find_text(root, "ERROR") or _text(root)},
+            path=path or None,
         )
     if root.tag != "PubmedArticleSet":
-        raise ConnectorError(f"pubmed: expected <PubmedArticleSet>, got <{root.tag}>", path=path or None)
+        raise ConnectorError(
+            gettext_noop("pubmed: expected <PubmedArticleSet>, got <%(tag)s>"),
+            params={"tag": root.tag},
+            path=path or None,
+        )
     records = []
     for article in root:
         if not isinstance(article.tag, str) or article.tag not in ("PubmedArticle", "PubmedBookArticle"):
@@ -286,7 +297,11 @@ def parse_pdat(value: str, *, end: bool) -> dt.date:
     """``YYYY``, ``YYYY/MM`` or ``YYYY/MM/DD`` → the first (or, with ``end``, last) day it covers."""
     m = _DATE_RE.match(value or "")
     if not m:
-        raise BeneficeError(f"pubmed: date {value!r} is not YYYY, YYYY/MM or YYYY/MM/DD", field="date")
+        raise BeneficeError(
+            gettext_noop("pubmed: date %(value)r is not YYYY, YYYY/MM or YYYY/MM/DD"),
+            params={"value": value},
+            field="date",
+        )
     year, month, day = int(m.group(1)), m.group(2), m.group(3)
     try:
         if month is None:
@@ -296,7 +311,9 @@ def parse_pdat(value: str, *, end: bool) -> dt.date:
             return dt.date(year, mo, calendar.monthrange(year, mo)[1] if end else 1)
         return dt.date(year, mo, int(day))
     except (ValueError, calendar.IllegalMonthError) as exc:
-        raise BeneficeError(f"pubmed: invalid date {value!r}", field="date") from exc
+        raise BeneficeError(
+            gettext_noop("pubmed: invalid date %(value)r"), params={"value": value}, field="date"
+        ) from exc
 
 
 def fmt_pdat(day: dt.date) -> str:
@@ -370,10 +387,12 @@ class PubMedConnector(HttpConnector):
         shown = str(response.request.url.copy_with(query=None))
         error = as_str(result.get("ERROR")) or as_str(as_dict(body).get("error"))
         if error:
-            raise ConnectorError(f"pubmed: esearch error: {error}", path=shown)
+            raise ConnectorError(
+                gettext_noop("pubmed: esearch error: %(error)s"), params={"error": error}, path=shown
+            )
         count = as_int(result.get("count"))
         if count is None:
-            raise ConnectorError("pubmed: esearch response has no count", path=shown)
+            raise ConnectorError(gettext_noop("pubmed: esearch response has no count"), path=shown)
         pmids = [normalise_pmid(as_str(i)) for i in as_list(result.get("idlist"))]
         return count, [p for p in pmids if p]
 
@@ -398,9 +417,13 @@ class PubMedConnector(HttpConnector):
         more than 9,999 results cannot be sliced further and stops the harvest with ``ConnectorError``.
         """
         if not term.strip():
-            raise BeneficeError("pubmed: the search term is empty", field="term")
+            raise BeneficeError(gettext_noop("pubmed: the search term is empty"), field="term")
         if not 1 <= batch_size <= MAX_BATCH:
-            raise BeneficeError(f"pubmed: batch_size must be 1–{MAX_BATCH}", field="batch_size")
+            raise BeneficeError(
+                gettext_noop("pubmed: batch_size must be 1–%(max)s"),
+                params={"max": MAX_BATCH},
+                field="batch_size",
+            )
         query = {"term": term, "mindate": mindate, "maxdate": maxdate}
         current = check_state(state, self.name, query)
         if current.get("done"):
@@ -408,12 +431,14 @@ class PubMedConnector(HttpConnector):
         if "pending" in current:
             pending = [_slice(p) for p in as_list(current["pending"])]
             if any(p is None for p in pending):
-                raise BeneficeError("pubmed: resume state has a malformed 'pending' list", field="state")
+                raise BeneficeError(
+                    gettext_noop("pubmed: resume state has a malformed 'pending' list"), field="state"
+                )
         else:
             lo = parse_pdat(mindate, end=False)
             hi = parse_pdat(maxdate, end=True) if maxdate else dt.date(dt.date.today().year + 5, 12, 31)
             if hi < lo:
-                raise BeneficeError("pubmed: maxdate is before mindate", field="maxdate")
+                raise BeneficeError(gettext_noop("pubmed: maxdate is before mindate"), field="maxdate")
             pending = [[fmt_pdat(lo), fmt_pdat(hi), None]]
         position = as_int(current.get("position")) or 0
         total = as_int(current.get("total"))
@@ -441,8 +466,11 @@ class PubMedConnector(HttpConnector):
             if count > MAX_RETRIEVABLE:
                 if lo_s == hi_s:
                     raise ConnectorError(
-                        f"pubmed: {count} records published on {lo_s} alone; PubMed serves at most 10,000 per"
-                        " search, narrow the query",
+                        gettext_noop(
+                            "pubmed: %(count)s records published on %(day)s alone; PubMed serves at most 10,000 per "
+                            "search, narrow the query"
+                        ),
+                        params={"count": count, "day": lo_s},
                         field="term",
                     )
                 # both halves inherit the slice's progress: PMIDs up to ``after`` were fetched in either
