@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from benefice.cases import services as case_services
@@ -121,7 +122,7 @@ def _indicator_values(ind: Indicator, typ: Typology) -> tuple[list[dict[str, Any
             [case_services.db_case(c) for c in cases.values()], indicator_services.db_indicator_catalogue(), by="category"
         )
     except BeneficeError as exc:
-        return [], str(exc)
+        return [], exc.localized(get_language(), name_only=True)
     out = []
     for row in aggregated:
         if row.indicator != ind.code:
@@ -181,12 +182,12 @@ def indicator_edit(request: HttpRequest, code: str) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                 )
             except EditConflict as exc:
-                error, status = str(exc), 409
+                error, status = exc.localized(get_language(), name_only=True), 409
                 form = rebind_version(
                     form, IndicatorForm, Indicator.objects.get(pk=code).version, typology=typ, meta=meta
                 )
             except BeneficeError as exc:
-                error, status = str(exc), 400
+                error, status = exc.localized(get_language(), name_only=True), 400
             else:
                 messages.success(request, _("Indicator %(code)s saved.") % {"code": ind.code})
                 return redirect("indicators:indicator", code=ind.code)

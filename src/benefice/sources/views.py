@@ -215,7 +215,7 @@ def source_edit(request, source_id: str):
             error = str(exc)
             data = {**src.data, "history": []}
         except BeneficeError as exc:
-            error = str(exc)
+            error = exc.localized(get_language(), name_only=True)
         else:
             messages.success(request, _("Source %(id)s saved.") % {"id": src.id})
             return redirect("sources:detail", source_id=src.id)
@@ -488,7 +488,7 @@ def publication_correct(request, pk: int):
             raw_record_ids=raw_ids,
         )
     except services.CorrectionRefused as exc:
-        notes = [("error", str(exc))]
+        notes = [("error", exc.localized(get_language(), name_only=True))]
     else:
         notes = _outcome_notes(outcome)
         target = outcome.publication.pk
@@ -541,7 +541,7 @@ def _answer_uses(request):
             raw_record_ids=[int(x) for x in post.get("records", "").split(",") if x.strip().isdecimal()],
         )
     except services.CorrectionRefused as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.localized(get_language(), name_only=True))
         request.session[USES_SKIPPED] = [*_uses_skipped(request), pk][-500:]
     else:
         for level, text in outcome_notes(outcome):
@@ -592,7 +592,7 @@ def review_queue(request):
                 ],
             )
         except services.CorrectionRefused as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.localized(get_language(), name_only=True))
             request.session[REVIEW_SKIPPED] = [*_skipped(request), key][-500:]
         else:
             for level, text in _outcome_notes(outcome):

@@ -119,7 +119,7 @@ def publication_correct(request, pk: int):
             raw_record_ids=_raw_ids(post),
         )
     except CorrectionRefused as exc:
-        notes = [("error", str(exc))]
+        notes = [("error", exc.localized(get_language(), name_only=True))]
     else:
         notes = outcome_notes(outcome)
         target = outcome.publication.pk

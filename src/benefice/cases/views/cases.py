@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,7 +41,7 @@ def _ranking(method: str, category: str) -> tuple[Any, str]:
         stored = operations.stored_cases(allow_empty=True)
         result = operations.rank(stored, method=method, category=category or None, seed=0)
     except BeneficeError as exc:
-        return None, str(exc)
+        return None, exc.localized(get_language(), name_only=True)
     if not result.rows:
         return None, _("No case in this category.")
     return result, ""
@@ -288,12 +289,12 @@ def case_edit(request: HttpRequest, case_id: str) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                 )
             except EditConflict as exc:
-                error, status = str(exc), 409
+                error, status = exc.localized(get_language(), name_only=True), 409
                 case.refresh_from_db()
                 current = CaseForm.initial_for(case)
                 form = rebind_version(form, CaseForm, case.version, typology=typ, case=case)
             except BeneficeError as exc:
-                error, status = str(exc), 400
+                error, status = exc.localized(get_language(), name_only=True), 400
             else:
                 messages.success(request, _("Case saved."))
                 return redirect("cases:case", case_id=case.id)
@@ -351,14 +352,14 @@ def child_edit(request: HttpRequest, case_id: str, kind: str, child_id: int | No
                     comment=form.cleaned_data["comment"],
                 )
             except EditConflict as exc:
-                error, status = str(exc), 409
+                error, status = exc.localized(get_language(), name_only=True), 409
                 case.refresh_from_db()
                 if obj is not None:
                     obj = model.objects.filter(pk=obj.pk).first()
                     current = case_services.child_snapshot(obj) if obj else None
                 form = rebind_version(form, form_class, case.version, **kwargs)
             except BeneficeError as exc:
-                error, status = str(exc), 400
+                error, status = exc.localized(get_language(), name_only=True), 400
             else:
                 messages.success(request, _("Saved."))
                 return redirect(f"{_case_url(case)}#{kind}")
@@ -417,7 +418,7 @@ def child_delete(request: HttpRequest, case_id: str, kind: str, child_id: int) -
     except (ValueError, case_services.CHILD_MODELS[kind].DoesNotExist):
         raise Http404 from None
     except BeneficeError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.localized(get_language(), name_only=True))
     else:
         messages.success(request, _("Removed (the history keeps what it held)."))
     return redirect(f"{_case_url(case)}#{kind}")
