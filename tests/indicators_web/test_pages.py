@@ -9,6 +9,7 @@ from html import unescape
 import pytest
 import yaml
 from django.urls import reverse
+from django.utils import translation
 
 from benefice.indicators import catalogue as indicator_catalogue
 from benefice.indicators import services as indicator_services
@@ -158,3 +159,11 @@ def test_the_history_reads_in_the_readers_language(catalogue, editor) -> None:
     assert french_problems(html) == []
     english = unescape(editor.get(history, HTTP_ACCEPT_LANGUAGE="en").content.decode())
     assert "<td>Definition</td>" in english and A2.definition.en in english
+
+
+def test_an_indicator_named_in_a_choice_reads_in_the_active_language(catalogue) -> None:
+    ind = Indicator.objects.get(pk="A2")
+    with translation.override("fr"):
+        assert str(ind) == "A2 Fardeau attribuable"
+    with translation.override("en"):
+        assert str(ind) == "A2 Attributable burden"

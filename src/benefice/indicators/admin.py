@@ -7,9 +7,9 @@ from benefice.indicators.models import Indicator
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_en", "family", "level", "edited", "version")
+    list_display = ("code", "name_fr", "name_en", "family", "level", "edited", "version")
     list_filter = ("family", "level", "edited")
-    search_fields = ("code", "name_fr", "name_en")
+    search_fields = ("code", "name_fr", "name_en", "definition_fr", "definition_en")
     readonly_fields = [f.name for f in Indicator._meta.fields]
 
     def has_change_permission(self, request, obj=None) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from benefice.i18n import pick
@@ -51,7 +52,7 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name_en}"
+        return f"{self.code} {self.name(get_language())}"  # a choice in a form: the reader's language
 
     def name(self, language: str = "fr") -> str:
         return pick(self.name_fr, self.name_en, language)
