@@ -8,6 +8,7 @@ import time
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -289,29 +290,36 @@ def records_add(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 added = None
         except BeneficeError as exc:
-            messages.error(request, _("Nothing was added: %(error)s") % {"error": exc})
+            messages.error(
+                request, _("Nothing was added: %(error)s") % {"error": exc.localized(get_language(), name_only=True)}
+            )
         else:
             if added is not None and added.scan is not None and added.scan.failed:
                 messages.warning(request, added.scan.error)  # the records are imported and added all the same
             if added is not None:
-                messages.success(
-                    request,
-                    _(
-                        "%(identified)d records identified, %(added)d added to the review, %(dup)d duplicates or "
-                        "already in the review."
-                    )
-                    % {
-                        "identified": added.identified,
-                        "added": added.added,
-                        "dup": added.identified - added.added,
-                    },
-                )
+                messages.success(request, _added_summary(added.identified, added.added))
                 return redirect("review:detail", pk=review.pk)
     return render(
         request,
         "review/records_add.html",
         _context(request, review, corpus_form=corpus_form, upload_form=upload_form),
     )
+
+
+def _added_summary(identified: int, added: int) -> str:
+    """What an addition of records did, each count with its own plural ("1 référence identifiée")."""
+    dup = identified - added
+    parts = {
+        "identified": ngettext("%(n)s record identified", "%(n)s records identified", identified)
+        % {"n": number_format(identified, force_grouping=True)},
+        "added": ngettext("%(n)s added to the review", "%(n)s added to the review", added)
+        % {"n": number_format(added, force_grouping=True)},
+        "dup": ngettext(
+            "%(n)s duplicate or already in the review", "%(n)s duplicates or already in the review", dup
+        )
+        % {"n": number_format(dup, force_grouping=True)},
+    }
+    return _("%(identified)s, %(added)s, %(dup)s.") % parts
 
 
 def _import_job(request: HttpRequest, pk: int, job_id: str) -> tuple[Review, jobs.Job]:
@@ -327,14 +335,7 @@ def _import_job_context(request: HttpRequest, review: Review, job: jobs.Job) -> 
     result = job.get("result") or {}
     summary = ""
     if job.get("status") == jobs.DONE:
-        summary = _(
-            "%(identified)d records identified, %(added)d added to the review, %(dup)d duplicates or "
-            "already in the review."
-        ) % {
-            "identified": result.get("identified", 0),
-            "added": result.get("added", 0),
-            "dup": result.get("identified", 0) - result.get("added", 0),
-        }
+        summary = _added_summary(result.get("identified", 0), result.get("added", 0))
     return _context(
         request,
         review,
@@ -401,7 +402,7 @@ def screen(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
                 tags=services.parse_tags(request.POST.get("tags", "")),
             )
         except BeneficeError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.localized_message(get_language()))
             return redirect(f"{reverse('review:screen', args=[review.pk, stage])}?record={record.pk}")
         if request.POST.get("return") == "record":
             messages.success(request, _("Decision saved."))
@@ -506,11 +507,11 @@ def screen_aids(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
 @require_GET
 def record_list(request: HttpRequest, pk: int) -> HttpResponse:
     review = _review(request, pk)
-    records = review.records.order_by("pk")
+    records = review.records.order_by("pk").annotate(language=F("publication__language"))  # for lang=
     status = request.GET.get("status", "")
     stage = request.GET.get("stage", TITLE_ABSTRACT)
     stage = stage if stage in (TITLE_ABSTRACT, FULL_TEXT) else TITLE_ABSTRACT
-    if status in Status.values:
+    if status and status in Status.values:  # "" is a status too (not eligible): here it means all
         records = records.filter(**{"ta_status" if stage == TITLE_ABSTRACT else "ft_status": status})
     page = BoundedPaginator(records, 50).get_page(request.GET.get("page"))
     mine = dict(
@@ -593,11 +594,11 @@ def conflict_list(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
                 note=request.POST.get("note", "").strip(),
             )
         except BeneficeError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.localized_message(get_language()))
         else:
             messages.success(request, _("Conflict resolved: record %(id)s.") % {"id": record.pk})
         return redirect("review:conflicts", pk=review.pk, stage=stage)
-    records = list(services.conflicts(review, stage)[:200])
+    records = list(services.conflicts(review, stage).annotate(language=F("publication__language"))[:200])
     decisions: dict[int, list[ScreeningDecision]] = {}
     for d in ScreeningDecision.objects.filter(record__in=records, stage=stage).select_related("reviewer"):
         decisions.setdefault(d.record_id, []).append(d)
@@ -651,6 +652,19 @@ def _prisma_labels() -> dict[str, str]:
     }
 
 
+def _counts_with_reason_labels(counts):
+    """The diagram's exclusion reasons in the reader's language (a default reason is stored in English)."""
+    import dataclasses
+    from collections import Counter
+
+    from benefice.review.templatetags.review_tags import reason_label
+
+    reasons: Counter[str] = Counter()
+    for reason, n in counts.excluded_reasons.items():
+        reasons[reason_label(reason) if reason else reason] += n
+    return dataclasses.replace(counts, excluded_reasons=dict(reasons))
+
+
 @reader_required
 @require_GET
 def prisma_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -665,7 +679,7 @@ def prisma_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     from benefice.review import prisma
 
     review = _review(request, pk)
-    counts = services.prisma_counts(review)
+    counts = _counts_with_reason_labels(services.prisma_counts(review))
     if kind == "svg":
         response = HttpResponse(
             prisma.to_svg(counts, _prisma_labels()), content_type="image/svg+xml; charset=utf-8"

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.review.models import (
     EXCLUDE,
     FULL_TEXT,
@@ -62,15 +63,23 @@ def refresh_status(record: ReviewRecord) -> None:
 
 def _check(review: Review, stage: str, value: str, reasons: list[str], *, resolution: bool = False) -> None:
     if stage not in STAGE_CODES:
-        raise BeneficeError(f"unknown stage {stage!r}", field="stage")
+        raise BeneficeError(gettext_noop("unknown stage %(stage)r"), params={"stage": stage}, field="stage")
     allowed = (INCLUDE, EXCLUDE) if resolution else DECISION_VALUES
     if value not in allowed:
-        raise BeneficeError(f"unknown decision {value!r} (choose {', '.join(allowed)})", field="value")
+        raise BeneficeError(
+            gettext_noop("unknown decision %(value)r (choose %(allowed)s)"),
+            params={"value": value, "allowed": ", ".join(allowed)},
+            field="value",
+        )
     unknown = [r for r in reasons if r not in review.exclusion_reasons]
     if unknown:
-        raise BeneficeError(f"unknown exclusion reason(s): {', '.join(unknown)}", field="reasons")
+        raise BeneficeError(
+            gettext_noop("unknown exclusion reason(s): %(reasons)s"),
+            params={"reasons": ", ".join(unknown)},
+            field="reasons",
+        )
     if reasons and value != EXCLUDE:
-        raise BeneficeError("exclusion reasons go with an exclude decision only", field="reasons")
+        raise BeneficeError(gettext_noop("exclusion reasons go with an exclude decision only"), field="reasons")
 
 
 def decide(
@@ -88,12 +97,14 @@ def decide(
     reasons, tags = list(reasons), list(tags)
     _check(review, stage, value, reasons)
     if not can_screen(review, user):
-        raise BeneficeError("you are not a member of this review")
+        raise BeneficeError(gettext_noop("you are not a member of this review"))
     with transaction.atomic():
         record = ReviewRecord.objects.select_for_update().get(pk=record.pk)
         record.review = review
         if stage == FULL_TEXT and record.ta_status != Status.INCLUDED:
-            raise BeneficeError("this record was not included at the title/abstract stage", field="stage")
+            raise BeneficeError(
+                gettext_noop("this record was not included at the title/abstract stage"), field="stage"
+            )
         decision, created = ScreeningDecision.objects.get_or_create(
             record=record,
             stage=stage,
@@ -127,7 +138,7 @@ def resolve(
     reasons = list(reasons)
     _check(review, stage, value, reasons, resolution=True)
     if not is_lead(review, user):
-        raise BeneficeError("only a lead of the review can resolve conflicts")
+        raise BeneficeError(gettext_noop("only a lead of the review can resolve conflicts"))
     with transaction.atomic():
         record = ReviewRecord.objects.select_for_update().get(pk=record.pk)
         record.review = review

@@ -112,7 +112,7 @@ def add_from_corpus(
     with transaction.atomic():
         ids = list(corpus_selection(query, batch_id, year_from, year_to).values_list("pk", flat=True))
         if not ids:
-            raise BeneficeError("no publication of the corpus matches this selection", field="query")
+            raise BeneficeError(gettext_noop("no publication of the corpus matches this selection"))
         search = Search.objects.create(
             review=review,
             database=database,
@@ -247,7 +247,7 @@ def import_for_review(
             )
             finish_batch(batch, counts, ImportBatch.Status.DONE)
             if not hashes:
-                raise BeneficeError("the file holds no record", path=safe)
+                raise BeneficeError(gettext_noop("the file holds no record"), path=safe)
             by_hash = dict(
                 RawRecord.objects.filter(content_hash__in=set(hashes)).values_list(
                     "content_hash", "publication_id"
