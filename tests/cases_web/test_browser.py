@@ -63,13 +63,22 @@ def test_catalogue_ranking_case_page(browser, live_server, setup, tmp_path) -> N
     assert_accessible(page, "case page")
     source = (
         page.locator("#figures tbody tr")
-        .filter(has_text="valvular insufficiency")
+        .filter(has_text="insuffisance valvulaire, exposés")
         .first.locator("td.source a")
     )
     expect(source).to_have_attribute("href", "https://doi.org/10.1002/pds.2044")
-    expect(page.locator("#figures tbody tr").filter(has_text="valvular insufficiency").first).to_contain_text(
-        "abstract, main result"
-    )
+    row = page.locator("#figures tbody tr").filter(has_text="insuffisance valvulaire, exposés").first
+    expect(row).to_contain_text("résumé, résultat principal")  # French first: the case's texts in French
+    expect(page.locator(".summary")).to_contain_text("Après un signal clinique venu d'une équipe hospitalière")
+    expect(page.locator("#publications cite").first).to_have_attribute("lang", "en")  # an English citation
+    expect(page.locator("#timeline")).to_contain_text("décision")  # the kind in words, not the code
+    # a range without width is one number; a range with width keeps its bounds
+    expect(page.locator("#figures")).to_contain_text("1\u202f300–1\u202f800")
+    # readable at 390 px: the page itself does not scroll sideways (the tables scroll in their box)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, "case page at 390 px")
+    page.set_viewport_size({"width": 1280, "height": 900})
     # the card links work: HTML card in English, PDF served as a PDF
     page.get_by_role("link", name="HTML (anglais)").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -97,6 +106,8 @@ def test_ranking_overall_and_per_category(browser, live_server, setup) -> None: 
     expect(page).to_have_url(re.compile(r"method=topsis&category=pharmacovigilance_drug_safety"))
     expect(page.locator("caption")).to_have_text("Classement dans la catégorie choisie")
     assert_accessible(page, "ranking in a category")
+    page.set_viewport_size({"width": 390, "height": 844})  # the ranking table scrolls in its box at 390 px
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert errors == []
 
 
@@ -107,16 +118,18 @@ def test_two_editors_and_validation(browser, live_server, setup) -> None:  # noq
     url = f"{base}/impact/cases/{CASE}/edit/"
     alice.goto(url)
     bruno.goto(url)
-    alice.get_by_label("Notes").fill("Note d'Alice.")
+    alice.locator("#id_notes_fr").fill("Note d'Alice.")
+    alice.locator("#id_notes_en").fill("Alice's note.")
     alice.get_by_role("button", name="Enregistrer").click()
     expect(alice.locator(".messages")).to_contain_text("Cas enregistré.")
-    bruno.get_by_label("Notes").fill("Note de Bruno, à ne pas perdre.")
+    bruno.locator("#id_notes_fr").fill("Note de Bruno, à ne pas perdre.")
+    bruno.locator("#id_notes_en").fill("Bruno's note, not to be lost.")
     bruno.get_by_role("button", name="Enregistrer").click()
     expect(bruno.locator("#save-error")).to_contain_text("alice")
-    expect(bruno.get_by_label("Notes")).to_have_value("Note de Bruno, à ne pas perdre.")
+    expect(bruno.locator("#id_notes_fr")).to_have_value("Note de Bruno, à ne pas perdre.")
     expect(bruno.locator(".conflict-current")).to_contain_text("Note d'Alice.")
     assert_accessible(bruno, "conflict page")
-    assert Case.objects.get(pk=CASE).notes == "Note d'Alice."
+    assert Case.objects.get(pk=CASE).notes_fr == "Note d'Alice."
 
     # a figure with low above high and no source: messages name the fields, nothing is saved
     figures = Case.objects.get(pk=CASE).figures.count()
@@ -125,7 +138,7 @@ def test_two_editors_and_validation(browser, live_server, setup) -> None:  # noq
     # only the indicator's units are offered (the server refuses the others anyway)
     expect(alice.locator("#id_unit option[value=eur]")).to_be_disabled()
     expect(alice.locator("#id_unit option[value=deaths]")).to_be_enabled()
-    alice.locator("#id_label").fill("Décès évités")
+    alice.locator("#id_label_fr").fill("Décès évités")
     alice.locator("#id_value").fill("10")
     alice.locator("#id_low").fill("20")
     alice.locator("#id_high").fill("5")
