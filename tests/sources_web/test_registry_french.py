@@ -105,7 +105,9 @@ def test_an_edit_is_written_in_both_languages_and_exported(db) -> None:
 
     bad = {**post, "version": row.version, "history": "2002 | only French"}
     page = editor.post("/sources/REIN/edit/", bad, HTTP_ACCEPT_LANGUAGE="fr")
-    assert page.status_code == 400 and "Historique, ligne 1" in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 400 and "Historique, ligne 1" in html
+    assert "2002 | only French</textarea>" in html and "Application to the Agence" in html  # nothing lost
 
 
 @pytest.mark.django_db(transaction=True)

@@ -138,7 +138,12 @@ def source_detail(request, source_id: str):
 
 
 class _FormError(ValueError):
-    """A line of the edit form the registry cannot read (said to the person in the page's language)."""
+    """A line of the edit form the registry cannot read (said to the person in the page's language); ``data``
+    is the rest of the form, shown again with the message so nothing typed is lost."""
+
+    def __init__(self, message: str, data: dict) -> None:
+        super().__init__(message)
+        self.data = data
 
 
 def _bilingual(post, name: str) -> dict | str:
@@ -166,12 +171,14 @@ def _form_to_data(src: Source, post) -> dict:
     year = post.get("first_year", "").strip()
     data["first_year"] = int(year) if year.isdecimal() else None
     history = []
+    problem = ""
     for number, line in enumerate(post.get("history", "").splitlines(), start=1):
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split("|")]
         if len(parts) != 3 or not parts[0].isdecimal() or not parts[1] or not parts[2]:
-            raise _FormError(_("History, line %(n)s: write “year | French | English”.") % {"n": number})
+            problem = problem or _("History, line %(n)s: write “year | French | English”.") % {"n": number}
+            continue
         history.append({"year": int(parts[0]), "event": {"fr": parts[1], "en": parts[2]}})
     data["history"] = history
     descriptions = []
@@ -181,6 +188,8 @@ def _form_to_data(src: Source, post) -> dict:
             req = [w.strip() for w in requires.split(",") if w.strip()]
             descriptions.append({"text": text.strip(), "requires": req} if req else text.strip())
     data["descriptions"] = descriptions
+    if problem:
+        raise _FormError(problem, data)
     return data
 
 
@@ -213,7 +222,7 @@ def source_edit(request, source_id: str):
             )
         except _FormError as exc:
             error = str(exc)
-            data = {**src.data, "history": []}
+            data = exc.data
         except BeneficeError as exc:
             error = exc.localized(get_language(), name_only=True)
         else:
@@ -248,7 +257,7 @@ def source_edit(request, source_id: str):
             "descriptions": descriptions,
             "kinds": [(k, labels.kind_label(k, lang)) for k in sorted(KINDS)],
             "prose": prose,
-            "history_text": history,
+            "history_text": request.POST.get("history", history) if error else history,
             "list_fields": [
                 (f, labels.field_label(f, lang), "\n".join(data.get(f) or [])) for f in LIST_FIELDS
             ],
