@@ -51,7 +51,7 @@ def same_if_one(values: dict[str, Any], name: str) -> None:
 
 
 def _text_pair(
-    name: str, label_fr: Any, label_en: Any, *, rows: int = 0, required: bool = False, max_length: int | None = None
+    label_fr: Any, label_en: Any, *, rows: int = 0, required: bool = False, max_length: int | None = None
 ) -> tuple[forms.CharField, forms.CharField]:
     """The French and the English field of one text, French first; each input says its language (``lang``)."""
 
@@ -70,15 +70,13 @@ def _text_pair(
 class CaseForm(VersionedForm):
     title_fr = forms.CharField(label=_("Title (French)"), max_length=500)
     title_en = forms.CharField(label=_("Title (English)"), max_length=500)
-    summary_fr, summary_en = _text_pair(
-        "summary", _("Summary (French)"), _("Summary (English)"), rows=6, required=True
-    )
+    summary_fr, summary_en = _text_pair(_("Summary (French)"), _("Summary (English)"), rows=6, required=True)
     categories = forms.MultipleChoiceField(label=_("Categories of use"), widget=forms.CheckboxSelectMultiple)
     data_sources = forms.MultipleChoiceField(
         label=_("Data sources"), required=False, widget=forms.CheckboxSelectMultiple
     )
     attribution_grade = forms.ChoiceField(label=_("Attribution grade of the case"))
-    notes_fr, notes_en = _text_pair("notes", _("Notes (French)"), _("Notes (English)"), rows=3)
+    notes_fr, notes_en = _text_pair(_("Notes (French)"), _("Notes (English)"), rows=3)
 
     FIELDS = (
         "title_fr", "title_en", "summary_fr", "summary_en", "categories", "data_sources", "attribution_grade",
@@ -134,7 +132,6 @@ class SourceMixin(forms.Form):
     source_doi = forms.CharField(label=_("Source DOI"), required=False, max_length=255)
     source_url = WebURLField(label=_("Source URL"), required=False, max_length=1000, assume_scheme="https")
     source_location_fr, source_location_en = _text_pair(
-        "source_location",
         _("Where in the source (page, table, paragraph), in French"),
         _("Where in the source, in English"),
         max_length=1000,
@@ -192,20 +189,20 @@ class SourceMixin(forms.Form):
 class FigureForm(SourceMixin, VersionedForm):
     indicator = forms.ChoiceField(label=_("Indicator"))
     label_fr, label_en = _text_pair(
-        "label", _("What the number is (French)"), _("What the number is (English)"), required=True, max_length=1000
+        _("What the number is (French)"), _("What the number is (English)"), required=True, max_length=1000
     )
     value = forms.FloatField(label=_("Value"), required=False)
     low = forms.FloatField(label=_("Low (lower bound)"), required=False)
     high = forms.FloatField(label=_("High (upper bound)"), required=False)
     unit = forms.ChoiceField(label=_("Unit"))
     text_fr, text_en = _text_pair(
-        "text", _("Text, in French (narrative indicators only)"), _("Text, in English"), rows=3
+        _("Text, in French (narrative indicators only)"), _("Text, in English"), rows=3
     )
     population_fr, population_en = _text_pair(
-        "population", _("Population (French)"), _("Population (English)"), max_length=1000
+        _("Population (French)"), _("Population (English)"), max_length=1000
     )
     period_fr, period_en = _text_pair(
-        "period", _("Period (French, or a date range for both)"), _("Period (English)"), max_length=100
+        _("Period (French, or a date range for both)"), _("Period (English)"), max_length=100
     )
     evidence_grade = forms.ChoiceField(label=_("Evidence grade"))
     attribution_grade = forms.ChoiceField(label=_("Attribution grade"))
@@ -310,13 +307,13 @@ class FigureForm(SourceMixin, VersionedForm):
 
 class DecisionForm(SourceMixin, VersionedForm):
     agency_fr, agency_en = _text_pair(
-        "agency", _("Agency (French, or its acronym)"), _("Agency (English, if it differs)"), max_length=200
+        _("Agency (French, or its acronym)"), _("Agency (English, if it differs)"), max_length=200
     )
     date = forms.CharField(label=_("Date (YYYY, YYYY-MM or YYYY-MM-DD)"), max_length=10)
     type = forms.ChoiceField(label=_("Type of decision (weakest to strongest)"))
     scope = forms.ChoiceField(label=_("Scope"))
     description_fr, description_en = _text_pair(
-        "description", _("Description (French)"), _("Description (English)"), rows=3, required=True
+        _("Description (French)"), _("Description (English)"), rows=3, required=True
     )
     provenance = forms.ChoiceField(
         label=_("Provenance of the decision"),
@@ -440,9 +437,10 @@ class TimelineForm(VersionedForm):
     date = forms.CharField(label=_("Date (YYYY, YYYY-MM or YYYY-MM-DD)"), max_length=10)
     kind = forms.ChoiceField(
         label=_("What this step is"),
+        initial="other",
         help_text=_("The delay from study to decision starts at the case's first step marked “study”."),
     )
-    event_fr, event_en = _text_pair("event", _("Event (French)"), _("Event (English)"), rows=2, required=True)
+    event_fr, event_en = _text_pair(_("Event (French)"), _("Event (English)"), rows=2, required=True)
     verified = forms.BooleanField(label=_("Checked against the source"), required=False, initial=True)
     VALUES = ("date", "kind", "event_fr", "event_en", "verified")
 
