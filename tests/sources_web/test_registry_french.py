@@ -41,6 +41,9 @@ def test_the_french_source_page_shows_french_notes_and_no_codes(reader) -> None:
     text = _visible(html)
     assert not [k for k in KINDS if re.search(rf"\b{k}\b", text) and "_" in k]
     assert 'data-kind="linked_database"' in html
+    assert ">Cartographie des pathologies et des dépenses</a>" in html and ">PMSI</a>" in html  # components named
+    sniiram = reader.get("/sources/SNIIRAM/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'href="/sources/SNDS/">SNDS</a>' in sniiram  # its parent, by its acronym
 
     english = reader.get("/sources/SNDS/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Permanent access for bodies listed by decree" in english and "Linked database" in english
