@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from benefice import i18n
 from benefice.corpus import formats
+from benefice.corpus.dedup import reasons
 from benefice.errors import BeneficeError, FormatError, localized_error
 
 SRC = Path(i18n.__file__).parent
@@ -140,3 +141,44 @@ def test_a_file_without_records_is_an_error_naming_it(tmp_path, fmt, text):
     french = caught.value.localized("fr", name_only=True)
     assert french.startswith(f"notes.txt{NBSP}: aucune notice lue{NBSP}: ")
     assert str(tmp_path) not in french
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "same DOI 10.1002/pds.2044",
+        "same PMID 20681016",
+        "same OpenAlex id W2034",
+        "same hal_id hal-01234",
+        "same abstract, title 0.95 and authors",
+        "same authors, venue, year, volume and page range; title differs",
+        "title 0.93 (subtitle), same first author, year ±1, venue≈, volume, pages",
+        "title 1.00, authors 67% shared, other venue, pages",
+        "corpus deduplication",
+    ],
+)
+def test_reasons_stored_in_english_are_read_back_as_messages(stored):
+    """The migration of existing merge events: every reason the engine wrote is parsed into parts that say
+    the same in English and are translated in French."""
+    parts = reasons.parse(stored)
+    assert parts, stored
+    english = reasons.text(parts, "en")
+    assert english == stored.replace("same hal_id", "same HAL id")
+    french = reasons.text(parts, "fr")
+    assert french != english and "same" not in french
+    assert reasons.localized(reasons.to_data(parts), stored, "fr") == french
+
+
+def test_a_reason_nobody_can_parse_is_kept_as_written():
+    assert reasons.parse("merged by hand after checking the PDF") is None
+    assert reasons.localized([], "merged by hand after checking the PDF", "fr") == "merged by hand after checking the PDF"
+
+
+def test_the_engine_gives_its_reasons_as_messages():
+    from benefice.corpus import dedup
+
+    a = dedup.prepare({"id": "a", "title": "Benfluorex and valvular heart disease", "doi": "10.1002/pds.2044"})
+    b = dedup.prepare({"id": "b", "title": "Benfluorex and valvular heart disease", "doi": "10.1002/PDS.2044"})
+    match = dedup.compare(a, b)
+    assert match is not None and match.reason == "same DOI 10.1002/pds.2044"
+    assert reasons.text(match.parts, "fr") == "même DOI 10.1002/pds.2044"
