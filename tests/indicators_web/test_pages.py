@@ -14,6 +14,7 @@ from django.utils import translation
 from benefice.indicators import catalogue as indicator_catalogue
 from benefice.indicators import services as indicator_services
 from benefice.indicators.models import Indicator
+from benefice.paths import package_data
 from indicators_web.french_html import french_problems
 
 SHIPPED = indicator_catalogue.load_indicators()
@@ -167,3 +168,14 @@ def test_an_indicator_named_in_a_choice_reads_in_the_active_language(catalogue) 
         assert str(ind) == "A2 Fardeau attribuable"
     with translation.override("en"):
         assert str(ind) == "A2 Attributable burden"
+
+
+def test_every_code_of_the_file_has_a_label() -> None:
+    """A type or a unit dimension added to indicators.yaml without its label would show raw."""
+    from benefice.indicators.display import DIMENSION_LABELS, TYPE_LABELS
+
+    raw = yaml.safe_load(package_data("indicators.yaml").read_text(encoding="utf-8"))
+    assert set(raw["indicator_types"]) == set(TYPE_LABELS)
+    assert {u["dimension"] for u in raw["units"].values()} == set(DIMENSION_LABELS)
+    with translation.override("fr"):
+        assert [str(TYPE_LABELS[t]) for t in ("count", "money")] == ["effectif", "montant"]

@@ -1,7 +1,8 @@
 """What the indicator and case pages share: the reader's language, unit names and numbers as people read
-them, the optimistic-locking form rebind, and the labels of the catalogue's codes (cases' pages show figures in
-the catalogue's units, so they read them from here). A code (an indicator type, a kind of pitfall) is never
-shown raw: each has its label in the indicators catalogue of translations."""
+them, the optimistic-locking form rebind, and the labels of the catalogue's codes (cases' pages show figures
+in the catalogue's units, so they read them from here). A code is never shown raw: an indicator type, a
+unit's dimension, a kind of pitfall and a field of the history each have their label in the indicators
+catalogue of translations (a test checks that every code of indicators.yaml has one)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from benefice.indicators import services
 
 __all__ = [
     "catalogue_units",
-    "history_change",
     "dimension_label",
     "fmt_number",
+    "history_change",
     "pitfall_label",
     "rebind_version",
     "type_label",
