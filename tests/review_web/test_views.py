@@ -3,6 +3,8 @@ highlighting (escaped) and the records import form's messages."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -286,3 +288,20 @@ def test_screen_tolerates_the_ranking_replaced_between_its_read_and_its_use(
     response = alice.get(url)
     assert response.status_code == 200 and response.context["ranking"] is None
     assert response.context["record"] is not None
+
+
+def test_records_are_selected_by_import_batch_by_its_file_name_not_its_number(people) -> None:
+    from benefice.corpus.models import ImportBatch
+
+    review = services.create_review("Par lot", people["lead"])
+    lead = client_for(people["lead"], "fr")
+    url = reverse("review:records_add", args=[review.pk])
+    lead.post(url, by_file(database="PubMed", file=SimpleUploadedFile("valproate.ris", RIS.encode())))
+    batch = ImportBatch.objects.get(origin="valproate.ris")
+    page = lead.get(url).content.decode()
+    option = re.search(rf'<option value="{batch.pk}"[^>]*>([^<]*)</option>', page)
+    assert option and option.group(1).startswith("valproate.ris · ") and "3 notices lues" in option.group(1)
+    assert "Numéro du lot" not in page and '<select name="corpus-batch"' in page  # chosen, not typed
+    other = services.create_review("Autre", people["lead"])
+    lead.post(reverse("review:records_add", args=[other.pk]), from_corpus(database="PubMed", batch=batch.pk))
+    assert other.records.count() == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -79,10 +81,37 @@ class SearchReviewForm(ReviewForm):
     search = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
 
+#: The add-records page offers this many of the latest import batches.
+BATCH_CHOICES = 200
+
+
+def batch_choices() -> list[tuple[int, str]]:
+    """The latest finished imports of the corpus as a reader knows them (the file's name or the query, its
+    date, what it read), newest first: nobody has to know a batch's number, and no server path is shown."""
+    from django.utils.formats import date_format
+    from django.utils.translation import ngettext
+
+    from benefice.corpus.models import ImportBatch
+
+    rows = []
+    for batch in ImportBatch.objects.filter(status=ImportBatch.Status.DONE).order_by("-pk")[:BATCH_CHOICES]:
+        origin = batch.origin if batch.kind not in ("file", "review", "demo") else PurePath(batch.origin).name
+        read = ngettext("%(n)s record read", "%(n)s records read", batch.records_read) % {"n": batch.records_read}
+        when = date_format(batch.started_at, "SHORT_DATE_FORMAT")
+        rows.append((batch.pk, f"{origin[:80] or batch.kind} · {when} · {read}"))
+    return rows
+
+
 class CorpusSearchForm(forms.Form):
     database = forms.CharField(label=_("Database or source name"), max_length=120)
     query = forms.CharField(label=_("Search in the corpus (words)"), required=False, max_length=500)
-    batch = forms.IntegerField(label=_("Import batch number"), required=False, min_value=1)
+    batch = forms.TypedChoiceField(
+        label=_("Import batch"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Only the publications brought or found again by this import."),
+    )
     year_from = forms.IntegerField(
         label=_("Published from (year)"), required=False, min_value=1000, max_value=2999
     )
@@ -93,6 +122,10 @@ class CorpusSearchForm(forms.Form):
         label=_("Date searched"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].choices = [("", "—"), *batch_choices()]
 
     def clean(self):
         data = super().clean()
