@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from benefice.uses.pages import evidence_item
+from django.utils import translation
+
+from benefice.uses.pages import evidence_item, provenance
 
 
 def test_evidence_names_designs_and_kinds_of_source() -> None:
@@ -16,3 +18,14 @@ def test_evidence_names_designs_and_kinds_of_source() -> None:
     assert evidence_item("words: 'valproate', 'pregnancy'", "fr")["kind"] == "words"
     person = evidence_item("the exposure in pregnancy", "fr", by_person=True)
     assert person["kind"] == "person" and person["words"] == ["the exposure in pregnancy"]
+
+
+def test_the_classifiers_version_is_said_in_words() -> None:
+    with translation.override("fr"):
+        assert (
+            provenance("rules 1.1.0, typology 1.1.0, use_model 1 bc2a")
+            == "règles 1.1.0, typologie 1.1.0, modèle 1 bc2a"
+        )
+    with translation.override("en"):
+        assert provenance("rules 1.1.0, use_model 2 ff") == "rules 1.1.0, model 2 ff"
+    assert provenance("") == ""

@@ -73,6 +73,21 @@ def _parse_time(value: str):
         return None
 
 
+#: the words of a classifier's provenance ("rules 1.1.0, typology 1.1.0, use_model 3 ab12"), as msgids
+_PROVENANCE = {"rules": "rules", "typology": "typology", "use_model": "model"}
+_PROVENANCE_RE = re.compile(r"(?<![\w.])(rules|typology|use_model)(?= )")
+
+
+def provenance(version: str) -> str:
+    """A classifier's or model's version as the page shows it: its words in the reader's language ("règles
+    1.1.0, typologie 1.1.0, modèle 3 ab12"), the version numbers as stored (they are what reproduces it)."""
+    from django.utils.translation import pgettext
+
+    return _PROVENANCE_RE.sub(
+        lambda m: pgettext("part of a classifier version", _PROVENANCE[m.group(1)]), version or ""
+    )
+
+
 #: evidence the classifier writes as "<what>: codes" (no quoted words): what it is, for the page's words
 _CODED_EVIDENCE = re.compile(r"^(?P<what>design|source kind): (?P<codes>[\w, ]+)$")
 
@@ -122,7 +137,7 @@ def label_rows(
                 "method": lab.get("method", ""),
                 "score": lab.get("score"),
                 "rule": lab.get("rule", ""),
-                "model_version": lab.get("model_version", ""),
+                "model_version": provenance(lab.get("model_version", "")),
                 "review": bool(lab.get("review")),
                 "by": lab.get("by", ""),
                 "at": lab.get("at", ""),
@@ -178,6 +193,7 @@ def publication_uses(pub: Publication, lang: str = "fr") -> dict[str, Any]:
     return {
         "uses": row,
         "pub_lang": text_language(pub.language),  # the lang attribute of its title and abstract
+        "classifier_version": provenance(row.classifier_version),
         "labels": labels,
         "detected": detected,
         "changed_by_person": row.by_person and [r["id"] for r in detected] != row.categories,
