@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from benefice.cases.catalogue import TIMELINE_KINDS, load_cases, shown_value
+from benefice.cases.catalogue import TIMELINE_KINDS, Prose, load_cases, shown_value
 from benefice.errors import BeneficeError
+from benefice.i18n import pick_text
 from benefice.indicators.catalogue import load_indicators
 from benefice.paths import package_data
 from benefice.uses.typology import load_typology
@@ -415,3 +416,13 @@ def test_invalid_yaml_reports_line(tmp_path) -> None:
     with pytest.raises(BeneficeError) as info:
         load_typology(_write(tmp_path, "t.yaml", "version: '1'\nfamilies: [a, b\n"))
     assert info.value.line is not None and "invalid YAML" in info.value.message
+
+
+def test_a_bilingual_text_reads_as_its_english_where_code_wants_a_string() -> None:
+    """``Prose`` keeps code written for English-only texts (population keys, open data) behaving the same,
+    while pages pick the reader's version; two texts are equal only when both versions are."""
+    text = Prose("Cohorte ci-dessus", "Cohort above")
+    assert str(text) == "Cohort above" and text.lower() == "cohort above"
+    assert pick_text(text, "fr") == "Cohorte ci-dessus" and pick_text(text, "en") == "Cohort above"
+    assert text != Prose("Autre cohorte", "Cohort above") and text == Prose("Cohorte ci-dessus", "Cohort above")
+    assert Prose.same("ANSM").as_dict() == "ANSM" and text.as_dict() == {"fr": "Cohorte ci-dessus", "en": "Cohort above"}
