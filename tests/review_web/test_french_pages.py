@@ -76,7 +76,8 @@ def _read(client, url: str) -> Page:
     response = client.get(url)
     assert response.status_code == 200, url
     page = Page()
-    page.feed(response.content.decode())
+    page.html = response.content.decode()
+    page.feed(page.html)
     return page
 
 
@@ -141,6 +142,8 @@ def test_review_pages_in_french_have_no_english_and_french_typography(french_rev
         assert not re.search(r" [:;!?»]|« ", content), (url, re.findall(r".{30} [:;!?»].{10}", content))
         assert not re.search(r"\b1[\u00a0\u202f ](références|décisions|publications|doublons)\b", content), url
         assert page.tables_outside_scroll == 0, url
+        labels = re.findall(r"<label[^>]*>([^<]*)</label>", page.html)
+        assert all(label.count(":") <= 1 for label in labels), (url, [x for x in labels if x.count(":") > 1])
 
 
 def test_codes_are_shown_by_their_labels(french_review, people) -> None:
