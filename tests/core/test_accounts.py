@@ -135,3 +135,18 @@ def test_an_older_pbkdf2_hash_still_signs_in_and_is_rehashed_with_argon2id(setti
     response = Client().post("/login/", {"username": "old", "password": PASSWORD})
     assert response.status_code == 302
     assert User.objects.get(pk=user.pk).password.startswith("argon2$argon2id$")
+
+
+def test_history_pages_name_a_change_in_the_readers_language(db):
+    """Issue 19: the history showed the stored action code ("load", "update") on French pages."""
+    from django.utils import translation
+
+    from benefice.core.models import AuditEntry
+
+    entry = AuditEntry(action="load", object_type="x", object_id="1")
+    with translation.override("fr"):
+        assert entry.action_label == "chargé depuis le fichier de données"
+        assert AuditEntry(action="update").action_label == "modifié"
+        assert AuditEntry(action="a_service_own").action_label == "a_service_own"  # never hidden
+    with translation.override("en"):
+        assert entry.action_label == "loaded from the data file"

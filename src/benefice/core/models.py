@@ -7,6 +7,29 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+#: what the history pages say for each kind of change the services record; an action not listed (a
+#: service's own) is shown as written, so a new kind of change is never hidden
+ACTION_LABELS = {
+    "create": pgettext_lazy("change in a history", "created"),
+    "update": pgettext_lazy("change in a history", "edited"),
+    "delete": pgettext_lazy("change in a history", "deleted"),
+    "load": pgettext_lazy("change in a history", "loaded from the data file"),
+    "import": pgettext_lazy("change in a history", "imported"),
+    "export": pgettext_lazy("change in a history", "exported"),
+    "merge": pgettext_lazy("change in a history", "merged"),
+    "split": pgettext_lazy("change in a history", "split"),
+    "add": pgettext_lazy("change in a history", "records added"),
+    "member": pgettext_lazy("change in a history", "member added"),
+    "pseudonymise": pgettext_lazy("change in a history", "pseudonymised"),
+    "code": pgettext_lazy("change in a history", "coded"),
+    "ground": pgettext_lazy("change in a history", "grounded"),
+    "resolve": pgettext_lazy("change in a history", "resolved"),
+    "suggest": pgettext_lazy("change in a history", "suggested"),
+    "version": pgettext_lazy("change in a history", "new version"),
+    "starter": pgettext_lazy("change in a history", "starter codebook"),
+}
 
 
 class AuditEntry(models.Model):
@@ -28,6 +51,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.when:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+
+    @property
+    def action_label(self) -> str:
+        """The change in the reader's language (the history pages show this, never the stored code)."""
+        return str(ACTION_LABELS.get(self.action, self.action))
 
     @property
     def changed_fields(self) -> list[str]:
