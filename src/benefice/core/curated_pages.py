@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
 from benefice.core.models import AuditEntry
 from benefice.errors import BeneficeError
@@ -42,7 +43,12 @@ def yaml_download(produce: Callable[[], str], filename: str) -> HttpResponse:
     try:
         text = produce()
     except BeneficeError as exc:
-        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+        # in the reader's language (the request's, active here), the file named without its directory
+        return HttpResponse(
+            exc.localized(translation.get_language(), name_only=True),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
