@@ -70,7 +70,7 @@ def test_indicator_page_shows_values_linked_to_figures(loaded, people) -> None:
     assert response.status_code == 200 and not response.context["values_error"]
     rows = response.context["values"]
     assert rows
-    linked = {pk for row in rows for _case, pk in row["links"]}
+    linked = {link[-1] for row in rows for link in row["links"]}  # (case id, case title, figure pk)
     figures = Figure.objects.filter(indicator_id="A2", verified=True)
     assert linked == {f.pk for f in figures if f.value is not None or f.low is not None}
     html = response.content.decode()
