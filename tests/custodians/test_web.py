@@ -98,12 +98,19 @@ def test_report_in_both_languages_and_pdf(cnam, people) -> None:
     assert "Analyse des écarts" in french and "Gap analysis" in english
     # a confirmed publication of a project is listed even if its title names no source
     le_vu = ProjectLink.objects.get(project__reference="DEMO-01", status=ProjectLink.CONFIRMED).publication
-    assert f'href="{reverse("corpus:detail", args=[le_vu.pk])}">{le_vu.title}</a>' in french
-    assert "DEMO-90" in english and "outcome_declarations" in english
+    # an English title on a French page carries its language (RGAA 8.7)
+    assert f'href="{reverse("corpus:detail", args=[le_vu.pk])}" lang="en">{le_vu.title}</a>' in french
+    # rule ids are codes: the reader is told the threshold, not the rule's id
+    assert "DEMO-90" in english and "outcome_declarations" not in english and "(threshold: ≥" in english
     # every counted record opens the page that shows it
     demo90 = Project.objects.get(reference="DEMO-90")
     assert f'href="{reverse("custodians:project", args=[demo90.pk])}">DEMO-90</a>' in english
-    assert 'href="/impact/cases/mediator_benfluorex/">mediator_benfluorex#1</a>' in english
+    # a case decision is named by the case's title and the decision's number, never by the case's id
+    assert (
+        'href="/impact/cases/mediator_benfluorex/">Mediator (benfluorex): a health-insurance cohort confirms the '
+        "risk of valvular heart disease, decision 1</a>" in english
+    )
+    assert "mediator_benfluorex#" not in english and "Mediator (benfluorex)\u00a0: une cohorte" in french
     pdf = viewer.get(reverse("custodians:report_pdf", args=[cnam.slug]), {"lang": "en"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     csv_text = viewer.get(reverse("custodians:links_csv")).content.decode()

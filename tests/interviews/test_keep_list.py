@@ -82,7 +82,11 @@ def test_the_objects_of_the_research_stay_with_the_french_model():
     "text, original, kind",
     [
         ("Hier, Hélène Marchetti m'a rappelé que l'ANSM avait tout vu.", "Hélène Marchetti", PERSON),
-        ("Elle habite 12 rue des Lilas, 21000 Dijon, près de la CNIL.", "12 rue des Lilas, 21000 Dijon", PLACE),
+        (
+            "Elle habite 12 rue des Lilas, 21000 Dijon, près de la CNIL.",
+            "12 rue des Lilas, 21000 Dijon",
+            PLACE,
+        ),
         ("L'association Les Amis de Léon a saisi la CNIL.", "Les Amis de Léon", ORG),
         ("La société Biotrial Conseil a eu accès au SNDS.", "Biotrial Conseil", ORG),
     ],
@@ -185,9 +189,7 @@ FILLER = ["et", "puis", "avec", "dans", "ou", ",", "selon"]
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(
-        st.one_of(st.sampled_from(KEPT_SAMPLE), st.sampled_from(PEOPLE)), min_size=1, max_size=8
-    ),
+    st.lists(st.one_of(st.sampled_from(KEPT_SAMPLE), st.sampled_from(PEOPLE)), min_size=1, max_size=8),
     st.lists(st.sampled_from(FILLER), min_size=8, max_size=8),
 )
 def test_kept_names_are_never_replaced_and_pseudonymising_twice_changes_nothing(parts, fillers):

@@ -139,7 +139,7 @@ def test_import_pseudonymise_code_agree_export(browser, live_server, setup, tmp_
     bruno.locator("#end").fill(str(len(full) + 10))
     bruno.locator("#code").select_option(label="Confiance")
     bruno.locator("#coding-form button[type=submit]").click()
-    expect(bruno.locator("#coding-status")).to_contain_text("out of range")
+    expect(bruno.locator("#coding-status")).to_contain_text("hors du texte")
     assert Coding.objects.count() == 6
 
     # the lead sees the agreement

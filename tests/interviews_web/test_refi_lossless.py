@@ -130,7 +130,7 @@ def test_media_selections_are_listed_with_their_positions(tmp_path, people) -> N
     assert "Sources conservées sans leur contenu" in page
     assert "page 0, (18, 45)–(577, 234)" in page
     assert "zone (267, 1)–(992, 720) de l’image" in page
-    assert "représentation textuelle : caractères 297–498" in page
+    assert "représentation textuelle\u00a0: caractères 297–498" in page
     response = lead.get(reverse("interviews:export_refi", args=[project.pk, "qdpx"]))
     out = tmp_path / "web.qdpx"
     out.write_bytes(response.content)

@@ -116,13 +116,13 @@ def test_coding_by_post_with_validation(project, transcript, people) -> None:
     out = post_coding(coder, project, transcript, start=length - 5, end=length + 1, code=code.pk)
     assert (
         out.status_code == 400
-        and "out of range" in out.json()["error"]
+        and "hors du texte" in out.json()["error"]
         and str(length) in out.json()["error"]
     )
     reversed_ = post_coding(coder, project, transcript, start=50, end=50, code=code.pk)
     assert reversed_.status_code == 400
     garbage = post_coding(coder, project, transcript, start="dix", end=50, code=code.pk)
-    assert garbage.status_code == 400 and "integer" in garbage.json()["error"]
+    assert garbage.status_code == 400 and "nombre entier" in garbage.json()["error"]
     assert post_coding(coder, project, transcript, start=1, end=5).status_code == 400  # no code chosen
     assert Coding.objects.count() == 2
     viewer = client_for(people["viewer"])
@@ -213,7 +213,7 @@ def test_agreement_view_numbers(project, transcript, people) -> None:
         "coder1" in page and escape(transcript.text[0:50][:30]) in page
     )  # the disagreement passage is shown
     one = client.get(url, {"coders": [coders[0].pk], "transcripts": [transcript.pk]}).content.decode()
-    assert "at least two coders" in one
+    assert "au moins deux codeurs" in one
 
 
 def test_analysis_frequencies_cooccurrence_and_retrieval(project, transcript, people) -> None:

@@ -19,6 +19,7 @@ from benefice.custodians import linking
 from benefice.custodians.models import Project, ProjectLink
 from benefice.custodians.services._shared import _detected_sources, _family
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 
 
 def _project_text(project: Project) -> linking.ProjectText:
@@ -113,7 +114,9 @@ def propose_links(
 def decide_link(link: ProjectLink, status: str, user) -> ProjectLink:
     """Confirm, reject, or return a link to candidate; audited."""
     if status not in dict(ProjectLink.STATUSES):
-        raise BeneficeError(f"unknown link status {status!r}", field="status")
+        raise BeneficeError(
+            gettext_noop("unknown link status “%(status)s”"), params={"status": status}, field="status"
+        )
     before = link.status
     link.status = status
     link.decided_by = user if status != ProjectLink.CANDIDATE else None

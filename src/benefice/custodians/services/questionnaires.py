@@ -18,6 +18,7 @@ from benefice.core.models import audit
 from benefice.custodians import survey
 from benefice.custodians.models import Question, Questionnaire, Respondent, Response
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews import services as interviews
 
 
@@ -101,7 +102,7 @@ def save_answer(
 ) -> Response | None:
     """Store (or clear) one answer, validated; called on every autosave, so it writes one row only."""
     if question.questionnaire_id != respondent.questionnaire_id:
-        raise BeneficeError("this question is not part of this questionnaire", field="question")
+        raise BeneficeError(gettext_noop("this question is not part of this questionnaire"), field="question")
     try:
         answer = survey.clean_answer(question.spec(), value, source)
     except survey.AnswerError as exc:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from benefice.core.models import audit
 from benefice.custodians.models import BenefitFigure, BenefitRecord, Custodian, Project
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.indicators.catalogue import load_indicators
 from benefice.weblinks import validate_web_reference
 
@@ -55,23 +56,35 @@ def save_benefit_record(
     unknown indicator code is refused with the field named; nothing is saved then."""
     codes = {ind.code for ind in load_indicators().indicators.values()}
     if kind not in dict(BenefitRecord.KINDS):
-        raise BeneficeError(f"unknown record kind {kind!r}", field="kind")
+        raise BeneficeError(gettext_noop("unknown record kind “%(kind)s”"), params={"kind": kind}, field="kind")
     for n, output in enumerate(outputs, start=1):
         if output.get("type") not in OUTCOME_TYPES:
-            raise BeneficeError(f"output {n}: unknown outcome type {output.get('type')!r}", field="outputs")
+            raise BeneficeError(
+                gettext_noop("output %(n)s: unknown outcome type “%(type)s”"),
+                params={"n": n, "type": output.get("type")},
+                field="outputs",
+            )
         if not (output.get("description") or "").strip():
-            raise BeneficeError(f"output {n}: a description is needed", field="outputs")
+            raise BeneficeError(
+                gettext_noop("output %(n)s: a description is needed"), params={"n": n}, field="outputs"
+            )
         _check_link(str(output.get("reference") or ""), _("output %(n)s") % {"n": n}, "outputs")
     for n, fig in enumerate(figures, start=1):
         if not fig.source.strip():
             raise BeneficeError(
-                f"figure {n} ({fig.label}): a figure without a source is refused", field="source"
+                gettext_noop("figure %(n)s (%(label)s): a figure without a source is refused"),
+                params={"n": n, "label": fig.label},
+                field="source",
             )
         if not fig.label.strip():
-            raise BeneficeError(f"figure {n}: say what is counted", field="label")
+            raise BeneficeError(gettext_noop("figure %(n)s: say what is counted"), params={"n": n}, field="label")
         _check_link(fig.source, _("figure %(n)s") % {"n": n}, "source")
         if fig.indicator and fig.indicator not in codes:
-            raise BeneficeError(f"figure {n}: unknown indicator code {fig.indicator!r}", field="indicator")
+            raise BeneficeError(
+                gettext_noop("figure %(n)s: unknown indicator code “%(code)s”"),
+                params={"n": n, "code": fig.indicator},
+                field="indicator",
+            )
     with transaction.atomic():
         before = _record_state(record) if record else None
         if record is None:
@@ -91,7 +104,8 @@ def save_benefit_record(
                 .exists()
             ):
                 raise BeneficeError(
-                    f"a record of this kind for {year} already exists for project {project.reference}",
+                    gettext_noop("a record of this kind for %(year)s already exists for project %(project)s"),
+                    params={"year": year, "project": project.reference},
                     field="year",
                 ) from exc
             raise

@@ -53,7 +53,7 @@ def custodian_report(
     # the custodian's publications: detected as using its sources, or confirmed as coming from its projects
     pubs = {
         p.pk: p
-        for p in Publication.objects.filter(pk__in=set(using) | linked_ids).only("pk", "title", "year", "doi")
+        for p in Publication.objects.filter(pk__in=set(using) | linked_ids).only("pk", "title", "year", "doi", "language")
     }
     per_year: dict[int, int] = defaultdict(int)
     for pub in pubs.values():

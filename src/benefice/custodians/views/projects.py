@@ -19,7 +19,7 @@ from benefice.core.views import editor_required, reader_required
 from benefice.custodians import jobs as custodian_jobs
 from benefice.custodians import services
 from benefice.custodians.models import Custodian, Project, ProjectLink
-from benefice.custodians.views._shared import _outcome_labels
+from benefice.custodians.views._shared import _outcome_labels, error_text
 from benefice.errors import BeneficeError
 
 
@@ -96,8 +96,8 @@ def link_decide(request, pk: int, link_id: int) -> HttpResponse:
         services.decide_link(link, request.POST.get("status", ""), request.user)
     except BeneficeError as exc:
         if request.headers.get("HX-Request"):
-            return HttpResponse(str(exc), status=400)
-        messages.error(request, str(exc))
+            return HttpResponse(error_text(exc), status=400)
+        messages.error(request, error_text(exc))
     if request.headers.get("HX-Request"):
         return render(
             request, "custodians/_link_row.html", {"link": link, "can_edit": True, "project": link.project}

@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from benefice.core.roles import can_edit
 from benefice.core.views import editor_required, reader_required
 from benefice.custodians import services
 from benefice.custodians.models import Question, Questionnaire, Respondent
-from benefice.custodians.views._shared import _int
+from benefice.custodians.views._shared import _int, error_text
 from benefice.errors import BeneficeError
 from benefice.interviews.models import InterviewProject, Membership
 from benefice.sources.models import Source
@@ -38,7 +39,7 @@ def questionnaire_list(request) -> HttpResponse:
                 source_id=request.POST.get("source_id", ""),
             )
         except BeneficeError as exc:
-            error = str(exc)
+            error = error_text(exc)
         else:
             return redirect("custodians:questionnaire", qid=questionnaire.pk)
     return render(
@@ -94,15 +95,17 @@ def questionnaire_detail(request, qid: int) -> HttpResponse:
                 made = services.import_free_text(questionnaire, project, request.user)
                 messages.success(
                     request,
-                    _(
-                        "%(n)s transcript(s) added to the interview project “%(name)s”, to be reviewed before coding."
+                    ngettext(
+                        "%(n)s transcript added to the interview project “%(name)s”, to be reviewed before coding.",
+                        "%(n)s transcripts added to the interview project “%(name)s”, to be reviewed before coding.",
+                        len(made),
                     )
                     % {"n": len(made), "name": project.name},
                 )
             else:
                 raise BeneficeError(_("unknown action"))
         except BeneficeError as exc:
-            error = str(exc)
+            error = error_text(exc)
         else:
             return redirect("custodians:questionnaire", qid=questionnaire.pk)
     respondents = questionnaire.respondents.annotate(n_answers=Count("answers"))
@@ -132,7 +135,7 @@ def questionnaire_export(request, qid: int, fmt: str) -> HttpResponse:
     try:
         data = services.export_questionnaire(questionnaire, fmt)
     except BeneficeError as exc:
-        raise Http404(str(exc)) from None
+        raise Http404(error_text(exc)) from None
     types = {
         "csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -162,7 +165,7 @@ def respond(request, token: str) -> HttpResponse:
                     request.POST.get(f"q{question.pk}_source", ""),
                 )
             except BeneficeError as exc:
-                errors[question.pk] = exc.message
+                errors[question.pk] = error_text(exc)
         if not errors:
             respondent.submitted_at = timezone.now()
             respondent.save(update_fields=["submitted_at"])
@@ -210,5 +213,5 @@ def respond_answer(request, token: str, question_id: int) -> HttpResponse:
             request.POST.get(f"q{question.pk}_source", ""),
         )
     except BeneficeError as exc:
-        return render(request, "custodians/_answer_status.html", {"question": question, "error": exc.message})
+        return render(request, "custodians/_answer_status.html", {"question": question, "error": error_text(exc)})
     return render(request, "custodians/_answer_status.html", {"question": question, "saved": timezone.now()})

@@ -15,7 +15,7 @@ from benefice.core.roles import can_edit, role_of
 from benefice.core.views import editor_required
 from benefice.custodians import services
 from benefice.custodians.models import BenefitRecord, Project
-from benefice.custodians.views._shared import _int, _outcome_labels
+from benefice.custodians.views._shared import _int, _outcome_labels, error_text
 from benefice.errors import BeneficeError
 from benefice.indicators.catalogue import load_indicators
 
@@ -91,7 +91,7 @@ def record_edit(request, pk: int, record_id: int | None = None) -> HttpResponse:
             data = _record_input(request.POST)
             saved = services.save_benefit_record(project, user=request.user, record=record, **data)
         except BeneficeError as exc:
-            error = str(exc)
+            error = error_text(exc)
         else:
             messages.success(request, _("Benefit record saved."))
             return redirect("custodians:record", record_id=saved.pk)

@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from benefice.core.views import reader_required
 from benefice.custodians import services
 from benefice.custodians.models import Custodian
+from benefice.i18n import pick
 
 
 # ------------------------------------------------------------------------------------------------- reports
@@ -24,7 +25,8 @@ def _report_context(request, custodian: Custodian) -> dict:
         for r in report["recommendations"]
     ]
     pks = dict(custodian.projects.values_list("reference", "pk"))
-    links = {fid: _record_links(f, pks) for fid, f in report["figures"].items()}
+    titles = {case.id: case.title for case in report["cases"]}
+    links = {fid: _record_links(f, pks, titles) for fid, f in report["figures"].items()}
     for row in report["recommendation_rows"]:
         row["links"] = links.get(row["figure"].id, [])
     report["figure_rows"] = [
@@ -36,7 +38,9 @@ def _report_context(request, custodian: Custodian) -> dict:
     return report
 
 
-def _record_links(figure, project_pks: dict[str, int], limit: int = 15) -> list[dict[str, str]]:
+def _record_links(
+    figure, project_pks: dict[str, int], case_titles: dict | None = None, limit: int = 15
+) -> list[dict[str, str]]:
     """The first records a figure counted, each with the page that shows it: publications of the corpus,
     projects, or the impact case holding the decision (``case#n``)."""
     out = []
@@ -45,14 +49,26 @@ def _record_links(figure, project_pks: dict[str, int], limit: int = 15) -> list[
         if figure.id.startswith("pubs_") and record.isdecimal():
             url = reverse("corpus:detail", args=[int(record)])
         elif "#" in record:
+            case_id, _, number = record.partition("#")
+            label = _case_decision_label((case_titles or {}).get(case_id), case_id, number)
             try:
-                url = reverse("cases:case", args=[record.split("#", 1)[0]])
+                url = reverse("cases:case", args=[case_id])
             except Exception:  # noqa: BLE001 - the impact app may not be installed: plain text then
                 url = ""
+            out.append({"label": label, "url": url})
+            continue
         elif record in project_pks:
             url = reverse("custodians:project", args=[project_pks[record]])
         out.append({"label": record, "url": url})
     return out
+
+
+def _case_decision_label(title, case_id: str, number: str) -> str:
+    """``mediator_benfluorex#2`` as a reader names it: the case's title (``title``, bilingual) in the page's
+    language, and which of its decisions (a case id is a code, never shown as a word)."""
+    lang = (translation.get_language() or "fr")[:2]
+    title = pick(title.fr, title.en, lang) if title is not None else case_id.replace("_", " ")
+    return gettext("%(case)s, decision %(n)s") % {"case": title, "n": number}
 
 
 FIGURE_LABELS = {

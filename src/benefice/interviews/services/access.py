@@ -11,6 +11,7 @@ from django.db import transaction
 
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews.models import InterviewProject, Membership, Participant, Transcript
 from benefice.interviews.pseudonymise import ORG, PERSON, PLACE
 from benefice.interviews.services._shared import _type
@@ -45,9 +46,11 @@ def visible_transcripts(project: InterviewProject, role: str | None):
 def create_project(name: str, user, *, description: str = "", language: str = "fr", keep_originals=False):
     name = name.strip()
     if not name:
-        raise BeneficeError("a project needs a name", field="name")
+        raise BeneficeError(gettext_noop("a project needs a name"), field="name")
     if InterviewProject.objects.filter(name=name).exists():
-        raise BeneficeError(f"a project named {name!r} already exists", field="name")
+        raise BeneficeError(
+            gettext_noop("a project named “%(name)s” already exists"), params={"name": name}, field="name"
+        )
     project = InterviewProject.objects.create(
         name=name, description=description, language=language, keep_originals=keep_originals
     )
@@ -88,10 +91,12 @@ def set_member(project: InterviewProject, member, role: str | None, user) -> Non
     current = Membership.objects.filter(project=project, user=member).first()
     before = current.role if current else None
     if role is not None and role not in dict(Membership.ROLES):
-        raise BeneficeError(f"unknown project role {role!r} (lead, coder, viewer)", field="role")
+        raise BeneficeError(
+            gettext_noop("unknown project role “%(role)s” (lead, coder, viewer)"), params={"role": role}, field="role"
+        )
     if before == Membership.LEAD and role != Membership.LEAD:
         if project.memberships.filter(role=Membership.LEAD).count() == 1:
-            raise BeneficeError("a project needs at least one lead", field="role")
+            raise BeneficeError(gettext_noop("a project needs at least one lead"), field="role")
     if role is None:
         if current:
             current.delete()
@@ -110,12 +115,16 @@ def set_member(project: InterviewProject, member, role: str | None, user) -> Non
 def save_participant(project: InterviewProject, user, data: dict, participant: Participant | None = None):
     code = (data.get("code") or "").strip()
     if not code:
-        raise BeneficeError("a participant needs a pseudonymous code", field="code")
+        raise BeneficeError(gettext_noop("a participant needs a pseudonymous code"), field="code")
     clash = project.participants.filter(code=code)
     if participant is not None:
         clash = clash.exclude(pk=participant.pk)
     if clash.exists():
-        raise BeneficeError(f"participant code {code!r} is already used in this project", field="code")
+        raise BeneficeError(
+            gettext_noop("participant code “%(code)s” is already used in this project"),
+            params={"code": code},
+            field="code",
+        )
     before = _participant_state(participant) if participant else None
     participant = participant or Participant(project=project)
     participant.code = code
@@ -158,7 +167,9 @@ def parse_names(text: str) -> list[tuple[str, str]]:
         kind = kind.strip().upper() or PERSON
         if kind not in (PERSON, PLACE, ORG):
             raise BeneficeError(
-                f"unknown type {kind!r} (PERSON, PLACE or ORG)", path="project list of names", line=number
+                gettext_noop("list of names: unknown type “%(kind)s” (PERSON, PLACE or ORG)"),
+                params={"kind": kind},
+                line=number,
             )
         names.append((name.strip(), kind))
     return names

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews.agreement import Coding as AgreementCoding
 from benefice.interviews.agreement import agreement
 from benefice.interviews.models import Coder, Coding, InterviewProject, Transcript
@@ -22,9 +23,9 @@ def _labels(objects, attribute: str) -> dict[int, str]:
 def agreement_for(project: InterviewProject, coders: list[Coder], transcripts: list[Transcript]) -> dict:
     """Character-level agreement (``agreement.agreement``) of the chosen coders on the chosen transcripts."""
     if len(coders) < 2:
-        raise BeneficeError("choose at least two coders", field="coders")
+        raise BeneficeError(gettext_noop("choose at least two coders"), field="coders")
     if not transcripts:
-        raise BeneficeError("choose at least one transcript", field="transcripts")
+        raise BeneficeError(gettext_noop("choose at least one transcript"), field="transcripts")
     coder_names = _labels(coders, "name")
     document_names = {t.pk: f"{t.title} #{t.pk}" for t in transcripts}
     codings = list(

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
-from benefice.i18n import LANGS, pick
+from benefice.i18n import LANGS, gettext_noop, pick
 from benefice.interviews import refi
 from benefice.interviews.colours import PALETTE, next_colour
 from benefice.interviews.models import Code, CodebookVersion, Coding, IndicatorGrounding, InterviewProject
@@ -38,7 +38,9 @@ def _code_state(code: Code) -> dict:
 def _check_colour(colour: str) -> str:
     colour = (colour or "").strip() or PALETTE[0]
     if not refi.RGB_RE.fullmatch(colour):
-        raise BeneficeError(f"colour {colour!r} is not #RRGGBB", field="colour")
+        raise BeneficeError(
+            gettext_noop("colour “%(colour)s” is not #RRGGBB"), params={"colour": colour}, field="colour"
+        )
     return colour
 
 
@@ -55,11 +57,13 @@ def create_code(
 ) -> Code:
     name = name.strip()
     if not name:
-        raise BeneficeError("a code needs a name", field="name")
+        raise BeneficeError(gettext_noop("a code needs a name"), field="name")
     if parent is not None and parent.project_id != project.pk:
-        raise BeneficeError("the parent code belongs to another project", field="parent")
+        raise BeneficeError(gettext_noop("the parent code belongs to another project"), field="parent")
     if project.codes.filter(parent=parent, name__iexact=name, active=True).exists():
-        raise BeneficeError(f"a code named {name!r} already exists at this level", field="name")
+        raise BeneficeError(
+            gettext_noop("a code named “%(name)s” already exists at this level"), params={"name": name}, field="name"
+        )
     if not colour:
         colour = next_colour_for(project)
     code = Code.objects.create(
@@ -81,14 +85,16 @@ def update_code(code: Code, user, **fields) -> Code:
     if "name" in fields:
         fields["name"] = (fields["name"] or "").strip()
         if not fields["name"]:
-            raise BeneficeError("a code needs a name", field="name")
+            raise BeneficeError(gettext_noop("a code needs a name"), field="name")
     if "colour" in fields:
         fields["colour"] = _check_colour(fields["colour"])
     if "parent" in fields and fields["parent"] is not None:
         ancestor = fields["parent"]
         while ancestor is not None:
             if ancestor.pk == code.pk:
-                raise BeneficeError("a code cannot be placed under itself or its descendants", field="parent")
+                raise BeneficeError(
+                    gettext_noop("a code cannot be placed under itself or its descendants"), field="parent"
+                )
             ancestor = ancestor.parent
     for name, value in fields.items():
         setattr(code, name, value)
@@ -110,7 +116,7 @@ def update_code(code: Code, user, **fields) -> Code:
 def merge_codes(source: Code, target: Code, user, note: str = "") -> Code:
     """Move every coding and child of ``source`` to ``target``; ``source`` stays, inactive, for the history."""
     if source.pk == target.pk or source.project_id != target.project_id:
-        raise BeneficeError("merge two different codes of the same project", field="target")
+        raise BeneficeError(gettext_noop("merge two different codes of the same project"), field="target")
     moved = 0
     for coding in list(source.codings.all()):
         if Coding.objects.filter(selection=coding.selection, coder=coding.coder, code=target).exists():
@@ -167,17 +173,21 @@ def _merge_media_codings(project: InterviewProject, old: str, new: str) -> int:
 def split_code(code: Code, parts: list[tuple[str, list[int]]], user, note: str = "") -> list[Code]:
     """New sibling codes, each taking the given codings of ``code``; the rest stay where they were."""
     if not parts:
-        raise BeneficeError("a split needs at least one new code", field="name")
+        raise BeneficeError(gettext_noop("a split needs at least one new code"), field="name")
     owned = set(code.codings.values_list("pk", flat=True))
     taken: set[int] = set()
     for name, coding_ids in parts:
         if not name.strip():
-            raise BeneficeError("each new code needs a name", field="name")
+            raise BeneficeError(gettext_noop("each new code needs a name"), field="name")
         wrong = set(coding_ids) - owned
         if wrong:
-            raise BeneficeError(f"codings {sorted(wrong)} are not codings of {code.name!r}", field="codings")
+            raise BeneficeError(
+                gettext_noop("codings %(ids)s are not codings of “%(code)s”"),
+                params={"ids": ", ".join(map(str, sorted(wrong))), "code": code.name},
+                field="codings",
+            )
         if taken & set(coding_ids):
-            raise BeneficeError("a coding can go to one new code only", field="codings")
+            raise BeneficeError(gettext_noop("a coding can go to one new code only"), field="codings")
         taken |= set(coding_ids)
     before = {"code": _code_state(code), "codings": sorted(owned)}
     created = []
@@ -297,7 +307,7 @@ def load_starter_codebook(project: InterviewProject, user) -> Code:
     title = pick(*STARTER_TITLES, lang)
     existing = project.codes.filter(name=title, parent=None, active=True).first()
     if existing:
-        raise BeneficeError("the orders-of-worth starter codebook is already loaded")
+        raise BeneficeError(gettext_noop("the orders-of-worth starter codebook is already loaded"))
     root = Code.objects.create(
         project=project,
         name=title,

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews.models import Code, Coder, Coding, InterviewProject, Selection, Transcript
 from benefice.interviews.services._shared import _type
 
@@ -23,24 +24,33 @@ def _as_int(value, name: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise BeneficeError(f"{name} must be an integer, got {value!r}", field=name) from None
+        raise BeneficeError(
+            gettext_noop("%(name)s must be an integer, got “%(value)s”"),
+            params={"name": name, "value": value},
+            field=name,
+        ) from None
 
 
 @transaction.atomic
 def add_coding(transcript: Transcript, start, end, code: Code, user, memo: str = "") -> Coding:
     """Apply ``code`` to characters ``start``..``end`` of the pseudonymised text (overlaps are allowed)."""
     if not transcript.is_pseudonymised:
-        raise BeneficeError("a transcript is coded only once its pseudonymisation has been reviewed")
+        raise BeneficeError(gettext_noop("a transcript is coded only once its pseudonymisation has been reviewed"))
     start, end = _as_int(start, "start"), _as_int(end, "end")
     length = len(transcript.text)
     if not 0 <= start < end <= length:
         raise BeneficeError(
-            f"selection {start}-{end} is out of range or empty: the text has {length} characters "
-            "(need 0 <= start < end <= length)",
+            gettext_noop(
+                "selection %(start)s-%(end)s is out of range or empty: the text has %(length)s characters "
+                "(need 0 <= start < end <= length)"
+            ),
+            params={"start": start, "end": end, "length": length},
             field="end" if end > length else "start",
         )
     if code.project_id != transcript.project_id or not code.active or not code.is_codable:
-        raise BeneficeError(f"code {code.name!r} cannot be applied in this project", field="code")
+        raise BeneficeError(
+            gettext_noop("code “%(code)s” cannot be applied in this project"), params={"code": code.name}, field="code"
+        )
     coder = coder_for(transcript.project, user)
     selection = Selection.objects.filter(transcript=transcript, start=start, end=end).first()
     if selection is None:

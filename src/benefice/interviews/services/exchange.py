@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews import refi
 from benefice.interviews.models import (
     Code,
@@ -153,7 +154,7 @@ def export_qdpx(project: InterviewProject, path: Path | str, user=None) -> dict:
 def export_qdc(project: InterviewProject, path: Path | str, user=None) -> None:
     data = to_refi(project)
     if not data.codes:
-        raise BeneficeError("the codebook is empty: nothing to export")
+        raise BeneficeError(gettext_noop("the codebook is empty: nothing to export"))
     refi.write_qdc(refi.Codebook(codes=data.codes, origin="benefice"), path)
     audit(
         "export",

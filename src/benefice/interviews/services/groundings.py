@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.indicators.catalogue import load_indicators
 from benefice.interviews.models import Code, Coding, IndicatorGrounding, Membership
 from benefice.interviews.services.access import visible_transcripts
@@ -18,9 +19,11 @@ def indicator_codes() -> dict[str, object]:
 def add_grounding(code: Code, indicator_code: str, user, *, quote: Coding | None = None, note: str = ""):
     indicators = indicator_codes()
     if indicator_code not in indicators:
-        raise BeneficeError(f"unknown indicator {indicator_code!r}", field="indicator")
+        raise BeneficeError(
+            gettext_noop("unknown indicator “%(code)s”"), params={"code": indicator_code}, field="indicator"
+        )
     if quote is not None and quote.code.project_id != code.project_id:
-        raise BeneficeError("the quote comes from another project", field="quote")
+        raise BeneficeError(gettext_noop("the quote comes from another project"), field="quote")
     grounding = IndicatorGrounding.objects.create(
         indicator_code=indicator_code, code=code, quote=quote, note=note.strip(), created_by=user
     )

@@ -8,6 +8,7 @@ import re
 
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews.models import Code, InterviewProject, Selection, ThemeSuggestion, Transcript
 from benefice.interviews.services._shared import _type
 from benefice.interviews.services.codebook import create_code
@@ -45,7 +46,10 @@ def suggest_themes(project: InterviewProject, transcripts, user, topics: int = 5
     segments = uncoded_segments(transcripts)
     if len(segments) < 3:
         raise BeneficeError(
-            f"only {len(segments)} mostly uncoded speaker turns: too little text to suggest themes (need 3)"
+            gettext_noop(
+                "only %(n)s mostly uncoded speaker turns: too little text to suggest themes (need 3)"
+            ),
+            params={"n": len(segments)},
         )
     stop_words = _stop_words()
     vectorizer = TfidfVectorizer(
@@ -60,7 +64,7 @@ def suggest_themes(project: InterviewProject, transcripts, user, topics: int = 5
     try:
         matrix = vectorizer.fit_transform(documents)
     except ValueError:
-        raise BeneficeError("the uncoded text holds no usable words to suggest themes from") from None
+        raise BeneficeError(gettext_noop("the uncoded text holds no usable words to suggest themes from")) from None
     k = max(1, min(topics, len(segments) - 1, matrix.shape[1] - 1))
     model = NMF(n_components=k, init="nndsvd", random_state=0, max_iter=500)
     weights = model.fit_transform(matrix)

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from benefice.core.models import audit
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews.models import EntityReplacement, InterviewProject, Participant, Transcript
 from benefice.interviews.pseudonymise import PERSON, KeepList, Mapping, detect, fold, project_keep_list
 from benefice.interviews.services._shared import _type
@@ -39,7 +40,9 @@ def import_transcript(
     suffix = Path(file_name).suffix.lower().lstrip(".") or "txt"
     if suffix not in TRANSCRIPT_FORMATS:
         raise BeneficeError(
-            f"unsupported transcript format {suffix!r} (txt, docx, odt, vtt, srt)", path=file_name
+            gettext_noop("unsupported transcript format “%(format)s” (txt, docx, odt, vtt, srt)"),
+            params={"format": suffix},
+            path=file_name,
         )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload.{suffix}"
@@ -49,7 +52,7 @@ def import_transcript(
         except BeneficeError as exc:  # name the user's file, not our temporary copy
             raise BeneficeError(exc.message, path=file_name, line=exc.line) from None
     if not parsed.text.strip():
-        raise BeneficeError("the transcript is empty", path=file_name)
+        raise BeneficeError(gettext_noop("the transcript is empty"), path=file_name)
     transcript = Transcript.objects.create(
         project=project,
         participant=participant,
@@ -202,21 +205,27 @@ def apply_review(transcript: Transcript, decisions: dict[str, tuple[str, str]], 
     ``decisions`` maps a review group id to (``accept`` | ``reject`` | ``replace``, custom replacement).
     """
     if transcript.is_pseudonymised:
-        raise BeneficeError("this transcript has already been pseudonymised")
+        raise BeneficeError(gettext_noop("this transcript has already been pseudonymised"))
     if transcript.status == Transcript.NO_TEXT:
         raise BeneficeError(
-            "the imported file did not include the text of this source: nothing to pseudonymise"
+            gettext_noop("the imported file did not include the text of this source: nothing to pseudonymise")
         )
     project = transcript.project
     by_key = {}
     for group in review_groups(transcript):
         choice, custom = decisions.get(group.id, (group.default, ""))
         if choice not in ("accept", "reject", "replace"):
-            raise BeneficeError(f"unknown decision {choice!r}", field=f"decision-{group.id}")
+            raise BeneficeError(
+                gettext_noop("unknown decision “%(choice)s”"), params={"choice": choice}, field=f"decision-{group.id}"
+            )
         if choice == "replace":
             custom = custom.strip()
             if not custom:
-                raise BeneficeError(f"give the replacement for entity {group.id}", field=f"custom-{group.id}")
+                raise BeneficeError(
+                    gettext_noop("give the replacement for “%(original)s”"),
+                    params={"original": group.original},
+                    field=f"custom-{group.id}",
+                )
         by_key[(group.type, group.key)] = (choice, custom, group)
     mapping = project_mapping(project)
     replacements: dict[tuple[str, str], str | None] = {}

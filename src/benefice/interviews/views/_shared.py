@@ -40,3 +40,15 @@ def _context(project, role, **extra) -> dict:
         "can_code": role in (LEAD, CODER),
         **extra,
     }
+
+
+def error_text(exc) -> str:
+    """A ``BeneficeError`` as the reader reads it: in the page's language, a file named without its
+    directory; without a file, line or record, the message alone (the field's internal name means nothing
+    to a reader: the form shows where)."""
+    from benefice.core.forms import reader_language
+
+    lang = reader_language()
+    if exc.path or exc.line is not None or exc.record is not None:
+        return exc.localized(lang, name_only=True)
+    return exc.localized_message(lang)

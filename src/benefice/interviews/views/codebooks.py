@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews import services
 from benefice.interviews.models import Code, Coding, InterviewProject, Transcript
-from benefice.interviews.views._shared import CODER, LEAD, _context, _ints, _project
+from benefice.interviews.views._shared import CODER, LEAD, _context, _ints, _project, error_text
 
 # ------------------------------------------------------------------------------------------- codebook
 
@@ -27,7 +28,7 @@ def codebook(request, pk: int):
         try:
             _codebook_action(request, project, action)
         except BeneficeError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_text(exc))
         else:
             return redirect("interviews:codebook", pk=project.pk)
     tree = services.code_tree(project)
@@ -62,7 +63,7 @@ def _codebook_action(request, project: InterviewProject, action: str) -> None:
     def code(field: str) -> Code:
         value = post.get(field, "")
         if not value.isdecimal():
-            raise BeneficeError("choose a code", field=field)
+            raise BeneficeError(gettext_noop("choose a code"), field=field)
         return get_object_or_404(Code, pk=int(value), project=project)
 
     if action == "create":
@@ -139,7 +140,7 @@ def agreement_view(request, pk: int):
                 list(transcripts.filter(pk__in=chosen_transcripts)),
             )
         except BeneficeError as exc:
-            error = str(exc)
+            error = error_text(exc)
     return render(
         request,
         "interviews/agreement.html",

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews import paging, services
 from benefice.interviews.models import Code, Coder, Coding, Transcript
-from benefice.interviews.views._shared import CODER, LEAD, _context, _project, _transcript
+from benefice.interviews.views._shared import CODER, LEAD, _context, _project, _transcript, error_text
 
 # --------------------------------------------------------------------------------------------- coding
 
@@ -93,7 +94,7 @@ def coding_create(request, pk: int, transcript_id: int):
         else:
             code_id = request.POST.get("code", "")
             if not code_id.isdecimal():
-                raise BeneficeError("choose a code or name a new one", field="code")
+                raise BeneficeError(gettext_noop("choose a code or name a new one"), field="code")
             code = get_object_or_404(Code, pk=int(code_id), project=project)
         coding = services.add_coding(
             transcript,
@@ -105,8 +106,8 @@ def coding_create(request, pk: int, transcript_id: int):
         )
     except BeneficeError as exc:
         if _wants_json(request):
-            return JsonResponse({"error": str(exc), "field": exc.field}, status=400)
-        messages.error(request, str(exc))
+            return JsonResponse({"error": error_text(exc), "field": exc.field}, status=400)
+        messages.error(request, error_text(exc))
         return redirect(_transcript_page(project, transcript, request.POST.get("page")))
     if _wants_json(request):
         return JsonResponse(

@@ -13,8 +13,9 @@ from django.utils.text import slugify
 from benefice.errors import BeneficeError
 from benefice.i18n import pick_text
 from benefice.interviews import services
+from benefice.interviews.forms import ParticipantForm
 from benefice.interviews.models import Code, Coding, Participant, ThemeSuggestion, Transcript
-from benefice.interviews.views._shared import CODER, LEAD, _context, _ints, _project
+from benefice.interviews.views._shared import CODER, LEAD, _context, _ints, _project, error_text
 
 # ------------------------------------------------------------------------------------------- analysis
 
@@ -46,7 +47,7 @@ def analysis(request, pk: int):
             project,
             role,
             attribute=attribute,
-            attributes=services.ATTRIBUTES,
+            attributes=[(name, ParticipantForm.base_fields[name].label) for name in services.ATTRIBUTES],
             columns=columns,
             table=table,
             matrix=list(zip(names, matrix, strict=True)),
@@ -69,7 +70,7 @@ def export_segments(request, pk: int, kind: str):
     try:
         content, mime = services.export_segments(rows, kind, project.name)
     except BeneficeError as exc:
-        raise Http404(str(exc)) from None
+        raise Http404(error_text(exc)) from None
     services.audit("export", "interviews.InterviewProject", project.pk, after={"format": kind, "rows": len(rows)},
                    user=request.user)  # fmt: skip
     response = HttpResponse(content, content_type=mime)
@@ -105,7 +106,7 @@ def suggestions(request, pk: int):
                     suggestion.status = ThemeSuggestion.DISMISSED
                     suggestion.save(update_fields=["status"])
         except BeneficeError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_text(exc))
         return redirect("interviews:suggestions", pk=project.pk)
     visible = {t.pk: t for t in services.visible_transcripts(project, role)}
     rows = []
@@ -146,7 +147,7 @@ def grounding(request, indicator_code: str):
                 code, indicator_code, request.user, quote=quote, note=request.POST.get("note", "")
             )
         except BeneficeError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_text(exc))
         return redirect("interviews:grounding", indicator_code=indicator_code)
     return render(
         request,

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from benefice.core.roles import can_edit
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews import services
 from benefice.interviews.forms import GuideForm, ParticipantForm, ProjectForm
 from benefice.interviews.models import InterviewProject, Membership, Participant
-from benefice.interviews.views._shared import LEAD, _context, _project
+from benefice.interviews.views._shared import LEAD, _context, _project, error_text
 
 # ------------------------------------------------------------------------------------------- projects
 
@@ -43,7 +44,7 @@ def project_list(request):
                 if lists:
                     services.update_project(project, request.user, **lists)
             except BeneficeError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(request, _("Project created; you are its lead."))
                 return redirect("interviews:project", pk=project.pk)
@@ -81,7 +82,9 @@ def project_detail(request, pk: int):
                 username = request.POST.get("username", "").strip()
                 member = get_user_model().objects.filter(username=username).first()
                 if member is None:
-                    raise BeneficeError(f"no user named {username!r}", field="username")
+                    raise BeneficeError(
+                        gettext_noop("no user named “%(name)s”"), params={"name": username}, field="username"
+                    )
                 services.set_member(project, member, request.POST.get("role") or None, request.user)
                 messages.success(request, _("Members updated."))
                 return redirect("interviews:project", pk=project.pk)
@@ -95,7 +98,7 @@ def project_detail(request, pk: int):
                                    user=request.user)  # fmt: skip
                     return redirect("interviews:project", pk=project.pk)
         except BeneficeError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_text(exc))
     transcripts = services.visible_transcripts(project, role)
     return render(
         request,
@@ -132,7 +135,7 @@ def participants(request, pk: int, participant_id: int | None = None):
             try:
                 services.save_participant(project, request.user, form.cleaned_data, participant)
             except BeneficeError as exc:
-                form.add_error("code", exc.message)
+                form.add_error("code", error_text(exc))
             else:
                 messages.success(request, _("Participant saved."))
                 return redirect("interviews:participants", pk=project.pk)

@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews import jobs as interview_jobs
 from benefice.interviews import services
 from benefice.interviews.forms import QdaImportForm
-from benefice.interviews.views._shared import LEAD, _context, _project
+from benefice.interviews.views._shared import LEAD, _context, _project, error_text
 
 # ------------------------------------------------------------------------------------------- REFI-QDA
 
@@ -33,7 +34,7 @@ def export_refi(request, pk: int, kind: str):
             else:
                 raise Http404
         except BeneficeError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_text(exc))
             return redirect("interviews:codebook", pk=project.pk)
         content = path.read_bytes()
     mime = "application/zip" if kind == "qdpx" else "application/xml"
@@ -53,8 +54,8 @@ def import_refi(request, pk: int):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             if Path(upload.name).suffix.lower() not in (".qdpx", ".qdc"):
-                exc = BeneficeError("expected a .qdpx project or a .qdc codebook", path=upload.name)
-                form.add_error("file", f"{upload.name}: {exc.message}")
+                exc = BeneficeError(gettext_noop("expected a .qdpx project or a .qdc codebook"), path=upload.name)
+                form.add_error("file", error_text(exc))
             else:
                 job = interview_jobs.create_qda_import(
                     project, request.user, upload, pseudonymised=form.cleaned_data["pseudonymised"]

@@ -14,11 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews import jobs as interview_jobs
 from benefice.interviews import paging, services
 from benefice.interviews.forms import ImportForm
 from benefice.interviews.models import Transcript
-from benefice.interviews.views._shared import LEAD, _context, _project
+from benefice.interviews.views._shared import LEAD, _context, _project, error_text
 
 # ------------------------------------------------------------------------------ import and pseudonymise
 
@@ -34,9 +35,11 @@ def transcript_import(request, pk: int):
             suffix = Path(upload.name).suffix.lower().lstrip(".") or "txt"
             if suffix not in services.TRANSCRIPT_FORMATS:  # said now, as the service would say it
                 exc = BeneficeError(
-                    f"unsupported transcript format {suffix!r} (txt, docx, odt, vtt, srt)", path=upload.name
+                    gettext_noop("unsupported transcript format “%(format)s” (txt, docx, odt, vtt, srt)"),
+                    params={"format": suffix},
+                    path=upload.name,
                 )
-                form.add_error("file", str(exc))
+                form.add_error("file", error_text(exc))
                 return render(request, "interviews/import.html", _context(project, role, form=form))
             job = interview_jobs.create_transcript_import(
                 project,
@@ -74,7 +77,7 @@ def transcript_review(request, pk: int, transcript_id: int):
             }
             report = services.apply_review(transcript, decisions, request.user)
         except BeneficeError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request,

@@ -101,7 +101,12 @@
       const tr = document.createElement("tr");
       tr.dataset.coding = c.id;
       [c.code_name, c.coder_name, c.start + "–" + c.end, c.quote.length > 200 ? c.quote.slice(0, 199) + "…" : c.quote]
-        .forEach((value) => { const td = document.createElement("td"); td.textContent = value; tr.appendChild(td); });
+        .forEach((value, index) => {
+          const td = document.createElement("td");
+          td.textContent = value;
+          if (index === 3 && box.lang) td.lang = box.lang;  // the quote, in the transcript's language
+          tr.appendChild(td);
+        });
       const td = document.createElement("td");
       const may = table.dataset.canDelete === "all" || (table.dataset.canDelete === "own" && c.coder === me);
       if (may) {
