@@ -32,8 +32,24 @@ def test_browse_drill_down_and_build(browser, live_server, transactional_db, cor
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Baromètre, édition {YEAR}")
     assert axe_violations(page) == []
 
+    # the page leads with its charts (issue 19): each drawn by Vega as one labelled image, count axes in
+    # integers, and its table one click below ("Voir les données")
+    charts = page.locator("figure.chart-figure .chart[data-spec]")
+    expect(charts.first.locator("svg")).to_be_visible(timeout=30_000)
+    page.wait_for_function("document.querySelectorAll('.chart[data-spec]').length == "
+                           "document.querySelectorAll('.chart[data-rendered]').length")  # fmt: skip
+    assert charts.count() >= 8 and page.locator(".chart[data-error]").count() == 0
+    svg = page.locator("#chart-publications_by_year .chart svg")
+    assert svg.get_attribute("role") == "img" and svg.get_attribute("aria-label").startswith("Publications")
+    ticks = page.locator("#chart-publications_by_year .chart svg .role-axis-label text").all_inner_texts()
+    assert ticks and all(t.replace("\u202f", "").isdigit() for t in ticks), ticks  # no "0.2 publications"
+    assert axe_violations(page) == []
+
     # a source's family count -> the publications behind it -> the publication in the corpus
-    sources = page.locator("section[aria-labelledby=sources-title] table")
+    block = page.locator("#chart-sources")
+    sources = block.locator("details.see-data table")
+    expect(sources).to_be_hidden()  # one click below the chart
+    block.locator("details.see-data summary").click()
     sources.get_by_role("row").filter(has_text="(SNDS)").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("SNDS")
     assert axe_violations(page) == []
@@ -43,7 +59,8 @@ def test_browse_drill_down_and_build(browser, live_server, transactional_db, cor
     page.goto(f"{live_server.url}/barometer/{edition.pk}/cases/mediator_benfluorex/")
     assert axe_violations(page) == []
     page.goto(f"{live_server.url}/barometer/{edition.pk}/")
-    page.locator("section[aria-labelledby=ranges-title] table a").first.click()
+    page.locator("#chart-impact_ranges details.see-data summary").click()
+    page.locator("#chart-impact_ranges details.see-data table a").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Personnes concernées")
     assert axe_violations(page) == []
 
@@ -61,4 +78,25 @@ def test_browse_drill_down_and_build(browser, live_server, transactional_db, cor
     # the edition's own static site, served by the app
     page.goto(f"{live_server.url}/barometer/{edition.pk}/files/site/fr/index.html")
     expect(page.locator("h1")).to_be_visible()
+    assert errors == []
+
+
+def test_the_edition_page_fits_a_phone(browser, live_server, transactional_db, corpus, home, people):  # noqa: F811
+    """390 px wide: the charts follow the column, the tables scroll in their own box, the page itself never
+    scrolls sideways."""
+    edition = services.build_from_database(YEAR, OBSERVED, with_pdf=False)
+    page, errors = sign_in(browser, live_server.url, "viewer")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/barometer/{edition.pk}/")
+    page.wait_for_function("document.querySelectorAll('.chart[data-spec]').length > 0 && "
+                           "document.querySelectorAll('.chart[data-spec]').length == "
+                           "document.querySelectorAll('.chart[data-rendered]').length", timeout=30_000)  # fmt: skip
+    for details in page.locator("details.see-data").all():
+        details.locator("summary").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    widths = page.evaluate(
+        "[...document.querySelectorAll('.chart svg')].map(s => s.getBoundingClientRect().right)"
+    )
+    assert widths and max(widths) <= 390, widths
+    assert axe_violations(page) == []
     assert errors == []

@@ -4,6 +4,7 @@ edition's files served (and nothing else), builds from the page, access control,
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import json
 import zipfile
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from benefice.barometer import demo, drill, services
 from benefice.barometer.models import Edition
+from benefice.core import jobs
 
 from .conftest import OBSERVED, YEAR, client_for
 
@@ -111,9 +113,9 @@ def test_edition_page_links_every_figure_to_its_evidence(edition, people, corpus
 
     ranking = services.results(edition)["ranking"]
     if ranking["available"]:  # the ranking module is installed: every ranked case links to its page
-        assert 'id="ranking-title"' in page and ranking["rows"]
+        assert 'id="chart-ranking"' in page and ranking["rows"]
         top = ranking["rows"][0]["case"]
-        assert reverse("barometer:case", args=[edition.pk, top]) in page.split('id="ranking-title"')[1]
+        assert reverse("barometer:case", args=[edition.pk, top]) in page.split('id="chart-ranking"')[1]
 
     drill_page = viewer.get(base, {"figure": "source:SNDS"}).content.decode()
     assert "Statin use in France" in drill_page and "A trial of a new inhaler" not in drill_page
@@ -191,9 +193,42 @@ def test_editor_builds_an_edition_from_the_page_with_progress(corpus, home, peop
     assert edition.year == YEAR and edition.built_by == people["editor"] and not edition.with_pdf
     page = editor.get(job_url).content.decode()
     assert reverse("barometer:edition", args=[edition.pk]) in page
-    again = editor.post(reverse("barometer:build"), {"year": str(YEAR)}, follow=True)
-    assert "already exists" in again.content.decode()
     assert editor.post(reverse("barometer:build"), {"year": "soon"}, follow=True).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuilding_a_year_offers_a_new_version_and_never_shows_a_server_path(
+    corpus, home, people, database_queue
+):
+    """Issue 19, item 4: the page refused a second build of a year with a server path and an instruction
+    ("use --force-new-dir") the form could not follow. Editions are frozen, never rebuilt in place: the page
+    now offers a new version beside the existing one, in French, and the earlier one is listed as
+    superseded."""
+    editor = client_for(people["editor"])
+    first = services.build_from_database(YEAR, OBSERVED, with_pdf=False)
+    again = editor.post(reverse("barometer:build"), {"year": str(YEAR), "existing": "keep"})
+    page = again.content.decode()
+    assert again.status_code == 409
+    assert f"L'édition {YEAR} existe déjà" in page and reverse("barometer:edition", args=[first.pk]) in page
+    assert 'name="existing" value="new_version"' in page  # the choice, in a form the page can submit
+    assert str(home) not in page and "force-new-dir" not in page and "already exists" not in page
+    assert not jobs.recent_jobs(kind="barometer")  # nothing queued until the choice is made
+    chosen = editor.post(reverse("barometer:build"), {"year": str(YEAR), "existing": "new_version"})
+    assert chosen.status_code == 302
+    database_queue.run()
+    state = editor.get(chosen["Location"] + "status/", HTTP_ACCEPT="application/json").json()
+    assert state["status"] == "done", state
+    second = Edition.objects.get(pk=state["edition_id"])
+    assert second.year == YEAR and second.pk != first.pk
+    assert second.path.name == f"{YEAR}-2" and first.path.name == str(YEAR)
+    assert (first.path / "manifest.json").is_file()  # the frozen edition is left as it was
+    listing = editor.get(reverse("barometer:list")).content.decode()
+    assert "remplacée par la version construite le" in listing and str(home) not in listing
+
+
+def test_the_list_names_no_server_folder(home, people):
+    page = client_for(people["editor"]).get(reverse("barometer:list")).content.decode()
+    assert "Aucune édition pour l" in page and str(home) not in page and "benefice barometer build" in page
 
 
 def test_a_future_edition_is_refused_before_any_job(corpus, home, people):
@@ -203,7 +238,7 @@ def test_a_future_edition_is_refused_before_any_job(corpus, home, people):
     editor = client_for(people["editor"])
     future = datetime.date.today().year + 1
     page = editor.post(reverse("barometer:build"), {"year": str(future)}, follow=True).content.decode()
-    assert f"the {future} edition is in the future" in page
+    assert f"édition {future} est dans le futur" in page  # said in the page's language
     assert not jobs.recent_jobs(kind="barometer") and not (home / "barometer" / str(future)).exists()
 
 
@@ -233,3 +268,35 @@ def test_pages_in_french_and_english(edition, people):
     english = viewer.get(url).content.decode()
     assert f"Barometer, edition {YEAR}" in english and "Key figures" in english
     assert "Source la plus utilisée" not in english  # headline texts follow the page's language
+
+
+def test_edition_page_leads_with_its_charts(edition, people):
+    """Issue 19, item 3: like the French Open Science Barometer, each indicator is a chart (the static
+    site's, from the same builders), a sentence saying what it shows, and its table one click below."""
+    viewer = client_for(people["viewer"])
+    page = viewer.get(reverse("barometer:edition", args=[edition.pk])).content.decode()
+    charts = services.charts(edition, "fr")
+    drawn = [c for c in charts if not c.empty]
+    assert len(drawn) >= 8
+    for chart in drawn:
+        block = page.split(f'id="chart-{chart.id}"', 1)[1].split('class="figure-block"', 1)[0]
+        assert f'data-spec="spec-{chart.id}"' in block and html.escape(chart.title) in block
+        script = block.split(f'id="spec-{chart.id}" type="application/json">', 1)[1].split("</script>", 1)[0]
+        assert json.loads(script)["data"]["values"] == json.loads(json.dumps(chart.rows))
+        assert "Voir les données" in block.split("<figure", 1)[1]  # the table comes after the chart
+    # the first chart comes before the first table; the tables are in disclosures
+    assert page.index("data-spec=") < page.index("<table")
+    assert page.count('<details class="see-data">') >= len(drawn)
+    assert "charts.js" in page and "vendor/vega/vega-embed.min.js" in page
+    assert "Délai médian" not in page or "0–0" not in page
+
+
+def test_an_empty_chart_is_a_sentence_on_the_page(edition, people, monkeypatch):
+    from benefice.barometer.charts import national_charts
+
+    results = dict(services.results(edition), sources_by_category=[])
+    monkeypatch.setattr(services, "charts", lambda _edition, lang: national_charts(results, lang))
+    page = client_for(people["viewer"]).get(reverse("barometer:edition", args=[edition.pk])).content.decode()
+    block = page.split('id="chart-sources_by_category"', 1)[1].split('class="figure-block"', 1)[0]
+    assert 'data-spec="spec-sources_by_category"' not in block
+    assert "Rien à tracer" in block and "couple source et catégorie" in block

@@ -121,7 +121,8 @@ def edition_files(
     return files
 
 
-def _existing_editions(parent: Path, year: int) -> list[Path]:
+def existing_editions(parent: Path, year: int) -> list[Path]:
+    """The edition directories of ``year`` directly under ``parent`` (those whose manifest says so)."""
     found = []
     if not parent.is_dir():
         return found
@@ -166,7 +167,7 @@ def check_target(out_dir: str | Path, year: int, *, force_new_dir: bool = False)
             path=str(out),
         )
     if not force_new_dir:
-        same_year = [p for p in _existing_editions(out.parent, year) if p.resolve() != out.resolve()]
+        same_year = [p for p in existing_editions(out.parent, year) if p.resolve() != out.resolve()]
         if same_year:
             raise BeneficeError(
                 f"an edition for {year} already exists in {same_year[0]}; use --force-new-dir to build "

@@ -19,15 +19,19 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import yaml
 from django.conf import settings
 from django.utils import timezone
 
+from benefice.barometer.charts import Chart, national_charts
 from benefice.barometer.compute import check_edition_year, window_for
-from benefice.barometer.freeze import MANIFEST, RESULTS, build, check_target, read_manifest
-from benefice.barometer.inputs import EditionInputs, inputs_from_bytes
+from benefice.barometer.freeze import MANIFEST, RESULTS, build, check_target, existing_editions, read_manifest
+from benefice.barometer.inputs import TYPOLOGY_FILE, EditionInputs, inputs_from_bytes
 from benefice.barometer.models import Edition
+from benefice.barometer.site import code_names as site_code_names
 from benefice.core import jobs
 from benefice.errors import BeneficeError
+from benefice.uses.typology import Typology, parse_typology
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +133,35 @@ def inputs(edition: Edition) -> EditionInputs:
     return _inputs(edition.directory, edition.content_hash)
 
 
+@functools.lru_cache(maxsize=8)
+def _charts(directory: str, content_hash: str, lang: str) -> tuple[Chart, ...]:
+    return tuple(national_charts(_results(directory, content_hash), lang))
+
+
+def charts(edition: Edition, lang: str) -> list[Chart]:
+    """The edition's national charts in ``lang``, drawn by the same builders as its static site and PDF
+    (:mod:`benefice.barometer.charts`): the web page shows what the published edition shows."""
+    require_ok(edition)
+    return list(_charts(edition.directory, edition.content_hash, lang))
+
+
+@functools.lru_cache(maxsize=8)
+def _typology(directory: str, content_hash: str) -> Typology | None:
+    path = Path(directory) / "inputs" / TYPOLOGY_FILE
+    try:
+        return parse_typology(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+    except (OSError, ValueError, yaml.YAMLError, BeneficeError) as exc:
+        log.warning("cannot read the typology of the edition in %s: %s", directory, exc)
+        return None
+
+
+def code_names(edition: Edition, lang: str) -> dict[str, dict[str, str]]:
+    """The names of the decision types and grades of the edition's own typology (``inputs/``), by the
+    column that carries their codes; empty when the typology cannot be read (the codes are then shown)."""
+    typology = _typology(edition.directory, edition.content_hash)
+    return site_code_names(typology, lang) if typology is not None else {}
+
+
 def served_file(edition: Edition, relative: str) -> Path:
     """The file of an edition a URL names, refusing anything outside the served parts of its directory."""
     require_ok(edition)
@@ -142,6 +175,16 @@ def served_file(edition: Edition, relative: str) -> Path:
     if not target.is_file():
         raise FileNotFoundError(relative)
     return target
+
+
+def corpus_languages(ids: list[str]) -> dict[str, str]:
+    """The publication ids of an edition still in the corpus, each with its language as the corpus records
+    it ("" when unknown): the page links to them and marks a title in another language (RGAA 8.7)."""
+    from benefice.corpus.models import Publication  # noqa: PLC0415
+
+    numeric = [int(i) for i in ids if i.isdecimal()]
+    rows = Publication.objects.filter(pk__in=numeric).values_list("pk", "language")
+    return {str(pk): language or "" for pk, language in rows}
 
 
 def corpus_ids(ids: list[str]) -> set[str]:
@@ -207,24 +250,77 @@ def read_job(job_id: str) -> jobs.Job | None:
     return job if job is not None and job.get("kind") == "barometer" else None
 
 
-def start_build(year: int, user, observed_at: str | None = None, *, with_pdf: bool = True) -> jobs.Job:
+class EditionExists(BeneficeError):
+    """An edition of this year is already under the editions' folder: editions are frozen, never rebuilt in
+    place, so the page offers to build a new version beside it (``new_version``) or to keep it."""
+
+    def __init__(self, year: int, editions: list[Edition]) -> None:
+        super().__init__(f"an edition for {year} already exists; build a new version beside it or keep it")
+        self.year = year
+        self.editions = editions
+
+
+def editions_of_year(year: int) -> list[Edition]:
+    """The registered editions of ``year`` kept under :func:`editions_root`, the latest built first."""
+    root = editions_root().resolve()
+    found = [p.resolve() for p in existing_editions(root, year)]
+    for path in found:  # an edition copied there by hand is registered on sight
+        if not Edition.objects.filter(directory=str(path)).exists():
+            try:
+                register_edition(path)
+            except BeneficeError as exc:
+                log.warning("not an edition: %s", exc)
+    return list(Edition.objects.filter(year=year, directory__in=[str(p) for p in found]))
+
+
+def version_directory(year: int) -> str:
+    """The folder name of the next version of ``year``'s edition: ``2026``, then ``2026-2``, ``2026-3``…"""
+    root = editions_root()
+    name, n = str(year), 1
+    while (root / name).exists():
+        n += 1
+        name = f"{year}-{n}"
+    return name
+
+
+def start_build(
+    year: int, user, observed_at: str | None = None, *, with_pdf: bool = True, new_version: bool = False
+) -> jobs.Job:
     """Check the year and the target at once (a clear refusal in the page), then queue the build
-    (:mod:`benefice.core.jobs`)."""
+    (:mod:`benefice.core.jobs`).
+
+    A future year is refused. When an edition of the year exists, :class:`EditionExists` is raised unless
+    ``new_version``: then the new edition goes into the next free folder (:func:`version_directory`) beside
+    the existing one, which stays frozen as it was and is listed as superseded."""
     if observed_at:
         window_for(year, observed_at, {"span": 1})  # the date's format and the year, with the compute's messages
     else:
         check_edition_year(year, timezone.localdate())
-    check_target(editions_root() / str(year), year)
+    existing = editions_of_year(year)
+    if existing and not new_version:
+        raise EditionExists(year, existing)
+    folder = version_directory(year)  # the year's own folder, or the next free one beside it
+    check_target(editions_root() / folder, year, force_new_dir=new_version)
     return jobs.create_job(
         "barometer",
         user,
         year=year,
         observed_at=observed_at,
         with_pdf=with_pdf,
+        folder=folder,
+        new_version=new_version,
         step="",
         total=len(STEPS) if with_pdf else len(STEPS) - 1,
         edition_id=None,
     )
+
+
+def _without_server_paths(exc: BeneficeError) -> BeneficeError:
+    """The error a build job records for the person who started it: the server's folders left out of it."""
+    message = exc.message
+    for folder in {str(editions_root().resolve()), str(editions_root()), str(Path(settings.HOME))}:
+        message = message.replace(folder + "/", "").replace(folder, "")
+    return BeneficeError(message, field=exc.field, line=exc.line, record=exc.record)
 
 
 def run_build_job(job_id: str) -> jobs.Job:
@@ -239,9 +335,18 @@ def run_build_job(job_id: str) -> jobs.Job:
 
     with jobs.recorded(job, "barometer build"):
         user = jobs.job_user(job)
-        edition = build_from_database(
-            job["year"], job.get("observed_at"), user=user, with_pdf=job.get("with_pdf", True), progress=progress
-        )
+        try:
+            edition = build_from_database(
+                job["year"],
+                job.get("observed_at"),
+                user=user,
+                with_pdf=job.get("with_pdf", True),
+                progress=progress,
+                out_dir=editions_root() / job.get("folder", str(job["year"])),
+                force_new_dir=bool(job.get("new_version")),
+            )
+        except BeneficeError as exc:
+            raise _without_server_paths(exc) from exc
         job.update(status=jobs.DONE, edition_id=edition.pk, done=job["total"] or 0, step="")
     return job
 

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from benefice.barometer.charts import Chart, cell, custodian_charts, national_charts
 from benefice.barometer.opendata import csv_bytes
-from benefice.barometer.texts import CONTEXT, LANGS, count, labels, rules, unit_name
+from benefice.barometer.texts import CONTEXT, LANGS, case_title, count, labels, rules, unit_name
 from benefice.i18n import pgettext, pick_text, translator
 
 TEMPLATES = Path(__file__).with_name("site_templates")
@@ -254,7 +254,7 @@ def _case_tables(
     """The tables of the cases page (cases, figures, values by source, ranking), each also a CSV; codes are
     shown by their names."""
     tr = _words(lang)
-    titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
+    titles = {c["case"]: case_title(c, lang) for c in results["cases"]}
     return [
         {
             "id": "cases",

@@ -18,13 +18,15 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from benefice.barometer import drill, services
 from benefice.barometer.models import Edition
-from benefice.barometer.site import report_name
+from benefice.barometer.site import named_rows, report_name
+from benefice.barometer.texts import case_title, fmt_span, measure_name, unit_name
 from benefice.core import jobs
 from benefice.core.roles import can_edit
 from benefice.core.views import editor_required, reader_required
@@ -36,6 +38,30 @@ SOURCE_CATEGORY_ROWS = 30  # source × category pairs listed on the edition page
 
 def _lang() -> str:
     return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+def _text(fr: str, en: str, lang: str) -> dict[str, str]:
+    """A curated text in the page's language, with the ``lang`` attribute it needs when only the other
+    language exists (RGAA 8.7): ``{"text": ..., "lang": "" | "en" | "fr"}``."""
+    if lang == "fr":
+        return {"text": fr, "lang": ""} if fr else {"text": en, "lang": "en" if en else ""}
+    return {"text": en, "lang": ""} if en else {"text": fr, "lang": "fr" if fr else ""}
+
+
+def _curated(value: Any, lang: str) -> dict[str, str]:
+    """:func:`_text` of a case's text: bilingual (``.fr``/``.en``) or, in editions of English-only cases, a
+    plain English string."""
+    if hasattr(value, "fr") and hasattr(value, "en"):
+        return _text(value.fr, value.en, lang)
+    return _text("", str(value or ""), lang)
+
+
+def _row_text(row: dict[str, Any], key: str, lang: str) -> dict[str, str]:
+    """:func:`_text` of a results row's text: ``key_fr``/``key_en`` when the edition has them, else the
+    English ``key`` of older editions."""
+    if f"{key}_fr" in row or f"{key}_en" in row:
+        return _text(row.get(f"{key}_fr") or "", row.get(f"{key}_en") or "", lang)
+    return _text("", str(row.get(key) or ""), lang)
 
 
 def _drill_url(edition: Edition, figure: str, year: int | None = None) -> str:
@@ -50,15 +76,31 @@ def _edition_or_404(pk: int) -> Edition:
     return edition
 
 
-@reader_required
-def edition_list(request: HttpRequest) -> HttpResponse:
-    editions = services.discover_editions()
-    rows = [{"edition": e, "status": services.status(e)} for e in editions]
+def _list_rows(editions: list[Edition]) -> list[dict[str, Any]]:
+    """The editions as the list shows them: each with its state and, for an earlier version of a year,
+    the later version that supersedes it (editions come latest built first within a year)."""
+    rows, latest = [], {}
+    for e in editions:
+        state = services.status(e)
+        superseded_by = latest.get(e.year)
+        if state == services.OK and superseded_by is None:
+            latest[e.year] = e
+        rows.append({"edition": e, "status": state, "superseded_by": superseded_by})
+    return rows
+
+
+def _list_page(request: HttpRequest, choice: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     return render(
         request,
         "barometer/list.html",
-        {"rows": rows, "can_build": can_edit(request.user), "root": services.editions_root()},
+        {"rows": _list_rows(services.discover_editions()), "can_build": can_edit(request.user), "choice": choice},
+        status=status,
     )
+
+
+@reader_required
+def edition_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
 
 
 def _headline_link(edition: Edition, item: dict[str, Any], results: dict[str, Any]) -> str:
@@ -76,16 +118,20 @@ def _headline_link(edition: Edition, item: dict[str, Any], results: dict[str, An
         people = [r for r in results["impact_ranges"] if r["measure"] == "people"]
         if people:
             return reverse("barometer:range", args=[edition.pk, "people", people[0]["unit"]])
-    return {"cases": "#cases", "delay": "#delays"}.get(ident, "")
+    return {"cases": "#cases", "delay": "#chart-delays", "kinds_of_use": "#chart-categories"}.get(ident, "")
 
 
 @reader_required
 def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """An edition's page: its figures as tables, each cell linked to the publications, cases or decisions
-    it counts (two clicks to the evidence), and its files."""
+    """An edition's page, as the French Open Science Barometer shows its indicators: the key figures, then
+    for each indicator its chart (the static site's, same builders), a sentence saying what it shows and,
+    one click below ("see the data"), its table with each number linked to the publications, cases or
+    decisions it counts (two clicks to the evidence); then its files."""
     edition = _edition_or_404(pk)
     results = services.results(edition)
     lang = _lang()
+    names = services.code_names(edition, lang)
+    charts = services.charts(edition, lang)
     return render(
         request,
         "barometer/edition.html",
@@ -93,15 +139,40 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "edition": edition,
             "results": results,
             "perimeter": results["perimeter"],
+            "charts": charts,
+            "chart": {c.id: c for c in charts},
             **_corpus_tables(edition, results, lang),
-            **_impact_tables(edition, results, lang),
-            "delays": results["delays"],
-            "delay_summary": results["delay_summary"],
+            **_impact_tables(edition, results, lang, names),
+            **_delay_table(edition, results, lang, names),
             "files": _edition_files(edition, lang),
             "lang": lang,
             "drill": {k.replace("-", "_"): _drill_url(edition, k) for k in drill.SIMPLE},
         },
     )
+
+
+def _delay_table(
+    edition: Edition, results: dict[str, Any], lang: str, names: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    """The delays from study to decision, each case by its title and each decision type by its name."""
+    titles = {c["case"]: case_title(c, lang) for c in results["cases"]}
+    decision_names = names.get("decision_type", {})
+    summary = results["delay_summary"]
+    delays = [
+        d
+        | {
+            "title": titles.get(d["case"], d["case"]),
+            "href": reverse("barometer:case", args=[edition.pk, d["case"]]),
+            "event": d.get(f"study_event_{lang}") or d.get("study_event", ""),
+            "decision_name": decision_names.get(d["decision_type"], d["decision_type"]),
+        }
+        for d in results["delays"]
+    ]
+    return {
+        "delays": delays,
+        "delay_summary": summary,
+        "delay_median": fmt_span(summary.get("median_low"), summary.get("median_high"), lang, integer=False),
+    }
 
 
 def _corpus_tables(edition: Edition, results: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -180,26 +251,37 @@ def _corpus_tables(edition: Edition, results: dict[str, Any], lang: str) -> dict
     }
 
 
-def _impact_tables(edition: Edition, results: dict[str, Any], lang: str) -> dict[str, Any]:
-    """The impact side of the page: cases, value ranges, decisions and the ranking, each row linked."""
+def _impact_tables(
+    edition: Edition, results: dict[str, Any], lang: str, names: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    """The impact side of the page: cases, value ranges, decisions and the ranking, each row linked, each
+    code (decision type, grade, unit) by its name."""
+    titles = {c["case"]: case_title(c, lang) for c in results["cases"]}
     cases = [
         row
+        | named_rows([row], names, lang)[0]
         | {
-            "title": row[f"title_{lang}"],
+            "title": case_title(row, lang),
             "href": reverse("barometer:case", args=[edition.pk, row["case"]]),
             "sources_text": row["data_sources"].replace("|", ", "),
         }
         for row in results["cases"]
     ]
     ranges = [
-        row | {"href": reverse("barometer:range", args=[edition.pk, row["measure"], row["unit"]])}
+        row
+        | {
+            "href": reverse("barometer:range", args=[edition.pk, row["measure"], row["unit"]]),
+            "measure_name": measure_name(row["measure"], lang),
+            "unit_name": unit_name(row["unit"], lang),
+        }
         for row in results["impact_ranges"]
     ]
     values_by_source = [
         row
         | {
+            "unit_name": unit_name(row["unit"], lang),
             "cases": [
-                {"id": c, "href": reverse("barometer:case", args=[edition.pk, c])}
+                {"id": c, "title": titles.get(c, c), "href": reverse("barometer:case", args=[edition.pk, c])}
                 for c in row["case_ids"].split("|")
                 if c
             ]
@@ -217,7 +299,6 @@ def _impact_tables(edition: Edition, results: dict[str, Any], lang: str) -> dict
         for row in results["decisions_by_year"]
     ]
     ranking = results.get("ranking") or {}
-    titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
     ranking_rows = [
         row | {"title": titles.get(row.get("case"), row.get("case")),
                "href": reverse("barometer:case", args=[edition.pk, row["case"]])}
@@ -326,7 +407,7 @@ def publications(request: HttpRequest, pk: int) -> HttpResponse:
     except (BeneficeError, ValueError) as exc:
         return render(request, "barometer/error.html", {"edition": edition, "error": exc}, status=400)
     page = Paginator(_TableRows(selected), PAGE_SIZE).get_page(request.GET.get("page"))
-    in_corpus = services.corpus_ids([r["id"] for r in page.object_list])
+    in_corpus = services.corpus_languages([r["id"] for r in page.object_list])
     query = {"figure": str(key)} | ({"year": year} if year is not None else {})
     return render(
         request,
@@ -338,7 +419,10 @@ def publications(request: HttpRequest, pk: int) -> HttpResponse:
             "count": selected.num_rows,
             "with_uses": "use_method" in selected.column_names,
             "page": page,
-            "rows": [r | {"in_corpus": r["id"] in in_corpus} for r in page.object_list],
+            "rows": [
+                r | {"in_corpus": r["id"] in in_corpus, "language": in_corpus.get(r["id"], "")}
+                for r in page.object_list
+            ],
             "query": urlencode(query),
         },
     )
@@ -366,21 +450,50 @@ def case(request: HttpRequest, pk: int, case_id: str) -> HttpResponse:
             if match is None and pub.pmid:
                 match = Publication.objects.filter(pmid=pub.pmid).only("pk").first()
             citations.append({"publication": pub, "corpus_pk": match.pk if match else None})
+    names = services.code_names(edition, lang)
+    decision_names = {t["type"]: t[f"name_{lang}"] for t in results["decision_types"]}
+    delay = detail["delay"]
     return render(
         request,
         "barometer/case.html",
         {
             "edition": edition,
-            "case": detail["case"],
-            "title": detail["case"][f"title_{lang}"],
-            "decisions": detail["decisions"],
-            "figures": detail["figures"],
-            "delay": detail["delay"],
+            "case": named_rows([detail["case"]], names, lang)[0],
+            "title": case_title(detail["case"], lang),
+            "decisions": [
+                d
+                | {
+                    "type_name": decision_names.get(d["type"], d["type"]),
+                    "agency_text": _row_text(d, "agency", lang),
+                    "scope_name": _scope_name(d.get("scope", "")),
+                }
+                for d in detail["decisions"]
+            ],
+            "figures": [
+                f
+                | named_rows([f], names, lang)[0]
+                | {"label_text": _row_text(f, "label", lang), "location_text": _row_text(f, "source_location", lang),
+                   "text_text": _row_text(f, "text", lang)}
+                for f in detail["figures"]
+            ],  # fmt: skip
+            "delay": delay,
+            "delay_months": fmt_span(delay["months_low"], delay["months_high"], lang, integer=False)
+            if delay
+            else "",
             "rank": detail["rank"],
             "citations": citations,
-            "summary": case_def.summary if case_def else "",
+            "summary": _curated(case_def.summary, lang) if case_def and case_def.summary else None,
         },
     )
+
+
+def _scope_name(scope: str) -> str:
+    """A decision's scope by its name (the case catalogue's ``DECISION_SCOPES``)."""
+    return {
+        "national": _("national"),
+        "eu": _("European Union"),
+        "international": _("international"),
+    }.get(scope, scope)
 
 
 @reader_required
@@ -395,7 +508,7 @@ def decisions(request: HttpRequest, pk: int) -> HttpResponse:
         rows = drill.decisions_for(results, services.inputs(edition).cases, kind, year)
     except (BeneficeError, ValueError) as exc:
         return render(request, "barometer/error.html", {"edition": edition, "error": exc}, status=400)
-    titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
+    titles = {c["case"]: case_title(c, lang) for c in results["cases"]}
     names = {t["type"]: t[f"name_{lang}"] for t in results["decision_types"]}
     return render(
         request,
@@ -406,7 +519,9 @@ def decisions(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "rows": [
                 r | {"case_title": titles.get(r["case"], r["case"]), "type_name": names.get(r["type"], r["type"]),
-                     "case_href": reverse("barometer:case", args=[edition.pk, r["case"]])}
+                     "case_href": reverse("barometer:case", args=[edition.pk, r["case"]]),
+                     "agency_text": _row_text(r, "agency", lang), "description_text": _curated(r["description"], lang),
+                     "location_text": _curated(r["reference_location"], lang)}
                 for r in rows
             ],
         },
@@ -421,13 +536,24 @@ def impact_range(request: HttpRequest, pk: int, measure: str, unit: str) -> Http
     if row is None:
         raise Http404(_("No such range in this edition."))
     lang = _lang()
-    titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
+    titles = {c["case"]: case_title(c, lang) for c in results["cases"]}
     figures = [
         f | {"case_title": titles.get(f["case"], f["case"]),
-             "case_href": reverse("barometer:case", args=[edition.pk, f["case"]])}
+             "case_href": reverse("barometer:case", args=[edition.pk, f["case"]]),
+             "label_text": _row_text(f, "label", lang), "location_text": _row_text(f, "source_location", lang)}
         for f in drill.figure_rows(results, row["figure_ids"])
     ]  # fmt: skip
-    return render(request, "barometer/range.html", {"edition": edition, "row": row, "figures": figures})
+    return render(
+        request,
+        "barometer/range.html",
+        {
+            "edition": edition,
+            "row": row,
+            "figures": figures,
+            "measure_name": measure_name(row["measure"], lang),
+            "unit_name": unit_name(row["unit"], lang),
+        },
+    )
 
 
 @reader_required
@@ -472,6 +598,9 @@ def data_zip(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 @require_POST
 def build_start(request: HttpRequest) -> HttpResponse:
+    """Queue the build of an edition. A future year is refused; when the year already has an edition, the
+    list page comes back with the choice the model allows: a new version beside it (the frozen edition
+    stays as it was, listed as superseded) or keeping it. Messages never show a server path."""
     try:
         year = int(request.POST.get("year", ""))
         if not 1900 <= year <= 2200:
@@ -479,11 +608,26 @@ def build_start(request: HttpRequest) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Give the edition year as four digits."))
         return redirect("barometer:list")
+    today = timezone.localdate()
+    if year > today.year:
+        messages.error(
+            request,
+            _(
+                "The %(year)s edition is in the future: an edition is observed in its own year or later, "
+                "and today is %(today)s."
+            )
+            % {"year": year, "today": formats.date_format(today, "DATE_FORMAT")},
+        )
+        return redirect("barometer:list")
     with_pdf = request.POST.get("with_pdf") == "on"
+    new_version = request.POST.get("existing") == "new_version"
     try:
-        job = services.start_build(year, request.user, with_pdf=with_pdf)
+        job = services.start_build(year, request.user, with_pdf=with_pdf, new_version=new_version)
+    except services.EditionExists as exc:
+        choice = {"year": year, "with_pdf": with_pdf, "editions": exc.editions}
+        return _list_page(request, choice=choice, status=409)
     except BeneficeError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, _("The edition cannot be built: %(reason)s") % {"reason": exc.message})
         return redirect("barometer:list")
     return redirect("barometer:build_job", job_id=job["id"])
 

@@ -113,6 +113,7 @@ def french_typography(build: ChartBuilder) -> ChartBuilder:
             title=french_spaces(chart.title),
             comment=french_spaces(chart.comment),
             method=french_spaces(chart.method),
+            source=french_spaces(chart.source),
             empty_text=french_spaces(chart.empty_text),
         )
 

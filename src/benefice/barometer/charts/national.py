@@ -20,7 +20,7 @@ from benefice.barometer.charts.base import (
     cols,
     french_typography,
 )
-from benefice.barometer.texts import count, fmt_int, fmt_pct, fmt_span, measure_name, unit_name
+from benefice.barometer.texts import case_title, count, fmt_int, fmt_pct, fmt_span, measure_name, unit_name
 
 
 def _top_sources(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -427,7 +427,7 @@ def impact_ranges(ctx: Context) -> Chart:
             "People concerned and events (ranges)",
         ),
         comment=ctx.t(
-            "; ".join(f"{r['label']} : {fmt_span(r['low'], r['high'], lang)}" for r in rows) + "."
+            " ; ".join(f"{r['label']} : {fmt_span(r['low'], r['high'], lang)}" for r in rows) + "."
             if rows
             else "Aucun chiffre disponible à la date d'observation.",
             "; ".join(f"{r['label']}: {fmt_span(r['low'], r['high'], lang)}" for r in rows) + "."
@@ -531,7 +531,7 @@ def ranking(ctx: Context) -> Chart | None:
     ranked = results.get("ranking") or {}
     if not (ranked.get("available") and ranked.get("rows")):
         return None
-    titles = {c["case"]: c[f"title_{lang}"] for c in results["cases"]}
+    titles = {c["case"]: case_title(c, lang) for c in results["cases"]}
     rows = [{"case": f"{r['rank']}. {_short(titles.get(r['case'], r['case']))}", "value": r["rank"],
              "low": r["rank_low"], "high": r["rank_high"], "score": r["score"]} for r in ranked["rows"]]  # fmt: skip
     stable = sum(1 for r in ranked["rows"] if r["rank_low"] == r["rank_high"])

@@ -22,6 +22,12 @@ from benefice.cases import rank
 from benefice.indicators import values
 
 RANK_SAMPLES = 1000  # weight draws behind the ranks' stability, unless the weights file says otherwise
+#: the ranking methods of ``cases.rank`` in words (French, English), for the note under the ranking
+RANK_METHOD_NAMES = {
+    "weighted_sum": ("somme pondérée", "weighted sum"),
+    "topsis": ("TOPSIS", "TOPSIS"),
+    "promethee": ("PROMETHEE", "PROMETHEE"),
+}
 
 
 def _unavailable_ranking(reason_fr: str, reason_en: str) -> dict[str, Any]:
@@ -126,15 +132,18 @@ def ranking(inputs: EditionInputs, window: Window) -> dict[str, Any]:
             }
         )
     method = str(getattr(result, "method", "") or "weighted_sum")
+    names = RANK_METHOD_NAMES.get(method, (method, method))
+    samples_fr = f"{samples:,}".replace(",", "\u202f")  # "1 000": the French thousands separator
     return {
         "available": True,
         "rows": rows,
         "method": method,
         "weights_version": str(getattr(getattr(result, "spec", None), "version", "") or ""),
         "samples": samples,
-        "note_fr": f"Rang avec les pondérations publiées et intervalle des rangs (5e–95e centile) sur {samples} "
-        f"tirages des pondérations (méthode {method}, graine fixe) : plus l'intervalle est étroit, plus le "
-        "rang est stable.",
-        "note_en": f"Rank under the published weights and range of ranks (5th–95th percentile) over {samples} "
-        f"draws of the weights (method {method}, fixed seed): the narrower the range, the more stable the rank.",
+        "note_fr": f"Rang avec les pondérations publiées et intervalle des rangs (5e–95e centile) sur "
+        f"{samples_fr} tirages des pondérations (méthode {names[0]}, graine fixe)\u00a0: plus "
+        "l'intervalle est étroit, plus le rang est stable.",
+        "note_en": f"Rank under the published weights and range of ranks (5th–95th percentile) over "
+        f"{samples:,} draws of the weights (method {names[1]}, fixed seed): the narrower the "
+        "range, the more stable the rank.",
     }

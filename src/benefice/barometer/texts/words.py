@@ -130,6 +130,20 @@ UNITS = {
     "deaths_per_year": "deaths per year",
     "cases_per_year": "cases per year",
     "pregnancies_per_year": "pregnancies per year",
+    # the other units the shipped cases and indicators use (issue 19: a unit is never shown as its key)
+    "women": "women",
+    "girls": "girls",
+    "procedures": "procedures",
+    "consultations": "consultations",
+    "percent": "percent",
+    "percent_change": "percent change",
+    "relative_risk": "relative risk",
+    "hazard_ratio": "hazard ratio",
+    "odds_ratio": "odds ratio",
+    "per_million": "per million",
+    "per_100000": "per 100,000",
+    "cigarettes_per_day": "cigarettes per day",
+    "text": "text",
 }
 
 
@@ -217,3 +231,10 @@ _FR_SPACE = re.compile(r" (?=[:;!?%»])|(?<=«) ")
 def french_spaces(text: str) -> str:
     """French typography: a no-break space before « : », « ; », « ! », « ? », « % » and inside guillemets."""
     return _FR_SPACE.sub("\u00a0", text)
+
+
+def case_title(row: dict, lang: str) -> str:
+    """A case's title in ``lang`` from an edition's row, with French typography in French (the curated
+    titles were written with plain spaces before « : »)."""
+    title = row.get(f"title_{lang}") or row.get("title_en") or row.get("title_fr") or row.get("case", "")
+    return french_spaces(title) if lang == "fr" else title
