@@ -55,9 +55,13 @@ def workspace_pages(project) -> list[str]:
 def test_workspace_pages_read_in_french(db, fast_password_hashing) -> None:
     demo = ensure_user("demo", "correct horse battery staple", ADMIN, superuser=True)
     project = install_demo_project()
+    waiting = project.transcripts.create(
+        title="À relire", original_text="ENQ : Bonjour.\nP09 : Je travaille avec Sophie Marchal à l'ANSM.\n"
+    )
+    services.propose_entities(waiting, use_ner=False)
     client = client_for(demo)
     found = []
-    for url in workspace_pages(project):
+    for url in [*workspace_pages(project), reverse("interviews:review", args=[project.pk, waiting.pk])]:
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
         assert response.status_code == 200, url
         page = response.content.decode()

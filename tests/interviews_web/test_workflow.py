@@ -175,7 +175,7 @@ def test_codebook_merge_split_history(project, transcript, people) -> None:
     assert merge.before["source"]["name"] == "Confiance des patients" and merge.after["codings_moved"] == 2
     lead.post(url, {"action": "version", "note": "après fusion"})
     history = lead.get(reverse("interviews:history", args=[project.pk])).content.decode()
-    assert "merge" in history and "split" in history and "après fusion" in history
+    assert ">fusion<" in history and ">scission<" in history and "après fusion" in history
     assert project.versions.get().snapshot[0]["name"]
     # coders may create codes but not restructure the codebook
     coder = client_for(people["coder1"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -37,3 +38,46 @@ def colon() -> str:
     from benefice.custodians.templatetags.custodians_tags import colon as custodians_colon
 
     return custodians_colon()
+
+
+# Codes the workspace stores, shown by their labels (a code is never shown raw on a page).
+ENTITY_TYPE_LABELS = {
+    "PERSON": _("person"),
+    "PLACE": _("place"),
+    "ORG": _("organisation"),
+    "EMAIL": _("e-mail address"),
+    "PHONE": _("phone number"),
+    "BIRTH_DATE": _("date of birth"),
+}
+DETECTOR_LABELS = {
+    "rule": _("pattern"),
+    "list": _("project list"),
+    "title": _("title or institution"),
+    "ner": _("language model"),
+    "propagation": _("repeated mention"),
+}
+CHANGE_LABELS = {
+    "create": _("creation"),
+    "rename": _("renaming"),
+    "edit": _("edit"),
+    "merge": _("merge"),
+    "split": _("split"),
+    "move": _("move"),
+    "import": _("import"),
+    "starter": _("starter codebook"),
+}
+
+
+@register.filter
+def entity_type_label(code: str) -> str:
+    return str(ENTITY_TYPE_LABELS.get(code, code))
+
+
+@register.filter
+def detector_labels(codes) -> str:
+    return ", ".join(str(DETECTOR_LABELS.get(code, code)) for code in codes or [])
+
+
+@register.filter
+def change_label(code: str) -> str:
+    return str(CHANGE_LABELS.get(code, code))
