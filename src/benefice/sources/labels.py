@@ -9,7 +9,10 @@ with a new kind or country) is shown as it is written rather than hidden. Pure P
 
 from __future__ import annotations
 
-from benefice.i18n import pgettext
+from collections.abc import Mapping
+from typing import Any
+
+from benefice.i18n import pgettext, pick
 
 KIND_CONTEXT = "kind of data source"
 COUNTRY_CONTEXT = "country of a data source"
@@ -123,3 +126,22 @@ def text_language(code: str | None) -> str:
     if len(code) == 2 and code.isalpha():
         return code
     return _THREE_LETTER.get(code, "")
+
+
+def short_name(source_id: str, entry: Mapping[str, Any] | None, lang: str | None) -> str:
+    """How a page or a chart names a source in a list: the first acronym its owners use ("PMSI MCO",
+    "EDS AP-HP"), else its name in ``lang`` (the other language's when that one is missing), else the id.
+
+    Why not the id: registry ids (``PMSI_MCO``, ``ERA_REGISTRY``) are keys written for programs, in upper
+    case with underscores; a reader takes them for codes left on the page. ``entry`` is the registry
+    record (``Source.to_dict()``, a stored ``Source.data`` or a frozen edition's registry entry); None for
+    an id the registry no longer has, which is then shown as written rather than hidden."""
+    if not entry:
+        return source_id
+    acronyms = entry.get("acronyms") or []
+    if acronyms:
+        return str(acronyms[0])
+    names = entry.get("names") or {}
+    if isinstance(names, Mapping):
+        return pick(str(names.get("fr") or ""), str(names.get("en") or ""), lang) or source_id
+    return source_id

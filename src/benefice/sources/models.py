@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from benefice.corpus.models import Publication
 from benefice.i18n import pick
+from benefice.sources import labels
 
 
 class Source(models.Model):
@@ -45,6 +46,10 @@ class Source(models.Model):
     def name(self, language: str = "fr") -> str:
         """The registry's name in ``language`` (the other language's when that one is empty), else the id."""
         return pick(self.name_fr, self.name_en, language) or self.id
+
+    def short_name(self, language: str = "fr") -> str:
+        """How a list names this source: its first acronym, else its name (``labels.short_name``), never its id."""
+        return labels.short_name(self.id, self.data or {"names": {"fr": self.name_fr, "en": self.name_en}}, language)
 
     def custodian(self, language: str = "fr") -> str:
         """Who holds the data, in ``language`` (the other language's text when this one is empty)."""

@@ -131,22 +131,15 @@ def source_detail(request, source_id: str):
             "page": page,
             "highlighted": highlighted,
             "specs": specs,
-            "children": [(c.id, _short_name(c, lang)) for c in Source.objects.filter(parent_id_value=src.id)],
+            "children": [(c.id, c.short_name(lang)) for c in Source.objects.filter(parent_id_value=src.id)],
             "parent": (
-                _short_name(parent, lang)
+                parent.short_name(lang)
                 if (parent := Source.objects.filter(pk=data.get("parent") or "").first())
                 else data.get("parent")
             ),
             "history": AuditEntry.objects.filter(object_type=services.OBJECT_TYPE, object_id=src.id)[:20],
         },
     )
-
-
-def _short_name(src: Source, lang: str) -> str:
-    """How a page names a related source in a list: its first acronym ("PMSI"), else its name, never an id
-    such as CARTOGRAPHIE_PATHOLOGIES."""
-    acronyms = src.data.get("acronyms") or []
-    return str(acronyms[0]) if acronyms else src.name(lang)
 
 
 class _FormError(ValueError):
