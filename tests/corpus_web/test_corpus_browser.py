@@ -96,3 +96,23 @@ def test_search_works_without_javascript(browser, live_server, demo_corpus) -> N
     page.wait_for_url(re.compile(r"q=meningioma"))
     assert page.locator("li.result").count() >= 1
     context.close()
+
+
+def test_corpus_pages_read_in_french_on_a_phone(browser, live_server, demo_corpus) -> None:
+    """Issue 19: at 390 px the corpus pages reflow (their tables scroll in their own container), and in
+    French they hold no English sentence and no raw code; text in another language carries its lang."""
+    from support.french import VISIBLE_TEXT_JS, problems
+
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    detail = page.locator("li.result h3 a").first.get_attribute("href")
+    found = []
+    for path in ("/corpus/", detail, "/corpus/batches/", "/corpus/import/"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+        found += [f"{path}: {problem}" for problem in problems(page.evaluate(VISIBLE_TEXT_JS))]
+        assert_accessible(page, f"{path} on a phone, in French")
+    context.close()
+    if found:
+        pytest.fail("\n".join(found))

@@ -79,13 +79,35 @@ def source_counts(publications: QuerySet | None, role: str, *, limit: int) -> li
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
+def _is_code(source_id: str) -> bool:
+    """A registry id written as a program writes it (``DK_REGISTRIES``, ``EDS_APHP``) is not a name a reader
+    knows, unlike an acronym (``SNDS``, ``PMSI``): it is shown by the registry's name instead (issue 19)."""
+    return "_" in source_id
+
+
 def source_labels(source_ids: list[str], language: str) -> dict[str, str]:
-    """A facet label per source id: the id and the registry's name in ``language`` (the id alone when the
-    registry no longer has it: a person may have added a source the registry lost since)."""
+    """A facet label per source id: an acronym and the registry's name in ``language``, or the name alone
+    for an id that is a code; the id alone when the registry no longer has it (a person may have added a
+    source the registry lost since)."""
+    names = source_names(source_ids, language)
+    labels = {}
+    for sid in source_ids:
+        name = names.get(sid, sid)
+        labels[sid] = sid if name == sid else (name if _is_code(sid) else f"{sid} – {name}")
+    return labels
+
+
+def source_names(source_ids: list[str], language: str) -> dict[str, str]:
+    """The registry's name of each known source in ``language``."""
     from benefice.sources.models import Source
 
-    names = {src.pk: src.name(language) for src in Source.objects.filter(pk__in=source_ids)}
-    return {sid: f"{sid} – {names[sid]}" if names.get(sid, sid) != sid else sid for sid in source_ids}
+    return {src.pk: src.name(language) for src in Source.objects.filter(pk__in=source_ids)}
+
+
+def badge_labels(source_ids: list[str], language: str) -> dict[str, str]:
+    """The short label of a source on a result: its acronym, or its name when the id is a code."""
+    names = source_names([sid for sid in source_ids if _is_code(sid)], language)
+    return {sid: names.get(sid, sid) if _is_code(sid) else sid for sid in source_ids}
 
 
 def _python_ids(role: str, source_id: str) -> list[int]:

@@ -194,6 +194,14 @@ def _source_facets(searched: QuerySet, params: dict[str, Any]) -> list[dict[str,
     return facets
 
 
+def _source_badges(publications: list[Publication]) -> None:
+    """Each result's sources as (id, label): a registry id that is a code is shown by its name (issue 19)."""
+    used = {pub.pk: list(getattr(getattr(pub, "detection", None), "sources_used", None) or []) for pub in publications}
+    labels = source_facets.badge_labels(sorted({sid for ids in used.values() for sid in ids}), get_language() or "fr")
+    for pub in publications:
+        pub.source_badges = [(sid, labels.get(sid, sid)) for sid in used[pub.pk]]
+
+
 def _search_params(request: HttpRequest) -> dict[str, Any]:
     return SearchForm(request.GET).values()
 
@@ -246,6 +254,7 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     rows = Publication.objects.filter(pk__in=ids).select_related("detection").prefetch_related("raw_records")
     by_id = {pub.pk: pub for pub in rows}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    _source_badges(page.object_list)
     facets, facet_sample = listcache.cached(
         "facets",
         {**params, "ui": get_language() or "fr", "exact": paginator.exact},
