@@ -122,3 +122,15 @@ def test_the_naming_chart_legend_shows_words_not_codes() -> None:
     english = charts.variants_spec(variants, "en")
     assert [v["form"] for v in english["data"]["values"]] == ["acronym", "official name"]
     assert french["encoding"]["x"]["axis"]["tickMinStep"] == 1  # whole mentions, no 0.5 tick
+
+
+def test_vega_writes_no_english_aria_labels_on_french_pages():
+    """Vega generates "X-axis titled … for a discrete scale" for each axis and legend, in English whatever
+    the page: the specs turn that off, the page labels the whole SVG in its language (issue 19)."""
+    rows = [{"year": 2020, "used": 1, "mentioned": 0}]
+    for spec in (
+        charts.timeline_spec(rows, "fr"),
+        charts.variants_spec([{"text": "SNDS", "form": "acronym", "count": 2}], "fr"),
+        charts.co_use_spec([{"source": "PMSI", "count": 1}], "fr"),
+    ):
+        assert spec["config"]["aria"] is False

@@ -37,6 +37,12 @@ LABELS: dict[str, str] = {
 }
 
 
+#: the page names the whole SVG (role=img, the figure's label) and lists the data beside it; Vega's own ARIA
+#: labels of axes and legends are generated in English ("X-axis titled … for a discrete scale") whatever the
+#: page's language, so a French page would read English to a screen reader (issue 19)
+NO_VEGA_ARIA: dict[str, Any] = {"aria": False}
+
+
 def _labels(lang: str) -> dict[str, str]:
     """Every word of :data:`LABELS` in ``lang``, by key: French when no language is known (the project's
     default), English (the msgid) for any language without a catalogue."""
@@ -51,6 +57,7 @@ def timeline_spec(per_year: Sequence[dict[str, Any]], lang: str = "fr") -> dict[
         values.append({"year": row["year"], "role": t["mentioned"], "n": row["mentioned"]})
     return {
         "$schema": SCHEMA,
+        "config": NO_VEGA_ARIA,
         "width": "container",
         "height": 220,
         "data": {"values": values},
@@ -74,6 +81,7 @@ def variants_spec(variants: Sequence[dict[str, Any]], lang: str = "fr") -> dict[
     values = [{"variant": v["text"], "form": form_label(v["form"], lang), "n": v["count"]} for v in variants]
     return {
         "$schema": SCHEMA,
+        "config": NO_VEGA_ARIA,
         "width": "container",
         "height": {"step": 22},
         "data": {"values": values},
@@ -91,6 +99,7 @@ def co_use_spec(co_use: Sequence[dict[str, Any]], lang: str = "fr") -> dict[str,
     values = [{"source": c["source"], "n": c["count"]} for c in co_use]
     return {
         "$schema": SCHEMA,
+        "config": NO_VEGA_ARIA,
         "width": "container",
         "height": {"step": 22},
         "data": {"values": values},
