@@ -74,3 +74,31 @@ def test_a_fully_screened_review_shows_its_recall(review, people) -> None:
     html = alice.get(reverse("review:detail", args=[review.pk])).content.decode()
     assert "Estimated recall 1" in html and _counts(html, "screened") == [str(total)] * 2
     assert Review.objects.get(pk=review.pk).records.filter(ta_status="pending").count() == 0
+
+
+def test_a_large_review_shows_the_workers_estimate_and_says_when_it_is_older(review, people, monkeypatch) -> None:
+    """Above INLINE_ESTIMATE_TOTAL records the page does not compute the estimate (a second on 100,000
+    records): it shows the one the worker made for this history, else the one kept with the ranking, saying
+    for how many records screened it was made; the counts stay live."""
+    from django.core.cache import cache
+
+    from benefice.review.services import reporting
+
+    alice = client_for(people["alice"])
+    total = review.records.count()
+    _decide(alice, review, total - 1)  # not every record yet: the minimums are not met on 32 records
+    monkeypatch.setattr(reporting, "INLINE_ESTIMATE_TOTAL", 0)
+    _decide(alice, review, 1)  # now all are screened: ready, and the worker has computed the estimate
+    detail = reverse("review:detail", args=[review.pk])
+    html = alice.get(detail).content.decode()
+    assert "Estimated recall 1" in html and 'id="aid-stale"' not in html  # the worker's, for this history
+    cache.clear()  # the worker's estimate is gone: the one stored with the ranking is shown, if as old
+    ScreeningRanking.objects.filter(review=review).update(
+        stats={"screened": 20, "recall": 0.5, "recall_low": 0.4, "recall_high": 0.6, "missing_estimate": 3,
+               "missing_max": 5, "confidence": 0.95}
+    )
+    html = alice.get(detail).content.decode()
+    assert "Estimated recall 0.5" in html and 'id="aid-stale"' in html and "after 20 records screened" in html
+    assert _counts(html, "screened") == [str(total)] * 2  # the counts are the live ones
+    ScreeningRanking.objects.filter(review=review).update(stats={})
+    assert 'id="aid-computing"' in alice.get(detail).content.decode()

@@ -448,7 +448,8 @@ def screen(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
 
 def _summary(review: Review) -> dict:
     """Progress and stopping aid from one read (services.screening_summary): the counts shown agree."""
-    summary = services.screening_summary(review)
+    ranking = services.current_ranking(review)
+    summary = services.screening_summary(review, stored=ranking.stats if ranking else None)
     return {"progress": summary["progress"], "aid": summary["aid"], "curve": summary["curve"]}
 
 
