@@ -134,3 +134,11 @@ def test_corpus_pages_in_french_have_no_english_sentence(editor: Client, corpus,
 def test_the_detail_page_in_french_has_no_english_sentence(editor: Client, corpus) -> None:
     html = french(editor, reverse("corpus:detail", args=[corpus["benfluorex"].pk]))
     assert problems(runs(html)) == []
+
+
+@pytest.mark.django_db
+def test_batch_counts_use_french_thousands(editor: Client) -> None:
+    ImportBatch.objects.create(kind="file", origin="/srv/x/gros.ris", format="ris", records_read=12345, status="done")
+    page = french(editor, reverse("corpus:batches"))
+    assert '<td class="num">12\u00a0345</td>' in page  # Django's French thousands separator
+    assert "/srv/x" not in page and "gros.ris" in page
