@@ -214,3 +214,42 @@ def test_coding_on_a_later_page_of_a_long_transcript(browser, live_server, setup
     assert (coding.selection.start, coding.selection.end) == (start, start + len(phrase))
     assert coding.selection.quote == phrase
     assert not errors
+
+
+def test_demo_project_legend_counts_follow_codings_without_reload(browser, live_server, transactional_db) -> None:  # noqa: F811
+    """Issue 19: the legend's counts change as a code is applied or removed, the page is not reloaded; new
+    codes have distinct colours; the coding screen holds at 390 px and stays accessible."""
+    from benefice.core.roles import ADMIN
+    from benefice.core.users import ensure_user
+    from benefice.interviews.demo import install_demo_project
+
+    ensure_user("demo", PASSWORD, ADMIN, superuser=True)
+    project = install_demo_project()
+    transcript = project.transcripts.order_by("pk").first()
+    code = project.codes.get(name="Confiance et transparence")
+    before = Coding.objects.filter(code=code).count()
+    page, errors = sign_in(browser, live_server.url, "demo")
+    page.goto(f"{live_server.url}/interviews/{project.pk}/transcripts/{transcript.pk}/")
+    page.evaluate("window.notReloaded = true")
+    legend = page.locator(f'#code-legend li[data-code="{code.pk}"] .iv-count')
+    expect(legend).to_have_text(f"({before})")
+    code_passage(page, 0, 12, code="Confiance et transparence")
+    expect(legend).to_have_text(f"({before + 1})")
+    code_passage(page, 20, 30, new_code="Nouveau code")
+    new = project.codes.get(name="Nouveau code")
+    expect(page.locator(f'#code-legend li[data-code="{new.pk}"] .iv-count')).to_have_text("(1)")
+    assert new.colour not in set(project.codes.exclude(pk=new.pk).values_list("colour", flat=True))
+    row = page.locator("#codings-table tbody tr[data-coding]", has_text="Nouveau code")
+    row.locator("button").click()
+    expect(page.locator(f'#code-legend li[data-code="{new.pk}"] .iv-count')).to_have_text("(0)")
+    expect(page.locator("#coding-status")).to_have_text("Codage retiré.")
+    assert page.evaluate("window.notReloaded") is True
+    assert_accessible(page, "demo coding page")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.wait_for_timeout(300)
+    wider = page.evaluate(
+        """() => Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 392
+        && !(e.parentElement && e.parentElement.closest('.table-scroll'))).map(e => e.tagName + '.' + e.className)"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wider
+    assert not errors
