@@ -138,6 +138,8 @@ class Job(TypedDict, total=False):
     date_from: str
     date_to: str
     notes: str
+    selection: dict[str, str]  # a review made from a corpus search: the search's parameters, instead of a file
+    land: bool  # when done, the progress page opens what the job made (the new review)
     # barometer
     year: int
     with_pdf: bool

@@ -81,7 +81,7 @@ def _add_search(review: Review, user, job: jobs.Job) -> services.Added:
     _search, added = services.add_from_search(
         review,
         user,
-        params=job["selection"],  # type: ignore[typeddict-item]
+        params=job["selection"],
         database=job.get("database", ""),
         query=job.get("query", ""),
         searched_on=_dt.date.fromisoformat(searched_on) if searched_on else None,
