@@ -24,8 +24,8 @@ def loaded(db, monkeypatch) -> list[str]:
 
 
 def test_the_demo_shows_the_product_at_work_and_runs_again_unchanged(loaded) -> None:
-    # 172 RIS records; the 12 PubMed records are the same works, merged
-    assert Publication.objects.count() == 172
+    # 173 RIS records; the 12 PubMed records are the same works, merged
+    assert Publication.objects.count() == 173
     nbib = "demo corpus_pubmed.nbib: records read: 12; new publications: 0; duplicates merged: 12"
     assert any(line.startswith(nbib) for line in loaded)
     used = [d for d in PublicationDetection.objects.values_list("sources_used", flat=True) if d]
