@@ -14,6 +14,9 @@ import click
 
 from benefice import __version__
 from benefice.errors import BeneficeError, cli_message
+from benefice.i18n import cli_language, gettext_noop, render
+
+UNPREPARED = gettext_noop("error: the database is not prepared (%(reason)s); run `benefice init` first")
 
 COMMAND_MODULES = [
     "benefice.commands.corpus",  # init, import, dedup, export, serve, demo, harvest
@@ -41,9 +44,8 @@ class BeneficeGroup(click.Group):
         except Exception as exc:
             if not _unprepared_database(exc):
                 raise
-            click.secho(
-                f"error: the database is not prepared ({exc}); run `benefice init` first", fg="red", err=True
-            )
+            # in the user's locale (issue 19); the database's own words stay as it wrote them
+            click.secho(render(UNPREPARED, {"reason": str(exc)}, cli_language()), fg="red", err=True)
             sys.exit(2)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -246,12 +247,15 @@ def test_diff_reports_new_publication_revised_figure_and_method(tmp_path):
     a = make_edition(tmp_path, name="a", inputs_name="in_a", with_pdf=False)
     cases = Path(tmp_path / "in_a" / "cases.yaml").read_text(encoding="utf-8")
     assert "value: 1048173" in cases
+    shipped = re.search(r'^version: "(\d+)\.(\d+)\.(\d+)"', cases, re.MULTILINE)
+    before = ".".join(shipped.groups())
+    after = f"{shipped[1]}.{shipped[2]}.{int(shipped[3]) + 1}"  # whatever the shipped catalogue's version
     revised = cases.replace("value: 1048173", "value: 1048200").replace(
-        'version: "1.0.0"', 'version: "1.0.1"', 1
+        f'version: "{before}"', f'version: "{after}"', 1
     )
     revised = revised.replace(
         "changelog:\n",
-        'changelog:\n  - version: "1.0.1"\n    date: "2026-11-28"\n    author: test\n    change: revised\n',
+        f'changelog:\n  - version: "{after}"\n    date: "2026-11-28"\n    author: test\n    change: revised\n',
         1,
     )
     more = [*PUBLICATIONS, {"id": "pub-007", "year": 2025, "doi": "10.1/new", "sources_used": ["PMSI"]}]
@@ -264,7 +268,7 @@ def test_diff_reports_new_publication_revised_figure_and_method(tmp_path):
     assert d["publications"]["new_ids"] == ["pub-007"] and d["publications"]["removed"] == 0
     revised_ids = {r["figure_id"]: r["changes"] for r in d["figures"]["revised"]}
     assert revised_ids["mediator_benfluorex/R1/1"] == {"value": [1048173.0, 1048200.0]}
-    assert d["method"]["versions"] == {"cases": ["1.0.0", "1.0.1"]}
+    assert d["method"]["versions"] == {"cases": [before, after]}
     assert d["method"]["params"] == {"span": [15, 10]}
     assert "cases.yaml" in d["method"]["inputs"]
     text = diff_text(d)
@@ -346,7 +350,8 @@ def test_cli_lists_local_barometers_per_custodian(edition):
     assert len(lines) == len(results["custodians"])
     slug, name, _sources, count, page = lines[0].split("\t")
     top = max(results["custodians"], key=lambda r: r["publications"])
-    assert (slug, count) == (top["custodian_slug"], f"{top['publications']} publication(s)")
+    noun = "publication" if top["publications"] == 1 else "publications"
+    assert (slug, count) == (top["custodian_slug"], f"{top['publications']} {noun}")
     assert Path(page).is_file() and Path(page).parts[-4:-2] == ("fr", "custodians")
     one = CliRunner().invoke(
         barometer, ["custodians", str(edition), "--custodian", name.upper(), "--lang", "en"]

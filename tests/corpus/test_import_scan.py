@@ -126,7 +126,7 @@ def test_a_merge_outdates_the_detection_until_benefice_scan_redoes_it(files):
     assert detection(CYPRO).registry_hash != services.OUTDATED  # untouched by the merge
     result = run("scan")
     assert result.exit_code == 0, result.output
-    assert "1 publication(s) scanned" in result.output
+    assert "1 publication scanned" in result.output
     assert detection(PIO).sources_used == ["CONSTANCES"]
 
 
@@ -150,7 +150,7 @@ def test_a_failed_scan_keeps_the_import_and_says_what_to_run(files, monkeypatch)
     monkeypatch.undo()
     finish = run("scan")
     assert finish.exit_code == 0, finish.output
-    assert "3 publication(s) scanned, 1 name a data source" in finish.output
+    assert "3 publications scanned, 1 names a data source" in finish.output
 
 
 def test_an_interrupted_scan_resumes_with_benefice_scan(files, monkeypatch):
@@ -174,7 +174,7 @@ def test_an_interrupted_scan_resumes_with_benefice_scan(files, monkeypatch):
     assert Publication.objects.count() == 3 and PublicationDetection.objects.count() == 1
     monkeypatch.undo()
     finish = run("scan")
-    assert "2 publication(s) scanned" in finish.output and "1 already scanned" in finish.output
+    assert "2 publications scanned" in finish.output and "1 already scanned" in finish.output
     assert PublicationDetection.objects.count() == 3
 
 

@@ -303,7 +303,7 @@ def test_scan_on_an_existing_scheduler(tmp_path: Path) -> None:
             ],
         )
     assert result.exit_code == 0, result.output
-    assert "3 partition(s) scanned (36 works)" in result.output
+    assert "3 partitions scanned (36 works)" in result.output
     assert all(output_for(p, tmp_path / "in", tmp_path / "out").exists() for p in paths)
 
 

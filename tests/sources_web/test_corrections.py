@@ -192,8 +192,8 @@ def test_an_added_source_the_rules_never_propose_is_reported_by_train_not_learnt
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
     assert "(1 from corrections)" in out
-    assert "1 added source(s) not learnable by the candidate model" in out
-    assert "they show which descriptions the grammar lacks" in out
+    assert "1 added source not learnable by the candidate model" in out
+    assert "it shows which descriptions the grammar lacks" in out
     assert f'publication {b.pk}: CEPIDC (used): "{words}"' in out
 
 

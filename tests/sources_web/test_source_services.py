@@ -154,10 +154,10 @@ def test_scan_command_without_input_scans_the_database(corpus):
 
     first = CliRunner().invoke(main, ["scan"])
     assert first.exit_code == 0, first.output
-    assert "3 publication(s) scanned, 2 name a data source" in " ".join(first.output.split())
+    assert "3 publications scanned, 2 name a data source" in " ".join(first.output.split())
     assert PublicationDetection.objects.count() == 3
     again = CliRunner().invoke(main, ["scan"])
-    assert "0 publication(s) scanned" in again.output and "3 already scanned" in " ".join(
+    assert "0 publications scanned" in again.output and "3 already scanned" in " ".join(
         again.output.split()
     )
     half = CliRunner().invoke(main, ["scan", "--output", "somewhere"])

@@ -300,7 +300,7 @@ def test_classify_command_rules_model_and_training(tmp_path: Path, monkeypatch) 
         str(saved),
     )
     assert code == 0, text
-    assert "8 labelled record(s)" in text and load_model(saved).trained_on["files"]
+    assert "8 labelled records" in text and load_model(saved).trained_on["files"]
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert rows[2]["use_categories"][0] == "health_economics"
 

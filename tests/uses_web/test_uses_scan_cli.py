@@ -73,7 +73,7 @@ def test_scan_force_keeps_a_correction_and_export_follows_it(imported, tmp_path)
     services.record_use_correction(imported[CYPRO], ["medical_devices", "effectiveness"], user=editor)
     result = run("scan", "--force")
     assert result.exit_code == 0, result.output
-    assert "kinds of use: 2 publication(s) classified" in " ".join(result.output.split())
+    assert "kinds of use: 2 publications classified" in " ".join(result.output.split())
     rows = export_rows(tmp_path)
     assert rows[CYPRO]["use_categories"] == ["medical_devices", "effectiveness"]
     assert rows[CYPRO]["use_categories_method"] == "person"

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import click
 
+from benefice.commands.messages import say, say_n
 from benefice.errors import BeneficeError
+from benefice.i18n import cli_language, gettext_noop, render
 
 
 @click.group()
@@ -72,7 +74,9 @@ def build_command(year, out_dir, inputs_dir, observed_at, span, params, force_ne
     for item in params:
         key, sep, value = item.partition("=")
         if not sep:
-            raise BeneficeError(f"--param needs KEY=VALUE, got {item!r}", field="param")
+            raise BeneficeError(
+                gettext_noop("--param needs KEY=VALUE, got %(item)r"), params={"item": item}, field="param"
+            )
         try:
             overrides[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -80,7 +84,13 @@ def build_command(year, out_dir, inputs_dir, observed_at, span, params, force_ne
     if span is not None:
         overrides["span"] = span
     observed = observed_at or _dt.date.today().isoformat()
-    say = lambda m: click.echo(f"… {m}", err=True)  # noqa: E731
+    lang = cli_language()
+
+    def step(message: str) -> None:
+        """A build step in the user's locale: the steps' names are msgids of the barometer's catalogue (a
+        line without a msgid is shown as written)."""
+        click.echo(f"… {render(message, None, lang)}", err=True)
+
     if inputs_dir:
         if out_dir is None:
             out_dir = _default_out(year)
@@ -88,22 +98,34 @@ def build_command(year, out_dir, inputs_dir, observed_at, span, params, force_ne
         inputs = inputs_from_directory(inputs_dir)
         out = build(
             inputs, year, out_dir, observed, overrides, force_new_dir=force_new_dir, with_pdf=not no_pdf,
-            progress=say,
+            progress=step,
         )  # fmt: skip
     else:
         _setup_database()
         from benefice.barometer.services import build_from_database  # noqa: PLC0415 - models: after set-up
 
         edition = build_from_database(
-            year, observed, with_pdf=not no_pdf, progress=say, out_dir=out_dir, overrides=overrides,
+            year, observed, with_pdf=not no_pdf, progress=step, out_dir=out_dir, overrides=overrides,
             force_new_dir=force_new_dir,
         )  # fmt: skip
         out = edition.path
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    in_perimeter = say_n(
+        "%(n)s publication in the perimeter",
+        "%(n)s publications in the perimeter",
+        manifest["publications"]["in_perimeter"],
+    )
+    files = say_n("%(n)s file", "%(n)s files", len(manifest["outputs"]))
     click.echo(
-        f"edition {year} (observed {observed}) written to {out}: "
-        f"{manifest['publications']['in_perimeter']} publications in the perimeter, "
-        f"{len(manifest['outputs'])} files; open {out / 'site' / 'index.html'}"
+        say(
+            gettext_noop("edition %(year)s (observed %(observed)s) written to %(out)s: %(publications)s, %(files)s; open %(site)s"),
+            year=year,
+            observed=observed,
+            out=out,
+            publications=in_perimeter,
+            files=files,
+            site=out / "site" / "index.html",
+        )
     )
 
 
@@ -115,11 +137,38 @@ def verify_command(directory: Path) -> None:
 
     report = verify(directory)
     if report.ok:
-        click.echo(f"{directory}: OK — every file matches the manifest and an identical rebuild")
+        click.echo(
+            say(
+                gettext_noop("%(directory)s: OK — every file matches the manifest and an identical rebuild"),
+                directory=directory,
+            )
+        )
         return
-    for line in report.lines():
+    for line in _verify_lines(report):
         click.secho(line, fg="red", err=True)
     sys.exit(1)
+
+
+def _verify_lines(report) -> list[str]:
+    """What ``verify`` found, one line per file, in the user's locale (``VerifyReport.lines`` in English)."""
+    kinds = [
+        (gettext_noop("missing: %(path)s"), report.missing),
+        (gettext_noop("edited (hash differs from the manifest): %(path)s"), report.edited),
+        (gettext_noop("unexpected (not in the manifest): %(path)s"), report.unexpected),
+        (gettext_noop("differs when rebuilt from inputs/: %(path)s"), report.rebuild_differs),
+    ]
+    out = [say(template, path=path) for template, paths in kinds for path in paths]
+    if report.rebuild_error:
+        out.append(say(gettext_noop("rebuild failed: %(reason)s"), reason=render(report.rebuild_error, None, cli_language())))
+    if report.rebuild_differs and report.code_version_built != report.code_version_now:
+        out.append(
+            say(
+                gettext_noop("note: built with benefice %(built)s, verified with %(now)s"),
+                built=report.code_version_built,
+                now=report.code_version_now,
+            )
+        )
+    return out
 
 
 @barometer.command("diff")
@@ -155,13 +204,15 @@ def custodians_command(directory: Path, custodian: str | None, lang: str) -> Non
         if not rows:
             known = ", ".join(r["custodian_slug"] for r in results["custodians"])
             raise BeneficeError(
-                f"no custodian {custodian!r} in this edition (known: {known})", field="custodian"
+                gettext_noop("no custodian %(custodian)r in this edition (known: %(known)s)"),
+                params={"custodian": custodian, "known": known},
+                field="custodian",
             )
     for row in rows:
         page = directory / "site" / lang / "custodians" / row["custodian_slug"] / "index.html"
         click.echo(
             f"{row['custodian_slug']}\t{row['custodian']}\t{row['sources'].replace('|', ', ')}\t"
-            f"{row['publications']} publication(s)\t{page}"
+            f"{say_n('%(n)s publication', '%(n)s publications', row['publications'])}\t{page}"
         )
 
 

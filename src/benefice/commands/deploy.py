@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from benefice.commands.messages import say
+from benefice.i18n import gettext_noop
+
 
 def _django() -> None:
     from benefice.cli import setup_django
@@ -39,7 +42,7 @@ def backup(output: Path) -> None:
     from benefice.core.backup import backup as run_backup
 
     kind = run_backup(output)
-    click.echo(f"{kind} backup written: {output}")
+    click.echo(say(gettext_noop("%(kind)s backup written: %(path)s"), kind=kind, path=output))
 
 
 @click.command()
@@ -50,7 +53,7 @@ def restore(path: Path) -> None:
     from benefice.core.backup import restore as run_restore
 
     kind = run_restore(path)
-    click.echo(f"{kind} backup restored from {path}")
+    click.echo(say(gettext_noop("%(kind)s backup restored from %(path)s"), kind=kind, path=path))
 
 
 COMMANDS = [check, backup, restore]

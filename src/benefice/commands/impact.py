@@ -16,8 +16,10 @@ from typing import IO, Any
 import click
 
 from benefice import csvout
+from benefice.commands.messages import say, say_n
 from benefice.commands.progress import console, progress_bar
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 
 
 def _atomic_write(output: str, write: Callable[[IO[str]], Any]) -> Any:
@@ -26,7 +28,7 @@ def _atomic_write(output: str, write: Callable[[IO[str]], Any]) -> Any:
         return write(sys.stdout)
     path = Path(output)
     if not path.parent.exists():
-        raise BeneficeError("output directory does not exist", path=str(path.parent))
+        raise BeneficeError(gettext_noop("output directory does not exist"), path=str(path.parent))
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as handle:
@@ -107,7 +109,7 @@ def rank(
     from benefice.cases import rank as ranking
 
     if category and each_category:
-        raise click.UsageError("--category and --each-category are alternatives")
+        raise click.UsageError(say(gettext_noop("--category and --each-category are alternatives")))
     inputs = _case_input(cases_path)
     spec = ranking.load_weights(weights_path)
     scopes: list[str | None] = [category]
@@ -116,7 +118,7 @@ def rank(
             c for c in inputs.typology.categories if any(c in case.categories for case in inputs.cases)
         ]
     rows: list[dict[str, Any]] = []
-    with progress_bar(f"rank ({method})") as update:
+    with progress_bar(say(gettext_noop("rank (%(method)s)"), method=method)) as update:
         for done, scope in enumerate(scopes):
             result = operations.rank(
                 inputs,
@@ -128,13 +130,28 @@ def rank(
                 spec=spec,
             )
             if not result.rows:
-                raise BeneficeError(f"no case in category {scope!r}" if scope else "no case to rank")
+                if scope:
+                    raise BeneficeError(gettext_noop("no case in category %(category)r"), params={"category": scope})
+                raise BeneficeError(gettext_noop("no case to rank"))
             rows += ranking.ranking_rows(result)
             update(done + 1, len(scopes))
     _write_csv(output_path, rows)
     console.print(
-        f"{len(rows)} row(s), {len(scopes)} ranking(s) of the cases of {inputs.origin}, written to "
-        f"{output_path} ({method}, weights {spec.version}, {result.samples} draws, seed {seed})"
+        say(
+            gettext_noop(
+                "%(rows)s, %(rankings)s of the cases of %(origin)s, written to %(path)s (%(method)s, weights "
+                "%(weights)s, %(draws)s, seed %(seed)s)"
+            ),
+            rows=say_n("%(n)s row", "%(n)s rows", len(rows)),
+            rankings=say_n("%(n)s ranking", "%(n)s rankings", len(scopes)),
+            origin=say(gettext_noop("the database")) if inputs.origin == "database" else inputs.origin,
+            path=output_path,
+            method=method,
+            weights=spec.version,
+            draws=say_n("%(n)s draw", "%(n)s draws", result.samples),
+            seed=seed,
+        ),
+        markup=False,
     )
 
 
@@ -165,9 +182,31 @@ def values_command(output_path: str, by: str, include_unverified: bool, cases_pa
     inputs = _case_input(cases_path)
     rows = [r.to_dict() for r in operations.values(inputs, by, include_unverified=include_unverified)]
     if not rows:
-        raise BeneficeError("no numeric figure to aggregate")
+        raise BeneficeError(gettext_noop("no numeric figure to aggregate"))
     _write_csv(output_path, rows)
-    console.print(f"{len(rows)} value row(s) by {by} written to {output_path}")
+    console.print(BY[by](len(rows), output_path), markup=False)
 
+
+#: the report of ``values`` for each ``--by``: the dimension said as a word of the sentence, not as its code
+BY = {
+    "case": lambda n, path: say_n(
+        "%(n)s value row by case written to %(path)s", "%(n)s value rows by case written to %(path)s", n, path=path
+    ),
+    "source": lambda n, path: say_n(
+        "%(n)s value row by data source written to %(path)s",
+        "%(n)s value rows by data source written to %(path)s",
+        n,
+        path=path,
+    ),
+    "year": lambda n, path: say_n(
+        "%(n)s value row by year written to %(path)s", "%(n)s value rows by year written to %(path)s", n, path=path
+    ),
+    "category": lambda n, path: say_n(
+        "%(n)s value row by category of use written to %(path)s",
+        "%(n)s value rows by category of use written to %(path)s",
+        n,
+        path=path,
+    ),
+}
 
 COMMANDS = [rank, values_command]

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import click
 
+from benefice.commands.messages import number, say, say_n
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 
 TRANSCRIPT_SUFFIXES = {".docx", ".odt", ".vtt", ".srt"}
 
@@ -82,10 +84,10 @@ def pseudonymise(
     resolved = {p.resolve() for p in (report_path, mapping_path) if p is not None}
     if output_path.resolve() == input_path.resolve() or output_path.resolve() in resolved:
         raise BeneficeError(
-            "--output must differ from --input, --report and --mapping", path=str(output_path)
+            gettext_noop("--output must differ from --input, --report and --mapping"), path=str(output_path)
         )
     if not input_path.exists():
-        raise BeneficeError("no such file", path=str(input_path))
+        raise BeneficeError(gettext_noop("no such file"), path=str(input_path))
     if input_path.suffix.lower() in TRANSCRIPT_SUFFIXES:
         text = read_transcript(input_path).text
     else:
@@ -99,12 +101,19 @@ def pseudonymise(
     if mapping_path:
         mapping.save(mapping_path)
     by_type = result.report()["by_type"]
-    summary = ", ".join(f"{kind}: {count}" for kind, count in sorted(by_type.items())) or "nothing found"
-    click.echo(f"{output_path}: {len(result.entities)} replacements ({summary})")
+    summary = ", ".join(
+        say(gettext_noop("%(kind)s: %(count)s"), kind=kind, count=count) for kind, count in sorted(by_type.items())
+    ) or say(gettext_noop("nothing found"))
+    replacements = say_n("%(n)s replacement", "%(n)s replacements", len(result.entities))
+    click.echo(
+        say(gettext_noop("%(path)s: %(replacements)s (%(summary)s)"), path=output_path, replacements=replacements,
+            summary=summary)
+    )  # fmt: skip
 
 
 def _format(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
+    """A figure with three decimals, in the user's locale (a decimal comma in French); a dash for none."""
+    return "—" if value is None else number(value, 3)
 
 
 @click.command()
@@ -139,21 +148,28 @@ def agreement(input_path: Path, output_path: Path, lengths_path: Path) -> None:
     result = compute(codings, lengths)
     output_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     click.echo(
-        f"coders: {', '.join(result['coders'])}; documents: {result['documents']}; "
-        f"characters: {result['characters']}"
+        say(
+            gettext_noop("coders: %(coders)s; documents: %(documents)s; characters: %(characters)s"),
+            coders=", ".join(result["coders"]),
+            documents=result["documents"],
+            characters=result["characters"],
+        )
     )
-    click.echo(f"{'code':<30} {'agree':>7} {'kappa':>7} {'alpha':>7}")
+    heads = (say(gettext_noop("code")), say(gettext_noop("agree")), "kappa", "alpha")
+    click.echo(f"{heads[0]:<30} {heads[1]:>7} {heads[2]:>7} {heads[3]:>7}")
     for code, entry in result["codes"].items():
         click.echo(
             f"{code[:30]:<30} {_format(entry['percent_agreement']):>7} {_format(entry['cohen_kappa']):>7} "
             f"{_format(entry['krippendorff_alpha']):>7}"
         )
     pooled = result["pooled"]
+    pooled_label = say(gettext_noop("(pooled)"))
     click.echo(
-        f"{'(pooled)':<30} {_format(pooled['percent_agreement']):>7} {_format(pooled['cohen_kappa']):>7} "
+        f"{pooled_label:<30} {_format(pooled['percent_agreement']):>7} {_format(pooled['cohen_kappa']):>7} "
         f"{_format(pooled['krippendorff_alpha']):>7}"
     )
-    click.echo(f"disagreements: {len(result['disagreements'])} spans; written to {output_path}")
+    spans = say_n("%(n)s span", "%(n)s spans", len(result["disagreements"]))
+    click.echo(say(gettext_noop("disagreements: %(spans)s; written to %(path)s"), spans=spans, path=output_path))
 
 
 COMMANDS = [pseudonymise, agreement]

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import click
 
+from benefice.commands.messages import say, say_n
 from benefice.errors import BeneficeError
+from benefice.i18n import cli_language, gettext_noop
 
 
 @click.group()
@@ -37,19 +39,42 @@ def _database() -> None:
 def import_(file: Path, custodian: str) -> None:
     """Import (or re-import) a directory of projects: HDH directory XLSX/CSV or a generic CSV."""
     if not file.is_file():
-        raise BeneficeError("file not found", path=str(file))
+        raise BeneficeError(gettext_noop("file not found"), path=str(file))
     _database()
     from benefice.custodians.services import import_projects
 
     report = import_projects(file, custodian=custodian)
     click.echo(
-        f"{file}: rows read: {report.rows_read}; new: {len(report.new)}; updated: {len(report.updated)}; "
-        f"unchanged: {len(report.unchanged)}; rejected: {len(report.rejected)}"
+        say(
+            gettext_noop(
+                "%(path)s: rows read: %(read)s; new: %(new)s; updated: %(updated)s; unchanged: %(unchanged)s; "
+                "rejected: %(rejected)s"
+            ),
+            path=file,
+            read=report.rows_read,
+            new=len(report.new),
+            updated=len(report.updated),
+            unchanged=len(report.unchanged),
+            rejected=len(report.rejected),
+        )
     )
+    lang = cli_language()
     for rejection in report.rejected:
-        click.echo(f"rejected: {rejection}")
+        # where (file, line, field) said as every error says it; the reason translated when the catalogue has it
+        where = BeneficeError(
+            rejection.reason, path=rejection.path, line=rejection.line, field=rejection.field or None
+        )
+        click.echo(say(gettext_noop("rejected: %(rejection)s"), rejection=where.localized(lang)))
     for reference, labels in report.unrecognised.items():
-        click.echo(f"to review: {reference}: data-source label not recognised: {'; '.join(labels)}")
+        click.echo(
+            say_n(
+                "to review: %(reference)s: data-source label not recognised: %(labels)s",
+                "to review: %(reference)s: data-source labels not recognised: %(labels)s",
+                len(labels),
+                reference=reference,
+                labels="; ".join(labels),
+            )
+        )
 
 
 @projects.command("link")
@@ -62,7 +87,7 @@ def link(output: str, threshold: float | None, no_refresh: bool) -> None:
     """Score candidate links between projects and publications and write them, with decisions, to CSV."""
     target = Path(output)
     if not target.parent.exists():
-        raise BeneficeError("output directory does not exist", path=str(target.parent))
+        raise BeneficeError(gettext_noop("output directory does not exist"), path=str(target.parent))
     _database()
     from benefice.custodians import linking, services
     from benefice.custodians.models import ProjectLink
@@ -70,15 +95,22 @@ def link(output: str, threshold: float | None, no_refresh: bool) -> None:
     if not no_refresh:
         report = services.propose_links(threshold=linking.THRESHOLD if threshold is None else threshold)
         click.echo(
-            f"candidates: {report.candidates}; new: {report.new}; refreshed: {report.updated}; "
-            f"already decided: {report.kept_decided}",
+            say(
+                gettext_noop(
+                    "candidates: %(candidates)s; new: %(new)s; refreshed: %(refreshed)s; already decided: %(decided)s"
+                ),
+                candidates=report.candidates,
+                new=report.new,
+                refreshed=report.updated,
+                decided=report.kept_decided,
+            ),
             err=True,
         )
     links = ProjectLink.objects.select_related("project").order_by("project__reference", "-score")
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temp.write_text(services.links_csv(links), encoding="utf-8")
     temp.replace(target)
-    click.echo(f"{links.count()} links written to {target}")
+    click.echo(say_n("%(n)s link written to %(path)s", "%(n)s links written to %(path)s", links.count(), path=target))
 
 
 COMMANDS = [projects]

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import click
 
+from benefice.commands.messages import say, say_n
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
+
+#: what ``services.import_refi`` counts as kept whole without being shown (its English keys), said here
+WITHOUT_MEDIA = " (kept without its media)"
+TEXT_WITHOUT_TEXT = "TextSource without its text in the file (kept with its selections)"
 
 
 def _django() -> None:
@@ -46,10 +52,10 @@ def import_(
     from benefice.interviews import refi
 
     if not file.exists():
-        raise BeneficeError("no such file", path=str(file))
+        raise BeneficeError(gettext_noop("no such file"), path=str(file))
     suffix = file.suffix.lower()
     if suffix not in (".qdpx", ".qdc"):
-        raise BeneficeError("expected a .qdpx project or a .qdc codebook", path=str(file))
+        raise BeneficeError(gettext_noop("expected a .qdpx project or a .qdc codebook"), path=str(file))
     data = refi.read_qdpx(file, schema=schema) if suffix == ".qdpx" else refi.read_qdc(file, schema=schema)
     _django()
     from django.contrib.auth import get_user_model
@@ -61,33 +67,57 @@ def import_(
     if lead_name:
         user = get_user_model().objects.filter(username=lead_name).first()
         if user is None:
-            raise BeneficeError(f"no user named {lead_name!r}", field="--lead")
+            raise BeneficeError(gettext_noop("no user named %(name)r"), params={"name": lead_name}, field="--lead")
     project = InterviewProject.objects.filter(name=project_name).first()
     if project is None:
         project = services.create_project(project_name, user)
     elif user is not None and not Membership.objects.filter(project=project, user=user).exists():
-        raise BeneficeError(f"{lead_name!r} is not a member of project {project_name!r}", field="--lead")
+        raise BeneficeError(
+            gettext_noop("%(name)r is not a member of project %(project)r"),
+            params={"name": lead_name, "project": project_name},
+            field="--lead",
+        )
     if suffix == ".qdc":
         added = services.import_codebook(project, data, user)
-        click.echo(
-            f"codes: {len(data.codes and refi.Project(name='', codes=data.codes).all_codes())}; added: {added}"
-        )
+        codes = len(data.codes and refi.Project(name="", codes=data.codes).all_codes())
+        click.echo(say(gettext_noop("codes: %(codes)s; added: %(added)s"), codes=codes, added=added))
         return
     counts = services.import_refi(project, data, user, pseudonymised=pseudonymised)
-    click.echo(
-        f"users: {counts['users']}; codes: {counts['codes']}; sources: {counts['sources']}; "
-        f"selections: {counts['selections']}; codings: {counts['codings']}"
+    click.echo(say(READ, **counts))
+    stored = (
+        gettext_noop("stored in %(project)r: %(sources)s, %(selections)s, %(codings)s")
+        if pseudonymised
+        else gettext_noop(
+            "stored in %(project)r: %(sources)s, %(selections)s, %(codings)s (sources await pseudonymisation review)"
+        )
     )
     click.echo(
-        f"stored in {project.name!r}: {counts['stored_sources']} text sources, "
-        f"{counts['stored_selections']} selections, {counts['stored_codings']} codings"
-        + ("" if pseudonymised else " (sources await pseudonymisation review)")
+        say(
+            stored,
+            project=project.name,
+            sources=say_n("%(n)s text source", "%(n)s text sources", counts["stored_sources"]),
+            selections=say_n("%(n)s selection", "%(n)s selections", counts["stored_selections"]),
+            codings=say_n("%(n)s coding", "%(n)s codings", counts["stored_codings"]),
+        )
     )
     for kind, number in sorted({**counts["skipped"], **counts["ignored"]}.items()):
-        if "(kept" in kind:  # media and texts the file did not carry: stored whole, given back on export
-            click.echo(f"kept, not displayed: {number} {kind.replace(' (kept', ' (')}")
-        else:
-            click.echo(f"not imported: {number} {kind}")
+        # media and texts the file did not carry: stored whole, given back on export
+        if kind.endswith(WITHOUT_MEDIA):
+            line = say(
+                gettext_noop("kept, not displayed: %(n)s %(kind)s (without its media)"),
+                n=number,
+                kind=kind.removesuffix(WITHOUT_MEDIA),
+            )
+        elif kind == TEXT_WITHOUT_TEXT:
+            line = say(
+                gettext_noop("kept, not displayed: %(n)s TextSource without its text in the file (with its selections)"),
+                n=number,
+            )
+        elif "(kept" in kind:
+            line = say(gettext_noop("kept, not displayed: %(n)s %(kind)s"), n=number, kind=kind.replace(" (kept", " ("))
+        else:  # a REFI-QDA element benefice does not store (its XML name)
+            line = say(gettext_noop("not imported: %(n)s %(kind)s"), n=number, kind=kind)
+        click.echo(line)
 
 
 @qda.command("export")
@@ -107,18 +137,21 @@ def export(project_name: str, output_path: Path) -> None:
 
     project = InterviewProject.objects.filter(name=project_name).first()
     if project is None:
-        raise BeneficeError(f"no interview project named {project_name!r}", field="--project")
+        raise BeneficeError(
+            gettext_noop("no interview project named %(name)r"), params={"name": project_name}, field="--project"
+        )
     if output_path.suffix.lower() == ".qdc":
         services.export_qdc(project, output_path)
-        click.echo(f"{output_path}: codebook written")
+        click.echo(say(gettext_noop("%(path)s: codebook written"), path=output_path))
         return
     if output_path.suffix.lower() != ".qdpx":
-        raise BeneficeError("the output must end in .qdpx or .qdc", path=str(output_path))
+        raise BeneficeError(gettext_noop("the output must end in .qdpx or .qdc"), path=str(output_path))
     counts = services.export_qdpx(project, output_path)
-    click.echo(
-        f"{output_path}: users: {counts['users']}; codes: {counts['codes']}; sources: {counts['sources']}; "
-        f"selections: {counts['selections']}; codings: {counts['codings']}"
-    )
+    click.echo(say(gettext_noop("%(path)s: %(counts)s"), path=output_path, counts=say(READ, **counts)))
 
+
+READ = gettext_noop(
+    "users: %(users)s; codes: %(codes)s; sources: %(sources)s; selections: %(selections)s; codings: %(codings)s"
+)
 
 COMMANDS = [qda]

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from benefice.commands.messages import number, percent, say, say_n
 from benefice.commands.progress import progress_bar
+from benefice.i18n import cli_language, gettext_noop, render
 
 
 @click.group()
@@ -81,11 +83,13 @@ def simulate(
     from benefice.review.simulate import simulate as run_simulation
 
     records = read_labelled_csv(data_path)
-    for warning in records.warnings:
-        click.secho(f"warning: {data_path}: {warning}", fg="yellow", err=True)
+    lang = cli_language()
+    for warning in records.warnings:  # the reader's English sentences, translated when the catalogue has them
+        shown = render(warning, None, lang)
+        click.secho(say(gettext_noop("warning: %(path)s: %(warning)s"), path=data_path, warning=shown), fg="yellow", err=True)
     check_priors(records.labels, prior_included, prior_excluded, str(data_path))
     features = make_model(model).feature_extractor.fit_transform(records.texts)
-    with progress_bar(f"simulate {model} × {runs}") as update:
+    with progress_bar(say(gettext_noop("simulate %(model)s × %(runs)s"), model=model, runs=runs)) as update:
         document = run_simulation(
             features,
             records.labels,
@@ -110,17 +114,47 @@ def simulate(
     output_path.write_text(json.dumps(document, indent=1), encoding="utf-8")
     averaged = document["averaged"]
     click.echo(
-        f"{data_path.name}: {len(records)} records, {records.n_relevant} relevant; model {model}, {runs} run(s): "
-        f"WSS@95 {averaged['wss@95']:.1%}, WSS@100 {averaged['wss@100']:.1%}, RRF@10 {averaged['rrf@10']:.1%}, "
-        f"ATD {averaged['atd']:.1%}, {averaged['seconds_per_retraining'] * 1000:.1f} ms per retraining "
-        f"→ {output_path}"
+        say(
+            gettext_noop(
+                "%(file)s: %(records)s, %(relevant)s relevant; model %(model)s, %(runs)s: WSS@95 %(wss95)s, "
+                "WSS@100 %(wss100)s, RRF@10 %(rrf10)s, ATD %(atd)s, %(ms)s ms per retraining → %(output)s"
+            ),
+            file=data_path.name,
+            records=say_n("%(n)s record", "%(n)s records", len(records)),
+            relevant=records.n_relevant,
+            model=model,
+            runs=say_n("%(n)s run", "%(n)s runs", runs),
+            wss95=percent(averaged["wss@95"]),
+            wss100=percent(averaged["wss@100"]),
+            rrf10=percent(averaged["rrf@10"]),
+            atd=percent(averaged["atd"]),
+            ms=number(averaged["seconds_per_retraining"] * 1000, 1),
+            output=output_path,
+        )
     )
     stop = averaged["stop"]
+    screened = round(stop["screened"]["mean"])
     click.echo(
-        f"stopping rule (hypergeometric, recall ≥ {stop['target_recall']:.0%} at {stop['confidence']:.0%} "
-        f"confidence): stops after {stop['screened']['mean']:.0f} records (sd {stop['screened']['sd']:.0f}), "
-        f"recall {stop['recall']['mean']:.1%} (min {stop['recall']['min']:.1%}), work saved "
-        f"{stop['work_saved']['mean']:.1%}; target reached in {stop['runs_recall_reached']} of {stop['runs']} run(s)"
+        say(
+            gettext_noop(
+                "stopping rule (hypergeometric, recall ≥ %(target)s at %(confidence)s confidence): stops after "
+                "%(screened)s (sd %(sd)s), recall %(recall)s (min %(recall_min)s), work saved %(saved)s; %(reached)s"
+            ),
+            target=percent(stop["target_recall"], 0),
+            confidence=percent(stop["confidence"], 0),
+            screened=say_n("%(n)s record", "%(n)s records", screened, n=number(stop["screened"]["mean"])),
+            sd=number(stop["screened"]["sd"]),
+            recall=percent(stop["recall"]["mean"]),
+            recall_min=percent(stop["recall"]["min"]),
+            saved=percent(stop["work_saved"]["mean"]),
+            reached=say_n(
+                "target reached in %(n)s of %(runs)s run",
+                "target reached in %(n)s of %(runs)s runs",
+                stop["runs"],
+                n=stop["runs_recall_reached"],
+                runs=stop["runs"],
+            ),
+        )
     )
 
 

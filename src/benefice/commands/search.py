@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import click
 
+from benefice.commands.messages import say, say_n
+from benefice.i18n import gettext_noop
+
 
 @click.command(name="search-index")
 @click.option("--rebuild", is_flag=True, help="Rebuild the index from the stored search texts.")
@@ -21,9 +24,10 @@ def search_index(rebuild: bool) -> None:
 
     if rebuild:
         n = search.rebuild_index()
-        click.echo(f"search index rebuilt: {n} publications")
+        click.echo(say_n("search index rebuilt: %(n)s publication", "search index rebuilt: %(n)s publications", n))
         return
-    click.echo(f"search index: {Publication.objects.count()} publications ({search.engine()})")
+    count = say_n("%(n)s publication", "%(n)s publications", Publication.objects.count())
+    click.echo(say(gettext_noop("search index: %(count)s (%(engine)s)"), count=count, engine=search.engine()))
 
 
 COMMANDS = [search_index]

@@ -13,14 +13,16 @@ from pathlib import Path
 
 import click
 
+from benefice.commands.messages import say, say_n, version_words
 from benefice.commands.progress import console, progress_bar
 from benefice.errors import BeneficeError
+from benefice.i18n import cli_language, gettext_noop, render
 
 
 def _atomic_target(output: str) -> Path:
     path = Path(output)
     if path.parent and not path.parent.exists():
-        raise BeneficeError("output directory does not exist", path=str(path.parent))
+        raise BeneficeError(gettext_noop("output directory does not exist"), path=str(path.parent))
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
@@ -49,12 +51,12 @@ def detect(input_path: str, output_path: str, registry_path: str | None, skip_ba
     bad_utf8: list[int] = []
     source = sys.stdin.buffer if input_path == "-" else None
     if source is None and not Path(input_path).is_file():
-        raise BeneficeError("input file not found", path=input_path)
+        raise BeneficeError(gettext_noop("input file not found"), path=input_path)
 
     def run(out) -> int:
         handle = source or open(input_path, "rb")  # noqa: SIM115 - closed below
         try:
-            with progress_bar("detect") as update:
+            with progress_bar(say(gettext_noop("detect"))) as update:
                 counter = _Counting(handle, update)
                 return detect_jsonl(
                     counter,
@@ -82,9 +84,25 @@ def detect(input_path: str, output_path: str, registry_path: str | None, skip_ba
     if bad_utf8:
         shown = ", ".join(str(n) for n in bad_utf8[:10]) + (" …" if len(bad_utf8) > 10 else "")
         console.print(
-            f"[yellow]warning:[/] {len(bad_utf8)} line(s) with invalid UTF-8 read with replacement characters (lines {shown})"
+            say_n(
+                "warning: %(n)s line with invalid UTF-8 read with replacement characters (line %(lines)s)",
+                "warning: %(n)s lines with invalid UTF-8 read with replacement characters (lines %(lines)s)",
+                len(bad_utf8),
+                lines=shown,
+            ),
+            style="yellow",
+            markup=False,
         )
-    console.print(f"{count} record(s) written to {output_path} (registry {detector.registry.version})")
+    console.print(
+        say_n(
+            "%(n)s record written to %(path)s (registry %(version)s)",
+            "%(n)s records written to %(path)s (registry %(version)s)",
+            count,
+            path=output_path,
+            version=detector.registry.version,
+        ),
+        markup=False,
+    )
 
 
 class _Counting:
@@ -131,7 +149,16 @@ def export(fmt: str, output_path: str, registry_path: str | None) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    console.print(f"{len(registry)} sources (registry {registry.version}) written to {output_path}")
+    console.print(
+        say_n(
+            "%(n)s source (registry %(version)s) written to %(path)s",
+            "%(n)s sources (registry %(version)s) written to %(path)s",
+            len(registry),
+            version=registry.version,
+            path=output_path,
+        ),
+        markup=False,
+    )
 
 
 @sources.command("train")
@@ -163,31 +190,64 @@ def train(gold_paths: tuple[Path, ...], no_corrections: bool, output_path: Path 
 
         corrections = list(correction_examples())
     if not gold_paths and not corrections:
-        raise click.UsageError("nothing to learn from: give --gold FILE or make corrections first")
+        raise click.UsageError(say(gettext_noop("nothing to learn from: give --gold FILE or make corrections first")))
     model, report = fit_model(gold_paths, corrections)
     target = output_path or retrained_model_path()
     model.save(target)
-    cv = (
-        f"cross-validated log-loss {report['cv_log_loss']}, accuracy {report['cv_accuracy']}"
-        if "cv_log_loss" in report
-        else "too few records to cross-validate"
-    )
+    if "cv_log_loss" in report:
+        cv = say(
+            gettext_noop("cross-validated log-loss %(loss)s, accuracy %(accuracy)s"),
+            loss=report["cv_log_loss"],
+            accuracy=report["cv_accuracy"],
+        )
+    else:
+        cv = say(gettext_noop("too few records to cross-validate"))
     console.print(
-        f"model {model.version}: {report['examples']} examples ({report['corrections']} from corrections); "
-        f"{cv}; written to {target}"
+        say(
+            gettext_noop("model %(version)s: %(examples)s (%(corrections)s from corrections); %(cv)s; written to %(path)s"),
+            version=model.version,
+            examples=say_n("%(n)s example", "%(n)s examples", report["examples"]),
+            corrections=report["corrections"],
+            cv=cv,
+            path=target,
+        ),
+        markup=False,
     )
     added = report.get("added_sources") or []
     if added:
         console.print(
-            f"{len(added)} added source(s) not learnable by the candidate model (the rules propose nothing "
-            "there, so there is no candidate to score): they show which descriptions the grammar lacks",
+            say_n(
+                "%(n)s added source not learnable by the candidate model (the rules propose nothing there, so "
+                "there is no candidate to score): it shows which descriptions the grammar lacks",
+                "%(n)s added sources not learnable by the candidate model (the rules propose nothing there, so "
+                "there is no candidate to score): they show which descriptions the grammar lacks",
+                len(added),
+            ),
             markup=False,
         )
         for item in added:
-            words = "; ".join(f'"{w}"' for w in item["words"]) or "(no words selected)"
+            words = "; ".join(f'"{w}"' for w in item["words"]) or say(gettext_noop("(no words selected)"))
             console.print(
-                f"  publication {item['record']}: {item['source']} ({item['verdict']}): {words}", markup=False
+                "  "
+                + say(
+                    gettext_noop("publication %(record)s: %(source)s (%(verdict)s): %(words)s"),
+                    record=item["record"],
+                    source=item["source"],
+                    verdict=_verdict(item["verdict"]),
+                    words=words,
+                ),
+                markup=False,
             )
+
+
+#: a person's verdict on a source, by the words the web's corrections use (``sources.models`` choices)
+VERDICTS = {"used": ("", "used"), "mentioned": ("", "mentioned only"), "rejected": ("verdict on a data source", "rejected")}
+
+
+def _verdict(code: str) -> str:
+    """A verdict's label in the user's locale, never its code (an unknown code is shown as stored)."""
+    context, word = VERDICTS.get(code, ("", code))
+    return render(word, None, cli_language(), context=context)
 
 
 @click.command()
@@ -231,15 +291,15 @@ def scan(
     if input_dir is None and output_dir is None:
         if scheduler or workers or registry_path:
             raise click.UsageError(
-                "--scheduler, --workers and --registry apply to a partition scan (--input)"
+                say(gettext_noop("--scheduler, --workers and --registry apply to a partition scan (--input)"))
             )
         _scan_database(force)
         return
     if input_dir is None or output_dir is None:
-        raise click.UsageError("a partition scan needs both --input and --output")
+        raise click.UsageError(say(gettext_noop("a partition scan needs both --input and --output")))
     from benefice.sources.scan import run_scan
 
-    with progress_bar("scan partitions") as update:
+    with progress_bar(say(gettext_noop("scan partitions"))) as update:
         report = run_scan(
             input_dir,
             output_dir,
@@ -249,14 +309,21 @@ def scan(
             progress=update,
         )
     console.print(
-        f"{len(report.done)} partition(s) scanned ({report.works} works), {len(report.skipped)} already done, "
-        f"{len(report.failed)} failed"
+        say(
+            gettext_noop("%(done)s (%(works)s), %(skipped)s already done, %(failed)s failed"),
+            done=say_n("%(n)s partition scanned", "%(n)s partitions scanned", len(report.done)),
+            works=say_n("%(n)s work", "%(n)s works", report.works),
+            skipped=len(report.skipped),
+            failed=len(report.failed),
+        ),
+        markup=False,
     )
     for failure in report.failed:
-        console.print(f"[red]failed:[/] {failure['error']}")
+        console.print(say(gettext_noop("failed: %(reason)s"), reason=failure["error"]), style="red", markup=False)
     if report.failed:
         raise BeneficeError(
-            f"{len(report.failed)} partition(s) failed; run the same command again to retry them"
+            gettext_noop("partitions failed: %(n)s; run the same command again to retry them"),
+            params={"n": len(report.failed)},
         )
 
 
@@ -267,22 +334,40 @@ def _scan_database(force: bool) -> None:
     from benefice.sources.services import scan_database, sync_registry
 
     sync_registry()
-    with progress_bar("scan publications") as update:
+    with progress_bar(say(gettext_noop("scan publications"))) as update:
         report = scan_database(force=force, progress=update)
     console.print(
-        f"{report.scanned} publication(s) scanned, {report.with_sources} name a data source, "
-        f"{report.skipped} already scanned with this registry"
+        say(
+            gettext_noop("%(scanned)s, %(named)s, %(skipped)s already scanned with this registry"),
+            scanned=say_n("%(n)s publication scanned", "%(n)s publications scanned", report.scanned),
+            named=say_n("%(n)s names a data source", "%(n)s name a data source", report.with_sources),
+            skipped=report.skipped,
+        ),
+        markup=False,
     )
     from benefice.uses.services import removed_categories
 
     console.print(
-        f"kinds of use: {report.classified} publication(s) classified ({report.uses_version}), "
-        f"{report.with_uses} have a kind of use"
+        say(
+            gettext_noop("kinds of use: %(classified)s (%(version)s), %(used)s"),
+            classified=say_n("%(n)s publication classified", "%(n)s publications classified", report.classified),
+            version=version_words(report.uses_version),
+            used=say_n("%(n)s has a kind of use", "%(n)s have a kind of use", report.with_uses),
+        ),
+        markup=False,
     )
     for category, count in removed_categories().items():
         console.print(
-            f"[yellow]kinds of use:[/] category {category!r} was removed from the typology but is still stored "
-            f"({count} publication(s) hold it; nothing was deleted: correct them, or restore the category)"
+            say_n(
+                "kinds of use: category %(category)r was removed from the typology but is still stored (%(n)s "
+                "publication holds it; nothing was deleted: correct it, or restore the category)",
+                "kinds of use: category %(category)r was removed from the typology but is still stored (%(n)s "
+                "publications hold it; nothing was deleted: correct them, or restore the category)",
+                count,
+                category=category,
+            ),
+            style="yellow",
+            markup=False,
         )
 
 

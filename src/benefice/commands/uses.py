@@ -14,8 +14,10 @@ from typing import IO
 import click
 
 from benefice.commands.impact import _atomic_write
+from benefice.commands.messages import say, say_n, version_words
 from benefice.commands.progress import console, progress_bar
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 
 
 @click.command()
@@ -83,7 +85,7 @@ def classify(
     from benefice.uses.learn import default_model, fit_rows
 
     if save_model and not train_paths:
-        raise click.UsageError("--save-model needs --train FILE (labelled records to learn from)")
+        raise click.UsageError(say(gettext_noop("--save-model needs --train FILE (labelled records to learn from)")))
     rules = load_rules(rules_path)
     registry = load_registry()
     sources_of = sources_of_record(Detector(registry))
@@ -94,7 +96,7 @@ def classify(
             examples = []
             for train_path in train_paths:
                 if not Path(train_path).is_file():
-                    raise BeneficeError("training file not found", path=train_path)
+                    raise BeneficeError(gettext_noop("training file not found"), path=train_path)
                 with open(train_path, "rb") as handle:
                     examples += labelled_examples(
                         read_jsonl(handle, train_path), kinds.typology.categories, sources_of, path=train_path
@@ -102,7 +104,7 @@ def classify(
             with_category = sum(1 for _, _, cats in examples if cats)
             if not with_category:
                 raise BeneficeError(
-                    "no record labelled with a typology category (use_categories or use_category)",
+                    gettext_noop("no record labelled with a typology category (use_categories or use_category)"),
                     path=train_paths[0],
                 )
             model = fit_rows(
@@ -110,29 +112,48 @@ def classify(
                 [cats for _, _, cats in examples],
                 files={Path(p).name: _digest(Path(p)) for p in train_paths},
             )
-            console.print(f"model trained on {with_category} labelled record(s) ({model.version})")
+            console.print(
+                say_n(
+                    "model trained on %(n)s labelled record (%(version)s)",
+                    "model trained on %(n)s labelled records (%(version)s)",
+                    with_category,
+                    version=version_words(model.version),
+                ),
+                markup=False,
+            )
             if save_model:
                 model.save(Path(save_model))
-                console.print(f"model written to {save_model}")
+                console.print(say(gettext_noop("model written to %(path)s"), path=save_model), markup=False)
         else:
             model = default_model()
             if model is None:
-                raise click.UsageError("no kind-of-use model is installed: give --train FILE or --mode rules")
+                raise click.UsageError(
+                    say(gettext_noop("no kind-of-use model is installed: give --train FILE or --mode rules"))
+                )
         kinds.model = model
     if input_path != "-" and not Path(input_path).is_file():
-        raise BeneficeError("input file not found", path=input_path)
+        raise BeneficeError(gettext_noop("input file not found"), path=input_path)
 
     def write(out: IO[str]) -> int:
         handle = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")  # noqa: SIM115
         try:
-            with progress_bar("classify") as update:
+            with progress_bar(say(gettext_noop("classify"))) as update:
                 return classify_jsonl(handle, out, kinds, sources_of, path=input_path, progress=update)
         finally:
             if input_path != "-":
                 handle.close()
 
     count = _atomic_write(output_path, write)
-    console.print(f"{count} record(s) classified into {output_path} ({kinds.version})")
+    console.print(
+        say_n(
+            "%(n)s record classified into %(path)s (%(version)s)",
+            "%(n)s records classified into %(path)s (%(version)s)",
+            count,
+            path=output_path,
+            version=version_words(kinds.version),
+        ),
+        markup=False,
+    )
 
 
 def _digest(path: Path) -> str:
