@@ -16,6 +16,7 @@ from benefice.core.roles import EDITOR
 from benefice.core.users import ensure_user
 from benefice.indicators import services as indicator_services
 from support.browser import CHROMIUM, assert_accessible, open_signed_in
+from support.french import VISIBLE_TEXT_JS, problems
 
 from .conftest import PASSWORD
 
@@ -75,11 +76,16 @@ def test_catalogue_ranking_case_page(browser, live_server, setup, tmp_path) -> N
     # a range without width is one number; a range with width keeps its bounds
     expect(page.locator("#figures")).to_contain_text("1\u202f300–1\u202f800")
     # readable at 390 px: the page itself does not scroll sideways (the tables scroll in their box)
+    # no English sentence and no raw code for a French reader (text in another language carries its lang)
+    assert problems(page.evaluate(VISIBLE_TEXT_JS)) == []
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page, "case page at 390 px")
     page.set_viewport_size({"width": 1280, "height": 900})
     # the card links work: HTML card in English, PDF served as a PDF
+    page.goto(f"{base}/impact/cases/{CASE}/card/?lang=fr")
+    assert problems(page.evaluate(VISIBLE_TEXT_JS)) == []
+    page.goto(f"{base}/impact/cases/{CASE}/")
     page.get_by_role("link", name="HTML (anglais)").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("body")).to_contain_text("Key figures")
@@ -106,6 +112,7 @@ def test_ranking_overall_and_per_category(browser, live_server, setup) -> None: 
     expect(page).to_have_url(re.compile(r"method=topsis&category=pharmacovigilance_drug_safety"))
     expect(page.locator("caption")).to_have_text("Classement dans la catégorie choisie")
     assert_accessible(page, "ranking in a category")
+    assert problems(page.evaluate(VISIBLE_TEXT_JS)) == []
     page.set_viewport_size({"width": 390, "height": 844})  # the ranking table scrolls in its box at 390 px
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert errors == []

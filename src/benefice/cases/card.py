@@ -12,6 +12,7 @@ import datetime as _dt
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import format_html
 
 from benefice.cases.models import Case
 
@@ -34,6 +35,7 @@ def card_context(case: Case, lang: str) -> dict:
         card_publications=ctx["publications"][:MAX_PUBLICATIONS],
         publications_left_out=max(0, len(ctx["publications"]) - MAX_PUBLICATIONS),
         printed=_dt.date.today().isoformat(),
+        case_code=format_html("<code>{}</code>", case.id),  # an identifier, marked as one
         any_unverified=any(not f["f"].verified for f in figures)
         or any(not d["d"].verified for d in ctx["decisions"]),
     )

@@ -8,6 +8,7 @@ their names are UI words, so they live in the cases catalogue (gettext). The ran
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,15 @@ def child_kind_name(kind: str) -> str:
 
 def action_name(action: str) -> str:
     return str(ACTION_NAMES.get(action, action))
+
+
+_ACRONYM = re.compile(r"^[A-Z0-9-]+$")
+
+
+def source_label(source_id: str, name: str) -> str:
+    """How a case names a data source: its acronym when the id is one (``SNDS``, ``PMSI``), else its name
+    (``OTHER_FR`` is a code: "Autre système français (SI-VIC…)")."""
+    return source_id if _ACRONYM.match(source_id) or not name else name
 
 
 def timeline_kind_name(kind: str) -> str:

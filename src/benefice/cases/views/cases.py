@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from benefice.cases import operations
 from benefice.cases import services as case_services
 from benefice.cases.forms import CHILD_FORMS, CaseForm
-from benefice.cases.labels import figure_value, provenance_name, scope_name, timeline_kind_name
+from benefice.cases.labels import figure_value, provenance_name, scope_name, source_label, timeline_kind_name
 from benefice.cases.models import Case
 from benefice.cases.rank import METHODS as RANK_METHODS
 from benefice.core.curated_pages import history_page, yaml_download
@@ -104,7 +104,8 @@ def _cell_text(kind: str, cell: Any, case: Case | None) -> str:
         grade = typ.attribution_grades.get(case.attribution_grade)
         return pick_text(grade.name, lang) if grade else case.attribution_grade
     if kind == "data_sources":
-        return ", ".join(case.data_sources) or str(_("none"))
+        names = {s: pick_text(typ.data_sources[s], lang) for s in case.data_sources if s in typ.data_sources}
+        return ", ".join(source_label(s, names.get(s, "")) for s in case.data_sources) or str(_("none"))
     if kind == "evidence_grade":
         return str(_("no figure"))
     return str(_("no figure for this criterion"))
@@ -239,7 +240,10 @@ def case_context(case: Case) -> dict[str, Any]:
         "title": case.title(lang),
         "categories": [pick_text(typ.categories[c].name, reader_language()) for c in case.categories if c in typ.categories],
         "data_sources": [
-            (s, pick_text(typ.data_sources[s], reader_language()) if s in typ.data_sources else s) for s in case.data_sources
+            (source_label(s, name), name)
+            for s, name in (
+                (s, pick_text(typ.data_sources[s], lang) if s in typ.data_sources else s) for s in case.data_sources
+            )
         ],
         "attribution": pick_text(typ.attribution_grades[case.attribution_grade].name, reader_language())
         if case.attribution_grade in typ.attribution_grades
@@ -429,8 +433,11 @@ def case_history(request: HttpRequest, case_id: str) -> HttpResponse:
     case = get_object_or_404(Case, pk=case_id)
     return history_page(
         request,
-        title=_("History of case %(id)s") % {"id": case.id},
-        crumbs=[(_("Impact cases"), reverse("cases:cases")), (case.id, reverse("cases:case", args=[case.id]))],
+        title=_("History of the case “%(title)s”") % {"title": case.title(reader_language())},
+        crumbs=[
+            (_("Impact cases"), reverse("cases:cases")),
+            (case.title(reader_language()), reverse("cases:case", args=[case.id])),
+        ],
         object_type=case_services.OBJ_CASE,
         object_id=case.id,
     )
