@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from benefice.barometer.charts import Chart, cell, custodian_charts, national_charts
 from benefice.barometer.opendata import csv_bytes
 from benefice.barometer.texts import CONTEXT, LANGS, case_title, count, labels, rules, unit_name
-from benefice.i18n import pgettext, pick_text, translator
+from benefice.i18n import pgettext, pick, pick_text, translator
 
 TEMPLATES = Path(__file__).with_name("site_templates")
 #: the context of the figures table's "Evidence" header (« Preuve »), the label "evidence" being longer
@@ -107,6 +107,20 @@ class _ChartView:
         return getattr(self._chart, name)
 
 
+#: the edition's parameters in words (French, English); the key is what ``--param KEY=JSON`` names
+PARAM_NAMES = {
+    "span": ("Nombre d'années du périmètre", "Years in the perimeter"),
+    "last_publication_year": (
+        "Dernière année de publication (par défaut, l'année qui précède l'édition)",
+        "Last publication year (by default, the year before the edition)",
+    ),
+    "include_unverified": ("Chiffres et décisions non vérifiés comptés", "Unverified figures and decisions counted"),
+    "evidence_per_figure": ("Exemples de preuve par chiffre clé", "Examples of evidence per key figure"),
+    "base_url": ("Adresse publique du site", "Public address of the site"),
+    "licence": ("Licence des données ouvertes", "Licence of the open data"),
+}
+
+
 def _methodology_tables(
     results: dict[str, Any], definitions: dict[str, Any], lang: str
 ) -> list[dict[str, Any]]:
@@ -165,7 +179,12 @@ def _methodology_tables(
             "title": tr("Parameters and weights"),
             "note": results["ranking"][f"note_{lang}"],
             "headers": [tr("Parameter"), tr("Value")],
-            "rows": [[k, json.dumps(v, ensure_ascii=False)] for k, v in sorted(results["params"].items())],
+            "rows": [
+                [f"{pick(*PARAM_NAMES[k], lang)} ({k})" if k in PARAM_NAMES else k,
+                 cell(v, lang) if isinstance(v, bool | int | float | str) or v is None
+                 else json.dumps(v, ensure_ascii=False)]
+                for k, v in sorted(results["params"].items())
+            ],  # fmt: skip
         },
         {
             "id": "inputs",
@@ -244,8 +263,16 @@ def named_rows(rows: list[dict[str, Any]], names: dict[str, dict[str, str]], lan
         named = {k: names[k].get(v, v) if k in names and isinstance(v, str) else v for k, v in row.items()}
         if isinstance(row.get("unit"), str):
             named["unit"] = unit_name(row["unit"], lang)
+        for key in BILINGUAL_KEYS:  # the case's texts in the page's language, when the edition has both
+            if row.get(f"{key}_{lang}"):
+                named[key] = row[f"{key}_{lang}"]
         out.append(named)
     return out
+
+
+#: the texts of a case an edition's rows carry in both languages (``label_fr``, ``label_en``…) since issue 19;
+#: the bare key is the English, as in the editions built before
+BILINGUAL_KEYS = ("label", "text", "source_location", "agency", "study_event")
 
 
 def _case_tables(

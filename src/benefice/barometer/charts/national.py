@@ -469,8 +469,10 @@ def impact_ranges(ctx: Context) -> Chart:
 @french_typography
 def delays(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
-    rows = [{"case": d["case"], "low": d["months_low"], "high": d["months_high"], "value": None,
-             "study_date": d["study_date"], "decision_date": d["decision_date"]} for d in results["delays"]]  # fmt: skip
+    titles = {c["case"]: _short(case_title(c, lang)) for c in results["cases"]}
+    rows = [{"case": titles.get(d["case"], d["case"]), "low": d["months_low"], "high": d["months_high"],
+             "value": None, "study_date": d["study_date"], "decision_date": d["decision_date"]}
+            for d in results["delays"]]  # fmt: skip
     summary = results["delay_summary"]
     median = fmt_span(summary.get("median_low"), summary.get("median_high"), lang, integer=False)
     without = summary.get("without_study", 0)  # cases with decisions and no dated study, counted apart

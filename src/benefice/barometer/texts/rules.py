@@ -18,6 +18,8 @@ from benefice.i18n import pick
 def rules(results: dict[str, Any], lang: str) -> list[dict[str, str]]:
     """The written rules of the perimeter and method, with this edition's values (methodology page, PDF)."""
     out = _corpus_rules(results, lang) + _impact_rules(results, lang)
+    if lang == "fr":  # French typography: no-break spaces before « : » and « ; », inside guillemets
+        out = [(a, french_spaces(t), french_spaces(x)) for a, t, x in out]
     return [{"anchor": a, "title": t, "text": x} for a, t, x in out]
 
 
