@@ -102,13 +102,30 @@ def pseudonymise(
         mapping.save(mapping_path)
     by_type = result.report()["by_type"]
     summary = ", ".join(
-        say(gettext_noop("%(kind)s: %(count)s"), kind=kind, count=count) for kind, count in sorted(by_type.items())
+        say(gettext_noop("%(kind)s: %(count)s"), kind=_entity_kind(kind), count=count)
+        for kind, count in sorted(by_type.items())
     ) or say(gettext_noop("nothing found"))
     replacements = say_n("%(n)s replacement", "%(n)s replacements", len(result.entities))
     click.echo(
         say(gettext_noop("%(path)s: %(replacements)s (%(summary)s)"), path=output_path, replacements=replacements,
             summary=summary)
     )  # fmt: skip
+
+
+#: what each kind of entity the pseudonymiser replaces is called in its report (never its code, PERSON…)
+ENTITY_KINDS = {
+    "PERSON": gettext_noop("people"),
+    "PLACE": gettext_noop("places"),
+    "ORG": gettext_noop("organisations"),
+    "EMAIL": gettext_noop("e-mail addresses"),
+    "PHONE": gettext_noop("phone numbers"),
+    "BIRTH_DATE": gettext_noop("dates of birth"),
+}
+
+
+def _entity_kind(code: str) -> str:
+    """A kind of entity named in the user's locale; a kind without a name is shown as its code."""
+    return say(ENTITY_KINDS[code]) if code in ENTITY_KINDS else code
 
 
 def _format(value: float | None) -> str:
