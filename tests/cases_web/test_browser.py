@@ -125,6 +125,7 @@ def test_two_editors_and_validation(browser, live_server, setup) -> None:  # noq
     url = f"{base}/impact/cases/{CASE}/edit/"
     alice.goto(url)
     bruno.goto(url)
+    assert problems(alice.evaluate(VISIBLE_TEXT_JS)) == []  # the edit form: labels in French, no code
     alice.locator("#id_notes_fr").fill("Note d'Alice.")
     alice.locator("#id_notes_en").fill("Alice's note.")
     alice.get_by_role("button", name="Enregistrer").click()

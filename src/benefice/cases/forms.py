@@ -14,7 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from benefice.cases.catalogue import TIMELINE_KINDS
-from benefice.cases.labels import SCOPE_NAMES, timeline_kind_name
+from benefice.cases.labels import SCOPE_NAMES, source_label, timeline_kind_name
 from benefice.cases.models import Case
 from benefice.core.forms import (
     VersionedForm,
@@ -88,7 +88,7 @@ class CaseForm(VersionedForm):
         self.case = case
         self.fields["categories"].choices = [(c.id, bilingual_name(c.name)) for c in typology.categories.values()]
         self.fields["data_sources"].choices = [
-            (k, f"{k} — {bilingual_name(t)}") for k, t in typology.data_sources.items()
+            (k, _source_choice(k, str(bilingual_name(t)))) for k, t in typology.data_sources.items()
         ]
         self.fields["attribution_grade"].choices = ranked_choices(typology.attribution_grades.values())[::-1]
 
@@ -118,6 +118,12 @@ class CaseForm(VersionedForm):
     def values(self) -> dict[str, Any]:
         c = self.cleaned_data
         return {f: (c[f].strip() if isinstance(c[f], str) else list(c[f])) for f in self.FIELDS}
+
+
+def _source_choice(source_id: str, name: str) -> str:
+    """"SNDS — Système national…" for an acronym; the name alone for an id that is a code (OTHER_FR)."""
+    label = source_label(source_id, name)
+    return f"{label} — {name}" if label != name else name
 
 
 def _typology_of(form: forms.Form) -> Typology:
