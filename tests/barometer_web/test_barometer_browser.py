@@ -35,13 +35,15 @@ def test_browse_drill_down_and_build(browser, live_server, transactional_db, cor
     # the page leads with its charts (issue 19): each drawn by Vega as one labelled image, count axes in
     # integers, and its table one click below ("Voir les données")
     charts = page.locator("figure.chart-figure .chart[data-spec]")
-    expect(charts.first.locator("svg")).to_be_visible(timeout=30_000)
+    expect(charts.first.locator("svg.marks")).to_be_visible(timeout=30_000)
     page.wait_for_function("document.querySelectorAll('.chart[data-spec]').length == "
                            "document.querySelectorAll('.chart[data-rendered]').length")  # fmt: skip
     assert charts.count() >= 8 and page.locator(".chart[data-error]").count() == 0
-    svg = page.locator("#chart-publications_by_year .chart svg")
+    svg = page.locator("#chart-publications_by_year .chart svg.marks")
     assert svg.get_attribute("role") == "img" and svg.get_attribute("aria-label").startswith("Publications")
-    ticks = page.locator("#chart-publications_by_year .chart svg .role-axis-label text").all_inner_texts()
+    ticks = page.eval_on_selector_all(
+        "#chart-publications_by_year .chart svg.marks .role-axis-label text", "els => els.map(e => e.textContent)"
+    )
     assert ticks and all(t.replace("\u202f", "").isdigit() for t in ticks), ticks  # no "0.2 publications"
     assert axe_violations(page) == []
 
@@ -95,7 +97,7 @@ def test_the_edition_page_fits_a_phone(browser, live_server, transactional_db, c
         details.locator("summary").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     widths = page.evaluate(
-        "[...document.querySelectorAll('.chart svg')].map(s => s.getBoundingClientRect().right)"
+        "[...document.querySelectorAll('.chart svg.marks')].map(s => s.getBoundingClientRect().right)"
     )
     assert widths and max(widths) <= 390, widths
     assert axe_violations(page) == []
