@@ -105,11 +105,6 @@ def gettext_noop(message: str) -> str:
     return message
 
 
-#: a parameter that is itself a message (a reason inside an error) is rendered in the same language
-class Renderable(Protocol):
-    def localized(self, lang: str | None) -> str: ...
-
-
 @dataclass(frozen=True)
 class Message:
     """A sentence to be said later in the reader's language: its English template (a msgid marked with
@@ -200,6 +195,34 @@ def render(template: str, params: Mapping[str, Any] | None, lang: str | None, *,
             return text
     shown = ", ".join(f"{key}={value}" for key, value in values.items())
     return f"{template} ({shown})"
+
+
+def render_plural(
+    singular: str,
+    plural: str,
+    count: int,
+    params: Mapping[str, Any] | None,
+    lang: str | None,
+    *,
+    context: str = "",
+) -> str:
+    """:func:`render` for a sentence whose words follow a count ("1 record", "2 records"): the catalogue's
+    plural forms choose the form (in French 0 and 1 take the singular). Never raises, as :func:`render`:
+    a translation that cannot take the parameters falls back to the English form, then to the template
+    followed by the values."""
+    catalogue = translator(lang)
+    if context:
+        translated = catalogue.npgettext(context, singular, plural, count)
+    else:
+        translated = catalogue.ngettext(singular, plural, count)
+    english = singular if count == 1 else plural
+    values = _params_in(params or {}, lang)
+    for candidate in (translated, english):
+        text = _interpolate(candidate, values)
+        if text is not None:
+            return text
+    shown = ", ".join(f"{key}={value}" for key, value in values.items())
+    return f"{english} ({shown})"
 
 
 def cli_language(environ: Mapping[str, str] | None = None) -> str:

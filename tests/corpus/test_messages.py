@@ -182,3 +182,15 @@ def test_the_engine_gives_its_reasons_as_messages():
     match = dedup.compare(a, b)
     assert match is not None and match.reason == "same DOI 10.1002/pds.2044"
     assert reasons.text(match.parts, "fr") == "même DOI 10.1002/pds.2044"
+
+
+@given(count=st.integers(min_value=0, max_value=10**7), params=PARAMS, lang=st.sampled_from(["fr", "en"]))
+def test_plural_sentences_never_raise_and_agree_with_the_count(count, params, lang):
+    text = i18n.render_plural("%(n)s record read", "%(n)s records read", count, {**params, "n": count}, lang)
+    expected = {
+        ("fr", True): f"{count} notice lue",
+        ("fr", False): f"{count} notices lues",
+        ("en", True): f"{count} record read",
+        ("en", False): f"{count} records read",
+    }
+    assert text == expected[(lang, count <= 1 if lang == "fr" else count == 1)]

@@ -125,7 +125,7 @@ def test_server_stopped_during_detection_leaves_the_import_done(editor: Client) 
 def test_detection_phase_and_outcome_are_translated(editor: Client) -> None:  # noqa: F811
     job = fake_job(jobs.RUNNING, phase=DETECTING, done=1, total=4)
     html = editor.get(reverse("corpus:import_job_status", args=[job["id"]])).content.decode()
-    assert "Détection des sources" in html and "Sources de données : 1 publications sur 4 (25 %)" in html
+    assert "Détection des sources" in html and "Sources de données\u00a0: 1 sur 4 publications (25\u00a0%)" in html
     done = editor.get(upload(editor, "two.ris", RIS)["Location"]).content.decode()
     assert "<dt>Publications analysées (sources de données)</dt><dd>2</dd>" in done
     assert "<dt>Nommant une source de données</dt><dd>1</dd>" in done
