@@ -174,3 +174,36 @@ def test_backup(tmp_path: Path) -> None:
     target = tmp_path / "benefice.backup"
     assert fr(f"sauvegarde sqlite écrite : {target}") in run(["backup", "--output", target], FRENCH)
     assert f"sqlite backup written: {target}" in run(["backup", "--output", target], ENGLISH)
+
+
+def test_counts_take_the_plural_and_french_thousands(monkeypatch) -> None:
+    from benefice.commands.messages import say_n
+
+    monkeypatch.setenv("LANGUAGE", "fr")
+    assert say_n("%(n)s record", "%(n)s records", 1) == "1 notice"
+    assert say_n("%(n)s record", "%(n)s records", 0) == "0 notice"  # French: 0 takes the singular
+    assert say_n("%(n)s record", "%(n)s records", 12345) == "12\u202f345 notices"
+    monkeypatch.setenv("LANGUAGE", "en")
+    assert say_n("%(n)s record", "%(n)s records", 1) == "1 record"
+    assert say_n("%(n)s record", "%(n)s records", 0) == "0 records"
+    assert say_n("%(n)s record", "%(n)s records", 12345) == "12345 records"
+
+
+def test_help_in_the_users_locale_and_docs_in_english() -> None:
+    """``-h`` speaks the user's locale (the command's help, its options' and click's own words); the command
+    objects keep their English, so docs/cli.md is generated the same in any locale and after any run."""
+    from benefice import docgen
+    from benefice.cli import main
+
+    docs = docgen.cli_markdown()
+    french = run(["review", "simulate", "-h"], FRENCH)
+    assert fr("Utilisation : ") in french and fr("Options :") in french
+    assert "Rejoue le tri sur DATA" in french and "Affiche ce message et quitte." in french
+    assert fr("[par défaut : svm]") in french and "obligatoire" in french
+    assert "Replay screening" not in french
+    english = run(["review", "simulate", "-h"], ENGLISH)
+    assert "Usage: " in english and "Replay screening on DATA" in english and "Show this message and exit." in english
+    assert "Rejoue" not in english
+    assert "Commandes" in run(["-h"], FRENCH)
+    assert docgen.cli_markdown() == docs  # nothing French left behind in the command objects
+    assert main.commands["review"].commands["simulate"].help.startswith("Replay screening")

@@ -6,15 +6,19 @@ Each capability keeps its commands in ``benefice.commands.<name>``; they are att
 
 from __future__ import annotations
 
+import gettext
 import importlib
+import inspect
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
 from benefice import __version__
 from benefice.errors import BeneficeError, cli_message
-from benefice.i18n import cli_language, gettext_noop, render
+from benefice.i18n import PACKAGE_DIR, cli_language, gettext_noop, render
 
 UNPREPARED = gettext_noop("error: the database is not prepared (%(reason)s); run `benefice init` first")
 
@@ -35,6 +39,11 @@ COMMAND_MODULES = [
 
 
 class BeneficeGroup(click.Group):
+    def main(self, *args, **kwargs):  # noqa: D401 - click API
+        """Run ``benefice``, its help and click's own words (Usage, Options, Error…) in the user's locale."""
+        with help_in(cli_language(), self):
+            return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context):  # noqa: D401 - click API
         try:
             return super().invoke(ctx)
@@ -59,6 +68,60 @@ def _unprepared_database(exc: Exception) -> bool:
 
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
+
+@contextmanager
+def help_in(lang: str, command: click.Command) -> Iterator[None]:
+    """The help of ``command`` and of its subcommands, and click's own words, in ``lang`` while it runs.
+
+    The help texts are English msgids of the main catalogue (a command's docstring as click cleans it, an
+    option's ``help``), translated when the command runs and put back afterwards: the command objects keep
+    their English, so ``docs/cli.md`` (``benefice.docgen``, which reads them without running ``benefice``)
+    is the same whatever the locale of whoever generates it, and a process that runs ``benefice`` in French
+    and then in English (the tests) shows each in its language. Click translates its own words ("Usage:",
+    "Show this message and exit.") with the standard library's gettext in its current domain: for the
+    duration of the command that domain is the project's main catalogue, in the locale gettext reads from
+    the same variables as :func:`benefice.i18n.cli_language`."""
+    if lang == "en":
+        yield
+        return
+    saved: list[tuple[object, str, str]] = []
+
+    def translate(target: object, attribute: str) -> None:
+        text = getattr(target, attribute, None)
+        if isinstance(text, str) and text:
+            saved.append((target, attribute, text))
+            # the msgid is the text as click shows it: a docstring without its indentation
+            setattr(target, attribute, render(inspect.cleandoc(text), None, lang))
+
+    commands: list[click.Command] = []
+
+    def walk(cmd: click.Command) -> None:
+        commands.append(cmd)
+        cmd._help_option = None  # click builds (and caches) the -h option with its words translated then
+        for attribute in ("help", "short_help", "epilog"):
+            translate(cmd, attribute)
+        for param in cmd.params:
+            translate(param, "help")
+        for child in getattr(cmd, "commands", {}).values():
+            walk(child)
+
+    walk(command)
+    domain = gettext.textdomain()
+    gettext.bindtextdomain(CLICK_DOMAIN, str(PACKAGE_DIR / "locale"))
+    gettext.textdomain(CLICK_DOMAIN)
+    try:
+        yield
+    finally:
+        gettext.textdomain(domain)
+        for target, attribute, text in reversed(saved):
+            setattr(target, attribute, text)
+        for cmd in commands:
+            cmd._help_option = None  # built again, in English, when next asked for
+
+
+#: the catalogue click's words are read from while a command runs: the main one (``locale/fr/LC_MESSAGES``)
+CLICK_DOMAIN = "django"
 
 
 def _same_help_options(command: click.Command) -> None:

@@ -31,8 +31,11 @@ def say_n(singular: str, plural: str, count: int, **params: Any) -> str:
     ``singular`` and ``plural`` are English msgids (``"%(n)s record"``, ``"%(n)s records"``); the
     catalogue's ``Plural-Forms`` choose the form (in French 0 and 1 take the singular). Never raises: a
     translation that cannot take the parameters falls back to the English, as :func:`benefice.i18n.render`."""
-    template = translator(cli_language()).ngettext(singular, plural, count)
-    values = _Params({"n": count, **params})
+    lang = cli_language()
+    template = translator(lang).ngettext(singular, plural, count)
+    # French groups thousands ("12 345 notices"); English keeps the digits as they were always printed
+    shown = number(count) if lang == "fr" and isinstance(count, int) else count
+    values = _Params({"n": shown, **params})
     for candidate in (template, singular if count == 1 else plural):
         try:
             return candidate % values
