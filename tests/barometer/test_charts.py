@@ -232,3 +232,21 @@ def test_counts_take_the_right_plural():
     assert count(0, "publication", "publications", "fr") == "0 publication"
     assert count(0, "publication", "publications", "en") == "0 publications"
     assert count(2, "publication", "publications", "fr") == "2 publications"
+
+
+def test_the_report_prints_why_a_chart_is_empty_instead_of_bars(results):
+    from benefice.barometer.pdf import report_html, svg_bars
+
+    no_pairs = dict(results, sources_by_category=[])
+    chart = NATIONAL_CHARTS["sources_by_category"](Context(no_pairs, "fr"))
+    assert svg_bars(chart, "fr") == ""
+    page = report_html(no_pairs, "fr", "test")
+    assert chart.empty_text.replace("'", "&#39;") in page
+    assert "registre " in page and "registry " not in page  # the versions line in French too
+
+
+def test_one_source_is_not_written_as_a_plural(results):
+    one = dict(results, sources=[dict(r, publications_family=r["publications_family"] if r["source"] == "SNDS" else 0)
+                                 for r in results["sources"]])  # fmt: skip
+    chart = NATIONAL_CHARTS["sources"](Context(one, "fr"))
+    assert chart.title == "La source la plus utilisée (avec ses composantes)"

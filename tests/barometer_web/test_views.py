@@ -300,3 +300,12 @@ def test_an_empty_chart_is_a_sentence_on_the_page(edition, people, monkeypatch):
     block = page.split('id="chart-sources_by_category"', 1)[1].split('class="figure-block"', 1)[0]
     assert 'data-spec="spec-sources_by_category"' not in block
     assert "Rien à tracer" in block and "couple source et catégorie" in block
+
+
+def test_a_failed_build_job_names_no_server_folder(home):
+    from benefice.errors import BeneficeError
+
+    root = services.editions_root()
+    raw = BeneficeError(f"an edition for 2026 already exists in {root}/2026; choose another", path=str(root))
+    shown = services._without_server_paths(raw)
+    assert str(home) not in str(shown) and "2026; choose another" in str(shown)

@@ -103,8 +103,12 @@ def sources(ctx: Context) -> Chart:
     return Chart(
         id="sources",
         title=ctx.t(
-            f"Les {len(rows)} sources les plus utilisées (avec leurs composantes)",
-            f"The {len(rows)} most used sources (with their components)",
+            f"Les {len(rows)} sources les plus utilisées (avec leurs composantes)"
+            if len(rows) > 1
+            else "La source la plus utilisée (avec ses composantes)",
+            f"The {len(rows)} most used sources (with their components)"
+            if len(rows) > 1
+            else "The most used source (with its components)",
         ),
         comment=ctx.t(
             (
@@ -184,9 +188,11 @@ def sources_by_year(ctx: Context) -> Chart:
         comment = ctx.t("Aucune source utilisée.", "No source used.")
     elif best[0] > 0:
         comment = ctx.t(
-            f"Parmi les {len(top_ids)} premières sources, {best[1]} progresse le plus sur la période "
+            f"{f'Parmi les {len(top_ids)} premières sources, ' if len(top_ids) > 1 else ''}{best[1]} progresse "
+            f"{'le plus ' if len(top_ids) > 1 else ''}sur la période "
             f"({count(best[0], 'publication', 'publications', lang)} de plus en {last} qu'en {first_year}).",
-            f"Among the top {len(top_ids)} sources, {best[1]} grows most over the period "
+            f"{f'Among the top {len(top_ids)} sources, ' if len(top_ids) > 1 else ''}{best[1]} grows "
+            f"{'most ' if len(top_ids) > 1 else ''}over the period "
             f"({count(best[0], 'more publication', 'more publications', lang)} in {last} than in {first_year}).",
         )
     else:  # nothing grew: no source "progresses most" by zero or less
