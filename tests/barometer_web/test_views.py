@@ -309,3 +309,22 @@ def test_a_failed_build_job_names_no_server_folder(home):
     raw = BeneficeError(f"an edition for 2026 already exists in {root}/2026; choose another", path=str(root))
     shown = services._without_server_paths(raw)
     assert str(home) not in str(shown) and "2026; choose another" in str(shown)
+
+
+def test_the_french_edition_page_says_nothing_in_english(edition, people):
+    """Issue 19, item 6: the sentences of the page (comments, captions, help, disclosures, key figures) are
+    French; names of sources and custodians and texts marked with another ``lang`` are left out of the check."""
+    import re
+
+    page = client_for(people["viewer"]).get(reverse("barometer:edition", args=[edition.pk])).content.decode()
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    main = re.sub(r'<(\w+)[^>]*\slang="(?!fr)[^"]*"[^>]*>.*?</\1>', "", main, flags=re.S)
+    sentences = re.findall(
+        r'<(?:p|figcaption|summary|h2|h3|caption|dt|legend)\b[^>]*>(.*?)</(?:p|figcaption|summary|h2|h3|caption|dt|legend)>',
+        main,
+        flags=re.S,
+    )
+    text = html.unescape(re.sub(r"<[^>]+>", " ", " ".join(sentences)))
+    english = re.findall(r"\b(the|of|and|with|from|which|cases|publications using|by year)\b", text)
+    assert len(text) > 3000 and not english, english
+    assert not re.search(r"\w [:;!?]", text.replace("\u00a0", "~").replace("\u202f", "~"))  # no-break spaces
