@@ -207,3 +207,28 @@ def test_help_in_the_users_locale_and_docs_in_english() -> None:
     assert "Commandes" in run(["-h"], FRENCH)
     assert docgen.cli_markdown() == docs  # nothing French left behind in the command objects
     assert main.commands["review"].commands["simulate"].help.startswith("Replay screening")
+
+
+def test_every_help_text_has_its_french() -> None:
+    """A new command or option without its French help would show English in a French ``-h``: the main
+    catalogue must hold every help text, as click shows it (a docstring without its indentation)."""
+    import inspect
+
+    import click
+
+    from benefice.cli import main
+    from benefice.i18n import translator
+
+    french = translator("fr")
+    missing: list[str] = []
+
+    def walk(cmd: click.Command, path: str) -> None:
+        texts = [cmd.help, cmd.short_help, cmd.epilog, *(getattr(p, "help", None) for p in cmd.params)]
+        for text in filter(None, texts):
+            if french.gettext(inspect.cleandoc(text)) == inspect.cleandoc(text):
+                missing.append(f"{path}: {text[:60]!r}")
+        for name, child in getattr(cmd, "commands", {}).items():
+            walk(child, f"{path} {name}")
+
+    walk(main, "benefice")
+    assert not missing, "no French in the main catalogue for the help " + "; ".join(missing)
