@@ -77,6 +77,17 @@ def test_browse_drill_down_and_build(browser, live_server, transactional_db, cor
     page.get_by_role("link", name="Ouvrir l'édition").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Baromètre, édition {YEAR - 1}")
 
+    # the same year again: the page offers a new version beside the frozen edition (issue 19)
+    page.goto(f"{live_server.url}/barometer/")
+    page.get_by_label("Année de l'édition").fill(str(YEAR))
+    page.get_by_label("Avec les rapports PDF (plus lent)").uncheck()
+    page.get_by_role("button", name="Construire l'édition").click()
+    expect(page.get_by_role("heading", name=f"L'édition {YEAR} existe déjà")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name=f"Construire une nouvelle version de l'édition {YEAR}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Construction de l'édition {YEAR}")
+    expect(page.get_by_role("link", name="Ouvrir l'édition")).to_be_visible(timeout=60_000)
+
     # the edition's own static site, served by the app
     page.goto(f"{live_server.url}/barometer/{edition.pk}/files/site/fr/index.html")
     expect(page.locator("h1")).to_be_visible()
