@@ -70,6 +70,9 @@ def test_the_summary_counts_the_cases_left_out_and_why() -> None:
     assert (summary["cases"], summary["median_low"], summary["median_high"]) == (2, 12, 13)
     assert (summary["without_study"], summary["without_study_ids"]) == (1, "c")
     assert (summary["decided_before_study"], summary["decided_before_study_ids"]) == (1, "d")
+    assert summary["same_month"] == 0
+    same = _delay_summary([{"case": "a", "months_low": 0, "months_high": 0}], cases[:1])
+    assert (same["same_month"], same["median_low"], same["median_high"]) == (1, 0, 0)
 
 
 def test_the_shipped_cases_no_longer_give_a_zero_median_from_decision_dates() -> None:

@@ -296,8 +296,9 @@ def _impact_ranges(figures: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _delay_summary(delays: list[dict[str, Any]], cases: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The median delay from study to decision, as a range (median of lows, median of highs), with the
-    cases left out and why: a case with decisions but no dated study (``without_study``), or whose every
-    decision came before its first study was made public (``decided_before_study``)."""
+    cases left out and why (decisions but no dated study: ``without_study``; every decision before the
+    first study was made public: ``decided_before_study``), and how many were decided within the month of
+    the study (``same_month``)."""
     lows = [d["months_low"] for d in delays]
     highs = [d["months_high"] for d in delays]
     counted = {d["case"] for d in delays}
@@ -309,6 +310,9 @@ def _delay_summary(delays: list[dict[str, Any]], cases: list[dict[str, Any]] | N
         "median_low": statistics.median(lows) if lows else None,
         "median_high": statistics.median(highs) if highs else None,
         "case_ids": "|".join(d["case"] for d in delays),
+        # decided within the month the study was made public (often the agency's communication of the
+        # study itself): a real 0, which the texts can say rather than leave "0 to 0 months" unexplained
+        "same_month": sum(1 for d in delays if d["months_high"] == 0),
         "without_study": len(without),
         "without_study_ids": "|".join(without),
         "decided_before_study": len(before),
