@@ -35,6 +35,7 @@ from benefice.corpus import jobs as import_jobs
 from benefice.corpus import listcache, search, source_facets
 from benefice.corpus.forms import PAGE_SIZES, SORTS, ImportForm, SearchForm
 from benefice.corpus.models import ImportBatch, MergeEvent, Publication, RawRecord
+from benefice.corpus.selection import SOURCE_FACETS, filtered
 from benefice.corpus.templatetags.corpus_tags import (
     DOC_TYPE_LABELS,
     FORMAT_LABELS,
@@ -48,7 +49,6 @@ from benefice.errors import BeneficeError
 #: Facets of the corpus browser (URL parameters). ``used`` / ``mentioned`` are data sources (registry ids) a
 #: publication uses or only mentions, read from its effective detection lists (``source_facets``).
 FACETS = ("year", "source", "type", "lang", "used", "mentioned")
-SOURCE_FACETS = ("used", "mentioned")
 YEAR_FACET_LIMIT = 50
 FACET_LIMIT = 20
 #: facets of a broad search (or one that runs out of budget) are counted over this many first results
@@ -99,25 +99,6 @@ def is_htmx(request: HttpRequest) -> bool:
 # --- search -------------------------------------------------------------------------------------------
 
 
-def _filter(qs: QuerySet, params: dict[str, Any], skip: str | None = None) -> QuerySet:
-    """Apply the facet filters of ``params`` except ``skip`` (a facet counts values without its own filter)."""
-    if params.get("year") is not None and skip != "year":
-        qs = qs.filter(year=params["year"])
-    if params.get("source") and skip != "source":
-        # a subquery rather than a join: no duplicate rows, so no DISTINCT that would defeat the ordering
-        qs = qs.filter(
-            pk__in=RawRecord.objects.filter(source_format=params["source"]).values("publication_id")
-        )
-    if params.get("type") and skip != "type":
-        qs = qs.filter(doc_type="" if params["type"] == "-" else params["type"])
-    if params.get("lang") and skip != "lang":
-        qs = qs.filter(language="" if params["lang"] == "-" else params["lang"])
-    for role in SOURCE_FACETS:
-        if params.get(role) and skip != role:
-            qs = source_facets.with_source(qs, role, params[role])
-    return qs
-
-
 def _ordered(qs: QuerySet, params: dict[str, Any]) -> QuerySet:
     ordering = SORTS[params["sort"]][1]
     if ordering is None:  # relevance: ranked in the full-text index (search.ranked), never here
@@ -147,7 +128,7 @@ def build_facets(searched: QuerySet, params: dict[str, Any]) -> list[dict[str, A
         ("lang", _("Language"), "language", False, FACET_LIMIT, language_label),
     )
     for param, title, field, by_value, limit, labeller in specs:
-        rows = _facet_rows(_filter(searched, params, skip=param), field, by_value=by_value, limit=limit)
+        rows = _facet_rows(filtered(searched, params, skip=param), field, by_value=by_value, limit=limit)
         selected = params.get(param)
         values = []
         for value, count in rows:
@@ -181,7 +162,7 @@ def _source_facets(searched: QuerySet, params: dict[str, Any]) -> list[dict[str,
         narrowed = bool(params.get("q") or params.get("sample")) or any(
             params.get(p) not in (None, "") for p in FACETS if p != role
         )
-        restriction = _filter(searched, params, skip=role) if narrowed else None
+        restriction = filtered(searched, params, skip=role) if narrowed else None
         rows = source_facets.source_counts(restriction, role, limit=FACET_LIMIT)
         selected = params.get(role) or None
         if selected and selected not in {sid for sid, _n in rows}:
@@ -213,8 +194,8 @@ def _results(params: dict[str, Any]) -> tuple[QuerySet, QuerySet]:
     reads the top rows of the index and never ranks row by row."""
     searched = search.search(Publication.objects.all(), params["q"])
     if SORTS[params["sort"]][1] is None and params["q"]:
-        return searched, _filter(search.ranked(Publication.objects.all(), params["q"]), params)
-    return searched, _ordered(_filter(searched, params), params)
+        return searched, filtered(search.ranked(Publication.objects.all(), params["q"]), params)
+    return searched, _ordered(filtered(searched, params), params)
 
 
 def _facets_within_budget(searched: QuerySet, results: QuerySet, params: dict[str, Any], exact: bool):

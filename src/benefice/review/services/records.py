@@ -16,10 +16,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_noop
 
 from benefice.core.models import audit
-from benefice.corpus import formats, source_facets
+from benefice.corpus import formats
 from benefice.corpus import search as corpus_search
 from benefice.corpus.forms import SearchForm
 from benefice.corpus.models import ImportBatch, Publication, RawRecord
+from benefice.corpus.selection import selection
 from benefice.corpus.services import (
     CorpusIndex,
     ScanOutcome,
@@ -145,24 +146,9 @@ def search_params(query: Mapping[str, Any]) -> dict[str, str]:
 
 
 def search_selection(params: Mapping[str, Any]) -> QuerySet:
-    """Every publication of a corpus search, on all its pages: its words, then its facet filters.
-
-    The same conditions as the corpus list (``corpus.views``: full-text search, then the year, source
-    format, type, language and data-source facets), unordered; ``tests/review_web`` compares both."""
-    params = search_params(params)
-    qs = corpus_search.search(Publication.objects.all(), params.get("q", ""))
-    if params.get("year"):
-        qs = qs.filter(year=int(params["year"]))
-    if params.get("source"):
-        qs = qs.filter(pk__in=RawRecord.objects.filter(source_format=params["source"]).values("publication_id"))
-    if params.get("type"):
-        qs = qs.filter(doc_type="" if params["type"] == "-" else params["type"])
-    if params.get("lang"):
-        qs = qs.filter(language="" if params["lang"] == "-" else params["lang"])
-    for role in ("used", "mentioned"):
-        if params.get(role):
-            qs = source_facets.with_source(qs, role, params[role])
-    return qs
+    """Every publication of a corpus search, on all its pages, as the corpus list selects it
+    (``corpus.selection``), from parameters read through the corpus browser's own form."""
+    return selection(search_params(params))
 
 
 def add_from_search(
