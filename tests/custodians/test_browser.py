@@ -145,3 +145,33 @@ def test_questionnaire_answered_through_private_link_autosaves(
     assert answers[figure.pk].number == 1500.0 and answers[figure.pk].source == "Rapport annuel, p. 7"
     assert answers[text.pk].value == "Une alerte sur un médicament."
     assert not errors, errors
+
+
+def test_custodian_pages_fit_a_phone(browser, live_server, setup) -> None:  # noqa: F811
+    """Issue 19: at 390 px the tables scroll inside their own box; the page itself never scrolls sideways."""
+    base = live_server.url
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(f"{base}/login/")
+    page.locator("input[name=username]").fill("eddie")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    cnam = Custodian.objects.get(name__startswith="Caisse nationale")
+    project = Project.objects.get(reference="DEMO-01")
+    for path in (
+        "/custodians/",
+        "/custodians/projects/",
+        f"/custodians/projects/{project.pk}/",
+        f"/custodians/{cnam.slug}/report/",
+        "/custodians/questionnaires/",
+        "/custodians/reminders/",
+    ):
+        page.goto(f"{base}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        wider = page.evaluate(
+            """() => Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 392
+            && !(e.parentElement && e.parentElement.closest('.table-scroll'))).map(e => e.tagName + '.' + e.className)"""
+        )
+        assert width <= 390, (path, width, wider[:6])
+    assert_accessible(page, "reminders at 390 px")
