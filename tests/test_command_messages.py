@@ -205,6 +205,8 @@ def test_help_in_the_users_locale_and_docs_in_english() -> None:
     assert "Usage: " in english and "Replay screening on DATA" in english and "Show this message and exit." in english
     assert "Rejoue" not in english
     assert "Commandes" in run(["-h"], FRENCH)
+    assert fr("Erreur : Option manquante '--data'.") in run(["review", "simulate"], FRENCH, code=2)
+    assert "Error: Missing option '--data'." in run(["review", "simulate"], ENGLISH, code=2)
     assert docgen.cli_markdown() == docs  # nothing French left behind in the command objects
     assert main.commands["review"].commands["simulate"].help.startswith("Replay screening")
 
