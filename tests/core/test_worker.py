@@ -213,3 +213,27 @@ def test_a_runner_s_end_is_recorded_whatever_happens(settings, tmp_path):
     assert outcomes["refused"]["status"] == jobs.FAILED
     assert outcomes["refused"]["error"] == "no record in a.ris"  # the user's file name, not our storage path
     assert outcomes["bug"]["status"] == jobs.FAILED and "ZeroDivisionError" in outcomes["bug"]["error"]
+
+
+def test_a_failed_job_s_error_is_said_in_its_readers_language(settings, tmp_path):
+    """Issue 19: the error of a job is kept as its parts, so the person reading the page gets it in their
+    language, naming the uploaded file, whoever ran the job."""
+    from django.utils import translation
+
+    from benefice.errors import BeneficeError
+    from benefice.i18n import gettext_noop
+
+    settings.HOME = tmp_path
+    job = jobs.create_job("retrain_uses", start=False, path="/srv/uploads/x/a.ris", filename="a.ris")
+    with jobs.recorded(job, "test"):
+        raise BeneficeError(gettext_noop("empty file"), path="/srv/uploads/x/a.ris", line=3)
+    stored = jobs.read_job(job["id"])
+    assert stored["error_data"]["path"] == "a.ris"  # never our storage path
+    with translation.override("fr"):
+        french = jobs.for_reader(stored)["error"]
+    with translation.override("en"):
+        english = jobs.for_reader(stored)["error"]
+    assert "a.ris" in french and "/srv" not in french and "a.ris" in english
+    assert french != english and "empty file" in english
+    legacy = {k: v for k, v in stored.items() if k != "error_data"}  # a job file written before
+    assert jobs.for_reader(legacy)["error"] == stored["error"]

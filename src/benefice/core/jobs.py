@@ -383,6 +383,28 @@ def user_message(exc: Exception, job: Job) -> str:
     return str(exc).replace(job.get("path") or "\0", job.get("filename", ""))
 
 
+def error_data(exc: Exception, job: Job) -> dict[str, Any]:
+    """A BeneficeError's template and parameters as the job keeps them, naming the uploaded file rather than
+    where we stored it: the person who reads the job page may not read the language of the one who ran it."""
+    data = exc.to_data()  # type: ignore[attr-defined]
+    if job.get("path") and data.get("path") == job.get("path"):
+        data["path"] = job.get("filename", "")
+    return data
+
+
+def for_reader(job: Job) -> Job:
+    """The job as its page shows it: its error said in the active language (the request's) when the job kept
+    the error's parts, else as stored (a job file written before errors kept them)."""
+    data = job.get("error_data")
+    if not data:
+        return job
+    from django.utils.translation import get_language
+
+    from benefice.errors import localized_error
+
+    return {**job, "error": localized_error(data, get_language(), name_only=True)}
+
+
 @contextlib.contextmanager
 def recorded(job: Job, what: str = "job") -> Iterator[Job]:
     """Run a runner's body and record how it ended in the job's file, whatever happens.
@@ -401,6 +423,7 @@ def recorded(job: Job, what: str = "job") -> Iterator[Job]:
     except BeneficeError as exc:
         job["status"] = FAILED
         job["error"] = user_message(exc, job)
+        job["error_data"] = error_data(exc, job)  # said in each reader's language (for_reader)
     except Exception as exc:
         log.exception("%s %s failed", what, job.get("id"))
         job["status"] = FAILED

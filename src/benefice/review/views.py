@@ -328,7 +328,7 @@ def _import_job(request: HttpRequest, pk: int, job_id: str) -> tuple[Review, job
     job = jobs.read_job(job_id) if jobs.valid_job_id(job_id) else None
     if job is None or job.get("kind") != review_jobs.KIND or job.get("review_id") != review.pk:
         raise Http404(_("No such import."))
-    return review, job
+    return review, jobs.for_reader(job)
 
 
 def _import_job_context(request: HttpRequest, review: Review, job: jobs.Job) -> dict:
