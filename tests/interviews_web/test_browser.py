@@ -252,4 +252,7 @@ def test_demo_project_legend_counts_follow_codings_without_reload(browser, live_
         && !(e.parentElement && e.parentElement.closest('.table-scroll'))).map(e => e.tagName + '.' + e.className)"""
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, wider
+    for path in ("", "participants/", "codebook/", "codebook/history/", "agreement/", "analysis/", "suggestions/"):
+        page.goto(f"{live_server.url}/interviews/{project.pk}/{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
     assert not errors
