@@ -234,3 +234,28 @@ def test_every_help_text_has_its_french() -> None:
 
     walk(main, "benefice")
     assert not missing, "no French in the main catalogue for the help " + "; ".join(missing)
+
+
+def test_sources_train(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BENEFICE_HOME", str(tmp_path))
+    lines = []
+    for i in range(12):  # half use the PMSI, half only mention the SNDS
+        used = i % 2 == 1
+        record = {
+            "id": f"r{i}",
+            "title": "",
+            "abstract": f"We used the PMSI in {2010 + i}." if used else f"Studies could use the SNDS ({2010 + i}).",
+            "gold_sources_used": ["PMSI"] if used else [],
+        }
+        if not used:
+            record["gold_sources_mentioned_only"] = ["SNDS"]
+        lines.append(json.dumps(record))
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["sources", "train", "--gold", gold, "--no-corrections", "--output", tmp_path / "model.json"]
+    french = run(args, FRENCH)
+    assert fr("12 exemples (issus des corrections : 0) ;") in french
+    assert re.search(r"(log-loss en validation croisée \d,\d+, exactitude \d,\d+|trop peu de notices)", french)
+    english = run(args, ENGLISH)
+    assert "12 examples (0 from corrections);" in english
+    assert fr("rien à apprendre : donnez --gold FICHIER") in run(["sources", "train", "--no-corrections"], FRENCH, code=2)

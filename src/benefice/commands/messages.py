@@ -16,7 +16,7 @@ from typing import Any
 from benefice.commands.corpus import say
 from benefice.i18n import _Params, cli_language, pgettext, translator
 
-__all__ = ["ngettext_noop", "number", "percent", "say", "say_n", "version_words"]
+__all__ = ["as_stored", "ngettext_noop", "number", "percent", "say", "say_n", "version_words"]
 
 
 def ngettext_noop(singular: str, plural: str) -> tuple[str, str]:
@@ -51,6 +51,13 @@ def number(value: float, digits: int = 0) -> str:
     if cli_language() != "fr":
         return text
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+def as_stored(value: float) -> str:
+    """A figure with the digits it was stored with (a report's rounded value), its decimal point a comma
+    in French: ``0.3124`` in English, ``0,3124`` in French."""
+    text = str(value)
+    return text.replace(".", ",") if cli_language() == "fr" else text
 
 
 def percent(fraction: float, digits: int = 1) -> str:

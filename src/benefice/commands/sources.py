@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from benefice.commands.messages import say, say_n, version_words
+from benefice.commands.messages import as_stored, say, say_n, version_words
 from benefice.commands.progress import console, progress_bar
 from benefice.errors import BeneficeError
 from benefice.i18n import cli_language, gettext_noop, render
@@ -197,8 +197,8 @@ def train(gold_paths: tuple[Path, ...], no_corrections: bool, output_path: Path 
     if "cv_log_loss" in report:
         cv = say(
             gettext_noop("cross-validated log-loss %(loss)s, accuracy %(accuracy)s"),
-            loss=report["cv_log_loss"],
-            accuracy=report["cv_accuracy"],
+            loss=as_stored(report["cv_log_loss"]),
+            accuracy=as_stored(report["cv_accuracy"]),
         )
     else:
         cv = say(gettext_noop("too few records to cross-validate"))
