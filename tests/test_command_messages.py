@@ -259,3 +259,20 @@ def test_sources_train(tmp_path: Path, monkeypatch) -> None:
     english = run(args, ENGLISH)
     assert "12 examples (0 from corrections);" in english
     assert fr("rien à apprendre : donnez --gold FICHIER") in run(["sources", "train", "--no-corrections"], FRENCH, code=2)
+
+
+def test_an_unprepared_database_is_said_in_the_users_locale(monkeypatch) -> None:
+    import click
+    from django.db import OperationalError
+
+    from benefice.cli import main
+
+    @click.command("boom")
+    def boom() -> None:
+        raise OperationalError("no such table: corpus_publication")
+
+    monkeypatch.setitem(main.commands, "boom", boom)
+    french = run(["boom"], FRENCH, code=2)
+    assert fr("erreur : la base de données n'est pas préparée (no such table: corpus_publication) ; lancez d'abord") in french
+    english = run(["boom"], ENGLISH, code=2)
+    assert "error: the database is not prepared (no such table: corpus_publication); run `benefice init` first" in english
