@@ -20,6 +20,7 @@ import re
 from urllib.parse import urlsplit
 
 from benefice.errors import BeneficeError
+from benefice.i18n import Message, gettext_noop
 
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
@@ -68,6 +69,41 @@ def url_problem(value: str, *, mailto: bool = False, doi: bool = False) -> str |
     if code == "not_email":
         return "is not an e-mail address"
     return f"must be an {_allowed(mailto, doi)} address, not {params['scheme'] or 'a relative link'}"
+
+
+_REASONS = {
+    "control": gettext_noop("it contains spaces or control characters"),
+    "invalid": gettext_noop("it is not a valid address"),
+    "no_host": gettext_noop("it has no host"),
+    "not_email": gettext_noop("it is not an e-mail address"),
+}
+
+
+def problem_message(value: str, *, mailto: bool = False, doi: bool = False) -> Message | None:
+    """Why ``value`` is refused, as a message said later in its reader's language (the web form's error,
+    an import report's note), or None when it is acceptable: what is accepted, why not, and the value."""
+    found = _problem(str(value or ""), mailto, doi)
+    if found is None:
+        return None
+    code, params = found
+    if code in _REASONS:
+        reason = Message(_REASONS[code])
+    elif params.get("scheme"):
+        reason = Message(gettext_noop("%(scheme)s links are refused"), {"scheme": params["scheme"]})
+    else:
+        reason = Message(gettext_noop("a relative link is refused"))
+    if mailto and doi:
+        accepted = gettext_noop("an http(s) or mailto: address, or a DOI")
+    elif mailto:
+        accepted = gettext_noop("an http(s) or mailto: address")
+    elif doi:
+        accepted = gettext_noop("an http(s) address or a DOI")
+    else:
+        accepted = gettext_noop("an http(s) address")
+    return Message(
+        gettext_noop("Give %(accepted)s: %(reason)s (“%(value)s”)."),
+        {"accepted": Message(accepted), "reason": reason, "value": str(value)[:80]},
+    )
 
 
 def looks_like_link(value: str) -> bool:
@@ -127,38 +163,13 @@ class WebURLValidator:
         text = str(value or "")
         if self.reference and not looks_like_link(text):
             return
-        found = _problem(text, self.mailto, self.doi)
-        if found is None:
+        message = problem_message(text, mailto=self.mailto, doi=self.doi)
+        if message is None:
             return
         from django.core.exceptions import ValidationError
-        from django.utils.translation import gettext as _
+        from django.utils.translation import get_language
 
-        reason_code, params = found
-        reasons = {
-            "control": _("it contains spaces or control characters"),
-            "invalid": _("it is not a valid address"),
-            "no_host": _("it has no host"),
-            "not_email": _("it is not an e-mail address"),
-        }
-        if reason_code in reasons:
-            reason = reasons[reason_code]
-        elif params["scheme"]:
-            reason = _("%(scheme)s links are refused") % {"scheme": params["scheme"]}
-        else:
-            reason = _("a relative link is refused")
-        if self.mailto and self.doi:
-            accepted = _("an http(s) or mailto: address, or a DOI")
-        elif self.mailto:
-            accepted = _("an http(s) or mailto: address")
-        elif self.doi:
-            accepted = _("an http(s) address or a DOI")
-        else:
-            accepted = _("an http(s) address")
-        raise ValidationError(
-            _("Give %(accepted)s: %(reason)s (“%(value)s”)."),
-            code=self.code,
-            params={"accepted": accepted, "reason": reason, "value": str(value)[:80]},
-        )
+        raise ValidationError(message.localized(get_language()), code=self.code)
 
     def deconstruct(self) -> tuple[str, tuple, dict[str, bool]]:
         pairs = (

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from benefice.core.models import AuditEntry
 from benefice.corpus import pipeline, services
 from benefice.corpus.models import ImportBatch, Publication
+from benefice.errors import localized_error
 
 URLS = {
     "js": "javascript:alert(1)",
@@ -66,10 +67,13 @@ def test_import_keeps_no_refused_url_and_says_why(tmp_path) -> None:
             parsed = raw.parsed if isinstance(raw.parsed, dict) else json.loads(raw.parsed)
             assert parsed["url"] == "" and "not kept" in parsed["extra"]["warnings"][-1]
     batch.refresh_from_db()
-    notes = [e for e in batch.errors if "not kept" in e]
+    notes = [localized_error(e, "en") for e in batch.errors]
+    notes = [n for n in notes if "URL not kept" in n]
     assert len(notes) == len(URLS) - len(KEPT)
-    assert any("javascript:" in n and "must be an http(s) or a DOI address" in n for n in notes)
+    assert any("javascript: links are refused" in n and "an http(s) address or a DOI" in n for n in notes)
     assert all(n.startswith("record ") for n in notes)
+    french = [localized_error(e, "fr") for e in batch.errors]  # the batches page says it in French (issue 19)
+    assert all(n.startswith("notice ") and "URL non conservée" in n for n in french), french[:2]
     again = services.import_file(_bibtex(tmp_path))  # idempotent: nothing new, nothing to report
     assert again.already_known == len(URLS) and again.errors == []
 
@@ -77,9 +81,12 @@ def test_import_keeps_no_refused_url_and_says_why(tmp_path) -> None:
 def test_report_bounded() -> None:
     notes = [f"record {i}: URL not kept" for i in range(30)]
     report = pipeline.add_notes(["earlier error"], notes[:25], limit=20)
-    assert report[:20] == ["earlier error", *notes[:19]] and report[-1].endswith(": 6")
+    assert report[:20] == ["earlier error", *notes[:19]] and localized_error(report[-1], "en").startswith("6 more")
     report = pipeline.add_notes(report, notes[25:], limit=20)
-    assert len(report) == 21 and report[-1].endswith(": 11")
+    assert len(report) == 21 and localized_error(report[-1], "en").startswith("11 more")
+    assert localized_error(report[-1], "fr").startswith("11 autres notices")
+    older = pipeline.add_notes([f"{pipeline._MORE}4"], notes[:1], limit=20)  # a report written before
+    assert len(older) == 1 and localized_error(older[0], "en").startswith("5 more")
 
 
 @pytest.mark.django_db

@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from benefice.corpus.record import Record
-from benefice.weblinks import url_problem
+from benefice.i18n import Message, gettext_noop
+from benefice.weblinks import problem_message, url_problem
 
 # Publication fields filled from records; first non-empty value wins and is attributed to its RawRecord.
 MERGEABLE_FIELDS = (
@@ -100,18 +101,25 @@ def acceptable(field: str, value: Any) -> bool:
     return field != "year" or 0 < int(value) < 32767
 
 
-def refuse_url(record: Record) -> str | None:
+def refuse_url(record: Record) -> dict[str, Any] | None:
     """Empty a record's URL that a publication may not hold (``javascript:``, ``ftp://``, relative…) and say
     why, naming the record: the import goes on, the publication gets no URL, the raw record keeps the text
-    verbatim and its parsed form carries the note under ``extra["warnings"]`` (as RIS's year warnings)."""
-    problem = url_problem(record.url, doi=True) if record.url else None
-    if not problem:
+    verbatim and its parsed form carries the note under ``extra["warnings"]`` (as RIS's year warnings, in
+    English, as the parsers write them). The import report gets the note as a message's parts, said in the
+    language of whoever reads the batch page (issue 19)."""
+    problem = problem_message(record.url, doi=True) if record.url else None
+    if problem is None:
         return None
-    where = f"record {record.position}" + (f" (line {record.line})" if record.line else "")
-    note = f"{where}: URL {record.url[:80]!r} not kept: it {problem}"
-    record.extra = {**record.extra, "warnings": [*record.extra.get("warnings", []), note]}
+    params: dict[str, Any] = {"record": record.position, "problem": problem}
+    if record.line:
+        params["line"] = record.line
+        note = Message(gettext_noop("record %(record)s (line %(line)s): URL not kept. %(problem)s"), params)
+    else:
+        note = Message(gettext_noop("record %(record)s: URL not kept. %(problem)s"), params)
+    english = note.localized("en")
+    record.extra = {**record.extra, "warnings": [*record.extra.get("warnings", []), english]}
     record.url = ""
-    return note
+    return {"kind": "message", **note.to_data()}
 
 
 def search_text(get: Callable[[str], Any]) -> str:

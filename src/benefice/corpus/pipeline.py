@@ -21,7 +21,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from queue import Empty, Full
 from typing import Any, NamedTuple
@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from benefice.corpus import dedup, fields
 from benefice.corpus.record import Record
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 
 
 class JSONText(str):
@@ -58,7 +59,7 @@ class Item(NamedTuple):
     form: str  # ``dedup.dump_prepared(prepared)``, stored with a new publication's keys
     values: dict[str, Any]  # fields a new publication takes from this record (fields.new_publication)
     search_text: str
-    notes: tuple[str, ...] = ()  # what the import report says about this record (fields.refuse_url)
+    notes: tuple[dict[str, Any], ...] = ()  # what the import report says of this record (fields.refuse_url)
 
     def record(self) -> Record:
         return Record.from_dict(json.loads(self.parsed))
@@ -96,22 +97,33 @@ def prepare_item(record: Record) -> Item:
 
 
 NOTES_MAX = 20  # lines of an import's report written one by one; past them, one line counts the other notes
-_MORE = "more records had a note (see each raw record's parsed extra.warnings): "
+_MORE = "more records had a note (see each raw record's parsed extra.warnings): "  # as reports said it before
+MORE = gettext_noop("%(n)s more records had a note (see each raw record's parsed extra.warnings)")
 
 
-def add_notes(errors: list[str], notes: Iterable[str], limit: int = NOTES_MAX) -> list[str]:
+def _more_count(entry: Any) -> int | None:
+    """The count of a report's counting line (a message's parts, or the text older reports hold), else None."""
+    if isinstance(entry, str) and entry.startswith(_MORE):
+        return int(entry[len(_MORE) :])
+    if isinstance(entry, Mapping) and entry.get("template") == MORE:
+        return int((entry.get("params") or {}).get("n") or 0)
+    return None
+
+
+def add_notes(errors: list[Any], notes: Iterable[Any], limit: int = NOTES_MAX) -> list[Any]:
     """The batch's report (``ImportBatch.errors``) with ``notes`` added: in full while it has fewer than
     ``limit`` lines, then a single counting line kept last, so that a file of 100,000 refused URLs does not
-    make a report of 100,000 lines."""
+    make a report of 100,000 lines. Notes and the counting line are messages' parts, said in the reader's
+    language on the batches page."""
     notes = list(notes)
     if not notes:
         return errors
-    kept = [e for e in errors if not (isinstance(e, str) and e.startswith(_MORE))]
-    more = next((int(e[len(_MORE) :]) for e in errors if isinstance(e, str) and e.startswith(_MORE)), 0)
+    kept = [e for e in errors if _more_count(e) is None]
+    more = next((n for e in errors if (n := _more_count(e)) is not None), 0)
     room = 0 if more else max(0, limit - len(kept))
     kept.extend(notes[:room])
     more += len(notes[room:])
-    return kept + ([f"{_MORE}{more}"] if more else [])
+    return kept + ([{"kind": "message", "template": MORE, "params": {"n": more}}] if more else [])
 
 
 def chunked_items(records: Iterable[Record], chunk: int = CHUNK) -> Iterator[list[Item]]:
