@@ -110,3 +110,7 @@ def test_quotes_carry_their_language_when_it_is_not_the_pages(db, fast_password_
         reverse("interviews:analysis", args=[english.pk]) + f"?codes={code.pk}"
     ).content.decode()
     assert '<td lang="en">We used the</td>' in analysis
+    waiting = english.transcripts.create(title="T2", original_text="I met Dr Smith at the ANSM.")
+    services.propose_entities(waiting, use_ner=False)
+    review = client.get(reverse("interviews:review", args=[english.pk, waiting.pk])).content.decode()
+    assert '<p class="iv-context" lang="en">' in review
