@@ -187,6 +187,11 @@ def test_counts_take_the_plural_and_french_thousands(monkeypatch) -> None:
     assert say_n("%(n)s record", "%(n)s records", 1) == "1 record"
     assert say_n("%(n)s record", "%(n)s records", 0) == "0 records"
     assert say_n("%(n)s record", "%(n)s records", 12345) == "12345 records"
+    from benefice.commands.messages import counted
+
+    assert counted(12345) == 12345 and counted("x") == "x"
+    monkeypatch.setenv("LANGUAGE", "fr")
+    assert counted(12345) == "12\u202f345" and counted(True) is True
 
 
 def test_help_in_the_users_locale_and_docs_in_english() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from benefice.commands.messages import number, say, say_n
+from benefice.commands.messages import counted, number, say, say_n
 from benefice.errors import BeneficeError
 from benefice.i18n import gettext_noop
 
@@ -168,8 +168,8 @@ def agreement(input_path: Path, output_path: Path, lengths_path: Path) -> None:
         say(
             gettext_noop("coders: %(coders)s; documents: %(documents)s; characters: %(characters)s"),
             coders=", ".join(result["coders"]),
-            documents=result["documents"],
-            characters=result["characters"],
+            documents=counted(result["documents"]),
+            characters=counted(result["characters"]),
         )
     )
     heads = (say(gettext_noop("code")), say(gettext_noop("agree")), "kappa", "alpha")

@@ -16,7 +16,7 @@ from typing import Any
 from benefice.commands.corpus import say
 from benefice.i18n import _Params, cli_language, pgettext, translator
 
-__all__ = ["as_stored", "ngettext_noop", "number", "percent", "say", "say_n", "version_words"]
+__all__ = ["as_stored", "counted", "ngettext_noop", "number", "percent", "say", "say_n", "version_words"]
 
 
 def ngettext_noop(singular: str, plural: str) -> tuple[str, str]:
@@ -33,9 +33,7 @@ def say_n(singular: str, plural: str, count: int, **params: Any) -> str:
     translation that cannot take the parameters falls back to the English, as :func:`benefice.i18n.render`."""
     lang = cli_language()
     template = translator(lang).ngettext(singular, plural, count)
-    # French groups thousands ("12 345 notices"); English keeps the digits as they were always printed
-    shown = number(count) if lang == "fr" and isinstance(count, int) else count
-    values = _Params({"n": shown, **params})
+    values = _Params({"n": counted(count), **params})
     for candidate in (template, singular if count == 1 else plural):
         try:
             return candidate % values
@@ -51,6 +49,14 @@ def number(value: float, digits: int = 0) -> str:
     if cli_language() != "fr":
         return text
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+def counted(n: Any) -> Any:
+    """A count for the user's locale: French groups thousands ("12 345"); English keeps the digits as
+    they were always printed ("12345"); anything but a whole number is left as it is."""
+    if isinstance(n, int) and not isinstance(n, bool) and cli_language() == "fr":
+        return number(n)
+    return n
 
 
 def as_stored(value: float) -> str:

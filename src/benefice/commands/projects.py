@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from benefice.commands.messages import say, say_n
+from benefice.commands.messages import counted, say, say_n
 from benefice.errors import BeneficeError
 from benefice.i18n import cli_language, gettext_noop
 
@@ -51,11 +51,11 @@ def import_(file: Path, custodian: str) -> None:
                 "rejected: %(rejected)s"
             ),
             path=file,
-            read=report.rows_read,
-            new=len(report.new),
-            updated=len(report.updated),
-            unchanged=len(report.unchanged),
-            rejected=len(report.rejected),
+            read=counted(report.rows_read),
+            new=counted(len(report.new)),
+            updated=counted(len(report.updated)),
+            unchanged=counted(len(report.unchanged)),
+            rejected=counted(len(report.rejected)),
         )
     )
     lang = cli_language()
@@ -99,10 +99,10 @@ def link(output: str, threshold: float | None, no_refresh: bool) -> None:
                 gettext_noop(
                     "candidates: %(candidates)s; new: %(new)s; refreshed: %(refreshed)s; already decided: %(decided)s"
                 ),
-                candidates=report.candidates,
-                new=report.new,
-                refreshed=report.updated,
-                decided=report.kept_decided,
+                candidates=counted(report.candidates),
+                new=counted(report.new),
+                refreshed=counted(report.updated),
+                decided=counted(report.kept_decided),
             ),
             err=True,
         )

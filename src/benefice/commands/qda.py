@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from benefice.commands.messages import say, say_n
+from benefice.commands.messages import counted, say, say_n
 from benefice.errors import BeneficeError
 from benefice.i18n import gettext_noop
 
@@ -83,7 +83,7 @@ def import_(
         click.echo(say(gettext_noop("codes: %(codes)s; added: %(added)s"), codes=codes, added=added))
         return
     counts = services.import_refi(project, data, user, pseudonymised=pseudonymised)
-    click.echo(say(READ, **counts))
+    click.echo(say(READ, **_counted(counts)))
     stored = (
         gettext_noop("stored in %(project)r: %(sources)s, %(selections)s, %(codings)s")
         if pseudonymised
@@ -147,7 +147,12 @@ def export(project_name: str, output_path: Path) -> None:
     if output_path.suffix.lower() != ".qdpx":
         raise BeneficeError(gettext_noop("the output must end in .qdpx or .qdc"), path=str(output_path))
     counts = services.export_qdpx(project, output_path)
-    click.echo(say(gettext_noop("%(path)s: %(counts)s"), path=output_path, counts=say(READ, **counts)))
+    click.echo(say(gettext_noop("%(path)s: %(counts)s"), path=output_path, counts=say(READ, **_counted(counts))))
+
+
+def _counted(counts: dict) -> dict:
+    """The counts of a REFI-QDA exchange written for the user's locale (French groups thousands)."""
+    return {key: counted(value) for key, value in counts.items()}
 
 
 READ = gettext_noop(

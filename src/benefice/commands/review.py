@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from benefice.commands.messages import number, percent, say, say_n
+from benefice.commands.messages import counted, number, percent, say, say_n
 from benefice.commands.progress import progress_bar
 from benefice.i18n import cli_language, gettext_noop, render
 
@@ -121,7 +121,7 @@ def simulate(
             ),
             file=data_path.name,
             records=say_n("%(n)s record", "%(n)s records", len(records)),
-            relevant=records.n_relevant,
+            relevant=counted(records.n_relevant),
             model=model,
             runs=say_n("%(n)s run", "%(n)s runs", runs),
             wss95=percent(averaged["wss@95"]),

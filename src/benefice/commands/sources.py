@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from benefice.commands.messages import as_stored, say, say_n, version_words
+from benefice.commands.messages import as_stored, counted, say, say_n, version_words
 from benefice.commands.progress import console, progress_bar
 from benefice.errors import BeneficeError
 from benefice.i18n import cli_language, gettext_noop, render
@@ -207,7 +207,7 @@ def train(gold_paths: tuple[Path, ...], no_corrections: bool, output_path: Path 
             gettext_noop("model %(version)s: %(examples)s (%(corrections)s from corrections); %(cv)s; written to %(path)s"),
             version=model.version,
             examples=say_n("%(n)s example", "%(n)s examples", report["examples"]),
-            corrections=report["corrections"],
+            corrections=counted(report["corrections"]),
             cv=cv,
             path=target,
         ),
@@ -313,8 +313,8 @@ def scan(
             gettext_noop("%(done)s (%(works)s), %(skipped)s already done, %(failed)s failed"),
             done=say_n("%(n)s partition scanned", "%(n)s partitions scanned", len(report.done)),
             works=say_n("%(n)s work", "%(n)s works", report.works),
-            skipped=len(report.skipped),
-            failed=len(report.failed),
+            skipped=counted(len(report.skipped)),
+            failed=counted(len(report.failed)),
         ),
         markup=False,
     )
@@ -341,7 +341,7 @@ def _scan_database(force: bool) -> None:
             gettext_noop("%(scanned)s, %(named)s, %(skipped)s already scanned with this registry"),
             scanned=say_n("%(n)s publication scanned", "%(n)s publications scanned", report.scanned),
             named=say_n("%(n)s names a data source", "%(n)s name a data source", report.with_sources),
-            skipped=report.skipped,
+            skipped=counted(report.skipped),
         ),
         markup=False,
     )
