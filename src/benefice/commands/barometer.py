@@ -88,8 +88,9 @@ def build_command(year, out_dir, inputs_dir, observed_at, span, params, force_ne
 
     def step(message: str) -> None:
         """A build step in the user's locale: the steps' names are msgids of the barometer's catalogue (a
-        line without a msgid is shown as written)."""
-        click.echo(f"… {render(message, None, lang)}", err=True)
+        line without a msgid is shown as written), and a message (``i18n.Message``) is said in it."""
+        said = message.localized(lang) if hasattr(message, "localized") else render(message, None, lang)
+        click.echo(f"… {said}", err=True)
 
     if inputs_dir:
         if out_dir is None:
