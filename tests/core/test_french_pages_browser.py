@@ -21,6 +21,17 @@ pytestmark = [
 
 PHONE = {"width": 390, "height": 844}
 
+#: the innermost elements that reach past the screen's right edge, to say what widens a page
+WIDEST_JS = """
+() => Array.from(document.querySelectorAll("body *"))
+  .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1
+     && !Array.from(el.children).some(c => c.getBoundingClientRect().right > window.innerWidth + 1)
+     && !el.closest(".table-scroll"))
+  .slice(0, 4)
+  .map(el => el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : "")
+       + " " + Math.round(el.getBoundingClientRect().right) + "px")
+"""
+
 
 def main_pages() -> list[str]:
     """The pages a newcomer opens first in each section, from what the demo holds."""
@@ -74,7 +85,7 @@ def test_main_pages_in_french_on_a_phone(browser, live_server, demo_corpus):
             found += problems(page.evaluate(VISIBLE_TEXT_JS))
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > PHONE["width"] + 1:
-                found.append(f"page is {width} px wide on a {PHONE['width']} px screen")
+                found.append(f"page is {width} px wide on a {PHONE['width']} px screen: {page.evaluate(WIDEST_JS)}")
         if found:
             report[path] = found
     assert not errors, errors

@@ -47,6 +47,14 @@ class Source(models.Model):
         """The registry's name in ``language`` (the other language's when that one is empty), else the id."""
         return pick(self.name_fr, self.name_en, language) or self.id
 
+    def name_language(self, language: str = "fr") -> str:
+        """The language of the text :meth:`name` gives for ``language``: a foreign source's name exists in
+        English only, and a French page marks it ``lang="en"`` (RGAA 8.7)."""
+        french = (language or "fr").lower().startswith("fr")
+        if french:
+            return "fr" if self.name_fr else "en"
+        return "en" if self.name_en else "fr"
+
     def short_name(self, language: str = "fr") -> str:
         """How a list names this source: its first acronym, else its name (``labels.short_name``), never its id."""
         return labels.short_name(self.id, self.data or {"names": {"fr": self.name_fr, "en": self.name_en}}, language)

@@ -63,6 +63,7 @@ def source_list(request):
             {
                 "source": src,
                 "name": src.name(lang),
+                "name_lang": src.name_language(lang),
                 "kind": labels.kind_label(src.kind, lang),
                 "country": labels.country_label(src.country, lang),
                 **c,
@@ -122,6 +123,7 @@ def source_detail(request, source_id: str):
         {
             "source": src,
             "name": src.name(lang),
+            "name_lang": src.name_language(lang),
             "data": data,
             "kind": labels.kind_label(src.kind, lang),
             "country": labels.country_label(src.country, lang),
