@@ -164,3 +164,14 @@ def test_the_import_waits_for_the_worker_not_the_request(people, database_queue)
     assert lead.get(job_url)["Location"].endswith(f"/{project.transcripts.get().pk}/review/")
     coder = client_for(people["coder1"])
     assert coder.get(job_url).status_code == 404  # not a member: the project's existence is confidential
+
+
+def test_a_failed_import_is_said_in_the_readers_language(project, people) -> None:
+    """Issue 19: the job keeps its error's parts; a French reader reads it in French, naming the file."""
+    lead = client_for(people["lead"])  # French, the site's default
+    upload = SimpleUploadedFile("vide.txt", b"   \n  ")
+    response = lead.post(reverse("interviews:import", args=[project.pk]), {"file": upload})
+    job = _job(response)
+    assert job["status"] == jobs.FAILED and job["error"] == "vide.txt: the transcript is empty"
+    page = lead.get(response["Location"]).content.decode()
+    assert "vide.txt" in page and "la transcription est vide" in page and "the transcript is empty" not in page

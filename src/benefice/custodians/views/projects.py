@@ -139,7 +139,7 @@ def _import_job(job_id: str) -> jobs.Job:
     job = jobs.read_job(job_id) if jobs.valid_job_id(job_id) else None
     if job is None or job.get("kind") != custodian_jobs.KIND:
         raise Http404(_("No such import."))
-    return job
+    return jobs.for_reader(job)  # its error in the reader's language, naming the uploaded file
 
 
 def _import_job_context(job: jobs.Job) -> dict:

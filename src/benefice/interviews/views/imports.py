@@ -42,6 +42,7 @@ def _page_context(project, role, job: jobs.Job) -> dict:
 
 
 def _finished(request, project, role, job: jobs.Job) -> HttpResponse:
+    job = jobs.for_reader(job)  # its error in the reader's language, naming the uploaded file
     result = job.get("result") or {}
     if job.get("status") == jobs.DONE and job.get("kind") == interview_jobs.QDA_KIND:
         if result.get("kind") == "codebook":
