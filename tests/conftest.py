@@ -29,6 +29,13 @@ if not os.environ.get("BENEFICE_HOME"):
     os.environ["BENEFICE_HOME"] = _TEMP_HOME
     atexit.register(shutil.rmtree, _TEMP_HOME, ignore_errors=True)
 
+# Commands speak the user's locale (i18n.cli_language reads LANGUAGE, LC_ALL, LC_MESSAGES, LANG): the suite
+# asserts on English output unless a test sets a French LANG itself, so a developer's French shell must not
+# change what the commands print here.
+for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
+
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
