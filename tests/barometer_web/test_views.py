@@ -328,3 +328,11 @@ def test_the_french_edition_page_says_nothing_in_english(edition, people):
     english = re.findall(r"\b(the|of|and|with|from|which|cases|publications using|by year)\b", text)
     assert len(text) > 3000 and not english, english
     assert not re.search(r"\w [:;!?]", text.replace("\u00a0", "~").replace("\u202f", "~"))  # no-break spaces
+
+
+def test_a_chart_an_older_edition_cannot_feed_is_a_sentence_not_an_error(edition, people):
+    results = dict(services.results(edition))
+    del results["sources_by_year"]  # a figure an edition built before it existed lacks
+    built = {c.id: c for c in services.charts_for(results, "fr")}
+    assert built["sources_by_year"].empty and "version antérieure" in built["sources_by_year"].empty_text
+    assert not built["publications_by_year"].empty  # the others are drawn as usual

@@ -23,14 +23,16 @@ import yaml
 from django.conf import settings
 from django.utils import timezone
 
-from benefice.barometer.charts import Chart, national_charts
+from benefice.barometer.charts import NATIONAL_CHARTS, Chart, Context
 from benefice.barometer.compute import check_edition_year, window_for
 from benefice.barometer.freeze import MANIFEST, RESULTS, build, check_target, existing_editions, read_manifest
 from benefice.barometer.inputs import TYPOLOGY_FILE, EditionInputs, inputs_from_bytes
 from benefice.barometer.models import Edition
 from benefice.barometer.site import code_names as site_code_names
+from benefice.barometer.texts import french_spaces
 from benefice.core import jobs
 from benefice.errors import BeneficeError
+from benefice.i18n import pick
 from benefice.uses.typology import Typology, parse_typology
 
 log = logging.getLogger(__name__)
@@ -135,7 +137,35 @@ def inputs(edition: Edition) -> EditionInputs:
 
 @functools.lru_cache(maxsize=8)
 def _charts(directory: str, content_hash: str, lang: str) -> tuple[Chart, ...]:
-    return tuple(national_charts(_results(directory, content_hash), lang))
+    return tuple(charts_for(_results(directory, content_hash), lang))
+
+
+def charts_for(results: dict[str, Any], lang: str) -> list[Chart]:
+    """:func:`benefice.barometer.charts.national_charts`, one builder at a time: a chart an edition built by an
+    earlier version cannot feed (a figure it lacks) becomes a sentence saying so, and the page still shows
+    the rest and every table, instead of failing whole."""
+    ctx = Context(results, lang)
+    out = []
+    for name, builder in NATIONAL_CHARTS.items():
+        try:
+            chart = builder(ctx)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            log.warning("chart %s cannot be drawn from this edition: %r", name, exc)
+            sentence = pick(
+                "Ce graphique ne peut pas être tiré des chiffres de cette édition, construite par une version "
+                "antérieure de benefice ; ses tableaux restent ci-dessous.",
+                "This chart cannot be drawn from the figures of this edition, built by an earlier version of "
+                "benefice; its tables are below.",
+                lang,
+            )
+            chart = Chart(
+                id=name, title=pick("Graphique indisponible", "Chart unavailable", lang), comment="", source="",
+                method="", method_anchor="", columns=[], rows=[], spec={}, empty_text=french_spaces(sentence)
+                if lang == "fr" else sentence,
+            )  # fmt: skip
+        if chart is not None:
+            out.append(chart)
+    return out
 
 
 def charts(edition: Edition, lang: str) -> list[Chart]:
