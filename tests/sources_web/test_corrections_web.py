@@ -94,7 +94,7 @@ def test_editor_rejects_and_adds_by_selected_words(stub_corpus, editor_client):
     counts = services.source_counts()
     assert counts["SNDS"]["used"] == 1 and counts["CONSTANCES"]["used"] == 1
     listing = editor_client.get("/sources/").content.decode()
-    assert re.search(r'/sources/CONSTANCES/">CONSTANCES</a>.*?<td class="num">1</td>', listing, re.S)
+    assert re.search(r'/sources/CONSTANCES/"><code>CONSTANCES</code></a>.*?<td class="num">1</td>', listing, re.S)
     # without htmx: a redirect back to the publication page, the message kept for it
     response = editor_client.post(
         f"/sources/publication/{a.pk}/correct/", {"source": "PMSI", "verdict": "mentioned"}
