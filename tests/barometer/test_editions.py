@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -317,13 +318,16 @@ def test_site_pages_charts_and_local_barometers(edition):
     local = site / "fr" / "custodians" / "caisse-nationale-de-l-assurance-maladie-cnam" / "index.html"
     text = local.read_text(encoding="utf-8")
     assert "DCIR" in text and "CONSTANCES" not in text
+    from benefice.sources.labels import short_name
     from benefice.sources.registry import load_registry
 
-    members = [
-        s.id for s in load_registry() if s.custodian == "Caisse nationale de l'Assurance maladie (CNAM)"
+    members = [  # a chart's data names sources as the chart does (acronym, else name), never by their ids
+        short_name(s.id, s.to_dict(), "fr")
+        for s in load_registry()
+        if s.custodian == "Caisse nationale de l'Assurance maladie (CNAM)"
     ]
     lines = (local.parent / "data" / "local_sources.csv").read_text(encoding="utf-8").splitlines()
-    assert sorted(line.split(",")[0] for line in lines[1:]) == sorted(members)  # zeros included
+    assert sorted(next(csv.reader([line]))[0] for line in lines[1:]) == sorted(members)  # zeros included
     # the report is a PDF in both languages
     assert (edition / "report" / "barometre-2026-fr.pdf").read_bytes().startswith(b"%PDF")
 

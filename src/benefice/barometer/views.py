@@ -229,9 +229,12 @@ def _corpus_tables(edition: Edition, results: dict[str, Any], lang: str) -> dict
         for row in results["categories"]
     ]
     category_names = {r["category"]: r[f"name_{lang}"] for r in results["categories"]}
+    # a source by its name in the edition's own registry, never its id alone (issue 19)
+    source_names = {r["source"]: r[f"name_{lang}"] for r in results["sources"]}
     source_categories = [
         row
         | {
+            "source_name": source_names.get(row["source"]) or row["source"],
             "category_name": category_names.get(row["category"], row["category"]),
             "href": _drill_url(edition, f"source-category:{row['source']}~{row['category']}"),
         }

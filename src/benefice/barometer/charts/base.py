@@ -92,6 +92,19 @@ class Context:
         """A word of the charts (axis, legend, table header) from the barometer's labels."""
         return _label(self.lang, key)
 
+    def source_name(self, source_id: str) -> str:
+        """How a chart, its table and its comment name a source: the first acronym its owners use, else its
+        name in the chart's language, never the registry id (``PMSI_MCO``, ``DK_REGISTRIES`` read as codes
+        left on the page; issue 19). An edition built before the acronym was kept names it in full."""
+        row = self._sources.get(source_id)
+        if row is None:
+            return source_id
+        return row.get("acronym") or row.get(f"name_{self.lang}") or row.get("name_fr") or source_id
+
+    @functools.cached_property
+    def _sources(self) -> dict[str, dict[str, Any]]:
+        return {r["source"]: r for r in self.results.get("sources", [])}
+
 
 #: A chart builder: one chart from the context, or None when the edition has nothing for it.
 ChartBuilder = Callable[[Context], "Chart | None"]

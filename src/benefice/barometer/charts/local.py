@@ -70,7 +70,8 @@ def local_sources(ctx: Context) -> Chart:
     pubs_t = ctx.label("publications")
     members = set(custodian["sources"].split("|"))
     rows = [
-        {"source": r["source"], "publications_own": r["publications_own"], "precise_share": r["precise_share"],
+        {"source": ctx.source_name(r["source"]), "publications_own": r["publications_own"],
+         "precise_share": r["precise_share"],
          "authorisation_share": r["authorisation_share"], "documentation_share": r["documentation_share"],
          "cases_own": r.get("cases_own", 0)}
         for r in ctx.results["sources"] if r["source"] in members

@@ -94,7 +94,8 @@ def sources(ctx: Context) -> Chart:
     lang, results = ctx.lang, ctx.results
     pubs_t = ctx.label("publications")
     rows = [
-        {"source": r["source"], "name": r[f"name_{lang}"], "publications_family": r["publications_family"],
+        {"source": ctx.source_name(r["source"]), "name": r[f"name_{lang}"],
+         "publications_family": r["publications_family"],
          "publications_own": r["publications_own"]}
         for r in _top_sources(results)
     ]  # fmt: skip
@@ -174,14 +175,14 @@ def sources_by_year(ctx: Context) -> Chart:
     year_t, pubs_t = ctx.label("year"), ctx.label("publications")
     top_ids = [r["source"] for r in _top_sources(results)[:TOP_LINES]]
     rows = [
-        {"source": r["source"], "year": r["year"], "publications": r["publications_family"],
+        {"source": ctx.source_name(r["source"]), "year": r["year"], "publications": r["publications_family"],
          "change": r["change_family"]}
         for r in results["sources_by_year"] if r["source"] in top_ids
     ]  # fmt: skip
     growth = []
     for sid in top_ids:
-        series = [r for r in rows if r["source"] == sid]
-        growth.append((series[-1]["publications"] - series[0]["publications"], sid))
+        series = [r for r in rows if r["source"] == ctx.source_name(sid)]
+        growth.append((series[-1]["publications"] - series[0]["publications"], ctx.source_name(sid)))
     best = max(growth) if growth else None
     first_year = e["first_publication_year"]
     if best is None:

@@ -275,7 +275,8 @@ def sources_by_category(ctx: Context) -> Chart:
         key=lambda r: (-r["publications"], r["source"], r["category"]),
     )[:TOP_PAIRS]
     rows = [
-        {"pair": f"{r['source']} · {_short(names[r['category']], 40)}", "source": r["source"],
+        {"pair": f"{ctx.source_name(r['source'])} · {_short(names[r['category']], 40)}",
+         "source": ctx.source_name(r["source"]),
          "category": names[r["category"]], **{k: r[k] for k in USE_FIELDS}}
         for r in pairs
     ]  # fmt: skip

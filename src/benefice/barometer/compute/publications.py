@@ -176,6 +176,7 @@ def _source_rows(
                 "source": sid,
                 "name_fr": s.names.get("fr") or s.names.get("en", ""),
                 "name_en": s.names.get("en") or s.names.get("fr", ""),
+                "acronym": s.acronyms[0] if s.acronyms else "",  # how charts name it (not in the open data)
                 "kind": s.kind,
                 "country": s.country,
                 "parent": s.parent or "",
