@@ -21,13 +21,17 @@ from typing import Any
 import numpy as np
 
 from benefice.cases.catalogue import Case, Figure
-from benefice.curated import Ctx, Text, read_yaml
+from benefice.curated import Text, read_yaml
 from benefice.errors import BeneficeError, FormatError
+from benefice.i18n import gettext_noop
 from benefice.indicators.catalogue import IndicatorCatalogue
 from benefice.paths import package_data
 from benefice.uses.typology import Typology
 
 METHODS = ("weighted_sum", "topsis", "promethee")
+# refusals said in more than one place (templates marked for the catalogue, said in the reader's language)
+_MISSING = gettext_noop("missing or empty")
+_SAMPLES = gettext_noop("samples must be a whole number >= 1, got %(value)r")
 KINDS = ("decision_type", "attribution_grade", "figure", "evidence_grade", "data_sources")
 TRANSFORMS = ("none", "log10p1")
 DIRECTIONS = ("max", "min")
@@ -132,39 +136,46 @@ def _num(value: Any) -> bool:
 def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
     """Build a RankingSpec from parsed YAML. Weights must be numbers >= 0 that do not all vanish."""
     p = str(path)
-    fail = Ctx(p, error=FormatError).fail
+
+    def fail(message: str, fld: str | None = None, **params: Any) -> FormatError:
+        """The refusal naming the file and field; ``message`` a template marked for the catalogue."""
+        return FormatError(message, params=params, path=p, field=fld)
 
     if not isinstance(data, dict):
-        raise fail("expected a mapping at the top of the file")
+        raise fail(gettext_noop("expected a mapping at the top of the file"))
     version = data.get("version")
     if not isinstance(version, str | int | float) or isinstance(version, bool) or not str(version).strip():
-        raise fail("missing or empty", "version")
+        raise fail(_MISSING, "version")
     changelog = data.get("changelog") or []
     if not isinstance(changelog, list) or not all(isinstance(e, dict) for e in changelog):
-        raise fail("expected a list of {version, date, author, change}", "changelog")
+        raise fail(gettext_noop("expected a list of {version, date, author, change}"), "changelog")
     include = data.get("include_unverified", False)
     if not isinstance(include, bool):
-        raise fail("expected true or false", "include_unverified")
+        raise fail(gettext_noop("expected true or false"), "include_unverified")
     samples = data.get("samples", 1000)
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-        raise fail(f"samples must be a whole number >= 1, got {samples!r}", "samples")
+        raise fail(_SAMPLES, "samples", value=samples)
     concentration = data.get("concentration", 50.0)
     if not _num(concentration) or concentration <= 0:
-        raise fail(f"concentration must be a positive number, got {concentration!r}", "concentration")
+        raise fail(
+            gettext_noop("concentration must be a positive number, got %(value)r"),
+            "concentration",
+            value=concentration,
+        )
     raw = data.get("criteria")
     if not isinstance(raw, list) or not raw:
-        raise fail("expected a non-empty list of criteria", "criteria")
+        raise fail(gettext_noop("expected a non-empty list of criteria"), "criteria")
     criteria: list[Criterion] = []
     seen: set[str] = set()
     for i, c in enumerate(raw):
         where = f"criteria[{i}]"
         if not isinstance(c, dict):
-            raise fail("a criterion is a mapping", where)
+            raise fail(gettext_noop("a criterion is a mapping"), where)
         cid = c.get("id")
         if not isinstance(cid, str) or not cid.strip():
-            raise fail("missing or empty", f"{where}.id")
+            raise fail(_MISSING, f"{where}.id")
         if cid in seen:
-            raise fail(f"duplicate criterion id {cid!r}", f"{where}.id")
+            raise fail(gettext_noop("duplicate criterion id %(id)r"), f"{where}.id", id=cid)
         seen.add(cid)
         where = f"criteria[{i}] ({cid})"
         texts = {}
@@ -173,38 +184,64 @@ def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
             if not isinstance(t, dict) or not all(
                 isinstance(t.get(lang), str) and t[lang].strip() for lang in ("fr", "en")
             ):
-                raise fail("needs French and English text (fr, en)", f"{where}.{key}")
+                raise fail(gettext_noop("needs French and English text (fr, en)"), f"{where}.{key}")
             texts[key] = Text(fr=" ".join(t["fr"].split()), en=" ".join(t["en"].split()))
         kind = c.get("kind")
         if kind not in KINDS:
-            raise fail(f"unknown kind {kind!r} (known: {', '.join(KINDS)})", f"{where}.kind")
+            raise fail(
+                gettext_noop("unknown kind %(kind)r (known: %(known)s)"),
+                f"{where}.kind",
+                kind=kind,
+                known=", ".join(KINDS),
+            )
         direction = c.get("direction")
         if direction not in DIRECTIONS:
-            raise fail(f"direction must be max or min, got {direction!r}", f"{where}.direction")
+            raise fail(
+                gettext_noop("direction must be max or min, got %(value)r"),
+                f"{where}.direction",
+                value=direction,
+            )
         weight = c.get("weight")
         if not _num(weight):
-            raise fail(f"weight must be a number, got {weight!r}", f"{where}.weight")
+            raise fail(
+                gettext_noop("weight must be a number, got %(value)r"), f"{where}.weight", value=weight
+            )
         if weight < 0:
-            raise fail(f"weight must not be negative, got {weight!r}", f"{where}.weight")
+            raise fail(
+                gettext_noop("weight must not be negative, got %(value)r"), f"{where}.weight", value=weight
+            )
         rationale = c.get("rationale")
         if not isinstance(rationale, dict) or not all(
             isinstance(rationale.get(lang), str) and rationale[lang].strip() for lang in ("fr", "en")
         ):
-            raise fail("every weight needs its rationale, in French and English (fr, en)", f"{where}.rationale")
+            raise fail(
+                gettext_noop("every weight needs its rationale, in French and English (fr, en)"),
+                f"{where}.rationale",
+            )
         extra: dict[str, Any] = {}
         if kind == "figure":
             inds = c.get("indicators")
             if not isinstance(inds, list) or not inds or not all(isinstance(x, str) for x in inds):
-                raise fail("a figure criterion needs a list of indicator codes", f"{where}.indicators")
+                raise fail(
+                    gettext_noop("a figure criterion needs a list of indicator codes"), f"{where}.indicators"
+                )
             units = c.get("units")
             if not isinstance(units, dict) or not units or not all(_num(v) and v > 0 for v in units.values()):
-                raise fail("needs a mapping unit -> positive factor", f"{where}.units")
+                raise fail(gettext_noop("needs a mapping unit -> positive factor"), f"{where}.units")
             aggregate = c.get("aggregate", "max")
             if aggregate not in ("max", "min"):
-                raise fail(f"aggregate must be max or min, got {aggregate!r}", f"{where}.aggregate")
+                raise fail(
+                    gettext_noop("aggregate must be max or min, got %(value)r"),
+                    f"{where}.aggregate",
+                    value=aggregate,
+                )
             transform = c.get("transform", "none")
             if transform not in TRANSFORMS:
-                raise fail(f"transform must be one of {', '.join(TRANSFORMS)}", f"{where}.transform")
+                raise fail(
+                    gettext_noop("transform must be one of %(known)s"),
+                    f"{where}.transform",
+                    known=", ".join(TRANSFORMS),
+                )
             extra = {
                 "indicators": tuple(inds),
                 "units": {str(k): float(v) for k, v in units.items()},
@@ -214,7 +251,7 @@ def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
         elif kind == "evidence_grade":
             scores = c.get("scores")
             if not isinstance(scores, dict) or not scores or not all(_num(v) for v in scores.values()):
-                raise fail("needs a mapping evidence grade -> number", f"{where}.scores")
+                raise fail(gettext_noop("needs a mapping evidence grade -> number"), f"{where}.scores")
             extra = {"scores": {str(k): float(v) for k, v in scores.items()}}
         criteria.append(
             Criterion(
@@ -229,7 +266,9 @@ def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
             )
         )
     if sum(c.weight for c in criteria) <= 0:
-        raise fail("the weights sum to zero: at least one criterion must weigh something", "criteria")
+        raise fail(
+            gettext_noop("the weights sum to zero: at least one criterion must weigh something"), "criteria"
+        )
     log = tuple({str(k): str(v) for k, v in e.items()} for e in changelog)
     return RankingSpec(str(version).strip(), tuple(criteria), include, p, log, samples, float(concentration))
 
@@ -240,14 +279,27 @@ def check_spec(spec: RankingSpec, typology: Typology, indicators: IndicatorCatal
         where = f"criteria[{i}] ({c.id})"
         for code in c.indicators:
             if code not in indicators.indicators:
-                raise FormatError(f"unknown indicator {code!r}", path=spec.path, field=f"{where}.indicators")
+                raise FormatError(
+                    gettext_noop("unknown indicator %(code)r"),
+                    params={"code": code},
+                    path=spec.path,
+                    field=f"{where}.indicators",
+                )
         for unit in c.units:
             if unit not in indicators.units:
-                raise FormatError(f"unknown unit {unit!r}", path=spec.path, field=f"{where}.units")
+                raise FormatError(
+                    gettext_noop("unknown unit %(unit)r"),
+                    params={"unit": unit},
+                    path=spec.path,
+                    field=f"{where}.units",
+                )
         for grade in c.scores:
             if grade not in typology.evidence_grades:
                 raise FormatError(
-                    f"unknown evidence grade {grade!r}", path=spec.path, field=f"{where}.scores"
+                    gettext_noop("unknown evidence grade %(grade)r"),
+                    params={"grade": grade},
+                    path=spec.path,
+                    field=f"{where}.scores",
                 )
 
 
@@ -272,8 +324,15 @@ def _measure(
         for j, d in enumerate(case.decisions):
             if d.type not in typology.decision_types:
                 raise BeneficeError(
-                    f"case {case.id}, decision {j + 1}: unknown decision type {d.type!r} "
-                    f"(known: {', '.join(typology.decision_types)})",
+                    gettext_noop(
+                        "case %(case)s, decision %(decision)s: unknown decision type %(type)r (known: %(known)s)"
+                    ),
+                    params={
+                        "case": case.id,
+                        "decision": j + 1,
+                        "type": d.type,
+                        "known": ", ".join(typology.decision_types),
+                    },
                     field="type",
                 )
             if d.verified or include_unverified:
@@ -292,8 +351,12 @@ def _measure(
         grade = typology.attribution_grades.get(case.attribution_grade)
         if grade is None:
             raise BeneficeError(
-                f"case {case.id}: unknown attribution grade {case.attribution_grade!r} "
-                f"(known: {', '.join(typology.attribution_grades)})",
+                gettext_noop("case %(case)s: unknown attribution grade %(grade)r (known: %(known)s)"),
+                params={
+                    "case": case.id,
+                    "grade": case.attribution_grade,
+                    "known": ", ".join(typology.attribution_grades),
+                },
                 field="attribution_grade",
             )
         return float(grade.rank), f"attribution grade {case.attribution_grade} (rank {grade.rank})", ()
@@ -328,7 +391,12 @@ def criteria_matrix(
     ids = [c.id for c in cases]
     if len(set(ids)) != len(ids):
         dup = sorted({i for i in ids if ids.count(i) > 1})
-        raise BeneficeError(f"case(s) listed twice: {', '.join(dup)}")
+        raise BeneficeError(
+            gettext_noop("case listed twice: %(cases)s")
+            if len(dup) == 1
+            else gettext_noop("cases listed twice: %(cases)s"),
+            params={"cases": ", ".join(dup)},
+        )
     values = np.zeros((len(cases), len(spec.criteria)))
     cells: dict[str, dict[str, CriterionValue]] = {cid: {} for cid in ids}
     for j, crit in enumerate(spec.criteria):
@@ -441,19 +509,28 @@ def rank_cases(
     """
     spec = spec or load_weights()
     if method not in SCORERS:
-        raise BeneficeError(f"unknown ranking method {method!r} (choose from {', '.join(METHODS)})")
+        raise BeneficeError(
+            gettext_noop("unknown ranking method %(method)r (choose from %(known)s)"),
+            params={"method": method, "known": ", ".join(METHODS)},
+        )
     if category is not None:
         if category not in typology.categories:
             raise BeneficeError(
-                f"unknown category of use {category!r} (known: {', '.join(sorted(typology.categories))})"
+                gettext_noop("unknown category of use %(category)r (known: %(known)s)"),
+                params={"category": category, "known": ", ".join(sorted(typology.categories))},
             )
         cases = [c for c in cases if category in c.categories]
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-        raise BeneficeError(f"samples must be a whole number >= 1, got {samples!r}")
+        raise BeneficeError(_SAMPLES, params={"value": samples})
     if not _num(concentration) or concentration <= 0:
-        raise BeneficeError(f"the Dirichlet concentration must be a positive number, got {concentration!r}")
+        raise BeneficeError(
+            gettext_noop("the Dirichlet concentration must be a positive number, got %(value)r"),
+            params={"value": concentration},
+        )
     if not cases:
-        return CaseRanking([], method, spec.version, samples, seed, float(concentration), category, None, spec)
+        return CaseRanking(
+            [], method, spec.version, samples, seed, float(concentration), category, None, spec
+        )
     cases = list(cases)
     matrix = criteria_matrix(cases, typology, indicators, spec)
     signs = _signs(spec)
@@ -487,7 +564,9 @@ def rank_cases(
         for i in range(n)
     ]
     rows.sort(key=lambda r: r.rank)
-    return CaseRanking(rows, method, spec.version, samples, seed, float(concentration), category, matrix, spec)
+    return CaseRanking(
+        rows, method, spec.version, samples, seed, float(concentration), category, matrix, spec
+    )
 
 
 def ranking_rows(ranking: CaseRanking) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ import click
 
 from benefice.commands.messages import counted, number, percent, say, say_n
 from benefice.commands.progress import progress_bar
-from benefice.i18n import cli_language, gettext_noop, render
+from benefice.i18n import cli_language, gettext_noop
 
 
 @click.group()
@@ -84,8 +84,8 @@ def simulate(
 
     records = read_labelled_csv(data_path)
     lang = cli_language()
-    for warning in records.warnings:  # the reader's English sentences, translated when the catalogue has them
-        shown = render(warning, None, lang)
+    for note in records.notes:  # said in the user's locale, with the catalogue's plural forms
+        shown = note.localized(lang)
         click.secho(say(gettext_noop("warning: %(path)s: %(warning)s"), path=data_path, warning=shown), fg="yellow", err=True)
     check_priors(records.labels, prior_included, prior_excluded, str(data_path))
     features = make_model(model).feature_extractor.fit_transform(records.texts)

@@ -15,7 +15,7 @@ import click
 
 from benefice.commands.messages import as_stored, counted, say, say_n, version_words
 from benefice.commands.progress import console, progress_bar
-from benefice.errors import BeneficeError
+from benefice.errors import BeneficeError, localized_error
 from benefice.i18n import cli_language, gettext_noop, render
 
 
@@ -319,7 +319,8 @@ def scan(
         markup=False,
     )
     for failure in report.failed:
-        console.print(say(gettext_noop("failed: %(reason)s"), reason=failure["error"]), style="red", markup=False)
+        reason = localized_error(failure.get("error_data") or failure["error"], cli_language(), name_only=False)
+        console.print(say(gettext_noop("failed: %(reason)s"), reason=reason), style="red", markup=False)
     if report.failed:
         raise BeneficeError(
             gettext_noop("partitions failed: %(n)s; run the same command again to retry them"),

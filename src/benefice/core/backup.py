@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -47,7 +48,10 @@ def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
         raise BeneficeError(
-            f"{name} is not installed (PostgreSQL client tools are needed to back up PostgreSQL)"
+            gettext_noop(
+                "%(tool)s is not installed (PostgreSQL client tools are needed to back up PostgreSQL)"
+            ),
+            params={"tool": name},
         )
     return path
 
@@ -80,10 +84,15 @@ def backup(output: Path) -> str:
         )
         if done.returncode:
             tmp.unlink(missing_ok=True)
-            raise BeneficeError(f"pg_dump failed: {done.stderr.strip()}")
+            raise BeneficeError(
+                gettext_noop("pg_dump failed: %(reason)s"), params={"reason": done.stderr.strip()}
+            )
         kind = "postgresql"
     else:
-        raise BeneficeError(f"backup of a {connection.vendor} database is not supported")
+        raise BeneficeError(
+            gettext_noop("backup of a %(vendor)s database is not supported"),
+            params={"vendor": connection.vendor},
+        )
     os.replace(tmp, output)
     return kind
 
@@ -94,17 +103,21 @@ def restore(path: Path) -> str:
 
     path = Path(path)
     if not path.is_file():
-        raise BeneficeError("no such file", path=str(path))
+        raise BeneficeError(gettext_noop("no such file"), path=str(path))
     db = _database()
     head = path.read_bytes()[:16] if path.stat().st_size >= 16 else b""
     if connection.vendor == "sqlite":
         if head != SQLITE_MAGIC:
-            raise BeneficeError("not a SQLite backup made by benefice backup", path=str(path))
+            raise BeneficeError(gettext_noop("not a SQLite backup made by benefice backup"), path=str(path))
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             check = source.execute("PRAGMA integrity_check").fetchone()[0]
             if check != "ok":
-                raise BeneficeError(f"the backup is damaged ({check}); nothing was restored", path=str(path))
+                raise BeneficeError(
+                    gettext_noop("the backup is damaged (%(check)s); nothing was restored"),
+                    params={"check": check},
+                    path=str(path),
+                )
             connection.close()
             target = sqlite3.connect(db["NAME"], timeout=60)
             try:
@@ -116,7 +129,9 @@ def restore(path: Path) -> str:
         return "sqlite"
     if connection.vendor == "postgresql":
         if not head.startswith(b"PGDMP"):
-            raise BeneficeError("not a PostgreSQL backup made by benefice backup", path=str(path))
+            raise BeneficeError(
+                gettext_noop("not a PostgreSQL backup made by benefice backup"), path=str(path)
+            )
         args, env = _pg_env(db)
         connection.close()
         done = subprocess.run(
@@ -136,6 +151,12 @@ def restore(path: Path) -> str:
             text=True,
         )
         if done.returncode:
-            raise BeneficeError(f"pg_restore failed (nothing was changed): {done.stderr.strip()}")
+            raise BeneficeError(
+                gettext_noop("pg_restore failed (nothing was changed): %(reason)s"),
+                params={"reason": done.stderr.strip()},
+            )
         return "postgresql"
-    raise BeneficeError(f"restore of a {connection.vendor} database is not supported")
+    raise BeneficeError(
+        gettext_noop("restore of a %(vendor)s database is not supported"),
+        params={"vendor": connection.vendor},
+    )

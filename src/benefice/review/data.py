@@ -28,10 +28,12 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from benefice.errors import BeneficeError
+from benefice.i18n import Message, gettext_noop, render_plural
 from benefice.review.active_learning import record_text
 
 LABEL_COLUMNS = ("label_included", "included")
@@ -50,7 +52,14 @@ class LabelledRecords:
     label_column: str = "label_included"
     empty_lines: list[int] = field(default_factory=list)
     duplicate_lines: list[list[int]] = field(default_factory=list)
+    #: the warnings in English (logs, the METRICS JSON), one per :attr:`notes` entry
     warnings: list[str] = field(default_factory=list)
+    #: the same warnings, to be said in the reader's language (``note.localized(lang)``)
+    notes: list[Note] = field(default_factory=list)
+
+    def warn(self, note: Note) -> None:
+        self.notes.append(note)
+        self.warnings.append(note.localized("en"))
 
     def __len__(self) -> int:
         return len(self.titles)
@@ -64,9 +73,51 @@ class LabelledRecords:
         return int(self.labels.sum())
 
 
-def _listed(lines: list[int]) -> str:
+@dataclass(frozen=True)
+class Note:
+    """A warning whose words follow a count ("1 record has…", "2 records have…"): an English msgid pair
+    marked for the catalogue and its parameters, said with the catalogue's plural forms when read."""
+
+    singular: str
+    plural: str
+    count: int
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def localized(self, lang: str | None) -> str:
+        return render_plural(self.singular, self.plural, self.count, {"n": self.count, **self.params}, lang)
+
+    def __str__(self) -> str:
+        return self.localized("en")
+
+
+_AND_MORE = gettext_noop("%(shown)s and %(n)s more")
+
+
+def _listed(lines: list[int]) -> str | Message:
+    """Line numbers for a message: all of them, or the first ``_MAX_LISTED`` and how many more (a nested
+    message, said in the reader's language with the rest)."""
     shown = ", ".join(str(n) for n in lines[:_MAX_LISTED])
-    return shown + (f" and {len(lines) - _MAX_LISTED} more" if len(lines) > _MAX_LISTED else "")
+    if len(lines) <= _MAX_LISTED:
+        return shown
+    return Message(_AND_MORE, {"shown": shown, "n": len(lines) - _MAX_LISTED})
+
+
+# the refusals, templates marked for the catalogue (parameters filled in when the error is said)
+_ALL_IRRELEVANT = gettext_noop(
+    "all %(n)s records are labelled irrelevant (0) in column %(column)r: a simulation needs at least one "
+    "relevant and one irrelevant record"
+)
+_ALL_RELEVANT = gettext_noop(
+    "all %(n)s records are labelled relevant (1) in column %(column)r: a simulation needs at least one "
+    "relevant and one irrelevant record"
+)
+# a BeneficeError holds one template (so it can be stored and said later): the form is chosen by the count,
+# which is never 0 here, where French and English agree on singular and plural
+_MISSING_COLUMN = gettext_noop("missing column: %(missing)s (columns found: %(found)s)")
+_MISSING_COLUMNS = gettext_noop("missing columns: %(missing)s (columns found: %(found)s)")
+_EITHER = gettext_noop("%(first)s or %(second)s")
+_COLUMNS_AND_EITHER = gettext_noop("%(columns)s, %(first)s or %(second)s")
+_NONE_FOUND = gettext_noop("none")
 
 
 def _parse_label(raw: str) -> int | None:
@@ -86,13 +137,12 @@ def check_labelled(records: LabelledRecords) -> LabelledRecords:
     """Validate labels and text of already-parsed records; adds warnings, raises on contradictions."""
     path = records.path or None
     if len(records) == 0:
-        raise BeneficeError("no records in the file", path=path)
+        raise BeneficeError(gettext_noop("no records in the file"), path=path)
     n_relevant = records.n_relevant
     if n_relevant == 0 or n_relevant == len(records):
-        which = "irrelevant (0)" if n_relevant == 0 else "relevant (1)"
         raise BeneficeError(
-            f"all {len(records)} records are labelled {which} in column {records.label_column!r}: a "
-            "simulation needs at least one relevant and one irrelevant record",
+            _ALL_IRRELEVANT if n_relevant == 0 else _ALL_RELEVANT,
+            params={"n": len(records), "column": records.label_column},
             path=path,
             field=records.label_column,
         )
@@ -106,16 +156,29 @@ def check_labelled(records: LabelledRecords) -> LabelledRecords:
         groups.setdefault(key, []).append(i)
     records.empty_lines = [records.lines[i] for i in empty]
     if empty:
-        records.warnings.append(
-            f"{len(empty)} record(s) have neither title nor abstract (line {_listed(records.empty_lines)}): "
-            "kept with an empty text, so the model can only rank them by chance"
+        records.warn(
+            Note(
+                gettext_noop(
+                    "%(n)s record has neither title nor abstract (line %(lines)s): kept with an empty text, "
+                    "so the model can only rank it by chance"
+                ),
+                gettext_noop(
+                    "%(n)s records have neither title nor abstract (lines %(lines)s): kept with an empty "
+                    "text, so the model can only rank them by chance"
+                ),
+                len(empty),
+                {"lines": _listed(records.empty_lines)},
+            )
         )
     duplicates = [members for members in groups.values() if len(members) > 1]
     for members in duplicates:
         if len({int(records.labels[i]) for i in members}) > 1:
             lines = [records.lines[i] for i in members]
             raise BeneficeError(
-                f"records on lines {_listed(lines)} have the same title and abstract but different labels",
+                gettext_noop(
+                    "records on lines %(lines)s have the same title and abstract but different labels"
+                ),
+                params={"lines": _listed(lines)},
                 path=path,
                 line=lines[0],
                 field=records.label_column,
@@ -123,9 +186,19 @@ def check_labelled(records: LabelledRecords) -> LabelledRecords:
     records.duplicate_lines = [[records.lines[i] for i in members] for members in duplicates]
     if duplicates:
         shown = "; ".join("+".join(str(n) for n in g) for g in records.duplicate_lines[:_MAX_LISTED])
-        records.warnings.append(
-            f"{len(duplicates)} group(s) of duplicate records with the same label (lines {shown}): kept, "
-            "as ASReview does, so that results stay comparable"
+        records.warn(
+            Note(
+                gettext_noop(
+                    "%(n)s group of duplicate records with the same label (lines %(lines)s): kept, as ASReview "
+                    "does, so that results stay comparable"
+                ),
+                gettext_noop(
+                    "%(n)s groups of duplicate records with the same label (lines %(lines)s): kept, as "
+                    "ASReview does, so that results stay comparable"
+                ),
+                len(duplicates),
+                {"lines": shown},
+            )
         )
     return records
 
@@ -137,16 +210,20 @@ def read_labelled_csv(path: str | Path) -> LabelledRecords:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise BeneficeError(f"cannot read the file: {exc.strerror or exc}", path=where) from exc
+        raise BeneficeError(
+            gettext_noop("cannot read the file: %(reason)s"),
+            params={"reason": str(exc.strerror or exc)},
+            path=where,
+        ) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise BeneficeError(
-            "the file is not UTF-8 text (save it as UTF-8 CSV)", path=where, line=line
+            gettext_noop("the file is not UTF-8 text (save it as UTF-8 CSV)"), path=where, line=line
         ) from exc
     if not text.strip():
-        raise BeneficeError("the file is empty", path=where)
+        raise BeneficeError(gettext_noop("the file is empty"), path=where)
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -154,17 +231,33 @@ def read_labelled_csv(path: str | Path) -> LabelledRecords:
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise BeneficeError(f"cannot read the header: {exc}", path=where, line=1) from exc
+        raise BeneficeError(
+            gettext_noop("cannot read the header: %(reason)s"),
+            params={"reason": str(exc)},
+            path=where,
+            line=1,
+        ) from exc
     names = [h.strip().lower() for h in header]
     index = {name: i for i, name in reversed(list(enumerate(names)))}
     label_column = next((c for c in LABEL_COLUMNS if c in index), None)
     missing = [c for c in ("title", "abstract") if c not in index]
     if label_column is None:
-        missing.append(" or ".join(LABEL_COLUMNS))
-    if missing:
-        found = ", ".join(repr(h) for h in header) or "none"
+        either = {"first": LABEL_COLUMNS[0], "second": LABEL_COLUMNS[1]}
+        shown: str | Message = (
+            Message(_COLUMNS_AND_EITHER, {"columns": ", ".join(missing), **either})
+            if missing
+            else Message(_EITHER, either)
+        )
+    else:
+        shown = ", ".join(missing)
+    count = len(missing) + (label_column is None)
+    if count:
+        found = ", ".join(repr(h) for h in header) or Message(_NONE_FOUND)
         raise BeneficeError(
-            f"missing column(s): {', '.join(missing)} (columns found: {found})", path=where, line=1
+            _MISSING_COLUMN if count == 1 else _MISSING_COLUMNS,
+            params={"missing": shown, "found": found},
+            path=where,
+            line=1,
         )
     i_title, i_abstract, i_label = index["title"], index["abstract"], index[label_column]
     titles: list[str] = []
@@ -178,7 +271,12 @@ def read_labelled_csv(path: str | Path) -> LabelledRecords:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise BeneficeError(f"malformed CSV: {exc}", path=where, line=previous_end + 1) from exc
+            raise BeneficeError(
+                gettext_noop("malformed CSV: %(reason)s"),
+                params={"reason": str(exc)},
+                path=where,
+                line=previous_end + 1,
+            ) from exc
         start = previous_end + 1
         previous_end = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -187,7 +285,8 @@ def read_labelled_csv(path: str | Path) -> LabelledRecords:
         label = _parse_label(cells[i_label])
         if label is None:
             raise BeneficeError(
-                f"label {cells[i_label].strip()!r} is not 0 or 1 (every record needs its true label)",
+                gettext_noop("label %(label)r is not 0 or 1 (every record needs its true label)"),
+                params={"label": cells[i_label].strip()},
                 path=where,
                 line=start,
                 record=len(titles) + 1,

@@ -26,6 +26,7 @@ import numpy as np
 from scipy import sparse
 
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.review import metrics
 from benefice.review.active_learning import Screener, ScreeningModel, make_model
 from benefice.review.stopping import ConsecutiveIrrelevant, HypergeometricStopper
@@ -60,18 +61,40 @@ def check_priors(
     n_relevant = int(np.sum(labels == 1))
     n_irrelevant = int(np.sum(labels == 0))
     if prior_included < 0 or prior_excluded < 0:
-        raise BeneficeError("prior counts cannot be negative", path=path)
+        raise BeneficeError(gettext_noop("prior counts cannot be negative"), path=path)
     if prior_included >= n_relevant:
         raise BeneficeError(
-            f"--prior-included {prior_included} leaves no relevant record to find: the file has "
-            f"{n_relevant} relevant record(s)",
+            _NO_RELEVANT_LEFT[min(n_relevant, 2)],
+            params={"prior": prior_included, "n": n_relevant},
             path=path,
         )
     if prior_excluded >= n_irrelevant:
         raise BeneficeError(
-            f"--prior-excluded {prior_excluded} leaves no irrelevant record: the file has {n_irrelevant}",
+            _NO_IRRELEVANT_LEFT[min(n_irrelevant, 2)],
+            params={"prior": prior_excluded, "n": n_irrelevant},
             path=path,
         )
+
+
+# the refusals of check_priors, by the file's count (none, one, several), so each language says it right
+_NO_RELEVANT_LEFT = (
+    gettext_noop("--prior-included %(prior)s leaves no relevant record to find: the file has none"),
+    gettext_noop(
+        "--prior-included %(prior)s leaves no relevant record to find: the file has %(n)s relevant record"
+    ),
+    gettext_noop(
+        "--prior-included %(prior)s leaves no relevant record to find: the file has %(n)s relevant records"
+    ),
+)
+_NO_IRRELEVANT_LEFT = (
+    gettext_noop("--prior-excluded %(prior)s leaves no irrelevant record: the file has none"),
+    gettext_noop(
+        "--prior-excluded %(prior)s leaves no irrelevant record: the file has %(n)s irrelevant record"
+    ),
+    gettext_noop(
+        "--prior-excluded %(prior)s leaves no irrelevant record: the file has %(n)s irrelevant records"
+    ),
+)
 
 
 @dataclass
@@ -268,7 +291,7 @@ def simulate(
     """Run ``runs`` simulations and return the METRICS document (see :func:`metrics_document`)."""
     labels = np.asarray(labels, dtype=np.int64)
     if runs < 1:
-        raise BeneficeError("--runs must be at least 1")
+        raise BeneficeError(gettext_noop("--runs must be at least 1"))
     check_priors(labels, prior_included, prior_excluded, path)
     factory = model_factory or (lambda: make_model(model_name))
     results: list[RunResult] = []

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.sources.detect import Detector
 from benefice.sources.registry import load_registry
 
@@ -88,7 +89,7 @@ def partitions(input_dir: str | Path) -> list[Path]:
     """Every ``*.gz`` file under ``input_dir`` (recursively), in a stable order."""
     root = Path(input_dir)
     if not root.is_dir():
-        raise BeneficeError("input is not a directory", path=str(root))
+        raise BeneficeError(gettext_noop("input is not a directory"), path=str(root))
     return sorted(p for p in root.rglob("*.gz") if p.is_file())
 
 
@@ -118,8 +119,10 @@ def _works(partition: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             for number, raw in enumerate(lines, start=1):
                 if len(raw) > MAX_WORK_BYTES:
                     raise BeneficeError(
-                        f"line longer than {MAX_WORK_BYTES // 1024**2} MB: not one OpenAlex work "
-                        "(a damaged file or a gzip bomb?)",
+                        gettext_noop(
+                            "line longer than %(limit)s MB: not one OpenAlex work (a damaged file or a gzip bomb?)"
+                        ),
+                        params={"limit": MAX_WORK_BYTES // 1024**2},
                         path=str(partition),
                         line=number,
                     )
@@ -128,12 +131,21 @@ def _works(partition: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 try:
                     work = json.loads(raw.decode("utf-8", errors="replace"))
                 except ValueError as exc:
-                    raise BeneficeError(f"not JSON: {exc}", path=str(partition), line=number) from exc
+                    raise BeneficeError(
+                        gettext_noop("not JSON: %(reason)s"),
+                        params={"reason": str(exc)},
+                        path=str(partition),
+                        line=number,
+                    ) from exc
                 if not isinstance(work, dict):
-                    raise BeneficeError("not a JSON object", path=str(partition), line=number)
+                    raise BeneficeError(gettext_noop("not a JSON object"), path=str(partition), line=number)
                 yield number, work
     except (OSError, EOFError, zlib.error) as exc:
-        raise BeneficeError(f"cannot read gzip partition: {exc}", path=str(partition)) from exc
+        raise BeneficeError(
+            gettext_noop("cannot read gzip partition: %(reason)s"),
+            params={"reason": str(exc)},
+            path=str(partition),
+        ) from exc
 
 
 def scan_partition(
@@ -201,11 +213,22 @@ def scan_partition(
 
 
 def _scan_task(partition: str, output: str, registry_path: str | None) -> dict[str, Any]:
-    """Dask task wrapper: report a failure as data so one bad partition does not stop the run."""
+    """Dask task wrapper: report a failure as data so one bad partition does not stop the run.
+
+    ``error`` is the English text (logs, and what callers read before messages were translated);
+    ``error_data`` is the same error untranslated (:meth:`~benefice.errors.BeneficeError.to_data`), so the
+    command says it in its user's language (:func:`benefice.errors.localized_error`)."""
     try:
         return scan_partition(partition, output, registry_path)
     except BeneficeError as exc:
-        return {"partition": partition, "output": output, "status": "failed", "error": str(exc), "works": 0}
+        return {
+            "partition": partition,
+            "output": output,
+            "status": "failed",
+            "error": str(exc),
+            "error_data": exc.to_data(),
+            "works": 0,
+        }
 
 
 @dataclass
@@ -260,7 +283,11 @@ def run_scan(
             try:
                 client = Client(scheduler, timeout=connect_timeout)
             except (OSError, TimeoutError) as exc:
-                raise BeneficeError(f"cannot reach the Dask scheduler: {exc}", path=scheduler) from exc
+                raise BeneficeError(
+                    gettext_noop("cannot reach the Dask scheduler: %(reason)s"),
+                    params={"reason": str(exc)},
+                    path=scheduler,
+                ) from exc
         else:
             n = workers or os.cpu_count() or 1
             cluster = LocalCluster(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from benefice.errors import FormatError
+from benefice.i18n import gettext_noop
 from benefice.uses.classify import KindsOfUse, record_id
 
 
@@ -22,21 +23,25 @@ def read_jsonl(handle: IO[bytes] | IO[str], path: str) -> Iterator[tuple[int, di
             try:
                 raw = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise FormatError("not UTF-8", path=path, line=n) from exc
+                raise FormatError(gettext_noop("not UTF-8"), path=path, line=n) from exc
         if not raw.strip():
             continue
         try:
             record = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise FormatError(f"not valid JSON: {exc.msg}", path=path, line=n) from exc
+            raise FormatError(
+                gettext_noop("not valid JSON: %(reason)s"), params={"reason": exc.msg}, path=path, line=n
+            ) from exc
         if not isinstance(record, dict):
-            raise FormatError("each line must be a JSON object", path=path, line=n)
+            raise FormatError(gettext_noop("each line must be a JSON object"), path=path, line=n)
         title, abstract = record.get("title"), record.get("abstract")
         for fld, value in (("title", title), ("abstract", abstract)):
             if value is not None and not isinstance(value, str):
-                raise FormatError("expected text", path=path, line=n, field=fld)
+                raise FormatError(gettext_noop("expected text"), path=path, line=n, field=fld)
         if not (title or abstract):
-            raise FormatError("a record needs a title or an abstract", path=path, line=n, field="title")
+            raise FormatError(
+                gettext_noop("a record needs a title or an abstract"), path=path, line=n, field="title"
+            )
         yield n, record
 
 
@@ -75,7 +80,10 @@ def labelled_examples(
         unknown = sorted(set(labels) - known - NO_CATEGORY)
         if unknown:
             raise FormatError(
-                f"unknown category of use {', '.join(map(repr, unknown))} (not in the typology)",
+                gettext_noop("unknown category of use %(categories)s (not in the typology)")
+                if len(unknown) == 1
+                else gettext_noop("unknown categories of use %(categories)s (not in the typology)"),
+                params={"categories": ", ".join(map(repr, unknown))},
                 path=path,
                 line=line,
                 field=fld,
