@@ -15,8 +15,8 @@ loaded spaCy model:
 
 ``masked`` recall is the share of gold entities whose every character was replaced (what privacy needs);
 ``exact`` recall needs the same span and type; precision counts a replaced span as right when it overlaps
-a gold entity. The transcripts are small (39 and 26 entities): figures are indicative, not a population
-estimate.
+a gold entity. The transcripts are small (32 and 23 entities to mask, and 7 and 3 public names to
+keep): figures are indicative, not a population estimate.
 """
 
 from __future__ import annotations

@@ -61,8 +61,9 @@ def load_demo(echo: Callable[[str], None] = print) -> None:
                     "reference": "https://doi.org/10.1038/s41467-022-31401-5",
                 },
             ],
-            decisions="Illustrative demo record: see the impact case 'covid_mrna_myocarditis' for the decisions "
-            "and their sources.",
+            # the demo's custodian texts are written in French, as a French custodian would write them
+            decisions="Fiche de démonstration\u00a0: les décisions et leurs sources sont décrites dans le cas "
+            "d'impact «\u00a0Vaccins ARNm et myocardites\u00a0: la HAS préfère Comirnaty avant 30 ans\u00a0».",
             published=True,
         )
         echo("benefit record: one illustrative record published for DEMO-01")
