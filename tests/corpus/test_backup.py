@@ -54,3 +54,15 @@ def test_restore_refuses_a_file_that_is_no_backup(tmp_path) -> None:
     bogus.write_text("not a backup at all, just text", encoding="utf-8")
     result = CliRunner().invoke(main, ["restore", str(bogus)])
     assert result.exit_code == 2 and "not a" in result.output
+
+
+@pytest.mark.django_db
+def test_restore_refuses_in_the_users_language(tmp_path, monkeypatch) -> None:
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("not a backup at all, just text", encoding="utf-8")
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    result = CliRunner().invoke(main, ["restore", str(bogus)])
+    assert result.exit_code == 2
+    assert "ce n'est pas une sauvegarde SQLite faite par benefice backup" in result.output
+    result = CliRunner().invoke(main, ["restore", str(tmp_path / "absent.backup")])
+    assert result.exit_code == 2 and "fichier introuvable" in result.output
