@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benefice.errors import BeneficeError, FormatError
+from benefice.i18n import gettext_noop, json_params, render
 from benefice.sources.registry import fold
 
 #: canonical field -> column names that mean it (compared folded: case, accents, punctuation ignored)
@@ -60,6 +61,12 @@ LABELS = {key: names[0] for key, names in SYNONYMS.items()} | {
     "controller": "Responsable de traitement",
     "controller_type": "Type responsable traitement",
 }
+# refusals said in the reader's language (templates marked for the catalogue, parameters apart)
+_UNREADABLE_CSV = gettext_noop("unreadable CSV: %(reason)s")
+_REQUIRED_COLUMN = gettext_noop("required column %(names)s not found (columns found: %(found)s)")
+_REQUIRED_COLUMNS = gettext_noop("required columns %(names)s not found (columns found: %(found)s)")
+_REQUIRED_COLUMN_NONE = gettext_noop("required column %(names)s not found (no column found)")
+_REQUIRED_COLUMNS_NONE = gettext_noop("required columns %(names)s not found (no column found)")
 LIST_FIELDS = (
     "data_sources",
     "snds_components",
@@ -95,11 +102,34 @@ class Rejection:
     path: str
     line: int
     field: str
-    reason: str
+    reason: str  # in English (logs, the import's record); ``template`` and ``params`` say it in any language
+    template: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, path: str, line: int, fld: str, template: str, **params: Any) -> Rejection:
+        """A rejection whose reason is ``template`` (an English msgid marked with ``gettext_noop``) filled
+        with ``params``, kept apart so that each reader gets it in their language (:meth:`localized`)."""
+        params = json_params(params)
+        return cls(path, line, fld, render(template, params, "en"), template, params)
+
+    def error(self) -> BeneficeError:
+        """The rejection as an error: file, line, field and reason, untranslated until said."""
+        return BeneficeError(
+            self.template or self.reason,
+            params=self.params,
+            path=self.path,
+            line=self.line,
+            field=self.field or None,
+        )
+
+    def localized(self, lang: str | None, *, name_only: bool = True) -> str:
+        """The rejection in ``lang``, naming the file (without its server directory unless ``name_only`` is
+        false), the line and the field."""
+        return self.error().localized(lang, name_only=name_only)
 
     def __str__(self) -> str:
-        where = f"{self.path}, line {self.line}"
-        return f"{where}, field {self.field!r}: {self.reason}" if self.field else f"{where}: {self.reason}"
+        return self.localized("en", name_only=False)
 
 
 @dataclass
@@ -164,10 +194,14 @@ def match_columns(headers: list[str], path: str, required: Iterable[str] = REQUI
         taken.add(canonical)
     missing = [f for f in required if f not in taken]
     if missing:
-        found = ", ".join(repr(str(h)) for h in headers if h is not None and str(h).strip()) or "none"
+        found = ", ".join(repr(str(h)) for h in headers if h is not None and str(h).strip())
         names = ", ".join(repr(LABELS[m]) for m in missing)
+        # one template per form, chosen by the count (never 0 here, where French and English agree)
         raise BeneficeError(
-            f"required column{'s' if len(missing) > 1 else ''} {names} not found (columns found: {found})",
+            (_REQUIRED_COLUMN if len(missing) == 1 else _REQUIRED_COLUMNS)
+            if found
+            else (_REQUIRED_COLUMN_NONE if len(missing) == 1 else _REQUIRED_COLUMNS_NONE),
+            params={"names": names, "found": found},
             path=path,
         )
     return mapping
@@ -274,7 +308,7 @@ def read_rows(path: str | Path) -> tuple[list[Any], Iterator[tuple[int, list[Any
     merged cells filled with their top-left value, title rows above the header skipped."""
     path = Path(path)
     if not path.is_file():
-        raise BeneficeError("file not found", path=str(path))
+        raise BeneficeError(gettext_noop("file not found"), path=str(path))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _xlsx_rows(path)
     raw = path.read_bytes()
@@ -290,14 +324,16 @@ def read_rows(path: str | Path) -> tuple[list[Any], Iterator[tuple[int, list[Any
         skipped += 1
     body = "".join(lines[skipped:])
     if not body.strip():
-        raise FormatError("the file has no header row", path=str(path))
+        raise FormatError(gettext_noop("the file has no header row"), path=str(path))
     first = body.splitlines()[0]
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise FormatError(f"unreadable CSV: {exc}", path=str(path), line=skipped + 1) from None
+        raise FormatError(
+            _UNREADABLE_CSV, params={"reason": str(exc)}, path=str(path), line=skipped + 1
+        ) from None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         start = reader.line_num
@@ -308,7 +344,7 @@ def read_rows(path: str | Path) -> tuple[list[Any], Iterator[tuple[int, list[Any
                 return
             except csv.Error as exc:
                 raise FormatError(
-                    f"unreadable CSV: {exc}", path=str(path), line=skipped + start + 1
+                    _UNREADABLE_CSV, params={"reason": str(exc)}, path=str(path), line=skipped + start + 1
                 ) from None
             if any(v.strip() for v in values):
                 yield skipped + start + 1, values
@@ -336,7 +372,9 @@ def _xlsx_rows(path: Path) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
         book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad file
         raise FormatError(
-            f"not a readable XLSX workbook ({exc.__class__.__name__})", path=str(path)
+            gettext_noop("not a readable XLSX workbook (%(kind)s)"),
+            params={"kind": exc.__class__.__name__},
+            path=str(path),
         ) from None
     sheet = book.worksheets[0]
     grid = [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -350,7 +388,7 @@ def _xlsx_rows(path: Path) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
     book.close()
     filled = [i for i, row in enumerate(grid) if any(v not in (None, "") for v in row)]
     if not filled:
-        raise FormatError("the workbook's first sheet is empty", path=str(path))
+        raise FormatError(gettext_noop("the workbook's first sheet is empty"), path=str(path))
     # a title or a note above the table is common in published spreadsheets: the header is the first of
     # the first rows that names at least two known columns (else the first non-empty row, for the message)
     start = next((i for i in filled[:20] if _known_columns(grid[i]) >= 2), filled[0])
@@ -401,12 +439,15 @@ def read_directory(
         key = fold(record.reference)
         if key in first_line:
             result.rejected.append(
-                Rejection(
+                Rejection.of(
                     str(path),
                     line,
                     LABELS["reference"],
-                    f"duplicate reference {record.reference!r} (first seen at line {first_line[key]}); "
-                    "this row was not imported",
+                    gettext_noop(
+                        "duplicate reference %(reference)r (first seen at line %(first)s); this row was not imported"
+                    ),
+                    reference=record.reference,
+                    first=first_line[key],
                 )
             )
             continue
@@ -420,14 +461,27 @@ def _record(
 ) -> tuple[ProjectRecord | None, Rejection | None]:
     reference = _text(cells.get("reference"))
     if not reference:
-        return None, Rejection(path, line, LABELS["reference"], "empty reference")
+        return None, Rejection.of(path, line, LABELS["reference"], gettext_noop("empty reference"))
     title = _text(cells.get("title"))
     if not title:
-        return None, Rejection(path, line, LABELS["title"], f"empty title for project {reference!r}")
+        return None, Rejection.of(
+            path,
+            line,
+            LABELS["title"],
+            gettext_noop("empty title for project %(reference)r"),
+            reference=reference,
+        )
     try:
         start = parse_date(cells.get("start_date"))
     except ValueError as exc:
-        return None, Rejection(path, line, LABELS["start_date"], f"{exc} (project {reference!r})")
+        return None, Rejection.of(
+            path,
+            line,
+            LABELS["start_date"],
+            gettext_noop("not a date: %(value)s (project %(reference)r)"),
+            value=str(exc).removeprefix("not a date: "),  # the value as written, quoted by parse_date
+            reference=reference,
+        )
     record = ProjectRecord(reference=reference, title=title, line=line, raw=raw, start_date=start)
     for name in ("status", "custodian"):
         setattr(record, name, _text(cells.get(name)))
