@@ -119,3 +119,22 @@ def test_the_command_warns_in_french_under_a_french_locale(tmp_path, monkeypatch
     )
     assert "1 notice n'a ni titre ni résumé" in result.output
     assert "ne laisse aucune notice pertinente" in result.output  # the refusal, in French too
+
+
+def test_a_large_count_is_grouped_in_french():
+    from benefice.review.data import Note
+
+    note = Note("%(n)s record", "%(n)s records", 12345)
+    assert note.localized("en") == "12345 records"
+    assert (
+        Note(
+            "%(n)s record has neither title nor abstract (line %(lines)s): kept with an empty text, so the model can "
+            "only rank it by chance",
+            "%(n)s records have neither title nor abstract (lines %(lines)s): kept with an empty text, so the model "
+            "can only rank them by chance",
+            3412,
+            {"lines": "2"},
+        )
+        .localized("fr")
+        .startswith("3\u202f412 notices n'ont ni titre ni résumé")
+    )

@@ -84,7 +84,12 @@ class Note:
     params: dict[str, Any] = field(default_factory=dict)
 
     def localized(self, lang: str | None) -> str:
-        return render_plural(self.singular, self.plural, self.count, {"n": self.count, **self.params}, lang)
+        n: int | str = self.count
+        if (lang or "").lower().startswith("fr") and self.count >= 1000:
+            n = f"{self.count:,}".replace(
+                ",", "\u202f"
+            )  # French groups thousands with a narrow no-break space
+        return render_plural(self.singular, self.plural, self.count, {"n": n, **self.params}, lang)
 
     def __str__(self) -> str:
         return self.localized("en")
