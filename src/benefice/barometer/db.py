@@ -38,6 +38,7 @@ from benefice.cases.catalogue import parse_cases
 from benefice.corpus.models import Publication
 from benefice.curated import parse_yaml
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop, render, render_plural
 from benefice.indicators.catalogue import parse_indicators
 from benefice.sources.models import Mention, PublicationDetection, Source
 from benefice.sources.registry import load_registry, registry_from_dict
@@ -62,25 +63,125 @@ class DatabaseReport:
     skipped: Skipped = field(default_factory=Skipped)
 
     def lines(self) -> list[str]:
-        out = [f"{self.records} publication(s) read from the database (of {self.publications})"]
+        """What was read and left out, as messages said later in the reader's language (the command's
+        locale, the build page's language); the conversion's own lines (``Skipped.lines``) follow."""
+        out: list[str] = [
+            _counted(READ, self.records, of=_number(self.publications)),
+        ]
         if self.after_edition_year:
-            out.append(f"{self.after_edition_year} publication(s) dated after the edition year left out")
+            out.append(_counted(AFTER_YEAR, self.after_edition_year))
         if self.created_after_observation:
-            out.append(
-                f"{self.created_after_observation} publication(s) added to the corpus after the observation "
-                "date left out"
-            )
+            out.append(_counted(AFTER_OBSERVATION, self.created_after_observation))
         if self.not_scanned:
-            out.append(
-                f"{self.not_scanned} publication(s) never scanned for data sources count as using none; "
-                "run `benefice scan` first"
-            )
+            out.append(_counted(NOT_SCANNED, self.not_scanned))
         if self.not_classified:
-            out.append(
-                f"{self.not_classified} publication(s) using a source have no kinds of use stored yet and count "
-                "in no category; run `benefice scan` first"
-            )
+            out.append(_counted(NOT_CLASSIFIED, self.not_classified))
         return out + self.skipped.lines()
+
+
+# What the report says, each a singular and plural msgid pair of the barometer's catalogue.
+READ = (
+    gettext_noop("%(n)s publication read from the database (of %(of)s)"),
+    gettext_noop("%(n)s publications read from the database (of %(of)s)"),
+)
+AFTER_YEAR = (
+    gettext_noop("%(n)s publication dated after the edition year left out"),
+    gettext_noop("%(n)s publications dated after the edition year left out"),
+)
+AFTER_OBSERVATION = (
+    gettext_noop("%(n)s publication added to the corpus after the observation date left out"),
+    gettext_noop("%(n)s publications added to the corpus after the observation date left out"),
+)
+NOT_SCANNED = (
+    gettext_noop("%(n)s publication never scanned for data sources counts as using none; run `benefice scan` first"),
+    gettext_noop("%(n)s publications never scanned for data sources count as using none; run `benefice scan` first"),
+)  # fmt: skip
+NOT_CLASSIFIED = (
+    gettext_noop(
+        "%(n)s publication using a source has no kinds of use stored yet and counts in no category; "
+        "run `benefice scan` first"
+    ),
+    gettext_noop(
+        "%(n)s publications using a source have no kinds of use stored yet and count in no category; "
+        "run `benefice scan` first"
+    ),
+)
+EMPTY_CORPUS = gettext_noop(
+    "the corpus holds no publication with a year (%(publications)s in the database%(left_out)s): import "
+    "publications first (`benefice import FILE` or `benefice demo --no-serve`), then `benefice scan`"
+)
+EMPTY_CORPUS_YEAR = gettext_noop(
+    "the corpus holds no publication dated up to %(year)s with a year (%(publications)s in the database"
+    "%(left_out)s): import publications first (`benefice import FILE` or `benefice demo --no-serve`), then "
+    "`benefice scan`"
+)
+
+
+class CountedMessage(str):
+    """A sentence whose words follow a count, said later in the reader's language (the catalogue's plural
+    forms: in French 0 and 1 take the singular), its numbers written as that language writes them.
+
+    Also a ``str`` holding the English sentence, as ``cases.catalogue.Prose`` holds its English: code that
+    stores a report line as text (a build job's step, written as JSON) keeps working, while whoever shows
+    it calls :meth:`localized` with the reader's language (the build command's ``step`` does)."""
+
+    singular: str
+    plural: str
+    count: int
+    params: dict[str, Any]
+
+    def __new__(cls, singular: str, plural: str, count: int, params: Mapping[str, Any] | None = None):
+        obj = super().__new__(cls, _plural_text(singular, plural, count, dict(params or {}), "en"))
+        obj.singular, obj.plural, obj.count, obj.params = singular, plural, count, dict(params or {})
+        return obj
+
+    def localized(self, lang: str | None) -> str:
+        return _plural_text(self.singular, self.plural, self.count, self.params, lang)
+
+
+def _plural_text(singular: str, plural: str, count: int, params: Mapping[str, Any], lang: str | None) -> str:
+    values = {key: v.localized(lang) if hasattr(v, "localized") else v for key, v in params.items()}
+    values["n"] = _number(count).localized(lang)
+    return render_plural(singular, plural, count, values, lang)
+
+
+@dataclass(frozen=True)
+class _Number:
+    """A whole number written for the reader: thousands grouped by a narrow no-break space in French."""
+
+    value: int
+
+    def localized(self, lang: str | None) -> str:
+        if (lang or "fr").lower().startswith("fr"):
+            return f"{self.value:,}".replace(",", "\u202f")
+        return str(self.value)
+
+    def __str__(self) -> str:
+        return self.localized("en")
+
+
+def _number(value: int) -> _Number:
+    return _Number(int(value))
+
+
+def _counted(pair: tuple[str, str], count: int, **params: Any) -> CountedMessage:
+    return CountedMessage(pair[0], pair[1], int(count), params)
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """Report lines said one after the other (``; `` between them), each in the reader's language."""
+
+    parts: tuple[Any, ...]
+
+    def localized(self, lang: str | None) -> str:
+        return "".join(
+            "; " + (p.localized(lang) if hasattr(p, "localized") else render(str(p), None, lang))
+            for p in self.parts
+        )
+
+    def __str__(self) -> str:
+        return self.localized("en")
 
 
 def _entries(registry) -> dict[str, dict[str, Any]]:
@@ -238,12 +339,12 @@ def inputs_from_database(
     builder = RecordBuilder(registry, _cases(files), typology.categories)
     records = list(publication_records(year, observed_at, builder=builder, report=report, progress=progress))
     if not records:
-        where = f" dated up to {year}" if year is not None else ""
-        left_out = "; ".join(report.lines()[1:])
         raise BeneficeError(
-            f"the corpus holds no publication{where} with a year ({report.publications} in the database"
-            + (f"; {left_out}" if left_out else "")
-            + "): import publications first (`benefice import FILE` or `benefice demo --no-serve`), then "
-            "`benefice scan`"
+            EMPTY_CORPUS if year is None else EMPTY_CORPUS_YEAR,
+            params={
+                "year": year,
+                "publications": _number(report.publications),
+                "left_out": _Joined(tuple(report.lines()[1:])),
+            },
         )
     return inputs_from_records(records, definitions=files, params=params)

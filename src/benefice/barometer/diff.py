@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 from benefice.barometer.freeze import RESULTS, read_manifest
 from benefice.barometer.inputs import PUBLICATIONS_JSONL, PUBLICATIONS_PARQUET
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop, render, render_plural
 
 LISTED = 50  # identifiers listed per category (counts are always complete)
 FIGURE_FIELDS = (
@@ -40,14 +41,14 @@ def _publication_ids(directory: Path) -> set[str]:
         return set(pq.read_table(io.BytesIO(parquet.read_bytes()), columns=["id"]).column("id").to_pylist())
     jsonl = directory / "inputs" / PUBLICATIONS_JSONL
     if not jsonl.is_file():
-        raise BeneficeError("the frozen publication set is missing", path=str(directory / "inputs"))
+        raise BeneficeError(gettext_noop("the frozen publication set is missing"), path=str(directory / "inputs"))
     return {json.loads(line)["id"] for line in jsonl.read_bytes().splitlines() if line.strip()}
 
 
 def _results(directory: Path) -> dict[str, Any]:
     path = directory / RESULTS
     if not path.is_file():
-        raise BeneficeError("results.json is missing", path=str(directory))
+        raise BeneficeError(gettext_noop("results.json is missing"), path=str(directory))
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -186,72 +187,135 @@ def _use_changes(ra: dict[str, Any], rb: dict[str, Any]) -> list[dict[str, Any]]
     return rows
 
 
-def _use_text(counts: dict[str, Any] | None) -> str:
+# The report's words: English msgids of the barometer's catalogue, said in the reader's language.
+EDITION_A = gettext_noop("Edition A: %(year)s observed %(observed)s (%(directory)s)")
+EDITION_B = gettext_noop("Edition B: %(year)s observed %(observed)s (%(directory)s)")
+PUBLICATIONS = gettext_noop("Publications")
+PUBLICATION_COUNTS = gettext_noop("%(a)s → %(b)s: %(new)s, %(removed)s")
+NEW_COUNT = (gettext_noop("%(n)s new"), gettext_noop("%(n)s new"))  # French: nouvelle(s), a publication
+REMOVED_COUNT = (gettext_noop("%(n)s removed"), gettext_noop("%(n)s removed"))
+NEW_IDS = gettext_noop("new: %(ids)s")
+REMOVED_IDS = gettext_noop("removed: %(ids)s")
+FIGURES = gettext_noop("Figures")
+NO_CHANGE = gettext_noop("no change")
+ADDED = gettext_noop("added: %(id)s")
+REMOVED = gettext_noop("removed: %(id)s")
+REVISED = gettext_noop("revised %(id)s: %(what)s")
+CASES = gettext_noop("Cases")
+KEY_FIGURES = gettext_noop("Key figures")
+RANGES = gettext_noop("Ranges (low, value, high)")
+PER_SOURCE = gettext_noop("Publications per source (family view)")
+PER_USE = gettext_noop("Publications per kind of use (from the corpus; labels set by a person, a rule, the model)")
+DIFF_CONTEXT = "barometer diff"  # short words whose French depends on what they qualify
+NOT_COUNTED = gettext_noop("not counted")
+USE_COUNTS = gettext_noop(
+    "%(publications)s (person %(by_person)s, rule %(by_rule)s, model %(by_model)s; expected %(expected)s, "
+    "95 %% %(low)s–%(high)s)"
+)
+METHOD = gettext_noop("Method")
+VERSION = gettext_noop("%(what)s version %(a)s → %(b)s")
+INPUT_CHANGED = gettext_noop("input %(name)s changed (%(a)s → %(b)s)")
+ABSENT = gettext_noop("absent")
+PARAMETER = gettext_noop("parameter %(name)s: %(a)s → %(b)s")
+CODE = gettext_noop("code %(a)s → %(b)s")
+
+
+def _number(value: Any, lang: str | None) -> Any:
+    """A count as the reader's language writes it (``12 345`` in French); anything else as it is."""
+    if isinstance(value, int) and not isinstance(value, bool) and (lang or "fr").lower().startswith("fr"):
+        return f"{value:,}".replace(",", "\u202f")
+    return value
+
+
+def _use_text(counts: dict[str, Any] | None, lang: str | None = "en") -> str:
     if counts is None:
-        return "not counted"
-    return (
-        f"{counts['publications']} (person {counts['by_person']}, rule {counts['by_rule']}, model "
-        f"{counts['by_model']}; expected {counts['expected']}, 95 % {counts['low']}–{counts['high']})"
-    )
+        return render(NOT_COUNTED, None, lang, context=DIFF_CONTEXT)
+    return render(USE_COUNTS, {k: _number(counts.get(k), lang) for k in USE_FIELDS}, lang)
 
 
-def diff_text(d: dict[str, Any]) -> str:
-    """The differences as a short report for people."""
+def _changes(changes: dict[str, list[Any]]) -> str:
+    return "; ".join(f"{k} {v[0]} → {v[1]}" for k, v in changes.items())
+
+
+def diff_text(d: dict[str, Any], lang: str | None = "en") -> str:
+    """The differences as a short report for people, in ``lang`` (the command passes the user's locale).
+
+    Headings and sentences are translated; identifiers, field names, versions and values are data and are
+    shown as the editions hold them."""
+
+    def say(template: str, **params: Any) -> str:
+        return render(template, params, lang)
+
+    p = d["publications"]
     lines = [
-        f"Edition A: {d['a']['year']} observed {d['a']['observed_at']} ({d['a']['directory']})",
-        f"Edition B: {d['b']['year']} observed {d['b']['observed_at']} ({d['b']['directory']})",
+        say(EDITION_A, year=d["a"]["year"], observed=d["a"]["observed_at"], directory=d["a"]["directory"]),
+        say(EDITION_B, year=d["b"]["year"], observed=d["b"]["observed_at"], directory=d["b"]["directory"]),
         "",
-        "Publications",
-        f"  {d['publications']['a']} → {d['publications']['b']}: {d['publications']['new']} new, "
-        f"{d['publications']['removed']} removed",
+        say(PUBLICATIONS),
+        "  "
+        + say(
+            PUBLICATION_COUNTS,
+            a=_number(p["a"], lang),
+            b=_number(p["b"], lang),
+            new=render_plural(*NEW_COUNT, p["new"], {"n": _number(p["new"], lang)}, lang),
+            removed=render_plural(*REMOVED_COUNT, p["removed"], {"n": _number(p["removed"], lang)}, lang),
+        ),
     ]
-    if d["publications"]["new_ids"]:
-        lines.append(f"  new: {', '.join(d['publications']['new_ids'])}")
-    if d["publications"]["removed_ids"]:
-        lines.append(f"  removed: {', '.join(d['publications']['removed_ids'])}")
-    lines += ["", "Figures"]
+    if p["new_ids"]:
+        lines.append("  " + say(NEW_IDS, ids=", ".join(p["new_ids"])))
+    if p["removed_ids"]:
+        lines.append("  " + say(REMOVED_IDS, ids=", ".join(p["removed_ids"])))
+    lines += ["", say(FIGURES)]
     f = d["figures"]
     if not (f["added"] or f["removed"] or f["revised"]):
-        lines.append("  no change")
-    lines += [f"  added: {x}" for x in f["added"]]
-    lines += [f"  removed: {x}" for x in f["removed"]]
-    for r in f["revised"]:
-        what = "; ".join(f"{k} {v[0]} → {v[1]}" for k, v in r["changes"].items())
-        lines.append(f"  revised {r['figure_id']}: {what}")
+        lines.append("  " + say(NO_CHANGE))
+    lines += ["  " + say(ADDED, id=x) for x in f["added"]]
+    lines += ["  " + say(REMOVED, id=x) for x in f["removed"]]
+    lines += ["  " + say(REVISED, id=r["figure_id"], what=_changes(r["changes"])) for r in f["revised"]]
     c = d["cases"]
     if c["added"] or c["removed"] or c["changed"]:
-        lines += ["", "Cases"]
-        lines += [f"  added: {x}" for x in c["added"]]
-        lines += [f"  removed: {x}" for x in c["removed"]]
+        lines += ["", say(CASES)]
+        lines += ["  " + say(ADDED, id=x) for x in c["added"]]
+        lines += ["  " + say(REMOVED, id=x) for x in c["removed"]]
         for r in c["changed"]:
-            lines.append(
-                f"  {r['case']}: " + "; ".join(f"{k} {v[0]} → {v[1]}" for k, v in r["changes"].items())
-            )
+            lines.append(f"  {r['case']}{_colon(lang)}{_changes(r['changes'])}")
     if d["headline"]:
-        lines += ["", "Key figures"] + [f"  {h['id']}: {h['a']} → {h['b']}" for h in d["headline"]]
+        lines += ["", say(KEY_FIGURES)] + [f"  {h['id']}{_colon(lang)}{h['a']} → {h['b']}" for h in d["headline"]]
     if d["impact_ranges"]:
-        lines += ["", "Ranges (low, value, high)"] + [
-            f"  {r['range']}: {r['a']} → {r['b']}" for r in d["impact_ranges"]
+        lines += ["", say(RANGES)] + [
+            f"  {r['range']}{_colon(lang)}{r['a']} → {r['b']}" for r in d["impact_ranges"]
         ]
     if d["sources"]:
-        lines += ["", "Publications per source (family view)"]
-        lines += [f"  {s['source']}: {s['a']} → {s['b']}" for s in d["sources"]]
-    if d.get("kinds_of_use"):
+        lines += ["", say(PER_SOURCE)]
         lines += [
-            "",
-            "Publications per kind of use (from the corpus; labels set by a person, a rule, the model)",
+            f"  {s['source']}{_colon(lang)}{_number(s['a'], lang)} → {_number(s['b'], lang)}" for s in d["sources"]
         ]
-        lines += [f"  {r['category']}: {_use_text(r['a'])} → {_use_text(r['b'])}" for r in d["kinds_of_use"]]
+    if d.get("kinds_of_use"):
+        lines += ["", say(PER_USE)]
+        lines += [
+            f"  {r['category']}{_colon(lang)}{_use_text(r['a'], lang)} → {_use_text(r['b'], lang)}"
+            for r in d["kinds_of_use"]
+        ]
     m = d["method"]
-    lines += ["", "Method"]
+    lines += ["", say(METHOD)]
     if not any(m.values()):
-        lines.append("  no change")
-    lines += [f"  {k} version {v[0]} → {v[1]}" for k, v in m["versions"].items()]
+        lines.append("  " + say(NO_CHANGE))
+    lines += ["  " + say(VERSION, what=k, a=v[0], b=v[1]) for k, v in m["versions"].items()]
+    absent = render(ABSENT, None, lang, context=DIFF_CONTEXT)
     lines += [
-        f"  input {k} changed ({(v[0] or 'absent')[:12]} → {(v[1] or 'absent')[:12]})"
+        "  " + say(INPUT_CHANGED, name=k, a=(v[0] or absent)[:12], b=(v[1] or absent)[:12])
         for k, v in m["inputs"].items()
     ]
-    lines += [f"  parameter {k}: {v[0]!r} → {v[1]!r}" for k, v in m["params"].items()]
+    lines += ["  " + say(PARAMETER, name=k, a=repr(v[0]), b=repr(v[1])) for k, v in m["params"].items()]
     if m["code_version"]:
-        lines.append(f"  code {m['code_version'][0]} → {m['code_version'][1]}")
+        lines.append("  " + say(CODE, a=m["code_version"][0], b=m["code_version"][1]))
     return "\n".join(lines) + "\n"
+
+
+def _french(lang: str | None) -> bool:
+    return (lang or "fr").lower().startswith("fr")
+
+
+def _colon(lang: str | None) -> str:
+    """``": "`` after a label, with the no-break space French typography puts before the colon."""
+    return "\u00a0: " if _french(lang) else ": "

@@ -31,7 +31,8 @@ from typing import Any
 from benefice import __version__
 from benefice.barometer.compute import compute
 from benefice.barometer.inputs import EditionInputs, inputs_from_bytes, with_params
-from benefice.errors import BeneficeError
+from benefice.errors import BeneficeError, localized_error
+from benefice.i18n import gettext_noop, render
 
 FORMAT = "benefice-barometer-edition/1"
 MANIFEST = "manifest.json"
@@ -162,16 +163,21 @@ def check_target(out_dir: str | Path, year: int, *, force_new_dir: bool = False)
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise BeneficeError(
-            "this edition directory already exists and is not empty; an edition is never overwritten "
-            "(choose a new directory)",
+            gettext_noop(
+                "this edition directory already exists and is not empty; an edition is never overwritten "
+                "(choose a new directory)"
+            ),
             path=str(out),
         )
     if not force_new_dir:
         same_year = [p for p in existing_editions(out.parent, year) if p.resolve() != out.resolve()]
         if same_year:
             raise BeneficeError(
-                f"an edition for {year} already exists in {same_year[0]}; use --force-new-dir to build "
-                "another one next to it",
+                gettext_noop(
+                    "an edition for %(year)s already exists in %(existing)s; use --force-new-dir to build "
+                    "another one next to it"
+                ),
+                params={"year": year, "existing": same_year[0].name},
                 path=str(out.parent),
             )
     return out
@@ -212,7 +218,8 @@ class VerifyReport:
     edited: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     rebuild_differs: list[str] = field(default_factory=list)
-    rebuild_error: str = ""
+    rebuild_error: str = ""  # in English (logs, older callers); rebuild_error_data says it in any language
+    rebuild_error_data: dict[str, Any] = field(default_factory=dict)
     code_version_built: str = ""
     code_version_now: str = ""
 
@@ -222,30 +229,55 @@ class VerifyReport:
             self.missing or self.edited or self.unexpected or self.rebuild_differs or self.rebuild_error
         )
 
-    def lines(self) -> list[str]:
-        out = [f"missing: {p}" for p in self.missing]
-        out += [f"edited (hash differs from the manifest): {p}" for p in self.edited]
-        out += [f"unexpected (not in the manifest): {p}" for p in self.unexpected]
-        out += [f"differs when rebuilt from inputs/: {p}" for p in self.rebuild_differs]
+    def rebuild_error_in(self, lang: str | None, *, name_only: bool = False) -> str:
+        """Why the rebuild failed, in ``lang`` (the error's parts were kept: ``rebuild_error_data``)."""
+        if self.rebuild_error_data:
+            return localized_error(self.rebuild_error_data, lang, name_only=name_only)
+        return render(self.rebuild_error, None, lang)
+
+    def lines(self, lang: str | None = "en") -> list[str]:
+        """What was found, one line per file, in ``lang`` (English by default, as it always was)."""
+        kinds = [
+            (VERIFY_MISSING, self.missing),
+            (VERIFY_EDITED, self.edited),
+            (VERIFY_UNEXPECTED, self.unexpected),
+            (VERIFY_DIFFERS, self.rebuild_differs),
+        ]
+        out = [render(template, {"path": p}, lang) for template, paths in kinds for p in paths]
         if self.rebuild_error:
-            out.append(f"rebuild failed: {self.rebuild_error}")
+            out.append(render(VERIFY_REBUILD_FAILED, {"reason": self.rebuild_error_in(lang)}, lang))
         if self.rebuild_differs and self.code_version_built != self.code_version_now:
             out.append(
-                f"note: built with benefice {self.code_version_built}, verified with {self.code_version_now}"
+                render(
+                    VERIFY_NOTE, {"built": self.code_version_built, "now": self.code_version_now}, lang
+                )
             )
         return out
+
+
+# what verify found (the command ``benefice barometer verify`` says the same lines)
+VERIFY_MISSING = gettext_noop("missing: %(path)s")
+VERIFY_EDITED = gettext_noop("edited (hash differs from the manifest): %(path)s")
+VERIFY_UNEXPECTED = gettext_noop("unexpected (not in the manifest): %(path)s")
+VERIFY_DIFFERS = gettext_noop("differs when rebuilt from inputs/: %(path)s")
+VERIFY_REBUILD_FAILED = gettext_noop("rebuild failed: %(reason)s")
+VERIFY_NOTE = gettext_noop("note: built with benefice %(built)s, verified with %(now)s")
 
 
 def read_manifest(directory: str | Path) -> dict[str, Any]:
     path = Path(directory) / MANIFEST
     if not path.is_file():
-        raise BeneficeError("not an edition: manifest.json is missing", path=str(directory))
+        raise BeneficeError(gettext_noop("not an edition: manifest.json is missing"), path=str(directory))
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BeneficeError(f"manifest.json is not valid JSON: {exc}", path=str(path)) from exc
+        raise BeneficeError(
+            gettext_noop("manifest.json is not valid JSON: %(reason)s"), params={"reason": str(exc)}, path=str(path)
+        ) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BeneficeError(f"manifest.json is not a {FORMAT} manifest", path=str(path))
+        raise BeneficeError(
+            gettext_noop("manifest.json is not a %(format)s manifest"), params={"format": FORMAT}, path=str(path)
+        )
     return manifest
 
 
@@ -286,6 +318,7 @@ def verify(directory: str | Path) -> VerifyReport:
         )
     except BeneficeError as exc:
         report.rebuild_error = str(exc)
+        report.rebuild_error_data = exc.to_data()  # its parts, to say it in the reader's language
         return report
     for path, data in sorted(rebuilt.items()):
         target = directory / path

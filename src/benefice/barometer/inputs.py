@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 from benefice.cases.catalogue import CaseBook, parse_cases
 from benefice.curated import yaml_from_bytes
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.indicators.catalogue import IndicatorCatalogue, parse_indicators
 from benefice.paths import package_data
 from benefice.sources.registry import FORMS, Registry, registry_from_dict
@@ -457,16 +458,28 @@ def params_json(params: Mapping[str, Any]) -> bytes:
     return (json.dumps(merged, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
-def inputs_from_bytes(files: Mapping[str, bytes], where: str = "<inputs>") -> EditionInputs:
-    """Parse and validate an input set given as file name -> bytes (the single way inputs are built)."""
+def inputs_from_bytes(
+    files: Mapping[str, bytes], where: str = "<inputs>", *, one_language: bool = True
+) -> EditionInputs:
+    """Parse and validate an input set given as file name -> bytes (the single way inputs are built).
+
+    ``one_language`` (the default) reads the definitions as an edition froze them: editions frozen before
+    the curated texts were bilingual (issue 19) hold English-only ``cases.yaml`` and ``indicators.yaml``
+    and registry notes, and must still load and rebuild byte for byte, so a plain string is read as the
+    English text with no French. :func:`inputs_from_directory` passes ``False``: definitions someone gives
+    for a new edition must be written in French and English, as the curated files are."""
     files = dict(files)
     for name in DEFINITION_FILES:
         if name not in files:
-            raise BeneficeError(f"input file {name} is missing", path=f"{where}/{name}")
+            raise BeneficeError(
+                gettext_noop("input file %(name)s is missing"), params={"name": name}, path=f"{where}/{name}"
+            )
     pub_name = next((n for n in (PUBLICATIONS_PARQUET, PUBLICATIONS_JSONL) if n in files), None)
     if pub_name is None:
         raise BeneficeError(
-            f"no publication set ({PUBLICATIONS_JSONL} or {PUBLICATIONS_PARQUET})", path=where
+            gettext_noop("no publication set (%(jsonl)s or %(parquet)s)"),
+            params={"jsonl": PUBLICATIONS_JSONL, "parquet": PUBLICATIONS_PARQUET},
+            path=where,
         )
 
     def data(name: str) -> dict[str, Any]:
@@ -474,8 +487,12 @@ def inputs_from_bytes(files: Mapping[str, bytes], where: str = "<inputs>") -> Ed
 
     registry = registry_from_dict(data(REGISTRY_FILE), f"{where}/{REGISTRY_FILE}")
     typology = parse_typology(data(TYPOLOGY_FILE), f"{where}/{TYPOLOGY_FILE}")
-    indicators = parse_indicators(data(INDICATORS_FILE), f"{where}/{INDICATORS_FILE}", typology)
-    cases = parse_cases(data(CASES_FILE), f"{where}/{CASES_FILE}", typology, indicators)
+    indicators = parse_indicators(
+        data(INDICATORS_FILE), f"{where}/{INDICATORS_FILE}", typology, one_language=one_language
+    )
+    cases = parse_cases(
+        data(CASES_FILE), f"{where}/{CASES_FILE}", typology, indicators, one_language=one_language
+    )
     params = _params(files.get(PARAMS_FILE), f"{where}/{PARAMS_FILE}")
     files[PARAMS_FILE] = params_json(params)
     pub_path = f"{where}/{pub_name}"
@@ -501,7 +518,7 @@ def inputs_from_directory(directory: str | Path) -> EditionInputs:
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise BeneficeError("input directory not found", path=str(directory))
+        raise BeneficeError(gettext_noop("input directory not found"), path=str(directory))
     files = shipped_definitions()
     for name in (*DEFINITION_FILES, WEIGHTS_FILE, PARAMS_FILE, PUBLICATIONS_JSONL, PUBLICATIONS_PARQUET):
         path = directory / name
@@ -509,9 +526,11 @@ def inputs_from_directory(directory: str | Path) -> EditionInputs:
             files[name] = path.read_bytes()
     if PUBLICATIONS_JSONL in files and PUBLICATIONS_PARQUET in files:
         raise BeneficeError(
-            f"both {PUBLICATIONS_JSONL} and {PUBLICATIONS_PARQUET} are present: keep one", path=str(directory)
+            gettext_noop("both %(jsonl)s and %(parquet)s are present: keep one"),
+            params={"jsonl": PUBLICATIONS_JSONL, "parquet": PUBLICATIONS_PARQUET},
+            path=str(directory),
         )
-    return inputs_from_bytes(files, str(directory))
+    return inputs_from_bytes(files, str(directory), one_language=False)
 
 
 def inputs_from_records(

@@ -10,6 +10,7 @@ case id and the field. Pure Python (no Django).
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,11 +214,18 @@ _SOURCE_KEYS = {"doi", "url", "pmid", "location", "quote", "provenance"}
 _TIMELINE_KEYS = {"date", "event", "kind", "verified"}
 
 
+#: set by ``parse_cases(one_language=True)`` while it reads a file written by an older version (a frozen
+#: edition's ``cases.yaml``): a prose field given as a plain string is then its English, French empty
+_ONE_LANGUAGE: ContextVar[bool] = ContextVar("cases_one_language", default=False)
+
+
 def prose(d: dict[str, Any], key: str, c: Ctx, *, fld: str | None = None, required: bool = True) -> Prose:
     """A prose field: ``{fr:, en:}`` with both versions (a plain string is refused: it has no French)."""
     fld = fld or key
     if d.get(key) is None and not required:
         return EMPTY
+    if _ONE_LANGUAGE.get() and isinstance(d.get(key), str):  # an older version's English-only text
+        return Prose("", as_str(d, key, c, fld=fld))
     if isinstance(d.get(key), str):
         raise c.fail("expected {fr: ..., en: ...}: this text needs its French and English versions", fld)
     check_keys(as_mapping(d.get(key), c, fld), {"fr", "en"}, c, fld)
@@ -412,8 +420,27 @@ def parse_cases(
     path: Path | str = "<cases>",
     typology: Typology | None = None,
     indicators: IndicatorCatalogue | None = None,
+    *,
+    one_language: bool = False,
 ) -> CaseBook:
-    """Build and validate impact cases against the typology and the indicator catalogue."""
+    """Build and validate impact cases against the typology and the indicator catalogue.
+
+    Every prose field needs French and English. ``one_language`` reads a file kept by an older version
+    (an edition frozen before the texts were bilingual): a plain string is taken as the English text with
+    no French, so the edition still rebuilds byte for byte; curated files are never read this way."""
+    token = _ONE_LANGUAGE.set(one_language)
+    try:
+        return _parse_cases(data, path, typology, indicators)
+    finally:
+        _ONE_LANGUAGE.reset(token)
+
+
+def _parse_cases(
+    data: dict[str, Any],
+    path: Path | str,
+    typology: Typology | None,
+    indicators: IndicatorCatalogue | None,
+) -> CaseBook:
     typology = typology or load_typology()
     indicators = indicators or load_indicators(typology=typology)
     ctx = Ctx(path)

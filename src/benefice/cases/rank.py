@@ -123,18 +123,23 @@ class CaseRanking:
 # --------------------------------------------------------------------------------------------------
 # The weights file
 # --------------------------------------------------------------------------------------------------
-def load_weights(path: Path | str | None = None) -> RankingSpec:
-    """The published ``ranking.yaml`` (or the file at `path`), validated; errors name the file and field."""
+def load_weights(path: Path | str | None = None, *, one_language: bool = False) -> RankingSpec:
+    """The published ``ranking.yaml`` (or the file at `path`), validated; errors name the file and field.
+    ``one_language``: see :func:`parse_weights` (a frozen edition's copy only)."""
     path = Path(path) if path else package_data("ranking.yaml")
-    return parse_weights(read_yaml(path), path)
+    return parse_weights(read_yaml(path), path, one_language=one_language)
 
 
 def _num(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 
-def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
-    """Build a RankingSpec from parsed YAML. Weights must be numbers >= 0 that do not all vanish."""
+def parse_weights(data: Any, path: Path | str = "<ranking>", *, one_language: bool = False) -> RankingSpec:
+    """Build a RankingSpec from parsed YAML. Weights must be numbers >= 0 that do not all vanish.
+
+    Every rationale needs French and English. ``one_language`` reads the copy an edition froze before the
+    rationales were bilingual (ranking 1.0.0: a plain string), as its English with no French, so that the
+    edition still rebuilds; the published file and one given to ``benefice rank`` are read strictly."""
     p = str(path)
 
     def fail(message: str, fld: str | None = None, **params: Any) -> FormatError:
@@ -211,9 +216,12 @@ def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
                 gettext_noop("weight must not be negative, got %(value)r"), f"{where}.weight", value=weight
             )
         rationale = c.get("rationale")
+        if one_language and isinstance(rationale, str) and rationale.strip():
+            rationale = {"fr": "", "en": rationale}  # ranking 1.0.0, frozen in an edition: English only
+        needed = ("en",) if one_language else ("fr", "en")
         if not isinstance(rationale, dict) or not all(
-            isinstance(rationale.get(lang), str) and rationale[lang].strip() for lang in ("fr", "en")
-        ):
+            isinstance(rationale.get(lang, ""), str) for lang in ("fr", "en")
+        ) or not all(str(rationale.get(lang) or "").strip() for lang in needed):
             raise fail(
                 gettext_noop("every weight needs its rationale, in French and English (fr, en)"),
                 f"{where}.rationale",
@@ -261,7 +269,9 @@ def parse_weights(data: Any, path: Path | str = "<ranking>") -> RankingSpec:
                 kind=kind,
                 direction=direction,
                 weight=float(weight),
-                rationale=Text(fr=" ".join(rationale["fr"].split()), en=" ".join(rationale["en"].split())),
+                rationale=Text(
+                    fr=" ".join(str(rationale.get("fr") or "").split()), en=" ".join(rationale["en"].split())
+                ),
                 **extra,
             )
         )

@@ -151,25 +151,9 @@ def verify_command(directory: Path) -> None:
 
 
 def _verify_lines(report) -> list[str]:
-    """What ``verify`` found, one line per file, in the user's locale (``VerifyReport.lines`` in English)."""
-    kinds = [
-        (gettext_noop("missing: %(path)s"), report.missing),
-        (gettext_noop("edited (hash differs from the manifest): %(path)s"), report.edited),
-        (gettext_noop("unexpected (not in the manifest): %(path)s"), report.unexpected),
-        (gettext_noop("differs when rebuilt from inputs/: %(path)s"), report.rebuild_differs),
-    ]
-    out = [say(template, path=path) for template, paths in kinds for path in paths]
-    if report.rebuild_error:
-        out.append(say(gettext_noop("rebuild failed: %(reason)s"), reason=render(report.rebuild_error, None, cli_language())))
-    if report.rebuild_differs and report.code_version_built != report.code_version_now:
-        out.append(
-            say(
-                gettext_noop("note: built with benefice %(built)s, verified with %(now)s"),
-                built=report.code_version_built,
-                now=report.code_version_now,
-            )
-        )
-    return out
+    """What ``verify`` found, one line per file, in the user's locale (``VerifyReport.lines``), the
+    reason of a failed rebuild included, said from its parts."""
+    return report.lines(cli_language())
 
 
 @barometer.command("diff")
@@ -181,7 +165,7 @@ def diff_command(dir_a: Path, dir_b: Path, as_json: bool) -> None:
     from benefice.barometer.diff import diff, diff_text  # noqa: PLC0415
 
     result = diff(dir_a, dir_b)
-    click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else diff_text(result))
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else diff_text(result, cli_language()))
 
 
 @barometer.command("custodians")
