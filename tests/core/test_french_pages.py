@@ -51,7 +51,7 @@ def test_raw_codes_are_flagged_and_other_identifiers_are_not():
         "pharmacovigilance_drug_safety",
         "primary_care",
     ]
-    for text in ("10.1002/pds_2044", "jean_dupont@example.org", "export_2024.csv", "https://x.org/a_b", "EDS AP-HP"):
+    for text in ("[PERSONNE_1] a dit", "10.1002/pds_2044", "jean_dupont@example.org", "export_2024.csv", "https://x.org/a_b", "EDS AP-HP"):
         assert raw_codes(text) == [], text
 
 

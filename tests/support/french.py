@@ -14,7 +14,8 @@ the two languages write, not from the pages' current words:
   "International Journal of Epidemiology") is a name, not a sentence, and is not counted.
 * **Raw code**: an identifier written the way programs write them, ``words_joined_by_underscores``
   (``primary_care``, ``linked_database``, ``ERA_REGISTRY``): no French or English text is spelt so, only a
-  code that should have been shown by its label.
+  code that should have been shown by its label. A pseudonym in brackets (``[PERSONNE_1]``) is the
+  notation pseudonymisation writes on purpose, not a code.
 
 The page side (:data:`VISIBLE_TEXT_JS`) returns each element's own visible text with the language in force.
 """
@@ -38,7 +39,7 @@ PROPER_NAME = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of|and|for|the|&)\s+(?:the\s+)
 #: identifiers and addresses are not words of a sentence (a raw code is reported apart, as a raw code)
 CODE_OR_URL = re.compile(r"\b\w+://\S+|\S*\w[_.]\w\S*")
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœ']+")
-RAW_CODE = re.compile(r"(?<![\w/.@:-])(?:[a-z]+_[a-z0-9_]*[a-z0-9]|[A-Z]+_[A-Z0-9_]*[A-Z0-9])(?![\w/.@-])")
+RAW_CODE = re.compile(r"(?<![\w/.@:\[-])(?:[a-z]+_[a-z0-9_]*[a-z0-9]|[A-Z]+_[A-Z0-9_]*[A-Z0-9])(?![\w/.@-])")
 
 #: every element's own text (its text-node children), visible, with the nearest ``lang``; code left out
 VISIBLE_TEXT_JS = """

@@ -253,6 +253,8 @@ def code_names(typology: Any, lang: str) -> dict[str, dict[str, str]]:
         "decision_type": names["decision"],
         "attribution_grade": names["attribution"],
         "evidence_grade": names["evidence"],
+        # the typology's names of the data-source ids cases and labels may use beyond the registry (OTHER_FR)
+        "data_source": {k: pick_text(v, lang) for k, v in typology.data_sources.items()},
     }
 
 

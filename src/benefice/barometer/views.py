@@ -141,7 +141,7 @@ def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "perimeter": results["perimeter"],
             "charts": charts,
             "chart": {c.id: c for c in charts},
-            **_corpus_tables(edition, results, lang),
+            **_corpus_tables(edition, results, lang, names),
             **_impact_tables(edition, results, lang, names),
             **_delay_table(edition, results, lang, names),
             "files": _edition_files(edition, lang),
@@ -175,8 +175,11 @@ def _delay_table(
     }
 
 
-def _corpus_tables(edition: Edition, results: dict[str, Any], lang: str) -> dict[str, Any]:
+def _corpus_tables(
+    edition: Edition, results: dict[str, Any], lang: str, names: dict[str, dict[str, str]]
+) -> dict[str, Any]:
     """The corpus side of the page: headline, publications by year, sources, custodians, kinds of use."""
+    source_names = source_labels(results, names, lang)
     headline = [
         {
             "title": item[f"title_{lang}"],
@@ -210,7 +213,7 @@ def _corpus_tables(edition: Edition, results: dict[str, Any], lang: str) -> dict
         row
         | {
             "href": _drill_url(edition, f"custodian:{row['custodian_slug']}"),
-            "sources_text": row["sources"].replace("|", ", "),
+            "sources_text": ", ".join(source_names.get(s, s) for s in row["sources"].split("|") if s),
             "site": reverse(
                 "barometer:file",
                 args=[edition.pk, f"site/{lang}/custodians/{row['custodian_slug']}/index.html"],
@@ -229,8 +232,6 @@ def _corpus_tables(edition: Edition, results: dict[str, Any], lang: str) -> dict
         for row in results["categories"]
     ]
     category_names = {r["category"]: r[f"name_{lang}"] for r in results["categories"]}
-    # a source by its name in the edition's own registry, never its id alone (issue 19)
-    source_names = {r["source"]: r[f"name_{lang}"] for r in results["sources"]}
     source_categories = [
         row
         | {
@@ -254,19 +255,29 @@ def _corpus_tables(edition: Edition, results: dict[str, Any], lang: str) -> dict
     }
 
 
+def source_labels(results: dict[str, Any], names: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
+    """How the page names each data-source id of an edition: the first acronym in the edition's own registry,
+    else the source's name there, else the typology's name (ids beyond the registry, such as OTHER_FR); never
+    the id alone, which reads as a code left on the page (issue 19)."""
+    labels = dict(names.get("data_source", {}))
+    labels |= {r["source"]: r.get("acronym") or r[f"name_{lang}"] or r["source"] for r in results["sources"]}
+    return labels
+
+
 def _impact_tables(
     edition: Edition, results: dict[str, Any], lang: str, names: dict[str, dict[str, str]]
 ) -> dict[str, Any]:
     """The impact side of the page: cases, value ranges, decisions and the ranking, each row linked, each
     code (decision type, grade, unit) by its name."""
     titles = {c["case"]: case_title(c, lang) for c in results["cases"]}
+    sources = source_labels(results, names, lang)
     cases = [
         row
         | named_rows([row], names, lang)[0]
         | {
             "title": case_title(row, lang),
             "href": reverse("barometer:case", args=[edition.pk, row["case"]]),
-            "sources_text": row["data_sources"].replace("|", ", "),
+            "sources_text": ", ".join(sources.get(s, s) for s in row["data_sources"].split("|") if s),
         }
         for row in results["cases"]
     ]
@@ -282,6 +293,7 @@ def _impact_tables(
     values_by_source = [
         row
         | {
+            "source_name": sources.get(row["key"], row["key"]),
             "unit_name": unit_name(row["unit"], lang),
             "cases": [
                 {"id": c, "title": titles.get(c, c), "href": reverse("barometer:case", args=[edition.pk, c])}

@@ -97,8 +97,11 @@ class Context:
         name in the chart's language, never the registry id (``PMSI_MCO``, ``DK_REGISTRIES`` read as codes
         left on the page; issue 19). An edition built before the acronym was kept names it in full."""
         row = self._sources.get(source_id)
-        if row is None:
-            return source_id
+        if row is None:  # an id beyond the registry (OTHER_FR): the typology names it
+            from benefice.uses.typology import shipped_typology
+
+            text = shipped_typology().data_sources.get(source_id)
+            return pick(text.fr, text.en, self.lang) if text else source_id
         return row.get("acronym") or row.get(f"name_{self.lang}") or row.get("name_fr") or source_id
 
     @functools.cached_property
