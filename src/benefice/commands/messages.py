@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from benefice.commands.corpus import say
-from benefice.i18n import _Params, cli_language, pgettext, translator
+from benefice.i18n import cli_language, pgettext, render_plural
 
 __all__ = ["as_stored", "counted", "ngettext_noop", "number", "percent", "say", "say_n", "version_words"]
 
@@ -31,15 +31,7 @@ def say_n(singular: str, plural: str, count: int, **params: Any) -> str:
     ``singular`` and ``plural`` are English msgids (``"%(n)s record"``, ``"%(n)s records"``); the
     catalogue's ``Plural-Forms`` choose the form (in French 0 and 1 take the singular). Never raises: a
     translation that cannot take the parameters falls back to the English, as :func:`benefice.i18n.render`."""
-    lang = cli_language()
-    template = translator(lang).ngettext(singular, plural, count)
-    values = _Params({"n": counted(count), **params})
-    for candidate in (template, singular if count == 1 else plural):
-        try:
-            return candidate % values
-        except (KeyError, ValueError, TypeError, IndexError, OverflowError):
-            continue
-    return f"{plural} (n={count})"
+    return render_plural(singular, plural, count, {"n": counted(count), **params}, cli_language())
 
 
 def number(value: float, digits: int = 0) -> str:
