@@ -12,6 +12,7 @@ from benefice.core import jobs
 from benefice.custodians import jobs as custodian_jobs
 from benefice.custodians import services
 from benefice.custodians.models import Project
+from benefice.errors import localized_error
 
 from .conftest import client_for
 
@@ -51,8 +52,11 @@ def test_the_job_gives_the_report_the_service_gives(db, people, tmp_path) -> Non
     assert report.rows_read == job["result"]["rows_read"] and report.unchanged == job["result"]["new"] == [
         "P1"
     ]
-    assert [str(r).replace(str(path), "liste.csv") for r in report.rejected] == job["result"]["rejected"]
-    assert "liste.csv, line 3" in job["result"]["rejected"][0]
+    stored = [localized_error(r, "en", name_only=False) for r in job["result"]["rejected"]]
+    assert [str(r).replace(str(path), "liste.csv") for r in report.rejected] == stored
+    assert "liste.csv, line 3" in stored[0] and "liste.csv, line 3" in page  # the page says it too
+    french = localized_error(job["result"]["rejected"][0], "fr")  # kept as parts: said in French (issue 19)
+    assert "liste.csv" in french and french != stored[0]
 
 
 def test_a_bad_file_fails_the_job_with_the_message_and_writes_nothing(db, people) -> None:

@@ -52,7 +52,8 @@ def run_project_import(job_id: str) -> jobs.Job:
             "new": report.new,
             "updated": report.updated,
             "unchanged": report.unchanged,
-            "rejected": [str(rejection) for rejection in report.rejected],
+            # each reason's parts, said in the language of whoever reads the job page (issue 19)
+            "rejected": [rejection.error().to_data() for rejection in report.rejected],
             "unrecognised": report.unrecognised,
             "batch_id": report.batch_id,
         }

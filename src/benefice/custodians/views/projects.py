@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,7 +21,7 @@ from benefice.custodians import jobs as custodian_jobs
 from benefice.custodians import services
 from benefice.custodians.models import Custodian, Project, ProjectLink
 from benefice.custodians.views._shared import _outcome_labels, error_text
-from benefice.errors import BeneficeError
+from benefice.errors import BeneficeError, localized_error
 
 
 @reader_required
@@ -144,11 +145,15 @@ def _import_job(job_id: str) -> jobs.Job:
 
 def _import_job_context(job: jobs.Job) -> dict:
     done = job.get("status") == jobs.DONE
+    report = job.get("result") if done else None
+    if report:  # rejected rows in the reader's language (a job file written before holds English text)
+        lang = get_language()
+        report = {**report, "rejected": [localized_error(r, lang) for r in report.get("rejected", [])]}
     return {
         "job": job,
         "active": job.get("status") in jobs.ACTIVE,
         "waiting": jobs.waiting_for_worker(job),
-        "report": job.get("result") if done else None,
+        "report": report,
         "file_name": job.get("filename", ""),
         "error": job.get("error", "") if job.get("status") not in (*jobs.ACTIVE, jobs.DONE) else "",
         "status_url": reverse("custodians:import_job_status", args=[job["id"]]),
