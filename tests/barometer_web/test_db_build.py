@@ -116,7 +116,7 @@ def test_cli_builds_from_the_database_by_default_and_refuses_a_second_build(corp
     out = home / "barometer" / str(YEAR)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["publications"] == {"file": "publications.jsonl", "count": 5, "in_perimeter": 5}
-    assert "5 publication(s) read from the database" in result.output
+    assert "5 publications read from the database (of 7)" in result.output  # a plural, not "(s)"
     assert services.discover_editions()[0].directory == str(out.resolve())  # registered for the web app
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
