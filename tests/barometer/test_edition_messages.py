@@ -219,8 +219,27 @@ def _indicators_1_0_0() -> bytes:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
 
 
+def _registry_1_0_0() -> bytes:
+    """sources.yaml as the 1.0.0 registry wrote it: access, ambiguity and custodian notes in English."""
+    from benefice.sources.registry import PROSE_FIELDS
+
+    data = yaml.safe_load(package_data("sources.yaml").read_text(encoding="utf-8"))
+    for source in data["sources"]:
+        for key in PROSE_FIELDS:
+            if key in source:
+                source[key] = _english_only(source[key])
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
 def test_an_edition_frozen_with_english_only_files_still_loads_and_verifies(tmp_path: Path):
-    old = {"cases.yaml": CASES_1_0_0.encode("utf-8"), "indicators.yaml": _indicators_1_0_0()}
+    old = {
+        "cases.yaml": CASES_1_0_0.encode("utf-8"),
+        "indicators.yaml": _indicators_1_0_0(),
+        "sources.yaml": _registry_1_0_0(),
+    }
+    registry = yaml.safe_load(old["sources.yaml"])
+    assert any(isinstance(s.get("access"), str) for s in registry["sources"])  # English only, as 1.0.0
+    assert not any(isinstance(s.get("access"), dict) for s in registry["sources"])
     with pytest.raises(BeneficeError, match="French"):  # a new edition's definitions need their French
         inputs_from_directory(write_inputs(tmp_path / "inputs", PUBLICATIONS, definitions=old))
     edition = build(
