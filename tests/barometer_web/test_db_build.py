@@ -98,8 +98,16 @@ def test_empty_corpus_is_a_clear_message(db):
     assert "benefice import" in str(info.value)
     Publication.objects.create(title="Old", year=2001)
     Publication.objects.create(title="Undated")
-    with pytest.raises(BeneficeError, match="without a year"):
+    with pytest.raises(BeneficeError, match="without a year") as left_out:
         inputs_from_database(2001 - 1, OBSERVED)
+    # said in the reader's language, what was left out included (a plural where the count asks for one)
+    french = left_out.value.localized("fr")
+    assert french.startswith(
+        "le corpus ne contient aucune publication datée de 2000 ou avant (2 dans la base de données\u00a0; "
+        "1 publication datée d'après l'année de l'édition écartée"
+    )
+    assert "\u00a0: importez d'abord des publications" in french
+    assert "(2 in the database; 1 publication dated after the edition year left out" in left_out.value.localized("en")
 
 
 @pytest.fixture

@@ -170,13 +170,14 @@ def _counted(pair: tuple[str, str], count: int, **params: Any) -> CountedMessage
 
 @dataclass(frozen=True)
 class _Joined:
-    """Report lines said one after the other (``; `` between them), each in the reader's language."""
+    """Report lines said one after the other (``; `` before each), each in the reader's language."""
 
     parts: tuple[Any, ...]
 
     def localized(self, lang: str | None) -> str:
+        sep = "\u00a0; " if (lang or "fr").lower().startswith("fr") else "; "  # French: no-break space before ;
         return "".join(
-            "; " + (p.localized(lang) if hasattr(p, "localized") else render(str(p), None, lang))
+            sep + (p.localized(lang) if hasattr(p, "localized") else render(str(p), None, lang))
             for p in self.parts
         )
 
