@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from benefice.errors import BeneficeError
+from benefice.i18n import Message, gettext_noop
 
 CODING_COLUMNS = ("coder", "document", "start", "end", "code")
 LENGTH_COLUMNS = ("document", "length")
@@ -49,26 +50,42 @@ class Coding:
     line: int | None = None
 
 
+#: the two input files, named in their messages (translated with them: ``cannot read %(what)s``)
+_WHAT = {
+    "lengths": Message(gettext_noop("lengths")),
+    "codings": Message(gettext_noop("codings")),
+}
+
+
 def _rows(source: Path | str | io.TextIOBase, columns: tuple[str, ...], what: str):
     """(line number, row dict) with the required columns, from a path or an open text stream."""
     name = str(source) if isinstance(source, (str, Path)) else getattr(source, "name", f"<{what}>")
     try:
         handle = open(source, encoding="utf-8-sig", newline="") if isinstance(source, (str, Path)) else source
     except OSError as exc:
-        raise BeneficeError(f"cannot read {what}: {exc.strerror}", path=name) from None
+        raise BeneficeError(
+            gettext_noop("cannot read %(what)s: %(reason)s"),
+            params={"what": _WHAT[what], "reason": str(exc.strerror)},
+            path=name,
+        ) from None
     try:
         reader = csv.reader(handle)
         try:
             header = next(reader)
         except StopIteration:
             raise BeneficeError(
-                f"empty {what} file (expected header {','.join(columns)})", path=name
+                gettext_noop("empty %(what)s file (expected header %(columns)s)"),
+                params={"what": _WHAT[what], "columns": ",".join(columns)},
+                path=name,
             ) from None
         header = [column.strip().lower().lstrip("\ufeff") for column in header]
         missing = [column for column in columns if column not in header]
         if missing:
             raise BeneficeError(
-                f"missing column(s) {', '.join(missing)} (expected {','.join(columns)})", path=name, line=1
+                gettext_noop("missing column(s) %(missing)s (expected %(columns)s)"),
+                params={"missing": ", ".join(missing), "columns": ",".join(columns)},
+                path=name,
+                line=1,
             )
         index = {column: header.index(column) for column in columns}
         for row in reader:
@@ -76,12 +93,19 @@ def _rows(source: Path | str | io.TextIOBase, columns: tuple[str, ...], what: st
             if not row or all(not cell.strip() for cell in row):
                 continue
             if len(row) < len(header):
-                raise BeneficeError(f"{len(row)} fields, expected {len(header)}", path=name, line=line)
+                raise BeneficeError(
+                    gettext_noop("%(count)s fields, expected %(expected)s"),
+                    params={"count": len(row), "expected": len(header)},
+                    path=name,
+                    line=line,
+                )
             yield line, {column: row[i].strip() for column, i in index.items()}, name
     except csv.Error as exc:
-        raise BeneficeError(f"malformed CSV: {exc}", path=name) from None
+        raise BeneficeError(
+            gettext_noop("malformed CSV: %(reason)s"), params={"reason": str(exc)}, path=name
+        ) from None
     except UnicodeDecodeError:
-        raise BeneficeError("not UTF-8 text", path=name) from None
+        raise BeneficeError(gettext_noop("not UTF-8 text"), path=name) from None
     finally:
         if isinstance(source, (str, Path)):
             handle.close()
@@ -92,7 +116,11 @@ def _integer(value: str, field: str, name: str, line: int) -> int:
         return int(value)
     except ValueError:
         raise BeneficeError(
-            f"{field} must be an integer, got {value!r}", path=name, line=line, field=field
+            gettext_noop("%(field)s must be an integer, got %(value)r"),
+            params={"field": field, "value": value},
+            path=name,
+            line=line,
+            field=field,
         ) from None
 
 
@@ -101,15 +129,30 @@ def read_lengths(source: Path | str | io.TextIOBase) -> dict[str, int]:
     lengths: dict[str, int] = {}
     for line, row, name in _rows(source, LENGTH_COLUMNS, "lengths"):
         if not row["document"]:
-            raise BeneficeError("empty document name", path=name, line=line, field="document")
+            raise BeneficeError(gettext_noop("empty document name"), path=name, line=line, field="document")
         length = _integer(row["length"], "length", name, line)
         if length < 0:
-            raise BeneficeError(f"negative length {length}", path=name, line=line, field="length")
+            raise BeneficeError(
+                gettext_noop("negative length %(length)s"),
+                params={"length": length},
+                path=name,
+                line=line,
+                field="length",
+            )
         if row["document"] in lengths and lengths[row["document"]] != length:
-            raise BeneficeError(f"document {row['document']!r} given two lengths", path=name, line=line)
+            raise BeneficeError(
+                gettext_noop("document %(document)r given two lengths"),
+                params={"document": row["document"]},
+                path=name,
+                line=line,
+            )
         lengths[row["document"]] = length
     if sum(lengths.values()) > MAX_CHARACTERS:
-        raise BeneficeError(f"documents total more than {MAX_CHARACTERS} characters", path=str(source))
+        raise BeneficeError(
+            gettext_noop("documents total more than %(limit)s characters"),
+            params={"limit": MAX_CHARACTERS},
+            path=str(source),
+        )
     return lengths
 
 
@@ -119,12 +162,19 @@ def read_codings(source: Path | str | io.TextIOBase, lengths: dict[str, int] | N
     for line, row, name in _rows(source, CODING_COLUMNS, "codings"):
         for column in ("coder", "document", "code"):
             if not row[column]:
-                raise BeneficeError(f"empty {column}", path=name, line=line, field=column)
+                raise BeneficeError(
+                    gettext_noop("empty %(column)s"),
+                    params={"column": column},
+                    path=name,
+                    line=line,
+                    field=column,
+                )
         start = _integer(row["start"], "start", name, line)
         end = _integer(row["end"], "end", name, line)
         if start < 0 or end <= start:
             raise BeneficeError(
-                f"selection {start}-{end} is empty or reversed (need 0 <= start < end)",
+                gettext_noop("selection %(start)s-%(end)s is empty or reversed (need 0 <= start < end)"),
+                params={"start": start, "end": end},
                 path=name,
                 line=line,
                 field="start",
@@ -132,15 +182,24 @@ def read_codings(source: Path | str | io.TextIOBase, lengths: dict[str, int] | N
         if lengths is not None:
             if row["document"] not in lengths:
                 raise BeneficeError(
-                    f"document {row['document']!r} is not in the lengths file",
+                    gettext_noop("document %(document)r is not in the lengths file"),
+                    params={"document": row["document"]},
                     path=name,
                     line=line,
                     field="document",
                 )
             if end > lengths[row["document"]]:
                 raise BeneficeError(
-                    f"selection {start}-{end} is out of range: document {row['document']!r} has "
-                    f"{lengths[row['document']]} characters",
+                    gettext_noop(
+                        "selection %(start)s-%(end)s is out of range: document %(document)r has "
+                        "%(length)s characters"
+                    ),
+                    params={
+                        "start": start,
+                        "end": end,
+                        "document": row["document"],
+                        "length": lengths[row["document"]],
+                    },
                     path=name,
                     line=line,
                     field="end",
@@ -203,7 +262,7 @@ def krippendorff_alpha(matrix: np.ndarray) -> float | None:
         import krippendorff
     except ImportError:
         raise BeneficeError(
-            "Krippendorff's alpha needs the krippendorff package: pip install krippendorff"
+            gettext_noop("Krippendorff's alpha needs the krippendorff package: pip install krippendorff")
         ) from None
     if matrix.shape[0] < 2 or matrix.shape[1] == 0 or matrix.min() == matrix.max():
         return None
@@ -234,15 +293,28 @@ def agreement(codings: list[Coding], lengths: dict[str, int]) -> dict:
         total += lengths[document]
     for coding in codings:
         if coding.document not in lengths:
-            raise BeneficeError(f"document {coding.document!r} is not in the lengths file", line=coding.line)
+            raise BeneficeError(
+                gettext_noop("document %(document)r is not in the lengths file"),
+                params={"document": coding.document},
+                line=coding.line,
+            )
         if not 0 <= coding.start < coding.end <= lengths[coding.document]:
             raise BeneficeError(
-                f"selection {coding.start}-{coding.end} is out of range for {coding.document!r} "
-                f"({lengths[coding.document]} characters)",
+                gettext_noop(
+                    "selection %(start)s-%(end)s is out of range for %(document)r (%(length)s characters)"
+                ),
+                params={
+                    "start": coding.start,
+                    "end": coding.end,
+                    "document": coding.document,
+                    "length": lengths[coding.document],
+                },
                 line=coding.line,
             )
     if len(coders) > 63:
-        raise BeneficeError(f"{len(coders)} coders: at most 63 are supported")
+        raise BeneficeError(
+            gettext_noop("%(count)s coders: at most 63 are supported"), params={"count": len(coders)}
+        )
     result: dict = {
         "coders": coders,
         "documents": len(documents),

@@ -24,6 +24,7 @@ from django.db import transaction
 
 from benefice.core import jobs
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews import refi, services
 from benefice.interviews.models import InterviewProject, Transcript
 
@@ -109,11 +110,20 @@ def run_qda_import(job_id: str) -> jobs.Job:
                         "added": services.import_codebook(project, codebook, user),
                     }
                 else:
-                    raise BeneficeError("expected a .qdpx project or a .qdc codebook", path=name)
-            except (
-                BeneficeError
-            ) as exc:  # said as the import page said it: the person's file, then what is wrong
-                raise BeneficeError(f"{name}: {exc.message}" if exc.path else str(exc)) from None
+                    raise BeneficeError(
+                        gettext_noop("expected a .qdpx project or a .qdc codebook"), path=name
+                    )
+            except BeneficeError as exc:
+                # said as the import page said it: the person's file (not where we stored it), then what is
+                # wrong; its template and parameters kept apart, so that each reader reads it in their language
+                raise BeneficeError(
+                    exc.template,
+                    params=exc.params,
+                    path=name if exc.path else None,
+                    line=exc.line,
+                    record=exc.record,
+                    field=exc.field,
+                ) from None
     finally:
         _forget_upload(job)
     return job

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from benefice.curated import read_yaml
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.paths import package_data
 
 PERSON, PLACE, ORG, EMAIL, PHONE, BIRTH_DATE = "PERSON", "PLACE", "ORG", "EMAIL", "PHONE", "BIRTH_DATE"
@@ -231,7 +232,9 @@ def _words(value, where: str, path: str) -> list[str]:
         return list(value)
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
         return list(value.values())
-    raise BeneficeError(f"{where}: expected a text or a list of texts", path=path)
+    raise BeneficeError(
+        gettext_noop("%(where)s: expected a text or a list of texts"), params={"where": where}, path=path
+    )
 
 
 def keep_list_from_data(data: dict, path: str = KEPT_NAMES_FILE) -> KeepList:
@@ -241,27 +244,41 @@ def keep_list_from_data(data: dict, path: str = KEPT_NAMES_FILE) -> KeepList:
     allowed = {"version", "changelog", "source", "institutions", "regional", "drugs"}
     unknown = set(data) - allowed
     if unknown:
-        raise BeneficeError(f"unknown key(s) {sorted(unknown)}", path=path)
+        raise BeneficeError(
+            gettext_noop("unknown key(s) %(keys)s"), params={"keys": str(sorted(unknown))}, path=path
+        )
     for number, item in enumerate(data.get("institutions") or [], 1):
         if not isinstance(item, dict) or "names" not in item:
-            raise BeneficeError(f"institution {number}: a mapping with `names` is required", path=path)
+            raise BeneficeError(
+                gettext_noop("institution %(number)s: a mapping with `names` is required"),
+                params={"number": number},
+                path=path,
+            )
         extra = set(item) - {"names", "acronyms", "former_names", "variants"}
         if extra:
-            raise BeneficeError(f"institution {number}: unknown key(s) {sorted(extra)}", path=path)
+            raise BeneficeError(
+                gettext_noop("institution %(number)s: unknown key(s) %(keys)s"),
+                params={"number": number, "keys": str(sorted(extra))},
+                path=path,
+            )
         where = f"institution {number}"
         for field_name in ("names", "former_names", "variants"):
             names.update(fold(n) for n in _words(item.get(field_name), f"{where}, {field_name}", path))
         exact.update(_words(item.get("acronyms"), f"{where}, acronyms", path))
     regional = data.get("regional") or {}
     if not isinstance(regional, dict):
-        raise BeneficeError("regional: expected {heads, regions}", path=path)
+        raise BeneficeError(gettext_noop("regional: expected {heads, regions}"), path=path)
     for head in _words(regional.get("heads"), "regional, heads", path):
         for region in _words(regional.get("regions"), "regional, regions", path):
             for joint in (" ", " de ", " d'", " du ", " en "):
                 names.add(fold(f"{head}{joint}{region}"))
     for number, item in enumerate(data.get("drugs") or [], 1):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise BeneficeError(f"drug {number}: a mapping with a `name` text is required", path=path)
+            raise BeneficeError(
+                gettext_noop("drug %(number)s: a mapping with a `name` text is required"),
+                params={"number": number},
+                path=path,
+            )
         names.add(fold(item["name"]))
     return KeepList(frozenset(n for n in names if n), frozenset(e for e in exact if e.strip()))
 
@@ -377,7 +394,11 @@ class Mapping:
             for entry in data["entries"]:
                 entity_type = entry["type"]
                 if entity_type not in TYPES:
-                    raise BeneficeError(f"unknown entity type {entity_type!r} in mapping", path=path)
+                    raise BeneficeError(
+                        gettext_noop("unknown entity type %(type)r in mapping"),
+                        params={"type": entity_type},
+                        path=path,
+                    )
                 key = fold(entry["original"])
                 mapping.entries.setdefault(entity_type, {})[key] = entry["replacement"]
                 mapping.originals.setdefault(entity_type, {})[key] = entry["original"]
@@ -385,7 +406,11 @@ class Mapping:
                 if number:
                     mapping.counters[entity_type] = max(mapping.counters[entity_type], int(number.group(1)))
         except (KeyError, TypeError, AttributeError) as exc:
-            raise BeneficeError(f"not a pseudonymisation mapping: missing or bad {exc}", path=path) from None
+            raise BeneficeError(
+                gettext_noop("not a pseudonymisation mapping: missing or bad %(what)s"),
+                params={"what": str(exc)},
+                path=path,
+            ) from None
         return mapping
 
     def save(self, path: Path | str) -> None:
@@ -396,9 +421,13 @@ class Mapping:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise BeneficeError(f"cannot read mapping: {exc}", path=str(path)) from None
+            raise BeneficeError(
+                gettext_noop("cannot read mapping: %(reason)s"), params={"reason": str(exc)}, path=str(path)
+            ) from None
         if not isinstance(data, dict):
-            raise BeneficeError("not a pseudonymisation mapping (expected a JSON object)", path=str(path))
+            raise BeneficeError(
+                gettext_noop("not a pseudonymisation mapping (expected a JSON object)"), path=str(path)
+            )
         return cls.from_json(data, str(path))
 
 
@@ -444,7 +473,11 @@ def read_names(path: Path | str) -> list[tuple[str, str]]:
     try:
         lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise BeneficeError(f"cannot read the list of names: {exc}", path=str(path)) from None
+        raise BeneficeError(
+            gettext_noop("cannot read the list of names: %(reason)s"),
+            params={"reason": str(exc)},
+            path=str(path),
+        ) from None
     names: list[tuple[str, str]] = []
     for number, line in enumerate(lines, 1):
         line = line.strip()
@@ -453,7 +486,12 @@ def read_names(path: Path | str) -> list[tuple[str, str]]:
         name, _, kind = line.partition("\t")
         kind = kind.strip().upper() or PERSON
         if kind not in (PERSON, PLACE, ORG):
-            raise BeneficeError(f"unknown type {kind!r} (PERSON, PLACE or ORG)", path=str(path), line=number)
+            raise BeneficeError(
+                gettext_noop("unknown type %(kind)r (PERSON, PLACE or ORG)"),
+                params={"kind": kind},
+                path=str(path),
+                line=number,
+            )
         if name.strip():
             names.append((name.strip(), kind))
     return names
@@ -463,18 +501,21 @@ def read_names(path: Path | str) -> list[tuple[str, str]]:
 def load_model(lang: str):
     """The spaCy pipeline for ``lang``; a clear error naming the package when it is not installed."""
     if lang not in MODELS:
-        raise BeneficeError(f"unsupported language {lang!r} (fr or en)")
+        raise BeneficeError(gettext_noop("unsupported language %(lang)r (fr or en)"), params={"lang": lang})
     module, package = MODELS[lang]
     try:
         import spacy
     except ImportError:
-        raise BeneficeError("pseudonymisation needs spaCy: pip install spacy") from None
+        raise BeneficeError(gettext_noop("pseudonymisation needs spaCy: pip install spacy")) from None
     try:
         return spacy.load(module, exclude=["lemmatizer"])
     except OSError:
         raise BeneficeError(
-            f"the spaCy model {module!r} is not installed: pip install {package} (a version matching spaCy "
-            f"{spacy.__version__})"
+            gettext_noop(
+                "the spaCy model %(model)r is not installed: pip install %(package)s (a version matching spaCy "
+                "%(version)s)"
+            ),
+            params={"model": module, "package": package, "version": spacy.__version__},
         ) from None
 
 
@@ -724,7 +765,7 @@ def pseudonymise(
     """Replace every detected entity by its consistent pseudonym; the result never contains the originals
     (kept names aside: see ``detect``)."""
     if lang not in LABELS:
-        raise BeneficeError(f"unsupported language {lang!r} (fr or en)")
+        raise BeneficeError(gettext_noop("unsupported language %(lang)r (fr or en)"), params={"lang": lang})
     mapping = mapping if mapping is not None else Mapping(lang=lang)
     entities = detect(text, lang, names, nlp=nlp, use_ner=use_ner, keep=keep)
     # Full names first, so that a lone surname seen earlier in the text still joins its full name.

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benefice.errors import FormatError
+from benefice.i18n import gettext_noop
 from benefice.safezip import open_checked_zip
 
 MAX_TEXT_BYTES = 50 * 1024 * 1024
@@ -191,7 +192,9 @@ def parse_text(text: str) -> Transcript:
 
 def _decode(data: bytes, path: Path | str) -> str:
     if len(data) > MAX_TEXT_BYTES:
-        raise FormatError(f"file larger than {MAX_TEXT_BYTES} bytes", path=str(path))
+        raise FormatError(
+            gettext_noop("file larger than %(limit)s bytes"), params={"limit": MAX_TEXT_BYTES}, path=str(path)
+        )
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
         return data.decode("utf-16")
     try:
@@ -205,7 +208,11 @@ def read_txt(path: Path | str) -> Transcript:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise FormatError(f"cannot read transcript: {exc.strerror}", path=str(path)) from None
+        raise FormatError(
+            gettext_noop("cannot read transcript: %(reason)s"),
+            params={"reason": str(exc.strerror)},
+            path=str(path),
+        ) from None
     return parse_text(_decode(data, path))
 
 
@@ -215,13 +222,17 @@ def read_docx(path: Path | str) -> Transcript:
     try:
         import docx
     except ImportError as exc:  # pragma: no cover - environment
-        raise FormatError("reading .docx needs the python-docx package: pip install python-docx") from exc
+        raise FormatError(
+            gettext_noop("reading .docx needs the python-docx package: pip install python-docx")
+        ) from exc
     try:
         document = docx.Document(str(path))
         paragraphs = [paragraph.text for paragraph in document.paragraphs]
     except Exception as exc:  # python-docx raises many types on corrupt parts; all mean "corrupt input"
         raise FormatError(
-            f"corrupt or unreadable docx: {type(exc).__name__}: {exc}", path=str(path)
+            gettext_noop("corrupt or unreadable docx: %(kind)s: %(reason)s"),
+            params={"kind": type(exc).__name__, "reason": str(exc)},
+            path=str(path),
         ) from None
     return parse_text("\n".join(paragraphs))
 
@@ -246,12 +257,16 @@ def read_odt(path: Path | str) -> Transcript:
     try:
         from odf.opendocument import load
     except ImportError as exc:  # pragma: no cover - environment
-        raise FormatError("reading .odt needs the odfpy package: pip install odfpy") from exc
+        raise FormatError(gettext_noop("reading .odt needs the odfpy package: pip install odfpy")) from exc
     try:
         document = load(str(path))
         paragraphs = _odf_paragraphs(document.text)
     except Exception as exc:  # odfpy raises KeyError, XML errors, etc. on corrupt files
-        raise FormatError(f"corrupt or unreadable odt: {type(exc).__name__}: {exc}", path=str(path)) from None
+        raise FormatError(
+            gettext_noop("corrupt or unreadable odt: %(kind)s: %(reason)s"),
+            params={"kind": type(exc).__name__, "reason": str(exc)},
+            path=str(path),
+        ) from None
     return parse_text("\n".join(paragraphs))
 
 
@@ -297,7 +312,9 @@ def parse_vtt(content: str, path: Path | str = "<vtt>") -> Transcript:
         captions = list(webvtt.from_buffer(io.StringIO(content.lstrip("\ufeff"))))
         cues = [(c.voice or None, _cue_seconds(c.start), _cue_seconds(c.end), c.text) for c in captions]
     except (MalformedFileError, MalformedCaptionError, ValueError, IndexError, AttributeError) as exc:
-        raise FormatError(f"malformed WebVTT: {exc}", path=str(path)) from None
+        raise FormatError(
+            gettext_noop("malformed WebVTT: %(reason)s"), params={"reason": str(exc)}, path=str(path)
+        ) from None
     return _from_cues(cues)
 
 
@@ -308,7 +325,9 @@ def parse_srt(content: str, path: Path | str = "<srt>") -> Transcript:
     try:
         subtitles = list(srt.parse(content.lstrip("\ufeff")))
     except (srt.SRTParseError, ValueError, TypeError) as exc:
-        raise FormatError(f"malformed SRT: {exc}", path=str(path)) from None
+        raise FormatError(
+            gettext_noop("malformed SRT: %(reason)s"), params={"reason": str(exc)}, path=str(path)
+        ) from None
     cues = [
         (None, s.start.total_seconds(), s.end.total_seconds(), re.sub(r"<[^>]+>", "", s.content))
         for s in subtitles
@@ -330,7 +349,15 @@ def read_transcript(path: Path | str, fmt: str = "auto") -> Transcript:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise FormatError(f"cannot read transcript: {exc.strerror}", path=str(path)) from None
+            raise FormatError(
+                gettext_noop("cannot read transcript: %(reason)s"),
+                params={"reason": str(exc.strerror)},
+                path=str(path),
+            ) from None
         content = _decode(data, path)
         return parse_vtt(content, path) if kind == "vtt" else parse_srt(content, path)
-    raise FormatError(f"unsupported transcript format {kind!r} (txt, docx, odt, vtt, srt)", path=str(path))
+    raise FormatError(
+        gettext_noop("unsupported transcript format %(kind)r (txt, docx, odt, vtt, srt)"),
+        params={"kind": kind},
+        path=str(path),
+    )

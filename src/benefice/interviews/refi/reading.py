@@ -13,6 +13,7 @@ from pathlib import Path
 from lxml import etree
 
 from benefice.errors import FormatError
+from benefice.i18n import gettext_noop
 from benefice.interviews.refi.model import (
     AUDIT_ATTRIBUTES,
     CODEBOOK_NS,
@@ -50,11 +51,14 @@ def _parse_xml(data: bytes, path: str) -> etree._Element:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise FormatError(f"invalid XML: {exc}", path=path, line=exc.lineno) from None
+        raise FormatError(
+            gettext_noop("invalid XML: %(reason)s"), params={"reason": str(exc)}, path=path, line=exc.lineno
+        ) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise FormatError(
-            "XML with a DOCTYPE/entity declarations is refused (possible XML bomb or XXE)", path=path
+            gettext_noop("XML with a DOCTYPE/entity declarations is refused (possible XML bomb or XXE)"),
+            path=path,
         )
     return root
 
@@ -67,7 +71,10 @@ def _validate(root: etree._Element, schema, path: str) -> None:
     if not schema.validate(root):
         error = schema.error_log.last_error
         raise FormatError(
-            f"does not validate against the REFI-QDA schema: {error.message}", path=path, line=error.line
+            gettext_noop("does not validate against the REFI-QDA schema: %(reason)s"),
+            params={"reason": str(error.message)},
+            path=path,
+            line=error.line,
         )
 
 
@@ -90,7 +97,8 @@ class _Reader:
         value = element.get(attribute)
         if value is None:
             raise FormatError(
-                f"<{self.local(element)}> lacks the required attribute {attribute!r}",
+                gettext_noop("<%(element)s> lacks the required attribute %(attribute)r"),
+                params={"element": self.local(element), "attribute": attribute},
                 path=self.path,
                 line=element.sourceline,
                 field=attribute,
@@ -101,7 +109,8 @@ class _Reader:
         value = self.required(element, attribute).strip()
         if not GUID_RE.fullmatch(value):
             raise FormatError(
-                f"<{self.local(element)}> {attribute}={value!r} is not a GUID",
+                gettext_noop("<%(element)s> %(attribute)s=%(value)r is not a GUID"),
+                params={"element": self.local(element), "attribute": attribute, "value": value},
                 path=self.path,
                 line=element.sourceline,
                 field=attribute,
@@ -114,7 +123,8 @@ class _Reader:
             return int(value)
         except ValueError:
             raise FormatError(
-                f"<{self.local(element)}> {attribute}={value!r} is not an integer",
+                gettext_noop("<%(element)s> %(attribute)s=%(value)r is not an integer"),
+                params={"element": self.local(element), "attribute": attribute, "value": value},
                 path=self.path,
                 line=element.sourceline,
                 field=attribute,
@@ -134,11 +144,19 @@ class _Reader:
         codable = self.required(element, "isCodable").strip()
         if codable not in ("true", "false", "1", "0"):
             raise FormatError(
-                f"isCodable={codable!r} is not a boolean", path=self.path, line=element.sourceline
+                gettext_noop("isCodable=%(value)r is not a boolean"),
+                params={"value": codable},
+                path=self.path,
+                line=element.sourceline,
             )
         color = element.get("color")
         if color is not None and not RGB_RE.fullmatch(color.strip()):
-            raise FormatError(f"color={color!r} is not #RRGGBB", path=self.path, line=element.sourceline)
+            raise FormatError(
+                gettext_noop("color=%(value)r is not #RRGGBB"),
+                params={"value": color},
+                path=self.path,
+                line=element.sourceline,
+            )
         return Code(
             guid=self.guid(element),
             name=self.required(element, "name"),
@@ -165,7 +183,9 @@ class _Reader:
     def coding(self, element: etree._Element) -> Coding:
         ref = element.find(self.q("CodeRef"))
         if ref is None:
-            raise FormatError("<Coding> without <CodeRef>", path=self.path, line=element.sourceline)
+            raise FormatError(
+                gettext_noop("<Coding> without <CodeRef>"), path=self.path, line=element.sourceline
+            )
         return Coding(
             guid=self.guid(element),
             code_guid=self.guid(ref, "targetGUID"),
@@ -244,8 +264,16 @@ class _Reader:
                     point = selection.positions.get(attribute)
                     if point is not None and point not in known:
                         raise FormatError(
-                            f"<TranscriptSelection> {selection.guid} {attribute}={point!r} names no "
-                            f"<SyncPoint> of transcript {source.name!r}",
+                            gettext_noop(
+                                "<TranscriptSelection> %(guid)s %(attribute)s=%(value)r names no "
+                                "<SyncPoint> of transcript %(source)r"
+                            ),
+                            params={
+                                "guid": selection.guid,
+                                "attribute": attribute,
+                                "value": point,
+                                "source": source.name,
+                            },
                             path=self.path,
                             field=attribute,
                         )
@@ -274,7 +302,8 @@ def parse_project(
     root = _parse_xml(data, path)
     if root.tag != f"{{{PROJECT_NS}}}Project":
         raise FormatError(
-            f"root element is {root.tag!r}, expected a REFI-QDA Project ({PROJECT_NS})",
+            gettext_noop("root element is %(tag)r, expected a REFI-QDA Project (%(namespace)s)"),
+            params={"tag": root.tag, "namespace": PROJECT_NS},
             path=path,
             line=root.sourceline,
         )
@@ -332,7 +361,9 @@ def _decode_source(content: bytes, path: str, reference: str) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FormatError(f"source text {reference!r} is not UTF-8", path=path) from None
+        raise FormatError(
+            gettext_noop("source text %(reference)r is not UTF-8"), params={"reference": reference}, path=path
+        ) from None
 
 
 def _check_selections(source: QdaSource, path: str) -> None:
@@ -340,12 +371,22 @@ def _check_selections(source: QdaSource, path: str) -> None:
         start, end = selection.start, selection.end
         if start < 0 or end < start:
             raise FormatError(
-                f"selection {selection.guid} of source {source.name!r} has positions {start}-{end}", path=path
+                gettext_noop("selection %(guid)s of source %(source)r has positions %(start)s-%(end)s"),
+                params={"guid": selection.guid, "source": source.name, "start": start, "end": end},
+                path=path,
             )
         if source.text is not None and end > len(source.text):
             raise FormatError(
-                f"selection {selection.guid} of source {source.name!r} ends at {end}, beyond the "
-                f"{len(source.text)} characters of its text",
+                gettext_noop(
+                    "selection %(guid)s of source %(source)r ends at %(end)s, beyond the "
+                    "%(length)s characters of its text"
+                ),
+                params={
+                    "guid": selection.guid,
+                    "source": source.name,
+                    "end": end,
+                    "length": len(source.text),
+                },
                 path=path,
             )
 
@@ -356,8 +397,8 @@ def _check_references(project: Project, path: str) -> None:
         for coding in source.all_codings():
             if coding.code_guid.strip("{}").upper() not in known:
                 raise FormatError(
-                    f"coding {coding.guid} in source {source.name!r} refers to unknown code "
-                    f"{coding.code_guid}",
+                    gettext_noop("coding %(guid)s in source %(source)r refers to unknown code %(code)s"),
+                    params={"guid": coding.guid, "source": source.name, "code": coding.code_guid},
                     path=path,
                 )
 
@@ -369,7 +410,11 @@ def read_qdpx(path: Path | str, schema=None) -> Project:
         names = {info.filename.lower(): info.filename for info in archive.infolist() if not info.is_dir()}
         qde = [original for lower, original in names.items() if lower.endswith(".qde") and "/" not in lower]
         if len(qde) != 1:
-            raise FormatError(f"a .qdpx holds one project.qde at its root; found {len(qde)}", path=path_text)
+            raise FormatError(
+                gettext_noop("a .qdpx holds one project.qde at its root; found %(count)s"),
+                params={"count": len(qde)},
+                path=path_text,
+            )
         budget = Budget(MAX_QDPX_TOTAL_BYTES)
         data = read_member(archive, qde[0], path_text, budget=budget)
         references = set(re.findall(rb'plainTextPath="(internal://[^"]+)"', data))
@@ -386,7 +431,8 @@ def parse_codebook(data: bytes, path: str = "<codebook.qdc>", schema=None) -> Co
     root = _parse_xml(data, path)
     if root.tag != f"{{{CODEBOOK_NS}}}CodeBook":
         raise FormatError(
-            f"root element is {root.tag!r}, expected a REFI-QDA CodeBook ({CODEBOOK_NS})",
+            gettext_noop("root element is %(tag)r, expected a REFI-QDA CodeBook (%(namespace)s)"),
+            params={"tag": root.tag, "namespace": CODEBOOK_NS},
             path=path,
             line=root.sourceline,
         )
@@ -407,7 +453,15 @@ def read_qdc(path: Path | str, schema=None) -> Codebook:
         with open(path, "rb") as handle:
             data = handle.read(MAX_MEMBER_BYTES + 1)
     except OSError as exc:
-        raise FormatError(f"cannot read codebook: {exc.strerror}", path=str(path)) from None
+        raise FormatError(
+            gettext_noop("cannot read codebook: %(reason)s"),
+            params={"reason": str(exc.strerror)},
+            path=str(path),
+        ) from None
     if len(data) > MAX_MEMBER_BYTES:
-        raise FormatError(f"codebook larger than {MAX_MEMBER_BYTES} bytes", path=str(path))
+        raise FormatError(
+            gettext_noop("codebook larger than %(limit)s bytes"),
+            params={"limit": MAX_MEMBER_BYTES},
+            path=str(path),
+        )
     return parse_codebook(data, str(path), schema=schema)

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews.refi.model import (
     CODEBOOK_NS,
     PROJECT_NS,
@@ -207,7 +208,7 @@ def write_qdpx(project: Project, path: Path | str) -> None:
 
 def codebook_xml(codebook: Codebook) -> bytes:
     if not codebook.codes:
-        raise BeneficeError("a REFI-QDA codebook needs at least one code")
+        raise BeneficeError(gettext_noop("a REFI-QDA codebook needs at least one code"))
     ns = CODEBOOK_NS
     root = etree.Element(f"{{{ns}}}CodeBook", nsmap={None: ns})
     root.set("origin", codebook.origin or "benefice")

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 
 from benefice import csvout
 from benefice.errors import BeneficeError
+from benefice.i18n import gettext_noop
 from benefice.interviews import refi
 from benefice.interviews.models import Coding, InterviewProject
 from benefice.interviews.services.access import ATTRIBUTES
@@ -45,7 +46,11 @@ def coded_segments(project: InterviewProject, transcripts, code_ids=None, coder_
 def frequencies(project: InterviewProject, transcripts, attribute: str) -> tuple[list[str], list[dict]]:
     """Codings per code and value of a participant attribute (and how many participants said it)."""
     if attribute not in ATTRIBUTES:
-        raise BeneficeError(f"unknown attribute {attribute!r} ({', '.join(ATTRIBUTES)})", field="attribute")
+        raise BeneficeError(
+            gettext_noop("unknown attribute %(attribute)r (%(known)s)"),
+            params={"attribute": attribute, "known": ", ".join(ATTRIBUTES)},
+            field="attribute",
+        )
     cells: dict[str, Counter] = defaultdict(Counter)
     people: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     values: set[str] = set()
@@ -138,7 +143,9 @@ def export_segments(rows: list[dict], kind: str, title: str) -> tuple[bytes, str
         buffer = io.BytesIO()
         document.save(buffer)
         return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    raise BeneficeError(f"unknown export format {kind!r} (csv, xlsx, docx)")
+    raise BeneficeError(
+        gettext_noop("unknown export format %(kind)r (csv, xlsx, docx)"), params={"kind": kind}
+    )
 
 
 def _spreadsheet_safe(value):
