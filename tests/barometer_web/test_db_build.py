@@ -165,3 +165,21 @@ def test_end_to_end_site_pdf_and_datapackage(corpus, home):
     assert (snds["publications_own"], snds["publications_family"]) == (2, 3)
     assert results["perimeter"]["citing_authorisation"] == 1
     assert verify(out).ok
+
+
+def test_a_build_error_keeps_its_parts_without_the_server_folders(settings, tmp_path):
+    """Issue 19: a failed web build's error is said in the reader's language, and names no server folder."""
+    from benefice.barometer import services
+    from benefice.errors import BeneficeError
+    from benefice.i18n import gettext_noop
+
+    settings.HOME = tmp_path
+    exc = BeneficeError(
+        gettext_noop("cannot read file: %(reason)s"),
+        params={"reason": f"{services.editions_root()}/2026 is busy"},
+        path=str(services.editions_root() / "2026" / "inputs" / "cases.yaml"),
+    )
+    shown = services._without_server_paths(exc)
+    assert str(tmp_path) not in (shown.path or "") and str(tmp_path) not in str(shown.params)
+    french, english = shown.localized("fr", name_only=True), shown.localized("en", name_only=True)
+    assert "cases.yaml" in french and french != english and str(tmp_path) not in french

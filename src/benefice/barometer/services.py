@@ -277,7 +277,8 @@ STEPS = ("reading the corpus", "computing figures", "writing open data", "writin
 def read_job(job_id: str) -> jobs.Job | None:
     """A build job's last state (None for no such job, or a job of another kind)."""
     job = jobs.read_job(job_id) if jobs.valid_job_id(job_id) else None
-    return job if job is not None and job.get("kind") == "barometer" else None
+    # its error in the reader's language (jobs.for_reader), when the job kept the error's parts
+    return jobs.for_reader(job) if job is not None and job.get("kind") == "barometer" else None
 
 
 class EditionExists(BeneficeError):
@@ -346,11 +347,25 @@ def start_build(
 
 
 def _without_server_paths(exc: BeneficeError) -> BeneficeError:
-    """The error a build job records for the person who started it: the server's folders left out of it."""
-    message = exc.message
-    for folder in {str(editions_root().resolve()), str(editions_root()), str(Path(settings.HOME))}:
-        message = message.replace(folder + "/", "").replace(folder, "")
-    return BeneficeError(message, field=exc.field, line=exc.line, record=exc.record)
+    """The error a build job records for the person who started it: the server's folders left out of it,
+    its template and parameters kept, so that the job page says it in its reader's language (issue 19)."""
+    folders = sorted({str(editions_root().resolve()), str(editions_root()), str(Path(settings.HOME))}, key=len)
+
+    def strip(text: str) -> str:
+        for folder in reversed(folders):  # the longest first: a folder inside another
+            text = text.replace(folder + "/", "").replace(folder, "")
+        return text
+
+    params = {k: strip(v) if isinstance(v, str) else v for k, v in exc.params.items()}
+    template = exc.template if exc.params else strip(exc.template)  # a literal may hold a path itself
+    return BeneficeError(
+        template,
+        params=params,
+        path=strip(exc.path) if exc.path else None,
+        field=exc.field,
+        line=exc.line,
+        record=exc.record,
+    )
 
 
 def run_build_job(job_id: str) -> jobs.Job:

@@ -450,7 +450,7 @@ def case(request: HttpRequest, pk: int, case_id: str) -> HttpResponse:
     try:
         detail = drill.case_in_edition(results, case_id)
     except BeneficeError as exc:
-        raise Http404(str(exc)) from exc
+        raise Http404(exc.localized(_lang(), name_only=True)) from exc
     lang = _lang()
     inputs = services.inputs(edition)
     case_def = inputs.cases.cases.get(case_id)
@@ -642,7 +642,8 @@ def build_start(request: HttpRequest) -> HttpResponse:
         choice = {"year": year, "with_pdf": with_pdf, "editions": exc.editions}
         return _list_page(request, choice=choice, status=409)
     except BeneficeError as exc:
-        messages.error(request, _("The edition cannot be built: %(reason)s") % {"reason": exc.message})
+        reason = exc.localized(get_language(), name_only=True)  # the reader's language, no server path
+        messages.error(request, _("The edition cannot be built: %(reason)s") % {"reason": reason})
         return redirect("barometer:list")
     return redirect("barometer:build_job", job_id=job["id"])
 

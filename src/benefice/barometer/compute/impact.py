@@ -109,7 +109,8 @@ def ranking(inputs: EditionInputs, window: Window) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="benefice-weights-") as tmp:
             path = Path(tmp) / WEIGHTS_FILE
             path.write_bytes(weights)
-            spec = rank.load_weights(path)
+            # a frozen copy may be an English-only ranking.yaml (before issue 19): read its rationales as English
+            spec = rank.load_weights(path, one_language=True)
     include = bool(inputs.params["include_unverified"])
     cases = [case_as_known(c, window.observed_at, include) for c in inputs.cases.cases.values()]
     if not cases:
