@@ -148,6 +148,24 @@ def test_a_bad_codebook_fails_the_job_and_writes_nothing(tmp_path, project, peop
     assert "bomb.qdc: " in page and "DOCTYPE" in page and not Code.objects.filter(project=project).exists()
 
 
+def test_a_bad_codebook_job_says_its_error_in_each_readers_language(tmp_path, project, people) -> None:
+    """The job keeps the error's English template and parameters (issue 19): a French reader reads it in
+    French, an English one in English, naming the uploaded file, never where the server stored it."""
+    bomb = tmp_path / "bombe.qdc"
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><CodeBook>&lol;</CodeBook>')
+    french = client_for(people["lead"])
+    french.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "fr"
+    with bomb.open("rb") as handle:
+        response = french.post(reverse("interviews:import_refi", args=[project.pk]), {"file": handle})
+    job = _job(response)
+    assert job["status"] == jobs.FAILED and job["error_data"]["template"].startswith("XML with a DOCTYPE")
+    assert job["error_data"]["path"] == "bombe.qdc"
+    page = french.get(response["Location"]).content.decode()
+    assert "bombe.qdc\u00a0: XML refusé" in page and "refused" not in page
+    page = _english(people["lead"]).get(response["Location"]).content.decode()
+    assert "bombe.qdc: XML with a DOCTYPE/entity declarations is refused" in page
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_import_waits_for_the_worker_not_the_request(people, database_queue) -> None:
     project = services.create_project("Queue", people["lead"])
