@@ -108,7 +108,7 @@ def _codebook_action(request, project: InterviewProject, action: str) -> None:
         services.load_starter_codebook(project, user)
         messages.success(request, _("Orders-of-worth starter codebook added."))
     else:
-        raise BeneficeError(f"unknown action {action!r}")
+        raise BeneficeError(gettext_noop("unknown action %(action)r"), params={"action": action})
 
 
 @login_required
