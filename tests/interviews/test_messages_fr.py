@@ -127,3 +127,12 @@ def test_transcript_and_agreement_params_from_input_never_break_rendering(
                 f"length doit être un nombre entier, reçu «{NBSP}{exc.params['value']}{NBSP}»"
             )
             assert english.endswith(f"length must be an integer, got {exc.params['value']!r}")
+
+
+def test_analysis_errors_in_french() -> None:
+    from benefice.interviews.services import analysis
+
+    with pytest.raises(BeneficeError) as caught:
+        analysis.export_segments([], "pdf", "Segments")
+    assert str(caught.value) == "unknown export format 'pdf' (csv, xlsx, docx)"
+    assert caught.value.localized("fr") == f"format d'export inconnu «{NBSP}pdf{NBSP}» (csv, xlsx, docx)"
