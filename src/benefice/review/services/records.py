@@ -110,26 +110,34 @@ def add_from_corpus(
     notes: str = "",
 ) -> tuple[Search, Added]:
     """Add the corpus publications matching the selection as one search of the protocol."""
+    selection = corpus_selection(query, batch_id, year_from, year_to)
+    return _add_corpus_search(
+        review,
+        user,
+        selection,
+        gettext_noop("no publication of the corpus matches this selection"),
+        database=database,
+        query=query,
+        searched_on=searched_on,
+        date_from=str(year_from or ""),
+        date_to=str(year_to or ""),
+        notes=notes,
+        batch_id=batch_id or None,
+    )
+
+
+def _add_corpus_search(review: Review, user, selection: QuerySet, none_matches: str, **search: Any):
+    """Record one search of the protocol taken from the corpus and add its publications, in one transaction;
+    ``none_matches`` (a message template) refuses a search that selects nothing."""
     with transaction.atomic():
-        ids = list(corpus_selection(query, batch_id, year_from, year_to).values_list("pk", flat=True))
+        ids = list(selection.order_by("pk").values_list("pk", flat=True))
         if not ids:
-            raise BeneficeError(gettext_noop("no publication of the corpus matches this selection"))
-        search = Search.objects.create(
-            review=review,
-            database=database,
-            query=query,
-            kind=Search.CORPUS,
-            searched_on=searched_on,
-            date_from=str(year_from or ""),
-            date_to=str(year_to or ""),
-            notes=notes,
-            created_by=user,
-            batch_id=batch_id or None,
-        )
-        added = _add_publications(review, search, ids)
-        audit("add", "review.Review", review.pk, after={"search": search.pk, "added": added.added}, user=user)
+            raise BeneficeError(none_matches)
+        made = Search.objects.create(review=review, kind=Search.CORPUS, created_by=user, **search)
+        added = _add_publications(review, made, ids)
+        audit("add", "review.Review", review.pk, after={"search": made.pk, "added": added.added}, user=user)
     _schedule(review)
-    return search, added
+    return made, added
 
 
 #: The corpus browser's URL parameters that choose publications (sort and page size only order them).
@@ -167,26 +175,19 @@ def add_from_search(
     ``notes``, so the selection can be run again."""
     params = search_params(params)
     exact = urlencode(params)
-    with transaction.atomic():
-        ids = list(search_selection(params).order_by("pk").values_list("pk", flat=True))
-        if not ids:
-            # English in the job file and logs; the job's page says it in the reader's language
-            raise BeneficeError(gettext_noop("no publication of the corpus matches this search"))
-        search = Search.objects.create(
-            review=review,
-            database=database,
-            query=query,
-            kind=Search.CORPUS,
-            searched_on=searched_on,
-            date_from=params.get("year", ""),
-            date_to=params.get("year", ""),
-            notes="\n".join(part for part in (notes.strip(), f"?{exact}" if exact else "") if part),
-            created_by=user,
-        )
-        added = _add_publications(review, search, ids)
-        audit("add", "review.Review", review.pk, after={"search": search.pk, "added": added.added}, user=user)
-    _schedule(review)
-    return search, added
+    # English in the job file and logs; the job's page says it in the reader's language
+    return _add_corpus_search(
+        review,
+        user,
+        search_selection(params),
+        gettext_noop("no publication of the corpus matches this search"),
+        database=database,
+        query=query,
+        searched_on=searched_on,
+        date_from=params.get("year", ""),
+        date_to=params.get("year", ""),
+        notes="\n".join(part for part in (notes.strip(), f"?{exact}" if exact else "") if part),
+    )
 
 
 def import_for_review(
