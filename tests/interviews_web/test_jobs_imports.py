@@ -4,6 +4,8 @@ the import form with the same error naming the file."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -89,6 +91,22 @@ def test_a_bad_transcript_fails_the_job_and_the_form_says_why(project, people) -
     assert 'name="file"' in page.content.decode()  # the import form again
     assert not Transcript.objects.exists()
     assert not (interview_jobs.uploads_dir() / job["id"]).exists()
+
+
+def test_a_bad_transcript_job_says_why_in_french_to_a_french_reader(project, people) -> None:
+    """The transcript's error keeps its template and parameters through the service and the job (issue 19)."""
+    french = client_for(people["lead"])
+    french.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "fr"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:  # a sound zip, but no Word document inside
+        archive.writestr("notes.txt", "bonjour")
+    upload = SimpleUploadedFile("entretien.docx", buffer.getvalue())
+    response = french.post(reverse("interviews:import", args=[project.pk]), {"file": upload})
+    job = _job(response)
+    assert job["status"] == jobs.FAILED
+    assert job["error_data"]["template"].startswith("corrupt or unreadable docx")
+    page = french.get(response["Location"]).content.decode()
+    assert "entretien.docx\u00a0: docx corrompu ou illisible\u00a0: " in page and "unreadable" not in page
 
 
 def test_a_file_of_the_wrong_type_is_refused_before_any_job(project, people, settings, tmp_path) -> None:

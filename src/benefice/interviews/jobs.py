@@ -74,7 +74,7 @@ def create_transcript_import(
 def _project(job: jobs.Job) -> InterviewProject:
     project = InterviewProject.objects.filter(pk=job.get("project_id")).first()
     if project is None:
-        raise BeneficeError("the interview project was deleted before the file was imported")
+        raise BeneficeError(gettext_noop("the interview project was deleted before the file was imported"))
     return project
 
 

@@ -50,7 +50,7 @@ def import_transcript(
         try:
             parsed = read_transcript(path)
         except BeneficeError as exc:  # name the user's file, not our temporary copy
-            raise BeneficeError(exc.message, path=file_name, line=exc.line) from None
+            raise BeneficeError(exc.template, params=exc.params, path=file_name, line=exc.line) from None
     if not parsed.text.strip():
         raise BeneficeError(gettext_noop("the transcript is empty"), path=file_name)
     transcript = Transcript.objects.create(
