@@ -81,7 +81,8 @@ def test_import_page_reports_counts_and_rejections(db, people, tmp_path) -> None
     with path.open("rb") as handle:
         page = editor.post(reverse("custodians:import"), {"file": handle, "custodian": "Registre X"}, follow=True)
     text = page.content.decode()
-    assert page.status_code == 200 and "liste.csv" in text and "line 3" in text and "Date de début" in text
+    # the rejected row in the page's language (French here: issue 19), naming the file, its line and field
+    assert page.status_code == 200 and "liste.csv" in text and "ligne 3" in text and "Date de début" in text
     assert Project.objects.get(reference="P1").custodian.name == "Registre X"
     bad = tmp_path / "bad.csv"
     bad.write_text("titre\nx\n", encoding="utf-8")

@@ -61,7 +61,7 @@ def timeline_spec(per_year: Sequence[dict[str, Any]], lang: str = "fr") -> dict[
         "width": "container",
         "height": 220,
         "data": {"values": values},
-        "mark": {"type": "bar", "tooltip": True},
+        "mark": {"type": "bar", "tooltip": True, "aria": False},
         "encoding": {
             "x": {"field": "year", "type": "ordinal", "title": t["year"]},
             "y": {"field": "n", "type": "quantitative", "title": t["publications"], "axis": COUNT_AXIS},
@@ -85,7 +85,7 @@ def variants_spec(variants: Sequence[dict[str, Any]], lang: str = "fr") -> dict[
         "width": "container",
         "height": {"step": 22},
         "data": {"values": values},
-        "mark": {"type": "bar", "tooltip": True},
+        "mark": {"type": "bar", "tooltip": True, "aria": False},
         "encoding": {
             "y": {"field": "variant", "type": "nominal", "sort": "-x", "title": t["variant"]},
             "x": {"field": "n", "type": "quantitative", "title": t["mentions"], "axis": COUNT_AXIS},
@@ -103,7 +103,7 @@ def co_use_spec(co_use: Sequence[dict[str, Any]], lang: str = "fr") -> dict[str,
         "width": "container",
         "height": {"step": 22},
         "data": {"values": values},
-        "mark": {"type": "bar", "tooltip": True, "color": "#2e7d5b"},
+        "mark": {"type": "bar", "tooltip": True, "color": "#2e7d5b", "aria": False},
         "encoding": {
             "y": {"field": "source", "type": "nominal", "sort": "-x", "title": t["source"]},
             "x": {"field": "n", "type": "quantitative", "title": t["co"], "axis": COUNT_AXIS},
