@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from benefice.errors import FormatError
+from benefice.i18n import Message, gettext_noop
 
 __all__ = [
     "MAX_MEMBERS",
@@ -100,22 +101,33 @@ def read_member(
                 chunks.append(chunk)
                 size += len(chunk)
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
-        raise FormatError(f"cannot read member {name!r}: {exc}", path=str(path)) from None
+        raise FormatError(
+            gettext_noop("cannot read member %(member)r: %(reason)s"), params={"member": name, "reason": str(exc)},
+            path=str(path),
+        ) from None
     if size > limit:
-        raise FormatError(f"member {name!r} is larger than {limit} bytes", path=str(path))
+        raise FormatError(
+            gettext_noop("member %(member)r is larger than %(limit)s bytes"),
+            params={"member": name, "limit": limit},
+            path=str(path),
+        )
     if budget is not None:
         if size > cap:
             raise FormatError(
-                f"archive expands to more than {budget.total} bytes (limit reached reading member {name!r})",
+                gettext_noop("archive expands to more than %(limit)s bytes (limit reached reading member %(member)r)"),
+                params={"limit": budget.total, "member": name},
                 path=str(path),
             )
         budget.used += size
     return b"".join(chunks)
 
 
-def _mb(n: int) -> str:
-    """Sizes in messages: megabytes people can compare with the file they have, bytes when small."""
-    return f"{n / 1024**2:.0f} MB" if n >= 1024**2 else f"{n} bytes"
+def _mb(n: int) -> Message:
+    """Sizes in messages: megabytes people can compare with the file they have, bytes when small (said in
+    the reader's language with the message: "12 Mo" in French)."""
+    if n >= 1024**2:
+        return Message(gettext_noop("%(n)s MB"), {"n": f"{n / 1024**2:.0f}"})
+    return Message(gettext_noop("%(n)s bytes"), {"n": n})
 
 
 class BoundedReader(io.RawIOBase):
@@ -159,15 +171,19 @@ class BoundedReader(io.RawIOBase):
         self.size += n
         if self.size > self.limit:
             raise FormatError(
-                f"member {self.member!r} expands beyond its {_mb(self.limit)} limit (zip or gzip bomb?)",
+                gettext_noop("member %(member)r expands beyond its %(limit)s limit (zip or gzip bomb?)"),
+                params={"member": self.member, "limit": _mb(self.limit)},
                 path=self.path,
             )
         if self.budget is not None:
             self.budget.used += n
             if self.budget.used > self.budget.total:
                 raise FormatError(
-                    f"archive expands beyond its {_mb(self.budget.total)} limit "
-                    f"(limit reached reading member {self.member!r}; zip bomb?)",
+                    gettext_noop(
+                        "archive expands beyond its %(limit)s limit (limit reached reading member %(member)r; "
+                        "zip bomb?)"
+                    ),
+                    params={"limit": _mb(self.budget.total), "member": self.member},
                     path=self.path,
                 )
 
@@ -196,24 +212,36 @@ def open_zip(
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FormatError(f"not a readable {what} (zip) file: {exc}", path=str(path)) from None
+        raise FormatError(
+            gettext_noop("not a readable %(what)s (zip) file: %(reason)s"),
+            params={"what": what, "reason": str(exc)},
+            path=str(path),
+        ) from None
     try:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise FormatError(f"{what} has {len(infos)} members (more than {MAX_MEMBERS})", path=str(path))
+            raise FormatError(
+                gettext_noop("%(what)s has %(n)s members (more than %(limit)s)"),
+                params={"what": what, "n": len(infos), "limit": MAX_MEMBERS},
+                path=str(path),
+            )
         total = 0
         for info in infos:
             if unsafe_member_name(info.filename):
                 raise FormatError(
-                    f"{what} member {info.filename!r} points outside the archive (path traversal)",
+                    gettext_noop("%(what)s member %(member)r points outside the archive (path traversal)"),
+                    params={"what": what, "member": info.filename},
                     path=str(path),
                 )
             if select is not None and not select(info):
                 continue
             if info.file_size > max_member:
                 raise FormatError(
-                    f"{what} member {info.filename!r} is too large: it declares {_mb(info.file_size)}, above "
-                    f"the {_mb(max_member)} limit per member (zip bomb?)",
+                    gettext_noop(
+                        "%(what)s member %(member)r is too large: it declares %(size)s, above the %(limit)s limit "
+                        "per member (zip bomb?)"
+                    ),
+                    params={"what": what, "member": info.filename, "size": _mb(info.file_size), "limit": _mb(max_member)},
                     path=str(path),
                 )
             if (
@@ -223,14 +251,15 @@ def open_zip(
                 and info.file_size > 1 << 20
             ):
                 raise FormatError(
-                    f"{what} member {info.filename!r} expands {info.file_size // info.compress_size}-fold "
-                    "(zip bomb?)",
+                    gettext_noop("%(what)s member %(member)r expands %(ratio)s-fold (zip bomb?)"),
+                    params={"what": what, "member": info.filename, "ratio": info.file_size // info.compress_size},
                     path=str(path),
                 )
             total += info.file_size
         if total > max_total:
             raise FormatError(
-                f"{what} declares {_mb(total)} once uncompressed, above the {_mb(max_total)} limit (zip bomb?)",
+                gettext_noop("%(what)s declares %(size)s once uncompressed, above the %(limit)s limit (zip bomb?)"),
+                params={"what": what, "size": _mb(total), "limit": _mb(max_total)},
                 path=str(path),
             )
     except BaseException:
@@ -251,7 +280,11 @@ def open_member(
     try:
         raw = archive.open(info)
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError) as exc:
-        raise FormatError(f"cannot open member {info.filename!r}: {exc}", path=str(path)) from None
+        raise FormatError(
+            gettext_noop("cannot open member %(member)r: %(reason)s"),
+            params={"member": info.filename, "reason": str(exc)},
+            path=str(path),
+        ) from None
     return BoundedReader(raw, path=path, member=info.filename, limit=limit, budget=budget)
 
 
@@ -275,5 +308,7 @@ def verify_zip(path: Path | str, what: str, *, max_member: int, max_total: int) 
                 raise
             except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
                 raise FormatError(
-                    f"damaged {what} (zip) file: member {info.filename!r}: {exc}", path=str(path)
+                    gettext_noop("damaged %(what)s (zip) file: member %(member)r: %(reason)s"),
+                    params={"what": what, "member": info.filename, "reason": str(exc)},
+                    path=str(path),
                 ) from None
