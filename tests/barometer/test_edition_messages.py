@@ -264,3 +264,14 @@ def test_a_ranking_frozen_with_english_only_rationales_is_read_as_english():
     spec = parse_weights(data, "ranking.yaml", one_language=True)
     first = spec.criteria[0].rationale
     assert first.en == " ".join(data["criteria"][0]["rationale"].split()) and first.fr == ""
+
+
+def test_what_the_conversion_left_out_is_said_in_the_readers_language():
+    """Issue 19: the build's report lines about records left out were English with "(s)" plurals."""
+    from benefice.barometer.records import Skipped
+
+    lines = Skipped(without_year=2, unknown_sources={"GONE": 1}, unknown_forms=1).lines()
+    assert lines[0] == "2 publications without a year left out (an edition counts by year)"  # English text
+    assert lines[0].localized("fr") == "2 publications sans année laissées de côté (une édition compte par année)"
+    assert "(dans 1 détection)" in lines[1].localized("fr") and "'GONE'" in lines[1]
+    assert lines[2].localized("fr") == "1 mention sans forme de nom connue ignorée"

@@ -34,8 +34,9 @@ class Row:
 def stand_in(monkeypatch):
     calls: dict = {}
 
-    def load_weights(path=None):
+    def load_weights(path=None, *, one_language=False):
         calls["weights"] = open(path, encoding="utf-8").read() if path else None
+        calls["one_language"] = one_language
         return {"spec": calls["weights"]}
 
     def rank_cases(cases, typology, indicators, spec=None, *, samples=1000, seed=0, **_kw):

@@ -33,12 +33,12 @@ from benefice.barometer.inputs import (
     inputs_from_records,
     shipped_definitions,
 )
-from benefice.barometer.records import RecordBuilder, Skipped
+from benefice.barometer.records import RecordBuilder, Skipped, _counted, _number
 from benefice.cases.catalogue import parse_cases
 from benefice.corpus.models import Publication
 from benefice.curated import parse_yaml
 from benefice.errors import BeneficeError
-from benefice.i18n import gettext_noop, render, render_plural
+from benefice.i18n import gettext_noop, render
 from benefice.indicators.catalogue import parse_indicators
 from benefice.sources.models import Mention, PublicationDetection, Source
 from benefice.sources.registry import load_registry, registry_from_dict
@@ -115,57 +115,6 @@ EMPTY_CORPUS_YEAR = gettext_noop(
     "%(left_out)s): import publications first (`benefice import FILE` or `benefice demo --no-serve`), then "
     "`benefice scan`"
 )
-
-
-class CountedMessage(str):
-    """A sentence whose words follow a count, said later in the reader's language (the catalogue's plural
-    forms: in French 0 and 1 take the singular), its numbers written as that language writes them.
-
-    Also a ``str`` holding the English sentence, as ``cases.catalogue.Prose`` holds its English: code that
-    stores a report line as text (a build job's step, written as JSON) keeps working, while whoever shows
-    it calls :meth:`localized` with the reader's language (the build command's ``step`` does)."""
-
-    singular: str
-    plural: str
-    count: int
-    params: dict[str, Any]
-
-    def __new__(cls, singular: str, plural: str, count: int, params: Mapping[str, Any] | None = None):
-        obj = super().__new__(cls, _plural_text(singular, plural, count, dict(params or {}), "en"))
-        obj.singular, obj.plural, obj.count, obj.params = singular, plural, count, dict(params or {})
-        return obj
-
-    def localized(self, lang: str | None) -> str:
-        return _plural_text(self.singular, self.plural, self.count, self.params, lang)
-
-
-def _plural_text(singular: str, plural: str, count: int, params: Mapping[str, Any], lang: str | None) -> str:
-    values = {key: v.localized(lang) if hasattr(v, "localized") else v for key, v in params.items()}
-    values["n"] = _number(count).localized(lang)
-    return render_plural(singular, plural, count, values, lang)
-
-
-@dataclass(frozen=True)
-class _Number:
-    """A whole number written for the reader: thousands grouped by a narrow no-break space in French."""
-
-    value: int
-
-    def localized(self, lang: str | None) -> str:
-        if (lang or "fr").lower().startswith("fr"):
-            return f"{self.value:,}".replace(",", "\u202f")
-        return str(self.value)
-
-    def __str__(self) -> str:
-        return self.localized("en")
-
-
-def _number(value: int) -> _Number:
-    return _Number(int(value))
-
-
-def _counted(pair: tuple[str, str], count: int, **params: Any) -> CountedMessage:
-    return CountedMessage(pair[0], pair[1], int(count), params)
 
 
 @dataclass(frozen=True)

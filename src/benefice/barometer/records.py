@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benefice.cases.catalogue import CaseBook
+from benefice.i18n import gettext_noop, render_plural
 from benefice.sources.citation import AUTHORISATION_RE, DOCUMENTATION, doc_hosts, source_custodians
 from benefice.sources.detect import FIELDS
 from benefice.sources.detect import URL_RE as _URL
@@ -46,6 +47,88 @@ def case_categories(cases: CaseBook) -> dict[str, set[str]]:
     return index
 
 
+class CountedMessage(str):
+    """A sentence whose words follow a count, said later in the reader's language (the catalogue's plural
+    forms: in French 0 and 1 take the singular), its numbers written as that language writes them.
+
+    Also a ``str`` holding the English sentence, as ``cases.catalogue.Prose`` holds its English: code that
+    stores a report line as text (a build job's step, written as JSON) keeps working, while whoever shows
+    it calls :meth:`localized` with the reader's language (the build command's ``step`` does)."""
+
+    singular: str
+    plural: str
+    count: int
+    params: dict[str, Any]
+
+    def __new__(cls, singular: str, plural: str, count: int, params: Mapping[str, Any] | None = None):
+        obj = super().__new__(cls, _plural_text(singular, plural, count, dict(params or {}), "en"))
+        obj.singular, obj.plural, obj.count, obj.params = singular, plural, count, dict(params or {})
+        return obj
+
+    def localized(self, lang: str | None) -> str:
+        return _plural_text(self.singular, self.plural, self.count, self.params, lang)
+
+
+def _plural_text(singular: str, plural: str, count: int, params: Mapping[str, Any], lang: str | None) -> str:
+    values = {key: v.localized(lang) if hasattr(v, "localized") else v for key, v in params.items()}
+    values["n"] = _number(count).localized(lang)
+    return render_plural(singular, plural, count, values, lang)
+
+
+@dataclass(frozen=True)
+class _Number:
+    """A whole number written for the reader: thousands grouped by a narrow no-break space in French."""
+
+    value: int
+
+    def localized(self, lang: str | None) -> str:
+        if (lang or "fr").lower().startswith("fr"):
+            return f"{self.value:,}".replace(",", "\u202f")
+        return str(self.value)
+
+    def __str__(self) -> str:
+        return self.localized("en")
+
+
+def _number(value: int) -> _Number:
+    return _Number(int(value))
+
+
+def _counted(pair: tuple[str, str], count: int, **params: Any) -> CountedMessage:
+    return CountedMessage(pair[0], pair[1], int(count), params)
+
+
+#: the conversion's own report lines (:meth:`Skipped.lines`), singular and plural msgids
+WITHOUT_YEAR = (
+    gettext_noop("%(n)s publication without a year left out (an edition counts by year)"),
+    gettext_noop("%(n)s publications without a year left out (an edition counts by year)"),
+)
+UNKNOWN_SOURCE = (
+    gettext_noop(
+        "source %(source)s (in %(n)s detection) is not in the registry any more: ignored; run `benefice scan` "
+        "to detect again with the current registry"
+    ),
+    gettext_noop(
+        "source %(source)s (in %(n)s detections) is not in the registry any more: ignored; run `benefice scan` "
+        "to detect again with the current registry"
+    ),
+)
+UNKNOWN_FORMS = (
+    gettext_noop("%(n)s mention without a known naming form ignored"),
+    gettext_noop("%(n)s mentions without a known naming form ignored"),
+)
+UNKNOWN_CATEGORY = (
+    gettext_noop(
+        "category of use %(category)s (on %(n)s publication) is not in the typology any more: ignored; "
+        "classify the corpus again with the current typology"
+    ),
+    gettext_noop(
+        "category of use %(category)s (on %(n)s publications) is not in the typology any more: ignored; "
+        "classify the corpus again with the current typology"
+    ),
+)
+
+
 @dataclass
 class Skipped:
     """What the conversion left out, counted so that nothing is dropped silently."""
@@ -56,23 +139,16 @@ class Skipped:
     unknown_categories: dict[str, int] = field(default_factory=dict)  # kind of use no longer in the typology
 
     def lines(self) -> list[str]:
-        out = []
+        """What was left out, as messages said later in the reader's language (``CountedMessage``)."""
+        out: list[str] = []
         if self.without_year:
-            out.append(
-                f"{self.without_year} publication(s) without a year left out (an edition counts by year)"
-            )
+            out.append(_counted(WITHOUT_YEAR, self.without_year))
         for sid, n in sorted(self.unknown_sources.items()):
-            out.append(
-                f"source {sid!r} (in {n} detection(s)) is not in the registry any more: ignored; "
-                "run `benefice scan` to detect again with the current registry"
-            )
+            out.append(_counted(UNKNOWN_SOURCE, n, source=repr(sid)))
         if self.unknown_forms:
-            out.append(f"{self.unknown_forms} mention(s) without a known naming form ignored")
+            out.append(_counted(UNKNOWN_FORMS, self.unknown_forms))
         for cid, n in sorted(self.unknown_categories.items()):
-            out.append(
-                f"category of use {cid!r} (on {n} publication(s)) is not in the typology any more: ignored; "
-                "classify the corpus again with the current typology"
-            )
+            out.append(_counted(UNKNOWN_CATEGORY, n, category=repr(cid)))
         return out
 
 
