@@ -171,9 +171,12 @@ def test_search_index() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_backup(tmp_path: Path) -> None:
+    from django.db import connection
+
     target = tmp_path / "benefice.backup"
-    assert fr(f"sauvegarde sqlite écrite : {target}") in run(["backup", "--output", target], FRENCH)
-    assert f"sqlite backup written: {target}" in run(["backup", "--output", target], ENGLISH)
+    engine = "postgresql" if connection.vendor == "postgresql" else "sqlite"  # the suite runs on both
+    assert fr(f"sauvegarde {engine} écrite : {target}") in run(["backup", "--output", target], FRENCH)
+    assert f"{engine} backup written: {target}" in run(["backup", "--output", target], ENGLISH)
 
 
 def test_counts_take_the_plural_and_french_thousands(monkeypatch) -> None:
