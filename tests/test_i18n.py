@@ -178,3 +178,10 @@ def test_the_catalogue_reader_sees_fuzzy_and_missing_entries(tmp_path):
     assert "fuzzy" in entries["Cases"]["flags"]
     assert entries["one"]["msgstr"] == ["un", ""]
     assert entries["long text"]["msgstr"] == ["texte long"]
+
+
+def test_pick_with_language_says_which_version_it_gave():
+    assert i18n.pick_with_language("Bonjour", "Hello", "fr") == ("Bonjour", "fr")
+    assert i18n.pick_with_language("", "Hello", "fr") == ("Hello", "en")  # only English: marked lang="en"
+    assert i18n.pick_with_language("Bonjour", "", "en") == ("Bonjour", "fr")
+    assert i18n.pick_with_language("", "", "fr") == ("", "")

@@ -61,6 +61,15 @@ def pick(fr: str, en: str, lang: str | None) -> str:
     return first or second
 
 
+def pick_with_language(fr: str, en: str, lang: str | None) -> tuple[str, str]:
+    """:func:`pick`, and the language of the version given ("fr" or "en", "" when both are empty): a page
+    shows a text only curated in the other language marked ``lang`` (RGAA 8.7)."""
+    text = pick(fr, en, lang)
+    if not text:
+        return "", ""
+    return text, "fr" if text == fr else "en"
+
+
 def pick_text(text: Bilingual, lang: str | None) -> str:
     """:func:`pick` for an object with ``fr`` and ``en`` attributes (``curated.Text``)."""
     return pick(text.fr, text.en, lang)

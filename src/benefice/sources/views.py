@@ -21,7 +21,7 @@ from benefice.core.roles import can_edit
 from benefice.core.views import after_correction, editor_required, is_htmx, reader_required
 from benefice.corpus.models import Publication
 from benefice.errors import BeneficeError
-from benefice.i18n import pick
+from benefice.i18n import pick_with_language
 from benefice.sources import charts, labels, services
 from benefice.sources.labels import text_language
 from benefice.sources.models import Mention, Source
@@ -37,11 +37,8 @@ def _shown(value, lang: str) -> dict | None:
     """A prose field for the page: its text in the reader's language (the other language's when that one is
     missing, an entry stored by an older version) and the language it is written in, for ``lang``."""
     if isinstance(value, dict):
-        fr, en = str(value.get("fr") or ""), str(value.get("en") or "")
-        text = pick(fr, en, lang)
-        if not text:
-            return None
-        return {"text": text, "lang": "fr" if text == fr else "en"}
+        text, written_in = pick_with_language(str(value.get("fr") or ""), str(value.get("en") or ""), lang)
+        return {"text": text, "lang": written_in} if text else None
     text = str(value or "")
     return {"text": text, "lang": ""} if text else None
 

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from benefice.cases.labels import action_name, child_kind_name
-from benefice.i18n import pick
+from benefice.i18n import pick_with_language
 
 register = template.Library()
 
@@ -24,8 +24,7 @@ def page_language() -> str:
 def prose(obj, name: str) -> str:
     fr, en = getattr(obj, f"{name}_fr", "") or "", getattr(obj, f"{name}_en", "") or ""
     page = page_language()
-    text = pick(fr, en, page)
-    shown = "fr" if text and text == fr else "en"
+    text, shown = pick_with_language(fr, en, page)
     if text and shown != page:
         return format_html('<span lang="{}">{}</span>', shown, text)
     return format_html("{}", text)

@@ -9,7 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from benefice.i18n import pick
+from benefice.i18n import pick_with_language
+from benefice.sources.labels import short_name
 
 register = template.Library()
 
@@ -32,9 +33,7 @@ def source_label(source_id: str) -> str:
     source = load_registry().sources.get(source_id)
     if source is None:
         return str(source_id).replace("_", " ")
-    if source.acronyms:
-        return source.acronyms[0]
-    return pick(source.names.get("fr", ""), source.names.get("en", ""), _page_language())
+    return short_name(source_id, {"acronyms": source.acronyms, "names": source.names}, _page_language())
 
 
 @register.filter
@@ -47,8 +46,7 @@ def bilingual(value) -> str:
     """A curated ``{fr, en}`` text in the page's language; the other language, marked, when it is all we have."""
     fr, en = getattr(value, "fr", "") or "", getattr(value, "en", "") or ""
     page = _page_language()
-    text = pick(fr, en, page)
-    shown = "fr" if text and text == fr else "en"
+    text, shown = pick_with_language(fr, en, page)
     if text and shown != page:
         return format_html('<span lang="{}">{}</span>', shown, text)
     return format_html("{}", text)
