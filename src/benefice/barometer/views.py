@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from benefice.barometer import drill, services
+from benefice.barometer.charts.base import source_names
 from benefice.barometer.models import Edition
 from benefice.barometer.site import named_rows, report_name
 from benefice.barometer.texts import case_title, fmt_span, measure_name, unit_name
@@ -256,12 +257,9 @@ def _corpus_tables(
 
 
 def source_labels(results: dict[str, Any], names: dict[str, dict[str, str]], lang: str) -> dict[str, str]:
-    """How the page names each data-source id of an edition: the first acronym in the edition's own registry,
-    else the source's name there, else the typology's name (ids beyond the registry, such as OTHER_FR); never
-    the id alone, which reads as a code left on the page (issue 19)."""
-    labels = dict(names.get("data_source", {}))
-    labels |= {r["source"]: r.get("acronym") or r[f"name_{lang}"] or r["source"] for r in results["sources"]}
-    return labels
+    """How the page names each data-source id of an edition: the charts' rule (``charts.base.source_names``),
+    with the edition's own typology naming the ids beyond its registry."""
+    return source_names(results, lang, names.get("data_source", {}))
 
 
 def _impact_tables(

@@ -4,12 +4,13 @@ the shared Vega-Lite specifications and the small text helpers."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from benefice.barometer.texts import fmt_num, fmt_pct, french_spaces, label
 from benefice.i18n import pick
+from benefice.sources.labels import short_name
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 BLUE, GREEN, GREY = "#1f5fa8", "#2e7d5b", "#5a6270"
@@ -93,20 +94,31 @@ class Context:
         return _label(self.lang, key)
 
     def source_name(self, source_id: str) -> str:
-        """How a chart, its table and its comment name a source: the first acronym its owners use, else its
-        name in the chart's language, never the registry id (``PMSI_MCO``, ``DK_REGISTRIES`` read as codes
-        left on the page; issue 19). An edition built before the acronym was kept names it in full."""
-        row = self._sources.get(source_id)
-        if row is None:  # an id beyond the registry (OTHER_FR): the typology names it
-            from benefice.uses.typology import shipped_typology
-
-            text = shipped_typology().data_sources.get(source_id)
-            return pick(text.fr, text.en, self.lang) if text else source_id
-        return row.get("acronym") or row.get(f"name_{self.lang}") or row.get("name_fr") or source_id
+        """How a chart, its table and its comment name a source (:func:`source_names`), never by its registry
+        id (``PMSI_MCO``, ``DK_REGISTRIES`` read as codes left on the page; issue 19)."""
+        return self._source_names.get(source_id, source_id)
 
     @functools.cached_property
-    def _sources(self) -> dict[str, dict[str, Any]]:
-        return {r["source"]: r for r in self.results.get("sources", [])}
+    def _source_names(self) -> dict[str, str]:
+        from benefice.uses.typology import shipped_typology
+
+        others = {k: pick(v.fr, v.en, self.lang) for k, v in shipped_typology().data_sources.items()}
+        return source_names(self.results, self.lang, others)
+
+
+def source_names(results: dict[str, Any], lang: str, others: Mapping[str, str]) -> dict[str, str]:
+    """Each data-source id of an edition by the name a reader knows: ``sources.labels.short_name`` of its
+    entry in the edition's results (the first acronym, else its name in ``lang``; an edition built before
+    the acronym was kept names it in full), else ``others`` (the typology's names of the ids beyond the
+    registry, such as OTHER_FR). One rule for the charts and the web page."""
+    names = dict(others)
+    for row in results.get("sources", []):
+        entry = {
+            "acronyms": [row["acronym"]] if row.get("acronym") else [],
+            "names": {"fr": row.get("name_fr", ""), "en": row.get("name_en", "")},
+        }
+        names[row["source"]] = short_name(row["source"], entry, lang)
+    return names
 
 
 #: A chart builder: one chart from the context, or None when the edition has nothing for it.
