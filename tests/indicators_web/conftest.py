@@ -23,26 +23,24 @@ def catalogue(db) -> None:
     indicator_services.sync_indicators()
 
 
+def _signed_in(username: str, role: str) -> Client:
+    client = Client()
+    ensure_user(username, PASSWORD, role)
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
 @pytest.fixture
 def editor(db) -> Client:
-    client = Client()
-    ensure_user("alice", PASSWORD, EDITOR)
-    assert client.login(username="alice", password=PASSWORD)
-    return client
+    return _signed_in("alice", EDITOR)
 
 
 @pytest.fixture
 def bruno(db) -> Client:
     """A second editor, to edit the same indicator at the same time."""
-    client = Client()
-    ensure_user("bruno", PASSWORD, EDITOR)
-    assert client.login(username="bruno", password=PASSWORD)
-    return client
+    return _signed_in("bruno", EDITOR)
 
 
 @pytest.fixture
 def viewer(db) -> Client:
-    client = Client()
-    ensure_user("vera", PASSWORD, VIEWER)
-    assert client.login(username="vera", password=PASSWORD)
-    return client
+    return _signed_in("vera", VIEWER)
